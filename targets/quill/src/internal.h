@@ -1,0 +1,154 @@
+/*
+ * internal.h: structures shared by quill's modules (not part of the public API).
+ * Ownership: the app owns routes, hooks and blueprints (freed by quill_app_free); a connection owns
+ * its read buffer, output queue and arena; a quill_req/quill_res pair lives inside its connection
+ * and points into the read buffer and the arena.
+ */
+#ifndef QUILL_INTERNAL_H
+#define QUILL_INTERNAL_H
+
+#include "quill.h"
+#include "parser.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+#define QUILL_MAX_PARAMS 16
+#define QUILL_MAX_G 16
+#define QUILL_MAX_HOOKS 16
+#define QUILL_MAX_RES_HEADERS 32
+
+typedef enum seg_kind { SEG_LITERAL = 0, SEG_INT = 1, SEG_STRING = 2, SEG_PATH = 3 } seg_kind;
+
+typedef struct route_seg {
+    seg_kind kind;
+    char *text; /* literal text, or the parameter's name */
+    size_t len;
+} route_seg;
+
+typedef struct route {
+    char method[16];
+    char *pattern; /* full pattern with the blueprint prefix */
+    route_seg *segs;
+    size_t nsegs;
+    quill_handler handler;
+    quill_blueprint *bp; /* NULL for app routes */
+    size_t order;
+} route;
+
+typedef struct hook_list {
+    quill_before_hook before[QUILL_MAX_HOOKS];
+    quill_after_hook after[QUILL_MAX_HOOKS];
+    size_t nbefore, nafter;
+} hook_list;
+
+struct quill_blueprint {
+    quill_app *app;
+    char *prefix;
+    hook_list hooks;
+    quill_blueprint *next;
+};
+
+typedef struct router {
+    route *routes;
+    size_t nroutes, cap;
+} router;
+
+struct quill_worker {
+    quill_app *app;
+    int id;
+    void *data;
+    pthread_t thread;
+    int epfd, listen_fd, wake_fd;
+    int start_status; /* 0 ok, -1 the start hook failed */
+    struct conn_list *lists; /* timeout lists (server.c) */
+    size_t nconns;
+};
+
+struct quill_app {
+    router router;
+    hook_list hooks;
+    quill_error_handler errors[600]; /* index 0: fallback */
+    quill_blueprint *bps;
+    void *data;
+    quill_worker_start_hook on_start;
+    quill_worker_stop_hook on_stop;
+    quill_config cfg;
+    atomic_int port;
+    atomic_int stopping;
+    quill_worker *workers;
+    int nworkers;
+};
+
+typedef struct res_header {
+    const char *name, *value;
+    size_t name_len, value_len;
+} res_header;
+
+struct quill_res {
+    int status;
+    const char *content_type;
+    const char *body;
+    size_t body_len;
+    res_header headers[QUILL_MAX_RES_HEADERS];
+    size_t nheaders;
+    bool set;            /* something was set by a handler */
+    bool failed;         /* out of memory or too many headers: answered 500 */
+    quill_arena *arena;
+};
+
+typedef struct req_param {
+    const char *name;
+    quill_str value;
+    int64_t ival;
+    bool is_int;
+} req_param;
+
+typedef struct req_g {
+    const char *key;
+    void *value;
+} req_g;
+
+struct quill_req {
+    quill_app *app;
+    quill_worker *worker;
+    quill_arena *arena;
+    qp_request *p; /* parsed head; method/target NULL for parser errors before the request line */
+    quill_str method, path, query, target;
+    const char *body;
+    size_t body_len;
+    req_param params[QUILL_MAX_PARAMS];
+    size_t nparams;
+    req_g g[QUILL_MAX_G];
+    size_t ng;
+    cJSON *json;
+    bool json_parsed;
+    bool head;
+    const route *matched;
+};
+
+/* router.c */
+typedef enum match_result { MATCH_FOUND, MATCH_NOT_FOUND, MATCH_BAD_METHOD } match_result;
+void router_add(router *r, quill_blueprint *bp, const char *method, const char *prefix,
+                const char *pattern, quill_handler handler);
+/* Matches req->method/path; on MATCH_FOUND sets req->matched and params; on MATCH_BAD_METHOD
+ * writes the Allow value ("GET, POST") into allow (capped). */
+match_result router_match(const router *r, quill_req *req, char *allow, size_t allow_len);
+void router_free(router *r);
+
+/* app.c: runs hooks, routing, handler and error handlers for one parsed request (or a parser
+ * error, status != 0), leaving the final response in res. */
+void app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_error);
+
+/* response.c */
+void res_init(quill_res *res, quill_arena *a);
+/* Serializes the status line and headers into out (quill's Date, Server, Content-Length,
+ * Connection: close when !keep_alive). Returns the length or -1 when it does not fit. */
+size_t res_head_size(const quill_res *res);
+int res_serialize_head(const quill_res *res, const char *server, bool keep_alive, bool head_only,
+                       char *out, size_t cap);
+
+/* request.c */
+void req_init(quill_req *req, quill_app *app, quill_worker *w, quill_arena *a, qp_request *p);
+
+#endif
