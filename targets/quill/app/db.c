@@ -1,0 +1,322 @@
+/* db: see db.h. The schema and the query plans are explained in README.md. */
+#include "db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Longest generated list statement text. */
+#define DB_SQL_MAX 2048
+
+static const char *schema_sql =
+    "CREATE TABLE IF NOT EXISTS users ("
+    "  id INTEGER PRIMARY KEY,"
+    "  username TEXT NOT NULL UNIQUE,"
+    "  email TEXT NOT NULL UNIQUE,"
+    "  password_hash TEXT NOT NULL,"
+    "  bio TEXT,"
+    "  image TEXT);"
+    "CREATE TABLE IF NOT EXISTS follows ("
+    "  follower_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  followee_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (follower_id, followee_id)) WITHOUT ROWID;"
+    "CREATE TABLE IF NOT EXISTS articles ("
+    "  id INTEGER PRIMARY KEY,"
+    "  slug TEXT NOT NULL UNIQUE,"
+    "  title TEXT NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  author_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL,"
+    "  updated_at INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS articles_created ON articles (created_at);"
+    "CREATE INDEX IF NOT EXISTS articles_author ON articles (author_id, created_at);"
+    "CREATE TABLE IF NOT EXISTS article_tags ("
+    "  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,"
+    "  tag TEXT NOT NULL,"
+    "  PRIMARY KEY (article_id, tag)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS article_tags_tag ON article_tags (tag, article_id);"
+    "CREATE TABLE IF NOT EXISTS favorites ("
+    "  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (article_id, user_id)) WITHOUT ROWID;"
+    "CREATE INDEX IF NOT EXISTS favorites_user ON favorites (user_id, article_id);"
+    "CREATE TABLE IF NOT EXISTS comments ("
+    "  id INTEGER PRIMARY KEY AUTOINCREMENT,"
+    "  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,"
+    "  author_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  body TEXT NOT NULL,"
+    "  created_at INTEGER NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS comments_article ON comments (article_id, id);";
+
+/* The article column layout (enum article_col); ?1 is the viewer's id (NULL: anonymous). The
+ * counts and flags are correlated subqueries on covering primary keys, so one statement answers a
+ * whole page without a query per article. */
+#define ARTICLE_COLS(body)                                                                         \
+    "SELECT a.id, a.slug, a.title, a.description, " body ", a.created_at, a.updated_at,"          \
+    " u.username, u.bio, u.image,"                                                                 \
+    " (SELECT count(*) FROM favorites f WHERE f.article_id = a.id),"                              \
+    " EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = ?1),"           \
+    " EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = a.author_id)," \
+    " (SELECT json_group_array(t.tag) FROM"                                                        \
+    "   (SELECT tag FROM article_tags WHERE article_id = a.id ORDER BY tag) t)"                    \
+    " FROM articles a JOIN users u ON u.id = a.author_id "
+
+#define COMMENT_COLS                                                                               \
+    "SELECT c.id, c.created_at, c.body, u.username, u.bio, u.image,"                               \
+    " EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = c.author_id)"  \
+    " FROM comments c JOIN users u ON u.id = c.author_id "
+
+#define LIST_ORDER " ORDER BY a.created_at DESC, a.id DESC LIMIT ?5 OFFSET ?6"
+
+static const char *fixed_sql[ST_LIST] = {
+    [ST_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
+    [ST_COMMIT] = "COMMIT",
+    [ST_ROLLBACK] = "ROLLBACK",
+    [ST_USER_BY_ID] = "SELECT id, username, email, bio, image FROM users WHERE id = ?1",
+    [ST_USER_BY_EMAIL] =
+        "SELECT id, username, email, bio, image, password_hash FROM users WHERE email = ?1",
+    [ST_USER_TAKEN] = "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND id <> ?3),"
+                      " EXISTS (SELECT 1 FROM users WHERE email = ?2 AND id <> ?3)",
+    [ST_USER_INSERT] = "INSERT INTO users (username, email, password_hash) VALUES (?1, ?2, ?3)",
+    [ST_USER_UPDATE] = "UPDATE users SET email = iif(?2, ?3, email), username = iif(?4, ?5, username),"
+                       " password_hash = iif(?6, ?7, password_hash), bio = iif(?8, ?9, bio),"
+                       " image = iif(?10, ?11, image) WHERE id = ?1",
+    [ST_PROFILE] = "SELECT u.id, u.username, u.bio, u.image,"
+                   " EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?2 AND w.followee_id = u.id)"
+                   " FROM users u WHERE u.username = ?1",
+    [ST_FOLLOW] = "INSERT OR IGNORE INTO follows (follower_id, followee_id) VALUES (?1, ?2)",
+    [ST_UNFOLLOW] = "DELETE FROM follows WHERE follower_id = ?1 AND followee_id = ?2",
+    [ST_ARTICLE_BY_SLUG] = ARTICLE_COLS("a.body") "WHERE a.slug = ?2",
+    [ST_ARTICLE_BY_ID] = ARTICLE_COLS("a.body") "WHERE a.id = ?2",
+    [ST_ARTICLE_META] = "SELECT id, author_id FROM articles WHERE slug = ?1",
+    [ST_ARTICLE_INSERT] = "INSERT INTO articles (slug, title, description, body, author_id,"
+                          " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    /* max(): updatedAt moves forward even within one millisecond (ruling 7). */
+    [ST_ARTICLE_UPDATE] = "UPDATE articles SET title = iif(?3, ?4, title),"
+                          " description = iif(?5, ?6, description), body = iif(?7, ?8, body),"
+                          " updated_at = max(?2, updated_at + 1) WHERE id = ?1",
+    [ST_ARTICLE_DELETE] = "DELETE FROM articles WHERE id = ?1",
+    [ST_TAG_INSERT] = "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)",
+    [ST_TAGS_CLEAR] = "DELETE FROM article_tags WHERE article_id = ?1",
+    [ST_TAGS_ALL] = "SELECT json_group_array(tag) FROM"
+                    " (SELECT DISTINCT tag FROM article_tags ORDER BY tag)",
+    [ST_FAVORITE] = "INSERT OR IGNORE INTO favorites (user_id, article_id) VALUES (?1, ?2)",
+    [ST_UNFAVORITE] = "DELETE FROM favorites WHERE user_id = ?1 AND article_id = ?2",
+    [ST_COMMENT_INSERT] = "INSERT INTO comments (article_id, author_id, body, created_at)"
+                          " VALUES (?1, ?2, ?3, ?4)",
+    [ST_COMMENT_BY_ID] = COMMENT_COLS "WHERE c.id = ?2",
+    [ST_COMMENTS_OF] = COMMENT_COLS "WHERE c.article_id = ?2 ORDER BY c.id",
+    [ST_COMMENT_META] = "SELECT article_id, author_id FROM comments WHERE id = ?1",
+    [ST_COMMENT_DELETE] = "DELETE FROM comments WHERE id = ?1",
+    [ST_PAGE_ARTICLES] = "SELECT a.title, u.username, a.created_at FROM articles a"
+                         " JOIN users u ON u.id = a.author_id"
+                         " ORDER BY a.created_at DESC, a.id DESC LIMIT 20",
+    [ST_FEED_LIST] = ARTICLE_COLS("NULL") "WHERE a.author_id IN"
+                     " (SELECT followee_id FROM follows WHERE follower_id = ?1)" LIST_ORDER,
+    [ST_FEED_COUNT] = "SELECT count(*) FROM articles a WHERE a.author_id IN"
+                      " (SELECT followee_id FROM follows WHERE follower_id = ?1)",
+};
+
+/* The filter conditions of the list statements, by bit. Fixed text: which ones a statement holds
+ * depends only on which query parameters are present, never on their values. */
+static const char *filter_sql[3] = {
+    "a.id IN (SELECT article_id FROM article_tags WHERE tag = ?2)",
+    "a.author_id = (SELECT id FROM users WHERE username = ?3)",
+    "a.id IN (SELECT article_id FROM favorites WHERE user_id ="
+    " (SELECT id FROM users WHERE username = ?4))",
+};
+
+static char list_sql[16][DB_SQL_MAX]; /* [mask] lists, [8 + mask] counts; built by db_init */
+
+struct conn {
+    sqlite3 *db;
+    sqlite3_stmt *st[ST_MAX];
+    struct conn *next;
+};
+
+static _Thread_local struct conn *tl_conn;
+static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct conn *conns; /* every open connection, closed by db_shutdown() */
+static char db_path[4096];
+
+static const char *stmt_sql(enum stmt_id id) {
+    if (id < ST_LIST) return fixed_sql[id];
+    return list_sql[id - ST_LIST];
+}
+
+static int build_list_sql(void) {
+    for (int kind = 0; kind < 2; kind++) {
+        for (int mask = 0; mask < 8; mask++) {
+            char *out = list_sql[kind * 8 + mask];
+            int n = snprintf(out, DB_SQL_MAX, "%s",
+                             kind == 0 ? ARTICLE_COLS("NULL") : "SELECT count(*) FROM articles a ");
+            for (int bit = 0; bit < 3; bit++) {
+                if (!(mask & (1 << bit))) continue;
+                n += snprintf(out + n, DB_SQL_MAX - (size_t)n, "%s %s",
+                              n > 0 && strstr(out, "WHERE") ? " AND" : "WHERE", filter_sql[bit]);
+                if (n >= DB_SQL_MAX) return -1;
+            }
+            if (kind == 0) n += snprintf(out + n, DB_SQL_MAX - (size_t)n, "%s", LIST_ORDER);
+            if (n >= DB_SQL_MAX) return -1;
+        }
+    }
+    return 0;
+}
+
+static int exec_script(sqlite3 *db, const char *sql) {
+    char *err = NULL;
+    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
+        fprintf(stderr, "quill-blog: database %s: %s\n", db_path, err ? err : sqlite3_errmsg(db));
+        sqlite3_free(err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens a connection with the per-connection settings every worker uses. */
+static sqlite3 *open_conn(void) {
+    sqlite3 *db = NULL;
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
+    if (sqlite3_open_v2(db_path, &db, flags, NULL) != SQLITE_OK) {
+        fprintf(stderr, "quill-blog: cannot open database %s: %s\n", db_path,
+                db ? sqlite3_errmsg(db) : "out of memory");
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
+    /* synchronous=NORMAL is durable against crashes of the app in WAL mode; only a power loss
+     * can lose the last commits. foreign_keys drives the ON DELETE CASCADE of article deletes. */
+    if (exec_script(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;") != 0) {
+        sqlite3_close(db);
+        return NULL;
+    }
+    return db;
+}
+
+int db_init(const char *path) {
+    if (snprintf(db_path, sizeof db_path, "%s", path) >= (int)sizeof db_path) {
+        fprintf(stderr, "quill-blog: DATABASE_PATH is too long\n");
+        return -1;
+    }
+    if (build_list_sql() != 0) {
+        fprintf(stderr, "quill-blog: internal error: list statement too long\n");
+        return -1;
+    }
+    sqlite3 *db = open_conn();
+    if (db == NULL) return -1;
+    int rc = exec_script(db, "PRAGMA journal_mode = WAL;");
+    if (rc == 0) rc = exec_script(db, schema_sql);
+    /* Prepare every statement once here so that a typo fails the start, not a request. */
+    for (int id = 0; rc == 0 && id < ST_MAX; id++) {
+        sqlite3_stmt *st = NULL;
+        if (sqlite3_prepare_v2(db, stmt_sql((enum stmt_id)id), -1, &st, NULL) != SQLITE_OK) {
+            fprintf(stderr, "quill-blog: statement %d: %s\n", id, sqlite3_errmsg(db));
+            rc = -1;
+        }
+        sqlite3_finalize(st);
+    }
+    sqlite3_close(db);
+    return rc;
+}
+
+static struct conn *thread_conn(void) {
+    if (tl_conn) return tl_conn;
+    struct conn *c = calloc(1, sizeof *c);
+    if (c == NULL) return NULL;
+    c->db = open_conn();
+    if (c->db == NULL) {
+        free(c);
+        return NULL;
+    }
+    pthread_mutex_lock(&conns_lock);
+    c->next = conns;
+    conns = c;
+    pthread_mutex_unlock(&conns_lock);
+    tl_conn = c;
+    return c;
+}
+
+sqlite3 *db_conn(void) {
+    struct conn *c = thread_conn();
+    return c ? c->db : NULL;
+}
+
+sqlite3_stmt *db_stmt(enum stmt_id id) {
+    struct conn *c = thread_conn();
+    if (c == NULL) return NULL;
+    sqlite3_stmt *st = c->st[id];
+    if (st == NULL) {
+        if (sqlite3_prepare_v3(c->db, stmt_sql(id), -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
+            SQLITE_OK) {
+            fprintf(stderr, "quill-blog: prepare %d: %s\n", (int)id, sqlite3_errmsg(c->db));
+            return NULL;
+        }
+        c->st[id] = st;
+    } else {
+        sqlite3_reset(st);
+        sqlite3_clear_bindings(st);
+    }
+    return st;
+}
+
+int db_exec(sqlite3_stmt *st) {
+    int rc = sqlite3_step(st);
+    if (rc != SQLITE_DONE && rc != SQLITE_ROW && rc != SQLITE_CONSTRAINT)
+        fprintf(stderr, "quill-blog: %s\n", sqlite3_errmsg(sqlite3_db_handle(st)));
+    sqlite3_reset(st);
+    return rc;
+}
+
+void db_bind_int(sqlite3_stmt *st, int idx, int64_t v) {
+    sqlite3_bind_int64(st, idx, v);
+}
+
+void db_bind_text(sqlite3_stmt *st, int idx, const char *s) {
+    if (s == NULL)
+        sqlite3_bind_null(st, idx);
+    else
+        sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC); /* the request outlives the step */
+}
+
+int db_begin(void) {
+    sqlite3_stmt *st = db_stmt(ST_BEGIN_IMMEDIATE);
+    return st && db_exec(st) == SQLITE_DONE ? 0 : -1;
+}
+
+int db_commit(void) {
+    sqlite3_stmt *st = db_stmt(ST_COMMIT);
+    if (st && db_exec(st) == SQLITE_DONE) return 0;
+    db_rollback();
+    return -1;
+}
+
+void db_rollback(void) {
+    sqlite3 *db = db_conn();
+    if (db == NULL || sqlite3_get_autocommit(db)) return; /* nothing open */
+    sqlite3_stmt *st = db_stmt(ST_ROLLBACK);
+    if (st) db_exec(st);
+}
+
+void db_release(void) {
+    struct conn *c = tl_conn;
+    if (c == NULL) return;
+    for (int i = 0; i < ST_MAX; i++)
+        if (c->st[i] && sqlite3_stmt_busy(c->st[i])) sqlite3_reset(c->st[i]);
+    if (!sqlite3_get_autocommit(c->db)) db_rollback();
+}
+
+void db_shutdown(void) {
+    pthread_mutex_lock(&conns_lock);
+    struct conn *c = conns;
+    conns = NULL;
+    pthread_mutex_unlock(&conns_lock);
+    while (c) {
+        struct conn *next = c->next;
+        for (int i = 0; i < ST_MAX; i++) sqlite3_finalize(c->st[i]);
+        sqlite3_close(c->db);
+        free(c);
+        c = next;
+    }
+}

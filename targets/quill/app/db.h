@@ -1,0 +1,119 @@
+/* db: the blog's SQLite database: schema, one connection per worker thread, and the prepared
+ * statements of every query the app runs.
+ *
+ * Why one connection per thread: quill runs each request to completion on its worker's thread, so
+ * a thread-local connection needs no locking, and SQLite in WAL mode lets readers of every thread
+ * run beside one writer. Every statement is prepared once per connection (SQLITE_PREPARE_PERSISTENT)
+ * from the fixed texts in db.c and reused; no SQL is ever built from client input. db_shutdown()
+ * closes every connection after the workers have stopped (ownership: db.c owns all of them). */
+#ifndef BLOG_DB_H
+#define BLOG_DB_H
+
+#include <sqlite3.h>
+#include <stdint.h>
+
+/* How long a writer waits for the write lock before giving up (ms). */
+#define DB_BUSY_TIMEOUT_MS 10000
+
+/* The statements. The article statements share one column layout (enum article_col). */
+enum stmt_id {
+    ST_BEGIN_IMMEDIATE,
+    ST_COMMIT,
+    ST_ROLLBACK,
+    ST_USER_BY_ID,      /* ?1 id -> id, username, email, bio, image */
+    ST_USER_BY_EMAIL,   /* ?1 email -> id, username, email, bio, image, password_hash */
+    ST_USER_TAKEN,      /* ?1 username, ?2 email, ?3 own id (0: none) -> username_taken, email_taken */
+    ST_USER_INSERT,     /* ?1 username, ?2 email, ?3 password_hash */
+    ST_USER_UPDATE,     /* ?1 id; pairs (flag, value): ?2/?3 email, ?4/?5 username, ?6/?7 hash,
+                           ?8/?9 bio, ?10/?11 image */
+    ST_PROFILE,         /* ?1 username, ?2 viewer -> id, username, bio, image, following */
+    ST_FOLLOW,          /* ?1 follower, ?2 followee */
+    ST_UNFOLLOW,        /* ?1 follower, ?2 followee */
+    ST_ARTICLE_BY_SLUG, /* ?1 viewer, ?2 slug -> article columns */
+    ST_ARTICLE_BY_ID,   /* ?1 viewer, ?2 id -> article columns */
+    ST_ARTICLE_META,    /* ?1 slug -> id, author_id */
+    ST_ARTICLE_INSERT,  /* ?1 slug, ?2 title, ?3 description, ?4 body, ?5 author, ?6 now */
+    ST_ARTICLE_UPDATE,  /* ?1 id, ?2 now; (flag, value): ?3/?4 title, ?5/?6 description, ?7/?8 body */
+    ST_ARTICLE_DELETE,  /* ?1 id (comments, favorites and tags follow by ON DELETE CASCADE) */
+    ST_TAG_INSERT,      /* ?1 article, ?2 tag */
+    ST_TAGS_CLEAR,      /* ?1 article */
+    ST_TAGS_ALL,        /* -> one row: JSON array of every tag in use, sorted */
+    ST_FAVORITE,        /* ?1 user, ?2 article */
+    ST_UNFAVORITE,      /* ?1 user, ?2 article */
+    ST_COMMENT_INSERT,  /* ?1 article, ?2 author, ?3 body, ?4 now */
+    ST_COMMENT_BY_ID,   /* ?1 viewer, ?2 id -> comment columns */
+    ST_COMMENTS_OF,     /* ?1 viewer, ?2 article -> comment columns, oldest first */
+    ST_COMMENT_META,    /* ?1 id -> article_id, author_id */
+    ST_COMMENT_DELETE,  /* ?1 id */
+    ST_PAGE_ARTICLES,   /* -> title, username, created_at of the 20 newest */
+    ST_FEED_LIST,       /* ?1 viewer, ?5 limit, ?6 offset -> article columns */
+    ST_FEED_COUNT,      /* ?1 viewer -> count */
+    /* Article lists: one statement per combination of the filters tag (?2), author (?3) and
+     * favorited (?4); ?1 viewer, ?5 limit, ?6 offset. ST_LIST + mask, ST_COUNT + mask. */
+    ST_LIST,
+    ST_COUNT = ST_LIST + 8,
+    ST_COUNT_END = ST_COUNT + 8
+};
+#define ST_MAX ST_COUNT_END
+
+/* Filter bits of the list statements. */
+#define LIST_TAG       1
+#define LIST_AUTHOR    2
+#define LIST_FAVORITED 4
+
+/* Column layout of every article statement. */
+enum article_col {
+    AC_ID,
+    AC_SLUG,
+    AC_TITLE,
+    AC_DESCRIPTION,
+    AC_BODY, /* NULL in lists, which have no body */
+    AC_CREATED,
+    AC_UPDATED,
+    AC_USERNAME,
+    AC_BIO,
+    AC_IMAGE,
+    AC_FAVORITES_COUNT,
+    AC_FAVORITED,
+    AC_FOLLOWING,
+    AC_TAGS /* JSON array text, sorted */
+};
+
+/* Column layout of the comment statements. */
+enum comment_col { CC_ID, CC_CREATED, CC_BODY, CC_USERNAME, CC_BIO, CC_IMAGE, CC_FOLLOWING };
+
+/* Creates the schema in `path` (idempotent: a second start on the same file is fine), switches it
+ * to WAL and builds the statement texts. Call once, before any worker starts. 0 or -1 (logged). */
+int db_init(const char *path);
+
+/* The calling thread's statement `id`, reset and with its bindings cleared, opening the thread's
+ * connection on first use. NULL on failure (logged). */
+sqlite3_stmt *db_stmt(enum stmt_id id);
+
+/* The calling thread's connection (NULL if it cannot be opened). */
+sqlite3 *db_conn(void);
+
+/* Runs a statement that returns no rows to completion (BEGIN, COMMIT, INSERT...). Returns the
+ * final sqlite3_step() result: SQLITE_DONE on success. */
+int db_exec(sqlite3_stmt *st);
+
+/* Binds that accept absent parameters (SQLITE_RANGE is ignored: some list variants omit some). */
+void db_bind_int(sqlite3_stmt *st, int idx, int64_t v);
+void db_bind_text(sqlite3_stmt *st, int idx, const char *s); /* NULL binds NULL */
+
+/* Begin (IMMEDIATE: take the write lock now, so the transaction never fails on upgrade), commit,
+ * roll back. 0 or -1. */
+int db_begin(void);
+int db_commit(void);
+void db_rollback(void);
+
+/* Ends whatever the thread's connection still holds open: resets statements left mid-result (so
+ * that no read transaction keeps an old snapshot into the next request) and rolls back a
+ * transaction a failed handler left open. Called at the start of every request as a safety net;
+ * handlers still reset their statements when done. */
+void db_release(void);
+
+/* Closes every thread's connection. Call after all workers have stopped. */
+void db_shutdown(void);
+
+#endif

@@ -1,0 +1,151 @@
+/* fields: see fields.h. */
+#include "fields.h"
+
+#include <string.h>
+
+void errors_add(struct errors *e, const char *key, const char *msg) {
+    if (e->n >= ERRORS_MAX) return;
+    e->key[e->n] = key;
+    e->msg[e->n] = msg;
+    e->n++;
+}
+
+/* Length of the whitespace character at s (1..3 bytes), or 0 when s does not start with one. */
+static size_t space_len(const unsigned char *s, size_t left) {
+    unsigned char c = s[0];
+    if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
+    if (c == 0xC2 && left >= 2 && s[1] == 0xA0) return 2;                     /* U+00A0 */
+    if (c == 0xE1 && left >= 3 && s[1] == 0x9A && s[2] == 0x80) return 3;     /* U+1680 */
+    if (c == 0xE2 && left >= 3 && s[1] == 0x80) {
+        unsigned char d = s[2];
+        if ((d >= 0x80 && d <= 0x8A) || d == 0xA8 || d == 0xA9 || d == 0xAF) return 3;
+    }
+    if (c == 0xE2 && left >= 3 && s[1] == 0x81 && s[2] == 0x9F) return 3;     /* U+205F */
+    if (c == 0xE3 && left >= 3 && s[1] == 0x80 && s[2] == 0x80) return 3;     /* U+3000 */
+    return 0;
+}
+
+int text_is_blank(const char *s, size_t len) {
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        size_t n = space_len(p + i, len - i);
+        if (n == 0) return 0;
+        i += n;
+    }
+    return 1;
+}
+
+size_t utf8_codepoints(const char *s, size_t len) {
+    size_t n = 0;
+    for (size_t i = 0; i < len; i++)
+        if (((unsigned char)s[i] & 0xC0) != 0x80) n++;
+    return n;
+}
+
+/* Length of the UTF-8 sequence at p (RFC 3629: no overlongs, no surrogates, <= U+10FFFF), or 0. */
+static size_t utf8_seq_len(const unsigned char *p, size_t left) {
+    unsigned char c = p[0];
+    if (c < 0x80) return 1;
+    if (c >= 0xC2 && c <= 0xDF) return left >= 2 && (p[1] & 0xC0) == 0x80 ? 2 : 0;
+    if (c >= 0xE0 && c <= 0xEF) {
+        if (left < 3 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80) return 0;
+        if (c == 0xE0 && p[1] < 0xA0) return 0; /* overlong */
+        if (c == 0xED && p[1] > 0x9F) return 0; /* surrogate */
+        return 3;
+    }
+    if (c >= 0xF0 && c <= 0xF4) {
+        if (left < 4 || (p[1] & 0xC0) != 0x80 || (p[2] & 0xC0) != 0x80 || (p[3] & 0xC0) != 0x80)
+            return 0;
+        if (c == 0xF0 && p[1] < 0x90) return 0; /* overlong */
+        if (c == 0xF4 && p[1] > 0x8F) return 0; /* above U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+int body_prescan(const char *s, size_t len) {
+    const unsigned char *p = (const unsigned char *)s;
+    int in_string = 0;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = p[i];
+        if (c >= 0x80) {
+            size_t n = utf8_seq_len(p + i, len - i);
+            if (n == 0) return -1;
+            i += n;
+            continue;
+        }
+        if (c == 0) return -1; /* never valid JSON, and cJSON would stop reading there */
+        if (in_string) {
+            if (c < 0x20) return -1;
+            if (c == '\\') {
+                i += 2; /* the escaped character cannot end the string */
+                continue;
+            }
+            if (c == '"') in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        }
+        i++;
+    }
+    return 0;
+}
+
+int body_parse(const char *buf, size_t len, const char *wrapper, cJSON **root, cJSON **obj) {
+    *root = NULL;
+    *obj = NULL;
+    if (len == 0 || buf == NULL || body_prescan(buf, len) != 0) return -1;
+    const char *end = NULL;
+    /* Not require_null_terminated: with an explicit length cJSON then rejects every body. The
+     * trailing bytes are checked here instead. */
+    cJSON *tree = cJSON_ParseWithLengthOpts(buf, len, &end, 0);
+    if (tree == NULL) return -1;
+    const char *stop = buf + len;
+    while (end < stop && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) end++;
+    cJSON *w = cJSON_IsObject(tree) ? cJSON_GetObjectItemCaseSensitive(tree, wrapper) : NULL;
+    if (end != stop || !cJSON_IsObject(w)) {
+        cJSON_Delete(tree);
+        return -1;
+    }
+    *root = tree;
+    *obj = w;
+    return 0;
+}
+
+enum field_kind field_get(const cJSON *obj, const char *key, const char **val) {
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    *val = NULL;
+    if (item == NULL) return FIELD_ABSENT;
+    if (cJSON_IsNull(item)) return FIELD_NULL;
+    if (cJSON_IsString(item)) {
+        *val = item->valuestring;
+        return FIELD_STRING;
+    }
+    return FIELD_OTHER;
+}
+
+const char *field_required(const cJSON *obj, const char *key, struct errors *e) {
+    const char *v;
+    switch (field_get(obj, key, &v)) {
+    case FIELD_STRING:
+        if (!text_is_blank(v, strlen(v))) return v;
+        errors_add(e, key, MSG_BLANK);
+        return NULL;
+    case FIELD_OTHER: errors_add(e, key, MSG_INVALID); return NULL;
+    default: errors_add(e, key, MSG_BLANK); return NULL;
+    }
+}
+
+int param_parse_range(const char *s, size_t len, int64_t min, int64_t max, int64_t *out) {
+    if (len == 0) return -1;
+    int64_t v = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] < '0' || s[i] > '9') return -1;
+        int d = s[i] - '0';
+        v = v > (INT64_MAX - d) / 10 ? INT64_MAX : v * 10 + d;
+    }
+    if (v < min || v > max) return -1;
+    *out = v;
+    return 0;
+}
