@@ -1,0 +1,184 @@
+/* scenario_lua: the wrk Lua script of a scenario (see scenario.h for what it does and why).
+ *
+ * wrk calls request() for every request it sends, on each of its threads, so the per-request
+ * work is kept to table lookups and one string concatenation per template. Pools are emitted as
+ * Lua tables once; a weighted mix becomes a fixed order table (smooth weighted round robin). */
+#include "scenario.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#define SCN_ORDER_MAX 100000 /* entries of the weighted order (sum of weights) */
+
+/* Appends s as a Lua string literal; bytes outside printable ASCII become \ddd. */
+static int lua_str(buf_t *out, const char *s) {
+    if (buf_addc(out, '"') < 0) return -1;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        int rc;
+        if (*p == '"' || *p == '\\') rc = buf_printf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p >= 0x7f) rc = buf_printf(out, "\\%03u", *p);
+        else rc = buf_addc(out, (char)*p);
+        if (rc < 0) return -1;
+    }
+    return buf_addc(out, '"');
+}
+
+static int emit_pool(buf_t *out, const scn_pool_t *p) {
+    if (buf_adds(out, "P[") || lua_str(out, p->name) || buf_adds(out, "] = {")) return -1;
+    for (size_t i = 0; i < p->n; i++) {
+        if (i && buf_addc(out, ',')) return -1;
+        if (i % 8 == 0 && buf_adds(out, "\n  ")) return -1;
+        if (lua_str(out, p->values[i])) return -1;
+    }
+    return buf_adds(out, "\n}\n");
+}
+
+/* Pools referenced by one request, deduplicated, in order of first use: each gets a digit of the
+ * mixed-radix counter, so that a request drawing from two pools visits every combination. */
+typedef struct refs {
+    const char *names[SCN_MAX_PARTS * (SCN_MAX_HEADERS + 2)];
+    size_t n;
+} refs_t;
+
+static int ref_index(refs_t *r, const char *name) {
+    for (size_t i = 0; i < r->n; i++)
+        if (strcmp(r->names[i], name) == 0) return (int)i;
+    r->names[r->n] = name;
+    return (int)r->n++;
+}
+
+static void collect(refs_t *r, const scn_tmpl_t *t) {
+    for (size_t i = 0; i < t->n; i++)
+        if (t->parts[i].kind == SCN_POOL) ref_index(r, t->parts[i].text);
+}
+
+/* Appends a Lua expression concatenating the template's parts. */
+static int emit_tmpl(buf_t *out, const scn_tmpl_t *t, refs_t *r) {
+    if (t->n == 0) return buf_adds(out, "\"\"");
+    for (size_t i = 0; i < t->n; i++) {
+        if (i && buf_adds(out, " .. ")) return -1;
+        const scn_part_t *p = &t->parts[i];
+        int rc;
+        if (p->kind == SCN_TEXT) rc = lua_str(out, p->text);
+        else if (p->kind == SCN_SEQ) rc = buf_adds(out, "seq");
+        else rc = buf_printf(out, "v%d", ref_index(r, p->text));
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+static int emit_builder(buf_t *out, const scn_t *s, size_t k, const scn_pool_t *extra,
+                        size_t nextra, err_t *err) {
+    const scn_request_t *q = &s->reqs[k];
+    refs_t r = {.n = 0};
+    collect(&r, &q->path);
+    for (size_t h = 0; h < q->nheaders; h++) collect(&r, &q->headers[h].value);
+    if (q->has_body) collect(&r, &q->body);
+    for (size_t i = 0; i < r.n; i++)
+        if (!scn_pool_find(s, extra, nextra, r.names[i]))
+            return err_set(err, "%s: request %zu (%s %s) uses pool \"%s\", which neither the scenario nor the seed provides",
+                           s->file, k + 1, q->method, q->path.source, r.names[i]);
+    int rc = buf_printf(out, "builders[%zu] = function(c)\n  local x = c\n", k + 1);
+    for (size_t i = 0; rc == 0 && i < r.n; i++) {
+        rc |= buf_adds(out, "  local p = P[");
+        rc |= lua_str(out, r.names[i]);
+        rc |= buf_printf(out, "]\n  local v%zu = p[(x %% #p) + 1]; x = math.floor(x / #p)\n", i);
+    }
+    rc |= buf_adds(out, "  local path = ");
+    rc |= emit_tmpl(out, &q->path, &r);
+    rc |= buf_adds(out, "\n  local headers = {");
+    for (size_t h = 0; rc == 0 && h < q->nheaders; h++) {
+        rc |= buf_adds(out, h ? ", [" : "[");
+        rc |= lua_str(out, q->headers[h].name);
+        rc |= buf_adds(out, "] = ");
+        rc |= emit_tmpl(out, &q->headers[h].value, &r);
+    }
+    rc |= buf_adds(out, "}\n  local body = ");
+    if (q->has_body) rc |= emit_tmpl(out, &q->body, &r);
+    else rc |= buf_adds(out, "nil");
+    rc |= buf_adds(out, "\n  return wrk.format(");
+    rc |= lua_str(out, q->method);
+    rc |= buf_adds(out, ", path, headers, body)\nend\n");
+    return rc ? err_set(err, "%s: generated script too large", s->file) : 0;
+}
+
+/* done(): one JSON object; latency values are microseconds. */
+static const char *const DONE_LUA =
+    "function done(summary, latency, requests)\n"
+    "  local created = 0\n"
+    "  for _, t in ipairs(threads) do created = created + (t:get(\"acked\") or 0) end\n"
+    "  local f = assert(io.open(out_path, \"w\"))\n"
+    "  local e = summary.errors\n"
+    "  f:write(string.format('{\"duration_us\":%d,\"requests\":%d,\"bytes\":%d,', summary.duration, summary.requests, summary.bytes))\n"
+    "  f:write(string.format('\"errors\":{\"connect\":%d,\"read\":%d,\"write\":%d,\"status\":%d,\"timeout\":%d},', e.connect, e.read, e.write, e.status, e.timeout))\n"
+    "  f:write(string.format('\"created\":%d,\"counted_created\":%s,', created, count_created and 'true' or 'false'))\n"
+    "  f:write(string.format('\"latency_us\":{\"min\":%d,\"max\":%d,\"mean\":%.3f,\"stdev\":%.3f', latency.min, latency.max, latency.mean, latency.stdev))\n"
+    "  for _, p in ipairs({50, 75, 90, 99, 99.9, 99.99}) do\n"
+    "    f:write(string.format(',\"p%s\":%d', (tostring(p):gsub('%.', '_')), latency:percentile(p)))\n"
+    "  end\n"
+    "  f:write('},\"histogram\":[')\n"
+    "  for i = 1, #latency do\n"
+    "    local v, n = latency(i)\n"
+    "    if i > 1 then f:write(',') end\n"
+    "    f:write(string.format('[%d,%d]', v, n))\n"
+    "  end\n"
+    "  f:write(']}\\n')\n"
+    "  f:close()\n"
+    "end\n";
+
+int scn_lua(const scn_t *s, const scn_pool_t *extra, size_t nextra, const scn_lua_opts_t *o,
+            buf_t *out, err_t *err) {
+    int rc = buf_printf(out, "-- parity: wrk script for scenario \"%s\" (generated for one run)\n", s->name);
+    rc |= buf_adds(out, "local out_path = ");
+    rc |= lua_str(out, o->out_json);
+    rc |= buf_adds(out, "\nlocal nonce = ");
+    rc |= lua_str(out, o->nonce ? o->nonce : "0");
+    rc |= buf_printf(out, "\ncount_created = %s\nlocal P = {}\n", o->count_created ? "true" : "false");
+    if (rc) return err_set(err, "out of memory");
+
+    /* Only the pools the requests use are emitted (the seed may provide more). */
+    const scn_pool_t *emitted[SCN_MAX_REQUESTS * SCN_MAX_PARTS];
+    size_t nemitted = 0;
+    for (size_t k = 0; k < s->nreqs; k++) {
+        refs_t r = {.n = 0};
+        collect(&r, &s->reqs[k].path);
+        for (size_t h = 0; h < s->reqs[k].nheaders; h++) collect(&r, &s->reqs[k].headers[h].value);
+        if (s->reqs[k].has_body) collect(&r, &s->reqs[k].body);
+        for (size_t i = 0; i < r.n; i++) {
+            const scn_pool_t *p = scn_pool_find(s, extra, nextra, r.names[i]);
+            if (!p) continue; /* reported by emit_builder */
+            if (p->n == 0) return err_set(err, "%s: pool \"%s\" is empty", s->file, p->name);
+            bool dup = false;
+            for (size_t j = 0; j < nemitted; j++) dup |= emitted[j] == p;
+            if (!dup && nemitted < sizeof emitted / sizeof *emitted) {
+                emitted[nemitted++] = p;
+                if (emit_pool(out, p) < 0) return err_set(err, "%s: generated script too large", s->file);
+            }
+        }
+    }
+
+    rc = buf_adds(out, "local builders = {}\n");
+    if (rc) return err_set(err, "out of memory");
+    for (size_t k = 0; k < s->nreqs; k++)
+        if (emit_builder(out, s, k, extra, nextra, err) < 0) return -1;
+
+    static int order[SCN_ORDER_MAX];
+    size_t n = scn_weighted_order(s, order, SCN_ORDER_MAX);
+    rc = buf_adds(out, "local order = {");
+    for (size_t i = 0; i < n; i++) rc |= buf_printf(out, "%s%d", i ? "," : "", order[i] + 1);
+    rc |= buf_adds(out,
+                   "}\n"
+                   "tid = 0\nacked = 0\nlocal counter = 0\nthreads = {}\n"
+                   "function setup(thread)\n  thread:set(\"tid\", #threads)\n  table.insert(threads, thread)\nend\n"
+                   "function init(args)\n  counter = tid * 1000003\nend\n"
+                   "function request()\n"
+                   "  counter = counter + 1\n"
+                   "  seq = nonce .. \"-\" .. tid .. \"-\" .. counter\n"
+                   "  return builders[order[(counter % #order) + 1]](counter)\n"
+                   "end\n");
+    if (o->count_created)
+        rc |= buf_adds(out, "function response(status, headers, body)\n"
+                            "  if status == 201 then acked = acked + 1 end\nend\n");
+    rc |= buf_adds(out, DONE_LUA);
+    return rc ? err_set(err, "%s: generated script too large", s->file) : 0;
+}
