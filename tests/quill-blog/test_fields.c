@@ -50,7 +50,8 @@ Test(fields, blank_is_empty_or_whitespace) {
 
 Test(fields, required_reports_blank_and_invalid) {
     cJSON *root, *obj;
-    const char *b = "{\"a\":{\"ok\":\"x\",\"sp\":\"  \",\"nul\":null,\"num\":5,\"list\":[],\"t\":true}}";
+    const char *b =
+        "{\"a\":{\"ok\":\"x\",\"sp\":\"  \",\"nul\":null,\"num\":5,\"list\":[],\"t\":true}}";
     cr_assert_eq(body_parse(b, strlen(b), "a", &root, &obj), 0);
     struct errors e = {0};
     cr_expect_str_eq(field_required(obj, "ok", &e), "x");

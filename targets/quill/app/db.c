@@ -54,18 +54,18 @@ static const char *schema_sql =
  * counts and flags are correlated subqueries on covering primary keys, so one statement answers a
  * whole page without a query per article. */
 #define ARTICLE_COLS(body)                                                                         \
-    "SELECT a.id, a.slug, a.title, a.description, " body ", a.created_at, a.updated_at,"          \
+    "SELECT a.id, a.slug, a.title, a.description, " body ", a.created_at, a.updated_at,"           \
     " u.username, u.bio, u.image,"                                                                 \
-    " (SELECT count(*) FROM favorites f WHERE f.article_id = a.id),"                              \
-    " EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = ?1),"           \
-    " EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = a.author_id)," \
+    " (SELECT count(*) FROM favorites f WHERE f.article_id = a.id),"                               \
+    " EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = ?1),"            \
+    " EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = a.author_id),"  \
     " (SELECT json_group_array(t.tag) FROM"                                                        \
     "   (SELECT tag FROM article_tags WHERE article_id = a.id ORDER BY tag) t)"                    \
     " FROM articles a JOIN users u ON u.id = a.author_id "
 
 #define COMMENT_COLS                                                                               \
     "SELECT c.id, c.created_at, c.body, u.username, u.bio, u.image,"                               \
-    " EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = c.author_id)"  \
+    " EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = c.author_id)"   \
     " FROM comments c JOIN users u ON u.id = c.author_id "
 
 #define LIST_ORDER " ORDER BY a.created_at DESC, a.id DESC LIMIT ?5 OFFSET ?6"
@@ -80,12 +80,14 @@ static const char *fixed_sql[ST_LIST] = {
     [ST_USER_TAKEN] = "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND id <> ?3),"
                       " EXISTS (SELECT 1 FROM users WHERE email = ?2 AND id <> ?3)",
     [ST_USER_INSERT] = "INSERT INTO users (username, email, password_hash) VALUES (?1, ?2, ?3)",
-    [ST_USER_UPDATE] = "UPDATE users SET email = iif(?2, ?3, email), username = iif(?4, ?5, username),"
-                       " password_hash = iif(?6, ?7, password_hash), bio = iif(?8, ?9, bio),"
-                       " image = iif(?10, ?11, image) WHERE id = ?1",
-    [ST_PROFILE] = "SELECT u.id, u.username, u.bio, u.image,"
-                   " EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?2 AND w.followee_id = u.id)"
-                   " FROM users u WHERE u.username = ?1",
+    [ST_USER_UPDATE] =
+        "UPDATE users SET email = iif(?2, ?3, email), username = iif(?4, ?5, username),"
+        " password_hash = iif(?6, ?7, password_hash), bio = iif(?8, ?9, bio),"
+        " image = iif(?10, ?11, image) WHERE id = ?1",
+    [ST_PROFILE] =
+        "SELECT u.id, u.username, u.bio, u.image,"
+        " EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?2 AND w.followee_id = u.id)"
+        " FROM users u WHERE u.username = ?1",
     [ST_FOLLOW] = "INSERT OR IGNORE INTO follows (follower_id, followee_id) VALUES (?1, ?2)",
     [ST_UNFOLLOW] = "DELETE FROM follows WHERE follower_id = ?1 AND followee_id = ?2",
     [ST_ARTICLE_BY_SLUG] = ARTICLE_COLS("a.body") "WHERE a.slug = ?2",
@@ -113,8 +115,9 @@ static const char *fixed_sql[ST_LIST] = {
     [ST_PAGE_ARTICLES] = "SELECT a.title, u.username, a.created_at FROM articles a"
                          " JOIN users u ON u.id = a.author_id"
                          " ORDER BY a.created_at DESC, a.id DESC LIMIT 20",
-    [ST_FEED_LIST] = ARTICLE_COLS("NULL") "WHERE a.author_id IN"
-                     " (SELECT followee_id FROM follows WHERE follower_id = ?1)" LIST_ORDER,
+    [ST_FEED_LIST] =
+        ARTICLE_COLS("NULL") "WHERE a.author_id IN"
+                             " (SELECT followee_id FROM follows WHERE follower_id = ?1)" LIST_ORDER,
     [ST_FEED_COUNT] = "SELECT count(*) FROM articles a WHERE a.author_id IN"
                       " (SELECT followee_id FROM follows WHERE follower_id = ?1)",
 };
@@ -236,6 +239,27 @@ static struct conn *thread_conn(void) {
     pthread_mutex_unlock(&conns_lock);
     tl_conn = c;
     return c;
+}
+
+int db_thread_open(void) {
+    return thread_conn() ? 0 : -1;
+}
+
+void db_thread_close(void) {
+    struct conn *c = tl_conn;
+    if (c == NULL) return;
+    pthread_mutex_lock(&conns_lock);
+    for (struct conn **p = &conns; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&conns_lock);
+    for (int i = 0; i < ST_MAX; i++) sqlite3_finalize(c->st[i]);
+    sqlite3_close(c->db);
+    free(c);
+    tl_conn = NULL;
 }
 
 sqlite3 *db_conn(void) {

@@ -3,9 +3,10 @@
  *
  * Why one connection per thread: quill runs each request to completion on its worker's thread, so
  * a thread-local connection needs no locking, and SQLite in WAL mode lets readers of every thread
- * run beside one writer. Every statement is prepared once per connection (SQLITE_PREPARE_PERSISTENT)
- * from the fixed texts in db.c and reused; no SQL is ever built from client input. db_shutdown()
- * closes every connection after the workers have stopped (ownership: db.c owns all of them). */
+ * run beside one writer. Every statement is prepared once per connection
+ * (SQLITE_PREPARE_PERSISTENT) from the fixed texts in db.c and reused; no SQL is ever built from
+ * client input. db_shutdown() closes every connection after the workers have stopped (ownership:
+ * db.c owns all of them). */
 #ifndef BLOG_DB_H
 #define BLOG_DB_H
 
@@ -20,20 +21,21 @@ enum stmt_id {
     ST_BEGIN_IMMEDIATE,
     ST_COMMIT,
     ST_ROLLBACK,
-    ST_USER_BY_ID,      /* ?1 id -> id, username, email, bio, image */
-    ST_USER_BY_EMAIL,   /* ?1 email -> id, username, email, bio, image, password_hash */
-    ST_USER_TAKEN,      /* ?1 username, ?2 email, ?3 own id (0: none) -> username_taken, email_taken */
-    ST_USER_INSERT,     /* ?1 username, ?2 email, ?3 password_hash */
-    ST_USER_UPDATE,     /* ?1 id; pairs (flag, value): ?2/?3 email, ?4/?5 username, ?6/?7 hash,
-                           ?8/?9 bio, ?10/?11 image */
-    ST_PROFILE,         /* ?1 username, ?2 viewer -> id, username, bio, image, following */
-    ST_FOLLOW,          /* ?1 follower, ?2 followee */
-    ST_UNFOLLOW,        /* ?1 follower, ?2 followee */
+    ST_USER_BY_ID,    /* ?1 id -> id, username, email, bio, image */
+    ST_USER_BY_EMAIL, /* ?1 email -> id, username, email, bio, image, password_hash */
+    ST_USER_TAKEN,  /* ?1 username, ?2 email, ?3 own id (0: none) -> username_taken, email_taken */
+    ST_USER_INSERT, /* ?1 username, ?2 email, ?3 password_hash */
+    ST_USER_UPDATE, /* ?1 id; pairs (flag, value): ?2/?3 email, ?4/?5 username, ?6/?7 hash,
+                       ?8/?9 bio, ?10/?11 image */
+    ST_PROFILE,     /* ?1 username, ?2 viewer -> id, username, bio, image, following */
+    ST_FOLLOW,      /* ?1 follower, ?2 followee */
+    ST_UNFOLLOW,    /* ?1 follower, ?2 followee */
     ST_ARTICLE_BY_SLUG, /* ?1 viewer, ?2 slug -> article columns */
     ST_ARTICLE_BY_ID,   /* ?1 viewer, ?2 id -> article columns */
     ST_ARTICLE_META,    /* ?1 slug -> id, author_id */
     ST_ARTICLE_INSERT,  /* ?1 slug, ?2 title, ?3 description, ?4 body, ?5 author, ?6 now */
-    ST_ARTICLE_UPDATE,  /* ?1 id, ?2 now; (flag, value): ?3/?4 title, ?5/?6 description, ?7/?8 body */
+    ST_ARTICLE_UPDATE,  /* ?1 id, ?2 now; (flag, value): ?3/?4 title, ?5/?6 description, ?7/?8 body
+                         */
     ST_ARTICLE_DELETE,  /* ?1 id (comments, favorites and tags follow by ON DELETE CASCADE) */
     ST_TAG_INSERT,      /* ?1 article, ?2 tag */
     ST_TAGS_CLEAR,      /* ?1 article */
@@ -85,6 +87,11 @@ enum comment_col { CC_ID, CC_CREATED, CC_BODY, CC_USERNAME, CC_BIO, CC_IMAGE, CC
 /* Creates the schema in `path` (idempotent: a second start on the same file is fine), switches it
  * to WAL and builds the statement texts. Call once, before any worker starts. 0 or -1 (logged). */
 int db_init(const char *path);
+
+/* Opens / closes the calling thread's connection (quill's worker start and stop hooks). Opening
+ * at start makes a database that cannot be opened fail the start, not the first request. */
+int db_thread_open(void);
+void db_thread_close(void);
 
 /* The calling thread's statement `id`, reset and with its bindings cleared, opening the thread's
  * connection on first use. NULL on failure (logged). */

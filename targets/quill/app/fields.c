@@ -14,14 +14,14 @@ void errors_add(struct errors *e, const char *key, const char *msg) {
 static size_t space_len(const unsigned char *s, size_t left) {
     unsigned char c = s[0];
     if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
-    if (c == 0xC2 && left >= 2 && s[1] == 0xA0) return 2;                     /* U+00A0 */
-    if (c == 0xE1 && left >= 3 && s[1] == 0x9A && s[2] == 0x80) return 3;     /* U+1680 */
+    if (c == 0xC2 && left >= 2 && s[1] == 0xA0) return 2;                 /* U+00A0 */
+    if (c == 0xE1 && left >= 3 && s[1] == 0x9A && s[2] == 0x80) return 3; /* U+1680 */
     if (c == 0xE2 && left >= 3 && s[1] == 0x80) {
         unsigned char d = s[2];
         if ((d >= 0x80 && d <= 0x8A) || d == 0xA8 || d == 0xA9 || d == 0xAF) return 3;
     }
-    if (c == 0xE2 && left >= 3 && s[1] == 0x81 && s[2] == 0x9F) return 3;     /* U+205F */
-    if (c == 0xE3 && left >= 3 && s[1] == 0x80 && s[2] == 0x80) return 3;     /* U+3000 */
+    if (c == 0xE2 && left >= 3 && s[1] == 0x81 && s[2] == 0x9F) return 3; /* U+205F */
+    if (c == 0xE3 && left >= 3 && s[1] == 0x80 && s[2] == 0x80) return 3; /* U+3000 */
     return 0;
 }
 

@@ -1,0 +1,406 @@
+/* articles blueprint: list, feed, create, get, update, delete, favorite (endpoints 8-13, 17-18).
+ *
+ * A list page costs two queries whatever its size: the page itself (authors, favorite counts,
+ * favorited, following and tags come from joins and correlated subqueries of the same statement)
+ * and the count of all matches. */
+#include <string.h>
+
+#include "blog.h"
+#include "clock.h"
+#include "slug.h"
+
+/* Attempts at a fresh random slug suffix before giving up (a collision has p = n / 2^32). */
+#define SLUG_ATTEMPTS 8
+/* Longest tag list accepted in one request (the body cap bounds it anyway). */
+#define TAGS_MAX 4096
+
+/* The id and author of the article `slug`: 0 and the ids, or -1 after answering 404 / 500. */
+static int article_meta(quill_req *req, quill_res *res, int64_t *id, int64_t *author) {
+    quill_str slug = quill_param(req, "slug");
+    sqlite3_stmt *st = db_stmt(ST_ARTICLE_META);
+    if (st == NULL) {
+        render_db_error(res);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, slug.ptr, (int)slug.len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        *id = sqlite3_column_int64(st, 0);
+        *author = sqlite3_column_int64(st, 1);
+    }
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return 0;
+    if (rc == SQLITE_DONE)
+        render_error(res, 404, "article", "not found");
+    else
+        render_db_error(res);
+    return -1;
+}
+
+/* Reads `limit` and `offset` (ruling 9). 0, or -1 after answering 422. */
+static int page_params(quill_req *req, quill_res *res, int64_t *limit, int64_t *offset) {
+    struct errors e = {0};
+    quill_str l = quill_arg(req, "limit"), o = quill_arg(req, "offset");
+    *limit = 20;
+    *offset = 0;
+    if (l.ptr && param_parse_range(l.ptr, l.len, 1, 100, limit) != 0)
+        errors_add(&e, "limit", MSG_INVALID);
+    if (o.ptr && param_parse_range(o.ptr, o.len, 0, INT64_MAX, offset) != 0)
+        errors_add(&e, "offset", MSG_INVALID);
+    if (e.n == 0) return 0;
+    render_errors(res, 422, &e);
+    return -1;
+}
+
+static void bind_slice(sqlite3_stmt *st, int idx, quill_str s) {
+    if (s.ptr) sqlite3_bind_text(st, idx, s.ptr, (int)s.len, SQLITE_STATIC);
+}
+
+/* Runs a list statement and its count statement (same bindings) and answers the list. */
+static void respond_list(quill_req *req, quill_res *res, sqlite3_stmt *list, sqlite3_stmt *count) {
+    int64_t total = 0;
+    int rc = sqlite3_step(count);
+    if (rc == SQLITE_ROW) total = sqlite3_column_int64(count, 0);
+    sqlite3_reset(count);
+    if (rc != SQLITE_ROW) {
+        sqlite3_reset(list);
+        render_db_error(res);
+        return;
+    }
+    quill_jw w;
+    quill_jw_init(&w, quill_req_arena(req));
+    quill_jw_obj(&w);
+    quill_jw_key(&w, "articles");
+    quill_jw_arr(&w);
+    while ((rc = sqlite3_step(list)) == SQLITE_ROW) render_article_obj(&w, list, false);
+    sqlite3_reset(list);
+    if (rc != SQLITE_DONE) {
+        render_db_error(res);
+        return;
+    }
+    quill_jw_end(&w);
+    quill_jw_key(&w, "articlesCount");
+    quill_jw_int(&w, total);
+    quill_jw_end(&w);
+    quill_jw_respond(&w, res, 200);
+}
+
+/* GET /api/articles?tag=&author=&favorited=&limit=&offset= */
+static void article_list(quill_req *req, quill_res *res) {
+    const struct blog_user *me;
+    int64_t limit, offset;
+    if (auth_optional(req, res, &me) != 0 || page_params(req, res, &limit, &offset) != 0) return;
+    quill_str tag = quill_arg(req, "tag"), author = quill_arg(req, "author"),
+              fav = quill_arg(req, "favorited");
+    int mask =
+        (tag.ptr ? LIST_TAG : 0) | (author.ptr ? LIST_AUTHOR : 0) | (fav.ptr ? LIST_FAVORITED : 0);
+    sqlite3_stmt *list = db_stmt((enum stmt_id)(ST_LIST + mask));
+    sqlite3_stmt *count = db_stmt((enum stmt_id)(ST_COUNT + mask));
+    if (list == NULL || count == NULL) {
+        render_db_error(res);
+        return;
+    }
+    if (me) db_bind_int(list, 1, me->id);
+    sqlite3_stmt *both[2] = {list, count};
+    for (int i = 0; i < 2; i++) {
+        /* The count statement has no ?1/?5/?6; binding absent parameters is a no-op error. */
+        bind_slice(both[i], 2, tag);
+        bind_slice(both[i], 3, author);
+        bind_slice(both[i], 4, fav);
+    }
+    db_bind_int(list, 5, limit);
+    db_bind_int(list, 6, offset);
+    respond_list(req, res, list, count);
+}
+
+/* GET /api/articles/feed */
+static void article_feed(quill_req *req, quill_res *res) {
+    const struct blog_user *me = auth_required(req, res);
+    int64_t limit, offset;
+    if (me == NULL || page_params(req, res, &limit, &offset) != 0) return;
+    sqlite3_stmt *list = db_stmt(ST_FEED_LIST);
+    sqlite3_stmt *count = db_stmt(ST_FEED_COUNT);
+    if (list == NULL || count == NULL) {
+        render_db_error(res);
+        return;
+    }
+    db_bind_int(list, 1, me->id);
+    db_bind_int(count, 1, me->id);
+    db_bind_int(list, 5, limit);
+    db_bind_int(list, 6, offset);
+    respond_list(req, res, list, count);
+}
+
+/* GET /api/articles/<slug> */
+static void article_get(quill_req *req, quill_res *res) {
+    const struct blog_user *me;
+    if (auth_optional(req, res, &me) != 0) return;
+    quill_str slug = quill_param(req, "slug");
+    sqlite3_stmt *st = db_stmt(ST_ARTICLE_BY_SLUG);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    if (me) db_bind_int(st, 1, me->id);
+    sqlite3_bind_text(st, 2, slug.ptr, (int)slug.len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        quill_jw w;
+        quill_jw_init(&w, quill_req_arena(req));
+        quill_jw_obj(&w);
+        quill_jw_key(&w, "article");
+        render_article_obj(&w, st, true);
+        quill_jw_end(&w);
+        quill_jw_respond(&w, res, 200);
+    } else if (rc == SQLITE_DONE) {
+        render_error(res, 404, "article", "not found");
+    } else {
+        render_db_error(res);
+    }
+    sqlite3_reset(st);
+}
+
+/* A validated tagList: `n` strings (duplicates are dropped by the tags' primary key; the order
+ * comes from the index). `set` is false when the key was absent. */
+struct tag_list {
+    bool set;
+    int n;
+    const char **tags;
+};
+
+/* Reads tagList (ruling 7): absent keeps, a list of strings replaces, anything else is invalid. */
+static void read_tags(quill_req *req, const cJSON *in, struct tag_list *t, struct errors *e) {
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(in, "tagList");
+    if (list == NULL) return;
+    int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : -1;
+    if (n < 0 || n > TAGS_MAX) {
+        errors_add(e, "tagList", MSG_INVALID);
+        return;
+    }
+    t->tags = quill_calloc(quill_req_arena(req), (size_t)n + 1, sizeof *t->tags);
+    if (t->tags == NULL) {
+        errors_add(e, "tagList", MSG_INVALID);
+        return;
+    }
+    const cJSON *item;
+    cJSON_ArrayForEach(item, list) {
+        if (!cJSON_IsString(item)) {
+            errors_add(e, "tagList", MSG_INVALID);
+            return;
+        }
+        t->tags[t->n++] = item->valuestring;
+    }
+    t->set = true;
+}
+
+/* Inserts the tags of article `id` (inside the caller's transaction). 0 or -1. */
+static int insert_tags(int64_t id, const struct tag_list *t) {
+    for (int i = 0; i < t->n; i++) {
+        sqlite3_stmt *st = db_stmt(ST_TAG_INSERT);
+        if (st == NULL) return -1;
+        db_bind_int(st, 1, id);
+        db_bind_text(st, 2, t->tags[i]);
+        if (db_exec(st) != SQLITE_DONE) return -1;
+    }
+    return 0;
+}
+
+/* Inserts the article with a fresh slug; retries on the (unlikely) slug collision. Returns the
+ * new id, or -1. Runs inside the caller's transaction. */
+static int64_t insert_article(quill_req *req, int64_t author, const char *title,
+                              const char *description, const char *body) {
+    size_t tlen = strlen(title);
+    char *slug = quill_alloc(quill_req_arena(req), SLUG_CAP(tlen));
+    if (slug == NULL) return -1;
+    int64_t now = clock_now_ms();
+    for (int attempt = 0; attempt < SLUG_ATTEMPTS; attempt++) {
+        char suffix[SLUG_SUFFIX_LEN];
+        if (slug_random_suffix(suffix) != 0) return -1;
+        slug_build(title, tlen, suffix, slug);
+        sqlite3_stmt *st = db_stmt(ST_ARTICLE_INSERT);
+        if (st == NULL) return -1;
+        db_bind_text(st, 1, slug);
+        db_bind_text(st, 2, title);
+        db_bind_text(st, 3, description);
+        db_bind_text(st, 4, body);
+        db_bind_int(st, 5, author);
+        db_bind_int(st, 6, now);
+        int rc = db_exec(st);
+        if (rc == SQLITE_DONE) return sqlite3_last_insert_rowid(db_conn());
+        if (rc != SQLITE_CONSTRAINT) return -1;
+    }
+    return -1;
+}
+
+/* POST /api/articles */
+static void article_create(quill_req *req, quill_res *res) {
+    const struct blog_user *me = auth_required(req, res);
+    if (me == NULL) return;
+    cJSON *in = request_wrapper(req, res, "article");
+    if (in == NULL) return;
+    struct errors e = {0};
+    const char *title = field_required(in, "title", &e);
+    const char *description = field_required(in, "description", &e);
+    const char *body = field_required(in, "body", &e);
+    struct tag_list tags = {0};
+    read_tags(req, in, &tags, &e);
+    if (e.n) {
+        render_errors(res, 422, &e);
+        return;
+    }
+    if (db_begin() != 0) {
+        render_db_error(res);
+        return;
+    }
+    int64_t id = insert_article(req, me->id, title, description, body);
+    if (id < 0 || insert_tags(id, &tags) != 0 || db_commit() != 0) {
+        render_db_error(res);
+        db_rollback();
+        return;
+    }
+    render_article_by_id(req, res, id, me->id, 201);
+}
+
+/* One optional text field of PUT /api/articles/<slug>: absent keeps, a non-blank string sets,
+ * null or blank is "can't be blank", another type "is invalid". */
+static void read_text(const cJSON *in, const char *key, int *set, const char **val,
+                      struct errors *e) {
+    const char *v;
+    switch (field_get(in, key, &v)) {
+    case FIELD_ABSENT: return;
+    case FIELD_STRING:
+        if (!text_is_blank(v, strlen(v))) {
+            *set = 1;
+            *val = v;
+            return;
+        }
+        errors_add(e, key, MSG_BLANK);
+        return;
+    case FIELD_NULL: errors_add(e, key, MSG_BLANK); return;
+    case FIELD_OTHER: errors_add(e, key, MSG_INVALID); return;
+    }
+}
+
+/* PUT /api/articles/<slug> */
+static void article_update(quill_req *req, quill_res *res) {
+    const struct blog_user *me = auth_required(req, res);
+    int64_t id, author;
+    if (me == NULL || article_meta(req, res, &id, &author) != 0) return;
+    if (author != me->id) {
+        render_error(res, 403, "article", "forbidden");
+        return;
+    }
+    cJSON *in = request_wrapper(req, res, "article");
+    if (in == NULL) return;
+    struct errors e = {0};
+    int set_title = 0, set_desc = 0, set_body = 0;
+    const char *title = NULL, *description = NULL, *body = NULL;
+    read_text(in, "title", &set_title, &title, &e);
+    read_text(in, "description", &set_desc, &description, &e);
+    read_text(in, "body", &set_body, &body, &e);
+    struct tag_list tags = {0};
+    read_tags(req, in, &tags, &e);
+    if (e.n) {
+        render_errors(res, 422, &e);
+        return;
+    }
+    if (db_begin() != 0) {
+        render_db_error(res);
+        return;
+    }
+    sqlite3_stmt *st = db_stmt(ST_ARTICLE_UPDATE);
+    int ok = st != NULL;
+    if (ok) {
+        db_bind_int(st, 1, id);
+        db_bind_int(st, 2, clock_now_ms());
+        db_bind_int(st, 3, set_title);
+        db_bind_text(st, 4, title);
+        db_bind_int(st, 5, set_desc);
+        db_bind_text(st, 6, description);
+        db_bind_int(st, 7, set_body);
+        db_bind_text(st, 8, body);
+        ok = db_exec(st) == SQLITE_DONE;
+    }
+    if (ok && tags.set) {
+        sqlite3_stmt *clear = db_stmt(ST_TAGS_CLEAR);
+        ok = clear != NULL;
+        if (ok) {
+            db_bind_int(clear, 1, id);
+            ok = db_exec(clear) == SQLITE_DONE && insert_tags(id, &tags) == 0;
+        }
+    }
+    if (!ok || db_commit() != 0) {
+        render_db_error(res);
+        db_rollback();
+        return;
+    }
+    render_article_by_id(req, res, id, me->id, 200);
+}
+
+/* DELETE /api/articles/<slug> */
+static void article_delete(quill_req *req, quill_res *res) {
+    const struct blog_user *me = auth_required(req, res);
+    int64_t id, author;
+    if (me == NULL || article_meta(req, res, &id, &author) != 0) return;
+    if (author != me->id) {
+        render_error(res, 403, "article", "forbidden");
+        return;
+    }
+    sqlite3_stmt *st = db_stmt(ST_ARTICLE_DELETE);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    db_bind_int(st, 1, id);
+    if (db_exec(st) != SQLITE_DONE) {
+        render_db_error(res);
+        return;
+    }
+    quill_empty(res, 204);
+}
+
+static void favorite_change(quill_req *req, quill_res *res, enum stmt_id op) {
+    const struct blog_user *me = auth_required(req, res);
+    int64_t id, author;
+    if (me == NULL || article_meta(req, res, &id, &author) != 0) return;
+    sqlite3_stmt *st = db_stmt(op);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    db_bind_int(st, 1, me->id);
+    db_bind_int(st, 2, id);
+    int rc = db_exec(st);
+    if (rc == SQLITE_CONSTRAINT) { /* the article was deleted meanwhile (foreign key) */
+        render_error(res, 404, "article", "not found");
+        return;
+    }
+    if (rc != SQLITE_DONE) {
+        render_db_error(res);
+        return;
+    }
+    render_article_by_id(req, res, id, me->id, 200);
+}
+
+/* POST /api/articles/<slug>/favorite */
+static void article_favorite(quill_req *req, quill_res *res) {
+    favorite_change(req, res, ST_FAVORITE);
+}
+
+/* DELETE /api/articles/<slug>/favorite */
+static void article_unfavorite(quill_req *req, quill_res *res) {
+    favorite_change(req, res, ST_UNFAVORITE);
+}
+
+void articles_blueprint(quill_app *app) {
+    quill_blueprint *bp = quill_blueprint_new(app, "/api");
+    quill_bp_before_request(bp, auth_before_request);
+    quill_bp_route(bp, "GET", "/articles", article_list);
+    quill_bp_route(bp, "POST", "/articles", article_create);
+    quill_bp_route(bp, "GET", "/articles/feed", article_feed);
+    quill_bp_route(bp, "GET", "/articles/<slug>", article_get);
+    quill_bp_route(bp, "PUT", "/articles/<slug>", article_update);
+    quill_bp_route(bp, "DELETE", "/articles/<slug>", article_delete);
+    quill_bp_route(bp, "POST", "/articles/<slug>/favorite", article_favorite);
+    quill_bp_route(bp, "DELETE", "/articles/<slug>/favorite", article_unfavorite);
+}

@@ -1,0 +1,170 @@
+/* comments blueprint: add, list, delete (endpoints 14-16). */
+#include "blog.h"
+#include "clock.h"
+
+/* The id of the article `slug`, and its author: 0, or -1 after answering 404 / 500. */
+static int article_of(quill_req *req, quill_res *res, int64_t *id) {
+    quill_str slug = quill_param(req, "slug");
+    sqlite3_stmt *st = db_stmt(ST_ARTICLE_META);
+    if (st == NULL) {
+        render_db_error(res);
+        return -1;
+    }
+    sqlite3_bind_text(st, 1, slug.ptr, (int)slug.len, SQLITE_STATIC);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
+    sqlite3_reset(st);
+    if (rc == SQLITE_ROW) return 0;
+    if (rc == SQLITE_DONE)
+        render_error(res, 404, "article", "not found");
+    else
+        render_db_error(res);
+    return -1;
+}
+
+/* POST /api/articles/<slug>/comments */
+static void comment_add(quill_req *req, quill_res *res) {
+    const struct blog_user *me = auth_required(req, res);
+    int64_t article;
+    if (me == NULL || article_of(req, res, &article) != 0) return;
+    cJSON *in = request_wrapper(req, res, "comment");
+    if (in == NULL) return;
+    struct errors e = {0};
+    const char *body = field_required(in, "body", &e);
+    if (e.n) {
+        render_errors(res, 422, &e);
+        return;
+    }
+    sqlite3_stmt *st = db_stmt(ST_COMMENT_INSERT);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    db_bind_int(st, 1, article);
+    db_bind_int(st, 2, me->id);
+    db_bind_text(st, 3, body);
+    db_bind_int(st, 4, clock_now_ms());
+    int rc = db_exec(st);
+    if (rc == SQLITE_CONSTRAINT) { /* the article was deleted meanwhile (foreign key) */
+        render_error(res, 404, "article", "not found");
+        return;
+    }
+    if (rc != SQLITE_DONE) {
+        render_db_error(res);
+        return;
+    }
+    int64_t id = sqlite3_last_insert_rowid(db_conn());
+    st = db_stmt(ST_COMMENT_BY_ID);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    db_bind_int(st, 1, me->id);
+    db_bind_int(st, 2, id);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        quill_jw w;
+        quill_jw_init(&w, quill_req_arena(req));
+        quill_jw_obj(&w);
+        quill_jw_key(&w, "comment");
+        render_comment_obj(&w, st);
+        quill_jw_end(&w);
+        quill_jw_respond(&w, res, 201);
+    } else {
+        render_db_error(res);
+    }
+    sqlite3_reset(st);
+}
+
+/* GET /api/articles/<slug>/comments */
+static void comment_list(quill_req *req, quill_res *res) {
+    const struct blog_user *me;
+    int64_t article;
+    if (auth_optional(req, res, &me) != 0 || article_of(req, res, &article) != 0) return;
+    sqlite3_stmt *st = db_stmt(ST_COMMENTS_OF);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    if (me) db_bind_int(st, 1, me->id);
+    db_bind_int(st, 2, article);
+    quill_jw w;
+    quill_jw_init(&w, quill_req_arena(req));
+    quill_jw_obj(&w);
+    quill_jw_key(&w, "comments");
+    quill_jw_arr(&w);
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) render_comment_obj(&w, st);
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        render_db_error(res);
+        return;
+    }
+    quill_jw_end(&w);
+    quill_jw_end(&w);
+    quill_jw_respond(&w, res, 200);
+}
+
+/* The comment id of the path: `^[0-9]+$` within int64 (ruling 11). 0 or -1. */
+static int comment_id(quill_req *req, int64_t *id) {
+    quill_str s = quill_param(req, "id");
+    if (s.ptr == NULL || s.len == 0 || s.len > 18) return -1; /* 18 digits always fit */
+    int64_t v = 0;
+    for (size_t i = 0; i < s.len; i++) {
+        if (s.ptr[i] < '0' || s.ptr[i] > '9') return -1;
+        v = v * 10 + (s.ptr[i] - '0');
+    }
+    *id = v;
+    return 0;
+}
+
+/* DELETE /api/articles/<slug>/comments/<id> */
+static void comment_delete(quill_req *req, quill_res *res) {
+    const struct blog_user *me = auth_required(req, res);
+    int64_t article, id;
+    if (me == NULL || article_of(req, res, &article) != 0) return;
+    if (comment_id(req, &id) != 0) {
+        render_error(res, 404, "comment", "not found");
+        return;
+    }
+    sqlite3_stmt *st = db_stmt(ST_COMMENT_META);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    db_bind_int(st, 1, id);
+    int rc = sqlite3_step(st);
+    int64_t of_article = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    int64_t author = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
+    sqlite3_reset(st);
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        render_db_error(res);
+        return;
+    }
+    if (rc == SQLITE_DONE || of_article != article) {
+        render_error(res, 404, "comment", "not found");
+        return;
+    }
+    if (author != me->id) {
+        render_error(res, 403, "comment", "forbidden");
+        return;
+    }
+    st = db_stmt(ST_COMMENT_DELETE);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    db_bind_int(st, 1, id);
+    if (db_exec(st) != SQLITE_DONE) {
+        render_db_error(res);
+        return;
+    }
+    quill_empty(res, 204);
+}
+
+void comments_blueprint(quill_app *app) {
+    quill_blueprint *bp = quill_blueprint_new(app, "/api");
+    quill_bp_before_request(bp, auth_before_request);
+    quill_bp_route(bp, "POST", "/articles/<slug>/comments", comment_add);
+    quill_bp_route(bp, "GET", "/articles/<slug>/comments", comment_list);
+    quill_bp_route(bp, "DELETE", "/articles/<slug>/comments/<id>", comment_delete);
+}

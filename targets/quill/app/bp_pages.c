@@ -1,0 +1,86 @@
+/* pages blueprint: the overhead endpoints /plaintext and /json (TechEmpower semantics) and the
+ * server-rendered page / (the fortunes analogue), rendered by quill's template engine from
+ * templates/index.html, which the build compiles into the binary (index_html.c). */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "blog.h"
+#include "clock.h"
+
+extern const char blog_index_html[]; /* generated from templates/index.html */
+
+static quill_tpl *index_tpl;
+
+/* GET /plaintext */
+static void page_plaintext(quill_req *req, quill_res *res) {
+    (void)req;
+    static const char hello[] = "Hello, World!";
+    quill_body_ref(res, 200, QUILL_CT_TEXT, hello, sizeof hello - 1);
+}
+
+/* GET /json: a fresh object serialized per request, as the benchmark's rules require. */
+static void page_json(quill_req *req, quill_res *res) {
+    quill_jw w;
+    quill_jw_init(&w, quill_req_arena(req));
+    quill_jw_obj(&w);
+    quill_jw_key(&w, "message");
+    quill_jw_str(&w, "Hello, World!");
+    quill_jw_end(&w);
+    quill_jw_respond(&w, res, 200);
+}
+
+static void json_free(void *p) {
+    cJSON_Delete(p);
+}
+
+/* GET /: the 20 newest articles (title, author, createdAt), escaped by the template engine. */
+static void page_index(quill_req *req, quill_res *res) {
+    cJSON *ctx = cJSON_CreateObject();
+    cJSON *list = ctx ? cJSON_AddArrayToObject(ctx, "articles") : NULL;
+    if (list == NULL || quill_arena_defer(quill_req_arena(req), json_free, ctx) != 0) {
+        cJSON_Delete(ctx);
+        render_error(res, 500, "server", "out of memory");
+        return;
+    }
+    sqlite3_stmt *st = db_stmt(ST_PAGE_ARTICLES);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    int rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        char iso[CLOCK_ISO_LEN + 1];
+        clock_format_iso(sqlite3_column_int64(st, 2), iso, sizeof iso);
+        cJSON *row = cJSON_CreateObject();
+        if (row == NULL) break;
+        cJSON_AddItemToArray(list, row);
+        cJSON_AddStringToObject(row, "title", (const char *)sqlite3_column_text(st, 0));
+        cJSON_AddStringToObject(row, "username", (const char *)sqlite3_column_text(st, 1));
+        cJSON_AddStringToObject(row, "createdAt", iso);
+    }
+    sqlite3_reset(st);
+    if (rc != SQLITE_DONE) {
+        render_db_error(res);
+        return;
+    }
+    quill_tpl_respond(index_tpl, ctx, req, res, 200);
+}
+
+void pages_blueprint(quill_app *app) {
+    char err[256];
+    index_tpl = quill_tpl_compile(blog_index_html, err, sizeof err);
+    if (index_tpl == NULL) {
+        /* The template is part of the binary: a syntax error is a build defect. */
+        fprintf(stderr, "quill-blog: templates/index.html: %s\n", err);
+        abort();
+    }
+    quill_blueprint *bp = quill_blueprint_new(app, "");
+    quill_bp_route(bp, "GET", "/plaintext", page_plaintext);
+    quill_bp_route(bp, "GET", "/json", page_json);
+    quill_bp_route(bp, "GET", "/", page_index);
+}
+
+void pages_shutdown(void) {
+    quill_tpl_free(index_tpl);
+    index_tpl = NULL;
+}

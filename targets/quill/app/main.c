@@ -1,0 +1,135 @@
+/* quill-blog: the blog contract on quill.
+ *
+ *   HOST=127.0.0.1 PORT=8080 WORKERS=2 DATABASE_PATH=/tmp/blog.db SECRET_KEY=... quill-blog
+ *   quill-blog --version
+ *
+ * Exit codes: 0 stopped cleanly (SIGTERM/SIGINT), 1 the server failed (bind, database),
+ * 2 bad configuration (a missing or invalid environment variable, unknown argument). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "blog.h"
+
+static void usage(FILE *out) {
+    fprintf(out, "usage: quill-blog [--version]\n"
+                 "environment: HOST, PORT, WORKERS, DATABASE_PATH (required), SECRET_KEY "
+                 "(required)\n");
+}
+
+/* CORS preflight for every path, matched or not (an app-level hook runs before routing). */
+static int cors_preflight(quill_req *req, quill_res *res) {
+    if (!quill_str_eq(quill_method(req), "OPTIONS")) return 0;
+    quill_set_header(res, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    quill_set_header(res, "Access-Control-Allow-Headers", "Content-Type, Authorization");
+    quill_empty(res, 204);
+    return 1;
+}
+
+/* Every response, errors included, allows every origin. */
+static void cors_origin(quill_req *req, quill_res *res) {
+    (void)req;
+    quill_set_header(res, "Access-Control-Allow-Origin", "*");
+}
+
+/* Errors are always JSON (contract section 1). */
+static void error_not_found(quill_req *req, quill_res *res, int status) {
+    (void)req;
+    render_error(res, status, "route", "not found");
+}
+
+static void error_method(quill_req *req, quill_res *res, int status) {
+    (void)req;
+    render_error(res, status, "method", "not allowed");
+}
+
+static void error_too_large(quill_req *req, quill_res *res, int status) {
+    (void)req;
+    render_error(res, status, "body", "is too large");
+}
+
+/* Anything else quill answers itself (400 malformed request, 414, 431, 500...). */
+static void error_other(quill_req *req, quill_res *res, int status) {
+    (void)req;
+    char msg[64];
+    const char *reason = quill_reason(status);
+    size_t i = 0;
+    for (; reason[i] && i < sizeof msg - 1; i++)
+        msg[i] = (reason[i] >= 'A' && reason[i] <= 'Z') ? (char)(reason[i] + 32) : reason[i];
+    msg[i] = '\0';
+    render_error(res, status, "request", msg);
+}
+
+static int worker_start(quill_worker *w, void *data) {
+    (void)w;
+    (void)data;
+    return db_thread_open();
+}
+
+static void worker_stop(quill_worker *w, void *data) {
+    (void)w;
+    (void)data;
+    db_thread_close();
+}
+
+static const char *required_env(const char *name) {
+    const char *v = getenv(name);
+    if (v == NULL || v[0] == '\0') {
+        fprintf(stderr, "quill-blog: environment variable %s is required\n", name);
+        usage(stderr);
+        return NULL;
+    }
+    return v;
+}
+
+int main(int argc, char **argv) {
+    if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+        printf("quill %s / SQLite %s\n", QUILL_VERSION, sqlite3_libversion());
+        return 0;
+    }
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        usage(stdout);
+        return 0;
+    }
+    if (argc > 1) {
+        fprintf(stderr, "quill-blog: unknown argument '%s'\n", argv[1]);
+        usage(stderr);
+        return 2;
+    }
+    const char *db_path = required_env("DATABASE_PATH");
+    const char *secret = required_env("SECRET_KEY");
+    if (db_path == NULL || secret == NULL) return 2;
+    quill_config cfg = quill_config_default();
+    if (quill_config_from_env(&cfg) != 0) return 2;
+    if (db_init(db_path) != 0) return 1;
+    auth_set_secret(secret);
+
+    quill_app *app = quill_app_new();
+    if (app == NULL) {
+        fprintf(stderr, "quill-blog: out of memory\n");
+        return 1;
+    }
+    quill_before_request(app, cors_preflight);
+    quill_after_request(app, cors_origin);
+    quill_errorhandler(app, 404, error_not_found);
+    quill_errorhandler(app, 405, error_method);
+    quill_errorhandler(app, 413, error_too_large);
+    quill_errorhandler(app, 0, error_other);
+    quill_on_worker_start(app, worker_start);
+    quill_on_worker_stop(app, worker_stop);
+    users_blueprint(app);
+    profiles_blueprint(app);
+    articles_blueprint(app);
+    comments_blueprint(app);
+    tags_blueprint(app);
+    pages_blueprint(app);
+
+    fprintf(stderr, "quill-blog: serving on %s:%d with %d workers, database %s\n", cfg.host,
+            cfg.port, cfg.workers, db_path);
+    int rc = quill_run(app, &cfg);
+    quill_app_free(app);
+    pages_shutdown();
+    db_shutdown();
+    fprintf(stderr, "quill-blog: stopped\n");
+    return rc == 0 ? 0 : 1;
+}

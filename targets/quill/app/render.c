@@ -1,0 +1,183 @@
+/* render: the contract's JSON objects, written with quill's streaming JSON writer straight from
+ * SQLite rows (no intermediate structs, no cJSON trees on the hot paths). */
+#include <stdio.h>
+
+#include "blog.h"
+#include "clock.h"
+
+void render_errors(quill_res *res, int status, const struct errors *e) {
+    /* Static keys and messages, none needing escapes: a fixed-size buffer is enough. */
+    char out[1024];
+    size_t n = (size_t)snprintf(out, sizeof out, "{\"errors\":{");
+    for (int i = 0; i < e->n && n < sizeof out; i++)
+        n += (size_t)snprintf(out + n, sizeof out - n, "%s\"%s\":[\"%s\"]", i ? "," : "", e->key[i],
+                              e->msg[i]);
+    if (n < sizeof out) n += (size_t)snprintf(out + n, sizeof out - n, "}}");
+    if (n >= sizeof out) {
+        quill_json_raw(res, 500, "{\"errors\":{\"server\":[\"error too long\"]}}", 40);
+        return;
+    }
+    quill_json_raw(res, status, out, n);
+}
+
+void render_error(quill_res *res, int status, const char *key, const char *msg) {
+    struct errors e = {0};
+    errors_add(&e, key, msg);
+    render_errors(res, status, &e);
+}
+
+void render_db_error(quill_res *res) {
+    sqlite3 *db = db_conn();
+    fprintf(stderr, "quill-blog: database error: %s\n", db ? sqlite3_errmsg(db) : "no connection");
+    render_error(res, 500, "server", "database error");
+}
+
+static void jw_col_text(quill_jw *w, sqlite3_stmt *st, int col) {
+    const unsigned char *s = sqlite3_column_text(st, col);
+    if (s == NULL)
+        quill_jw_null(w);
+    else
+        quill_jw_strn(w, (const char *)s, (size_t)sqlite3_column_bytes(st, col));
+}
+
+void render_time(quill_jw *w, int64_t ms) {
+    char iso[CLOCK_ISO_LEN + 1];
+    clock_format_iso(ms, iso, sizeof iso);
+    quill_jw_strn(w, iso, CLOCK_ISO_LEN);
+}
+
+void render_user(quill_res *res, quill_req *req, int status, const struct blog_user *u,
+                 const char *token) {
+    quill_jw w;
+    quill_jw_init(&w, quill_req_arena(req));
+    quill_jw_obj(&w);
+    quill_jw_key(&w, "user");
+    quill_jw_obj(&w);
+    quill_jw_key(&w, "email");
+    quill_jw_str(&w, u->email);
+    quill_jw_key(&w, "token");
+    quill_jw_str(&w, token);
+    quill_jw_key(&w, "username");
+    quill_jw_str(&w, u->username);
+    quill_jw_key(&w, "bio");
+    quill_jw_str(&w, u->bio);
+    quill_jw_key(&w, "image");
+    quill_jw_str(&w, u->image);
+    quill_jw_end(&w);
+    quill_jw_end(&w);
+    quill_jw_respond(&w, res, status);
+}
+
+void render_profile_cols(quill_jw *w, sqlite3_stmt *st, int col) {
+    quill_jw_obj(w);
+    quill_jw_key(w, "username");
+    jw_col_text(w, st, col);
+    quill_jw_key(w, "bio");
+    jw_col_text(w, st, col + 1);
+    quill_jw_key(w, "image");
+    jw_col_text(w, st, col + 2);
+    quill_jw_key(w, "following");
+    quill_jw_bool(w, sqlite3_column_int(st, col + 3) != 0);
+    quill_jw_end(w);
+}
+
+void render_article_obj(quill_jw *w, sqlite3_stmt *st, bool with_body) {
+    quill_jw_obj(w);
+    quill_jw_key(w, "slug");
+    jw_col_text(w, st, AC_SLUG);
+    quill_jw_key(w, "title");
+    jw_col_text(w, st, AC_TITLE);
+    quill_jw_key(w, "description");
+    jw_col_text(w, st, AC_DESCRIPTION);
+    if (with_body) {
+        quill_jw_key(w, "body");
+        jw_col_text(w, st, AC_BODY);
+    }
+    quill_jw_key(w, "tagList");
+    /* json_group_array() already produced a JSON array of the sorted tags. */
+    const unsigned char *tags = sqlite3_column_text(st, AC_TAGS);
+    if (tags)
+        quill_jw_raw(w, (const char *)tags, (size_t)sqlite3_column_bytes(st, AC_TAGS));
+    else
+        quill_jw_raw(w, "[]", 2);
+    quill_jw_key(w, "createdAt");
+    render_time(w, sqlite3_column_int64(st, AC_CREATED));
+    quill_jw_key(w, "updatedAt");
+    render_time(w, sqlite3_column_int64(st, AC_UPDATED));
+    quill_jw_key(w, "favorited");
+    quill_jw_bool(w, sqlite3_column_int(st, AC_FAVORITED) != 0);
+    quill_jw_key(w, "favoritesCount");
+    quill_jw_int(w, sqlite3_column_int64(st, AC_FAVORITES_COUNT));
+    quill_jw_key(w, "author");
+    quill_jw_obj(w);
+    quill_jw_key(w, "username");
+    jw_col_text(w, st, AC_USERNAME);
+    quill_jw_key(w, "bio");
+    jw_col_text(w, st, AC_BIO);
+    quill_jw_key(w, "image");
+    jw_col_text(w, st, AC_IMAGE);
+    quill_jw_key(w, "following");
+    quill_jw_bool(w, sqlite3_column_int(st, AC_FOLLOWING) != 0);
+    quill_jw_end(w);
+    quill_jw_end(w);
+}
+
+void render_comment_obj(quill_jw *w, sqlite3_stmt *st) {
+    int64_t created = sqlite3_column_int64(st, CC_CREATED);
+    quill_jw_obj(w);
+    quill_jw_key(w, "id");
+    quill_jw_int(w, sqlite3_column_int64(st, CC_ID));
+    quill_jw_key(w, "createdAt");
+    render_time(w, created);
+    quill_jw_key(w, "updatedAt");
+    render_time(w, created); /* comments are never edited: updatedAt == createdAt (ruling 11) */
+    quill_jw_key(w, "body");
+    jw_col_text(w, st, CC_BODY);
+    quill_jw_key(w, "author");
+    render_profile_cols(w, st, CC_USERNAME);
+    quill_jw_end(w);
+}
+
+void render_article_by_id(quill_req *req, quill_res *res, int64_t id, int64_t viewer, int status) {
+    sqlite3_stmt *st = db_stmt(ST_ARTICLE_BY_ID);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    if (viewer) db_bind_int(st, 1, viewer);
+    db_bind_int(st, 2, id);
+    int rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW) {
+        quill_jw w;
+        quill_jw_init(&w, quill_req_arena(req));
+        quill_jw_obj(&w);
+        quill_jw_key(&w, "article");
+        render_article_obj(&w, st, true);
+        quill_jw_end(&w);
+        quill_jw_respond(&w, res, status);
+    } else if (rc == SQLITE_DONE) {
+        render_error(res, 404, "article", "not found");
+    } else {
+        render_db_error(res);
+    }
+    sqlite3_reset(st);
+}
+
+static void json_free(void *p) {
+    cJSON_Delete(p);
+}
+
+cJSON *request_wrapper(quill_req *req, quill_res *res, const char *wrapper) {
+    quill_str body = quill_body(req);
+    cJSON *root, *obj;
+    if (body_parse(body.ptr, body.len, wrapper, &root, &obj) != 0) {
+        render_error(res, 422, "body", MSG_INVALID);
+        return NULL;
+    }
+    if (quill_arena_defer(quill_req_arena(req), json_free, root) != 0) {
+        cJSON_Delete(root);
+        render_error(res, 500, "server", "out of memory");
+        return NULL;
+    }
+    return obj;
+}
