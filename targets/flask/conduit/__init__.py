@@ -1,0 +1,77 @@
+"""Conduit (RealWorld) blog API on Flask: the application factory."""
+from flask import Flask, request
+from flask.json.provider import DefaultJSONProvider
+from werkzeug.routing import Map
+
+from . import articles, comments, pages, profiles, tags, users
+from .config import Config
+from .database import ENGINE_OPTIONS, init_db
+from .errors import register_error_handlers
+from .extensions import db
+from .limits import BufferedChunkedBody, enforce_body_limit
+
+CORS_PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Authorization",
+}
+
+
+class ConduitJSONProvider(DefaultJSONProvider):
+    """The contract wants the charset spelled out, and keys in schema order."""
+
+    mimetype = "application/json; charset=utf-8"
+    sort_keys = False
+    ensure_ascii = False
+
+
+class ConduitURLMap(Map):
+    """A trailing slash or "//" is another (unknown) path, answered 404, never
+    redirected (ruling 12). No rule ends in "/" (except "/" itself), so strict
+    slashes never redirect; merging "//" would, so it is off. It must be set
+    when the Map is built: Werkzeug's matcher copies it at construction."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs["merge_slashes"] = False
+        super().__init__(*args, **kwargs)
+
+
+class Conduit(Flask):
+    url_map_class = ConduitURLMap
+    json_provider_class = ConduitJSONProvider
+
+
+def create_app(config=Config):
+    # No static files: every path is the API's, unknown ones are a JSON 404.
+    app = Conduit(__name__, static_folder=None)
+    app.config.from_object(config)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", ENGINE_OPTIONS)
+
+    db.init_app(app)
+
+    for module in (users, profiles, articles, comments, tags, pages):
+        app.register_blueprint(module.bp)
+
+    register_error_handlers(app)
+    app.before_request(enforce_body_limit)  # first: 413 precedes everything
+
+    @app.before_request
+    def answer_preflight():
+        # Every path, known or not, answers OPTIONS with 204 (ruling 12).
+        if request.method == "OPTIONS":
+            return app.response_class(status=204, headers=CORS_PREFLIGHT_HEADERS)
+        return None
+
+    @app.after_request
+    def finish_headers(response):
+        response.headers["Access-Control-Allow-Origin"] = "*"
+        if response.status_code == 204:
+            del response.headers["Content-Type"]  # no body, no type
+        return response
+
+    @app.cli.command("init-db")
+    def init_db_command():
+        """Create the SQLite schema (WAL mode)."""
+        init_db()
+
+    app.wsgi_app = BufferedChunkedBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    return app

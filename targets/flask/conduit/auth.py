@@ -1,0 +1,78 @@
+"""JWT tokens and the decorators that put the current user in ``g.user``.
+
+``Authorization: Token <jwt>`` or ``Bearer <jwt>``; HS256 signed with
+SECRET_KEY; ``sub`` is the user id as a decimal string, so renaming a user
+keeps their token valid.
+"""
+import functools
+import re
+import time
+
+import jwt
+from flask import current_app, g, request
+
+from .errors import ApiError
+from .extensions import db
+from .models import User
+
+_SCHEMES = ("Token", "Bearer")
+_USER_ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # 18 digits always fit SQLite's int64
+
+
+def create_token(user):
+    now = int(time.time())
+    claims = {"sub": str(user.id), "iat": now, "exp": now + current_app.config["JWT_EXPIRES_SECONDS"]}
+    return jwt.encode(claims, current_app.config["SECRET_KEY"], algorithm="HS256")
+
+
+def _invalid_token():
+    return ApiError.single(401, "token", "is invalid")
+
+
+def _authenticate(header):
+    """The user and token named by an Authorization header, or raise 401."""
+    scheme, _, token = header.partition(" ")
+    if scheme not in _SCHEMES or not token:
+        raise _invalid_token()
+    try:
+        claims = jwt.decode(
+            token,
+            current_app.config["SECRET_KEY"],
+            algorithms=["HS256"],
+            options={"require": ["sub", "exp"]},
+        )
+    except jwt.InvalidTokenError:
+        raise _invalid_token() from None
+    subject = claims["sub"]
+    if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
+        raise _invalid_token()
+    user = db.session.get(User, int(subject))
+    if user is None:
+        raise _invalid_token()
+    return user, token
+
+
+def auth_required(view):
+    """401 "is missing" without a header, "is invalid" with a bad one."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization")
+        if header is None:
+            raise ApiError.single(401, "token", "is missing")
+        g.user, g.token = _authenticate(header)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def auth_optional(view):
+    """Anonymous without a header; a bad header is still 401."""
+
+    @functools.wraps(view)
+    def wrapped(*args, **kwargs):
+        header = request.headers.get("Authorization")
+        g.user, g.token = _authenticate(header) if header is not None else (None, None)
+        return view(*args, **kwargs)
+
+    return wrapped
