@@ -87,6 +87,7 @@ Test(fields, list_params_are_digits_in_range) {
     cr_expect_eq(param_parse_range("+1", 2, 0, INT64_MAX, &v), -1);
     cr_expect_eq(param_parse_range("1.0", 3, 0, INT64_MAX, &v), -1);
     cr_expect_eq(param_parse_range(" 1", 2, 0, INT64_MAX, &v), -1);
-    cr_expect_eq(param_parse_range("99999999999999999999999", 23, 0, INT64_MAX, &v), 0);
-    cr_expect_eq(v, INT64_MAX);
+    cr_expect_eq(param_parse_range("999999999999999999", 18, 0, INT64_MAX, &v), 0);
+    cr_expect_eq(v, 999999999999999999LL);
+    cr_expect_eq(param_parse_range("0000000000000000001", 19, 0, INT64_MAX, &v), -1);
 }

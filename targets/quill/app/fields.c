@@ -138,12 +138,11 @@ const char *field_required(const cJSON *obj, const char *key, struct errors *e) 
 }
 
 int param_parse_range(const char *s, size_t len, int64_t min, int64_t max, int64_t *out) {
-    if (len == 0) return -1;
+    if (len == 0 || len > PARAM_DIGITS_MAX) return -1;
     int64_t v = 0;
     for (size_t i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9') return -1;
-        int d = s[i] - '0';
-        v = v > (INT64_MAX - d) / 10 ? INT64_MAX : v * 10 + d;
+        v = v * 10 + (s[i] - '0');
     }
     if (v < min || v > max) return -1;
     *out = v;

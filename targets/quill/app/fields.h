@@ -55,8 +55,11 @@ enum field_kind field_get(const cJSON *obj, const char *key, const char **val);
  * NULL after adding the error. */
 const char *field_required(const cJSON *obj, const char *key, struct errors *e);
 
-/* Parses a list parameter (ruling 9): `^[0-9]+$` and within [min, max]. Values beyond int64 are
- * clamped to INT64_MAX before the range check. Returns 0 and *out, or -1. */
+/* Most digits a list parameter may have: 18 always fit int64 (the reference targets agree). */
+#define PARAM_DIGITS_MAX 18
+
+/* Parses a list parameter (ruling 9): `^[0-9]+$`, at most PARAM_DIGITS_MAX digits, within
+ * [min, max]. Returns 0 and *out, or -1. */
 int param_parse_range(const char *s, size_t len, int64_t min, int64_t max, int64_t *out);
 
 #endif
