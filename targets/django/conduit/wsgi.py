@@ -1,0 +1,36 @@
+"""WSGI entry point (gunicorn serves ``conduit.wsgi:application``)."""
+import io
+import os
+
+from django.core.wsgi import get_wsgi_application
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conduit.settings")
+
+django_application = get_wsgi_application()
+
+
+def _buffer_chunked_body(environ, limit):
+    """Django reads request bodies by CONTENT_LENGTH only: under WSGI a chunked body (gunicorn
+    decodes the chunks and sets ``wsgi.input_terminated``) would look empty. Read it here, at
+    most ``limit + 1`` bytes, and present it with a Content-Length; a body past the limit keeps
+    a length of limit + 1, so RequestBodyLimitMiddleware answers 413 without reading the rest
+    (gunicorn discards it before the next request on the connection)."""
+    stream = environ["wsgi.input"]
+    chunks, size = [], 0
+    while size <= limit:
+        chunk = stream.read(min(65536, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    body = b"".join(chunks)
+    environ["wsgi.input"] = io.BytesIO(body)
+    environ["CONTENT_LENGTH"] = str(len(body))
+
+
+def application(environ, start_response):
+    if not environ.get("CONTENT_LENGTH") and "chunked" in environ.get(
+            "HTTP_TRANSFER_ENCODING", "").lower():
+        from django.conf import settings
+        _buffer_chunked_body(environ, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+    return django_application(environ, start_response)

@@ -1,0 +1,41 @@
+"""gunicorn configuration: the production setup of this target.
+
+Run it (parity does the same, with the environment contract's variables):
+    HOST=127.0.0.1 PORT=8000 WORKERS=2 DATABASE_PATH=/tmp/conduit.db SECRET_KEY=... \
+        /usr/bin/python3 -m gunicorn -c gunicorn.conf.py conduit.wsgi:application
+
+gthread workers, as TechEmpower's Django entry: WORKERS processes (one per CPU) with THREADS
+threads each (default 4), so a worker waiting on SQLite's lock or on bcrypt does not idle its
+CPU, and keep-alive connections are kept (the sync worker closes every connection).
+"""
+import os
+
+bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+workers = int(os.environ.get("WORKERS") or os.cpu_count() or 1)
+worker_class = "gthread"
+threads = int(os.environ.get("THREADS") or 4)
+keepalive = 5
+# Production: no per-request access log, errors to stderr.
+accesslog = None
+errorlog = "-"
+loglevel = "warning"
+# SIGTERM: finish in-flight requests, but stop within parity's 5 s.
+graceful_timeout = 3
+timeout = 30
+
+
+def on_starting(server):
+    """Runs once in the master, before any worker is forked: apply the migrations (creating
+    the schema of a fresh database) and switch the file to WAL, so that workers never race
+    to create tables."""
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conduit.settings")
+    import django
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    django.setup()
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode = WAL")
+    call_command("migrate", interactive=False, verbosity=0)
+    # Workers are forked from this process: they must not inherit its SQLite connection.
+    connections.close_all()
