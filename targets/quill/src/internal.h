@@ -61,7 +61,7 @@ struct quill_worker {
     pthread_t thread;
     int epfd, listen_fd, wake_fd;
     int start_status; /* 0 ok, -1 the start hook failed */
-    struct conn_list *lists; /* timeout lists (server.c) */
+    struct worker_loop *loop; /* event-loop state (server.c) */
     size_t nconns;
 };
 
@@ -125,6 +125,7 @@ struct quill_req {
     bool json_parsed;
     bool head;
     const route *matched;
+    int error_depth; /* quill_abort inside an error handler falls back to the default */
 };
 
 /* router.c */

@@ -50,8 +50,8 @@ typedef struct qp_request {
 
 /* Parses the request head in buf[0..len). Returns the length of the head (request line, headers
  * and the empty line) when complete; QP_INCOMPLETE when more bytes are needed (and no limit is
- * exceeded yet); QP_ERROR with *status set to 400, 414 or 431 (or 501 for an unknown
- * Transfer-Encoding... no: 400, see parser.c) when the request must be rejected. */
+ * exceeded yet); QP_ERROR with *status set to 400, 414 or 431 when the request must be
+ * rejected (the connection is then closed: its framing cannot be trusted). */
 int qp_parse_request(const char *buf, size_t len, size_t last_len, const qp_limits *lim,
                      qp_request *req, int *status);
 

@@ -1,0 +1,227 @@
+/*
+ * app.c: the application object, configuration, route/hook/error-handler registration, blueprints
+ * and the dispatch of one request through hooks, router, handler and error handlers.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define MAX_ALLOW 256 /* bytes of an Allow header value */
+
+static int cpus_available(void) {
+    cpu_set_t set;
+    if (sched_getaffinity(0, sizeof(set), &set) == 0) {
+        int n = CPU_COUNT(&set);
+        if (n > 0) return n;
+    }
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (int)n : 1;
+}
+
+quill_config quill_config_default(void) {
+    quill_config c = {
+        .host = "127.0.0.1",
+        .port = 8080,
+        .workers = cpus_available(),
+        .backlog = 1024,
+        .max_request_line = QP_DEFAULT_MAX_REQUEST_LINE,
+        .max_header_bytes = QP_DEFAULT_MAX_HEADER_BYTES,
+        .max_headers = QP_DEFAULT_MAX_HEADERS,
+        .max_body = 1024 * 1024,
+        .header_timeout_ms = 10000,
+        .idle_timeout_ms = 60000,
+        .body_timeout_ms = 60000,
+        .shutdown_timeout_ms = 4000,
+        .handle_signals = true,
+        .server_header = "quill",
+    };
+    return c;
+}
+
+static int env_int(const char *name, long min, long max, int *out) {
+    const char *v = getenv(name);
+    if (!v || !*v) return 0;
+    char *end;
+    errno = 0;
+    long n = strtol(v, &end, 10);
+    if (errno || *end || n < min || n > max) {
+        fprintf(stderr, "quill: environment variable %s=\"%s\" is not an integer in %ld..%ld\n",
+                name, v, min, max);
+        return -1;
+    }
+    *out = (int)n;
+    return 0;
+}
+
+int quill_config_from_env(quill_config *cfg) {
+    const char *host = getenv("HOST");
+    if (host && *host) cfg->host = host;
+    if (env_int("PORT", 0, 65535, &cfg->port) < 0) return -1;
+    if (env_int("WORKERS", 1, 256, &cfg->workers) < 0) return -1;
+    return 0;
+}
+
+quill_app *quill_app_new(void) {
+    quill_app *app = calloc(1, sizeof(*app));
+    if (!app) abort();
+    app->cfg = quill_config_default();
+    return app;
+}
+
+void quill_app_free(quill_app *app) {
+    if (!app) return;
+    router_free(&app->router);
+    quill_blueprint *bp = app->bps;
+    while (bp) {
+        quill_blueprint *next = bp->next;
+        free(bp->prefix);
+        free(bp);
+        bp = next;
+    }
+    free(app->workers);
+    free(app);
+}
+
+void quill_app_set_data(quill_app *app, void *data) {
+    app->data = data;
+}
+void *quill_app_data(const quill_app *app) {
+    return app->data;
+}
+void quill_on_worker_start(quill_app *app, quill_worker_start_hook fn) {
+    app->on_start = fn;
+}
+void quill_on_worker_stop(quill_app *app, quill_worker_stop_hook fn) {
+    app->on_stop = fn;
+}
+int quill_worker_id(const quill_worker *w) {
+    return w->id;
+}
+void quill_worker_set_data(quill_worker *w, void *data) {
+    w->data = data;
+}
+void *quill_worker_data(const quill_worker *w) {
+    return w ? w->data : NULL;
+}
+
+static void add_before(hook_list *h, quill_before_hook fn) {
+    if (!fn || h->nbefore == QUILL_MAX_HOOKS) {
+        fprintf(stderr, "quill: too many before-request hooks (max %d) or NULL hook\n",
+                QUILL_MAX_HOOKS);
+        abort();
+    }
+    h->before[h->nbefore++] = fn;
+}
+
+static void add_after(hook_list *h, quill_after_hook fn) {
+    if (!fn || h->nafter == QUILL_MAX_HOOKS) {
+        fprintf(stderr, "quill: too many after-request hooks (max %d) or NULL hook\n",
+                QUILL_MAX_HOOKS);
+        abort();
+    }
+    h->after[h->nafter++] = fn;
+}
+
+void quill_route(quill_app *app, const char *method, const char *pattern, quill_handler handler) {
+    router_add(&app->router, NULL, method, "", pattern, handler);
+}
+void quill_before_request(quill_app *app, quill_before_hook fn) {
+    add_before(&app->hooks, fn);
+}
+void quill_after_request(quill_app *app, quill_after_hook fn) {
+    add_after(&app->hooks, fn);
+}
+
+void quill_errorhandler(quill_app *app, int status, quill_error_handler fn) {
+    if (status != 0 && (status < 100 || status > 599)) {
+        fprintf(stderr, "quill: quill_errorhandler: status %d is not 0 or 100..599\n", status);
+        abort();
+    }
+    app->errors[status] = fn;
+}
+
+quill_blueprint *quill_blueprint_new(quill_app *app, const char *prefix) {
+    quill_blueprint *bp = calloc(1, sizeof(*bp));
+    if (!bp) abort();
+    bp->app = app;
+    bp->prefix = strdup(prefix ? prefix : "");
+    if (!bp->prefix) abort();
+    bp->next = app->bps;
+    app->bps = bp;
+    return bp;
+}
+
+void quill_bp_route(quill_blueprint *bp, const char *method, const char *pattern,
+                    quill_handler handler) {
+    router_add(&bp->app->router, bp, method, bp->prefix, pattern, handler);
+}
+void quill_bp_before_request(quill_blueprint *bp, quill_before_hook fn) {
+    add_before(&bp->hooks, fn);
+}
+void quill_bp_after_request(quill_blueprint *bp, quill_after_hook fn) {
+    add_after(&bp->hooks, fn);
+}
+
+static void default_error(quill_res *res, int status) {
+    const char *reason = quill_reason(status);
+    quill_body_ref(res, status, QUILL_CT_TEXT, reason, strlen(reason));
+}
+
+void quill_abort(quill_req *req, quill_res *res, int status) {
+    if (status < 100 || status > 599) status = 500;
+    res_init(res, req->arena);
+    quill_status(res, status);
+    quill_error_handler fn = req->app->errors[status] ? req->app->errors[status]
+                                                      : req->app->errors[0];
+    if (fn && req->error_depth == 0) {
+        req->error_depth++;
+        fn(req, res, status);
+        req->error_depth--;
+        if (!res->failed) return;
+        res_init(res, req->arena);
+        status = 500;
+    }
+    default_error(res, status);
+}
+
+static void run_after(const hook_list *h, quill_req *req, quill_res *res) {
+    for (size_t i = 0; i < h->nafter; i++) h->after[i](req, res);
+}
+
+void app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_error) {
+    if (parse_error) {
+        quill_abort(req, res, parse_error);
+        goto after;
+    }
+    for (size_t i = 0; i < app->hooks.nbefore; i++)
+        if (app->hooks.before[i](req, res)) goto after;
+
+    char allow[MAX_ALLOW];
+    switch (router_match(&app->router, req, allow, sizeof(allow))) {
+    case MATCH_NOT_FOUND: quill_abort(req, res, 404); goto after;
+    case MATCH_BAD_METHOD:
+        quill_abort(req, res, 405);
+        if (!quill_res_header(res, "Allow").ptr) quill_add_header(res, "Allow", allow);
+        goto after;
+    case MATCH_FOUND: break;
+    }
+    const quill_blueprint *bp = req->matched->bp;
+    if (bp) {
+        for (size_t i = 0; i < bp->hooks.nbefore; i++)
+            if (bp->hooks.before[i](req, res)) goto bp_after;
+    }
+    req->matched->handler(req, res);
+bp_after:
+    if (bp) run_after(&bp->hooks, req, res);
+after:
+    run_after(&app->hooks, req, res);
+    if (res->failed) {
+        res_init(res, req->arena);
+        default_error(res, 500);
+    }
+}
