@@ -51,6 +51,8 @@ const cJSON *vars_get(const vars_t *v, const char *name);
 /* The underlying object (iteration, printing). */
 const cJSON *vars_object(const vars_t *v);
 
+/* True if s is a valid variable name. */
+bool tmpl_name_ok(const char *s);
 /* True if s contains "{{". */
 bool tmpl_has_refs(const char *s);
 /* Validates the template syntax of s (load time). On error err gets a message and *offset (if not

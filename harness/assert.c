@@ -1,0 +1,501 @@
+/* assert: the response model, queries and predicates. See assert.h. */
+#include "assert.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "jsonloc.h"
+
+/* ---- response ------------------------------------------------------------------------------- */
+
+void resp_init(resp_t *r) {
+    memset(r, 0, sizeof(*r));
+    buf_init(&r->body, RESP_MAX_BODY);
+}
+
+static void resp_drop_headers(resp_t *r) {
+    for (size_t i = 0; i < r->nheaders; i++) {
+        free(r->headers[i].name);
+        free(r->headers[i].value);
+    }
+    r->nheaders = 0;
+}
+
+void resp_reset(resp_t *r) {
+    resp_drop_headers(r);
+    buf_reset(&r->body);
+    r->status = 0;
+    r->duration_ms = 0;
+    cJSON_Delete(r->json);
+    r->json = NULL;
+    r->json_state = 0;
+    r->json_err.msg[0] = '\0';
+}
+
+void resp_free(resp_t *r) {
+    resp_reset(r);
+    free(r->headers);
+    buf_free(&r->body);
+    memset(r, 0, sizeof(*r));
+}
+
+static bool is_ows(char c) {
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
+
+int resp_add_header(resp_t *r, const char *name, size_t nlen, const char *value, size_t vlen) {
+    if (r->nheaders == RESP_MAX_HEADERS) return -1;
+    if (r->nheaders == r->cap_headers) {
+        size_t cap = r->cap_headers ? r->cap_headers * 2 : 16;
+        resp_header_t *h = realloc(r->headers, cap * sizeof(*h));
+        if (!h) return -1;
+        r->headers = h;
+        r->cap_headers = cap;
+    }
+    while (vlen && is_ows(*value)) value++, vlen--;
+    while (vlen && is_ows(value[vlen - 1])) vlen--;
+    char *n = str_ndup(name, nlen), *v = str_ndup(value, vlen);
+    if (!n || !v) {
+        free(n);
+        free(v);
+        return -1;
+    }
+    r->headers[r->nheaders++] = (resp_header_t){n, v};
+    return 0;
+}
+
+int resp_header_line(resp_t *r, const char *line, size_t len) {
+    if (len > RESP_MAX_HEADER_BYTES) return -1;
+    if (len >= 5 && memcmp(line, "HTTP/", 5) == 0) {
+        /* A new status line: an interim (1xx) or redirected response ended; keep only the last. */
+        resp_drop_headers(r);
+        const char *sp = memchr(line, ' ', len);
+        long long st;
+        if (sp && (size_t)(line + len - sp) > 3 && str_to_ll_n(sp + 1, 3, 100, 999, &st) == 0)
+            r->status = (long)st;
+        return 0;
+    }
+    const char *colon = memchr(line, ':', len);
+    if (!colon || colon == line) return 0; /* the blank line, or garbage we cannot name */
+    return resp_add_header(r, line, (size_t)(colon - line), colon + 1,
+                           len - (size_t)(colon + 1 - line));
+}
+
+int resp_body_append(resp_t *r, const void *p, size_t n) {
+    return buf_add(&r->body, p, n);
+}
+
+const char *resp_header(const resp_t *r, const char *name) {
+    for (size_t i = 0; i < r->nheaders; i++)
+        if (strcasecmp(r->headers[i].name, name) == 0) return r->headers[i].value;
+    return NULL;
+}
+
+size_t resp_header_count(const resp_t *r, const char *name) {
+    size_t n = 0;
+    for (size_t i = 0; i < r->nheaders; i++) n += strcasecmp(r->headers[i].name, name) == 0;
+    return n;
+}
+
+const cJSON *resp_json(resp_t *r, err_t *err) {
+    if (r->json_state == 0) {
+        r->json = jl_parse(buf_cstr(&r->body), r->body.len, NULL, 0, NULL, &r->json_err);
+        r->json_state = r->json ? 1 : -1;
+    }
+    if (r->json_state == -1) {
+        err_set(err, "body is not valid JSON: %s", r->json_err.msg);
+        return NULL;
+    }
+    return r->json;
+}
+
+/* ---- queries ------------------------------------------------------------------------------- */
+
+static const char *const query_names[] = {
+    [Q_STATUS] = "status", [Q_HEADER] = "header", [Q_COOKIE] = "cookie",     [Q_BODY] = "body",
+    [Q_JSONPATH] = "jsonpath", [Q_REGEX] = "regex", [Q_DURATION] = "duration",
+};
+
+const char *query_kind_name(query_kind_t k) {
+    return query_names[k];
+}
+
+int query_kind_parse(const char *s, query_kind_t *out) {
+    for (size_t i = 0; i < sizeof(query_names) / sizeof(query_names[0]); i++) {
+        if (strcmp(s, query_names[i]) == 0) {
+            *out = (query_kind_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int query_kind_nargs(query_kind_t k) {
+    return k == Q_HEADER || k == Q_COOKIE || k == Q_JSONPATH || k == Q_REGEX;
+}
+
+void qval_free(qval_t *q) {
+    cJSON_Delete(q->owned);
+    q->owned = NULL;
+    q->v = NULL;
+    q->exists = false;
+}
+
+static int qval_own(qval_t *out, cJSON *v, err_t *err) {
+    if (!v) return err_set(err, "out of memory");
+    out->exists = true;
+    out->v = out->owned = v;
+    return 0;
+}
+
+/* The value of cookie `name` in a Set-Cookie header value, or NULL (sets *len). The last
+ * Set-Cookie of a name wins, as in a browser. */
+static const char *cookie_value(const char *hv, const char *name, size_t *len) {
+    while (*hv == ' ' || *hv == '\t') hv++;
+    const char *eq = strchr(hv, '=');
+    const char *semi = strchr(hv, ';');
+    if (!eq || (semi && semi < eq)) return NULL;
+    size_t nlen = (size_t)(eq - hv);
+    while (nlen && (hv[nlen - 1] == ' ' || hv[nlen - 1] == '\t')) nlen--;
+    if (nlen != strlen(name) || memcmp(hv, name, nlen) != 0) return NULL;
+    const char *v = eq + 1;
+    while (*v == ' ' || *v == '\t') v++;
+    size_t vl = semi ? (size_t)(semi - v) : strlen(v);
+    while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t')) vl--;
+    *len = vl;
+    return v;
+}
+
+static int query_jsonpath(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
+    const cJSON *root = resp_json(r, err);
+    if (!root) return -1;
+    jp_nodes_t nodes;
+    jp_nodes_init(&nodes);
+    if (jp_eval(q->path, root, &nodes, err) == -1) {
+        jp_nodes_free(&nodes);
+        return -1;
+    }
+    int rc = 0;
+    if (nodes.n == 1) {
+        out->exists = true;
+        out->v = nodes.nodes[0];
+    } else if (nodes.n > 1) {
+        /* Hurl's rule: several matches are a list. References avoid copying the subtrees. */
+        cJSON *list = cJSON_CreateArray();
+        for (size_t i = 0; list && i < nodes.n; i++) {
+            if (!cJSON_AddItemReferenceToArray(list, (cJSON *)nodes.nodes[i])) {
+                cJSON_Delete(list);
+                list = NULL;
+            }
+        }
+        rc = qval_own(out, list, err);
+    }
+    jp_nodes_free(&nodes);
+    return rc;
+}
+
+int query_eval(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
+    memset(out, 0, sizeof(*out));
+    switch (q->kind) {
+    case Q_STATUS: return qval_own(out, jl_create_integer(r->status), err);
+    case Q_DURATION: return qval_own(out, cJSON_CreateNumber(r->duration_ms), err);
+    case Q_BODY: return qval_own(out, cJSON_CreateString(buf_cstr(&r->body)), err);
+    case Q_HEADER: {
+        size_t n = resp_header_count(r, q->arg);
+        if (n == 0) return 0;
+        if (n == 1) return qval_own(out, cJSON_CreateString(resp_header(r, q->arg)), err);
+        cJSON *list = cJSON_CreateArray();
+        for (size_t i = 0; list && i < r->nheaders; i++) {
+            if (strcasecmp(r->headers[i].name, q->arg) != 0) continue;
+            cJSON *s = cJSON_CreateString(r->headers[i].value);
+            if (!s || !cJSON_AddItemToArray(list, s)) {
+                cJSON_Delete(s);
+                cJSON_Delete(list);
+                list = NULL;
+            }
+        }
+        return qval_own(out, list, err);
+    }
+    case Q_COOKIE: {
+        const char *found = NULL;
+        size_t flen = 0;
+        for (size_t i = 0; i < r->nheaders; i++) {
+            if (strcasecmp(r->headers[i].name, "Set-Cookie") != 0) continue;
+            size_t len;
+            const char *v = cookie_value(r->headers[i].value, q->arg, &len);
+            if (v) found = v, flen = len;
+        }
+        if (!found) return 0;
+        char *s = str_ndup(found, flen);
+        cJSON *node = s ? cJSON_CreateString(s) : NULL;
+        free(s);
+        return qval_own(out, node, err);
+    }
+    case Q_REGEX: {
+        regmatch_t m[2];
+        m[0].rm_so = 0;
+        m[0].rm_eo = (regoff_t)r->body.len;
+        /* REG_STARTEND: the body may hold NUL bytes; match over its real length. */
+        if (regexec(q->re, buf_cstr(&r->body), 2, m, REG_STARTEND) != 0) return 0;
+        regmatch_t g = (q->re->re_nsub >= 1 && m[1].rm_so >= 0) ? m[1] : m[0];
+        char *s = str_ndup(buf_cstr(&r->body) + g.rm_so, (size_t)(g.rm_eo - g.rm_so));
+        cJSON *node = s ? cJSON_CreateString(s) : NULL;
+        free(s);
+        return qval_own(out, node, err);
+    }
+    case Q_JSONPATH: return query_jsonpath(q, r, out, err);
+    }
+    return err_set(err, "unknown query");
+}
+
+/* ---- values ---------------------------------------------------------------------------------- */
+
+const char *json_type_name(const cJSON *v) {
+    if (!v) return "nothing";
+    if (cJSON_IsString(v)) return "string";
+    if (cJSON_IsNumber(v)) return "number";
+    if (cJSON_IsBool(v)) return "boolean";
+    if (cJSON_IsNull(v)) return "null";
+    if (cJSON_IsArray(v)) return "list";
+    if (cJSON_IsObject(v)) return "object";
+    return "invalid";
+}
+
+/* An integer number's decimal digits without sign into buf (for exact comparison), *neg set.
+ * -1 if the node is not an integer. */
+static int int_digits(const cJSON *n, char *buf, size_t cap, bool *neg) {
+    if (!jl_is_integer(n)) return -1;
+    char tmp[64];
+    const char *t = jl_number_text(n);
+    if (!t) {
+        snprintf(tmp, sizeof(tmp), "%.0f", n->valuedouble);
+        t = tmp;
+    }
+    *neg = t[0] == '-';
+    if (*t == '-' || *t == '+') t++;
+    while (t[0] == '0' && t[1]) t++; /* JSON has no leading zeros, but be safe */
+    size_t len = strlen(t);
+    if (len + 1 > cap) return -1;
+    memcpy(buf, t, len + 1);
+    if (len == 1 && t[0] == '0') *neg = false; /* -0 == 0 */
+    return 0;
+}
+
+/* Compares two numbers: integers exactly by their digits, otherwise as doubles. */
+static int num_cmp(const cJSON *a, const cJSON *b) {
+    char da[512], db[512];
+    bool na, nb;
+    if (int_digits(a, da, sizeof(da), &na) == 0 && int_digits(b, db, sizeof(db), &nb) == 0) {
+        if (na != nb) return na ? -1 : 1;
+        size_t la = strlen(da), lb = strlen(db);
+        int c = la != lb ? (la < lb ? -1 : 1) : strcmp(da, db);
+        c = c < 0 ? -1 : c > 0;
+        return na ? -c : c;
+    }
+    double x = a->valuedouble, y = b->valuedouble;
+    return x < y ? -1 : x > y;
+}
+
+bool json_equal(const cJSON *a, const cJSON *b) {
+    if (!a || !b) return a == b;
+    if ((a->type & 0xFF) != (b->type & 0xFF)) return false;
+    if (cJSON_IsString(a)) return strcmp(a->valuestring, b->valuestring) == 0;
+    if (cJSON_IsNumber(a)) {
+        if (jl_is_integer(a) != jl_is_integer(b)) return false; /* 1 vs 1.0 differ */
+        return num_cmp(a, b) == 0;
+    }
+    if (cJSON_IsArray(a)) {
+        const cJSON *x = a->child, *y = b->child;
+        for (; x && y; x = x->next, y = y->next)
+            if (!json_equal(x, y)) return false;
+        return !x && !y;
+    }
+    if (cJSON_IsObject(a)) {
+        if (cJSON_GetArraySize(a) != cJSON_GetArraySize(b)) return false;
+        for (const cJSON *x = a->child; x; x = x->next) {
+            const cJSON *y = cJSON_GetObjectItemCaseSensitive(b, x->string);
+            if (!y || !json_equal(x, y)) return false;
+        }
+        return true;
+    }
+    return true; /* null, true, false: same type */
+}
+
+bool is_iso_date(const char *s) {
+    static const char shape[] = "dddd-dd-ddTdd:dd:dd.dddZ";
+    for (size_t i = 0; i < sizeof(shape) - 1; i++) {
+        if (shape[i] == 'd' ? (s[i] < '0' || s[i] > '9') : s[i] != shape[i]) return false;
+    }
+    if (s[sizeof(shape) - 1] != '\0') return false;
+#define NUM2(p) ((s[p] - '0') * 10 + (s[(p) + 1] - '0'))
+    int year = NUM2(0) * 100 + NUM2(2), mon = NUM2(5), day = NUM2(8);
+    int hh = NUM2(11), mm = NUM2(14), ss = NUM2(17);
+#undef NUM2
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (mon < 1 || mon > 12 || day < 1) return false;
+    bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+    int maxd = mdays[mon - 1] + (mon == 2 && leap);
+    return day <= maxd && hh <= 23 && mm <= 59 && ss <= 59;
+}
+
+/* ---- predicates ---------------------------------------------------------------------------- */
+
+static const char *const pred_names[] = {
+    [P_EQ] = "==", [P_NE] = "!=", [P_LT] = "<", [P_LE] = "<=", [P_GT] = ">", [P_GE] = ">=",
+    [P_EXISTS] = "exists", [P_IS_STRING] = "isString", [P_IS_INTEGER] = "isInteger",
+    [P_IS_NUMBER] = "isNumber", [P_IS_BOOLEAN] = "isBoolean", [P_IS_NULL] = "isNull",
+    [P_IS_LIST] = "isList", [P_IS_OBJECT] = "isObject", [P_IS_EMPTY] = "isEmpty",
+    [P_IS_ISO_DATE] = "isIsoDate", [P_MATCHES] = "matches", [P_CONTAINS] = "contains",
+    [P_STARTS_WITH] = "startsWith", [P_ENDS_WITH] = "endsWith", [P_COUNT] = "count",
+};
+
+const char *pred_name(pred_kind_t p) {
+    return pred_names[p];
+}
+
+int pred_parse(const char *s, pred_kind_t *out) {
+    for (size_t i = 0; i < sizeof(pred_names) / sizeof(pred_names[0]); i++) {
+        if (strcmp(s, pred_names[i]) == 0) {
+            *out = (pred_kind_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int pred_nargs(pred_kind_t p) {
+    return p <= P_GE || p >= P_MATCHES;
+}
+
+static bool ordered(pred_kind_t p, const cJSON *v, const cJSON *arg) {
+    int c;
+    if (cJSON_IsNumber(v) && cJSON_IsNumber(arg)) c = num_cmp(v, arg);
+    else if (cJSON_IsString(v) && cJSON_IsString(arg)) c = strcmp(v->valuestring, arg->valuestring);
+    else return false;
+    switch (p) {
+    case P_LT: return c < 0;
+    case P_LE: return c <= 0;
+    case P_GT: return c > 0;
+    default: return c >= 0;
+    }
+}
+
+static bool is_empty(const cJSON *v) {
+    if (cJSON_IsString(v)) return v->valuestring[0] == '\0';
+    if (cJSON_IsArray(v) || cJSON_IsObject(v)) return v->child == NULL;
+    return false;
+}
+
+/* Truth of the predicate on an existing value (before `not`). -1 on a regex error. */
+static int pred_holds(pred_kind_t p, const cJSON *v, const cJSON *arg, const regex_t *re,
+                      err_t *err) {
+    bool sv = cJSON_IsString(v), sa = arg && cJSON_IsString(arg);
+    switch (p) {
+    case P_EQ: return json_equal(v, arg);
+    case P_NE: return !json_equal(v, arg);
+    case P_LT: case P_LE: case P_GT: case P_GE: return ordered(p, v, arg);
+    case P_EXISTS: return 1;
+    case P_IS_STRING: return sv;
+    case P_IS_INTEGER: return jl_is_integer(v);
+    case P_IS_NUMBER: return cJSON_IsNumber(v);
+    case P_IS_BOOLEAN: return cJSON_IsBool(v);
+    case P_IS_NULL: return cJSON_IsNull(v);
+    case P_IS_LIST: return cJSON_IsArray(v);
+    case P_IS_OBJECT: return cJSON_IsObject(v);
+    case P_IS_EMPTY: return is_empty(v);
+    case P_IS_ISO_DATE: return sv && is_iso_date(v->valuestring);
+    case P_STARTS_WITH: return sv && sa && str_starts_with(v->valuestring, arg->valuestring);
+    case P_ENDS_WITH: return sv && sa && str_ends_with(v->valuestring, arg->valuestring);
+    case P_COUNT:
+        return (cJSON_IsArray(v) || cJSON_IsObject(v)) && cJSON_IsNumber(arg) &&
+               jl_is_integer(arg) && cJSON_GetArraySize(v) == arg->valuedouble;
+    case P_CONTAINS:
+        if (sv) return sa && strstr(v->valuestring, arg->valuestring) != NULL;
+        if (cJSON_IsArray(v))
+            for (const cJSON *c = v->child; c; c = c->next)
+                if (json_equal(c, arg)) return 1;
+        return 0;
+    case P_MATCHES: {
+        if (!sv) return 0;
+        regex_t own;
+        if (!re) {
+            if (!sa) return err_set(err, "matches needs a string pattern");
+            int rc = regcomp(&own, arg->valuestring, REG_EXTENDED | REG_NOSUB);
+            if (rc != 0) {
+                char m[200];
+                regerror(rc, &own, m, sizeof(m));
+                return err_set(err, "invalid regex \"%.100s\": %s", arg->valuestring, m);
+            }
+        }
+        int rc = regexec(re ? re : &own, v->valuestring, 0, NULL, 0);
+        if (!re) regfree(&own);
+        return rc == 0;
+    }
+    }
+    return 0;
+}
+
+static int show_value(buf_t *out, const cJSON *v) {
+    buf_t tmp;
+    buf_init(&tmp, RESP_MAX_BODY);
+    int rc = jl_print_spaced(v, &tmp);
+    if (rc == 0) rc = str_escape_trunc(out, buf_cstr(&tmp), tmp.len, ASSERT_MAX_SHOWN);
+    buf_free(&tmp);
+    return rc;
+}
+
+static int failure_message(buf_t *msg, pred_kind_t p, bool negate, const cJSON *arg,
+                           const qval_t *val) {
+    buf_reset(msg);
+    buf_printf(msg, "expected %s%s", negate ? "not " : "", pred_name(p));
+    if (arg) {
+        buf_addc(msg, ' ');
+        show_value(msg, arg);
+    }
+    buf_adds(msg, ", got ");
+    if (!val->exists) return buf_adds(msg, "nothing");
+    const cJSON *v = val->v;
+    if (p == P_COUNT && (cJSON_IsArray(v) || cJSON_IsObject(v)))
+        return buf_printf(msg, "%s of %d element%s", json_type_name(v), cJSON_GetArraySize(v),
+                          cJSON_GetArraySize(v) == 1 ? "" : "s");
+    bool same_type = arg && (arg->type & 0xFF) == (v->type & 0xFF);
+    if (!same_type && !cJSON_IsNull(v)) buf_printf(msg, "%s ", json_type_name(v));
+    return show_value(msg, v);
+}
+
+int pred_eval(pred_kind_t p, bool negate, const cJSON *arg, const regex_t *re, const qval_t *value,
+              bool *pass, buf_t *msg, err_t *err) {
+    bool ok;
+    if (!value->exists) {
+        ok = p == P_EXISTS && negate; /* nothing fails every predicate but `not exists` */
+    } else {
+        int h = pred_holds(p, value->v, arg, re, err);
+        if (h == -1) return -1;
+        ok = negate ? !h : h;
+    }
+    *pass = ok;
+    if (!ok && msg) failure_message(msg, p, negate, arg, value);
+    return 0;
+}
+
+/* ---- one assert ------------------------------------------------------------------------------ */
+
+int assertion_eval(const assertion_t *a, resp_t *r, const vars_t *vars, bool *pass, buf_t *msg,
+                   err_t *err) {
+    cJSON *rendered = NULL;
+    const cJSON *arg = a->arg;
+    if (arg && a->arg_tmpl) {
+        rendered = tmpl_render_json(vars, arg, err);
+        if (!rendered) return -1;
+        arg = rendered;
+    }
+    qval_t val;
+    int rc = query_eval(&a->q, r, &val, err);
+    if (rc == 0) rc = pred_eval(a->pred, a->negate, arg, a->arg_re, &val, pass, msg, err);
+    qval_free(&val);
+    cJSON_Delete(rendered);
+    return rc;
+}
