@@ -22,23 +22,22 @@ from .queries import NEWEST_FIRST, article_detail, with_details
 from .serializers import article_data
 from .slugs import make_slug
 
-_DIGITS = re.compile(r"[0-9]+")
-# Offsets past any possible row count all give an empty page; cap them so the value still
-# fits SQLite's 64-bit integer.
-_MAX_OFFSET = 10**18
+# limit/offset: digits only, at most 18 of them (always a 64-bit integer; the other targets
+# draw the same line).
+_DIGITS = re.compile(r"[0-9]{1,18}")
 # SQLite caps the number of bound parameters per statement (Django assumes 999): large tag
 # lists are looked up in batches.
 _BATCH = 500
 
 
 def _page_param(request, name, default, lowest, highest):
-    """``limit``/``offset``: digits only, within range, else 422 ``<name>: is invalid``."""
+    """``limit``/``offset``: 1 to 18 digits, within range, else 422 ``<name>: is invalid``."""
     raw = request.GET.get(name)
     if raw is None:
         return default
     if not _DIGITS.fullmatch(raw) or int(raw) < lowest or (highest and int(raw) > highest):
         raise ApiError.one(422, name, "is invalid")
-    return min(int(raw), _MAX_OFFSET)
+    return int(raw)
 
 
 def _article_list(request, articles):
