@@ -13,7 +13,7 @@
  *
  * The generated script (scn_lua) is self-contained: pools as Lua tables; request() picks the next
  * request of a smooth weighted round robin and fills its templates, each pool indexed in mixed
- * radix by a per-thread counter (so two pools in one request go through every combination);
+ * radix by a per-thread counter of that request (so two pools in one request go through every combination);
  * done() writes one JSON object (summary, errors, latency percentiles, the full histogram and,
  * for write scenarios, the number of 201 answers seen) to a file named in the script.
  *

@@ -168,13 +168,19 @@ int scn_lua(const scn_t *s, const scn_pool_t *extra, size_t nextra, const scn_lu
     for (size_t i = 0; i < n; i++) rc |= buf_printf(out, "%s%d", i ? "," : "", order[i] + 1);
     rc |= buf_adds(out,
                    "}\n"
-                   "tid = 0\nacked = 0\nlocal counter = 0\nthreads = {}\n"
+                   "tid = 0\nacked = 0\nlocal counter = 0\nlocal uses = {}\nthreads = {}\n"
                    "function setup(thread)\n  thread:set(\"tid\", #threads)\n  table.insert(threads, thread)\nend\n"
-                   "function init(args)\n  counter = tid * 1000003\nend\n"
+                   "function init(args)\n"
+                   "  for k = 1, #builders do uses[k] = tid * 1000003 end\n"
+                   "end\n"
+                   /* Each request of a mix counts its own uses: with one shared counter, a
+                    * request sent every 4th time would only ever see pool slots of one residue. */
                    "function request()\n"
                    "  counter = counter + 1\n"
                    "  seq = nonce .. \"-\" .. tid .. \"-\" .. counter\n"
-                   "  return builders[order[(counter % #order) + 1]](counter)\n"
+                   "  local k = order[(counter % #order) + 1]\n"
+                   "  uses[k] = uses[k] + 1\n"
+                   "  return builders[k](uses[k])\n"
                    "end\n");
     if (o->count_created)
         rc |= buf_adds(out, "function response(status, headers, body)\n"

@@ -36,7 +36,7 @@ static int num(const cJSON *o, const char *key, double *out, err_t *err) {
 }
 
 static int inum(const cJSON *o, const char *key, long long *out, err_t *err) {
-    double d;
+    double d = 0;
     if (num(o, key, &d, err) < 0) return -1;
     *out = (long long)d;
     return 0;
@@ -50,7 +50,7 @@ int wrk_result_parse(const char *text, size_t len, wrk_result_t *r, err_t *err) 
         return err_set(err, "wrk output: not a JSON object (did the script's done() run?)");
     }
     int rc = -1;
-    double dur;
+    double dur = 0;
     const cJSON *e = cJSON_GetObjectItemCaseSensitive(root, "errors");
     const cJSON *l = cJSON_GetObjectItemCaseSensitive(root, "latency_us");
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "histogram");
