@@ -67,7 +67,7 @@ static void page_index(quill_req *req, quill_res *res) {
 }
 
 void pages_blueprint(quill_app *app) {
-    char err[256];
+    char err[256] = "";
     index_tpl = quill_tpl_compile(blog_index_html, err, sizeof err);
     if (index_tpl == NULL) {
         /* The template is part of the binary: a syntax error is a build defect. */
