@@ -1,0 +1,114 @@
+'use strict';
+/**
+ * Entry point: a node `cluster` of WORKERS processes serving the Express app on HOST:PORT.
+ *
+ * The primary creates the schema (so workers never race to create it), forks the workers, and on
+ * SIGTERM/SIGINT forwards the signal to them and exits once they are gone, force-killing any that
+ * is still alive after SHUTDOWN_GRACE_MS (the contract allows 5 s in all). A worker that dies
+ * unexpectedly is replaced. Each worker opens its own SQLite connection, and on SIGTERM stops
+ * accepting, closes idle keep-alive connections and exits.
+ */
+const cluster = require('node:cluster');
+const http = require('node:http');
+const { loadConfig, ConfigError } = require('./src/config');
+
+const SHUTDOWN_GRACE_MS = 3000; // workers get this long to finish in-flight requests
+const RESTART_BACKOFF_MS = 1000; // minimum delay between replacing crashed workers
+
+process.env.NODE_ENV ||= 'production'; // Express: view cache on, terse errors
+
+function readConfig() {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(`express: configuration error: ${err.message}`);
+    process.exit(2);
+  }
+}
+
+function runPrimary(config) {
+  const { createSchema } = require('./src/db');
+  try {
+    createSchema(config.databasePath);
+  } catch (err) {
+    console.error(`express: cannot create the schema in DATABASE_PATH=${config.databasePath}: ${err.message}`);
+    process.exit(3);
+  }
+
+  let stopping = false;
+  let lastRestart = 0;
+  for (let i = 0; i < config.workers; i++) cluster.fork();
+
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers).length === 0) process.exit(0);
+      return;
+    }
+    console.error(`express: worker ${worker.process.pid} exited (${signal || code}); starting another`);
+    const wait = Math.max(0, lastRestart + RESTART_BACKOFF_MS - Date.now());
+    lastRestart = Date.now() + wait;
+    setTimeout(() => stopping || cluster.fork(), wait);
+  });
+
+  function stop(signal) {
+    if (stopping) return;
+    stopping = true;
+    const workers = Object.values(cluster.workers);
+    if (workers.length === 0) process.exit(0);
+    for (const worker of workers) worker.process.kill(signal);
+    setTimeout(() => {
+      for (const worker of Object.values(cluster.workers)) worker.process.kill('SIGKILL');
+      process.exit(0);
+    }, SHUTDOWN_GRACE_MS + 500).unref();
+  }
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGTERM'));
+  console.log(
+    `express: primary ${process.pid} serving http://${config.host}:${config.port} with ${config.workers} workers`,
+  );
+}
+
+/**
+ * Requests that Node's HTTP parser rejects never reach Express; answer them in the contract's
+ * shape (JSON body, Server and Date headers) instead of Node's bare "400 Bad Request".
+ */
+function onClientError(err, socket) {
+  if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+  const body = JSON.stringify({ errors: { request: ['is invalid'] } });
+  socket.end(
+    `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
+      `Server: Express\r\nDate: ${new Date().toUTCString()}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
+function runWorker(config) {
+  const { openDatabase } = require('./src/db');
+  const { createApp } = require('./src/app');
+  const verbose = config.sqlLog ? (sql) => console.log(`sql[${process.pid}]: ${sql.replace(/\s+/g, ' ')}`) : undefined;
+  const db = openDatabase(config.databasePath, { verbose });
+  const app = createApp({ db, secretKey: config.secretKey });
+  const server = http.createServer(app);
+  server.on('clientError', onClientError);
+  server.listen(config.port, config.host);
+
+  let stopping = false;
+  process.on('SIGTERM', () => {
+    if (stopping) return;
+    stopping = true;
+    server.close(() => {
+      db.close();
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
+  });
+  process.on('SIGINT', () => {}); // the primary decides; a terminal's ^C reaches the whole group
+}
+
+const config = readConfig();
+if (cluster.isPrimary) runPrimary(config);
+else runWorker(config);

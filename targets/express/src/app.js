@@ -1,0 +1,70 @@
+'use strict';
+/**
+ * The Express application (one per cluster worker): settings, middleware in the contract's order
+ * of precedence, and one router per area.
+ *
+ *   Server header -> CORS (OPTIONS: 204 on every path) -> JSON body (413 here, other parse errors
+ *   deferred) -> routers (404 route / 405 method, then each route's auth, loading, body checks)
+ *   -> 404 for unknown paths -> error handler (every error is the contract's JSON)
+ */
+const path = require('node:path');
+const cors = require('cors');
+const express = require('express');
+const { parseJsonBody } = require('./middleware/body');
+const { authentication } = require('./middleware/auth');
+const { notFound, errorHandler } = require('./middleware/errors');
+const { usersRepository } = require('./db/users');
+const { articlesRepository } = require('./db/articles');
+const { commentsRepository } = require('./db/comments');
+const { createRouter } = require('./routes/router');
+const { usersRouter } = require('./routes/users');
+const { profilesRouter } = require('./routes/profiles');
+const { articlesRouter } = require('./routes/articles');
+const { commentsRouter } = require('./routes/comments');
+const { pagesRouter } = require('./routes/pages');
+
+const SERVER_NAME = 'Express';
+
+const CORS_OPTIONS = {
+  origin: '*',
+  methods: 'GET, POST, PUT, DELETE, OPTIONS', // strings are sent verbatim (the contract's spacing)
+  allowedHeaders: 'Content-Type, Authorization',
+  optionsSuccessStatus: 204,
+};
+
+/** Builds the app on an open better-sqlite3 connection. */
+function createApp({ db, secretKey }) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('strict routing', true);
+  app.set('case sensitive routing', true);
+  app.set('views', path.join(__dirname, '..', 'views'));
+  app.set('view engine', 'ejs');
+
+  const users = usersRepository(db);
+  const articles = articlesRepository(db);
+  const comments = commentsRepository(db);
+  const context = { users, articles, comments, auth: authentication(users, secretKey) };
+
+  app.use((req, res, next) => {
+    res.setHeader('Server', SERVER_NAME); // Node sends none; the contract requires one
+    next();
+  });
+  app.use(cors(CORS_OPTIONS)); // first, so that every answer (413 included) carries the CORS headers
+  app.use(parseJsonBody());
+
+  app.use(pagesRouter(context));
+  const api = createRouter();
+  api.use(usersRouter(context));
+  api.use(profilesRouter(context));
+  api.use(articlesRouter(context));
+  api.use(commentsRouter(context));
+  app.use('/api', api);
+
+  app.use(notFound);
+  app.use(errorHandler);
+  return app;
+}
+
+module.exports = { createApp, SERVER_NAME };

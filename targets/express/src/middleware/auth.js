@@ -1,0 +1,56 @@
+'use strict';
+/**
+ * Authentication: `Authorization: Token <jwt>` or `Bearer <jwt>`, JWT HS256 signed with
+ * SECRET_KEY, subject = user id as a decimal string, 60-day expiry (jsonwebtoken does the
+ * signature, algorithm and expiry checks).
+ *
+ * A header that is present but malformed, a bad or expired token, or a token whose user no
+ * longer exists is 401 "token is invalid" on required AND optional routes; a missing header is
+ * 401 "token is missing" on required routes and anonymous on optional ones. On success
+ * `req.user` is the user's row and `req.token` the token sent.
+ */
+const jwt = require('jsonwebtoken');
+const { tokenInvalid, tokenMissing } = require('../api-error');
+
+const TOKEN_LIFETIME = '60d';
+const SCHEME = /^(?:Token|Bearer) ([^\s]+)$/;
+const USER_ID = /^[0-9]{1,15}$/; // decimal, and small enough to be an exact JS number
+
+function authentication(users, secretKey) {
+  function identify(req) {
+    const header = req.headers.authorization;
+    if (header === undefined) return null;
+    const match = SCHEME.exec(header);
+    if (!match) throw tokenInvalid();
+    let claims;
+    try {
+      claims = jwt.verify(match[1], secretKey, { algorithms: ['HS256'] });
+    } catch {
+      throw tokenInvalid();
+    }
+    if (typeof claims.sub !== 'string' || !USER_ID.test(claims.sub)) throw tokenInvalid();
+    const user = users.findById(Number(claims.sub));
+    if (!user) throw tokenInvalid();
+    return { user, token: match[1] };
+  }
+
+  return {
+    required(req, res, next) {
+      const found = identify(req);
+      if (!found) throw tokenMissing();
+      req.user = found.user;
+      req.token = found.token;
+      next();
+    },
+    optional(req, res, next) {
+      const found = identify(req);
+      req.user = found ? found.user : null;
+      req.token = found ? found.token : null;
+      next();
+    },
+    /** A fresh token for `user`: {sub, iat, exp}. */
+    issue: (user) => jwt.sign({}, secretKey, { algorithm: 'HS256', subject: String(user.id), expiresIn: TOKEN_LIFETIME }),
+  };
+}
+
+module.exports = { authentication };
