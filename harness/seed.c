@@ -152,20 +152,25 @@ static long repeat_count(const step_t *st, const vars_t *vars, err_t *err) {
     return n;
 }
 
-/* Appends to base every list element an iteration added beyond base's length, in order. */
+/* Appends to base every list element an iteration added beyond base's length before the phase,
+ * iteration by iteration, so pools come out in iteration order whatever the timing. */
 static int merge_lists(vars_t *base, vars_t *const *results, long count, err_t *err) {
-    for (long i = 0; i < count; i++) {
+    vars_t *orig = vars_clone(base);
+    if (!orig) return err_set(err, "out of memory");
+    int rc = 0;
+    for (long i = 0; rc == 0 && i < count; i++) {
         if (!results[i]) continue;
-        for (const cJSON *v = vars_object(results[i])->child; v; v = v->next) {
+        for (const cJSON *v = vars_object(results[i])->child; rc == 0 && v; v = v->next) {
             if (!cJSON_IsArray(v)) continue;
-            const cJSON *old = vars_get(base, v->string);
+            const cJSON *old = vars_get(orig, v->string);
             int have = old && cJSON_IsArray(old) ? cJSON_GetArraySize(old) : 0;
             int k = 0;
-            for (const cJSON *e = v->child; e; e = e->next, k++)
-                if (k >= have && vars_append(base, v->string, e, err) < 0) return -1;
+            for (const cJSON *e = v->child; rc == 0 && e; e = e->next, k++)
+                if (k >= have) rc = vars_append(base, v->string, e, err);
         }
     }
-    return 0;
+    vars_free(orig);
+    return rc;
 }
 
 static int run_sharded(const step_t *st, const char *base_url, int parallel, vars_t *vars,
