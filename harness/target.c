@@ -273,6 +273,7 @@ static int tg_fail_with_log(err_t *err, const target_manifest_t *m, const char *
     buf_printf(&msg, fmt, a, b);
     buf_printf(&msg, "\n  last lines of %s:\n", log);
     target_log_tail(log, TARGET_LOG_TAIL, &msg);
+    while (msg.len > 0 && msg.ptr[msg.len - 1] == '\n') buf_truncate(&msg, msg.len - 1);
     /* err_t holds ERR_MSG_MAX bytes: keep the END of the log, which says why. */
     const char *s = buf_cstr(&msg);
     if (msg.len >= ERR_MSG_MAX) {
@@ -559,7 +560,13 @@ int target_run_cmd(char *const *argv, const char *cwd, int timeout_ms, buf_t *ou
         }
     }
     close(pp[0]);
-    kill(-pid, SIGKILL);
+    /* EOF comes just before the exit: give the command until the deadline to exit by itself. */
+    while (rc == 0 && !done) {
+        if (waitpid(pid, &ws, WNOHANG) == pid) done = 1;
+        else if (target_now_ms() >= deadline) rc = err_set(err, "%s: no exit within %d ms (killed)", argv[0], timeout_ms);
+        else tg_sleep_ms(5);
+    }
+    kill(-pid, SIGKILL); /* whatever it left behind in its group */
     if (!done) {
         while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
         }
@@ -612,7 +619,8 @@ int target_requires_ok(const target_manifest_t *m, char *why, size_t whylen) {
         while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) n--;
         size_t start = n;
         while (start > 0 && s[start - 1] != '\n') start--;
-        snprintf(why, whylen, "requires exited %d: %.*s", st, (int)(n - start), s + start);
+        if (n > start) snprintf(why, whylen, "requires exited %d: %.*s", st, (int)(n - start), s + start);
+        else snprintf(why, whylen, "requires exited %d (no output)", st);
     } else {
         ok = 1;
     }

@@ -128,6 +128,9 @@ int target_requires_ok(const target_manifest_t *m, char *why, size_t whylen);
 /* Blocks SIGINT/SIGTERM/SIGHUP in the calling thread (call it in main before creating threads)
  * and starts a thread that, on one of them, stops every started target and exits 128+signo. */
 int target_signals_install(void);
+/* `parity targets` (target_cmd.c). */
+int targets_main(int argc, char **argv);
+
 /* Milliseconds on the monotonic clock. */
 long long target_now_ms(void);
 
