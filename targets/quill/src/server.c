@@ -300,6 +300,8 @@ int quill_run(quill_app *app, const quill_config *cfg) {
         if (app->workers[i].start_status < 0) ok = false;
     if (ok) {
         atomic_store(&app->port, port);
+        fprintf(stderr, "quill: %d worker%s listening on %s:%d\n", nw, nw == 1 ? "" : "s",
+                cfg->host, port);
         while (!atomic_load(&app->stopping)) {
             if (cfg->handle_signals) {
                 struct timespec ts = {0, SIGNAL_POLL_MS * 1000000L};
@@ -320,6 +322,7 @@ int quill_run(quill_app *app, const quill_config *cfg) {
     }
     for (int i = 0; i < spawned; i++) pthread_join(app->workers[i].thread, NULL);
     free(ws);
+    if (ok) fprintf(stderr, "quill: stopped\n");
     rc = ok ? 0 : -1;
 out_signals:
     if (cfg->handle_signals) pthread_sigmask(SIG_SETMASK, &old, NULL);
