@@ -575,6 +575,23 @@ int target_run_cmd(char *const *argv, const char *cwd, int timeout_ms, buf_t *ou
     return rc;
 }
 
+/* Runs a manifest command (version, requires) with {dir} and {build} substituted. */
+static int tg_run_manifest_cmd(const target_manifest_t *m, char *const *argv, buf_t *out, int *st, err_t *err) {
+    const char *build = getenv("PARITY_BUILD_DIR");
+    target_subst_t sub = {.host = "127.0.0.1", .dir = m->dir, .build = build && *build ? build : PARITY_BUILD_DIR};
+    char *sv[TARGET_ARGV_MAX + 1] = {0};
+    char val[TARGET_STR_MAX];
+    size_t n = 0;
+    int rc = 0;
+    for (; argv[n] && rc == 0; n++) {
+        if (target_substitute(argv[n], &sub, val, sizeof val, err) < 0) rc = -1;
+        else if (!(sv[n] = str_dup(val))) rc = err_set(err, "out of memory");
+    }
+    if (rc == 0) rc = target_run_cmd(sv, m->dir, TARGET_CMD_TIMEOUT_MS, out, st, err);
+    tg_argv_free(sv, n);
+    return rc;
+}
+
 /* The first non-empty line of s, trimmed, into out. */
 static void tg_first_line(const char *s, char *out, size_t outlen) {
     while (*s == '\n' || *s == '\r' || *s == ' ') s++;
@@ -593,7 +610,7 @@ void target_version(const target_manifest_t *m, char *out, size_t outlen) {
     err_t e;
     int st;
     char line[512];
-    if (target_run_cmd(m->version, m->dir, TARGET_CMD_TIMEOUT_MS, &b, &st, &e) < 0) {
+    if (tg_run_manifest_cmd(m, m->version, &b, &st, &e) < 0) {
         snprintf(out, outlen, "unknown (%s)", e.msg);
     } else {
         tg_first_line(buf_cstr(&b), line, sizeof line);
@@ -610,7 +627,7 @@ int target_requires_ok(const target_manifest_t *m, char *why, size_t whylen) {
     buf_init(&b, 65536);
     err_t e;
     int st, ok = 0;
-    if (target_run_cmd(m->requires, m->dir, TARGET_CMD_TIMEOUT_MS, &b, &st, &e) < 0) {
+    if (tg_run_manifest_cmd(m, m->requires, &b, &st, &e) < 0) {
         snprintf(why, whylen, "%s", e.msg);
     } else if (st != 0) {
         /* The last non-empty line usually says what is missing (e.g. ModuleNotFoundError). */
