@@ -1,0 +1,19 @@
+"""Settings from the environment (parity's environment contract)."""
+from functools import lru_cache
+
+from pydantic import BaseSettings
+
+
+class Settings(BaseSettings):
+    """Read from SECRET_KEY, DATABASE_PATH... (case-insensitive)."""
+
+    secret_key: str = "change-me"
+    database_path: str = "conduit.db"
+    max_body_size: int = 1024 * 1024
+    jwt_expires_seconds: int = 60 * 24 * 3600
+    bcrypt_rounds: int = 10
+
+
+@lru_cache()
+def get_settings() -> Settings:
+    return Settings()

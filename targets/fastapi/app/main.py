@@ -1,0 +1,36 @@
+"""Conduit (RealWorld) blog API on FastAPI: ``app.main:app``."""
+from fastapi import FastAPI
+
+from .config import get_settings
+from .errors import register_exception_handlers
+from .middleware import AllowOriginMiddleware, BodySizeLimitMiddleware, HeadAsGetMiddleware, PreflightMiddleware
+from .responses import JSONResponse
+from .routers import articles, comments, pages, profiles, tags, users
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="Conduit",
+        default_response_class=JSONResponse,
+        # Every path belongs to the contract: no /docs, /redoc, /openapi.json.
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+    )
+    # A trailing slash is another (unknown) path: 404, never a redirect.
+    app.router.redirect_slashes = False
+
+    for module in (users, profiles, articles, comments, tags, pages):
+        app.include_router(module.router)
+    register_exception_handlers(app)
+
+    # add_middleware wraps: the last added runs first. Order of the checks:
+    # CORS header on everything, 413, then OPTIONS, then HEAD-as-GET, routing.
+    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(PreflightMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_size=get_settings().max_body_size)
+    app.add_middleware(AllowOriginMiddleware)
+    return app
+
+
+app = create_app()

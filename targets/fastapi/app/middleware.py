@@ -1,0 +1,121 @@
+"""Pure ASGI middleware for what the contract wants before any routing.
+
+Written as plain ASGI callables rather than BaseHTTPMiddleware, which would
+cost a task and a stream per request.
+"""
+from starlette.datastructures import Headers
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .responses import JSONResponse
+
+CORS_PREFLIGHT_HEADERS = {
+    "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
+    "Access-Control-Allow-Headers": "Content-Type, Authorization",
+}
+
+
+class AllowOriginMiddleware:
+    """``Access-Control-Allow-Origin: *`` on every response (outermost)."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_origin(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + [(b"access-control-allow-origin", b"*")]
+            await send(message)
+
+        await self.app(scope, receive, send_with_origin)
+
+
+class PreflightMiddleware:
+    """``OPTIONS`` on any path, known or not, is 204 with the CORS headers
+    (ruling 12). Starlette's CORSMiddleware answers only real preflights
+    (with Origin and Access-Control-Request-Method), and 200."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "OPTIONS":
+            await Response(status_code=204, headers=CORS_PREFLIGHT_HEADERS)(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
+
+
+class BodySizeLimitMiddleware:
+    """413 for a body over ``max_body_size``, before routing and authentication.
+
+    A Content-Length over the limit is refused without reading a byte. A
+    chunked body is read here, up to the limit + 1 byte, and replayed to the
+    app: the endpoints read their bodies only after the 401/404/403 checks,
+    too late for a 413 that must come first.
+    """
+
+    def __init__(self, app: ASGIApp, max_body_size: int):
+        self.app = app
+        self.max_body_size = max_body_size
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = Headers(scope=scope)
+        length = headers.get("content-length")
+        if length is not None:
+            # httptools has already refused a malformed Content-Length.
+            if length.isdigit() and int(length) > self.max_body_size:
+                await self._too_large(scope, receive, send)
+                return
+        elif "chunked" in headers.get("transfer-encoding", "").lower():
+            body = bytearray()
+            more_body = True
+            while more_body:
+                message = await receive()
+                if message["type"] != "http.request":
+                    return  # client went away
+                body += message.get("body", b"")
+                more_body = message.get("more_body", False)
+                if len(body) > self.max_body_size:
+                    await self._too_large(scope, receive, send)
+                    return
+            receive = _replay(bytes(body), receive)
+        await self.app(scope, receive, send)
+
+    @staticmethod
+    async def _too_large(scope: Scope, receive: Receive, send: Send) -> None:
+        response = JSONResponse({"errors": {"body": ["is too large"]}}, status_code=413)
+        await response(scope, receive, send)
+
+
+def _replay(body: bytes, receive: Receive) -> Receive:
+    sent = False
+
+    async def replay() -> Message:
+        nonlocal sent
+        if not sent:
+            sent = True
+            return {"type": "http.request", "body": body, "more_body": False}
+        return await receive()
+
+    return replay
+
+
+class HeadAsGetMiddleware:
+    """HEAD works on every GET route (ruling 12). FastAPI's APIRoute, unlike
+    Starlette's Route, does not add HEAD to GET routes. The app sees a GET;
+    uvicorn still knows the request was HEAD and sends headers only."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["method"] == "HEAD":
+            scope = dict(scope, method="GET")
+        await self.app(scope, receive, send)

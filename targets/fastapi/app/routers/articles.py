@@ -1,0 +1,175 @@
+"""Articles, the feed and favorites: /api/articles/..."""
+import re
+from typing import Optional
+
+from fastapi import APIRouter, Depends, Response
+from sqlalchemy import delete, exists, func, select
+from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.orm import Session, defer
+
+from ..database import begin_immediate, get_db
+from ..dependencies import JSONBody, get_current_user, get_json_body, get_optional_user
+from ..errors import ApiError, forbidden
+from ..models import Article, Tag, User, favorites, follows, utcnow
+from ..queries import article_select, get_article_or_404, tags_named
+from ..schemas import ArticleListResponse, ArticleResponse, ArticleUpdateRequest, NewArticleRequest, article_of
+
+router = APIRouter(prefix="/api/articles", tags=["articles"])
+
+_DIGITS = re.compile(r"[0-9]{1,18}", re.ASCII)
+
+
+def _page_param(name: str, raw: Optional[str], default: int, minimum: int, maximum: Optional[int] = None) -> int:
+    """limit/offset: ^[0-9]+$ within range, else 422 keyed by the parameter.
+
+    Declared as ``str`` query parameters: FastAPI's ``int`` would accept
+    "+5" or " 5" and answer in its own error shape.
+    """
+    if raw is None:
+        return default
+    if not _DIGITS.fullmatch(raw):
+        raise ApiError.single(422, name, "is invalid")
+    value = int(raw)
+    if value < minimum or (maximum is not None and value > maximum):
+        raise ApiError.single(422, name, "is invalid")
+    return value
+
+
+def _article_list(db: Session, viewer: Optional[User], filters, limit: Optional[str], offset: Optional[str]):
+    page_size = _page_param("limit", limit, 20, 1, 100)
+    start = _page_param("offset", offset, 0, 0)
+    count = db.scalar(select(func.count(Article.id)).where(*filters))
+    rows = db.execute(
+        article_select(viewer)
+        .options(defer(Article.body))  # lists leave the body out
+        .where(*filters)
+        .order_by(Article.created_at.desc(), Article.id.desc())
+        .limit(page_size)
+        .offset(start)
+    ).all()
+    return ArticleListResponse(articles=[article_of(row, with_body=False) for row in rows], articles_count=count)
+
+
+def _article_response(db: Session, viewer: User, article_id: int) -> ArticleResponse:
+    row = db.execute(article_select(viewer).where(Article.id == article_id)).one()
+    return ArticleResponse(article=article_of(row))
+
+
+def _own_article_or_error(db: Session, slug: str, user: User) -> Article:
+    article = get_article_or_404(db, slug)
+    if article.author_id != user.id:
+        raise forbidden("article")
+    return article
+
+
+@router.get("", response_model=ArticleListResponse)
+def list_articles(
+    tag: Optional[str] = None,
+    author: Optional[str] = None,
+    favorited: Optional[str] = None,
+    limit: Optional[str] = None,
+    offset: Optional[str] = None,
+    viewer: Optional[User] = Depends(get_optional_user),
+    db: Session = Depends(get_db),
+):
+    # A filter that is present, even empty, filters (ruling 9).
+    filters = []
+    if tag is not None:
+        filters.append(Article.tags.any(Tag.name == tag))
+    if author is not None:
+        filters.append(Article.author.has(User.username == author))
+    if favorited is not None:
+        fans = select(favorites.c.article_id).join(User, User.id == favorites.c.user_id)
+        filters.append(Article.id.in_(fans.where(User.username == favorited)))
+    return _article_list(db, viewer, filters, limit, offset)
+
+
+# Declared before "/{slug}": Starlette tries routes in order.
+@router.get("/feed", response_model=ArticleListResponse)
+def feed(
+    limit: Optional[str] = None,
+    offset: Optional[str] = None,
+    viewer: User = Depends(get_current_user),
+    db: Session = Depends(get_db),
+):
+    followed = select(follows.c.followed_id).where(follows.c.follower_id == viewer.id)
+    return _article_list(db, viewer, [Article.author_id.in_(followed)], limit, offset)
+
+
+@router.post("", status_code=201, response_model=ArticleResponse)
+def create_article(
+    viewer: User = Depends(get_current_user),
+    body: JSONBody = Depends(get_json_body),
+    db: Session = Depends(get_db),
+):
+    new = body.parse(NewArticleRequest).article
+    begin_immediate(db)  # the slug check and the insert are atomic
+    slug = Article.make_slug(new.title)
+    while db.scalar(select(exists().where(Article.slug == slug))):
+        slug = Article.make_slug(new.title)
+    now = utcnow()
+    article = Article(
+        slug=slug,
+        title=new.title,
+        description=new.description,
+        body=new.body,
+        author=viewer,
+        created_at=now,
+        updated_at=now,
+        tags=tags_named(db, new.tag_list),
+    )
+    db.add(article)
+    db.commit()
+    return _article_response(db, viewer, article.id)
+
+
+@router.get("/{slug}", response_model=ArticleResponse)
+def get_article(slug: str, viewer: Optional[User] = Depends(get_optional_user), db: Session = Depends(get_db)):
+    row = db.execute(article_select(viewer).where(Article.slug == slug)).one_or_none()
+    if row is None:
+        get_article_or_404(db, slug)  # raises the 404
+    return ArticleResponse(article=article_of(row))
+
+
+@router.put("/{slug}", response_model=ArticleResponse)
+def update_article(
+    slug: str,
+    viewer: User = Depends(get_current_user),
+    body: JSONBody = Depends(get_json_body),
+    db: Session = Depends(get_db),
+):
+    article = _own_article_or_error(db, slug, viewer)
+    changes = body.parse(ArticleUpdateRequest).article.dict(exclude_unset=True)
+    tag_names = changes.pop("tag_list", None)
+    for name, value in changes.items():
+        setattr(article, name, value)
+    if tag_names is not None:
+        article.tags = tags_named(db, tag_names)
+    article.touch()
+    db.commit()
+    return _article_response(db, viewer, article.id)
+
+
+@router.delete("/{slug}", status_code=204, response_class=Response)
+def delete_article(slug: str, viewer: User = Depends(get_current_user), db: Session = Depends(get_db)):
+    article = _own_article_or_error(db, slug, viewer)
+    # Comments, favorites and tag links go with it (ON DELETE CASCADE).
+    db.execute(delete(Article).where(Article.id == article.id))
+    db.commit()
+    return Response(status_code=204)
+
+
+@router.post("/{slug}/favorite", response_model=ArticleResponse)
+def favorite(slug: str, viewer: User = Depends(get_current_user), db: Session = Depends(get_db)):
+    article = get_article_or_404(db, slug)
+    db.execute(insert(favorites).values(user_id=viewer.id, article_id=article.id).on_conflict_do_nothing())
+    db.commit()
+    return _article_response(db, viewer, article.id)
+
+
+@router.delete("/{slug}/favorite", response_model=ArticleResponse)
+def unfavorite(slug: str, viewer: User = Depends(get_current_user), db: Session = Depends(get_db)):
+    article = get_article_or_404(db, slug)
+    db.execute(delete(favorites).where(favorites.c.user_id == viewer.id, favorites.c.article_id == article.id))
+    db.commit()
+    return _article_response(db, viewer, article.id)
