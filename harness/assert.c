@@ -1,7 +1,9 @@
 /* assert: the response model, queries and predicates. See assert.h. */
 #include "assert.h"
 
+#include <locale.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -110,6 +112,46 @@ const cJSON *resp_json(resp_t *r, err_t *err) {
         return NULL;
     }
     return r->json;
+}
+
+/* ---- regexes -------------------------------------------------------------------------------- */
+
+/* glibc's regex engine follows LC_CTYPE; the harness never calls setlocale, so by default '.'
+ * would match one BYTE of "é". A thread-local switch to C.UTF-8 around regcomp/regexec makes
+ * spec regexes character-aware without touching the process locale. */
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void utf8_init(void) {
+    utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+}
+
+static locale_t utf8_enter(void) {
+    pthread_once(&utf8_once, utf8_init);
+    return utf8_locale ? uselocale(utf8_locale) : (locale_t)0;
+}
+
+static void utf8_leave(locale_t old) {
+    if (old) uselocale(old);
+}
+
+int re_compile(regex_t *re, const char *pattern, int cflags, char *msg, size_t msgsz) {
+    locale_t old = utf8_enter();
+    int rc = regcomp(re, pattern, REG_EXTENDED | cflags);
+    if (rc != 0 && msg) regerror(rc, re, msg, msgsz);
+    utf8_leave(old);
+    return rc == 0 ? 0 : -1;
+}
+
+int re_exec(const regex_t *re, const char *s, size_t len, size_t nmatch, regmatch_t *m) {
+    regmatch_t whole[1];
+    if (nmatch == 0) m = whole, nmatch = 1;
+    m[0].rm_so = 0;
+    m[0].rm_eo = (regoff_t)len;
+    locale_t old = utf8_enter();
+    int rc = regexec(re, s, nmatch, m, REG_STARTEND);
+    utf8_leave(old);
+    return rc;
 }
 
 /* ---- queries ------------------------------------------------------------------------------- */
@@ -236,10 +278,7 @@ int query_eval(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
     }
     case Q_REGEX: {
         regmatch_t m[2];
-        m[0].rm_so = 0;
-        m[0].rm_eo = (regoff_t)r->body.len;
-        /* REG_STARTEND: the body may hold NUL bytes; match over its real length. */
-        if (regexec(q->re, buf_cstr(&r->body), 2, m, REG_STARTEND) != 0) return 0;
+        if (re_exec(q->re, buf_cstr(&r->body), r->body.len, 2, m) != 0) return 0;
         regmatch_t g = (q->re->re_nsub >= 1 && m[1].rm_so >= 0) ? m[1] : m[0];
         char *s = str_ndup(buf_cstr(&r->body) + g.rm_so, (size_t)(g.rm_eo - g.rm_so));
         cJSON *node = s ? cJSON_CreateString(s) : NULL;
@@ -423,14 +462,11 @@ static int pred_holds(pred_kind_t p, const cJSON *v, const cJSON *arg, const reg
         regex_t own;
         if (!re) {
             if (!sa) return err_set(err, "matches needs a string pattern");
-            int rc = regcomp(&own, arg->valuestring, REG_EXTENDED | REG_NOSUB);
-            if (rc != 0) {
-                char m[200];
-                regerror(rc, &own, m, sizeof(m));
+            char m[200];
+            if (re_compile(&own, arg->valuestring, REG_NOSUB, m, sizeof(m)) == -1)
                 return err_set(err, "invalid regex \"%.100s\": %s", arg->valuestring, m);
-            }
         }
-        int rc = regexec(re ? re : &own, v->valuestring, 0, NULL, 0);
+        int rc = re_exec(re ? re : &own, v->valuestring, strlen(v->valuestring), 0, NULL);
         if (!re) regfree(&own);
         return rc == 0;
     }

@@ -74,6 +74,15 @@ size_t resp_header_count(const resp_t *r, const char *name);
 /* The body parsed as JSON (once; cached). NULL with the parse error in err. Borrowed. */
 const cJSON *resp_json(resp_t *r, err_t *err);
 
+/* ---- regexes -------------------------------------------------------------------------------- */
+
+/* POSIX extended regexes, compiled and run in the C.UTF-8 locale whatever the process locale, so
+ * that '.' and bracket expressions match UTF-8 characters, not bytes. re_compile returns 0, or -1
+ * with regerror's message in msg. re_exec matches s[0..len) (NUL bytes allowed, REG_STARTEND);
+ * returns 0 on a match, REG_NOMATCH otherwise; m[0..nmatch) as regexec. */
+int re_compile(regex_t *re, const char *pattern, int cflags, char *msg, size_t msgsz);
+int re_exec(const regex_t *re, const char *s, size_t len, size_t nmatch, regmatch_t *m);
+
 /* ---- queries ------------------------------------------------------------------------------- */
 
 typedef enum query_kind {

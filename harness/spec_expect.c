@@ -31,10 +31,8 @@ static void free_path(void *p) {
 static regex_t *compile_regex(spec_ctx_t *c, const cJSON *node, int flags) {
     regex_t *re = malloc(sizeof(*re));
     if (!re) return NULL;
-    int rc = regcomp(re, node->valuestring, REG_EXTENDED | flags);
-    if (rc != 0) {
-        char m[256];
-        regerror(rc, re, m, sizeof(m));
+    char m[256];
+    if (re_compile(re, node->valuestring, flags, m, sizeof(m)) == -1) {
         spec_err(c, node, AT_VALUE, "invalid regex \"%.200s\": %s", node->valuestring, m);
         free(re);
         return NULL;
@@ -273,8 +271,7 @@ static int parse_assert(spec_ctx_t *c, const cJSON *arr, assertion_t *a) {
     a->arg = arg;
     if (spec_check_tree_tmpl(c, arg, "assert value") == -1) return -1;
     char one[TMPL_MAX_NAME + 1];
-    a->arg_tmpl = cJSON_IsString(arg) ? tmpl_has_refs(arg->valuestring)
-                                      : (cJSON_IsArray(arg) || cJSON_IsObject(arg));
+    a->arg_tmpl = tmpl_tree_has_refs(arg);
     bool single = cJSON_IsString(arg) && tmpl_single_ref(arg->valuestring, one);
     switch (a->pred) {
     case P_MATCHES:

@@ -140,6 +140,15 @@ bool tmpl_has_refs(const char *s) {
     return strstr(s, "{{") != NULL;
 }
 
+bool tmpl_tree_has_refs(const cJSON *t) {
+    if (cJSON_IsString(t)) return tmpl_has_refs(t->valuestring);
+    for (const cJSON *c = t->child; c; c = c->next) {
+        if (c->string && tmpl_has_refs(c->string)) return true;
+        if (tmpl_tree_has_refs(c)) return true;
+    }
+    return false;
+}
+
 int tmpl_check(const char *s, size_t *offset, err_t *err) {
     for (const char *p = strstr(s, "{{"); p; p = strstr(p, "{{")) {
         const char *name;

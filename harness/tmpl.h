@@ -55,6 +55,8 @@ const cJSON *vars_object(const vars_t *v);
 bool tmpl_name_ok(const char *s);
 /* True if s contains "{{". */
 bool tmpl_has_refs(const char *s);
+/* True if any string (or object key) in the tree contains "{{". */
+bool tmpl_tree_has_refs(const cJSON *tree);
 /* Validates the template syntax of s (load time). On error err gets a message and *offset (if not
  * NULL) the byte offset in s of the bad reference. */
 int tmpl_check(const char *s, size_t *offset, err_t *err);
