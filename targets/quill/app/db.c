@@ -140,6 +140,7 @@ struct conn {
 };
 
 static _Thread_local struct conn *tl_conn;
+static _Thread_local unsigned tl_queries; /* statements handed out since the last reset */
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn *conns; /* every open connection, closed by db_shutdown() */
 static char db_path[4096];
@@ -270,6 +271,7 @@ sqlite3 *db_conn(void) {
 sqlite3_stmt *db_stmt(enum stmt_id id) {
     struct conn *c = thread_conn();
     if (c == NULL) return NULL;
+    tl_queries++;
     sqlite3_stmt *st = c->st[id];
     if (st == NULL) {
         if (sqlite3_prepare_v3(c->db, stmt_sql(id), -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
@@ -321,6 +323,12 @@ void db_rollback(void) {
     if (db == NULL || sqlite3_get_autocommit(db)) return; /* nothing open */
     sqlite3_stmt *st = db_stmt(ST_ROLLBACK);
     if (st) db_exec(st);
+}
+
+unsigned db_query_count(bool reset) {
+    unsigned n = tl_queries;
+    if (reset) tl_queries = 0;
+    return n;
 }
 
 void db_release(void) {

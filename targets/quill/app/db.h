@@ -11,6 +11,7 @@
 #define BLOG_DB_H
 
 #include <sqlite3.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* How long a writer waits for the write lock before giving up (ms). */
@@ -113,6 +114,11 @@ void db_bind_text(sqlite3_stmt *st, int idx, const char *s); /* NULL binds NULL 
 int db_begin(void);
 int db_commit(void);
 void db_rollback(void);
+
+/* Statements the calling thread fetched with db_stmt() (BEGIN and COMMIT included) since the last
+ * reset; `reset` starts a new count. Backs the X-Query-Count header (BLOG_QUERY_COUNT=1), which
+ * shows that list endpoints cost a constant number of queries. */
+unsigned db_query_count(bool reset);
 
 /* Ends whatever the thread's connection still holds open: resets statements left mid-result (so
  * that no read transaction keeps an old snapshot into the next request) and rolls back a

@@ -3,6 +3,8 @@
  *   HOST=127.0.0.1 PORT=8080 WORKERS=2 DATABASE_PATH=/tmp/blog.db SECRET_KEY=... quill-blog
  *   quill-blog --version
  *
+ * BLOG_QUERY_COUNT=1 adds an X-Query-Count header (statements run) to every response.
+ *
  * Exit codes: 0 stopped cleanly (SIGTERM/SIGINT), 1 the server failed (bind, database),
  * 2 bad configuration (a missing or invalid environment variable, unknown argument). */
 #include <stdio.h>
@@ -60,6 +62,22 @@ static void error_other(quill_req *req, quill_res *res, int status) {
     render_error(res, status, "request", msg);
 }
 
+/* BLOG_QUERY_COUNT=1: every response says how many statements it ran (X-Query-Count), so that
+ * "a list costs the same number of queries whatever its size" can be checked from outside. */
+static int query_count_reset(quill_req *req, quill_res *res) {
+    (void)req;
+    (void)res;
+    db_query_count(true);
+    return 0;
+}
+
+static void query_count_header(quill_req *req, quill_res *res) {
+    (void)req;
+    char n[16];
+    snprintf(n, sizeof n, "%u", db_query_count(false));
+    quill_set_header(res, "X-Query-Count", n);
+}
+
 static int worker_start(quill_worker *w, void *data) {
     (void)w;
     (void)data;
@@ -109,8 +127,12 @@ int main(int argc, char **argv) {
         fprintf(stderr, "quill-blog: out of memory\n");
         return 1;
     }
+    const char *qc = getenv("BLOG_QUERY_COUNT");
+    bool count_queries = qc && strcmp(qc, "1") == 0;
+    if (count_queries) quill_before_request(app, query_count_reset);
     quill_before_request(app, cors_preflight);
     quill_after_request(app, cors_origin);
+    if (count_queries) quill_after_request(app, query_count_header);
     quill_errorhandler(app, 404, error_not_found);
     quill_errorhandler(app, 405, error_method);
     quill_errorhandler(app, 413, error_too_large);
