@@ -12,7 +12,7 @@ const cluster = require('node:cluster');
 const http = require('node:http');
 const { loadConfig, ConfigError } = require('./src/config');
 
-const SHUTDOWN_GRACE_MS = 3000; // workers get this long to finish in-flight requests
+const SHUTDOWN_GRACE_MS = 2000; // workers get this long to finish in-flight requests
 const RESTART_BACKOFF_MS = 1000; // minimum delay between replacing crashed workers
 
 process.env.NODE_ENV ||= 'production'; // Express: view cache on, terse errors
@@ -37,30 +37,43 @@ function runPrimary(config) {
   }
 
   let stopping = false;
+  let exitCode = 0;
   let lastRestart = 0;
-  for (let i = 0; i < config.workers; i++) cluster.fork();
+  // Our own count: cluster.workers may still list a worker when its 'exit' event fires.
+  const live = new Set();
+  const fork = () => live.add(cluster.fork().id);
+  for (let i = 0; i < config.workers; i++) fork();
+
+  const listening = new Set();
+  cluster.on('listening', (worker) => listening.add(worker.id));
 
   cluster.on('exit', (worker, code, signal) => {
+    live.delete(worker.id);
     if (stopping) {
-      if (Object.keys(cluster.workers).length === 0) process.exit(0);
+      if (live.size === 0) process.exit(exitCode);
       return;
+    }
+    if (!listening.has(worker.id)) {
+      // It never served: replacing it would fail the same way (bad port, unreadable database).
+      console.error(`express: worker ${worker.process.pid} failed to start (${signal || code}); stopping`);
+      exitCode = 3;
+      return stop('SIGTERM');
     }
     console.error(`express: worker ${worker.process.pid} exited (${signal || code}); starting another`);
     const wait = Math.max(0, lastRestart + RESTART_BACKOFF_MS - Date.now());
     lastRestart = Date.now() + wait;
-    setTimeout(() => stopping || cluster.fork(), wait);
+    setTimeout(() => stopping || fork(), wait);
   });
 
   function stop(signal) {
     if (stopping) return;
     stopping = true;
-    const workers = Object.values(cluster.workers);
-    if (workers.length === 0) process.exit(0);
-    for (const worker of workers) worker.process.kill(signal);
+    if (live.size === 0) process.exit(exitCode);
+    for (const worker of Object.values(cluster.workers)) worker.process.kill(signal);
     setTimeout(() => {
       for (const worker of Object.values(cluster.workers)) worker.process.kill('SIGKILL');
-      process.exit(0);
-    }, SHUTDOWN_GRACE_MS + 500).unref();
+      process.exit(exitCode);
+    }, SHUTDOWN_GRACE_MS + 1000).unref();
   }
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGTERM'));
@@ -93,6 +106,10 @@ function runWorker(config) {
   const app = createApp({ db, secretKey: config.secretKey });
   const server = http.createServer(app);
   server.on('clientError', onClientError);
+  server.on('error', (err) => {
+    console.error(`express: cannot listen on ${config.host}:${config.port}: ${err.message}`);
+    process.exit(3);
+  });
   server.listen(config.port, config.host);
 
   let stopping = false;
@@ -103,7 +120,7 @@ function runWorker(config) {
       db.close();
       process.exit(0);
     });
-    server.closeIdleConnections();
+    server.closeIdleConnections(); // keep-alive connections waiting for a next request
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
   });
   process.on('SIGINT', () => {}); // the primary decides; a terminal's ^C reaches the whole group

@@ -29,13 +29,17 @@ class FieldErrors {
   }
 }
 
+// A JSON string may hold a lone UTF-16 surrogate ("\ud800"), which no UTF-8 text can store:
+// such a value is "is invalid" rather than silently mangled.
+const isText = (v) => typeof v === 'string' && v.isWellFormed();
+
 const isBlank = (v) => v === undefined || v === null || (typeof v === 'string' && ALL_WHITESPACE.test(v));
 
 /** A required non-blank string: absent, null or blank is "can't be blank", another type invalid. */
 function requiredString(payload, key, errors) {
   const value = payload[key];
   if (isBlank(value)) errors.add(key, BLANK);
-  else if (typeof value !== 'string') errors.add(key, INVALID);
+  else if (!isText(value)) errors.add(key, INVALID);
   else return value;
   return undefined;
 }
@@ -50,7 +54,7 @@ function nullableString(payload, key, errors) {
   if (!Object.hasOwn(payload, key)) return undefined;
   const value = payload[key];
   if (value === null || value === '') return null;
-  if (typeof value === 'string') return value;
+  if (isText(value)) return value;
   errors.add(key, INVALID);
   return undefined;
 }
@@ -59,7 +63,7 @@ function nullableString(payload, key, errors) {
 function newPassword(payload, key, errors) {
   if (!Object.hasOwn(payload, key)) return undefined;
   const value = payload[key];
-  if (value !== null && typeof value !== 'string') errors.add(key, INVALID);
+  if (value !== null && !isText(value)) errors.add(key, INVALID);
   else if (value === null || [...value].length < PASSWORD_MIN) errors.add(key, TOO_SHORT);
   else return value;
   return undefined;
@@ -72,7 +76,7 @@ const byBytes = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
 function tagList(payload, key, errors) {
   if (!Object.hasOwn(payload, key)) return undefined;
   const value = payload[key];
-  if (!Array.isArray(value) || !value.every((t) => typeof t === 'string')) {
+  if (!Array.isArray(value) || !value.every(isText)) {
     errors.add(key, INVALID);
     return undefined;
   }

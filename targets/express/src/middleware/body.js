@@ -33,8 +33,9 @@ function parseJsonBody() {
 
   function deferParseErrors(err, req, res, next) {
     if (err.type === 'entity.too.large') return next(bodyTooLarge());
-    // body-parser marks its client errors with `type` and a 4xx status (`expose`).
-    if (err.type && err.expose) {
+    // Any other client error of the parser (4xx: bad JSON, bad UTF-8, unsupported charset or
+    // Content-Encoding, a corrupt gzip stream, ...) is an invalid body, judged later.
+    if (err.status >= 400 && err.status < 500) {
       req.bodyError = err;
       return next();
     }
