@@ -95,10 +95,10 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
             break;
         case 'f': o->filter = optarg; break;
         case 'j':
-            if (ck_int_opt("--jobs", optarg, 1, CHECK_MAX_JOBS, &o->jobs) < 0) return -1;
+            if (ck_int_opt("--jobs", optarg, 1, CHECK_MAX_JOBS, &o->jobs) != 0) return -1;
             break;
         case 'w':
-            if (ck_int_opt("--workers", optarg, 1, 1024, &o->workers) < 0) return -1;
+            if (ck_int_opt("--workers", optarg, 1, 1024, &o->workers) != 0) return -1;
             break;
         case 'o': o->out = optarg; break;
         case O_JUNIT: o->junit = optarg; break;
@@ -107,7 +107,7 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
         case O_FAILFAST: o->fail_fast = true; break;
         case O_RUNID: o->run_id = optarg; break;
         case O_READY:
-            if (ck_int_opt("--ready-timeout", optarg, 1, 3600, &v) < 0) return -1;
+            if (ck_int_opt("--ready-timeout", optarg, 1, 3600, &v) != 0) return -1;
             o->ready_timeout_ms = v * 1000;
             break;
         case 'v': o->verbose = true; break;
@@ -124,7 +124,7 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
 int check_main(int argc, char **argv) {
     check_opts_t o = {.jobs = CHECK_DEFAULT_JOBS};
     bool help = false;
-    if (ck_parse(argc, argv, &o, &help) < 0) return CLI_EXIT_USAGE;
+    if (ck_parse(argc, argv, &o, &help) != 0) return CLI_EXIT_USAGE; /* message printed */
     if (help) {
         ck_help(stdout);
         return CLI_EXIT_OK;
