@@ -4,6 +4,7 @@ Routers raise :class:`ApiError`. Starlette's own errors (unknown route, wrong
 method) and FastAPI's validation errors are rewritten by the handlers below so
 that FastAPI's default ``{"detail": ...}`` shape never leaves the app.
 """
+from email.utils import formatdate
 from typing import Dict, List
 
 from fastapi import FastAPI, Request
@@ -110,9 +111,10 @@ async def handle_validation_error(request: Request, exc: RequestValidationError)
 
 async def handle_unexpected(request: Request, exc: Exception) -> JSONResponse:
     # Starlette's ServerErrorMiddleware calls this outside the app's middleware
-    # (it re-raises afterwards, and uvicorn logs the traceback), so the CORS
-    # header is added here.
-    return error_response(500, {"server": ["internal error"]}, {"Access-Control-Allow-Origin": "*"})
+    # (it re-raises afterwards, and uvicorn logs the traceback), so the Date
+    # and CORS headers are added here.
+    headers = {"Access-Control-Allow-Origin": "*", "Date": formatdate(usegmt=True)}
+    return error_response(500, {"server": ["internal error"]}, headers)
 
 
 def register_exception_handlers(app: FastAPI) -> None:

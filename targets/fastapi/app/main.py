@@ -3,7 +3,7 @@ from fastapi import FastAPI
 
 from .config import get_settings
 from .errors import register_exception_handlers
-from .middleware import AllowOriginMiddleware, BodySizeLimitMiddleware, HeadAsGetMiddleware, PreflightMiddleware
+from .middleware import DefaultHeadersMiddleware, BodySizeLimitMiddleware, HeadAsGetMiddleware, PreflightMiddleware
 from .responses import JSONResponse
 from .routers import articles, comments, pages, profiles, tags, users
 
@@ -25,11 +25,11 @@ def create_app() -> FastAPI:
     register_exception_handlers(app)
 
     # add_middleware wraps: the last added runs first. Order of the checks:
-    # CORS header on everything, 413, then OPTIONS, then HEAD-as-GET, routing.
+    # Date and CORS headers on everything, 413, then OPTIONS, then HEAD-as-GET, routing.
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(PreflightMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_size=get_settings().max_body_size)
-    app.add_middleware(AllowOriginMiddleware)
+    app.add_middleware(DefaultHeadersMiddleware)
     return app
 
 

@@ -3,6 +3,9 @@
 Written as plain ASGI callables rather than BaseHTTPMiddleware, which would
 cost a task and a stream per request.
 """
+import time
+from email.utils import formatdate
+
 from starlette.datastructures import Headers
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -15,23 +18,43 @@ CORS_PREFLIGHT_HEADERS = {
 }
 
 
-class AllowOriginMiddleware:
-    """``Access-Control-Allow-Origin: *`` on every response (outermost)."""
+class DefaultHeadersMiddleware:
+    """``Access-Control-Allow-Origin: *`` and a fresh ``Date`` on every
+    response (outermost).
+
+    uvicorn's own Date header is refreshed by a timer every ten 0.1 s ticks,
+    which drifts past a second under load, so two requests 1.1 s apart can
+    carry the same Date; the contract wants it to change every second. The
+    worker turns uvicorn's off (app.worker) and this computes it from the
+    clock, formatting once per second.
+    """
 
     def __init__(self, app: ASGIApp):
         self.app = app
+        self._second = -1
+        self._date = b""
+
+    def _current_date(self) -> bytes:
+        now = int(time.time())
+        if now != self._second:
+            self._date = formatdate(now, usegmt=True).encode()
+            self._second = now
+        return self._date
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
 
-        async def send_with_origin(message: Message) -> None:
+        async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = list(message.get("headers", [])) + [(b"access-control-allow-origin", b"*")]
+                message["headers"] = list(message.get("headers", [])) + [
+                    (b"date", self._current_date()),
+                    (b"access-control-allow-origin", b"*"),
+                ]
             await send(message)
 
-        await self.app(scope, receive, send_with_origin)
+        await self.app(scope, receive, send_with_headers)
 
 
 class PreflightMiddleware:

@@ -23,6 +23,12 @@ class ConduitJSONProvider(DefaultJSONProvider):
     sort_keys = False
     ensure_ascii = False
 
+    def response(self, *args, **kwargs):
+        # Compact and without Flask's trailing newline: /json must be exactly
+        # {"message":"Hello, World!"} (27 bytes), like every other target.
+        obj = self._prepare_response_obj(args, kwargs)
+        return self._app.response_class(self.dumps(obj, separators=(",", ":")), mimetype=self.mimetype)
+
 
 class ConduitURLMap(Map):
     """A trailing slash or "//" is another (unknown) path, answered 404, never
