@@ -2,6 +2,7 @@
 #include "seed.h"
 
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -214,6 +215,16 @@ out:
     return rc;
 }
 
+/* A top-level repeat is sharded only when the plan lists its index variable in `parallel`: the
+ * plan's author declares which phases do not depend on order. */
+static bool is_parallel_phase(const step_t *st, const vars_t *vars) {
+    const cJSON *list = vars_get(vars, SEED_PARALLEL_VAR);
+    const cJSON *e;
+    if (!st->index_var || !cJSON_IsArray(list)) return false;
+    cJSON_ArrayForEach(e, list) if (cJSON_IsString(e) && strcmp(e->valuestring, st->index_var) == 0) return true;
+    return false;
+}
+
 static double now_s(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -230,7 +241,7 @@ int seed_run(const suite_t *suite, const char *base_url, int parallel, vars_t *v
     if (rc == 0) rc = run_list(&suite->setup, hc, base_url, vars, &steps, NULL, err);
     for (size_t i = 0; rc == 0 && i < suite->steps.n; i++) {
         const step_t *st = suite->steps.items[i];
-        if (st->kind == STEP_REPEAT) {
+        if (st->kind == STEP_REPEAT && is_parallel_phase(st, vars)) {
             rc = run_sharded(st, base_url, parallel, vars, &steps, err);
         } else {
             step_t *one[1] = {(step_t *)st};

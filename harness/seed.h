@@ -3,12 +3,15 @@
  *
  * Seeding through the API (not by writing SQLite files) keeps every target honest: the data is
  * exactly what its own code stores. Registration is bcrypt-bound (about 70 ms a user at cost 10
- * in Python), so the top-level `repeat` steps of the plan are SHARDED over `parallel` connections:
+ * in Python), so the top-level `repeat` steps that the plan lists by index variable in its
+ * `parallel` variable (e.g. `"parallel": ["a", "r"]`) are SHARDED over `parallel` connections:
  * iteration i runs on worker i % parallel, its children in order on that worker's keep-alive
  * connection, with its own copy of the variables (so per-iteration captures such as a token do
- * not leak between iterations). List captures (`"slugs[]"`) made by an iteration are merged back
- * in iteration order after the phase, so the pools are the same, in the same order, whatever the
- * timing: the plan is deterministic. Other top-level steps run one after the other.
+ * not leak between iterations). List captures (`"tokens[]"`) made by an iteration are merged
+ * back in iteration order after the phase, so pools have the same order whatever the timing.
+ * Only phases whose effects do not depend on order belong in `parallel` (registering users,
+ * follows, favorites); the others (articles, comments: their order shows in every list) run one
+ * request after the other, so the plan creates identical data on every target.
  *
  * Ownership: the caller owns vars (seed_run adds the suite's variables and the captures to it)
  * and frees the pools with seed_pools_free. */
@@ -23,6 +26,7 @@
 #include "util.h"
 
 #define SEED_MAX_PARALLEL 64
+#define SEED_PARALLEL_VAR "parallel" /* list of index variables of the phases to shard */
 
 typedef struct seed_stats {
     long steps;        /* requests sent */
