@@ -1,0 +1,292 @@
+/* Black-box tests of the quill-blog executable: what the conformance suites cannot see.
+ * - list endpoints run a constant number of SQL statements whatever the page size (X-Query-Count,
+ *   enabled by BLOG_QUERY_COUNT=1): no query per article, per tag, per favorite or per author;
+ * - SIGTERM stops the server cleanly (exit 0) well within the harness's 5 s;
+ * - a restart on the same database file keeps the data (schema creation is idempotent);
+ * - configuration errors exit 2 with a message naming the variable. */
+#include <criterion/criterion.h>
+#include <curl/curl.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* Bounds of every wait in these tests. */
+#define READY_TIMEOUT_MS 10000
+#define STOP_TIMEOUT_MS  5000
+#define BODY_MAX         (1 << 20)
+
+struct server {
+    pid_t pid;
+    int port;
+    char db[128];
+};
+
+static struct server srv;
+
+static int free_port(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t len = sizeof a;
+    cr_assert(fd >= 0 && bind(fd, (struct sockaddr *)&a, sizeof a) == 0 &&
+              getsockname(fd, (struct sockaddr *)&a, &len) == 0);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+static void sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+struct reply {
+    long status;
+    int queries; /* X-Query-Count, -1 when absent */
+    char body[BODY_MAX];
+    size_t len;
+};
+
+static size_t on_body(char *p, size_t sz, size_t n, void *ud) {
+    struct reply *r = ud;
+    size_t len = sz * n, room = BODY_MAX - 1 - r->len;
+    if (len > room) len = room;
+    memcpy(r->body + r->len, p, len);
+    r->len += len;
+    r->body[r->len] = '\0';
+    return sz * n;
+}
+
+static size_t on_header(char *p, size_t sz, size_t n, void *ud) {
+    struct reply *r = ud;
+    if (sz * n > 15 && strncasecmp(p, "X-Query-Count:", 14) == 0)
+        r->queries = (int)strtol(p + 14, NULL, 10);
+    return sz * n;
+}
+
+/* One request; returns the status (0 when the server did not answer). */
+static long http(struct reply *r, const char *method, const char *path, const char *token,
+                 const char *json) {
+    static struct reply scratch;
+    if (r == NULL) r = &scratch;
+    r->status = 0;
+    r->queries = -1;
+    r->len = 0;
+    r->body[0] = '\0';
+    char url[512], auth[1024];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d%s", srv.port, path);
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = curl_slist_append(NULL, "Content-Type: application/json");
+    if (token) {
+        snprintf(auth, sizeof auth, "Authorization: Token %s", token);
+        h = curl_slist_append(h, auth);
+    }
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+    curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    if (json) curl_easy_setopt(c, CURLOPT_POSTFIELDS, json);
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, r);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, 10000L);
+    if (curl_easy_perform(c) == CURLE_OK) curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    return r->status;
+}
+
+static pid_t spawn(const char *secret) {
+    pid_t pid = fork();
+    cr_assert(pid >= 0);
+    if (pid == 0) {
+        char port[16];
+        snprintf(port, sizeof port, "%d", srv.port);
+        setenv("HOST", "127.0.0.1", 1);
+        setenv("PORT", port, 1);
+        setenv("WORKERS", "2", 1);
+        setenv("DATABASE_PATH", srv.db, 1);
+        setenv("BLOG_QUERY_COUNT", "1", 1);
+        if (secret)
+            setenv("SECRET_KEY", secret, 1);
+        else
+            unsetenv("SECRET_KEY");
+        execl(QUILL_BLOG_BIN, QUILL_BLOG_BIN, (char *)NULL);
+        _exit(127);
+    }
+    return pid;
+}
+
+static void start(void) {
+    srv.pid = spawn("test-secret");
+    for (int waited = 0; waited < READY_TIMEOUT_MS; waited += 50) {
+        if (http(NULL, "GET", "/plaintext", NULL, NULL) == 200) return;
+        sleep_ms(50);
+    }
+    cr_assert_fail("quill-blog did not answer /plaintext within %d ms", READY_TIMEOUT_MS);
+}
+
+/* SIGTERM and wait (bounded); returns the wait status, or -1 after killing a hung server. */
+static int stop(void) {
+    if (srv.pid <= 0) return -1;
+    kill(srv.pid, SIGTERM);
+    int st = -1;
+    for (int waited = 0; waited < STOP_TIMEOUT_MS; waited += 20) {
+        if (waitpid(srv.pid, &st, WNOHANG) == srv.pid) {
+            srv.pid = 0;
+            return st;
+        }
+        sleep_ms(20);
+    }
+    kill(srv.pid, SIGKILL);
+    waitpid(srv.pid, &st, 0);
+    srv.pid = 0;
+    return -1;
+}
+
+static void setup(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    srv.port = free_port();
+    snprintf(srv.db, sizeof srv.db, "/tmp/quill-blog-server-%d.db", (int)getpid());
+    unlink(srv.db);
+    start();
+}
+
+static void teardown(void) {
+    stop();
+    const char *sfx[] = {"", "-wal", "-shm"};
+    char p[160];
+    for (int i = 0; i < 3; i++) {
+        snprintf(p, sizeof p, "%s%s", srv.db, sfx[i]);
+        unlink(p);
+    }
+    curl_global_cleanup();
+}
+
+/* Registers `name` (password "pw") and copies its token into `token`. */
+static void register_user(const char *name, char *token, size_t cap) {
+    char body[256];
+    struct reply *r = malloc(sizeof *r);
+    snprintf(body, sizeof body,
+             "{\"user\":{\"username\":\"%s\",\"email\":\"%s@x\",\"password\":\"pw\"}}", name, name);
+    cr_assert_eq(http(r, "POST", "/api/users", NULL, body), 201, "%s", r->body);
+    const char *t = strstr(r->body, "\"token\":\"");
+    cr_assert_not_null(t);
+    t += 9;
+    size_t n = strcspn(t, "\"");
+    cr_assert_lt(n, cap);
+    memcpy(token, t, n);
+    token[n] = '\0';
+    free(r);
+}
+
+static void create_articles(const char *token, int n, const char *prefix) {
+    char body[256];
+    for (int i = 0; i < n; i++) {
+        snprintf(body, sizeof body,
+                 "{\"article\":{\"title\":\"%s %d\",\"description\":\"d\",\"body\":\"b\","
+                 "\"tagList\":[\"common\",\"t%d\",\"u%d\"]}}",
+                 prefix, i, i, i % 3);
+        cr_assert_eq(http(NULL, "POST", "/api/articles", token, body), 201);
+    }
+}
+
+/* The statements a GET ran, checking that it succeeded. */
+static int queries(const char *path, const char *token) {
+    struct reply *r = malloc(sizeof *r);
+    cr_assert_eq(http(r, "GET", path, token, NULL), 200, "%s: %s", path, r->body);
+    int q = r->queries;
+    free(r);
+    cr_assert_gt(q, 0, "%s: no X-Query-Count", path);
+    return q;
+}
+
+TestSuite(server, .init = setup, .fini = teardown, .timeout = 120);
+
+Test(server, list_endpoints_run_a_constant_number_of_queries) {
+    char ann[512], bob[512];
+    register_user("ann", ann, sizeof ann);
+    register_user("bob", bob, sizeof bob);
+    cr_assert_eq(http(NULL, "POST", "/api/profiles/ann/follow", bob, NULL), 200);
+    create_articles(ann, 1, "first");
+    const char *paths[] = {"/api/articles?limit=100",
+                           "/api/articles?tag=common&limit=100",
+                           "/api/articles?author=ann&limit=100",
+                           "/api/articles?favorited=bob",
+                           "/api/articles/feed?limit=100",
+                           "/api/tags",
+                           "/"};
+    enum { NPATHS = sizeof paths / sizeof *paths };
+    int small[NPATHS][2];
+    for (int i = 0; i < NPATHS; i++) {
+        small[i][0] = queries(paths[i], bob);
+        small[i][1] = strstr(paths[i], "feed") ? 0 : queries(paths[i], NULL);
+    }
+    /* 30 more articles, each with 3 tags, favorited by bob, with comments. */
+    create_articles(ann, 30, "more");
+    struct reply *r = malloc(sizeof *r);
+    cr_assert_eq(http(r, "GET", "/api/articles?limit=100", NULL, NULL), 200);
+    for (const char *s = r->body; (s = strstr(s, "\"slug\":\"")) != NULL;) {
+        s += 8;
+        char path[256];
+        int n = (int)strcspn(s, "\"");
+        snprintf(path, sizeof path, "/api/articles/%.*s/favorite", n, s);
+        cr_assert_eq(http(NULL, "POST", path, bob, NULL), 200);
+    }
+    free(r);
+    for (int i = 0; i < NPATHS; i++) {
+        cr_expect_eq(queries(paths[i], bob), small[i][0], "%s with a token", paths[i]);
+        if (small[i][1]) /* the feed needs a token */
+            cr_expect_eq(queries(paths[i], NULL), small[i][1], "%s anonymously", paths[i]);
+    }
+    /* Two for a page (the page, the count) plus one to load the viewer. */
+    cr_expect_eq(small[0][0], 3);
+    cr_expect_eq(small[0][1], 2);
+}
+
+Test(server, comment_list_runs_a_constant_number_of_queries) {
+    char ann[512];
+    register_user("ann", ann, sizeof ann);
+    create_articles(ann, 1, "post");
+    struct reply *r = malloc(sizeof *r);
+    cr_assert_eq(http(r, "GET", "/api/articles?limit=1", NULL, NULL), 200);
+    const char *s = strstr(r->body, "\"slug\":\"");
+    cr_assert_not_null(s);
+    char path[256];
+    snprintf(path, sizeof path, "/api/articles/%.*s/comments", (int)strcspn(s + 8, "\""), s + 8);
+    free(r);
+    int before = queries(path, ann);
+    for (int i = 0; i < 20; i++)
+        cr_assert_eq(http(NULL, "POST", path, ann, "{\"comment\":{\"body\":\"c\"}}"), 201);
+    cr_expect_eq(queries(path, ann), before);
+}
+
+Test(server, sigterm_stops_cleanly_and_a_restart_keeps_the_data) {
+    char ann[512];
+    register_user("ann", ann, sizeof ann);
+    create_articles(ann, 3, "kept");
+    int st = stop();
+    cr_assert(st != -1, "no exit within %d ms of SIGTERM", STOP_TIMEOUT_MS);
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 0, "wait status %d", st);
+    start(); /* the same database file */
+    struct reply *r = malloc(sizeof *r);
+    cr_assert_eq(http(r, "GET", "/api/articles?author=ann", NULL, NULL), 200);
+    cr_expect_not_null(strstr(r->body, "\"articlesCount\":3"), "%s", r->body);
+    free(r);
+    cr_expect_eq(http(NULL, "GET", "/api/user", ann, NULL), 200, "the old token still works");
+}
+
+Test(server, a_missing_secret_key_exits_2) {
+    stop();
+    pid_t pid = spawn(NULL);
+    int st = 0;
+    for (int waited = 0; waited < STOP_TIMEOUT_MS; waited += 20) {
+        if (waitpid(pid, &st, WNOHANG) == pid) break;
+        sleep_ms(20);
+    }
+    cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "wait status %d", st);
+}
