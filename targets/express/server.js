@@ -101,9 +101,18 @@ function onClientError(err, socket) {
 function runWorker(config) {
   const { openDatabase } = require('./src/db');
   const { createApp } = require('./src/app');
-  const verbose = config.sqlLog ? (sql) => console.log(`sql[${process.pid}]: ${sql.replace(/\s+/g, ' ')}`) : undefined;
+  const { queryCounter: createQueryCounter } = require('./src/middleware/query-count');
+  const queryCounter = config.queryCount ? createQueryCounter() : undefined;
+  const logSql = config.sqlLog ? (sql) => console.log(`sql[${process.pid}]: ${sql.replace(/\s+/g, ' ')}`) : undefined;
+  const verbose =
+    logSql || queryCounter
+      ? (sql) => {
+          queryCounter?.onStatement();
+          logSql?.(sql);
+        }
+      : undefined;
   const db = openDatabase(config.databasePath, { verbose });
-  const app = createApp({ db, secretKey: config.secretKey });
+  const app = createApp({ db, secretKey: config.secretKey, queryCounter });
   const server = http.createServer(app);
   server.on('clientError', onClientError);
   server.on('error', (err) => {

@@ -32,8 +32,11 @@ const CORS_OPTIONS = {
   optionsSuccessStatus: 204,
 };
 
-/** Builds the app on an open better-sqlite3 connection. */
-function createApp({ db, secretKey }) {
+/**
+ * Builds the app on an open better-sqlite3 connection. `queryCounter` (optional, see
+ * middleware/query-count.js) adds X-Query-Count to every response.
+ */
+function createApp({ db, secretKey, queryCounter }) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -51,6 +54,7 @@ function createApp({ db, secretKey }) {
     res.setHeader('Server', SERVER_NAME); // Node sends none; the contract requires one
     next();
   });
+  if (queryCounter) app.use(queryCounter.middleware);
   app.use(cors(CORS_OPTIONS)); // first, so that every answer (413 included) carries the CORS headers
   app.use(parseJsonBody());
 

@@ -33,7 +33,8 @@ function loadConfig(env = process.env) {
     workers: integer(env, 'WORKERS', os.availableParallelism(), 1, 256),
     databasePath: required(env, 'DATABASE_PATH'),
     secretKey: required(env, 'SECRET_KEY'),
-    sqlLog: env.SQL_LOG === '1',
+    sqlLog: env.SQL_LOG === '1', // print every SQL statement
+    queryCount: env.BLOG_QUERY_COUNT === '1', // X-Query-Count on every response
   };
 }
 
