@@ -69,6 +69,12 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+def _parse_int(text: str):
+    # Python refuses int() of over 4300 digits; such a number is still valid
+    # JSON, so it must reach validation (a wrong type, "is invalid").
+    return int(text) if len(text) <= 4000 else float(text)
+
+
 class JSONBody:
     """The raw request body, parsed on demand into a pydantic model.
 
@@ -83,7 +89,7 @@ class JSONBody:
     def parse(self, model: Type[Model]) -> Model:
         try:
             text = self.raw.decode("utf-8")
-            document = json.loads(text, parse_constant=_reject_constant)
+            document = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
             if _SURROGATE_ESCAPE.search(text):
                 json.dumps(document, ensure_ascii=False).encode("utf-8")
         except (ValueError, RecursionError):  # UnicodeError is a ValueError

@@ -39,7 +39,9 @@ def user_id_from_token(token: str) -> Optional[int]:
         claims = jwt.decode(
             token, get_settings().secret_key, algorithms=["HS256"], options={"require": ["sub", "exp"]}
         )
-    except jwt.InvalidTokenError:
+    # PyJWT 2.6 lets int() fail on a well-signed but odd claim ("exp": [],
+    # "iat": 1e400): those are invalid tokens too, not server errors.
+    except (jwt.InvalidTokenError, TypeError, ValueError, OverflowError):
         return None
     subject = claims["sub"]
     if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):

@@ -41,7 +41,9 @@ def _authenticate(header):
             algorithms=["HS256"],
             options={"require": ["sub", "exp"]},
         )
-    except jwt.InvalidTokenError:
+    # PyJWT 2.6 lets int() fail on a well-signed but odd claim ("exp": [],
+    # "iat": 1e400): those are invalid tokens too, not server errors.
+    except (jwt.InvalidTokenError, TypeError, ValueError, OverflowError):
         raise _invalid_token() from None
     subject = claims["sub"]
     if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
