@@ -20,7 +20,7 @@ accesslog = None
 errorlog = "-"
 loglevel = "warning"
 # SIGTERM: finish in-flight requests, but stop within parity's 5 s.
-graceful_timeout = 3
+graceful_timeout = 2
 timeout = 30
 # Request lines up to 8 KiB (gunicorn's default is 4 KiB), as the other Python targets. Requests
 # gunicorn cannot parse get gunicorn's own 400 page before Django runs.
