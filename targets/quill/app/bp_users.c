@@ -1,7 +1,13 @@
 /* users blueprint: register, login, current user, update (endpoints 1-4). */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "blog.h"
+
+/* A bcrypt hash (same cost as real ones) that login checks against when the e-mail is unknown, so
+ * that a wrong e-mail takes as long as a wrong password and answers cannot enumerate accounts. */
+static char dummy_hash[QUILL_BCRYPT_HASH_LEN];
 
 /* Adds 409 errors for the username and email already used by another user than `self` (0 for
  * none). Returns 0 (e may have grown) or -1 on a database error. */
@@ -103,10 +109,12 @@ static void user_login(quill_req *req, quill_res *res) {
     int rc = sqlite3_step(st);
     if (rc != SQLITE_ROW) {
         sqlite3_reset(st);
-        if (rc == SQLITE_DONE)
+        if (rc == SQLITE_DONE) {
+            quill_bcrypt_check(password, dummy_hash); /* equal time; the result is irrelevant */
             render_error(res, 401, "credentials", "invalid");
-        else
+        } else {
             render_db_error(res);
+        }
         return;
     }
     int64_t id = sqlite3_column_int64(st, 0);
@@ -240,6 +248,12 @@ static void user_update(quill_req *req, quill_res *res) {
 }
 
 void users_blueprint(quill_app *app) {
+    char secret[33];
+    if (quill_random_hex(secret, 32) != 0 ||
+        quill_bcrypt_hash(secret, BLOG_BCRYPT_COST, dummy_hash) != 0) {
+        fprintf(stderr, "quill-blog: cannot initialise bcrypt (libcrypt)\n");
+        exit(1);
+    }
     quill_blueprint *bp = quill_blueprint_new(app, "/api");
     quill_bp_before_request(bp, auth_before_request);
     quill_bp_route(bp, "POST", "/users/login", user_login);
