@@ -384,18 +384,21 @@ static int load_include(spec_ctx_t *c, const cJSON *obj, step_t *st) {
         return -1;
     }
     for (spec_ctx_t *p = c; p; p = p->parent) {
-        if (p->real && strcmp(p->real, real) == 0) {
-            buf_t chain;
-            buf_init(&chain, 2048);
-            for (spec_ctx_t *q = c; q; q = q->parent) {
-                buf_printf(&chain, "%s <- ", q->file);
-                if (q == p) break;
-            }
-            spec_err(c, inc, AT_VALUE, "include cycle: %s%s", path, buf_cstr(&chain));
-            buf_truncate(&chain, 0);
-            buf_free(&chain);
-            return -1;
+        if (!p->real || strcmp(p->real, real) != 0) continue;
+        /* Print the loop in include order: p -> ... -> c -> path. */
+        const char *files[SPEC_MAX_INCLUDE_DEPTH + 2];
+        size_t n = 0;
+        for (spec_ctx_t *q = c; q && n < SPEC_MAX_INCLUDE_DEPTH + 1; q = q->parent) {
+            files[n++] = q->file;
+            if (q == p) break;
         }
+        buf_t chain;
+        buf_init(&chain, 4096);
+        while (n > 0) buf_printf(&chain, "%s -> ", files[--n]);
+        buf_adds(&chain, path);
+        spec_err(c, inc, AT_VALUE, "include cycle: %s", buf_cstr(&chain));
+        buf_free(&chain);
+        return -1;
     }
     spec_ctx_t sub = {.set = s, .file = path, .parent = c, .include_depth = c->include_depth + 1,
                       .nesting = c->nesting + 1};
