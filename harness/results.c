@@ -168,9 +168,35 @@ void results_free(res_run_t *r) {
 
 static double res_ms(double v) { return round(v * 1000.0) / 1000.0; } /* microsecond precision */
 
+/* JSON text must be UTF-8; response bodies and names need not be. Invalid bytes become U+FFFD. */
+static char *res_utf8(const char *s) {
+    size_t n = strlen(s);
+    if (str_utf8_valid(s, n)) return NULL;
+    buf_t b;
+    buf_init(&b, n * 3 + 1);
+    for (size_t i = 0; i < n;) {
+        unsigned char c = (unsigned char)s[i];
+        size_t len = c < 0x80 ? 1 : c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 0;
+        if (len && i + len <= n && str_utf8_valid(s + i, len)) {
+            buf_add(&b, s + i, len);
+            i += len;
+        } else {
+            buf_adds(&b, "\xEF\xBF\xBD");
+            i++;
+        }
+    }
+    char *d = buf_detach(&b);
+    return d ? d : res_strdup("");
+}
+
 static void res_add_str(cJSON *o, const char *k, const char *v) {
-    if (v) cJSON_AddStringToObject(o, k, v);
-    else cJSON_AddNullToObject(o, k);
+    if (!v) {
+        cJSON_AddNullToObject(o, k);
+        return;
+    }
+    char *fixed = res_utf8(v);
+    cJSON_AddStringToObject(o, k, fixed ? fixed : v);
+    free(fixed);
 }
 
 static cJSON *res_counts(size_t pass, size_t fail, size_t skip, size_t error) {

@@ -1,7 +1,7 @@
 /* tap: TAP version 13 of a conformance run (one test point per step, a YAML diagnostic block
  * under every failure, `# SKIP reason` for skips). A target that did not start is one failing
- * point "TARGET start". Test point descriptions are "TARGET SUITE: STEP" with '#' replaced, since
- * '#' starts a directive in TAP. */
+ * point "TARGET start". Test point descriptions are "TARGET SUITE: STEP" with '#' written "\#"
+ * (a bare '#' starts a directive in TAP) and newlines as spaces. */
 #include <stdio.h>
 #include <string.h>
 
@@ -20,9 +20,12 @@ static void tap_yq(FILE *f, const char *s) {
     fputc('"', f);
 }
 
-/* A description: no newline, no '#'. */
+/* A description: no newline, '#' escaped. */
 static void tap_desc(FILE *f, const char *s) {
-    for (const char *p = s ? s : ""; *p; p++) fputc(*p == '#' ? 'N' : (*p == '\n' || *p == '\r') ? ' ' : *p, f);
+    for (const char *p = s ? s : ""; *p; p++) {
+        if (*p == '#' || *p == '\\') fputc('\\', f);
+        fputc(*p == '\n' || *p == '\r' ? ' ' : *p, f);
+    }
 }
 
 int tap_write(const res_run_t *r, const char *path, err_t *err) {
