@@ -27,15 +27,19 @@ def _raise_if_taken(username=None, email=None, exclude=None):
         raise ApiError(409, taken)
 
 
-def _save_unique(user, **fields):
-    """Insert/update a user with the duplicate check and the write in one BEGIN IMMEDIATE
-    transaction, so two concurrent registrations cannot both pass the check."""
+def _save_unique(user, username=None, email=None, update_fields=None):
+    """Insert or update a user, with the duplicate check and the write in one BEGIN IMMEDIATE
+    transaction: two concurrent registrations cannot both pass the check. ``update_fields``
+    limits an UPDATE to the fields the request changed."""
     try:
         with transaction.atomic():
-            _raise_if_taken(fields.get("username"), fields.get("email"), exclude=user.pk)
-            user.save()
-    except IntegrityError:  # only reachable if something bypassed the transaction above
-        raise ApiError(409, {"username": [TAKEN]}) from None
+            _raise_if_taken(username, email, exclude=user.pk)
+            user.save(update_fields=update_fields)
+    except IntegrityError:
+        # The unique indexes are the last line of defence (a writer outside this code path):
+        # report whichever field now clashes.
+        _raise_if_taken(username, email, exclude=user.pk)
+        raise
 
 
 class RegistrationView(ApiView):
@@ -58,6 +62,10 @@ class LoginView(ApiView):
         password = payload.text("password")
         payload.validate()
         user = User.objects.filter(email=email).first()
+        if user is None:
+            # Hash anyway, as Django's ModelBackend does: an unknown e-mail takes as long as a
+            # wrong password, so response times do not reveal which e-mails are registered.
+            make_password(password)
         if user is None or not user.check_password(password):
             raise ApiError.one(401, "credentials", "invalid")
         return ApiResponse(user_json(user))
@@ -88,7 +96,9 @@ class CurrentUserView(ApiView):
         if password is not None:
             user.set_password(password)
         if changes or password is not None:
-            _save_unique(user, username=changes.get("username"), email=changes.get("email"))
+            fields = [*changes, *(["password"] if password is not None else [])]
+            _save_unique(user, username=changes.get("username"), email=changes.get("email"),
+                         update_fields=fields)
         return ApiResponse(user_json(user))
 
 

@@ -9,8 +9,6 @@ import json
 from django.http import JsonResponse
 
 JSON_CONTENT_TYPE = "application/json; charset=utf-8"
-# Deep nesting makes json.loads recurse; a body is 1 MiB at most, so bound what it may cost.
-_JSON_MAX_DEPTH_ERRORS = (RecursionError, ValueError)
 
 
 class ApiResponse(JsonResponse):
@@ -85,7 +83,9 @@ def parse_json_body(request, wrapper):
     try:
         text = request.body.decode("utf-8")
         document = json.loads(text, parse_constant=_reject_constant)
-    except (UnicodeDecodeError, *_JSON_MAX_DEPTH_ERRORS):
+    # UnicodeDecodeError and JSONDecodeError are ValueErrors; deeply nested arrays make the
+    # decoder recurse past Python's limit (RecursionError).
+    except (ValueError, RecursionError):
         raise ApiError.one(422, *INVALID_BODY) from None
     if not isinstance(document, dict):
         raise ApiError.one(422, *INVALID_BODY)

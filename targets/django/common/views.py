@@ -44,7 +44,7 @@ def bad_request(request, exception=None):
     return error_response(400, "request", "is invalid")
 
 
-def forbidden(request, exception=None):
+def permission_denied(request, exception=None):
     return error_response(403, "request", "forbidden")
 
 

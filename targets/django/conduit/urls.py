@@ -17,6 +17,6 @@ urlpatterns = [
 ]
 
 handler400 = common_views.bad_request
-handler403 = common_views.forbidden
+handler403 = common_views.permission_denied
 handler404 = common_views.route_not_found
 handler500 = common_views.server_error
