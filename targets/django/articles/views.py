@@ -44,7 +44,9 @@ def _article_list(request, articles):
     limit = _page_param(request, "limit", 20, 1, 100)
     offset = _page_param(request, "offset", 0, 0, None)
     count = articles.count()
-    page = with_details(articles, request.user).order_by(*NEWEST_FIRST)[offset:offset + limit]
+    # List items carry no body: do not load it (bodies may be up to 1 MiB).
+    page = (with_details(articles.defer("body"), request.user)
+            .order_by(*NEWEST_FIRST)[offset:offset + limit])
     return ApiResponse({
         "articles": [article_data(article, with_body=False) for article in page],
         "articlesCount": count,
