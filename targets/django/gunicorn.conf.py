@@ -9,6 +9,10 @@ threads each (default 4), so a worker waiting on SQLite's lock or on bcrypt does
 CPU, and keep-alive connections are kept (the sync worker closes every connection).
 """
 import os
+import sys
+
+if not os.environ.get("SECRET_KEY"):
+    sys.exit("conduit (gunicorn.conf.py): SECRET_KEY is not set; it signs every token")
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS") or os.cpu_count() or 1)
