@@ -56,25 +56,27 @@ static void bind_slice(sqlite3_stmt *st, int idx, quill_str s) {
     if (s.ptr) sqlite3_bind_text(st, idx, s.ptr, (int)s.len, SQLITE_STATIC);
 }
 
-/* Runs a list statement and its count statement (same bindings) and answers the list. */
+/* Runs a list statement and its count statement (same bindings) in one read transaction, so that
+ * articlesCount and the page come from the same snapshot, and answers the list. */
 static void respond_list(quill_req *req, quill_res *res, sqlite3_stmt *list, sqlite3_stmt *count) {
+    if (db_begin_read() != 0) {
+        render_db_error(res);
+        return;
+    }
     int64_t total = 0;
     int rc = sqlite3_step(count);
     if (rc == SQLITE_ROW) total = sqlite3_column_int64(count, 0);
     sqlite3_reset(count);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(list);
-        render_db_error(res);
-        return;
-    }
     quill_jw w;
     quill_jw_init(&w, quill_req_arena(req));
     quill_jw_obj(&w);
     quill_jw_key(&w, "articles");
     quill_jw_arr(&w);
-    while ((rc = sqlite3_step(list)) == SQLITE_ROW) render_article_obj(&w, list, false);
+    if (rc == SQLITE_ROW)
+        while ((rc = sqlite3_step(list)) == SQLITE_ROW) render_article_obj(&w, list, false);
     sqlite3_reset(list);
-    if (rc != SQLITE_DONE) {
+    /* COMMIT of a read transaction only ends the snapshot (db_commit rolls back if it fails). */
+    if (db_commit() != 0 || rc != SQLITE_DONE) {
         render_db_error(res);
         return;
     }

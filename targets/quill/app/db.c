@@ -74,6 +74,7 @@ static const char *fixed_sql[ST_LIST] = {
     [ST_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
     [ST_COMMIT] = "COMMIT",
     [ST_ROLLBACK] = "ROLLBACK",
+    [ST_BEGIN_READ] = "BEGIN",
     [ST_USER_BY_ID] = "SELECT id, username, email, bio, image FROM users WHERE id = ?1",
     [ST_USER_BY_EMAIL] =
         "SELECT id, username, email, bio, image, password_hash FROM users WHERE email = ?1",
@@ -271,7 +272,7 @@ sqlite3 *db_conn(void) {
 sqlite3_stmt *db_stmt(enum stmt_id id) {
     struct conn *c = thread_conn();
     if (c == NULL) return NULL;
-    tl_queries++;
+    if (id >= ST_USER_BY_ID) tl_queries++;
     sqlite3_stmt *st = c->st[id];
     if (st == NULL) {
         if (sqlite3_prepare_v3(c->db, stmt_sql(id), -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
@@ -308,6 +309,11 @@ void db_bind_text(sqlite3_stmt *st, int idx, const char *s) {
 
 int db_begin(void) {
     sqlite3_stmt *st = db_stmt(ST_BEGIN_IMMEDIATE);
+    return st && db_exec(st) == SQLITE_DONE ? 0 : -1;
+}
+
+int db_begin_read(void) {
+    sqlite3_stmt *st = db_stmt(ST_BEGIN_READ);
     return st && db_exec(st) == SQLITE_DONE ? 0 : -1;
 }
 

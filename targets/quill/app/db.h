@@ -22,6 +22,8 @@ enum stmt_id {
     ST_BEGIN_IMMEDIATE,
     ST_COMMIT,
     ST_ROLLBACK,
+    ST_BEGIN_READ, /* BEGIN (deferred): one snapshot for several reads */
+    /* Queries from here on; the statements above are transaction control. */
     ST_USER_BY_ID,    /* ?1 id -> id, username, email, bio, image */
     ST_USER_BY_EMAIL, /* ?1 email -> id, username, email, bio, image, password_hash */
     ST_USER_TAKEN,  /* ?1 username, ?2 email, ?3 own id (0: none) -> username_taken, email_taken */
@@ -112,12 +114,15 @@ void db_bind_text(sqlite3_stmt *st, int idx, const char *s); /* NULL binds NULL 
 /* Begin (IMMEDIATE: take the write lock now, so the transaction never fails on upgrade), commit,
  * roll back. 0 or -1. */
 int db_begin(void);
+/* A read transaction (deferred BEGIN), so that several SELECTs see one snapshot. 0 or -1. */
+int db_begin_read(void);
 int db_commit(void);
 void db_rollback(void);
 
-/* Statements the calling thread fetched with db_stmt() (BEGIN and COMMIT included) since the last
- * reset; `reset` starts a new count. Backs the X-Query-Count header (BLOG_QUERY_COUNT=1), which
- * shows that list endpoints cost a constant number of queries. */
+/* Queries the calling thread fetched with db_stmt() since the last reset (transaction control,
+ * BEGIN / COMMIT / ROLLBACK, is not counted); `reset` starts a new count. Backs the X-Query-Count
+ * header (BLOG_QUERY_COUNT=1), which shows that list endpoints cost a constant number of queries.
+ */
 unsigned db_query_count(bool reset);
 
 /* Ends whatever the thread's connection still holds open: resets statements left mid-result (so
