@@ -60,6 +60,9 @@ bench_spread_t bench_spread(const double *v, size_t n);
  * (a target did not start or crashed, wrk failed). */
 int bench_execute(const bench_opts_t *o);
 
+/* A run id from the current UTC time: "20261123T190501Z". */
+void bench_make_run_id(char *out, size_t outlen);
+
 /* `parity bench [options]`; returns the exit code (2 on usage errors). */
 int bench_main(int argc, char **argv);
 

@@ -8,6 +8,7 @@
 
 #include "bench.h"
 #include "check.h"
+#include "report.h"
 #include "cli.h"
 #include "target.h"
 
@@ -26,6 +27,8 @@ static const cli_command_t cli_commands[] = {
     {"check", "run the conformance suites against targets", check_main},
     {"targets", "list targets with their versions and whether their dependencies are installed", targets_main},
     {"bench", "load-test targets with wrk: throughput, latency, CPU and memory (bench.json)", bench_main},
+    {"report", "write report.html, summary.md and charts from a run directory; gate on a baseline", report_main},
+    {"run", "the main job: check + bench (quick) + report into reports/runs/<id>/", run_main},
 };
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof *cli_commands)
 

@@ -1,0 +1,438 @@
+/* report_html: report.html, one self-contained file (inline CSS and SVG, no network). */
+#include "report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#define HTML_MAX_SVG (8u << 20)      /* bytes of one chart inlined */
+#define HTML_MAX_RESPONSE 2048       /* bytes of a failing response shown */
+#define HTML_MAX_FAILURES 200        /* failing steps listed in full */
+
+static const cJSON *get(const cJSON *o, const char *k) {
+    return cJSON_GetObjectItemCaseSensitive(o, k);
+}
+static const char *str(const cJSON *o, const char *k) {
+    const cJSON *v = get(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+static double num(const cJSON *o, const char *k, double d) {
+    const cJSON *v = get(o, k);
+    return cJSON_IsNumber(v) ? v->valuedouble : d;
+}
+
+void report_html_escape(FILE *f, const char *s) {
+    for (; s && *s; s++) {
+        switch (*s) {
+        case '&': fputs("&amp;", f); break;
+        case '<': fputs("&lt;", f); break;
+        case '>': fputs("&gt;", f); break;
+        case '"': fputs("&quot;", f); break;
+        case '\'': fputs("&#39;", f); break;
+        default: fputc(*s, f);
+        }
+    }
+}
+#define E(s) report_html_escape(f, (s))
+
+void report_fmt_rps(char *out, size_t n, double v) {
+    if (v < 0) snprintf(out, n, "–");
+    else if (v >= 1e6) snprintf(out, n, "%.2fM", v / 1e6);
+    else if (v >= 1e4) snprintf(out, n, "%.1fk", v / 1e3);
+    else if (v >= 100) snprintf(out, n, "%.0f", v);
+    else snprintf(out, n, "%.1f", v);
+}
+
+void report_fmt_us(char *out, size_t n, double us) {
+    if (us < 0) snprintf(out, n, "–");
+    else if (us >= 1e6) snprintf(out, n, "%.2f s", us / 1e6);
+    else if (us >= 1e4) snprintf(out, n, "%.1f ms", us / 1e3);
+    else snprintf(out, n, "%.2f ms", us / 1e3);
+}
+
+static void inline_css(FILE *f, const report_opts_t *o) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/report.css", o->templates);
+    buf_t css;
+    buf_init(&css, 1u << 20);
+    err_t err;
+    if (buf_read_file(&css, path, &err) == 0) fputs(buf_cstr(&css), f);
+    buf_free(&css);
+}
+
+static void swatch(FILE *f, const rm_target_t *t) {
+    fprintf(f, "<span class=\"swatch\" style=\"background:%s\"></span>", t->color);
+}
+
+static void cards(FILE *f, const rm_t *m) {
+    fputs("<div class=\"cards\">\n", f);
+    for (size_t t = 0; t < m->nt; t++) {
+        const rm_target_t *rt = &m->targets[t];
+        fputs("<div class=\"card\"><div class=\"name\">", f);
+        swatch(f, rt);
+        E(rt->name);
+        fputs("</div><div class=\"muted\">", f);
+        E(rt->version ? rt->version : "");
+        fputs("</div><div>", f);
+        if (!rt->conf) fputs("<span class=\"badge skip\">conformance not checked</span>", f);
+        else if (rt->conformant) fprintf(f, "<span class=\"badge pass\">conformant: %d/%d suites</span>", rt->suites_pass, rt->suites_total);
+        else fprintf(f, "<span class=\"badge fail\">NOT conformant: %d/%d suites, %d failing steps</span>", rt->suites_pass, rt->suites_total, rt->steps_fail + rt->steps_error);
+        fputs("</div>", f);
+        const char *bstat = rt->bench ? str(rt->bench, "status") : NULL;
+        if (bstat && strcmp(bstat, "ok") != 0) {
+            fputs("<div><span class=\"badge fail\">benchmark ", f);
+            E(bstat);
+            fputs("</span></div>", f);
+        }
+        for (size_t s = 0; s < m->ns && s < 3; s++) {
+            const rm_cell_t *c = &m->cells[t][s];
+            if (!c->present || !c->level) continue;
+            char rps[32];
+            report_fmt_rps(rps, sizeof rps, c->rps);
+            fprintf(f, "<div class=\"muted\">%s: <b>%s</b> req/s</div>", m->scenarios[s], rps);
+        }
+        fputs("</div>\n", f);
+    }
+    fputs("</div>\n", f);
+}
+
+static void conformance(FILE *f, const rm_t *m) {
+    fputs("<h2 id=\"conformance\">Conformance</h2>\n", f);
+    if (!m->conf_doc) {
+        fputs("<p class=\"muted\">No conformance results in this run (conformance.json is absent).</p>\n", f);
+        return;
+    }
+    const cJSON *tot = get(get(m->conf_doc, "totals"), "steps");
+    fprintf(f, "<p class=\"lead\">%d targets, %zu suites: %.0f steps passed, %.0f failed, %.0f skipped, %.0f errors.</p>\n",
+            (int)m->nt, m->nsuites, num(tot, "pass", 0), num(tot, "fail", 0), num(tot, "skip", 0), num(tot, "error", 0));
+    fputs("<table><tr><th>suite</th>", f);
+    for (size_t t = 0; t < m->nt; t++) {
+        fputs("<th>", f);
+        swatch(f, &m->targets[t]);
+        E(m->targets[t].name);
+        fputs("</th>", f);
+    }
+    fputs("</tr>\n", f);
+    for (size_t s = 0; s < m->nsuites; s++) {
+        fputs("<tr><td>", f);
+        E(m->suites[s]);
+        fputs("</td>", f);
+        for (size_t t = 0; t < m->nt; t++) {
+            const cJSON *su = m->targets[t].conf ? rm_suite(&m->targets[t], m->suites[s]) : NULL;
+            if (!su) {
+                fputs("<td class=\"skip\">–</td>", f);
+                continue;
+            }
+            const cJSON *c = get(su, "counts");
+            int pass = (int)num(c, "pass", 0), fail = (int)num(c, "fail", 0) + (int)num(c, "error", 0),
+                skip = (int)num(c, "skip", 0);
+            const char *st = str(su, "status");
+            bool ok = st && !strcmp(st, "pass");
+            fprintf(f, "<td class=\"%s\">%s %d/%d%s</td>", ok ? "pass" : "fail", ok ? "pass" : "FAIL", pass,
+                    pass + fail, skip ? " <span class=\"skip\">(skips)</span>" : "");
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+
+    int shown = 0;
+    bool header = false;
+    for (size_t t = 0; t < m->nt; t++) {
+        const cJSON *su;
+        cJSON_ArrayForEach(su, get(m->targets[t].conf, "suites")) {
+            const cJSON *st;
+            cJSON_ArrayForEach(st, get(su, "steps")) {
+                const char *status = str(st, "status");
+                if (!status || (strcmp(status, "fail") && strcmp(status, "error"))) continue;
+                if (!header) {
+                    fputs("<h3>Failing steps</h3>\n", f);
+                    header = true;
+                }
+                if (++shown > HTML_MAX_FAILURES) continue;
+                fputs("<div class=\"failure\"><b>", f);
+                E(m->targets[t].name);
+                fputs(" · ", f);
+                E(str(su, "name"));
+                fputs("</b> — step “", f);
+                E(str(st, "name"));
+                fprintf(f, "” <span class=\"badge fail\">%s</span><div class=\"where\">", status);
+                E(str(st, "file"));
+                fprintf(f, ":%d:%d</div><ul>", (int)num(st, "line", 0), (int)num(st, "col", 0));
+                const cJSON *fl;
+                cJSON_ArrayForEach(fl, get(st, "failures")) {
+                    fputs("<li><code>", f);
+                    E(str(fl, "check"));
+                    fputs("</code>: ", f);
+                    E(str(fl, "message"));
+                    fprintf(f, " <span class=\"muted\">(line %d)</span></li>", (int)num(fl, "line", 0));
+                }
+                if (str(st, "error")) {
+                    fputs("<li>", f);
+                    E(str(st, "error"));
+                    fputs("</li>", f);
+                }
+                fputs("</ul>", f);
+                const char *resp = str(st, "response");
+                if (resp) {
+                    fputs("<details><summary>response</summary><pre>", f);
+                    char cut[HTML_MAX_RESPONSE + 1];
+                    snprintf(cut, sizeof cut, "%s", resp);
+                    E(cut);
+                    fputs(strlen(resp) > HTML_MAX_RESPONSE ? "\n…(truncated)" : "", f);
+                    fputs("</pre></details>", f);
+                }
+                if (str(st, "curl")) {
+                    fputs("<details><summary>reproduce</summary><pre>", f);
+                    E(str(st, "curl"));
+                    fputs("</pre></details>", f);
+                }
+                fputs("</div>\n", f);
+            }
+        }
+    }
+    if (shown > HTML_MAX_FAILURES) fprintf(f, "<p class=\"muted\">… and %d more (see conformance.json).</p>\n", shown - HTML_MAX_FAILURES);
+
+    header = false;
+    for (size_t t = 0; t < m->nt; t++) {
+        const cJSON *su;
+        cJSON_ArrayForEach(su, get(m->targets[t].conf, "suites")) {
+            const cJSON *st;
+            cJSON_ArrayForEach(st, get(su, "steps")) {
+                const char *status = str(st, "status"), *reason = str(st, "reason");
+                if (!status || strcmp(status, "skip") || !reason) continue;
+                if (!header) {
+                    fputs("<h3>Skipped steps</h3>\n<table><tr><th>target</th><th>suite</th><th>step</th><th>reason</th></tr>\n", f);
+                    header = true;
+                }
+                fputs("<tr><td>", f);
+                E(m->targets[t].name);
+                fputs("</td><td>", f);
+                E(str(su, "name"));
+                fputs("</td><td>", f);
+                E(str(st, "name"));
+                fputs("</td><td>", f);
+                E(reason);
+                fputs("</td></tr>\n", f);
+            }
+        }
+    }
+    if (header) fputs("</table>\n", f);
+}
+
+static void bench_tables(FILE *f, const rm_t *m) {
+    fputs("<h2 id=\"benchmarks\">Benchmarks</h2>\n", f);
+    if (!m->bench_doc) {
+        fputs("<p class=\"muted\">No benchmark results in this run (bench.json is absent).</p>\n", f);
+        return;
+    }
+    const cJSON *set = get(m->bench_doc, "settings");
+    fprintf(f, "<p class=\"lead\">Profile <b>%s</b>: %d s per measured run, %d repetition(s), primer %d s at 8 connections, warmup %d s. "
+               "Tables show the level of %d connections (or the highest measured): median over repetitions, with min–max. "
+               "Errors are socket errors plus answers ≥ 400. CPU and memory are the target's whole process tree.</p>\n",
+            str(m->bench_doc, "profile") ? str(m->bench_doc, "profile") : "?", (int)num(set, "duration_s", 0),
+            (int)num(set, "repeat", 0), (int)num(set, "primer_s", 0), (int)num(set, "warmup_s", 0), m->ref_level);
+    for (size_t s = 0; s < m->ns; s++) {
+        fputs("<h3>", f);
+        E(m->scenarios[s]);
+        fputs("</h3><p class=\"muted\">", f);
+        E(m->scenario_desc[s]);
+        fputs("</p>\n<table><tr><th>target</th><th class=\"num\">req/s</th><th class=\"num\">min–max</th>"
+              "<th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p99</th><th class=\"num\">p99.9</th>"
+              "<th class=\"num\">errors</th><th class=\"num\">CPU s</th><th class=\"num\">req/CPU-s</th>"
+              "<th class=\"num\">peak RSS</th><th>notes</th></tr>\n", f);
+        for (size_t t = 0; t < m->nt; t++) {
+            const rm_cell_t *c = &m->cells[t][s];
+            if (!c->present) continue;
+            fputs("<tr><td>", f);
+            swatch(f, &m->targets[t]);
+            E(m->targets[t].name);
+            fputs("</td>", f);
+            if (!c->level) {
+                fprintf(f, "<td colspan=\"10\"><span class=\"badge fail\">%s</span> ", c->status);
+                E(c->error ? c->error : "");
+                fputs("</td><td></td></tr>\n", f);
+                continue;
+            }
+            char a[32], b[32], d[32], p50[32], p90[32], p99[32], p999[32];
+            report_fmt_rps(a, sizeof a, c->rps);
+            report_fmt_rps(b, sizeof b, c->rps_min);
+            report_fmt_rps(d, sizeof d, c->rps_max);
+            report_fmt_us(p50, sizeof p50, c->p50);
+            report_fmt_us(p90, sizeof p90, c->p90);
+            report_fmt_us(p99, sizeof p99, c->p99);
+            report_fmt_us(p999, sizeof p999, c->p999);
+            fprintf(f, "<td class=\"num\"><b>%s</b></td><td class=\"num\">%s–%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
+                       "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num%s\">%.0f</td>",
+                    a, b, d, p50, p90, p99, p999, c->errors > 0 ? " fail" : "", c->errors);
+            if (c->cpu_s >= 0) fprintf(f, "<td class=\"num\">%.2f</td>", c->cpu_s);
+            else fputs("<td class=\"num\">–</td>", f);
+            report_fmt_rps(a, sizeof a, c->eff);
+            fprintf(f, "<td class=\"num\">%s</td>", a);
+            if (c->rss_kb >= 0) fprintf(f, "<td class=\"num\">%.1f MiB</td>", c->rss_kb / 1024.0);
+            else fputs("<td class=\"num\">–</td>", f);
+            fputs("<td>", f);
+            if (strcmp(c->status, "ok")) fprintf(f, "<span class=\"badge fail\">%s</span> ", c->status);
+            if (c->client_bound) fputs("<span class=\"badge warn\" title=\"wrk kept its CPU over 90% busy: the figure is a lower bound\">client-bound</span> ", f);
+            if (c->integrity_checked)
+                fprintf(f, "<span class=\"badge %s\">integrity %s</span>", c->integrity_pass ? "pass" : "fail", c->integrity_pass ? "ok" : "FAILED");
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+}
+
+/* Inlines one gnuplot SVG: drops the XML prolog and lets the page's text colour replace the
+ * charts' neutral grey, so the chart follows light and dark mode. */
+static void inline_svg(FILE *f, const char *path) {
+    buf_t b;
+    buf_init(&b, HTML_MAX_SVG);
+    err_t err;
+    if (buf_read_file(&b, path, &err) < 0) {
+        fputs("<p class=\"muted\">chart missing: ", f);
+        E(err.msg);
+        fputs("</p>", f);
+        buf_free(&b);
+        return;
+    }
+    const char *p = strstr(buf_cstr(&b), "<svg");
+    if (!p) p = buf_cstr(&b);
+    static const char GREY[] = "rgb(136,136,136)";
+    for (const char *q; (q = strstr(p, GREY)); p = q + sizeof GREY - 1) {
+        fwrite(p, 1, (size_t)(q - p), f);
+        fputs("currentColor", f);
+    }
+    fputs(p, f);
+    buf_free(&b);
+}
+
+static void charts(FILE *f, const rm_t *m, const report_opts_t *o, char names[][128], size_t n) {
+    if (n == 0) return;
+    fputs("<h2 id=\"charts\">Charts</h2>\n", f);
+    for (size_t i = 0; i < n; i++) {
+        char path[4400];
+        snprintf(path, sizeof path, "%s/charts/%s", o->out_dir, names[i]);
+        fputs("<figure>", f);
+        inline_svg(f, path);
+        fputs("<figcaption>charts/", f);
+        E(names[i]);
+        fputs("</figcaption></figure>\n", f);
+    }
+    (void)m;
+}
+
+static void baseline(FILE *f, const bl_t *b) {
+    if (!b) return;
+    fputs("<h2 id=\"baseline\">Against the baseline</h2>\n", f);
+    fputs("<p class=\"lead\">Baseline run <code>", f);
+    E(str(b->old->bench_doc ? b->old->bench_doc : b->old->conf_doc, b->old->bench_doc ? "run_id" : "run"));
+    fprintf(f, "</code>. A change inside the repetitions' spread or within %.1f%% is noise; a throughput drop beyond both is a regression. "
+               "<b>%d regression(s), %d target(s) lost conformance.</b></p>\n",
+            b->max_regression_pct, b->regressions, b->lost_conformance);
+    if (b->nconf) {
+        fputs("<table><tr><th>target</th><th class=\"num\">steps passed (before → now)</th><th class=\"num\">failed</th><th>verdict</th></tr>\n", f);
+        for (size_t i = 0; i < b->nconf; i++) {
+            const bl_conf_row_t *r = &b->conf[i];
+            fputs("<tr><td>", f);
+            E(r->target);
+            fprintf(f, "</td><td class=\"num\">%d → %d</td><td class=\"num\">%d → %d</td><td>%s", r->old_pass, r->new_pass,
+                    r->old_fail, r->new_fail, r->lost ? "<span class=\"badge fail\">lost conformance</span> " : "<span class=\"badge pass\">ok</span>");
+            E(r->suites);
+            fputs("</td></tr>\n", f);
+        }
+        fputs("</table>\n", f);
+    }
+    if (b->nrows) {
+        fputs("<table><tr><th>target</th><th>scenario</th><th class=\"num\">req/s before</th><th class=\"num\">now</th>"
+              "<th class=\"num\">change</th><th class=\"num\">p99 before</th><th class=\"num\">now</th><th>verdict</th></tr>\n", f);
+        for (size_t i = 0; i < b->nrows; i++) {
+            const bl_row_t *r = &b->rows[i];
+            char a[32], c[32], p1[32], p2[32];
+            report_fmt_rps(a, sizeof a, r->old_rps);
+            report_fmt_rps(c, sizeof c, r->new_rps);
+            report_fmt_us(p1, sizeof p1, r->old_p99);
+            report_fmt_us(p2, sizeof p2, r->new_p99);
+            const char *cls = r->verdict == BL_REGRESSION ? "fail" : r->verdict == BL_BETTER ? "pass" : r->verdict == BL_WORSE ? "warn" : "skip";
+            fputs("<tr><td>", f);
+            E(r->target);
+            fputs("</td><td>", f);
+            E(r->scenario);
+            fprintf(f, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%+.1f%%</td>"
+                       "<td class=\"num\">%s</td><td class=\"num\">%s</td><td><span class=\"badge %s\">%s</span></td></tr>\n",
+                    a, c, isfinite(r->delta_pct) ? r->delta_pct : 0.0, p1, p2, cls, bl_verdict_name(r->verdict));
+        }
+        fputs("</table>\n", f);
+    }
+}
+
+static void environment(FILE *f, const rm_t *m, const report_opts_t *o) {
+    fputs("<h2 id=\"environment\">Environment and reproduction</h2>\n<table>\n", f);
+    const cJSON *env = get(m->bench_doc, "environment"), *e;
+    cJSON_ArrayForEach(e, env) {
+        fputs("<tr><th>", f);
+        E(e->string);
+        fputs("</th><td>", f);
+        if (cJSON_IsString(e)) E(e->valuestring);
+        else {
+            char *s = cJSON_PrintUnformatted(e);
+            E(s);
+            cJSON_free(s);
+        }
+        fputs("</td></tr>\n", f);
+    }
+    for (size_t t = 0; t < m->nt; t++) {
+        fputs("<tr><th>", f);
+        E(m->targets[t].name);
+        fputs("</th><td>", f);
+        E(m->targets[t].version ? m->targets[t].version : "");
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+    if (o->command) {
+        fputs("<p>This run:</p><pre>", f);
+        E(o->command);
+        fputs("</pre>\n", f);
+    }
+    if (!m->bench_doc) return;
+    fputs("<details><summary>every wrk command line of this run</summary><pre>", f);
+    const cJSON *t, *s, *l, *r, *c;
+    cJSON_ArrayForEach(t, get(m->bench_doc, "targets")) cJSON_ArrayForEach(s, get(t, "scenarios")) {
+        fprintf(f, "# %s / %s\n", str(t, "name") ? str(t, "name") : "?", str(s, "name") ? str(s, "name") : "?");
+        cJSON_ArrayForEach(c, get(s, "commands")) {
+            fprintf(f, "#   %s\n", c->string);
+            E(c->valuestring);
+            fputc('\n', f);
+        }
+        cJSON_ArrayForEach(l, get(s, "levels")) cJSON_ArrayForEach(r, get(l, "runs")) {
+            E(str(r, "command"));
+            fputc('\n', f);
+        }
+    }
+    fputs("</pre></details>\n", f);
+}
+
+int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names[][128], size_t n, FILE *f) {
+    const char *run = m->bench_doc ? str(m->bench_doc, "run_id") : str(m->conf_doc, "run");
+    const char *started = m->bench_doc ? str(m->bench_doc, "started") : str(m->conf_doc, "started");
+    fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+          "<meta name=\"color-scheme\" content=\"light dark\"><title>parity report ", f);
+    E(run ? run : "");
+    fputs("</title>\n<style>\n", f);
+    inline_css(f, o);
+    fputs("</style></head>\n<body><main>\n<h1>parity report</h1>\n<p class=\"lead\">Run <code>", f);
+    E(run ? run : "?");
+    fputs("</code>, started ", f);
+    E(started ? started : "?");
+    fprintf(f, ". %zu target(s), %zu suite(s), %zu scenario(s).</p>\n", m->nt, m->nsuites, m->ns);
+    fputs("<nav><a href=\"#conformance\">conformance</a><a href=\"#benchmarks\">benchmarks</a><a href=\"#charts\">charts</a>", f);
+    if (b) fputs("<a href=\"#baseline\">baseline</a>", f);
+    fputs("<a href=\"#environment\">environment</a></nav>\n", f);
+    cards(f, m);
+    baseline(f, b);
+    conformance(f, m);
+    bench_tables(f, m);
+    charts(f, m, o, names, n);
+    environment(f, m, o);
+    fputs("<p class=\"muted\">Generated by parity " PARITY_VERSION ".</p>\n</main></body></html>\n", f);
+    return ferror(f) ? -1 : 0;
+}

@@ -1,0 +1,130 @@
+/* report_md: summary.md, compact GitHub-flavoured Markdown for CI job summaries and pull-request
+ * comments: conformance per target, throughput and p99 per scenario, the baseline verdicts. */
+#include "report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* Table cells must not break the table: '|' and newlines are escaped or flattened. */
+static void md_cell(FILE *f, const char *s) {
+    for (; s && *s; s++) {
+        if (*s == '|') fputs("\\|", f);
+        else if (*s == '\n' || *s == '\r') fputc(' ', f);
+        else fputc(*s, f);
+    }
+}
+
+static void conformance(FILE *f, const rm_t *m) {
+    if (!m->conf_doc) return;
+    fputs("### Conformance\n\n| target | suites | steps passed | failed | skipped | verdict |\n|---|---:|---:|---:|---:|---|\n", f);
+    for (size_t t = 0; t < m->nt; t++) {
+        const rm_target_t *rt = &m->targets[t];
+        if (!rt->conf) continue;
+        fprintf(f, "| %s | %d/%d | %d | %d | %d | %s |\n", rt->name, rt->suites_pass, rt->suites_total, rt->steps_pass,
+                rt->steps_fail + rt->steps_error, rt->steps_skip, rt->conformant ? "✅ conformant" : "❌ not conformant");
+    }
+    bool header = false;
+    for (size_t t = 0; t < m->nt; t++) {
+        const cJSON *s;
+        cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(m->targets[t].conf, "suites")) {
+            const cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "status");
+            if (!cJSON_IsString(st) || !strcmp(st->valuestring, "pass")) continue;
+            if (!header) {
+                fputs("\nFailing suites (first failing step):\n\n", f);
+                header = true;
+            }
+            const cJSON *step, *first = NULL;
+            cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(s, "steps")) {
+                const cJSON *ss = cJSON_GetObjectItemCaseSensitive(step, "status");
+                if (cJSON_IsString(ss) && (!strcmp(ss->valuestring, "fail") || !strcmp(ss->valuestring, "error"))) {
+                    first = step;
+                    break;
+                }
+            }
+            const cJSON *name = cJSON_GetObjectItemCaseSensitive(first, "name");
+            const cJSON *fl = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(first, "failures"), 0);
+            const cJSON *msg = cJSON_GetObjectItemCaseSensitive(fl, "message");
+            if (!cJSON_IsString(msg)) msg = cJSON_GetObjectItemCaseSensitive(first, "error");
+            fprintf(f, "- **%s** `%s`: %s — ", m->targets[t].name, cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring,
+                    cJSON_IsString(name) ? name->valuestring : "?");
+            md_cell(f, cJSON_IsString(msg) ? msg->valuestring : "failed");
+            fputc('\n', f);
+        }
+    }
+    fputc('\n', f);
+}
+
+static void figures(FILE *f, const rm_t *m, const char *title, bool latency) {
+    fprintf(f, "### %s at %d connections\n\n| scenario |", title, m->ref_level);
+    for (size_t t = 0; t < m->nt; t++) fprintf(f, " %s |", m->targets[t].name);
+    fputs("\n|---|", f);
+    for (size_t t = 0; t < m->nt; t++) fputs("---:|", f);
+    fputc('\n', f);
+    for (size_t s = 0; s < m->ns; s++) {
+        fprintf(f, "| %s |", m->scenarios[s]);
+        for (size_t t = 0; t < m->nt; t++) {
+            const rm_cell_t *c = &m->cells[t][s];
+            char a[32], b[32], d[32];
+            if (!c->present) fputs(" – |", f);
+            else if (!c->level) fprintf(f, " ❌ %s |", c->status);
+            else if (latency) {
+                report_fmt_us(a, sizeof a, c->p99);
+                fprintf(f, " %s |", a);
+            } else {
+                report_fmt_rps(a, sizeof a, c->rps);
+                report_fmt_rps(b, sizeof b, c->rps_min);
+                report_fmt_rps(d, sizeof d, c->rps_max);
+                fprintf(f, " %s", a);
+                if (c->runs > 1) fprintf(f, " (%s–%s)", b, d);
+                if (c->errors > 0) fprintf(f, " ⚠️ %.0f err", c->errors);
+                if (c->client_bound) fputs(" ⚠️ client-bound", f);
+                if (c->integrity_checked && !c->integrity_pass) fputs(" ❌ integrity", f);
+                fputs(" |", f);
+            }
+        }
+        fputc('\n', f);
+    }
+    fputc('\n', f);
+}
+
+static void baseline(FILE *f, const bl_t *b) {
+    fprintf(f, "### Against the baseline (gate: %.1f%% throughput drop outside the spread)\n\n", b->max_regression_pct);
+    fprintf(f, "%s **%d regression(s)**, **%d target(s) lost conformance**.\n\n",
+            b->regressions || b->lost_conformance ? "❌" : "✅", b->regressions, b->lost_conformance);
+    for (size_t i = 0; i < b->nconf; i++)
+        if (b->conf[i].lost) fprintf(f, "- %s lost conformance: %s\n", b->conf[i].target, b->conf[i].suites);
+    if (b->nrows) {
+        fputs("\n| target | scenario | req/s before | now | change | verdict |\n|---|---|---:|---:|---:|---|\n", f);
+        for (size_t i = 0; i < b->nrows; i++) {
+            const bl_row_t *r = &b->rows[i];
+            char a[32], c[32];
+            report_fmt_rps(a, sizeof a, r->old_rps);
+            report_fmt_rps(c, sizeof c, r->new_rps);
+            if (isfinite(r->delta_pct))
+                fprintf(f, "| %s | %s | %s | %s | %+.1f%% | %s |\n", r->target, r->scenario, a, c, r->delta_pct, bl_verdict_name(r->verdict));
+            else
+                fprintf(f, "| %s | %s | %s | %s | – | %s |\n", r->target, r->scenario, a, c, bl_verdict_name(r->verdict));
+        }
+    }
+    fputc('\n', f);
+}
+
+int report_markdown(const rm_t *m, const bl_t *b, FILE *f) {
+    const char *run = NULL;
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(m->bench_doc ? m->bench_doc : m->conf_doc, m->bench_doc ? "run_id" : "run");
+    if (cJSON_IsString(id)) run = id->valuestring;
+    fprintf(f, "## parity report %s\n\n", run ? run : "");
+    if (b) baseline(f, b);
+    conformance(f, m);
+    if (m->bench_doc && m->ns) {
+        figures(f, m, "Throughput (requests/s, median)", false);
+        figures(f, m, "Latency p99", true);
+        const cJSON *env = cJSON_GetObjectItemCaseSensitive(m->bench_doc, "environment");
+        const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(env, "cpu_model");
+        const cJSON *prof = cJSON_GetObjectItemCaseSensitive(m->bench_doc, "profile");
+        fprintf(f, "<sub>profile %s · %s · full results in report.html and bench.json</sub>\n",
+                cJSON_IsString(prof) ? prof->valuestring : "?", cJSON_IsString(cpu) ? cpu->valuestring : "?");
+    }
+    return ferror(f) ? -1 : 0;
+}
