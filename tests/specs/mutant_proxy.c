@@ -147,6 +147,16 @@ static void body_json(resp_t *r, bool (*fn)(cJSON *root)) {
     cJSON_Delete(root);
 }
 
+/* Replaces item (a member of parent) by repl, keeping its key: cJSON_ReplaceItemViaPointer alone
+ * would leave the new member nameless. */
+static void replace_item(cJSON *parent, cJSON *item, cJSON *repl) {
+    if (item->string) {
+        repl->string = strdup(item->string);
+        repl->type &= ~cJSON_StringIsConst;
+    }
+    cJSON_ReplaceItemViaPointer(parent, item, repl);
+}
+
 /* Calls fn on every object member named key, anywhere in the tree. fn may replace (free) the item,
  * so the next sibling is taken first and a matched item is not descended into. */
 static bool each_key(cJSON *node, const char *key, bool (*fn)(cJSON *parent, cJSON *item)) {
@@ -172,13 +182,13 @@ static bool reverse_array(cJSON *parent, cJSON *item) {
 
 static bool null_to_empty(cJSON *parent, cJSON *item) {
     if (!cJSON_IsNull(item)) return false;
-    cJSON_ReplaceItemViaPointer(parent, item, cJSON_CreateString(""));
+    replace_item(parent, item, cJSON_CreateString(""));
     return true;
 }
 
 static bool true_to_false(cJSON *parent, cJSON *item) {
     if (!cJSON_IsTrue(item)) return false;
-    cJSON_ReplaceItemViaPointer(parent, item, cJSON_CreateFalse());
+    replace_item(parent, item, cJSON_CreateFalse());
     return true;
 }
 
@@ -186,7 +196,46 @@ static bool number_to_string(cJSON *parent, cJSON *item) {
     if (!cJSON_IsNumber(item)) return false;
     char s[32];
     snprintf(s, sizeof s, "%.0f", item->valuedouble);
-    cJSON_ReplaceItemViaPointer(parent, item, cJSON_CreateString(s));
+    replace_item(parent, item, cJSON_CreateString(s));
+    return true;
+}
+
+static bool strip_millis(cJSON *parent, cJSON *item) {
+    (void)parent;
+    char *dot = cJSON_IsString(item) ? strchr(item->valuestring, '.') : NULL;
+    if (!dot || strlen(dot) != 5) return false;
+    dot[0] = 'Z';
+    dot[1] = '\0';
+    return true;
+}
+
+static bool duplicate_entries(cJSON *parent, cJSON *item) {
+    if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) == 0) return false;
+    cJSON *twice = cJSON_CreateArray(), *e;
+    cJSON_ArrayForEach(e, item) {
+        cJSON_AddItemToArray(twice, cJSON_Duplicate(e, 1));
+        cJSON_AddItemToArray(twice, cJSON_Duplicate(e, 1));
+    }
+    replace_item(parent, item, twice);
+    return true;
+}
+
+static bool false_to_true(cJSON *parent, cJSON *item) {
+    if (!cJSON_IsFalse(item)) return false;
+    replace_item(parent, item, cJSON_CreateTrue());
+    return true;
+}
+
+static bool far_future(cJSON *parent, cJSON *item) {
+    if (!cJSON_IsString(item)) return false;
+    replace_item(parent, item, cJSON_CreateString("2099-01-01T00:00:00.000Z"));
+    return true;
+}
+
+static bool truncate_to_10(cJSON *parent, cJSON *item) {
+    (void)parent;
+    if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) <= 10) return false;
+    while (cJSON_GetArraySize(item) > 10) cJSON_DeleteItemFromArray(item, 10);
     return true;
 }
 
@@ -197,6 +246,30 @@ static bool rev_taglist(cJSON *root) { return each_key(root, "tagList", reverse_
 static bool bio_empty(cJSON *root) { return each_key(root, "bio", null_to_empty); }
 static bool never_following(cJSON *root) { return each_key(root, "following", true_to_false); }
 static bool string_ids(cJSON *root) { return each_key(root, "id", number_to_string); }
+static bool no_millis(cJSON *root) { return each_key(root, "createdAt", strip_millis); }
+static bool dup_tags(cJSON *root) { return each_key(root, "tags", duplicate_entries); }
+static bool always_favorited(cJSON *root) { return each_key(root, "favorited", false_to_true); }
+static bool short_lists(cJSON *root) { return each_key(root, "articles", truncate_to_10); }
+
+static bool comment_updated_later(cJSON *root) {
+    cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "comment");
+    return cJSON_IsObject(c) && each_key(c, "updatedAt", far_future);
+}
+
+static bool article_updated_later(cJSON *root) {
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "article");
+    return cJSON_IsObject(a) && each_key(a, "updatedAt", far_future);
+}
+
+static bool slug_changed(cJSON *root) {
+    cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "article");
+    cJSON *s = cJSON_GetObjectItemCaseSensitive(a, "slug");
+    if (!cJSON_IsString(s)) return false;
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s-2", s->valuestring);
+    replace_item(a, s, cJSON_CreateString(buf));
+    return true;
+}
 
 static bool list_body(cJSON *root) {
     cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "articles"), *it;
@@ -218,7 +291,7 @@ static bool updated_is_created(cJSON *root) {
     cJSON *c = cJSON_GetObjectItemCaseSensitive(a, "createdAt");
     cJSON *u = cJSON_GetObjectItemCaseSensitive(a, "updatedAt");
     if (!cJSON_IsString(c) || !cJSON_IsString(u) || strcmp(c->valuestring, u->valuestring) == 0) return false;
-    cJSON_ReplaceItemViaPointer(a, u, cJSON_CreateString(c->valuestring));
+    replace_item(a, u, cJSON_CreateString(c->valuestring));
     return true;
 }
 
@@ -264,6 +337,17 @@ static const mutant_t MUTANTS[] = {
     {"options-200", "OPTIONS answered 200 instead of 204"},
     {"html-unescaped", "the HTML page does not escape < and >"},
     {"html-header-row", "the HTML table starts with a header row"},
+    {"slug-changes-on-update", "PUT answers a different slug"},
+    {"no-millis", "createdAt without milliseconds"},
+    {"tags-duplicated", "/api/tags lists every tag twice"},
+    {"anonymous-favorited", "favorited true for anonymous readers"},
+    {"allow-no-space", "Allow written GET,PUT"},
+    {"comment-updated-at", "a new comment's updatedAt differs from createdAt"},
+    {"article-updated-at", "a new article's updatedAt differs from createdAt"},
+    {"conflict-as-422", "409 answered as 422"},
+    {"html-no-doctype", "the HTML page without <!DOCTYPE html>"},
+    {"no-cors-methods", "OPTIONS without Access-Control-Allow-Methods"},
+    {"lists-of-10", "lists hold at most 10 articles"},
 };
 #define NMUTANTS (sizeof MUTANTS / sizeof MUTANTS[0])
 
@@ -308,6 +392,22 @@ static void mutate(const req_t *rq, resp_t *r) {
         body_replace(r, "&gt;", ">");
     } else if (is("html-header-row") && content_type_is(r, "text/html"))
         body_replace(r, "<table>", "<table><tr><th>title</th><th>author</th><th>date</th></tr>");
+    else if (is("slug-changes-on-update") && strcmp(rq->method, "PUT") == 0) body_json(r, slug_changed);
+    else if (is("no-millis")) body_json(r, no_millis);
+    else if (is("tags-duplicated") && strcmp(rq->path, "/api/tags") == 0) body_json(r, dup_tags);
+    else if (is("anonymous-favorited") && !rq->has_auth) body_json(r, always_favorited);
+    else if (is("allow-no-space") && hget(r, "Allow")) {
+        char v[4096], *o = v;
+        for (const char *p = hget(r, "Allow")->value; *p && o < v + sizeof v - 1; p++)
+            if (*p != ' ') *o++ = *p;
+        *o = '\0';
+        hset(r, "Allow", v);
+    } else if (is("comment-updated-at") && r->status == 201) body_json(r, comment_updated_later);
+    else if (is("article-updated-at") && r->status == 201) body_json(r, article_updated_later);
+    else if (is("conflict-as-422") && r->status == 409) r->status = 422;
+    else if (is("html-no-doctype") && content_type_is(r, "text/html")) body_replace(r, "<!DOCTYPE html>", "");
+    else if (is("no-cors-methods")) hdel(r, "Access-Control-Allow-Methods");
+    else if (is("lists-of-10")) body_json(r, short_lists);
 }
 
 /* ---- I/O -------------------------------------------------------------------------------------- */

@@ -26,6 +26,9 @@ declare -A OWNER=(
     [no-allow]=bad-input [too-large-as-400]=bad-input
     [no-cors-origin]=cors [options-200]=cors
     [html-unescaped]=html [html-header-row]=html
+    [slug-changes-on-update]=articles [no-millis]=articles [tags-duplicated]=tags
+    [anonymous-favorited]=favorites [allow-no-space]=bad-input [comment-updated-at]=comments [article-updated-at]=articles
+    [conflict-as-422]=users [html-no-doctype]=html [no-cors-methods]=cors [lists-of-10]=pagination
 )
 
 tmp=$(mktemp -d)
