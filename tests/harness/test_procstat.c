@@ -51,7 +51,8 @@ Test(procstat, parses_pss) {
     cr_assert_eq(proc_parse_pss("Rss: 10 kB\n", &pss), -1);
 }
 
-/* A child in its own group that burns CPU for ~0.6 s with 32 MiB touched, then sleeps. */
+/* A child in its own group that touches 32 MiB and burns 0.6 s of CPU time (measured on its
+ * own CPU clock, so a busy machine only makes it take longer), then sleeps. */
 static pid_t spawn_burner(void) {
     pid_t pid = fork();
     if (pid == 0) {
@@ -59,13 +60,14 @@ static pid_t spawn_burner(void) {
         size_t n = 32u << 20;
         volatile char *m = malloc(n);
         for (size_t i = 0; i < n; i += 4096) m[i] = 1;
-        struct timespec t0, t;
-        clock_gettime(CLOCK_MONOTONIC, &t0);
+        struct timespec cpu, wall0, wall;
+        clock_gettime(CLOCK_MONOTONIC, &wall0);
         volatile unsigned long x = 0;
         do {
             for (int i = 0; i < 100000; i++) x += (unsigned long)i;
-            clock_gettime(CLOCK_MONOTONIC, &t);
-        } while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 600);
+            clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
+            clock_gettime(CLOCK_MONOTONIC, &wall);
+        } while (cpu.tv_sec * 1000 + cpu.tv_nsec / 1000000 < 600 && wall.tv_sec - wall0.tv_sec < 10);
         pause();
         _exit(0);
     }
@@ -73,17 +75,24 @@ static pid_t spawn_burner(void) {
     return pid;
 }
 
-Test(procstat, samples_cpu_and_memory_of_a_group, .timeout = 20) {
+Test(procstat, samples_cpu_and_memory_of_a_group, .timeout = 30) {
     pid_t pid = spawn_burner();
     proc_sampler_t s;
     cr_assert_eq(proc_sampler_start(&s, pid), 0);
-    usleep(1200 * 1000);
+    /* sample until the burner has finished its 0.6 s of CPU (at most 12 s on a loaded machine) */
+    for (int i = 0; i < 120; i++) {
+        usleep(100 * 1000);
+        proc_sample_t now;
+        proc_sample(pid, &now);
+        if ((double)now.ticks / (double)proc_ticks_per_s() >= 0.6 && i >= 10) break;
+    }
+    usleep(300 * 1000);
     proc_sampler_stop(&s);
     kill(pid, SIGKILL);
     waitpid(pid, NULL, 0);
     double cpu = proc_sampler_cpu_s(&s);
-    cr_assert_gt(s.samples, 8, "10 Hz for 1.2 s, got %ld samples", s.samples);
-    cr_assert(cpu > 0.3 && cpu < 1.0, "cpu %.2f s, expected about 0.6", cpu);
+    cr_assert_gt(s.samples, 8, "10 Hz for over a second, got %ld samples", s.samples);
+    cr_assert(cpu > 0.4 && cpu < 1.2, "cpu %.2f s, expected about 0.6", cpu);
     cr_assert_geq(s.rss_peak_kb, 32 * 1024, "peak rss %lu KiB", (unsigned long)s.rss_peak_kb);
     cr_assert_geq(s.pss_peak_kb, 30 * 1024, "peak pss %lu KiB", (unsigned long)s.pss_peak_kb);
     cr_assert_eq(s.last.nproc, 1);
