@@ -290,3 +290,19 @@ Test(server, a_missing_secret_key_exits_2) {
     }
     cr_expect(WIFEXITED(st) && WEXITSTATUS(st) == 2, "wait status %d", st);
 }
+
+Test(server, passwords_longer_than_bcrypt_takes_work) {
+    /* bcrypt reads 72 bytes; libcrypt refuses more than 512: a 600-byte password must still
+     * register (201, not 500) and log in, and a different one must not. */
+    char pw[601], body[1024];
+    memset(pw, 'p', 600);
+    pw[600] = '\0';
+    snprintf(body, sizeof body,
+             "{\"user\":{\"username\":\"long\",\"email\":\"long@x\",\"password\":\"%s\"}}", pw);
+    cr_assert_eq(http(NULL, "POST", "/api/users", NULL, body), 201);
+    snprintf(body, sizeof body, "{\"user\":{\"email\":\"long@x\",\"password\":\"%s\"}}", pw);
+    cr_expect_eq(http(NULL, "POST", "/api/users/login", NULL, body), 200);
+    cr_expect_eq(http(NULL, "POST", "/api/users/login", NULL,
+                      "{\"user\":{\"email\":\"long@x\",\"password\":\"pppp\"}}"),
+                 401);
+}
