@@ -146,7 +146,7 @@ int main(int argc, char **argv) {
     tags_blueprint(app);
     pages_blueprint(app);
 
-    fprintf(stderr, "quill-blog: serving on %s:%d with %d workers, database %s\n", cfg.host,
+    fprintf(stderr, "quill-blog: starting on %s:%d with %d workers, database %s\n", cfg.host,
             cfg.port, cfg.workers, db_path);
     int rc = quill_run(app, &cfg);
     quill_app_free(app);
