@@ -30,10 +30,10 @@
 
 #include <cjson/cJSON.h>
 
-#define MP_HEAD_MAX (64 * 1024)      /* request or response head */
-#define MP_BODY_MAX (8 * 1024 * 1024) /* request or response body */
+#define MP_HEAD_MAX    (64 * 1024)       /* request or response head */
+#define MP_BODY_MAX    (8 * 1024 * 1024) /* request or response body */
 #define MP_MAX_HEADERS 100
-#define MP_LIFETIME_S 3600           /* the proxy never outlives a test run by more than this */
+#define MP_LIFETIME_S  3600 /* the proxy never outlives a test run by more than this */
 
 typedef struct buf {
     char *p;
@@ -56,7 +56,9 @@ static int buf_add(buf_t *b, const void *p, size_t n) {
     return 0;
 }
 
-static int buf_adds(buf_t *b, const char *s) { return buf_add(b, s, strlen(s)); }
+static int buf_adds(buf_t *b, const char *s) {
+    return buf_add(b, s, strlen(s));
+}
 
 typedef struct header {
     char name[128];
@@ -81,7 +83,8 @@ typedef struct req {
 static const char *mutation = "none";
 static int upstream_port;
 
-/* ---- headers ---------------------------------------------------------------------------------- */
+/* ---- headers ----------------------------------------------------------------------------------
+ */
 
 static header_t *hget(resp_t *r, const char *name) {
     for (size_t i = 0; i < r->nh; i++)
@@ -109,7 +112,8 @@ static bool content_type_is(resp_t *r, const char *prefix) {
     return h && strncasecmp(h->value, prefix, strlen(prefix)) == 0;
 }
 
-/* ---- body edits ------------------------------------------------------------------------------- */
+/* ---- body edits -------------------------------------------------------------------------------
+ */
 
 /* Replaces every occurrence of from with to in the body. */
 static void body_replace(resp_t *r, const char *from, const char *to) {
@@ -176,7 +180,8 @@ static bool reverse_array(cJSON *parent, cJSON *item) {
     (void)parent;
     int n = cJSON_GetArraySize(item);
     if (!cJSON_IsArray(item) || n < 2) return false;
-    for (int i = 0; i < n - 1; i++) cJSON_AddItemToArray(item, cJSON_DetachItemFromArray(item, n - 2 - i));
+    for (int i = 0; i < n - 1; i++)
+        cJSON_AddItemToArray(item, cJSON_DetachItemFromArray(item, n - 2 - i));
     return true;
 }
 
@@ -239,17 +244,39 @@ static bool truncate_to_10(cJSON *parent, cJSON *item) {
     return true;
 }
 
-static bool rev_articles(cJSON *root) { return each_key(root, "articles", reverse_array); }
-static bool rev_comments(cJSON *root) { return each_key(root, "comments", reverse_array); }
-static bool rev_tags(cJSON *root) { return each_key(root, "tags", reverse_array); }
-static bool rev_taglist(cJSON *root) { return each_key(root, "tagList", reverse_array); }
-static bool bio_empty(cJSON *root) { return each_key(root, "bio", null_to_empty); }
-static bool never_following(cJSON *root) { return each_key(root, "following", true_to_false); }
-static bool string_ids(cJSON *root) { return each_key(root, "id", number_to_string); }
-static bool no_millis(cJSON *root) { return each_key(root, "createdAt", strip_millis); }
-static bool dup_tags(cJSON *root) { return each_key(root, "tags", duplicate_entries); }
-static bool always_favorited(cJSON *root) { return each_key(root, "favorited", false_to_true); }
-static bool short_lists(cJSON *root) { return each_key(root, "articles", truncate_to_10); }
+static bool rev_articles(cJSON *root) {
+    return each_key(root, "articles", reverse_array);
+}
+static bool rev_comments(cJSON *root) {
+    return each_key(root, "comments", reverse_array);
+}
+static bool rev_tags(cJSON *root) {
+    return each_key(root, "tags", reverse_array);
+}
+static bool rev_taglist(cJSON *root) {
+    return each_key(root, "tagList", reverse_array);
+}
+static bool bio_empty(cJSON *root) {
+    return each_key(root, "bio", null_to_empty);
+}
+static bool never_following(cJSON *root) {
+    return each_key(root, "following", true_to_false);
+}
+static bool string_ids(cJSON *root) {
+    return each_key(root, "id", number_to_string);
+}
+static bool no_millis(cJSON *root) {
+    return each_key(root, "createdAt", strip_millis);
+}
+static bool dup_tags(cJSON *root) {
+    return each_key(root, "tags", duplicate_entries);
+}
+static bool always_favorited(cJSON *root) {
+    return each_key(root, "favorited", false_to_true);
+}
+static bool short_lists(cJSON *root) {
+    return each_key(root, "articles", truncate_to_10);
+}
 
 static bool comment_updated_later(cJSON *root) {
     cJSON *c = cJSON_GetObjectItemCaseSensitive(root, "comment");
@@ -281,7 +308,8 @@ static bool list_body(cJSON *root) {
 static bool count_page(cJSON *root) {
     cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "articles");
     cJSON *n = cJSON_GetObjectItemCaseSensitive(root, "articlesCount");
-    if (!cJSON_IsArray(a) || !cJSON_IsNumber(n) || n->valuedouble == cJSON_GetArraySize(a)) return false;
+    if (!cJSON_IsArray(a) || !cJSON_IsNumber(n) || n->valuedouble == cJSON_GetArraySize(a))
+        return false;
     cJSON_SetNumberValue(n, cJSON_GetArraySize(a));
     return true;
 }
@@ -290,7 +318,8 @@ static bool updated_is_created(cJSON *root) {
     cJSON *a = cJSON_GetObjectItemCaseSensitive(root, "article");
     cJSON *c = cJSON_GetObjectItemCaseSensitive(a, "createdAt");
     cJSON *u = cJSON_GetObjectItemCaseSensitive(a, "updatedAt");
-    if (!cJSON_IsString(c) || !cJSON_IsString(u) || strcmp(c->valuestring, u->valuestring) == 0) return false;
+    if (!cJSON_IsString(c) || !cJSON_IsString(u) || strcmp(c->valuestring, u->valuestring) == 0)
+        return false;
     replace_item(a, u, cJSON_CreateString(c->valuestring));
     return true;
 }
@@ -302,7 +331,8 @@ static bool user_extra_key(cJSON *root) {
     return true;
 }
 
-/* ---- the mutations ---------------------------------------------------------------------------- */
+/* ---- the mutations ----------------------------------------------------------------------------
+ */
 
 typedef struct mutant {
     const char *name;
@@ -351,17 +381,27 @@ static const mutant_t MUTANTS[] = {
 };
 #define NMUTANTS (sizeof MUTANTS / sizeof MUTANTS[0])
 
-static bool is(const char *name) { return strcmp(mutation, name) == 0; }
+static bool is(const char *name) {
+    return strcmp(mutation, name) == 0;
+}
 
 static void mutate(const req_t *rq, resp_t *r) {
-    if (is("bio-empty-string")) body_json(r, bio_empty);
-    else if (is("user-extra-key")) body_json(r, user_extra_key);
-    else if (is("created-as-200") && r->status == 201) r->status = 200;
-    else if (is("blank-message")) body_replace(r, "can't be blank", "is required");
-    else if (is("no-charset") && content_type_is(r, "application/json")) hset(r, "Content-Type", "application/json");
-    else if (is("list-item-body")) body_json(r, list_body);
-    else if (is("reverse-articles")) body_json(r, rev_articles);
-    else if (is("count-page-only")) body_json(r, count_page);
+    if (is("bio-empty-string"))
+        body_json(r, bio_empty);
+    else if (is("user-extra-key"))
+        body_json(r, user_extra_key);
+    else if (is("created-as-200") && r->status == 201)
+        r->status = 200;
+    else if (is("blank-message"))
+        body_replace(r, "can't be blank", "is required");
+    else if (is("no-charset") && content_type_is(r, "application/json"))
+        hset(r, "Content-Type", "application/json");
+    else if (is("list-item-body"))
+        body_json(r, list_body);
+    else if (is("reverse-articles"))
+        body_json(r, rev_articles);
+    else if (is("count-page-only"))
+        body_json(r, count_page);
     else if (is("float-favorites-count")) {
         for (int d = 0; d <= 9; d++) {
             char from[40], to[40];
@@ -369,48 +409,74 @@ static void mutate(const req_t *rq, resp_t *r) {
             snprintf(to, sizeof to, "\"favoritesCount\":%d.0", d);
             body_replace(r, from, to);
         }
-    } else if (is("taglist-unsorted")) body_json(r, rev_taglist);
-    else if (is("updated-at-frozen")) body_json(r, updated_is_created);
-    else if (is("string-comment-ids")) body_json(r, string_ids);
-    else if (is("reverse-comments")) body_json(r, rev_comments);
-    else if (is("tags-unsorted")) body_json(r, rev_tags);
-    else if (is("never-following")) body_json(r, never_following);
-    else if (is("order-404-before-401") && r->status == 401 && !rq->has_auth && strcmp(rq->method, "DELETE") == 0) {
+    } else if (is("taglist-unsorted"))
+        body_json(r, rev_taglist);
+    else if (is("updated-at-frozen"))
+        body_json(r, updated_is_created);
+    else if (is("string-comment-ids"))
+        body_json(r, string_ids);
+    else if (is("reverse-comments"))
+        body_json(r, rev_comments);
+    else if (is("tags-unsorted"))
+        body_json(r, rev_tags);
+    else if (is("never-following"))
+        body_json(r, never_following);
+    else if (is("order-404-before-401") && r->status == 401 && !rq->has_auth &&
+             strcmp(rq->method, "DELETE") == 0) {
         r->status = 404;
         r->body.len = 0;
         buf_adds(&r->body, "{\"errors\":{\"article\":[\"not found\"]}}");
-    } else if (is("no-date")) hdel(r, "Date");
-    else if (is("frozen-date")) hset(r, "Date", "Mon, 01 Jan 2024 00:00:00 GMT");
-    else if (is("no-server")) hdel(r, "Server");
-    else if (is("json-newline") && strcmp(rq->path, "/json") == 0 && r->body.p) buf_adds(&r->body, "\n");
-    else if (is("no-allow") && r->status == 405) hdel(r, "Allow");
-    else if (is("too-large-as-400") && r->status == 413) r->status = 400;
-    else if (is("no-cors-origin")) hdel(r, "Access-Control-Allow-Origin");
-    else if (is("options-200") && strcmp(rq->method, "OPTIONS") == 0) r->status = 200;
+    } else if (is("no-date"))
+        hdel(r, "Date");
+    else if (is("frozen-date"))
+        hset(r, "Date", "Mon, 01 Jan 2024 00:00:00 GMT");
+    else if (is("no-server"))
+        hdel(r, "Server");
+    else if (is("json-newline") && strcmp(rq->path, "/json") == 0 && r->body.p)
+        buf_adds(&r->body, "\n");
+    else if (is("no-allow") && r->status == 405)
+        hdel(r, "Allow");
+    else if (is("too-large-as-400") && r->status == 413)
+        r->status = 400;
+    else if (is("no-cors-origin"))
+        hdel(r, "Access-Control-Allow-Origin");
+    else if (is("options-200") && strcmp(rq->method, "OPTIONS") == 0)
+        r->status = 200;
     else if (is("html-unescaped") && content_type_is(r, "text/html")) {
         body_replace(r, "&lt;", "<");
         body_replace(r, "&gt;", ">");
     } else if (is("html-header-row") && content_type_is(r, "text/html"))
         body_replace(r, "<table>", "<table><tr><th>title</th><th>author</th><th>date</th></tr>");
-    else if (is("slug-changes-on-update") && strcmp(rq->method, "PUT") == 0) body_json(r, slug_changed);
-    else if (is("no-millis")) body_json(r, no_millis);
-    else if (is("tags-duplicated") && strcmp(rq->path, "/api/tags") == 0) body_json(r, dup_tags);
-    else if (is("anonymous-favorited") && !rq->has_auth) body_json(r, always_favorited);
+    else if (is("slug-changes-on-update") && strcmp(rq->method, "PUT") == 0)
+        body_json(r, slug_changed);
+    else if (is("no-millis"))
+        body_json(r, no_millis);
+    else if (is("tags-duplicated") && strcmp(rq->path, "/api/tags") == 0)
+        body_json(r, dup_tags);
+    else if (is("anonymous-favorited") && !rq->has_auth)
+        body_json(r, always_favorited);
     else if (is("allow-no-space") && hget(r, "Allow")) {
         char v[4096], *o = v;
         for (const char *p = hget(r, "Allow")->value; *p && o < v + sizeof v - 1; p++)
             if (*p != ' ') *o++ = *p;
         *o = '\0';
         hset(r, "Allow", v);
-    } else if (is("comment-updated-at") && r->status == 201) body_json(r, comment_updated_later);
-    else if (is("article-updated-at") && r->status == 201) body_json(r, article_updated_later);
-    else if (is("conflict-as-422") && r->status == 409) r->status = 422;
-    else if (is("html-no-doctype") && content_type_is(r, "text/html")) body_replace(r, "<!DOCTYPE html>", "");
-    else if (is("no-cors-methods")) hdel(r, "Access-Control-Allow-Methods");
-    else if (is("lists-of-10")) body_json(r, short_lists);
+    } else if (is("comment-updated-at") && r->status == 201)
+        body_json(r, comment_updated_later);
+    else if (is("article-updated-at") && r->status == 201)
+        body_json(r, article_updated_later);
+    else if (is("conflict-as-422") && r->status == 409)
+        r->status = 422;
+    else if (is("html-no-doctype") && content_type_is(r, "text/html"))
+        body_replace(r, "<!DOCTYPE html>", "");
+    else if (is("no-cors-methods"))
+        hdel(r, "Access-Control-Allow-Methods");
+    else if (is("lists-of-10"))
+        body_json(r, short_lists);
 }
 
-/* ---- I/O -------------------------------------------------------------------------------------- */
+/* ---- I/O --------------------------------------------------------------------------------------
+ */
 
 static int write_all(int fd, const char *p, size_t n) {
     while (n > 0) {
@@ -480,7 +546,8 @@ static long parse_length(const char *s) {
 
 static int connect_upstream(void) {
     int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((unsigned short)upstream_port)};
+    struct sockaddr_in sa = {.sin_family = AF_INET,
+                             .sin_port = htons((unsigned short)upstream_port)};
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
     if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
         if (fd >= 0) close(fd);
@@ -538,7 +605,9 @@ static void *serve(void *arg) {
         if (sscanf(in.p, "%15s %8191s", rq.method, rq.path) != 2) break;
         char v[64];
         long blen = 0;
-        if (head_value(in.p, (size_t)hl, "Content-Length", v, sizeof v) && (blen = parse_length(v)) < 0) break;
+        if (head_value(in.p, (size_t)hl, "Content-Length", v, sizeof v) &&
+            (blen = parse_length(v)) < 0)
+            break;
         rq.has_auth = head_value(in.p, (size_t)hl, "Authorization", v, sizeof v);
         if (read_until(cfd, &in, (size_t)hl + (size_t)blen) == -1) break;
         char *q = strchr(rq.path, '?');
@@ -550,7 +619,8 @@ static void *serve(void *arg) {
         const char *line = in.p, *hend = in.p + hl - 2;
         while (line < hend) {
             const char *eol = strstr(line, "\r\n");
-            if (strncasecmp(line, "Connection:", 11) != 0) buf_add(&up, line, (size_t)(eol - line) + 2);
+            if (strncasecmp(line, "Connection:", 11) != 0)
+                buf_add(&up, line, (size_t)(eol - line) + 2);
             line = eol + 2;
         }
         buf_adds(&up, "Connection: close\r\n\r\n");
@@ -568,7 +638,8 @@ static void *serve(void *arg) {
         if (ufd >= 0) close(ufd);
         free(up.p);
         resp_t *r = calloc(1, sizeof *r);
-        if (!r || !ok || !raw.p || !strstr(raw.p, "\r\n\r\n") || parse_response(&match, &raw, r) == -1) {
+        if (!r || !ok || !raw.p || !strstr(raw.p, "\r\n\r\n") ||
+            parse_response(&match, &raw, r) == -1) {
             free(raw.p);
             free(r);
             break;
@@ -619,18 +690,23 @@ int main(int argc, char **argv) {
     long listen_port = -1, up = -1;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--list") == 0) {
-            for (size_t k = 0; k < NMUTANTS; k++) printf("%s\t%s\n", MUTANTS[k].name, MUTANTS[k].what);
+            for (size_t k = 0; k < NMUTANTS; k++)
+                printf("%s\t%s\n", MUTANTS[k].name, MUTANTS[k].what);
             return 0;
         }
         if (i + 1 >= argc) break;
-        if (strcmp(argv[i], "--listen") == 0) listen_port = port_arg(argv[++i]);
-        else if (strcmp(argv[i], "--upstream") == 0) up = port_arg(argv[++i]);
-        else if (strcmp(argv[i], "--mutation") == 0) mutation = argv[++i];
+        if (strcmp(argv[i], "--listen") == 0)
+            listen_port = port_arg(argv[++i]);
+        else if (strcmp(argv[i], "--upstream") == 0)
+            up = port_arg(argv[++i]);
+        else if (strcmp(argv[i], "--mutation") == 0)
+            mutation = argv[++i];
     }
     bool known = false;
     for (size_t k = 0; k < NMUTANTS; k++) known |= strcmp(MUTANTS[k].name, mutation) == 0;
     if (listen_port < 0 || up <= 0 || !known) {
-        fprintf(stderr, "usage: mutant_proxy --listen PORT --upstream PORT --mutation NAME | --list\n");
+        fprintf(stderr,
+                "usage: mutant_proxy --listen PORT --upstream PORT --mutation NAME | --list\n");
         return 2;
     }
     upstream_port = (int)up;
@@ -640,7 +716,8 @@ int main(int argc, char **argv) {
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_port = htons((unsigned short)listen_port)};
     inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
     if (bind(ls, (struct sockaddr *)&sa, sizeof sa) < 0 || listen(ls, 128) < 0) {
-        fprintf(stderr, "mutant_proxy: cannot listen on 127.0.0.1:%ld: %s\n", listen_port, strerror(errno));
+        fprintf(stderr, "mutant_proxy: cannot listen on 127.0.0.1:%ld: %s\n", listen_port,
+                strerror(errno));
         return 1;
     }
     socklen_t sl = sizeof sa;

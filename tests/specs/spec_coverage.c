@@ -24,11 +24,11 @@
 #include "spec.h"
 #include "util.h"
 
-#define COV_MAX_STATUS 6     /* statuses listed per endpoint */
-#define COV_MAX_SEGS 8       /* path segments compared */
+#define COV_MAX_STATUS   6   /* statuses listed per endpoint */
+#define COV_MAX_SEGS     8   /* path segments compared */
 #define COV_MAX_EXAMPLES 2   /* step names shown per table row */
-#define COV_MAX_SUITES 64    /* distinct suites named per table row */
-#define COV_MAX_SEG_LEN 512  /* bytes of one path segment */
+#define COV_MAX_SUITES   64  /* distinct suites named per table row */
+#define COV_MAX_SEG_LEN  512 /* bytes of one path segment */
 
 typedef struct endpoint {
     const char *method;
@@ -141,7 +141,8 @@ static int endpoint_of(const char *method, const char *path) {
     int r = route_of(path);
     if (r < 0) return -1;
     for (size_t i = 0; i < NENDPOINTS; i++)
-        if (strcmp(CONTRACT[i].pattern, CONTRACT[r].pattern) == 0 && strcmp(CONTRACT[i].method, method) == 0)
+        if (strcmp(CONTRACT[i].pattern, CONTRACT[r].pattern) == 0 &&
+            strcmp(CONTRACT[i].method, method) == 0)
             return (int)i;
     return -1;
 }
@@ -232,7 +233,8 @@ static int gaps(const cov_t *c) {
                 n++;
             }
         if (first_with_pattern(CONTRACT[i].pattern) == (int)i && !c->options_on[i]) {
-            fprintf(stderr, "spec_coverage: no step checks OPTIONS %s -> 204\n", CONTRACT[i].pattern);
+            fprintf(stderr, "spec_coverage: no step checks OPTIONS %s -> 204\n",
+                    CONTRACT[i].pattern);
             n++;
         }
         if (strcmp(CONTRACT[i].method, "GET") == 0 && !c->head_on[i]) {
@@ -242,7 +244,8 @@ static int gaps(const cov_t *c) {
     }
     for (int x = 0; x < NEXTRA; x++)
         if (!c->extra[x].steps) {
-            fprintf(stderr, "spec_coverage: no step checks %s -> %d\n", EXTRA_NAMES[x], EXTRA_STATUS[x]);
+            fprintf(stderr, "spec_coverage: no step checks %s -> %d\n", EXTRA_NAMES[x],
+                    EXTRA_STATUS[x]);
             n++;
         }
     return n;
@@ -261,14 +264,17 @@ static int check_readme(const char *file, const buf_t *table) {
     }
     const char *b = strstr(buf_cstr(&doc), BEGIN), *e = b ? strstr(b, END) : NULL;
     if (!b || !e) {
-        fprintf(stderr, "spec_coverage: %s: markers %s and %s not found\n", file, "<!-- coverage:begin -->", END);
+        fprintf(stderr, "spec_coverage: %s: markers %s and %s not found\n", file,
+                "<!-- coverage:begin -->", END);
         goto out;
     }
     b += sizeof BEGIN - 1;
     if ((size_t)(e - b) != table->len || memcmp(b, table->ptr, table->len) != 0) {
-        fprintf(stderr, "spec_coverage: %s: the coverage table is stale; regenerate it with\n"
-                        "  spec_coverage --markdown specs/blog   (build dir: tests/specs/)\n"
-                        "and paste it between the coverage markers\n", file);
+        fprintf(stderr,
+                "spec_coverage: %s: the coverage table is stale; regenerate it with\n"
+                "  spec_coverage --markdown specs/blog   (build dir: tests/specs/)\n"
+                "and paste it between the coverage markers\n",
+                file);
         goto out;
     }
     rc = 0;
@@ -281,9 +287,12 @@ int main(int argc, char **argv) {
     bool markdown = false;
     const char *readme = NULL, *dir = NULL;
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--markdown") == 0) markdown = true;
-        else if (strcmp(argv[i], "--readme") == 0 && i + 1 < argc) readme = argv[++i];
-        else if (argv[i][0] != '-' && !dir) dir = argv[i];
+        if (strcmp(argv[i], "--markdown") == 0)
+            markdown = true;
+        else if (strcmp(argv[i], "--readme") == 0 && i + 1 < argc)
+            readme = argv[++i];
+        else if (argv[i][0] != '-' && !dir)
+            dir = argv[i];
         else {
             fprintf(stderr, "usage: spec_coverage [--markdown] [--readme FILE] SPEC_DIR\n");
             return 2;
@@ -316,7 +325,8 @@ int main(int argc, char **argv) {
         int r = check_readme(readme, &table);
         if (r > rc) rc = r;
     }
-    if (!markdown && rc == 0) printf("spec_coverage: ok: %zu suites cover every endpoint and status\n", set.n);
+    if (!markdown && rc == 0)
+        printf("spec_coverage: ok: %zu suites cover every endpoint and status\n", set.n);
     buf_free(&table);
     free(c);
     spec_set_free(&set);
