@@ -13,6 +13,7 @@
 void step_iter_init(step_iter_t *it, const step_list_t *list) {
     memset(it, 0, sizeof(*it));
     it->frames[0].list = list;
+    it->frames[0].count = 1; /* the top level runs once */
     it->depth = 1;
 }
 
@@ -86,6 +87,14 @@ int step_iter_next(step_iter_t *it, vars_t *vars, const step_t **out, err_t *err
         it->depth--;
     }
     return 0;
+}
+
+int step_name(const step_t *st, const vars_t *vars, buf_t *out) {
+    const char *name = st->name ? st->name : "";
+    size_t len = out->len;
+    if (tmpl_render(vars, name, out, NULL) == 0) return 0;
+    buf_truncate(out, len);
+    return buf_adds(out, name);
 }
 
 /* ---- request -------------------------------------------------------------------------------- */

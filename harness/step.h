@@ -52,6 +52,10 @@ void step_iter_init(step_iter_t *it, const step_list_t *list);
  * rendered when the repeat starts. -1 (err names the step's file:line:col) when that fails. */
 int step_iter_next(step_iter_t *it, vars_t *vars, const step_t **out, err_t *err);
 
+/* The step's name with its {{...}} rendered (e.g. "register {{as}}" in an include file), appended
+ * to out; a reference that cannot be rendered is left as written. */
+int step_name(const step_t *st, const vars_t *vars, buf_t *out);
+
 /* ---- request -------------------------------------------------------------------------------- */
 
 typedef struct req_header {

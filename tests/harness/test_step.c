@@ -53,6 +53,10 @@ Test(step, iteration_expands_includes_and_repeats) {
     cr_assert_str_eq(st->name, "register {{as}}");
     cr_assert_str_eq(vars_get(vars, "as")->valuestring, "alice"); /* include params set */
     cr_assert_str_eq(vars_get(vars, "pw")->valuestring, "pw-k3");
+    buf_t name;
+    buf_init(&name, 0);
+    cr_assert_eq(step_name(st, vars, &name), 0);
+    cr_assert_str_eq(buf_cstr(&name), "register alice");
     cr_assert_eq(step_iter_next(&it, vars, &st, &e), 0);
     cr_assert_null(st);
     step_iter_init(&it, &suite->steps);
@@ -62,6 +66,15 @@ Test(step, iteration_expands_includes_and_repeats) {
     }
     cr_assert_str_eq(buf_cstr(&order), "create;form {{i}}@0;fill@0;form {{i}}@1;fill@1;"
                                        "form {{i}}@2;fill@2;");
+    buf_reset(&name);
+    step_name(suite->steps.items[0], vars, &name); /* no refs */
+    cr_assert_str_eq(buf_cstr(&name), "create");
+    vars_t *empty = vars_new();
+    buf_reset(&name);
+    step_name(suite->setup.items[0]->children.items[0], empty, &name); /* unknown: as written */
+    cr_assert_str_eq(buf_cstr(&name), "register {{as}}");
+    vars_free(empty);
+    buf_free(&name);
     buf_free(&order);
 }
 
