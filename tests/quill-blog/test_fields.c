@@ -35,6 +35,9 @@ Test(fields, body_must_be_utf8_without_raw_controls) {
     cr_expect_eq(parse("{\"user\":{\"bio\":\"\xed\xa0\x80\"}}", "user"), -1); /* surrogate */
     cr_expect_eq(parse("{\"user\":{\"bio\":\"a\tb\"}}", "user"), -1);
     cr_expect_eq(parse("{\"user\":{\"bio\":\"a\\tb \\\" \\\\\"}}", "user"), 0);
+    cr_expect_eq(parse("{\"user\":{\"bio\":\"a\\u0000b\"}}", "user"), -1); /* would truncate */
+    cr_expect_eq(parse("{\"user\":{\"bio\":\"a\\u0001\\\\u0000\"}}", "user"),
+                 0); /* "\\u0000" text */
     char nul[] = "{\"user\":{}}";
     cJSON *root, *obj;
     cr_expect_eq(body_parse(nul, sizeof nul, "user", &root, &obj), -1); /* trailing NUL byte */

@@ -80,6 +80,11 @@ int body_prescan(const char *s, size_t len) {
         if (in_string) {
             if (c < 0x20) return -1;
             if (c == '\\') {
+                /* \u0000 would reach the app as a C string cut at the NUL: refused rather than
+                 * silently truncated. */
+                if (i + 5 < len && p[i + 1] == 'u' && p[i + 2] == '0' && p[i + 3] == '0' &&
+                    p[i + 4] == '0' && p[i + 5] == '0')
+                    return -1;
                 i += 2; /* the escaped character cannot end the string */
                 continue;
             }

@@ -36,7 +36,9 @@ int text_is_blank(const char *s, size_t len);
 size_t utf8_codepoints(const char *s, size_t len);
 
 /* Checks what cJSON does not: the body is valid UTF-8 and JSON strings hold no raw control
- * characters (cJSON accepts both; the Python and JavaScript parsers reject them). 0 or -1. */
+ * characters (cJSON accepts both; the Python and JavaScript parsers reject them). Also refuses the
+ * escape \u0000: cJSON hands strings out NUL-terminated, so "a\u0000b" would be stored as "a";
+ * an explicit 422 is better than silently changed data. 0 or -1. */
 int body_prescan(const char *s, size_t len);
 
 /* Parses a JSON body and finds its wrapper object: the body must be valid UTF-8 JSON (nothing but
