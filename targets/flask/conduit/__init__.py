@@ -31,10 +31,11 @@ class ConduitJSONProvider(DefaultJSONProvider):
 
 
 class ConduitURLMap(Map):
-    """A trailing slash or "//" is another (unknown) path, answered 404, never
-    redirected (ruling 12). No rule ends in "/" (except "/" itself), so strict
-    slashes never redirect; merging "//" would, so it is off. It must be set
-    when the Map is built: Werkzeug's matcher copies it at construction."""
+    """A trailing or doubled slash makes another (unknown) path, answered 404,
+    never redirected (ruling 12). No rule ends in "/" (except "/" itself), so
+    strict slashes never redirect; merging "//" would, so it is off. It must be
+    set when the Map is built: Werkzeug's matcher copies it at construction.
+    (Werkzeug strips leading slashes itself: "//api/tags" is "/api/tags".)"""
 
     def __init__(self, *args, **kwargs):
         kwargs["merge_slashes"] = False

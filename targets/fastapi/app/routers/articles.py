@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session, defer
 
 from ..database import begin_immediate, get_db
 from ..dependencies import JSONBody, get_current_user, get_json_body, get_optional_user
-from ..errors import ApiError, forbidden
+from ..errors import ApiError, forbidden, not_found
 from ..models import Article, Tag, User, favorites, follows, utcnow
 from ..queries import article_select, get_article_or_404, tags_named
 from ..schemas import ArticleListResponse, ArticleResponse, ArticleUpdateRequest, NewArticleRequest, article_of
@@ -127,7 +127,7 @@ def create_article(
 def get_article(slug: str, viewer: Optional[User] = Depends(get_optional_user), db: Session = Depends(get_db)):
     row = db.execute(article_select(viewer).where(Article.slug == slug)).one_or_none()
     if row is None:
-        get_article_or_404(db, slug)  # raises the 404
+        raise not_found("article")
     return ArticleResponse(article=article_of(row))
 
 
