@@ -124,6 +124,22 @@ void check_report_final(check_ctx_t *c, FILE *f) {
     }
     if (hidden) fprintf(f, "\n... and %zu more failing steps (see conformance.json, or use --verbose)\n", hidden);
 
+    /* Skips written in the specs (not the steps skipped after a failure): each with its reason. */
+    bool head = false;
+    for (size_t i = 0; i < r->n; i++)
+        for (size_t j = 0; j < r->targets[i].n; j++)
+            for (size_t k = 0; k < r->targets[i].suites[j].n; k++) {
+                const res_step_t *st = &r->targets[i].suites[j].steps[k];
+                if (st->status != RES_SKIP || !st->reason || strncmp(st->reason, "skipped on ", 11) != 0) continue;
+                if (!head) fprintf(f, "\nskipped by the specs:\n");
+                head = true;
+                char label[512];
+                res_step_label(st, label, sizeof label);
+                fprintf(f, "  %sSKIP%s %s %s \"%s\" (%s:%u): %s\n", cr_status_col(c, RES_SKIP), cr_col(c, C_OFF),
+                        r->targets[i].name, r->targets[i].suites[j].name, label, st->file ? st->file : "?", st->line,
+                        st->reason);
+            }
+
     /* Summary matrix: one row per suite, one column per target. */
     fprintf(f, "\n%-28s", "suite");
     for (size_t i = 0; i < r->n; i++) fprintf(f, " %-14.14s", r->targets[i].name);

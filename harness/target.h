@@ -126,7 +126,9 @@ void target_version(const target_manifest_t *m, char *out, size_t outlen);
 int target_requires_ok(const target_manifest_t *m, char *why, size_t whylen);
 
 /* Blocks SIGINT/SIGTERM/SIGHUP in the calling thread (call it in main before creating threads)
- * and starts a thread that, on one of them, stops every started target and exits 128+signo. */
+ * and starts a thread that, on one of them, stops every started target and exits 128+signo.
+ * Children that you fork yourself inherit the blocked mask: unblock it in the child before exec
+ * (target_start and target_run_cmd do). */
 int target_signals_install(void);
 /* `parity targets` (target_cmd.c). */
 int targets_main(int argc, char **argv);

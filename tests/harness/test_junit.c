@@ -161,7 +161,8 @@ static const el_t *child(const doc_t *d, int parent, const char *name) {
 }
 
 static void doc_free(doc_t *d) {
-    for (int i = 0; i < d->n; i++) {
+    /* <= n: a parse that failed inside an element left its attributes in el[n]. */
+    for (int i = 0; i <= d->n && i < MAX_EL; i++) {
         for (int k = 0; k < d->el[i].nattr; k++) free(d->el[i].attr_vals[k]);
         free(d->el[i].text);
     }
