@@ -46,7 +46,8 @@ static void list_push(worker_loop *l, conn *c, int list) {
 }
 
 /* Puts the connection on the list matching what it waits for. The header deadline is not moved
- * by more bytes (that is what defeats slowloris); the write deadline is, by any progress. */
+ * by more bytes of the same head (that is what defeats slowloris); `progress` (a request served,
+ * bytes written) restarts the deadline of whatever comes next. */
 static void update_timer(conn *c, bool progress) {
     worker_loop *l = c->w->loop;
     int want;
@@ -55,7 +56,7 @@ static void update_timer(conn *c, bool progress) {
     else if (c->state != CONN_HEAD) want = LIST_BODY;
     else if (c->rend > c->rstart) want = LIST_HEADER;
     else want = LIST_IDLE;
-    if (want != c->list || (want == LIST_WRITE && progress)) list_push(l, c, want);
+    if (want != c->list || progress) list_push(l, c, want);
 }
 
 /* ---- life cycle ---------------------------------------------------------------------------- */
@@ -247,8 +248,12 @@ static void dispatch(conn *c, qp_request *p, char *body, size_t body_len, int er
     res_init(&res, c->arena);
     app_dispatch(app, &req, &res, error);
     if (body) body[body_len] = saved;
-    bool keep = !error && p->keep_alive && !c->w->loop->stopping && !c->closing;
+    /* app->stopping is read directly (not only the loop's flag): a handler that was running
+     * when SIGTERM came must already answer "Connection: close". */
+    bool keep = !error && p->keep_alive && !c->w->loop->stopping &&
+                !atomic_load_explicit(&app->stopping, memory_order_relaxed) && !c->closing;
     if (queue_response(c, &req, &res, keep) < 0) c->closing = true; /* cannot answer: drop */
+    c->served++;
 }
 
 static void consume(conn *c, size_t n) {
@@ -431,6 +436,7 @@ static void linger_read(conn *c) {
 
 /* Processes, writes, and decides what the connection waits for next. */
 static void run(conn *c) {
+    uint64_t served = c->served;
     for (int rounds = 0; rounds < 16; rounds++) {
         size_t before = c->rend - c->rstart;
         process(c);
@@ -463,7 +469,7 @@ static void run(conn *c) {
         conn_close(c);
         return;
     }
-    update_timer(c, false);
+    update_timer(c, c->served != served);
 }
 
 void conn_on_event(conn *c, uint32_t events) {

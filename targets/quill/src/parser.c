@@ -183,6 +183,11 @@ int qp_parse_request(const char *buf, size_t len, size_t last_len, const qp_limi
     const char *nl = memchr(buf + pos, '\n', len - pos);
     if (!nl) {
         if (len - pos > lim->max_request_line + 1) return fail(status, 414);
+        /* Fail early on what cannot become a method (TLS handshakes, binary garbage) rather
+         * than waiting for a line end that may never come. */
+        size_t i = pos;
+        while (i < len && tchar[(unsigned char)buf[i]]) i++;
+        if (i < len && buf[i] != ' ') return fail(status, 400);
         /* A CR in the middle of what we have (not its last byte) cannot start a CRLF. */
         const char *cr = memchr(buf + pos, '\r', len - pos);
         if (cr && (size_t)(cr - buf) + 1 < len) return fail(status, 400);

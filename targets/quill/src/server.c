@@ -325,7 +325,14 @@ int quill_run(quill_app *app, const quill_config *cfg) {
     if (ok) fprintf(stderr, "quill: stopped\n");
     rc = ok ? 0 : -1;
 out_signals:
-    if (cfg->handle_signals) pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (cfg->handle_signals) {
+        /* A second SIGTERM during the shutdown is pending now: consume it, or unblocking it
+         * would kill the process with the default action instead of returning 0. */
+        struct timespec zero = {0, 0};
+        while (sigtimedwait(&set, NULL, &zero) > 0) {
+        }
+        pthread_sigmask(SIG_SETMASK, &old, NULL);
+    }
 out:
     for (int i = 0; i < nw; i++) worker_cleanup(&app->workers[i]);
     free(app->workers);

@@ -39,6 +39,7 @@ typedef struct conn {
     size_t body_decoded;
     bool continue_sent, closing, peer_closed, want_out;
     size_t lingered;
+    uint64_t served; /* requests answered: a new one restarts the timers */
     /* write side */
     char *obuf;
     size_t olen, ocap;

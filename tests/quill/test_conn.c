@@ -1,0 +1,259 @@
+/* test_conn.c: targets/quill/src/conn.c, black-box over raw sockets — keep-alive, pipelining in
+ * order, HEAD, bodies (Content-Length, chunked, 100-continue), the limits (413/414/431) with the
+ * app's error handler, 400-and-close on smuggling vectors, and the slowloris and idle timeouts. */
+#include "server_harness.h"
+
+static char buf[1 << 21];
+
+static int count(const char *hay, const char *needle) {
+    int n = 0;
+    for (const char *p = hay; (p = strstr(p, needle)); p += strlen(needle)) n++;
+    return n;
+}
+
+Test(conn, pipelined_requests_answered_in_order) {
+    server s = server_start(NULL);
+    int fd = tcp_connect(s.port);
+    char req[4096];
+    size_t o = 0;
+    for (int i = 1; i <= 20; i++)
+        o += (size_t)snprintf(req + o, sizeof(req) - o, "GET /users/%d HTTP/1.1\r\nHost: t\r\n%s\r\n",
+                              i, i == 20 ? "Connection: close\r\n" : "");
+    send_all(fd, req, o); /* one write: 20 requests */
+    bool closed;
+    read_resp(fd, buf, sizeof(buf), 3000, NULL, 0, &closed);
+    cr_assert(closed, "Connection: close on the last one closes");
+    cr_assert_eq(count(buf, "HTTP/1.1 200 OK"), 20);
+    const char *p = buf;
+    for (int i = 1; i <= 20; i++) {
+        char want[32];
+        snprintf(want, sizeof(want), "{\"id\":%d}", i);
+        const char *at = strstr(p, want);
+        cr_assert(at, "response %d missing or out of order", i);
+        p = at + strlen(want);
+    }
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, pipelined_byte_by_byte) {
+    server s = server_start(NULL);
+    int fd = tcp_connect(s.port);
+    const char *req = "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc"
+                      "GET /users/9 HTTP/1.1\r\nHost: t\r\n\r\n";
+    for (const char *c = req; *c; c++) send_all(fd, c, 1);
+    read_resp(fd, buf, sizeof(buf), 3000, "\r\n\r\n", 2, NULL);
+    read_resp(fd, buf + strlen(buf), sizeof(buf) - strlen(buf), 300, NULL, 0, NULL);
+    cr_assert(strstr(buf, "\r\n\r\nabc"), "%s", buf);
+    cr_assert(strstr(buf, "{\"id\":9}"), "%s", buf);
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, head_has_no_body) {
+    server s = server_start(NULL);
+    int fd = tcp_connect(s.port);
+    send_str(fd, "HEAD /plaintext HTTP/1.1\r\nHost: t\r\n\r\nGET /users/1 HTTP/1.1\r\nHost: t\r\n\r\n");
+    read_resp(fd, buf, sizeof(buf), 2000, "{\"id\":1}", 1, NULL);
+    cr_assert(strstr(buf, "Content-Length: 13\r\n"), "HEAD keeps the GET's length: %s", buf);
+    cr_assert_null(strstr(buf, "Hello"), "no body on HEAD: %s", buf);
+    cr_assert_eq(count(buf, "HTTP/1.1 200 OK"), 2, "the next response follows directly");
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, http10_closes_unless_keep_alive) {
+    server s = server_start(NULL);
+    int fd = tcp_connect(s.port);
+    send_str(fd, "GET /plaintext HTTP/1.0\r\n\r\n");
+    bool closed;
+    read_resp(fd, buf, sizeof(buf), 2000, NULL, 0, &closed);
+    cr_assert(closed);
+    cr_assert(strstr(buf, "Hello, World!"));
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, chunked_body_decoded) {
+    server s = server_start(NULL);
+    int fd = tcp_connect(s.port);
+    send_str(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n"
+                 "5\r\nhello\r\n1;x=y\r\n \r\n5\r\nworld\r\n0\r\nTrailer: 1\r\n\r\n"
+                 "GET /users/5 HTTP/1.1\r\nHost: t\r\n\r\n");
+    read_resp(fd, buf, sizeof(buf), 2000, "{\"id\":5}", 1, NULL);
+    cr_assert(strstr(buf, "Content-Length: 11\r\n"), "%s", buf);
+    cr_assert(strstr(buf, "\r\n\r\nhello world"), "%s", buf);
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, expect_100_continue) {
+    server s = server_start(NULL);
+    int fd = tcp_connect(s.port);
+    send_str(fd, "PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+    read_resp(fd, buf, sizeof(buf), 2000, "\r\n\r\n", 1, NULL);
+    cr_assert_str_eq(buf, "HTTP/1.1 100 Continue\r\n\r\n");
+    send_str(fd, "data");
+    read_resp(fd, buf, sizeof(buf), 2000, "data", 1, NULL);
+    cr_assert(strncmp(buf, "HTTP/1.1 200 OK", 15) == 0, "%s", buf);
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, body_limit_413_without_reading_the_body) {
+    server s = server_start(NULL); /* default: 1 MiB */
+    int fd = tcp_connect(s.port);
+    send_str(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1048577\r\n\r\n");
+    bool closed;
+    read_resp(fd, buf, sizeof(buf), 2000, NULL, 0, &closed);
+    cr_assert(strncmp(buf, "HTTP/1.1 413 Content Too Large\r\n", 32) == 0, "%s", buf);
+    cr_assert(strstr(buf, "{\"errors\":{\"body\":[\"is too large\"]}}"), "the app's handler: %s", buf);
+    cr_assert(strstr(buf, "Access-Control-Allow-Origin: *"), "after hooks too: %s", buf);
+    cr_assert(strstr(buf, "Connection: close\r\n"));
+    cr_assert(closed);
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, body_of_exactly_the_limit_is_accepted) {
+    server s = server_start(NULL);
+    int fd = tcp_connect(s.port);
+    size_t n = 1048576;
+    char *body = malloc(n);
+    memset(body, 'x', n);
+    send_str(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\nConnection: close\r\n\r\n");
+    send_all(fd, body, n);
+    size_t got = read_resp(fd, buf, sizeof(buf), 5000, NULL, 0, NULL);
+    cr_assert(strncmp(buf, "HTTP/1.1 200 OK", 15) == 0, "%.200s", buf);
+    cr_assert(strstr(buf, "Content-Length: 1048576\r\n"));
+    cr_assert_gt(got, n);
+    free(body);
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, chunked_over_the_limit_is_413) {
+    const char *env[] = {"QUILL_MAX_BODY=100", NULL};
+    server s = server_start(env);
+    int fd = tcp_connect(s.port);
+    send_str(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n");
+    char chunk[64];
+    for (int i = 0; i < 3; i++) {
+        snprintf(chunk, sizeof(chunk), "28\r\n%040d\r\n", i); /* 40 bytes each */
+        send_str(fd, chunk);
+    }
+    bool closed;
+    read_resp(fd, buf, sizeof(buf), 2000, NULL, 0, &closed);
+    cr_assert(strncmp(buf, "HTTP/1.1 413", 12) == 0, "%s", buf);
+    cr_assert(closed);
+    close(fd);
+    server_stop(&s);
+}
+
+static void expect_status_and_close(int port, const char *req, const char *status) {
+    int fd = tcp_connect(port);
+    send_all(fd, req, strlen(req));
+    bool closed;
+    read_resp(fd, buf, sizeof(buf), 2000, NULL, 0, &closed);
+    cr_assert(strncmp(buf, status, strlen(status)) == 0, "want %s, got %.100s for %.60s", status,
+              buf, req);
+    cr_assert(closed, "connection left open after %s", status);
+    cr_assert(strstr(buf, "Server: quill") && strstr(buf, "Date: "));
+    close(fd);
+}
+
+Test(conn, limits_414_431) {
+    server s = server_start(NULL);
+    static char req[60000];
+    int n = snprintf(req, sizeof(req), "GET /%09000d HTTP/1.1\r\nHost: t\r\n\r\n", 0);
+    cr_assert_gt(n, 9000);
+    expect_status_and_close(s.port, req, "HTTP/1.1 414 URI Too Long");
+    size_t o = (size_t)snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: t\r\nX: ");
+    memset(req + o, 'a', 33000);
+    o += 33000;
+    snprintf(req + o, sizeof(req) - o, "\r\n\r\n");
+    expect_status_and_close(s.port, req, "HTTP/1.1 431");
+    o = (size_t)snprintf(req, sizeof(req), "GET / HTTP/1.1\r\nHost: t\r\n");
+    for (int i = 0; i < 101; i++) o += (size_t)snprintf(req + o, sizeof(req) - o, "X%d: 1\r\n", i);
+    snprintf(req + o, sizeof(req) - o, "\r\n");
+    expect_status_and_close(s.port, req, "HTTP/1.1 431");
+    server_stop(&s);
+}
+
+Test(conn, smuggling_and_garbage_are_400_and_close) {
+    server s = server_start(NULL);
+    const char *bad[] = {
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: identity\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1e3\r\n\r\n",
+        "GET / HTTP/1.1\r\nHost: t\r\nX: a\r\n b\r\n\r\n",
+        "GET / HTTP/1.1\r\n\r\n",
+        "GET /\x01 HTTP/1.1\r\nHost: t\r\n\r\n",
+        "GET / HTTP/3.0\r\nHost: t\r\n\r\n",
+        "\x16\x03\x01\x02\x01\x01\x01\x01\xfc\x03\x03 TLS hello",
+        "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        expect_status_and_close(s.port, bad[i], "HTTP/1.1 400 Bad Request");
+    /* and the server still serves */
+    expect_status_and_close(s.port, "GET /plaintext HTTP/1.0\r\n\r\n", "HTTP/1.1 200 OK");
+    cr_assert_eq(server_stop(&s), 0);
+}
+
+Test(conn, slowloris_cut_off_at_header_timeout) {
+    const char *env[] = {"QUILL_HEADER_TIMEOUT_MS=1000", NULL};
+    server s = server_start(env);
+    int fd = tcp_connect(s.port);
+    long long t0 = now_ms();
+    send_str(fd, "GET /plaintext HTTP/1.1\r\nHost: t\r\n");
+    bool cut = false;
+    for (int i = 0; i < 30 && !cut; i++) { /* one header line every 100 ms, never finishing */
+        usleep(100 * 1000);
+        if (send(fd, "X-A: b\r\n", 8, MSG_NOSIGNAL) < 0) cut = true;
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 0) > 0) {
+            char tmp[64];
+            if (recv(fd, tmp, sizeof(tmp), 0) <= 0) cut = true;
+        }
+    }
+    long long took = now_ms() - t0;
+    cr_assert(cut, "a slow client was not cut off");
+    cr_assert(took >= 900 && took < 2000, "cut after %lld ms, want ~1000", took);
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, idle_keep_alive_closed_at_idle_timeout) {
+    const char *env[] = {"QUILL_IDLE_TIMEOUT_MS=800", NULL};
+    server s = server_start(env);
+    int fd = tcp_connect(s.port);
+    send_str(fd, "GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    read_resp(fd, buf, sizeof(buf), 2000, "Hello, World!", 1, NULL);
+    long long waited = wait_closed(fd, 3000);
+    cr_assert(waited >= 700 && waited < 1800, "closed after %lld ms, want ~800", waited);
+    close(fd);
+    /* a connection that stays busy is not closed */
+    fd = tcp_connect(s.port);
+    for (int i = 0; i < 4; i++) {
+        send_str(fd, "GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+        size_t n = read_resp(fd, buf, sizeof(buf), 2000, "Hello, World!", 1, NULL);
+        cr_assert_gt(n, 0, "closed while in use (round %d)", i);
+        usleep(400 * 1000);
+    }
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, many_connections_keep_working) {
+    server s = server_start(NULL);
+    int fds[200];
+    for (int i = 0; i < 200; i++) fds[i] = tcp_connect(s.port);
+    for (int i = 0; i < 200; i++) send_str(fds[i], "GET /json HTTP/1.1\r\nHost: t\r\n\r\n");
+    for (int i = 0; i < 200; i++) {
+        read_resp(fds[i], buf, sizeof(buf), 3000, "}", 1, NULL);
+        cr_assert(strstr(buf, "{\"message\":\"Hello, World!\"}"), "connection %d: %s", i, buf);
+        close(fds[i]);
+    }
+    cr_assert_eq(server_stop(&s), 0);
+}
