@@ -66,7 +66,9 @@ void check_report_target(check_ctx_t *c, const check_target_t *t) {
     }
     pthread_mutex_lock(&c->out_mu);
     if (r->error && r->n == 0) {
-        fprintf(stderr, "%sERROR%s %s: %s\n", cr_status_col(c, RES_ERROR), cr_col(c, C_OFF), t->name, r->error);
+        /* First line only: the log lines come once, in the failure blocks at the end. */
+        fprintf(stderr, "%sERROR%s %s: %.*s\n", cr_status_col(c, RES_ERROR), cr_col(c, C_OFF), t->name,
+                (int)strcspn(r->error, "\n"), r->error);
     } else if (!c->o->quiet) {
         fprintf(stderr, "%s%s== %s %s%s: %zu suites: %zu pass, %zu fail, %zu skip, %zu error (%s)\n",
                 cr_col(c, C_BOLD), cr_status_col(c, r->status), cr_word(r->status), t->name, cr_col(c, C_OFF), r->n, p,
