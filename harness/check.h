@@ -9,7 +9,9 @@
  * written by exactly one worker, so results need no lock; progress output and the crash record
  * take the target's mutex.
  *
- * check_main() is the CLI; check_run() is what `parity run` calls with options it built. */
+ * check_main() is the CLI; check_run() is what `parity run` calls with options it built (call
+ * target_signals_install() first, in the main thread before any other thread exists, so that
+ * Ctrl-C stops the targets; check_main does). */
 #ifndef PARITY_CHECK_H
 #define PARITY_CHECK_H
 
