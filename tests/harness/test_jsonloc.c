@@ -201,3 +201,68 @@ Test(jsonloc, bom_is_skipped) {
     jl_map_free(m);
     cJSON_Delete(j);
 }
+
+/* Random documents: jl_parse must build the same tree as cJSON_Parse (which accepts a superset),
+ * and random byte mutations must never crash (run under ASan in the sanitizer build). */
+static unsigned rnd_state = 12345;
+static unsigned rnd(void) {
+    rnd_state = rnd_state * 1103515245u + 12345u;
+    return (rnd_state >> 16) & 0x7fff;
+}
+
+static void gen(buf_t *b, int depth) {
+    static const char *const strs[] = {"\"\"", "\"a\"", "\"é\\n\\\"\\u00e9\"", "\"😀 x\"", "\"\\/\""};
+    static const char *const nums[] = {"0", "-1", "1.5", "1e3", "-0.25E-2", "123456789012"};
+    switch (depth > 4 ? rnd() % 4 : rnd() % 6) {
+    case 0: buf_adds(b, strs[rnd() % 5]); break;
+    case 1: buf_adds(b, nums[rnd() % 6]); break;
+    case 2: buf_adds(b, rnd() % 2 ? "true" : "null"); break;
+    case 3: buf_adds(b, "false"); break;
+    case 4:
+        buf_adds(b, "[ ");
+        for (unsigned i = 0, n = rnd() % 4; i < n; i++) {
+            if (i) buf_adds(b, ",\n");
+            gen(b, depth + 1);
+        }
+        buf_adds(b, "]");
+        break;
+    default:
+        buf_adds(b, "{");
+        for (unsigned i = 0, n = rnd() % 4; i < n; i++) {
+            buf_printf(b, "%s\"k%u\" :\t", i ? ", " : "", i);
+            gen(b, depth + 1);
+        }
+        buf_adds(b, "}");
+    }
+}
+
+Test(jsonloc, same_tree_as_cjson_and_no_crash_on_mutations) {
+    buf_t b;
+    buf_init(&b, 0);
+    for (int round = 0; round < 300; round++) {
+        buf_reset(&b);
+        gen(&b, 0);
+        err_t e;
+        jl_map_t *m;
+        cJSON *mine = jl_parse(b.ptr, b.len, NULL, JL_NO_DUP_KEYS, &m, &e);
+        cJSON *theirs = cJSON_Parse(b.ptr);
+        cr_assert_not_null(mine, "%s: %s", b.ptr, e.msg);
+        cr_assert_not_null(theirs);
+        cr_assert(cJSON_Compare(mine, theirs, 1), "%s", b.ptr);
+        jl_map_free(m);
+        cJSON_Delete(mine);
+        cJSON_Delete(theirs);
+        for (int k = 0; k < 20 && b.len; k++) {
+            buf_t c;
+            buf_init(&c, 0);
+            buf_add(&c, b.ptr, b.len);
+            c.ptr[rnd() % c.len] = (char)(rnd() & 0xff);
+            cJSON *x = jl_parse(c.ptr, c.len - (rnd() % 2), "m.json", 0, &m, &e);
+            if (x) jl_map_free(m);
+            else cr_assert(str_starts_with(e.msg, "m.json:"), "%s", e.msg);
+            cJSON_Delete(x);
+            buf_free(&c);
+        }
+    }
+    buf_free(&b);
+}
