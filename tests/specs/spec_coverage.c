@@ -11,6 +11,8 @@
  *
  * Besides the endpoint table it requires: OPTIONS 204 on every route, HEAD 200 on every GET route,
  * 404 on an unknown path, 405 on a known path with a wrong method, 413 for a body over 1 MiB.
+ * It also lints independence: a step that registers a user (POST /api/users expecting 201) must
+ * template the username (`{{p}}-alice`), else a second run on the same database gets a 409.
  *
  * usage: spec_coverage [--markdown] [--readme FILE] SPEC_DIR
  *   prints the gaps (exit 1) or "ok"; --markdown prints the coverage table instead;
@@ -80,6 +82,7 @@ typedef struct row {
 } row_t;
 
 typedef struct cov {
+    int fixed_names; /* registrations with a username that is not templated */
     row_t ep[NENDPOINTS][COV_MAX_STATUS];
     row_t extra[NEXTRA];
     bool options_on[NENDPOINTS]; /* per distinct pattern (first endpoint with it) */
@@ -166,11 +169,28 @@ static void note(row_t *r, const suite_t *su, const step_t *st) {
     }
 }
 
+/* True when the registration step st templates its username. */
+static bool templated_username(const step_t *st) {
+    if (st->req.body_kind == BODY_RAW) return strstr(st->req.raw, "{{") != NULL;
+    if (st->req.body_kind != BODY_JSON) return true;
+    const cJSON *u = cJSON_GetObjectItemCaseSensitive(st->req.json, "user");
+    const cJSON *n = cJSON_GetObjectItemCaseSensitive(u, "username");
+    return !cJSON_IsString(n) || strstr(n->valuestring, "{{") != NULL;
+}
+
 static int on_step(void *ctx, const suite_t *su, const step_t *st) {
     cov_t *c = ctx;
     if (st->nstatus != 1) return 0; /* a list of accepted statuses proves none of them */
     int status = st->statuses[0];
     const char *m = st->req.method, *path = st->req.path;
+    if (strcmp(m, "POST") == 0 && strcmp(path, "/api/users") == 0 && status == 201 &&
+        !templated_username(st)) {
+        fprintf(stderr,
+                "spec_coverage: %s:%u: suite %s, step \"%s\" registers a fixed username; name it "
+                "after {{uid}} (e.g. \"{{p}}-alice\")\n",
+                st->loc.file, st->loc.line, su->name, st->name);
+        c->fixed_names++;
+    }
     int route = route_of(path);
     if (status == 413) note(&c->extra[ROW_TOO_LARGE], su, st);
     if (strcmp(m, "OPTIONS") == 0) {
@@ -319,7 +339,7 @@ int main(int argc, char **argv) {
     buf_t table;
     buf_init(&table, 1u << 20);
     table_md(c, &table);
-    int rc = gaps(c) ? 1 : 0;
+    int rc = (gaps(c) || c->fixed_names) ? 1 : 0;
     if (markdown) fputs(buf_cstr(&table), stdout);
     if (readme) {
         int r = check_readme(readme, &table);
