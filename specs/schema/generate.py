@@ -1,0 +1,146 @@
+#!/usr/bin/python3
+"""Writes specs/schema/spec.schema.json: /usr/bin/python3 specs/schema/generate.py > specs/schema/spec.schema.json
+
+The assert grammar (query, optional "not", predicate, argument) is a product of small choices, so the
+schema is generated rather than hand-written. Keep it in step with harness/spec.c and
+harness/spec_expect.c (limits: SPEC_MAX_* in harness/spec.h) and the "spec format" section of
+specs/README.md. Standard library only."""
+import json
+VAR = "^[A-Za-z_][A-Za-z0-9_.-]*$"
+Q0 = ["status", "body", "duration"]
+Q1 = ["header", "cookie", "jsonpath", "regex"]
+P0 = ["exists", "isString", "isInteger", "isNumber", "isBoolean", "isNull", "isList", "isObject",
+      "isEmpty", "isIsoDate"]
+P1 = {  # predicate class -> argument schema
+    "any": (["==", "!=", "contains"], {}),
+    "order": (["<", "<=", ">", ">="], {"type": ["number", "string"]}),
+    "string": (["matches", "startsWith", "endsWith"], {"type": "string"}),
+    "count": (["count"], {"oneOf": [{"type": "integer", "minimum": 0, "maximum": 2147483647},
+                                    {"$ref": "#/$defs/template"}]}),
+}
+def query_prefix(kind):
+    if kind == 0:
+        return [{"enum": Q0}]
+    if kind == 1:
+        return [{"enum": ["header", "cookie"]}, {"type": "string", "minLength": 1}]
+    if kind == 2:
+        return [{"const": "jsonpath"}, {"type": "string", "pattern": "^\\$"}]
+    return [{"const": "regex"}, {"type": "string"}]
+asserts = []
+for kind in (0, 1, 2, 3):
+    for neg in (False, True):
+        pre = query_prefix(kind) + ([{"const": "not"}] if neg else [])
+        items = pre + [{"enum": P0}]
+        asserts.append({"prefixItems": items, "minItems": len(items), "maxItems": len(items)})
+        for cls, (preds, arg) in P1.items():
+            items = pre + [{"enum": preds}, arg]
+            asserts.append({"prefixItems": items, "minItems": len(items), "maxItems": len(items)})
+capture = {"oneOf": [{"prefixItems": query_prefix(k), "minItems": len(query_prefix(k)),
+                      "maxItems": len(query_prefix(k))} for k in (0, 1, 2, 3)]}
+ms = lambda lo, hi: {"type": "integer", "minimum": lo, "maximum": hi}
+schema = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "$id": "https://parity.invalid/specs/schema/spec.schema.json",
+    "title": "parity spec file (a suite, or a step file that suites include)",
+    "description": "Generated to match harness/spec.c. Beyond this schema the loader also checks: "
+                   "regexes compile (POSIX ERE), JSONPaths are in the supported subset, {{...}} "
+                   "template syntax, include params match `with` exactly, include nesting <= 8 and "
+                   "no cycles, body.size >= prefix + suffix, unique suite names, duplicate keys.",
+    "oneOf": [{"$ref": "#/$defs/suite"}, {"$ref": "#/$defs/includeFile"}],
+    "$defs": {
+        "template": {"type": "string", "pattern": "\\{\\{"},
+        "varName": {"type": "string", "pattern": VAR, "maxLength": 128},
+        "suite": {
+            "type": "object", "additionalProperties": False, "required": ["suite", "steps"],
+            "properties": {
+                "$schema": {"type": "string"},
+                "suite": {"type": "string", "pattern": "^[a-z0-9-]+$"},
+                "description": {"type": "string"},
+                "variables": {"type": "object", "propertyNames": {"$ref": "#/$defs/varName"}},
+                "setup": {"$ref": "#/$defs/steps"},
+                "steps": {"$ref": "#/$defs/steps", "minItems": 1},
+                "teardown": {"$ref": "#/$defs/steps"},
+            },
+        },
+        "includeFile": {
+            "type": "object", "additionalProperties": False, "required": ["steps"],
+            "not": {"required": ["suite"]},
+            "properties": {
+                "$schema": {"type": "string"},
+                "description": {"type": "string"},
+                "params": {"type": "array", "uniqueItems": True, "items": {"$ref": "#/$defs/varName"}},
+                "steps": {"$ref": "#/$defs/steps"},
+            },
+        },
+        "steps": {"type": "array", "items": {"$ref": "#/$defs/step"}},
+        "step": {"oneOf": [{"$ref": "#/$defs/requestStep"}, {"$ref": "#/$defs/repeatStep"},
+                           {"$ref": "#/$defs/includeStep"}]},
+        "includeStep": {
+            "type": "object", "additionalProperties": False, "required": ["include"],
+            "properties": {"include": {"type": "string", "minLength": 1},
+                           "with": {"type": "object"}},
+        },
+        "repeatStep": {
+            "type": "object", "additionalProperties": False, "required": ["repeat", "steps"],
+            "properties": {
+                "repeat": {"oneOf": [ms(0, 1000000), {"$ref": "#/$defs/template"}]},
+                "index": {"$ref": "#/$defs/varName"},
+                "steps": {"$ref": "#/$defs/steps"},
+            },
+        },
+        "requestStep": {
+            "type": "object", "additionalProperties": False,
+            "required": ["name", "request", "expect"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "request": {"$ref": "#/$defs/request"},
+                "expect": {"$ref": "#/$defs/expect"},
+                "captures": {
+                    "type": "object",
+                    "propertyNames": {"pattern": "^([A-Za-z_][A-Za-z0-9_.-]*|.*\\{\\{.*)(\\[\\])?$"},
+                    "additionalProperties": {"$ref": "#/$defs/capture"},
+                },
+                "retry": {"type": "object", "additionalProperties": False, "required": ["count"],
+                          "properties": {"count": ms(0, 100), "interval": ms(0, 600000)}},
+                "delay": ms(0, 600000),
+                "skip": {"type": "object", "propertyNames": {"minLength": 1},
+                         "additionalProperties": {"type": "string", "pattern": "[^ \\t]"}},
+            },
+        },
+        "request": {
+            "type": "object", "additionalProperties": False, "required": ["method", "path"],
+            "not": {"anyOf": [{"required": ["json", "form"]}, {"required": ["json", "body"]},
+                              {"required": ["form", "body"]}]},
+            "properties": {
+                "method": {"enum": ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]},
+                "path": {"type": "string", "pattern": "^/[^ \\t\\r\\n]*$"},
+                "query": {"type": "object",
+                          "additionalProperties": {"type": ["string", "number", "boolean"]}},
+                "headers": {"type": "object",
+                            "propertyNames": {"pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},
+                            "additionalProperties": {"type": "string", "pattern": "^[^\\r\\n]*$"}},
+                "json": {},
+                "form": {"type": "object", "additionalProperties": {"type": "string"}},
+                "body": {"oneOf": [
+                    {"type": "string"},
+                    {"type": "object", "additionalProperties": False, "required": ["fill", "size"],
+                     "properties": {"prefix": {"type": "string"}, "suffix": {"type": "string"},
+                                    "fill": {"type": "string", "pattern": "^[\\u0001-\\u007f]$"},
+                                    "size": ms(0, 67108864)}},
+                ]},
+                "timeout": ms(1, 600000),
+            },
+        },
+        "expect": {
+            "type": "object", "additionalProperties": False, "required": ["status"],
+            "properties": {
+                "status": {"oneOf": [ms(100, 599),
+                                     {"type": "array", "minItems": 1, "items": ms(100, 599)}]},
+                "asserts": {"type": "array", "items": {"$ref": "#/$defs/assert"}},
+            },
+        },
+        "assert": {"type": "array", "oneOf": asserts},
+        "capture": dict({"type": "array"}, **capture),
+    },
+}
+print(json.dumps(schema, indent=2, ensure_ascii=False))
