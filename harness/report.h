@@ -94,7 +94,8 @@ typedef struct bl_row {
 typedef struct bl_conf_row {
     const char *target;
     int old_pass, new_pass, old_fail, new_fail;
-    bool lost;                              /* conformant before, not now */
+    bool lost;                              /* a suite that passed before does not now */
+    bool unchecked;                         /* not in this run's conformance.json: not judged */
     char suites[512];                       /* suites that passed before and fail now */
 } bl_conf_row_t;
 
@@ -108,9 +109,12 @@ typedef struct bl {
     int regressions, lost_conformance;
 } bl_t;
 
-/* Compares cur against old. A throughput change is noise when the two spreads (min-max over
- * repetitions) overlap or when it is within max_regression_pct; a drop beyond both is a
- * regression. Losing conformance (a suite that passed now fails) is always a failure. */
+/* Compares cur against old. A throughput change is noise when either run's median lies inside
+ * the other's min-max over repetitions; outside that, a drop beyond max_regression_pct is a
+ * regression (smaller moves are "better"/"worse", not gated). A scenario measured before that
+ * now has no figures (crashed, failed its sample check, target did not start) is a regression;
+ * one simply not run this time is "gone". Losing conformance (a suite that passed now fails or
+ * is missing, for a target that was checked) is always a failure. */
 void bl_compare(bl_t *b, const rm_t *old, const rm_t *cur, double max_regression_pct);
 const char *bl_verdict_name(bl_verdict_t v);
 

@@ -28,6 +28,14 @@ static bool inside(double v, double lo, double hi) {
     return v >= lo && v <= hi;
 }
 
+/* True when the target is in cur's bench.json but did not finish (did not start, crashed):
+ * then its missing scenarios are failures, not scenarios left out of this run. */
+static bool bench_failed(const rm_t *cur, const char *target) {
+    int i = rm_target_index(cur, target);
+    const cJSON *st = i >= 0 ? cJSON_GetObjectItemCaseSensitive(cur->targets[i].bench, "status") : NULL;
+    return cJSON_IsString(st) && strcmp(st->valuestring, "ok") != 0;
+}
+
 static void compare_cell(bl_t *b, const char *target, const char *scenario, const rm_cell_t *o,
                          const rm_cell_t *n) {
     if (b->nrows >= sizeof b->rows / sizeof *b->rows) return;
@@ -51,7 +59,10 @@ static void compare_cell(bl_t *b, const char *target, const char *scenario, cons
          * it is only reported. */
         r->verdict = BL_GONE;
         r->delta_pct = -100;
-        if (n && n->present) b->regressions++;
+        if ((n && n->present) || bench_failed(b->cur, target)) {
+            r->verdict = BL_REGRESSION;
+            b->regressions++;
+        }
         return;
     }
     if (!has_old) {
@@ -75,6 +86,15 @@ static void compare_conformance(bl_t *b, const rm_target_t *o, const rm_target_t
     bl_conf_row_t *r = &b->conf[b->nconf++];
     memset(r, 0, sizeof *r);
     r->target = o->name;
+    /* Not checked this time (no conformance.json, or the target was not selected): shown, not
+     * judged. A target that was checked and did not start has an entry (status error) and
+     * loses every suite it passed before. */
+    if (!n || !n->conf) {
+        r->unchecked = true;
+        r->old_pass = o->steps_pass;
+        r->old_fail = o->steps_fail + o->steps_error;
+        return;
+    }
     r->old_pass = o->steps_pass;
     r->old_fail = o->steps_fail + o->steps_error;
     r->new_pass = n && n->conf ? n->steps_pass : 0;

@@ -139,6 +139,24 @@ static int draw(chart_ctx_t *c, const char *tpl, const char *base, const char *t
     return 0;
 }
 
+/* One [microseconds, count] entry of a bench.json histogram; false when malformed. */
+static bool hist_entry(const cJSON *e, double *us, double *count) {
+    const cJSON *a = cJSON_GetArrayItem(e, 0), *b = cJSON_GetArrayItem(e, 1);
+    if (!cJSON_IsNumber(a) || !cJSON_IsNumber(b) || b->valuedouble < 0) return false;
+    *us = a->valuedouble;
+    *count = b->valuedouble;
+    return true;
+}
+
+/* A series' legend title: the target's name, plus the level when it is not the chart's. */
+static void series_title(buf_t *plot, const rm_t *m, size_t t, const rm_cell_t *cell) {
+    char title[160];
+    if (cell && cell->level && cell->connections != m->ref_level)
+        snprintf(title, sizeof title, "%s (%d connections)", m->targets[t].name, cell->connections);
+    else snprintf(title, sizeof title, "%s", m->targets[t].name);
+    gp_quote(plot, title);
+}
+
 typedef double (*cell_value_fn)(const rm_cell_t *cell, double *lo, double *hi);
 
 static double v_rps(const rm_cell_t *c, double *lo, double *hi) {
@@ -190,8 +208,9 @@ static int bars(chart_ctx_t *c, const char *base, const char *title, const char 
             if (t) buf_adds(&plot, ", \\\n     ");
             if (t == 0) gp_quote(&plot, datpath);
             else buf_adds(&plot, "''");
-            buf_printf(&plot, " using %zu:%zu:%zu%s title '%s' lc rgb '%s'", 2 + 3 * t, 3 + 3 * t, 4 + 3 * t,
-                       t == 0 ? ":xtic(1)" : "", m->targets[t].name, m->targets[t].color);
+            buf_printf(&plot, " using %zu:%zu:%zu%s title ", 2 + 3 * t, 3 + 3 * t, 4 + 3 * t, t == 0 ? ":xtic(1)" : "");
+            series_title(&plot, m, t, NULL);
+            buf_printf(&plot, " lc rgb '%s'", m->targets[t].color);
         }
         rc = draw(c, "bars.gp", base, title, ylabel, logy ? "set logscale y\nset yrange [1:*]" : "set yrange [0:*]",
                   buf_cstr(&plot));
@@ -216,22 +235,24 @@ static int spectrum(chart_ctx_t *c, size_t s) {
     for (size_t t = 0; t < m->nt; t++) {
         const rm_cell_t *cell = &m->cells[t][s];
         const cJSON *h = cell->median_run ? cJSON_GetObjectItemCaseSensitive(cell->median_run, "histogram") : NULL;
-        double total = 0;
+        double total = 0, us, count;
         const cJSON *e;
-        cJSON_ArrayForEach(e, h) total += cJSON_GetArrayItem(e, 1)->valuedouble;
+        cJSON_ArrayForEach(e, h) if (hist_entry(e, &us, &count)) total += count;
         if (total <= 0) continue;
         if (block) buf_adds(&dat, "\n\n");
         double cum = 0;
         cJSON_ArrayForEach(e, h) {
-            cum += cJSON_GetArrayItem(e, 1)->valuedouble;
+            if (!hist_entry(e, &us, &count)) continue;
+            cum += count;
             double p = cum / total;
             double x = p < 1 ? 1.0 / (1.0 - p) : total; /* the maximum sits at 1/(1/total) */
-            buf_printf(&dat, "%.6g %.6g\n", x, cJSON_GetArrayItem(e, 0)->valuedouble / 1000.0);
+            buf_printf(&dat, "%.6g %.6g\n", x, us / 1000.0);
         }
         if (block) buf_adds(&plot, ", \\\n     ");
         gp_quote(&plot, datpath);
-        buf_printf(&plot, " index %d using 1:2 title '%s' with lines lw 2 lc rgb '%s'", block, m->targets[t].name,
-                   m->targets[t].color);
+        buf_printf(&plot, " index %d using 1:2 title ", block);
+        series_title(&plot, m, t, cell);
+        buf_printf(&plot, " with lines lw 2 lc rgb '%s'", m->targets[t].color);
         block++;
     }
     int rc = 0;
@@ -266,13 +287,15 @@ static int connections(chart_ctx_t *c, size_t s) {
         cJSON_ArrayForEach(l, levels) {
             const cJSON *rps = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(l, "summary"), "rps");
             const cJSON *med = cJSON_GetObjectItemCaseSensitive(rps, "median");
-            if (cJSON_IsNumber(med))
-                buf_printf(&dat, "%d %.6g\n", cJSON_GetObjectItemCaseSensitive(l, "connections")->valueint, med->valuedouble);
+            const cJSON *conns = cJSON_GetObjectItemCaseSensitive(l, "connections");
+            if (cJSON_IsNumber(med) && cJSON_IsNumber(conns) && conns->valuedouble > 0)
+                buf_printf(&dat, "%.0f %.6g\n", conns->valuedouble, med->valuedouble);
         }
         if (block) buf_adds(&plot, ", \\\n     ");
         gp_quote(&plot, datpath);
-        buf_printf(&plot, " index %d using 1:2 title '%s' with linespoints lw 2 pt 7 lc rgb '%s'", block,
-                   m->targets[t].name, m->targets[t].color);
+        buf_printf(&plot, " index %d using 1:2 title ", block);
+        series_title(&plot, m, t, NULL);
+        buf_printf(&plot, " with linespoints lw 2 pt 7 lc rgb '%s'", m->targets[t].color);
         block++;
     }
     int rc = 0;

@@ -135,6 +135,15 @@ static void conformance(FILE *f, const rm_t *m) {
     }
     fputs("</table>\n", f);
 
+    for (size_t t = 0; t < m->nt; t++) {
+        const char *err = str(m->targets[t].conf, "error");
+        if (!err) continue;
+        fputs("<div class=\"failure\"><b>", f);
+        E(m->targets[t].name);
+        fputs("</b> did not run the suites <span class=\"badge fail\">error</span><pre>", f);
+        E(err);
+        fputs("</pre></div>\n", f);
+    }
     int shown = 0;
     bool header = false;
     for (size_t t = 0; t < m->nt; t++) {
@@ -164,11 +173,17 @@ static void conformance(FILE *f, const rm_t *m) {
                     E(str(fl, "check"));
                     fputs("</code>: ", f);
                     E(str(fl, "message"));
-                    fprintf(f, " <span class=\"muted\">(line %d)</span></li>", (int)num(fl, "line", 0));
+                    if (str(fl, "file")) {
+                        fputs(" <span class=\"muted\">(", f);
+                        E(str(fl, "file"));
+                        fprintf(f, ":%d:%d)</span>", (int)num(fl, "line", 0), (int)num(fl, "col", 0));
+                    }
+                    fputs("</li>", f);
                 }
-                if (str(st, "error")) {
+                /* transport errors, crashes and template errors have no failures, only a reason */
+                if (str(st, "reason")) {
                     fputs("<li>", f);
-                    E(str(st, "error"));
+                    E(str(st, "reason"));
                     fputs("</li>", f);
                 }
                 fputs("</ul>", f);
@@ -231,6 +246,17 @@ static void bench_tables(FILE *f, const rm_t *m) {
                "Errors are socket errors plus answers ≥ 400. CPU and memory are the target's whole process tree.</p>\n",
             str(m->bench_doc, "profile") ? str(m->bench_doc, "profile") : "?", (int)num(set, "duration_s", 0),
             (int)num(set, "repeat", 0), (int)num(set, "primer_s", 0), (int)num(set, "warmup_s", 0), m->ref_level);
+    for (size_t t = 0; t < m->nt; t++) {
+        const char *st = str(m->targets[t].bench, "status");
+        if (!st || !strcmp(st, "ok")) continue;
+        fputs("<div class=\"failure\"><b>", f);
+        E(m->targets[t].name);
+        fputs("</b> <span class=\"badge fail\">", f);
+        E(st);
+        fputs("</span><pre>", f);
+        E(str(m->targets[t].bench, "error"));
+        fputs("</pre></div>\n", f);
+    }
     for (size_t s = 0; s < m->ns; s++) {
         fputs("<h3>", f);
         E(m->scenarios[s]);
@@ -248,9 +274,17 @@ static void bench_tables(FILE *f, const rm_t *m) {
             E(m->targets[t].name);
             fputs("</td>", f);
             if (!c->level) {
-                fprintf(f, "<td colspan=\"10\"><span class=\"badge fail\">%s</span> ", c->status);
-                E(c->error ? c->error : "");
-                fputs("</td><td></td></tr>\n", f);
+                fputs("<td colspan=\"11\"><span class=\"badge fail\">", f);
+                E(c->status);
+                fputs("</span> ", f);
+                E(c->error ? c->error : "no figures");
+                const char *check = str(get(c->scenario, "check"), "message");
+                if (check) {
+                    fputs("<div class=\"muted\">sample request: <code>", f);
+                    E(check);
+                    fputs("</code></div>", f);
+                }
+                fputs("</td></tr>\n", f);
                 continue;
             }
             char a[32], b[32], d[32], p50[32], p90[32], p99[32], p999[32];
@@ -261,9 +295,12 @@ static void bench_tables(FILE *f, const rm_t *m) {
             report_fmt_us(p90, sizeof p90, c->p90);
             report_fmt_us(p99, sizeof p99, c->p99);
             report_fmt_us(p999, sizeof p999, c->p999);
-            fprintf(f, "<td class=\"num\"><b>%s</b></td><td class=\"num\">%s–%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
+            char range[80];
+            if (c->runs > 1) snprintf(range, sizeof range, "%s–%s", b, d);
+            else snprintf(range, sizeof range, "<span class=\"muted\" title=\"one repetition\">–</span>");
+            fprintf(f, "<td class=\"num\"><b>%s</b></td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
                        "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num%s\">%.0f</td>",
-                    a, b, d, p50, p90, p99, p999, c->errors > 0 ? " fail" : "", c->errors);
+                    a, range, p50, p90, p99, p999, c->errors > 0 ? " fail" : "", c->errors);
             if (c->cpu_s >= 0) fprintf(f, "<td class=\"num\">%.2f</td>", c->cpu_s);
             else fputs("<td class=\"num\">–</td>", f);
             report_fmt_rps(a, sizeof a, c->eff);
@@ -271,10 +308,27 @@ static void bench_tables(FILE *f, const rm_t *m) {
             if (c->rss_kb >= 0) fprintf(f, "<td class=\"num\">%.1f MiB</td>", c->rss_kb / 1024.0);
             else fputs("<td class=\"num\">–</td>", f);
             fputs("<td>", f);
-            if (strcmp(c->status, "ok")) fprintf(f, "<span class=\"badge fail\">%s</span> ", c->status);
+            if (strcmp(c->status, "ok")) {
+                fputs("<span class=\"badge fail\">", f);
+                E(c->status);
+                fputs("</span> ", f);
+                E(c->error);
+                fputc(' ', f);
+            }
+            if (c->connections != m->ref_level)
+                fprintf(f, "<span class=\"badge skip\" title=\"not measured at %d connections\">at %d connections</span> ",
+                        m->ref_level, c->connections);
             if (c->client_bound) fputs("<span class=\"badge warn\" title=\"wrk kept its CPU over 90% busy: the figure is a lower bound\">client-bound</span> ", f);
-            if (c->integrity_checked)
-                fprintf(f, "<span class=\"badge %s\">integrity %s</span>", c->integrity_pass ? "pass" : "fail", c->integrity_pass ? "ok" : "FAILED");
+            if (c->integrity_checked) {
+                const cJSON *in = get(c->scenario, "integrity");
+                fprintf(f, "<span class=\"badge %s\" title=\"%.0f writes acknowledged, %.0f found afterwards\">integrity %s</span>",
+                        c->integrity_pass ? "pass" : "fail", num(in, "acknowledged", 0), num(in, "found", 0),
+                        c->integrity_pass ? "ok" : "FAILED");
+                if (!c->integrity_pass && str(in, "message")) {
+                    fputs(" ", f);
+                    E(str(in, "message"));
+                }
+            }
             fputs("</td></tr>\n", f);
         }
         fputs("</table>\n", f);
@@ -283,7 +337,7 @@ static void bench_tables(FILE *f, const rm_t *m) {
 
 /* Inlines one gnuplot SVG: drops the XML prolog and lets the page's text colour replace the
  * charts' neutral grey, so the chart follows light and dark mode. */
-static void inline_svg(FILE *f, const char *path) {
+static void inline_svg(FILE *f, const char *path, const char *prefix) {
     buf_t b;
     buf_init(&b, HTML_MAX_SVG);
     err_t err;
@@ -296,12 +350,28 @@ static void inline_svg(FILE *f, const char *path) {
     }
     const char *p = strstr(buf_cstr(&b), "<svg");
     if (!p) p = buf_cstr(&b);
-    static const char GREY[] = "rgb(136,136,136)";
-    for (const char *q; (q = strstr(p, GREY)); p = q + sizeof GREY - 1) {
-        fwrite(p, 1, (size_t)(q - p), f);
-        fputs("currentColor", f);
+    /* Every gnuplot SVG defines the same ids (gnuplot_canvas, gpPt0, textbox, ...): inlined
+     * side by side they would clash, so each chart's ids and references get a prefix. */
+    static const struct { const char *from, *to; } SUBST[] = {
+        {"rgb(136,136,136)", "currentColor"},
+        {"id='", "id='%s-"}, {"id=\"", "id=\"%s-"},
+        {"href='#", "href='#%s-"}, {"href=\"#", "href=\"#%s-"}, {"url(#", "url(#%s-"},
+    };
+    while (*p) {
+        const char *hit = NULL;
+        size_t which = 0;
+        for (size_t i = 0; i < sizeof SUBST / sizeof *SUBST; i++) {
+            const char *q = strstr(p, SUBST[i].from);
+            if (q && (!hit || q < hit)) hit = q, which = i;
+        }
+        if (!hit) {
+            fputs(p, f);
+            break;
+        }
+        fwrite(p, 1, (size_t)(hit - p), f);
+        fprintf(f, SUBST[which].to, prefix);
+        p = hit + strlen(SUBST[which].from);
     }
-    fputs(p, f);
     buf_free(&b);
 }
 
@@ -311,8 +381,10 @@ static void charts(FILE *f, const rm_t *m, const report_opts_t *o, char names[][
     for (size_t i = 0; i < n; i++) {
         char path[4400];
         snprintf(path, sizeof path, "%s/charts/%s", o->out_dir, names[i]);
+        char prefix[32];
+        snprintf(prefix, sizeof prefix, "chart%zu", i + 1);
         fputs("<figure>", f);
-        inline_svg(f, path);
+        inline_svg(f, path, prefix);
         fputs("<figcaption>charts/", f);
         E(names[i]);
         fputs("</figcaption></figure>\n", f);
@@ -334,6 +406,11 @@ static void baseline(FILE *f, const bl_t *b) {
             const bl_conf_row_t *r = &b->conf[i];
             fputs("<tr><td>", f);
             E(r->target);
+            if (r->unchecked) {
+                fprintf(f, "</td><td class=\"num\">%d → –</td><td class=\"num\">%d → –</td><td><span class=\"badge skip\">not checked in this run</span></td></tr>\n",
+                        r->old_pass, r->old_fail);
+                continue;
+            }
             fprintf(f, "</td><td class=\"num\">%d → %d</td><td class=\"num\">%d → %d</td><td>%s", r->old_pass, r->new_pass,
                     r->old_fail, r->new_fail, r->lost ? "<span class=\"badge fail\">lost conformance</span> " : "<span class=\"badge pass\">ok</span>");
             E(r->suites);

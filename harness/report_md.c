@@ -26,6 +26,18 @@ static void conformance(FILE *f, const rm_t *m) {
     }
     bool header = false;
     for (size_t t = 0; t < m->nt; t++) {
+        const cJSON *err = cJSON_GetObjectItemCaseSensitive(m->targets[t].conf, "error");
+        if (cJSON_IsString(err)) {
+            if (!header) fputs("\nFailing suites (first failing step):\n\n", f);
+            header = true;
+            fprintf(f, "- **%s** did not run: ", m->targets[t].name);
+            char first[300]; /* the first line: start errors carry 20 log lines */
+            snprintf(first, sizeof first, "%.*s", (int)strcspn(err->valuestring, "\n"), err->valuestring);
+            md_cell(f, first);
+            fputc('\n', f);
+        }
+    }
+    for (size_t t = 0; t < m->nt; t++) {
         const cJSON *s;
         cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(m->targets[t].conf, "suites")) {
             const cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "status");
@@ -43,11 +55,18 @@ static void conformance(FILE *f, const rm_t *m) {
                 }
             }
             const cJSON *name = cJSON_GetObjectItemCaseSensitive(first, "name");
+            const cJSON *sname = cJSON_GetObjectItemCaseSensitive(s, "name");
+            const cJSON *file = cJSON_GetObjectItemCaseSensitive(first, "file");
+            const cJSON *line = cJSON_GetObjectItemCaseSensitive(first, "line");
             const cJSON *fl = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(first, "failures"), 0);
             const cJSON *msg = cJSON_GetObjectItemCaseSensitive(fl, "message");
-            if (!cJSON_IsString(msg)) msg = cJSON_GetObjectItemCaseSensitive(first, "error");
-            fprintf(f, "- **%s** `%s`: %s — ", m->targets[t].name, cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring,
-                    cJSON_IsString(name) ? name->valuestring : "?");
+            if (!cJSON_IsString(msg)) msg = cJSON_GetObjectItemCaseSensitive(first, "reason");
+            if (!cJSON_IsString(msg)) msg = cJSON_GetObjectItemCaseSensitive(s, "error");
+            fprintf(f, "- **%s** `%s`: ", m->targets[t].name, cJSON_IsString(sname) ? sname->valuestring : "?");
+            md_cell(f, cJSON_IsString(name) ? name->valuestring : "?");
+            if (cJSON_IsString(file))
+                fprintf(f, " (`%s:%d`)", file->valuestring, cJSON_IsNumber(line) ? (int)line->valuedouble : 0);
+            fputs(" — ", f);
             md_cell(f, cJSON_IsString(msg) ? msg->valuestring : "failed");
             fputc('\n', f);
         }
@@ -79,6 +98,8 @@ static void figures(FILE *f, const rm_t *m, const char *title, bool latency) {
                 if (c->runs > 1) fprintf(f, " (%s–%s)", b, d);
                 if (c->errors > 0) fprintf(f, " ⚠️ %.0f err", c->errors);
                 if (c->client_bound) fputs(" ⚠️ client-bound", f);
+                if (strcmp(c->status, "ok")) fprintf(f, " ❌ %s", c->status);
+                if (c->connections != m->ref_level) fprintf(f, " (at %d conn)", c->connections);
                 if (c->integrity_checked && !c->integrity_pass) fputs(" ❌ integrity", f);
                 fputs(" |", f);
             }

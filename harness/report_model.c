@@ -23,12 +23,14 @@ static const char *str(const cJSON *o, const char *k) {
     return cJSON_IsString(v) ? v->valuestring : NULL;
 }
 
-/* Okabe-Ito: distinguishable with every common colour-vision deficiency, on light and dark. */
+/* Paul Tol's "bright" scheme: seven colours told apart with every common colour-vision
+ * deficiency and readable on a light and on a dark page (mid luminance). Okabe-Ito was tried
+ * first; its two blues side by side (flask, express) were too close in the bar charts. */
 static const struct { const char *name, *color; } KNOWN[] = {
-    {"quill", "#E69F00"}, {"flask", "#56B4E9"}, {"django", "#009E73"},
-    {"fastapi", "#CC79A7"}, {"express", "#0072B2"},
+    {"quill", "#EE6677"}, {"flask", "#4477AA"}, {"django", "#228833"},
+    {"fastapi", "#AA3377"}, {"express", "#66CCEE"},
 };
-static const char *const PALETTE[] = {"#D55E00", "#999999", "#F0E442", "#882255", "#44AA99", "#117733"};
+static const char *const PALETTE[] = {"#CCBB44", "#BBBBBB", "#E69F00", "#009E73", "#0072B2", "#D55E00"};
 
 const char *rm_color(const char *name, size_t index) {
     for (size_t i = 0; i < sizeof KNOWN / sizeof *KNOWN; i++)
@@ -128,6 +130,7 @@ static void load_conformance(rm_t *m) {
 static const cJSON *pick_level(const cJSON *scn, int want) {
     const cJSON *l, *best = NULL;
     cJSON_ArrayForEach(l, get(scn, "levels")) {
+        if (!cJSON_IsObject(get(l, "summary"))) continue; /* never finished: no figures */
         int c = (int)num(l, "connections", 0);
         if (c == want) return l;
         if (!best || c > num(best, "connections", 0)) best = l;
@@ -152,6 +155,8 @@ static void fill_cell(rm_cell_t *c, const cJSON *scn, int ref) {
     const cJSON *integ = get(scn, "integrity");
     c->integrity_checked = cJSON_IsTrue(get(integ, "checked"));
     c->integrity_pass = cJSON_IsTrue(get(integ, "pass"));
+    /* A level without a summary never finished (the target crashed or wrk failed mid-level):
+     * its partial runs are in bench.json, but there are no figures to show or compare. */
     const cJSON *lv = pick_level(scn, ref);
     if (!lv) return;
     c->level = lv;

@@ -136,6 +136,8 @@ int run_main(int argc, char **argv) {
     cargv[cargc++] = "check";
     cargv[cargc++] = "--out";
     cargv[cargc++] = dir;
+    cargv[cargc++] = "--run-id"; /* one id for conformance.json, bench.json and the directory */
+    cargv[cargc++] = run_id;
     if (jobs) {
         cargv[cargc++] = "--jobs";
         cargv[cargc++] = (char *)jobs;
