@@ -196,7 +196,11 @@ int main(void) {
     quill_bp_route(api, "GET", "/private", private_area);
 
     quill_config cfg = quill_config_default();
-    if (quill_config_from_env(&cfg) < 0) return 2;
+    if (quill_config_from_env(&cfg) < 0) {
+        quill_app_free(app);
+        quill_tpl_free(page_tpl);
+        return 2;
+    }
     cfg.header_timeout_ms = env_ms("QUILL_HEADER_TIMEOUT_MS", cfg.header_timeout_ms);
     cfg.idle_timeout_ms = env_ms("QUILL_IDLE_TIMEOUT_MS", cfg.idle_timeout_ms);
     cfg.body_timeout_ms = env_ms("QUILL_BODY_TIMEOUT_MS", cfg.body_timeout_ms);

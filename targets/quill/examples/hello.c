@@ -10,7 +10,10 @@ int main(void) {
     quill_app *app = quill_app_new();
     quill_route(app, "GET", "/", hello);
     quill_config cfg = quill_config_default();
-    if (quill_config_from_env(&cfg) < 0) return 2;
+    if (quill_config_from_env(&cfg) < 0) {
+        quill_app_free(app);
+        return 2;
+    }
     int rc = quill_run(app, &cfg);
     quill_app_free(app);
     return rc == 0 ? 0 : 1;
