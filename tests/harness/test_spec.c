@@ -2,6 +2,7 @@
  * with its exact file:line:col. */
 #include <criterion/criterion.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "spec.h"
@@ -351,4 +352,84 @@ Test(spec, error_cap) {
     cr_assert_eq(set.nerrors, SPEC_MAX_ERRORS + 1);
     cr_assert(str_ends_with(buf_cstr(&set.errors), "t.json: too many errors, stopping\n"));
     buf_free(&b);
+}
+
+/* Writes text to dir/name. */
+static void put(const char *dir, const char *name, const char *text) {
+    char path[512];
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+static const char *chain_dir(char *tmpl, int n) {
+    cr_assert_not_null(mkdtemp(tmpl));
+    put(tmpl, "suite.json", "{\"suite\": \"deep\", \"steps\": [{\"include\": \"i1.json\"}]}");
+    for (int i = 1; i <= n; i++) {
+        char name[32], text[256];
+        snprintf(name, sizeof(name), "i%d.json", i);
+        if (i < n)
+            snprintf(text, sizeof(text), "{\"steps\": [{\"include\": \"i%d.json\"}]}", i + 1);
+        else
+            snprintf(text, sizeof(text), "{\"steps\": [{\"name\": \"leaf\", \"request\": "
+                                         "{\"method\": \"GET\", \"path\": \"/\"}, \"expect\": "
+                                         "{\"status\": 200}}]}");
+        put(tmpl, name, text);
+    }
+    return tmpl;
+}
+
+static void rm_dir(const char *dir) {
+    char cmd[600];
+    snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+Test(spec, include_nesting_limit) {
+    char ok[] = "/tmp/parity-spec-XXXXXX", deep[] = "/tmp/parity-spec-XXXXXX";
+    char path[600];
+    chain_dir(ok, SPEC_MAX_INCLUDE_DEPTH); /* 8 nested includes: allowed */
+    snprintf(path, sizeof(path), "%s/suite.json", ok);
+    cr_assert_eq(spec_load_file(&set, path), 0, "%s", buf_cstr(&set.errors));
+    const step_t *st = set.suites[0]->steps.items[0];
+    int depth = 0;
+    while (st->kind == STEP_INCLUDE) st = st->children.items[0], depth++;
+    cr_assert_eq(depth, SPEC_MAX_INCLUDE_DEPTH);
+    cr_assert_str_eq(st->name, "leaf");
+    chain_dir(deep, SPEC_MAX_INCLUDE_DEPTH + 1); /* 9: the 8th file's include is refused */
+    snprintf(path, sizeof(path), "%s/suite.json", deep);
+    cr_assert_eq(spec_load_file(&set, path), -1);
+    char want[700];
+    snprintf(want, sizeof(want), "%s/i8.json:1:24: includes nested deeper than 8\n", deep);
+    cr_assert_str_eq(buf_cstr(&set.errors), want);
+    rm_dir(ok);
+    rm_dir(deep);
+}
+
+Test(spec, suite_and_include_files_are_not_interchangeable) {
+    char dir[] = "/tmp/parity-spec-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    put(dir, "a.json", "{\"suite\": \"a\", \"steps\": [{\"include\": \"b.json\"}]}");
+    put(dir, "b.json", "{\"suite\": \"b\", \"steps\": []}");
+    put(dir, "c.json", "{\"params\": [\"x\", \"x\", \"1y\"], \"steps\": []}");
+    char path[600], want[2000];
+    snprintf(path, sizeof(path), "%s/a.json", dir);
+    cr_assert_eq(spec_load_file(&set, path), -1);
+    snprintf(want, sizeof(want), "%s/a.json:1:38: include: %s/b.json is a suite file, not an include "
+                                 "file\n", dir, dir);
+    cr_assert_str_eq(buf_cstr(&set.errors), want);
+    spec_set_free(&set);
+    spec_set_init(&set);
+    snprintf(path, sizeof(path), "%s/c.json", dir);
+    cr_assert_eq(spec_load_file(&set, path), -1);
+    snprintf(want, sizeof(want),
+             "%s/c.json:1:1: this is an include file (it has \"params\"), not a suite\n"
+             "%s/c.json:1:2: unknown key \"params\" in suite (allowed: $schema, suite, description, "
+             "variables, setup, steps, teardown)\n"
+             "%s/c.json:1:1: suite: missing required key \"suite\"\n"
+             "%s/c.json:1:39: steps must not be empty\n", dir, dir, dir, dir);
+    cr_assert_str_eq(buf_cstr(&set.errors), want);
+    rm_dir(dir);
 }
