@@ -563,14 +563,25 @@ int spec_load_dir(spec_set_t *s, const char *dir) {
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.' || !str_ends_with(e->d_name, ".json")) continue;
-        if (n == SPEC_MAX_DIR_FILES) break;
+        if (n == SPEC_MAX_DIR_FILES) {
+            buf_printf(&s->errors, "%s: more than %d spec files\n", dir, SPEC_MAX_DIR_FILES);
+            s->nerrors++;
+            rc = -1;
+            break;
+        }
         if (n == cap) {
             cap = cap ? cap * 2 : 32;
             char **p = realloc(names, cap * sizeof(*p));
-            if (!p) break;
+            if (!p) {
+                rc = -1;
+                break;
+            }
             names = p;
         }
-        if (!(names[n] = str_dup(e->d_name))) break;
+        if (!(names[n] = str_dup(e->d_name))) {
+            rc = -1;
+            break;
+        }
         n++;
     }
     closedir(d);
