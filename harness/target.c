@@ -54,15 +54,13 @@ static void tg_sleep_ms(long ms) {
 static pthread_mutex_t tg_reg_mu = PTHREAD_MUTEX_INITIALIZER;
 static target_proc_t *tg_reg[TARGET_REG_MAX];
 
-static int tg_register(target_proc_t *p) {
-    pthread_mutex_lock(&tg_reg_mu);
+/* Called with tg_reg_mu held (see target_start). */
+static int tg_register_locked(target_proc_t *p) {
     for (int i = 0; i < TARGET_REG_MAX; i++)
         if (!tg_reg[i]) {
             tg_reg[i] = p;
-            pthread_mutex_unlock(&tg_reg_mu);
             return 0;
         }
-    pthread_mutex_unlock(&tg_reg_mu);
     return -1;
 }
 
@@ -417,13 +415,17 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
         err_set(err, "/dev/null: %s", strerror(errno));
         goto out;
     }
+    /* Spawn and register under the registry lock: a Ctrl-C between the fork and the registration
+     * would otherwise leave this target out of the signal thread's cleanup. */
+    pthread_mutex_lock(&tg_reg_mu);
     pid_t pid = tg_spawn(path, argv, env.v, m->dir, logfd, nullfd, o->cpus, err);
+    int reg = pid < 0 ? 0 : (p->pid = p->pgid = pid, tg_register_locked(p));
+    pthread_mutex_unlock(&tg_reg_mu);
     if (pid < 0) {
         err_prefix(err, "target %s: ", m->name);
         goto out;
     }
-    p->pid = p->pgid = pid;
-    if (tg_register(p) < 0) {
+    if (reg < 0) {
         err_set(err, "more than %d targets at once", TARGET_REG_MAX);
         target_stop(p, NULL);
         goto out;
