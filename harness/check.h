@@ -32,7 +32,7 @@
 #define CHECK_DEFAULT_JOBS 4
 #define CHECK_MAX_BLOCKS 40        /* failure blocks printed (all of them with --verbose) */
 #define CHECK_BODY_SHOWN 2048      /* response body bytes shown in a failure block */
-#define CHECK_CRASH_GRACE_MS 300   /* after a transport error, time for a dying target to exit */
+#define CHECK_CRASH_GRACE_MS 1000  /* after a transport error, time for a dying target to exit */
 #define CHECK_PATH_MAX 4096
 
 typedef struct check_url {
