@@ -157,8 +157,8 @@ int re_exec(const regex_t *re, const char *s, size_t len, size_t nmatch, regmatc
 /* ---- queries ------------------------------------------------------------------------------- */
 
 static const char *const query_names[] = {
-    [Q_STATUS] = "status", [Q_HEADER] = "header", [Q_COOKIE] = "cookie",     [Q_BODY] = "body",
-    [Q_JSONPATH] = "jsonpath", [Q_REGEX] = "regex", [Q_DURATION] = "duration",
+    [Q_STATUS] = "status",     [Q_HEADER] = "header", [Q_COOKIE] = "cookie",     [Q_BODY] = "body",
+    [Q_JSONPATH] = "jsonpath", [Q_REGEX] = "regex",   [Q_DURATION] = "duration",
 };
 
 const char *query_kind_name(query_kind_t k) {
@@ -383,12 +383,27 @@ bool is_iso_date(const char *s) {
 /* ---- predicates ---------------------------------------------------------------------------- */
 
 static const char *const pred_names[] = {
-    [P_EQ] = "==", [P_NE] = "!=", [P_LT] = "<", [P_LE] = "<=", [P_GT] = ">", [P_GE] = ">=",
-    [P_EXISTS] = "exists", [P_IS_STRING] = "isString", [P_IS_INTEGER] = "isInteger",
-    [P_IS_NUMBER] = "isNumber", [P_IS_BOOLEAN] = "isBoolean", [P_IS_NULL] = "isNull",
-    [P_IS_LIST] = "isList", [P_IS_OBJECT] = "isObject", [P_IS_EMPTY] = "isEmpty",
-    [P_IS_ISO_DATE] = "isIsoDate", [P_MATCHES] = "matches", [P_CONTAINS] = "contains",
-    [P_STARTS_WITH] = "startsWith", [P_ENDS_WITH] = "endsWith", [P_COUNT] = "count",
+    [P_EQ] = "==",
+    [P_NE] = "!=",
+    [P_LT] = "<",
+    [P_LE] = "<=",
+    [P_GT] = ">",
+    [P_GE] = ">=",
+    [P_EXISTS] = "exists",
+    [P_IS_STRING] = "isString",
+    [P_IS_INTEGER] = "isInteger",
+    [P_IS_NUMBER] = "isNumber",
+    [P_IS_BOOLEAN] = "isBoolean",
+    [P_IS_NULL] = "isNull",
+    [P_IS_LIST] = "isList",
+    [P_IS_OBJECT] = "isObject",
+    [P_IS_EMPTY] = "isEmpty",
+    [P_IS_ISO_DATE] = "isIsoDate",
+    [P_MATCHES] = "matches",
+    [P_CONTAINS] = "contains",
+    [P_STARTS_WITH] = "startsWith",
+    [P_ENDS_WITH] = "endsWith",
+    [P_COUNT] = "count",
 };
 
 const char *pred_name(pred_kind_t p) {
@@ -411,9 +426,12 @@ int pred_nargs(pred_kind_t p) {
 
 static bool ordered(pred_kind_t p, const cJSON *v, const cJSON *arg) {
     int c;
-    if (cJSON_IsNumber(v) && cJSON_IsNumber(arg)) c = num_cmp(v, arg);
-    else if (cJSON_IsString(v) && cJSON_IsString(arg)) c = strcmp(v->valuestring, arg->valuestring);
-    else return false;
+    if (cJSON_IsNumber(v) && cJSON_IsNumber(arg))
+        c = num_cmp(v, arg);
+    else if (cJSON_IsString(v) && cJSON_IsString(arg))
+        c = strcmp(v->valuestring, arg->valuestring);
+    else
+        return false;
     switch (p) {
     case P_LT: return c < 0;
     case P_LE: return c <= 0;
@@ -435,7 +453,10 @@ static int pred_holds(pred_kind_t p, const cJSON *v, const cJSON *arg, const reg
     switch (p) {
     case P_EQ: return json_equal(v, arg);
     case P_NE: return !json_equal(v, arg);
-    case P_LT: case P_LE: case P_GT: case P_GE: return ordered(p, v, arg);
+    case P_LT:
+    case P_LE:
+    case P_GT:
+    case P_GE: return ordered(p, v, arg);
     case P_EXISTS: return 1;
     case P_IS_STRING: return sv;
     case P_IS_INTEGER: return jl_is_integer(v);

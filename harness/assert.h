@@ -29,11 +29,11 @@
 #include "tmpl.h"
 #include "util.h"
 
-#define RESP_MAX_HEADERS 256          /* headers kept per response; more fail resp_add_header */
-#define RESP_MAX_HEADER_BYTES 65536   /* bytes of one header line */
-#define RESP_MAX_BODY (64u << 20)     /* body bytes kept (the body buf_t's cap) */
-#define ASSERT_MAX_SHOWN 200          /* bytes of a value shown in a failure message */
-#define ASSERT_MSG_MAX 1024           /* bytes of one failure message */
+#define RESP_MAX_HEADERS      256         /* headers kept per response; more fail resp_add_header */
+#define RESP_MAX_HEADER_BYTES 65536       /* bytes of one header line */
+#define RESP_MAX_BODY         (64u << 20) /* body bytes kept (the body buf_t's cap) */
+#define ASSERT_MAX_SHOWN      200         /* bytes of a value shown in a failure message */
+#define ASSERT_MSG_MAX        1024        /* bytes of one failure message */
 
 /* ---- response ------------------------------------------------------------------------------- */
 
@@ -43,15 +43,15 @@ typedef struct resp_header {
 } resp_header_t;
 
 typedef struct resp {
-    long status;             /* e.g. 200; 0 when no response */
-    resp_header_t *headers;  /* in order received */
+    long status;            /* e.g. 200; 0 when no response */
+    resp_header_t *headers; /* in order received */
     size_t nheaders;
     size_t cap_headers;
-    buf_t body;              /* raw bytes, capped at RESP_MAX_BODY; NUL-terminated */
-    double duration_ms;      /* whole exchange */
+    buf_t body;         /* raw bytes, capped at RESP_MAX_BODY; NUL-terminated */
+    double duration_ms; /* whole exchange */
     /* Parsed lazily and once by resp_json(): */
     cJSON *json;
-    int json_state;          /* 0 not tried, 1 parsed, -1 failed (json_err) */
+    int json_state; /* 0 not tried, 1 parsed, -1 failed (json_err) */
     err_t json_err;
 } resp_t;
 
@@ -87,8 +87,8 @@ int re_exec(const regex_t *re, const char *s, size_t len, size_t nmatch, regmatc
 
 typedef enum query_kind {
     Q_STATUS,
-    Q_HEADER,   /* arg = name */
-    Q_COOKIE,   /* arg = cookie name */
+    Q_HEADER, /* arg = name */
+    Q_COOKIE, /* arg = cookie name */
     Q_BODY,
     Q_JSONPATH, /* path compiled */
     Q_REGEX,    /* re compiled */
@@ -97,9 +97,9 @@ typedef enum query_kind {
 
 typedef struct query {
     query_kind_t kind;
-    const char *arg;  /* header/cookie name, JSONPath or regex source; NULL for the others */
-    jp_path_t *path;  /* Q_JSONPATH */
-    regex_t *re;      /* Q_REGEX */
+    const char *arg; /* header/cookie name, JSONPath or regex source; NULL for the others */
+    jp_path_t *path; /* Q_JSONPATH */
+    regex_t *re;     /* Q_REGEX */
 } query_t;
 
 /* The result of a query: nothing, or a value. */
@@ -122,11 +122,27 @@ int query_kind_nargs(query_kind_t k);
 /* ---- predicates ---------------------------------------------------------------------------- */
 
 typedef enum pred_kind {
-    P_EQ, P_NE, P_LT, P_LE, P_GT, P_GE,
+    P_EQ,
+    P_NE,
+    P_LT,
+    P_LE,
+    P_GT,
+    P_GE,
     P_EXISTS,
-    P_IS_STRING, P_IS_INTEGER, P_IS_NUMBER, P_IS_BOOLEAN, P_IS_NULL, P_IS_LIST, P_IS_OBJECT,
-    P_IS_EMPTY, P_IS_ISO_DATE,
-    P_MATCHES, P_CONTAINS, P_STARTS_WITH, P_ENDS_WITH, P_COUNT,
+    P_IS_STRING,
+    P_IS_INTEGER,
+    P_IS_NUMBER,
+    P_IS_BOOLEAN,
+    P_IS_NULL,
+    P_IS_LIST,
+    P_IS_OBJECT,
+    P_IS_EMPTY,
+    P_IS_ISO_DATE,
+    P_MATCHES,
+    P_CONTAINS,
+    P_STARTS_WITH,
+    P_ENDS_WITH,
+    P_COUNT,
 } pred_kind_t;
 
 const char *pred_name(pred_kind_t p);
@@ -158,11 +174,11 @@ typedef struct assertion {
     query_t q;
     bool negate;
     pred_kind_t pred;
-    const cJSON *arg;  /* expected value as written (may contain {{...}}); NULL if none */
-    bool arg_tmpl;     /* arg contains a template reference: render before evaluating */
-    regex_t *arg_re;   /* P_MATCHES with a literal pattern: compiled at load */
-    const char *text;  /* the assert as written, e.g. ["jsonpath", "$.user.bio", "isNull"] */
-    spec_loc_t loc;    /* of the assert (its '[') */
+    const cJSON *arg; /* expected value as written (may contain {{...}}); NULL if none */
+    bool arg_tmpl;    /* arg contains a template reference: render before evaluating */
+    regex_t *arg_re;  /* P_MATCHES with a literal pattern: compiled at load */
+    const char *text; /* the assert as written, e.g. ["jsonpath", "$.user.bio", "isNull"] */
+    spec_loc_t loc;   /* of the assert (its '[') */
 } assertion_t;
 
 /* Evaluates one assert against r: renders arg with vars, runs the query and the predicate.

@@ -7,7 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- position map: open-addressing hash keyed by node pointer --------------------------------- */
+/* ---- position map: open-addressing hash keyed by node pointer ---------------------------------
+ */
 
 typedef struct jl_entry {
     const cJSON *node; /* NULL = empty slot */
@@ -77,7 +78,8 @@ void jl_map_free(jl_map_t *map) {
     free(map);
 }
 
-/* ---- parser ----------------------------------------------------------------------------------- */
+/* ---- parser -----------------------------------------------------------------------------------
+ */
 
 typedef struct parser {
     const char *s;
@@ -123,8 +125,8 @@ static int fail_at(parser_t *p, size_t pos, const char *msg) {
 static int fail_unclosed(parser_t *p, size_t open, const char *what) {
     jl_loc_t o = loc_at(p, open);
     char msg[128];
-    snprintf(msg, sizeof(msg), "unexpected end of input: the %s opened at %u:%u is not closed", what,
-             o.line, o.col);
+    snprintf(msg, sizeof(msg), "unexpected end of input: the %s opened at %u:%u is not closed",
+             what, o.line, o.col);
     return fail_at(p, p->n, msg);
 }
 
@@ -149,10 +151,14 @@ static int hex4(const char *s, unsigned *out) {
     for (int k = 0; k < 4; k++) {
         char c = s[k];
         v <<= 4;
-        if (c >= '0' && c <= '9') v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f') v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F') v |= (unsigned)(c - 'A' + 10);
-        else return -1;
+        if (c >= '0' && c <= '9')
+            v |= (unsigned)(c - '0');
+        else if (c >= 'a' && c <= 'f')
+            v |= (unsigned)(c - 'a' + 10);
+        else if (c >= 'A' && c <= 'F')
+            v |= (unsigned)(c - 'A' + 10);
+        else
+            return -1;
     }
     *out = v;
     return 0;
@@ -161,8 +167,10 @@ static int hex4(const char *s, unsigned *out) {
 static int put_utf8(buf_t *b, unsigned cp) {
     char u[4];
     size_t n;
-    if (cp < 0x80) u[0] = (char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+    if (cp < 0x80)
+        u[0] = (char)cp, n = 1;
+    else if (cp < 0x800)
+        u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
     else if (cp < 0x10000)
         u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
         u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
@@ -222,7 +230,8 @@ static int parse_string_raw(parser_t *p) {
             if (p->n - p->i < 4 || hex4(p->s + p->i, &cp) == -1)
                 return fail_at(p, esc, "invalid \\u escape");
             p->i += 4;
-            if (cp >= 0xDC00 && cp <= 0xDFFF) return fail_at(p, esc, "lone surrogate in \\u escape");
+            if (cp >= 0xDC00 && cp <= 0xDFFF)
+                return fail_at(p, esc, "lone surrogate in \\u escape");
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 if (p->n - p->i < 6 || p->s[p->i] != '\\' || p->s[p->i + 1] != 'u' ||
                     hex4(p->s + p->i + 2, &lo) == -1 || lo < 0xDC00 || lo > 0xDFFF)
@@ -466,16 +475,22 @@ static cJSON *parse_value(parser_t *p) {
         v = cJSON_CreateString(buf_cstr(&p->scratch));
         break;
     case 't':
-        if (match_word(p, "true")) v = cJSON_CreateTrue();
-        else goto bad;
+        if (match_word(p, "true"))
+            v = cJSON_CreateTrue();
+        else
+            goto bad;
         break;
     case 'f':
-        if (match_word(p, "false")) v = cJSON_CreateFalse();
-        else goto bad;
+        if (match_word(p, "false"))
+            v = cJSON_CreateFalse();
+        else
+            goto bad;
         break;
     case 'n':
-        if (match_word(p, "null")) v = cJSON_CreateNull();
-        else goto bad;
+        if (match_word(p, "null"))
+            v = cJSON_CreateNull();
+        else
+            goto bad;
         break;
     default:
         if (c == '-' || (c >= '0' && c <= '9')) return parse_number(p);
@@ -528,7 +543,8 @@ cJSON *jl_parse(const char *text, size_t len, const char *file, int flags, jl_ma
     return root;
 }
 
-/* ---- numbers ---------------------------------------------------------------------------------- */
+/* ---- numbers ----------------------------------------------------------------------------------
+ */
 
 const char *jl_number_text(const cJSON *node) {
     if (!cJSON_IsNumber(node)) return NULL;
@@ -556,7 +572,8 @@ cJSON *jl_create_integer(long long v) {
     return n;
 }
 
-/* ---- printing --------------------------------------------------------------------------------- */
+/* ---- printing ---------------------------------------------------------------------------------
+ */
 
 int jl_print_string(const char *s, size_t n, buf_t *out) {
     static const char hex[] = "0123456789abcdef";

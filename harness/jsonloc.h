@@ -28,8 +28,8 @@
 
 #include "util.h"
 
-#define JL_MAX_DEPTH 128                    /* nesting of arrays/objects */
-#define JL_MAX_INPUT (256u * 1024 * 1024)   /* bytes */
+#define JL_MAX_DEPTH 128                  /* nesting of arrays/objects */
+#define JL_MAX_INPUT (256u * 1024 * 1024) /* bytes */
 
 enum {
     JL_NO_DUP_KEYS = 1 << 0, /* a key repeated in one object is an error */

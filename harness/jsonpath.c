@@ -73,8 +73,10 @@ static int hex4(const char *s, unsigned *out) {
 static int put_utf8(buf_t *b, unsigned cp) {
     char u[4];
     size_t n;
-    if (cp < 0x80) u[0] = (char)cp, n = 1;
-    else if (cp < 0x800) u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
+    if (cp < 0x80)
+        u[0] = (char)cp, n = 1;
+    else if (cp < 0x800)
+        u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
     else if (cp < 0x10000)
         u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
         u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
@@ -111,7 +113,8 @@ static int parse_quoted(const char *expr, size_t *i, buf_t *out, size_t *offset,
         case 't': r = '\t'; break;
         case 'u': {
             unsigned cp, lo;
-            if (hex4(expr + k + 2, &cp) == -1) return bad(expr, k, offset, err, "invalid \\u escape");
+            if (hex4(expr + k + 2, &cp) == -1)
+                return bad(expr, k, offset, err, "invalid \\u escape");
             size_t used = 6;
             if (cp >= 0xDC00 && cp <= 0xDFFF) return bad(expr, k, offset, err, "lone surrogate");
             if (cp >= 0xD800 && cp <= 0xDBFF) {
@@ -252,7 +255,8 @@ void jp_nodes_free(jp_nodes_t *r) {
 
 static int push(jp_nodes_t *r, const cJSON *node, err_t *err) {
     if (r->n == r->cap) {
-        if (r->cap >= JP_MAX_RESULTS) return err_set(err, "JSONPath yields over %d nodes", JP_MAX_RESULTS);
+        if (r->cap >= JP_MAX_RESULTS)
+            return err_set(err, "JSONPath yields over %d nodes", JP_MAX_RESULTS);
         size_t cap = r->cap ? r->cap * 2 : 8;
         const cJSON **p = realloc(r->nodes, cap * sizeof(*p));
         if (!p) return err_set(err, "out of memory");

@@ -24,9 +24,9 @@
 
 #include "util.h"
 
-#define JP_MAX_SEGMENTS 64       /* segments in one expression */
-#define JP_MAX_EXPR 4096         /* bytes in one expression */
-#define JP_MAX_RESULTS 1000000   /* nodes one evaluation may yield */
+#define JP_MAX_SEGMENTS 64      /* segments in one expression */
+#define JP_MAX_EXPR     4096    /* bytes in one expression */
+#define JP_MAX_RESULTS  1000000 /* nodes one evaluation may yield */
 
 typedef struct jp_path jp_path_t;
 

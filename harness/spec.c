@@ -43,7 +43,8 @@ void spec_err(spec_ctx_t *c, const cJSON *node, spec_at_t at, const char *fmt, .
     s->nerrors++;
 }
 
-/* ---- validation helpers ------------------------------------------------------------------------ */
+/* ---- validation helpers ------------------------------------------------------------------------
+ */
 
 const char *spec_type_name(const cJSON *node) {
     if (cJSON_IsNumber(node)) return jl_is_integer(node) ? "integer" : "number";
@@ -115,10 +116,9 @@ int spec_want_int(spec_ctx_t *c, const cJSON *node, long min, long max, const ch
                   long *out) {
     long long v;
     const char *t = jl_number_text(node);
-    if (!cJSON_IsNumber(node) || !jl_is_integer(node) || !t ||
-        str_to_ll(t, min, max, &v) == -1) {
-        spec_err(c, node, AT_VALUE, "%s must be an integer from %ld to %ld, got %s", what, min,
-                 max, cJSON_IsNumber(node) && t ? t : spec_type_name(node));
+    if (!cJSON_IsNumber(node) || !jl_is_integer(node) || !t || str_to_ll(t, min, max, &v) == -1) {
+        spec_err(c, node, AT_VALUE, "%s must be an integer from %ld to %ld, got %s", what, min, max,
+                 cJSON_IsNumber(node) && t ? t : spec_type_name(node));
         return -1;
     }
     *out = (long)v;
@@ -159,7 +159,8 @@ bool spec_var_name_ok(const char *s) {
     return tmpl_name_ok(s);
 }
 
-/* ---- steps -------------------------------------------------------------------------------------- */
+/* ---- steps --------------------------------------------------------------------------------------
+ */
 
 static int parse_steps(spec_ctx_t *c, const cJSON *arr, step_list_t *out, const char *what);
 static int load_include(spec_ctx_t *c, const cJSON *step, step_t *st);
@@ -196,12 +197,15 @@ static int parse_request_step(spec_ctx_t *c, const cJSON *obj, step_t *st) {
         } else {
             if (spec_check_keys(c, retry, rkeys, "retry") == -1) rc = -1;
             const cJSON *cnt = spec_required(c, retry, "count", "retry");
-            if (!cnt || spec_want_int(c, cnt, 0, SPEC_MAX_RETRY, "retry.count", &v) == -1) rc = -1;
-            else st->retry_count = (int)v;
+            if (!cnt || spec_want_int(c, cnt, 0, SPEC_MAX_RETRY, "retry.count", &v) == -1)
+                rc = -1;
+            else
+                st->retry_count = (int)v;
             const cJSON *iv = cJSON_GetObjectItemCaseSensitive(retry, "interval");
             if (iv && spec_want_int(c, iv, 0, SPEC_MAX_DELAY_MS, "retry.interval", &v) == -1)
                 rc = -1;
-            else if (iv) st->retry_interval_ms = v;
+            else if (iv)
+                st->retry_interval_ms = v;
         }
     }
     const cJSON *delay = cJSON_GetObjectItemCaseSensitive(obj, "delay");
@@ -305,7 +309,8 @@ static int parse_steps(spec_ctx_t *c, const cJSON *arr, step_list_t *out, const 
     return rc;
 }
 
-/* ---- files and includes ------------------------------------------------------------------------ */
+/* ---- files and includes ------------------------------------------------------------------------
+ */
 
 /* Reads and parses path; the tree is owned by the set's arena. NULL on error (reported at the
  * includer's node when `at` is given, else as "path: message"). */
@@ -316,8 +321,10 @@ static cJSON *load_doc(spec_set_t *s, const char *path, const char *text, size_t
     err_t e;
     if (!text) {
         if (buf_read_file(&b, path, &e) == -1) {
-            if (inc) spec_err(inc, at, AT_VALUE, "include: %s", e.msg);
-            else buf_printf(&s->errors, "%s\n", e.msg), s->nerrors++;
+            if (inc)
+                spec_err(inc, at, AT_VALUE, "include: %s", e.msg);
+            else
+                buf_printf(&s->errors, "%s\n", e.msg), s->nerrors++;
             buf_free(&b);
             return NULL;
         }
@@ -400,7 +407,10 @@ static int load_include(spec_ctx_t *c, const cJSON *obj, step_t *st) {
         buf_free(&chain);
         return -1;
     }
-    spec_ctx_t sub = {.set = s, .file = path, .parent = c, .include_depth = c->include_depth + 1,
+    spec_ctx_t sub = {.set = s,
+                      .file = path,
+                      .parent = c,
+                      .include_depth = c->include_depth + 1,
                       .nesting = c->nesting + 1};
     sub.real = arena_strdup(&s->arena, real);
     const cJSON *root = load_doc(s, path, NULL, 0, &sub.map, c, inc);
@@ -474,14 +484,15 @@ static int load_suite(spec_set_t *s, const char *file, const char *text, size_t 
     int rc = su ? 0 : -1;
     if (rc == 0 && spec_want(&c, root, cJSON_Object, "a suite file") == -1) rc = -1;
     if (rc == 0) {
-        static const char *const keys[] = {"$schema", "suite",    "description", "variables",
-                                           "setup",   "steps",    "teardown",    NULL};
+        static const char *const keys[] = {"$schema", "suite", "description", "variables",
+                                           "setup",   "steps", "teardown",    NULL};
         su->file = c.file;
         su->description = "";
         su->loc = spec_loc(&c, root, AT_VALUE);
         if (!cJSON_GetObjectItemCaseSensitive(root, "suite") &&
             cJSON_GetObjectItemCaseSensitive(root, "params"))
-            spec_err(&c, root, AT_VALUE, "this is an include file (it has \"params\"), not a suite");
+            spec_err(&c, root, AT_VALUE,
+                     "this is an include file (it has \"params\"), not a suite");
         spec_check_keys(&c, root, keys, "suite");
         const cJSON *name = spec_required(&c, root, "suite", "suite");
         if (name && spec_want(&c, name, cJSON_String, "suite") == 0) {
@@ -491,7 +502,8 @@ static int load_suite(spec_set_t *s, const char *file, const char *text, size_t 
             su->name = name->valuestring;
         }
         const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "description");
-        if (d && spec_want(&c, d, cJSON_String, "description") == 0) su->description = d->valuestring;
+        if (d && spec_want(&c, d, cJSON_String, "description") == 0)
+            su->description = d->valuestring;
         const cJSON *vars = cJSON_GetObjectItemCaseSensitive(root, "variables");
         if (vars && spec_want(&c, vars, cJSON_Object, "variables") == 0) {
             for (const cJSON *v = vars->child; v; v = v->next)
@@ -523,7 +535,8 @@ static int load_suite(spec_set_t *s, const char *file, const char *text, size_t 
     return 0;
 }
 
-/* ---- public ------------------------------------------------------------------------------------ */
+/* ---- public ------------------------------------------------------------------------------------
+ */
 
 void spec_set_init(spec_set_t *s) {
     memset(s, 0, sizeof(*s));

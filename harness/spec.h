@@ -23,16 +23,16 @@
 #include "assert.h"
 #include "util.h"
 
-#define SPEC_MAX_FILE (16u << 20)     /* bytes in one spec file */
-#define SPEC_MAX_INCLUDE_DEPTH 8      /* includes inside includes */
-#define SPEC_MAX_NESTING 16           /* repeat/include nesting in total (step_iter's stack) */
-#define SPEC_MAX_ERRORS 50            /* errors collected per load call before giving up */
-#define SPEC_MAX_REPEAT 1000000       /* repeat count */
-#define SPEC_MAX_TIMEOUT_MS 600000    /* request.timeout */
+#define SPEC_MAX_FILE           (16u << 20) /* bytes in one spec file */
+#define SPEC_MAX_INCLUDE_DEPTH  8           /* includes inside includes */
+#define SPEC_MAX_NESTING        16      /* repeat/include nesting in total (step_iter's stack) */
+#define SPEC_MAX_ERRORS         50      /* errors collected per load call before giving up */
+#define SPEC_MAX_REPEAT         1000000 /* repeat count */
+#define SPEC_MAX_TIMEOUT_MS     600000  /* request.timeout */
 #define SPEC_DEFAULT_TIMEOUT_MS 10000
-#define SPEC_MAX_DELAY_MS 600000      /* delay, retry.interval */
-#define SPEC_MAX_RETRY 100            /* retry.count */
-#define SPEC_MAX_FILL (64u << 20)     /* request.body.size */
+#define SPEC_MAX_DELAY_MS       600000      /* delay, retry.interval */
+#define SPEC_MAX_RETRY          100         /* retry.count */
+#define SPEC_MAX_FILL           (64u << 20) /* request.body.size */
 
 typedef enum step_kind {
     STEP_REQUEST,
@@ -59,7 +59,7 @@ typedef struct capture {
     const char *name; /* as written, without a trailing "[]"; may contain {{...}} */
     bool append;      /* the name ended in "[]": append to a list variable */
     query_t q;
-    spec_loc_t loc;   /* of the capture's key */
+    spec_loc_t loc; /* of the capture's key */
 } capture_t;
 
 typedef struct skip {
@@ -68,49 +68,49 @@ typedef struct skip {
 } skip_t;
 
 typedef struct request_spec {
-    const char *method;    /* GET POST PUT PATCH DELETE HEAD OPTIONS */
-    const char *path;      /* template; starts with '/' */
-    const cJSON *query;    /* object (string|number|bool values, templated) or NULL */
-    const cJSON *headers;  /* object of template strings or NULL */
+    const char *method;   /* GET POST PUT PATCH DELETE HEAD OPTIONS */
+    const char *path;     /* template; starts with '/' */
+    const cJSON *query;   /* object (string|number|bool values, templated) or NULL */
+    const cJSON *headers; /* object of template strings or NULL */
     body_kind_t body_kind;
-    const cJSON *json;     /* BODY_JSON */
-    const cJSON *form;     /* BODY_FORM: object of template strings */
-    const char *raw;       /* BODY_RAW: template */
+    const cJSON *json;                     /* BODY_JSON */
+    const cJSON *form;                     /* BODY_FORM: object of template strings */
+    const char *raw;                       /* BODY_RAW: template */
     const char *fill_prefix, *fill_suffix; /* BODY_FILL: templates ("" if absent) */
-    char fill_char;        /* BODY_FILL: the one byte repeated */
-    size_t fill_size;      /* BODY_FILL: total body bytes */
+    char fill_char;                        /* BODY_FILL: the one byte repeated */
+    size_t fill_size;                      /* BODY_FILL: total body bytes */
     long timeout_ms;
 } request_spec_t;
 
 struct step {
     step_kind_t kind;
-    spec_loc_t loc;        /* of the step's '{' */
-    const char *name;      /* STEP_REQUEST: required. Others: NULL */
+    spec_loc_t loc;   /* of the step's '{' */
+    const char *name; /* STEP_REQUEST: required. Others: NULL */
 
     /* STEP_REQUEST */
     request_spec_t req;
-    int *statuses;         /* accepted statuses (expect.status), nstatus >= 1 */
+    int *statuses; /* accepted statuses (expect.status), nstatus >= 1 */
     size_t nstatus;
     spec_loc_t status_loc;
     assertion_t *asserts;
     size_t nasserts;
     capture_t *captures;
     size_t ncaptures;
-    int retry_count;       /* extra attempts (0 = none) */
+    int retry_count; /* extra attempts (0 = none) */
     long retry_interval_ms;
     long delay_ms;
     skip_t *skips;
     size_t nskips;
 
     /* STEP_REPEAT */
-    long repeat_count;          /* when repeat_tmpl is NULL */
-    const char *repeat_tmpl;    /* "{{n}}": rendered at run time, must give an integer */
-    const char *index_var;      /* NULL when no "index" was given */
+    long repeat_count;       /* when repeat_tmpl is NULL */
+    const char *repeat_tmpl; /* "{{n}}": rendered at run time, must give an integer */
+    const char *index_var;   /* NULL when no "index" was given */
 
     /* STEP_INCLUDE */
-    const char *include_path;   /* as written */
-    const char *include_file;   /* resolved path (for messages) */
-    const cJSON *with;          /* object param -> value (templated, type-preserving) or NULL */
+    const char *include_path; /* as written */
+    const char *include_file; /* resolved path (for messages) */
+    const cJSON *with;        /* object param -> value (templated, type-preserving) or NULL */
 
     /* STEP_REPEAT and STEP_INCLUDE */
     step_list_t children;
@@ -121,7 +121,7 @@ typedef struct suite {
     const char *description; /* "" if absent */
     const char *file;        /* path as loaded */
     spec_loc_t loc;
-    const cJSON *variables;  /* object (values templated at run time, in order) or NULL */
+    const cJSON *variables; /* object (values templated at run time, in order) or NULL */
     step_list_t setup, steps, teardown;
 } suite_t;
 
@@ -130,7 +130,7 @@ typedef struct spec_set {
     suite_t **suites; /* in load order (directories: files sorted by name) */
     size_t n;
     size_t cap;
-    buf_t errors;     /* one "file:line:col: message\n" per error */
+    buf_t errors; /* one "file:line:col: message\n" per error */
     size_t nerrors;
 } spec_set_t;
 

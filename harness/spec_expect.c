@@ -5,15 +5,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const methods[] = {"GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS",
-                                      NULL};
+static const char *const methods[] = {"GET",    "POST", "PUT",     "PATCH",
+                                      "DELETE", "HEAD", "OPTIONS", NULL};
 
 static bool header_name_ok(const char *s) {
     /* RFC 9110 token characters. */
     if (!*s) return false;
     for (; *s; s++)
-        if (!strchr("!#$%&'*+-.^_`|~", *s) && !((*s >= 'A' && *s <= 'Z') ||
-                                                (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
+        if (!strchr("!#$%&'*+-.^_`|~", *s) &&
+            !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9')))
             return false;
     return true;
 }
@@ -67,11 +67,13 @@ static int parse_fill(spec_ctx_t *c, const cJSON *b, request_spec_t *req) {
     if (p && (spec_want(c, p, cJSON_String, "body.prefix") == -1 ||
               spec_want_tmpl(c, p, "body.prefix") == -1))
         rc = -1;
-    else if (p) req->fill_prefix = p->valuestring;
+    else if (p)
+        req->fill_prefix = p->valuestring;
     if (s && (spec_want(c, s, cJSON_String, "body.suffix") == -1 ||
               spec_want_tmpl(c, s, "body.suffix") == -1))
         rc = -1;
-    else if (s) req->fill_suffix = s->valuestring;
+    else if (s)
+        req->fill_suffix = s->valuestring;
     const cJSON *f = spec_required(c, b, "fill", "request.body");
     if (!f) {
         rc = -1;
@@ -96,7 +98,7 @@ static int parse_fill(spec_ctx_t *c, const cJSON *b, request_spec_t *req) {
 }
 
 int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
-    static const char *const keys[] = {"method", "path", "query", "headers", "json",
+    static const char *const keys[] = {"method", "path", "query",   "headers", "json",
                                        "form",   "body", "timeout", NULL};
     req->timeout_ms = SPEC_DEFAULT_TIMEOUT_MS;
     if (spec_want(c, r, cJSON_Object, "request") == -1) return -1;
@@ -121,8 +123,9 @@ int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
         spec_err(c, p, AT_VALUE, "request.path must start with '/'");
         rc = -1;
     } else if (strpbrk(p->valuestring, " \r\n\t")) {
-        spec_err(c, p, AT_VALUE, "request.path must not contain spaces or control characters "
-                                 "(percent-encode them)");
+        spec_err(c, p, AT_VALUE,
+                 "request.path must not contain spaces or control characters "
+                 "(percent-encode them)");
         rc = -1;
     } else if (spec_want_tmpl(c, p, "request.path") == -1) {
         rc = -1;
@@ -130,8 +133,10 @@ int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
         req->path = p->valuestring;
     }
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(r, "query");
-    if (q && parse_string_map(c, q, "query value", true) == -1) rc = -1;
-    else req->query = q;
+    if (q && parse_string_map(c, q, "query value", true) == -1)
+        rc = -1;
+    else
+        req->query = q;
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(r, "headers");
     if (h && parse_string_map(c, h, "header", false) == -1) {
         rc = -1;
@@ -150,8 +155,8 @@ int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
     /* json, form and body are mutually exclusive: report the second one found. */
     const cJSON *first = NULL;
     for (const cJSON *k = r->child; k; k = k->next) {
-        bool is_body = !strcmp(k->string, "json") || !strcmp(k->string, "form") ||
-                       !strcmp(k->string, "body");
+        bool is_body =
+            !strcmp(k->string, "json") || !strcmp(k->string, "form") || !strcmp(k->string, "body");
         if (!is_body) continue;
         if (first) {
             spec_err(c, k, AT_KEY, "request: \"%s\" and \"%s\" are mutually exclusive",
@@ -191,8 +196,10 @@ int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
 static int parse_query(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *what) {
     const cJSON *k = arr->child;
     if (!k) {
-        spec_err(c, arr, AT_VALUE, "%s must not be empty: it starts with a query (status, header, "
-                                   "cookie, body, jsonpath, regex, duration)", what);
+        spec_err(c, arr, AT_VALUE,
+                 "%s must not be empty: it starts with a query (status, header, "
+                 "cookie, body, jsonpath, regex, duration)",
+                 what);
         return -1;
     }
     if (spec_want(c, k, cJSON_String, "the query") == -1) return -1;
@@ -231,8 +238,10 @@ static int parse_assert(spec_ctx_t *c, const cJSON *arr, assertion_t *a) {
     if (spec_want(c, arr, cJSON_Array, "an assert") == -1) return -1;
     buf_t text;
     buf_init(&text, 4096);
-    if (jl_print_spaced(arr, &text) == 0) a->text = arena_strdup(&c->set->arena, buf_cstr(&text));
-    else a->text = "[...]";
+    if (jl_print_spaced(arr, &text) == 0)
+        a->text = arena_strdup(&c->set->arena, buf_cstr(&text));
+    else
+        a->text = "[...]";
     buf_free(&text);
     int used = parse_query(c, arr, &a->q, "an assert");
     if (used == -1) return -1;
@@ -243,7 +252,8 @@ static int parse_assert(spec_ctx_t *c, const cJSON *arr, assertion_t *a) {
         k = k->next;
     }
     if (!k) {
-        spec_err(c, arr, AT_VALUE, "assert has no predicate (e.g. \"==\", \"exists\", \"isString\")");
+        spec_err(c, arr, AT_VALUE,
+                 "assert has no predicate (e.g. \"==\", \"exists\", \"isString\")");
         return -1;
     }
     if (spec_want(c, k, cJSON_String, "the predicate") == -1) return -1;
@@ -278,8 +288,7 @@ static int parse_assert(spec_ctx_t *c, const cJSON *arr, assertion_t *a) {
     case P_STARTS_WITH:
     case P_ENDS_WITH:
         if (spec_want(c, arg, cJSON_String, "the argument") == -1) return -1;
-        if (a->pred == P_MATCHES && !a->arg_tmpl &&
-            !(a->arg_re = compile_regex(c, arg, REG_NOSUB)))
+        if (a->pred == P_MATCHES && !a->arg_tmpl && !(a->arg_re = compile_regex(c, arg, REG_NOSUB)))
             return -1;
         break;
     case P_COUNT:
@@ -288,7 +297,10 @@ static int parse_assert(spec_ctx_t *c, const cJSON *arr, assertion_t *a) {
             if (spec_want_int(c, arg, 0, 2147483647L, "count", &n) == -1) return -1;
         }
         break;
-    case P_LT: case P_LE: case P_GT: case P_GE:
+    case P_LT:
+    case P_LE:
+    case P_GT:
+    case P_GE:
         if (!cJSON_IsNumber(arg) && !cJSON_IsString(arg)) {
             spec_err(c, arg, AT_VALUE, "predicate \"%s\" needs a number or a string, got %s",
                      k->valuestring, spec_type_name(arg));
@@ -318,8 +330,10 @@ int spec_parse_expect(spec_ctx_t *c, const cJSON *e, step_t *st) {
         const cJSON *one = cJSON_IsArray(s) ? s->child : s;
         for (; one; one = cJSON_IsArray(s) ? one->next : NULL) {
             long v;
-            if (spec_want_int(c, one, 100, 599, "expect.status", &v) == -1) rc = -1;
-            else st->statuses[st->nstatus++] = (int)v;
+            if (spec_want_int(c, one, 100, 599, "expect.status", &v) == -1)
+                rc = -1;
+            else
+                st->statuses[st->nstatus++] = (int)v;
         }
     } else {
         rc = -1;
@@ -353,8 +367,7 @@ int spec_parse_captures(spec_ctx_t *c, const cJSON *caps, step_t *st) {
         if (tmpl_has_refs(cap->name) ? tmpl_check(cap->name, NULL, &e) == -1
                                      : !spec_var_name_ok(cap->name)) {
             spec_err(c, k, AT_KEY, "capture name \"%s\" is not a variable name%s%s", k->string,
-                     tmpl_has_refs(cap->name) ? ": " : "",
-                     tmpl_has_refs(cap->name) ? e.msg : "");
+                     tmpl_has_refs(cap->name) ? ": " : "", tmpl_has_refs(cap->name) ? e.msg : "");
             rc = -1;
             continue;
         }

@@ -32,8 +32,9 @@ spec_loc_t spec_loc(spec_ctx_t *c, const cJSON *node, spec_at_t at);
  * "request.timeout". */
 int spec_check_keys(spec_ctx_t *c, const cJSON *obj, const char *const *allowed, const char *what);
 int spec_want(spec_ctx_t *c, const cJSON *node, int cjson_type, const char *what);
-int spec_want_int(spec_ctx_t *c, const cJSON *node, long min, long max, const char *what, long *out);
-int spec_want_tmpl(spec_ctx_t *c, const cJSON *node, const char *what); /* a string node */
+int spec_want_int(spec_ctx_t *c, const cJSON *node, long min, long max, const char *what,
+                  long *out);
+int spec_want_tmpl(spec_ctx_t *c, const cJSON *node, const char *what);       /* a string node */
 int spec_check_tree_tmpl(spec_ctx_t *c, const cJSON *node, const char *what); /* every string */
 const cJSON *spec_required(spec_ctx_t *c, const cJSON *obj, const char *key, const char *what);
 const char *spec_type_name(const cJSON *node);

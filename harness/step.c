@@ -8,7 +8,8 @@
 
 #include "jsonloc.h"
 
-/* ---- iteration -------------------------------------------------------------------------------- */
+/* ---- iteration --------------------------------------------------------------------------------
+ */
 
 void step_iter_init(step_iter_t *it, const step_list_t *list) {
     memset(it, 0, sizeof(*it));
@@ -155,8 +156,10 @@ static int render_pairs(const vars_t *vars, const cJSON *obj, buf_t *out, err_t 
     int rc = 0;
     for (const cJSON *k = obj->child; k && rc == 0; k = k->next) {
         buf_reset(&tmp);
-        if (k != obj->child && buf_addc(out, '&') == -1) rc = -1;
-        else if (render_scalar(vars, k, &tmp, err) == -1) rc = -2;
+        if (k != obj->child && buf_addc(out, '&') == -1)
+            rc = -1;
+        else if (render_scalar(vars, k, &tmp, err) == -1)
+            rc = -2;
         else if (str_percent_encode(out, k->string, strlen(k->string)) == -1 ||
                  buf_addc(out, '=') == -1 || str_percent_encode(out, tmp.ptr, tmp.len) == -1)
             rc = -1;
@@ -192,9 +195,9 @@ static int render_body(const step_t *st, const vars_t *vars, req_t *r, const cha
         if (rc == 0 && r->body.len + suffix.len > q->fill_size)
             rc = err_set(err, "body.size %zu is smaller than prefix + suffix (%zu bytes)",
                          q->fill_size, r->body.len + suffix.len);
-        if (rc == 0 && (buf_addfill(&r->body, q->fill_char,
-                                    q->fill_size - r->body.len - suffix.len) == -1 ||
-                        buf_add(&r->body, suffix.ptr, suffix.len) == -1))
+        if (rc == 0 &&
+            (buf_addfill(&r->body, q->fill_char, q->fill_size - r->body.len - suffix.len) == -1 ||
+             buf_add(&r->body, suffix.ptr, suffix.len) == -1))
             rc = err_set(err, "body larger than %zu bytes", r->body.max);
         buf_free(&suffix);
         return rc;
@@ -242,8 +245,10 @@ int step_build_request(const step_t *st, const vars_t *vars, req_t *r, err_t *er
 
 int step_curl_command(const req_t *r, const char *base_url, buf_t *out) {
     int rc = buf_adds(out, "curl -i");
-    if (strcmp(r->method, "HEAD") == 0) rc |= buf_adds(out, " --head");
-    else if (strcmp(r->method, "GET") != 0 || r->has_body) rc |= buf_printf(out, " -X %s", r->method);
+    if (strcmp(r->method, "HEAD") == 0)
+        rc |= buf_adds(out, " --head");
+    else if (strcmp(r->method, "GET") != 0 || r->has_body)
+        rc |= buf_printf(out, " -X %s", r->method);
     rc |= buf_printf(out, " --max-time %.3f ", (double)r->timeout_ms / 1000.0);
     buf_t url;
     buf_init(&url, REQ_MAX_TARGET + 4096);
@@ -255,8 +260,10 @@ int step_curl_command(const req_t *r, const char *base_url, buf_t *out) {
         buf_t h;
         buf_init(&h, RESP_MAX_HEADER_BYTES);
         /* curl sends "Name;" for an empty value; "Name:" would remove the header. */
-        if (r->headers[i].value[0]) rc |= buf_printf(&h, "%s: %s", r->headers[i].name, r->headers[i].value);
-        else rc |= buf_printf(&h, "%s;", r->headers[i].name);
+        if (r->headers[i].value[0])
+            rc |= buf_printf(&h, "%s: %s", r->headers[i].name, r->headers[i].value);
+        else
+            rc |= buf_printf(&h, "%s;", r->headers[i].name);
         rc |= buf_adds(out, " -H ");
         rc |= str_shell_quote(out, h.ptr, h.len);
         buf_free(&h);
@@ -267,8 +274,9 @@ int step_curl_command(const req_t *r, const char *base_url, buf_t *out) {
             rc |= buf_adds(out, " --data-binary ");
             rc |= str_shell_quote(out, buf_cstr(&r->body), r->body.len);
         } else {
-            rc |= buf_printf(out, " --data-binary @body.bin  # body of %zu bytes not shown; "
-                                  "starts with ",
+            rc |= buf_printf(out,
+                             " --data-binary @body.bin  # body of %zu bytes not shown; "
+                             "starts with ",
                              r->body.len);
             rc |= str_escape_trunc(out, r->body.ptr, r->body.len, 80);
         }
@@ -300,7 +308,8 @@ static int check_status(const step_t *st, const resp_t *r, check_item_t *it) {
         buf_printf(&m, "expected status == %d, got %ld", st->statuses[0], r->status);
     } else {
         buf_adds(&m, "expected status in [");
-        for (size_t i = 0; i < st->nstatus; i++) buf_printf(&m, "%s%d", i ? ", " : "", st->statuses[i]);
+        for (size_t i = 0; i < st->nstatus; i++)
+            buf_printf(&m, "%s%d", i ? ", " : "", st->statuses[i]);
         buf_printf(&m, "], got %ld", r->status);
     }
     it->msg = buf_detach(&m);
@@ -317,9 +326,12 @@ static int run_captures(const step_t *st, resp_t *r, vars_t *vars, step_result_t
         if (name && !tmpl_name_ok(name)) {
             err_set(&e, "the name renders to \"%.100s\", not a variable name", name);
         } else if (name && query_eval(&c->q, r, &v, &e) == 0) {
-            if (!v.exists) err_set(&e, "the query matched nothing");
-            else if (c->append) rc = vars_append(vars, name, v.v, &e);
-            else if ((rc = vars_set(vars, name, v.v)) == -1) err_set(&e, "out of memory");
+            if (!v.exists)
+                err_set(&e, "the query matched nothing");
+            else if (c->append)
+                rc = vars_append(vars, name, v.v, &e);
+            else if ((rc = vars_set(vars, name, v.v)) == -1)
+                err_set(&e, "out of memory");
         }
         qval_free(&v);
         if (rc == -1) {

@@ -27,12 +27,13 @@
 #include "tmpl.h"
 #include "util.h"
 
-#define REQ_MAX_HEADERS 128       /* headers of one request */
-#define REQ_MAX_TARGET (64u << 10) /* bytes of path + query */
-#define REQ_MAX_BODY (128u << 20)  /* bytes of a rendered body */
-#define STEP_CURL_MAX_BODY 8192    /* body bytes written inline in a curl command line */
+#define REQ_MAX_HEADERS    128          /* headers of one request */
+#define REQ_MAX_TARGET     (64u << 10)  /* bytes of path + query */
+#define REQ_MAX_BODY       (128u << 20) /* bytes of a rendered body */
+#define STEP_CURL_MAX_BODY 8192         /* body bytes written inline in a curl command line */
 
-/* ---- iteration -------------------------------------------------------------------------------- */
+/* ---- iteration --------------------------------------------------------------------------------
+ */
 
 typedef struct step_frame {
     const step_list_t *list;
@@ -64,10 +65,10 @@ typedef struct req_header {
 } req_header_t;
 
 typedef struct req {
-    const char *method;     /* borrowed from the spec */
-    buf_t target;           /* path + "?" + query, e.g. "/api/articles?tag=a%20b&limit=20" */
-    req_header_t *headers;  /* user headers in spec order, then a default Content-Type unless
-                               the user gave one; names as written */
+    const char *method;    /* borrowed from the spec */
+    buf_t target;          /* path + "?" + query, e.g. "/api/articles?tag=a%20b&limit=20" */
+    req_header_t *headers; /* user headers in spec order, then a default Content-Type unless
+                              the user gave one; names as written */
     size_t nheaders;
     bool has_body;
     buf_t body;

@@ -112,16 +112,19 @@ static int parse_ref(const char *s, const char **name, size_t *nlen, size_t *tot
     const char *n = p;
     if (!name_start(*p)) {
         if (*p == '}' || *p == '\0') return err_set(err, "empty template reference \"{{}}\"");
-        return err_set(err, "invalid variable name in template (names are [A-Za-z_][A-Za-z0-9_.-]*)");
+        return err_set(err,
+                       "invalid variable name in template (names are [A-Za-z_][A-Za-z0-9_.-]*)");
     }
     while (name_char(*p)) p++;
     size_t len = (size_t)(p - n);
     while (*p == ' ') p++;
     if (p[0] != '}' || p[1] != '}') {
         if (*p == '\0') return err_set(err, "unterminated template reference (missing \"}}\")");
-        return err_set(err, "invalid variable name in template (names are [A-Za-z_][A-Za-z0-9_.-]*)");
+        return err_set(err,
+                       "invalid variable name in template (names are [A-Za-z_][A-Za-z0-9_.-]*)");
     }
-    if (len > TMPL_MAX_NAME) return err_set(err, "variable name longer than %d bytes", TMPL_MAX_NAME);
+    if (len > TMPL_MAX_NAME)
+        return err_set(err, "variable name longer than %d bytes", TMPL_MAX_NAME);
     *name = n;
     *nlen = len;
     *total = (size_t)(p + 2 - s);
@@ -172,7 +175,8 @@ bool tmpl_single_ref(const char *s, char *name) {
     return true;
 }
 
-/* ---- rendering -------------------------------------------------------------------------------- */
+/* ---- rendering --------------------------------------------------------------------------------
+ */
 
 static const cJSON *lookup(const vars_t *v, const char *name, size_t nlen, err_t *err) {
     char key[TMPL_MAX_NAME + 1];

@@ -26,9 +26,9 @@
 
 #include "util.h"
 
-#define TMPL_MAX_NAME 128           /* bytes in a variable name */
+#define TMPL_MAX_NAME   128         /* bytes in a variable name */
 #define TMPL_MAX_OUTPUT (64u << 20) /* bytes a single rendered string may reach */
-#define TMPL_MAX_LIST 1000000       /* elements of a list variable filled by `name[]` captures */
+#define TMPL_MAX_LIST   1000000     /* elements of a list variable filled by `name[]` captures */
 
 typedef struct vars vars_t;
 

@@ -154,7 +154,8 @@ int buf_read_file(buf_t *b, const char *path, err_t *err) {
     return 0;
 }
 
-/* ---- arena ------------------------------------------------------------------------------------ */
+/* ---- arena ------------------------------------------------------------------------------------
+ */
 
 struct arena_chunk {
     arena_chunk_t *next;
@@ -246,7 +247,8 @@ int arena_defer(arena_t *a, void (*fn)(void *), void *ptr) {
     return 0;
 }
 
-/* ---- slices and strings ------------------------------------------------------------------------ */
+/* ---- slices and strings ------------------------------------------------------------------------
+ */
 
 bool slice_eq(slice_t a, slice_t b) {
     return a.len == b.len && (a.len == 0 || memcmp(a.ptr, b.ptr, a.len) == 0);
@@ -351,11 +353,16 @@ int str_escape_trunc(buf_t *out, const char *s, size_t n, size_t max) {
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
         int rc;
-        if (c == '\n') rc = buf_add(out, "\\n", 2);
-        else if (c == '\r') rc = buf_add(out, "\\r", 2);
-        else if (c == '\t') rc = buf_add(out, "\\t", 2);
-        else if (c < 0x20 || c == 0x7f) rc = buf_printf(out, "\\x%02x", c);
-        else rc = buf_addc(out, (char)c); /* UTF-8 passes through: terminals show it */
+        if (c == '\n')
+            rc = buf_add(out, "\\n", 2);
+        else if (c == '\r')
+            rc = buf_add(out, "\\r", 2);
+        else if (c == '\t')
+            rc = buf_add(out, "\\t", 2);
+        else if (c < 0x20 || c == 0x7f)
+            rc = buf_printf(out, "\\x%02x", c);
+        else
+            rc = buf_addc(out, (char)c); /* UTF-8 passes through: terminals show it */
         if (rc == -1) return -1;
     }
     return cut ? buf_adds(out, "...") : 0;
@@ -367,10 +374,14 @@ static size_t utf8_seq(const unsigned char *s, size_t n) {
     if (c < 0x80) return 1;
     size_t len;
     unsigned cp;
-    if (c >= 0xC2 && c <= 0xDF) len = 2, cp = c & 0x1F;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, cp = c & 0x0F;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, cp = c & 0x07;
-    else return 0;
+    if (c >= 0xC2 && c <= 0xDF)
+        len = 2, cp = c & 0x1F;
+    else if (c >= 0xE0 && c <= 0xEF)
+        len = 3, cp = c & 0x0F;
+    else if (c >= 0xF0 && c <= 0xF4)
+        len = 4, cp = c & 0x07;
+    else
+        return 0;
     if (n < len) return 0;
     for (size_t i = 1; i < len; i++) {
         if ((s[i] & 0xC0) != 0x80) return 0;

@@ -64,7 +64,8 @@ char *buf_detach(buf_t *b);
 /* Reads a whole file into b (appending), failing with "path: message" past b->max. */
 int buf_read_file(buf_t *b, const char *path, err_t *err);
 
-/* ---- arena ------------------------------------------------------------------------------------ */
+/* ---- arena ------------------------------------------------------------------------------------
+ */
 
 #define ARENA_CHUNK_SIZE 16384 /* bytes per chunk; bigger requests get a chunk of their own */
 
@@ -86,7 +87,8 @@ char *arena_strndup(arena_t *a, const char *s, size_t n);
 /* Calls fn(ptr) in arena_free. -1 (and fn is called at once) when out of memory. */
 int arena_defer(arena_t *a, void (*fn)(void *), void *ptr);
 
-/* ---- slices and strings ------------------------------------------------------------------------ */
+/* ---- slices and strings ------------------------------------------------------------------------
+ */
 
 typedef struct slice {
     const char *ptr;

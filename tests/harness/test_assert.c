@@ -19,10 +19,16 @@ static const char *body =
 
 static void setup(void) {
     resp_init(&r);
-    const char *lines[] = {"HTTP/1.1 100 Continue\r\n", "X-Interim: 1\r\n", "\r\n",
-                           "HTTP/1.1 201 Created\r\n", "Content-Type: application/json\r\n",
-                           "Set-Cookie: a=1; Path=/\r\n", "set-cookie: sid = abc ; HttpOnly\r\n",
-                           "Set-Cookie: a=2\r\n", "X-Multi: one\r\n", "x-multi:  two  \r\n",
+    const char *lines[] = {"HTTP/1.1 100 Continue\r\n",
+                           "X-Interim: 1\r\n",
+                           "\r\n",
+                           "HTTP/1.1 201 Created\r\n",
+                           "Content-Type: application/json\r\n",
+                           "Set-Cookie: a=1; Path=/\r\n",
+                           "set-cookie: sid = abc ; HttpOnly\r\n",
+                           "Set-Cookie: a=2\r\n",
+                           "X-Multi: one\r\n",
+                           "x-multi:  two  \r\n",
                            "\r\n"};
     for (size_t i = 0; i < sizeof(lines) / sizeof(lines[0]); i++)
         cr_assert_eq(resp_header_line(&r, lines[i], strlen(lines[i])), 0);
@@ -96,7 +102,7 @@ static void check(const char *text, bool want, const char *want_msg) {
     unbuild(&b);
 }
 
-#define PASS(t) check(t, true, NULL)
+#define PASS(t)    check(t, true, NULL)
 #define FAIL(t, m) check(t, false, m)
 
 Test(assert, response_model) {
@@ -125,7 +131,8 @@ Test(assert, status_header_cookie_body_duration) {
     PASS("[\"header\", \"X-Multi\", \"contains\", \"two\"]");
     PASS("[\"header\", \"X-Missing\", \"not\", \"exists\"]");
     FAIL("[\"header\", \"X-Missing\", \"exists\"]", "expected exists, got nothing");
-    FAIL("[\"header\", \"X-Missing\", \"not\", \"==\", \"x\"]", "expected not == \"x\", got nothing");
+    FAIL("[\"header\", \"X-Missing\", \"not\", \"==\", \"x\"]",
+         "expected not == \"x\", got nothing");
     PASS("[\"cookie\", \"a\", \"==\", \"2\"]"); /* the last Set-Cookie wins */
     PASS("[\"cookie\", \"sid\", \"==\", \"abc\"]");
     PASS("[\"cookie\", \"nope\", \"not\", \"exists\"]");
@@ -218,7 +225,8 @@ Test(assert, types_and_emptiness) {
     PASS("[\"jsonpath\", \"$.empty_s\", \"isEmpty\"]");
     FAIL("[\"jsonpath\", \"$.nul\", \"isEmpty\"]", "expected isEmpty, got null");
     FAIL("[\"jsonpath\", \"$.tags\", \"isEmpty\"]", "expected isEmpty, got list [\"a\", \"b\"]");
-    FAIL("[\"jsonpath\", \"$.obj\", \"not\", \"isObject\"]", "expected not isObject, got object {}");
+    FAIL("[\"jsonpath\", \"$.obj\", \"not\", \"isObject\"]",
+         "expected not isObject, got object {}");
 }
 
 Test(assert, strings_and_lists) {
@@ -226,7 +234,8 @@ Test(assert, strings_and_lists) {
     PASS("[\"jsonpath\", \"$.uni\", \"endsWith\", \"😀\"]");
     PASS("[\"jsonpath\", \"$.uni\", \"contains\", \"llo\"]");
     PASS("[\"jsonpath\", \"$.uni\", \"matches\", \"^h.+o [^ ]+$\"]");
-    FAIL("[\"jsonpath\", \"$.uni\", \"matches\", \"^x\"]", "expected matches \"^x\", got \"héllo 😀\"");
+    FAIL("[\"jsonpath\", \"$.uni\", \"matches\", \"^x\"]",
+         "expected matches \"^x\", got \"héllo 😀\"");
     PASS("[\"jsonpath\", \"$.tags\", \"contains\", \"b\"]");
     FAIL("[\"jsonpath\", \"$.tags\", \"contains\", \"c\"]", NULL);
     PASS("[\"jsonpath\", \"$.items\", \"contains\", {\"id\": 2}]");
@@ -282,8 +291,8 @@ Test(assert, iso_dates) {
     cr_assert_not(is_iso_date("2024-01-01T24:00:00.000Z"));
     cr_assert_not(is_iso_date("2024-01-01T00:60:00.000Z"));
     cr_assert_not(is_iso_date("2024-01-01T00:00:60.000Z"));
-    cr_assert_not(is_iso_date("2024-01-01T00:00:00Z"));      /* no millis */
-    cr_assert_not(is_iso_date("2024-01-01T00:00:00.000"));   /* no Z */
+    cr_assert_not(is_iso_date("2024-01-01T00:00:00Z"));    /* no millis */
+    cr_assert_not(is_iso_date("2024-01-01T00:00:00.000")); /* no Z */
     cr_assert_not(is_iso_date("2024-01-01T00:00:00.000+00:00"));
     cr_assert_not(is_iso_date("2024-01-01 00:00:00.000Z"));
     cr_assert_not(is_iso_date("2024-01-01T00:00:00.000Zx"));

@@ -17,7 +17,8 @@ static void expect_error(const char *text, const char *msg) {
 
 Test(jsonloc, builds_cjson_tree) {
     err_t e;
-    cJSON *j = parse("{\"a\": [1, 2.5, \"x\", true, false, null, {}], \"b\": \"\\u00e9\\n\"}", NULL, &e);
+    cJSON *j =
+        parse("{\"a\": [1, 2.5, \"x\", true, false, null, {}], \"b\": \"\\u00e9\\n\"}", NULL, &e);
     cr_assert_not_null(j, "%s", e.msg);
     const cJSON *a = cJSON_GetObjectItemCaseSensitive(j, "a");
     cr_assert_eq(cJSON_GetArraySize(a), 7);
@@ -84,8 +85,9 @@ Test(jsonloc, syntax_errors_point_at_line_and_column) {
     expect_error("{\"a\": 1, \"a\": 2}", "f.json:1:10: duplicate key \"a\"");
     expect_error("[1] x", "f.json:1:5: unexpected data after the JSON value");
     expect_error("", "f.json:1:1: unexpected end of input (a value is expected)");
-    expect_error("{\n\"a\": [1,\n2", "f.json:3:2: unexpected end of input: the list opened at 2:6 is "
-                                     "not closed");
+    expect_error("{\n\"a\": [1,\n2",
+                 "f.json:3:2: unexpected end of input: the list opened at 2:6 is "
+                 "not closed");
     expect_error("{\"a\": \"abc", "f.json:1:11: unexpected end of input: the string opened at 1:7 "
                                   "is not closed");
 }
@@ -211,7 +213,8 @@ static unsigned rnd(void) {
 }
 
 static void gen(buf_t *b, int depth) {
-    static const char *const strs[] = {"\"\"", "\"a\"", "\"é\\n\\\"\\u00e9\"", "\"😀 x\"", "\"\\/\""};
+    static const char *const strs[] = {"\"\"", "\"a\"", "\"é\\n\\\"\\u00e9\"", "\"😀 x\"",
+                                       "\"\\/\""};
     static const char *const nums[] = {"0", "-1", "1.5", "1e3", "-0.25E-2", "123456789012"};
     switch (depth > 4 ? rnd() % 4 : rnd() % 6) {
     case 0: buf_adds(b, strs[rnd() % 5]); break;
@@ -258,8 +261,10 @@ Test(jsonloc, same_tree_as_cjson_and_no_crash_on_mutations) {
             buf_add(&c, b.ptr, b.len);
             c.ptr[rnd() % c.len] = (char)(rnd() & 0xff);
             cJSON *x = jl_parse(c.ptr, c.len - (rnd() % 2), "m.json", 0, &m, &e);
-            if (x) jl_map_free(m);
-            else cr_assert(str_starts_with(e.msg, "m.json:"), "%s", e.msg);
+            if (x)
+                jl_map_free(m);
+            else
+                cr_assert(str_starts_with(e.msg, "m.json:"), "%s", e.msg);
             cJSON_Delete(x);
             buf_free(&c);
         }

@@ -43,11 +43,11 @@ static char *eval(const char *expr) {
     return buf_detach(&b);
 }
 
-#define EXPECT(expr, want)                                                                     \
-    do {                                                                                       \
-        char *got = eval(expr);                                                                \
-        cr_assert_str_eq(got, want, "%s", expr);                                               \
-        free(got);                                                                             \
+#define EXPECT(expr, want)                                                                         \
+    do {                                                                                           \
+        char *got = eval(expr);                                                                    \
+        cr_assert_str_eq(got, want, "%s", expr);                                                   \
+        free(got);                                                                                 \
     } while (0)
 
 TestSuite(jsonpath, .init = setup, .fini = teardown);

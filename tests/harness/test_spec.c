@@ -140,9 +140,10 @@ Test(spec, full_model) {
 }
 
 Test(spec, syntax_error) {
-    cr_assert_str_eq(load("{\n  \"suite\": \"x\",\n  \"steps\": [\n    {\"name\": \"a\" \"request\": "
-                          "{}}\n  ]\n}"),
-                     "t.json:4:18: expected ',' or '}' in object\n");
+    cr_assert_str_eq(
+        load("{\n  \"suite\": \"x\",\n  \"steps\": [\n    {\"name\": \"a\" \"request\": "
+             "{}}\n  ]\n}"),
+        "t.json:4:18: expected ',' or '}' in object\n");
     cr_assert_eq(set.n, 0);
 }
 
@@ -154,20 +155,22 @@ Test(spec, unknown_key_typo) {
 }
 
 Test(spec, unknown_keys_everywhere) {
-    cr_assert_str_eq(load("{\"suite\": \"t\", \"stepz\": [], \"steps\": [{\"name\": \"a\", "
-                          "\"request\": {\"method\": \"GET\", \"path\": \"/\", \"header\": {}}, "
-                          "\"expect\": {\"status\": 200}, \"zzz\": 1}]}"),
-                     "t.json:1:16: unknown key \"stepz\" in suite (did you mean \"steps\"?)\n"
-                     "t.json:1:137: unknown key \"zzz\" in step (allowed: name, request, expect, "
-                     "captures, retry, delay, skip)\n"
-                     "t.json:1:95: unknown key \"header\" in request (did you mean \"headers\"?)\n");
+    cr_assert_str_eq(
+        load("{\"suite\": \"t\", \"stepz\": [], \"steps\": [{\"name\": \"a\", "
+             "\"request\": {\"method\": \"GET\", \"path\": \"/\", \"header\": {}}, "
+             "\"expect\": {\"status\": 200}, \"zzz\": 1}]}"),
+        "t.json:1:16: unknown key \"stepz\" in suite (did you mean \"steps\"?)\n"
+        "t.json:1:137: unknown key \"zzz\" in step (allowed: name, request, expect, "
+        "captures, retry, delay, skip)\n"
+        "t.json:1:95: unknown key \"header\" in request (did you mean \"headers\"?)\n");
 }
 
 Test(spec, wrong_types) {
-    cr_assert_str_eq(load_step("{\"name\": \"a\", \"request\": {\"method\": \"GET\", \"path\": \"/\", "
-                               "\"timeout\": \"5s\"}, \"expect\": {\"status\": \"200\"}}"),
-                     "t.json:4:72: request.timeout must be an integer from 1 to 600000, got string\n"
-                     "t.json:4:100: expect.status must be an integer from 100 to 599, got string\n");
+    cr_assert_str_eq(
+        load_step("{\"name\": \"a\", \"request\": {\"method\": \"GET\", \"path\": \"/\", "
+                  "\"timeout\": \"5s\"}, \"expect\": {\"status\": \"200\"}}"),
+        "t.json:4:72: request.timeout must be an integer from 1 to 600000, got string\n"
+        "t.json:4:100: expect.status must be an integer from 100 to 599, got string\n");
 }
 
 Test(spec, more_wrong_values) {
@@ -232,36 +235,40 @@ Test(spec, bad_regex_and_jsonpath) {
 }
 
 Test(spec, skip_without_reason) {
-    cr_assert_str_eq(load_step("{\"name\": \"a\", " OK_REQ ", \"expect\": {\"status\": 200},\n"
-                               "\"skip\": {\"express\": \"\", \"flask\": \"  \", \"django\": 1, \"\": "
-                               "\"why\"}}"),
-                     "t.json:5:21: skip reason for \"express\" must not be empty\n"
-                     "t.json:5:34: skip reason for \"flask\" must not be empty\n"
-                     "t.json:5:50: skip reason for \"django\" must be a string saying why, got "
-                     "integer\n"
-                     "t.json:5:53: skip: the target name must not be empty\n");
+    cr_assert_str_eq(
+        load_step("{\"name\": \"a\", " OK_REQ ", \"expect\": {\"status\": 200},\n"
+                  "\"skip\": {\"express\": \"\", \"flask\": \"  \", \"django\": 1, \"\": "
+                  "\"why\"}}"),
+        "t.json:5:21: skip reason for \"express\" must not be empty\n"
+        "t.json:5:34: skip reason for \"flask\" must not be empty\n"
+        "t.json:5:50: skip reason for \"django\" must be a string saying why, got "
+        "integer\n"
+        "t.json:5:53: skip: the target name must not be empty\n");
 }
 
 Test(spec, body_kinds_are_exclusive) {
-    cr_assert_str_eq(load_step("{\"name\": \"a\", \"request\": {\"method\": \"POST\", \"path\": \"/\", "
-                               "\"json\": {}, \"form\": {}, \"body\": \"x\"}, \"expect\": "
-                               "{\"status\": 200}}"),
-                     "t.json:4:74: request: \"json\" and \"form\" are mutually exclusive\n"
-                     "t.json:4:86: request: \"json\" and \"body\" are mutually exclusive\n");
+    cr_assert_str_eq(
+        load_step("{\"name\": \"a\", \"request\": {\"method\": \"POST\", \"path\": \"/\", "
+                  "\"json\": {}, \"form\": {}, \"body\": \"x\"}, \"expect\": "
+                  "{\"status\": 200}}"),
+        "t.json:4:74: request: \"json\" and \"form\" are mutually exclusive\n"
+        "t.json:4:86: request: \"json\" and \"body\" are mutually exclusive\n");
 }
 
 Test(spec, fill_body_and_form_checks) {
-    cr_assert_str_eq(load_step("{\"name\": \"a\", \"request\": {\"method\": \"POST\", \"path\": \"/\", "
-                               "\"body\": {\"prefix\": \"abc\", \"fill\": \"xy\", \"size\": 2}}, "
-                               "\"expect\": {\"status\": 200}}"),
-                     "t.json:4:96: body.fill must be exactly one byte (e.g. \"x\")\n");
+    cr_assert_str_eq(
+        load_step("{\"name\": \"a\", \"request\": {\"method\": \"POST\", \"path\": \"/\", "
+                  "\"body\": {\"prefix\": \"abc\", \"fill\": \"xy\", \"size\": 2}}, "
+                  "\"expect\": {\"status\": 200}}"),
+        "t.json:4:96: body.fill must be exactly one byte (e.g. \"x\")\n");
     spec_set_free(&set);
     spec_set_init(&set);
-    cr_assert_str_eq(load_step("{\"name\": \"a\", \"request\": {\"method\": \"POST\", \"path\": \"/\", "
-                               "\"body\": {\"prefix\": \"abc\", \"fill\": \"x\", \"size\": 2}, "
-                               "\"headers\": {\"X\": 1}}, \"expect\": {\"status\": 200}}"),
-                     "t.json:4:130: header \"X\" must be a string, got integer\n"
-                     "t.json:4:109: body.size 2 is smaller than prefix + suffix\n");
+    cr_assert_str_eq(
+        load_step("{\"name\": \"a\", \"request\": {\"method\": \"POST\", \"path\": \"/\", "
+                  "\"body\": {\"prefix\": \"abc\", \"fill\": \"x\", \"size\": 2}, "
+                  "\"headers\": {\"X\": 1}}, \"expect\": {\"status\": 200}}"),
+        "t.json:4:130: header \"X\" must be a string, got integer\n"
+        "t.json:4:109: body.size 2 is smaller than prefix + suffix\n");
 }
 
 Test(spec, template_syntax_checked_at_load) {
@@ -293,34 +300,35 @@ Test(spec, duplicate_keys_and_suite_names) {
     spec_set_init(&set);
     const char *paths[] = {DATA "/valid/minimal.json", DATA "/valid/minimal.json"};
     cr_assert_eq(spec_load_paths(&set, paths, 2), -1);
-    cr_assert_str_eq(buf_cstr(&set.errors), DATA "/valid/minimal.json:1:1: duplicate suite name "
-                                            "\"minimal\" (also in " DATA "/valid/minimal.json)\n");
+    cr_assert_str_eq(buf_cstr(&set.errors),
+                     DATA "/valid/minimal.json:1:1: duplicate suite name "
+                          "\"minimal\" (also in " DATA "/valid/minimal.json)\n");
 }
 
 Test(spec, include_cycle) {
     cr_assert_eq(spec_load_file(&set, DATA "/errors/cycle.json"), -1);
     cr_assert_str_eq(buf_cstr(&set.errors),
                      DATA "/errors/common/cycle-b.json:4:19: include cycle: " DATA
-                          "/errors/common/cycle-a.json -> " DATA "/errors/common/cycle-b.json -> "
-                          DATA "/errors/common/cycle-a.json\n");
+                          "/errors/common/cycle-a.json -> " DATA
+                          "/errors/common/cycle-b.json -> " DATA "/errors/common/cycle-a.json\n");
     cr_assert_eq(set.n, 0);
 }
 
 Test(spec, include_params_checked_exactly) {
     cr_assert_eq(spec_load_file(&set, DATA "/errors/missing-param.json"), -1);
-    cr_assert_str_eq(buf_cstr(&set.errors),
-                     DATA "/errors/missing-param.json:5:14: missing include parameter \"pw\" for " DATA
-                          "/errors/../valid/common/register.json\n" DATA
-                          "/errors/missing-param.json:5:28: unknown include parameter \"pwd\" (" DATA
-                          "/errors/../valid/common/register.json declares no such param)\n");
+    cr_assert_str_eq(buf_cstr(&set.errors), DATA
+                     "/errors/missing-param.json:5:14: missing include parameter \"pw\" for " DATA
+                     "/errors/../valid/common/register.json\n" DATA
+                     "/errors/missing-param.json:5:28: unknown include parameter \"pwd\" (" DATA
+                     "/errors/../valid/common/register.json declares no such param)\n");
 }
 
 Test(spec, errors_inside_includes_point_into_the_included_file) {
     cr_assert_eq(spec_load_file(&set, DATA "/errors/inner-error.json"), -1);
-    cr_assert_str_eq(buf_cstr(&set.errors),
-                     DATA "/errors/common/typo.json:4:17: unknown key \"staus\" in expect (did you "
-                          "mean \"status\"?)\n" DATA
-                          "/errors/common/typo.json:4:16: expect: missing required key \"status\"\n");
+    cr_assert_str_eq(buf_cstr(&set.errors), DATA
+                     "/errors/common/typo.json:4:17: unknown key \"staus\" in expect (did you "
+                     "mean \"status\"?)\n" DATA
+                     "/errors/common/typo.json:4:16: expect: missing required key \"status\"\n");
 }
 
 Test(spec, include_missing_file_and_repeat_checks) {
@@ -328,11 +336,12 @@ Test(spec, include_missing_file_and_repeat_checks) {
                      "t.json:4:17: include: nope/x.json: No such file or directory\n");
     spec_set_free(&set);
     spec_set_init(&set);
-    cr_assert_str_eq(load_step("{\"repeat\": \"3\", \"index\": \"2i\", \"steps\": [], \"name\": \"x\"}"),
-                     "t.json:4:49: unknown key \"name\" in repeat step (allowed: repeat, index, "
-                     "steps)\n"
-                     "t.json:4:16: repeat must be an integer or a template like \"{{n}}\"\n"
-                     "t.json:4:30: index must be a variable name ([A-Za-z_][A-Za-z0-9_.-]*)\n");
+    cr_assert_str_eq(
+        load_step("{\"repeat\": \"3\", \"index\": \"2i\", \"steps\": [], \"name\": \"x\"}"),
+        "t.json:4:49: unknown key \"name\" in repeat step (allowed: repeat, index, "
+        "steps)\n"
+        "t.json:4:16: repeat must be an integer or a template like \"{{n}}\"\n"
+        "t.json:4:30: index must be a variable name ([A-Za-z_][A-Za-z0-9_.-]*)\n");
 }
 
 Test(spec, directory_loading_skips_subdirectories) {
@@ -373,9 +382,10 @@ static const char *chain_dir(char *tmpl, int n) {
         if (i < n)
             snprintf(text, sizeof(text), "{\"steps\": [{\"include\": \"i%d.json\"}]}", i + 1);
         else
-            snprintf(text, sizeof(text), "{\"steps\": [{\"name\": \"leaf\", \"request\": "
-                                         "{\"method\": \"GET\", \"path\": \"/\"}, \"expect\": "
-                                         "{\"status\": 200}}]}");
+            snprintf(text, sizeof(text),
+                     "{\"steps\": [{\"name\": \"leaf\", \"request\": "
+                     "{\"method\": \"GET\", \"path\": \"/\"}, \"expect\": "
+                     "{\"status\": 200}}]}");
         put(tmpl, name, text);
     }
     return tmpl;
@@ -417,19 +427,23 @@ Test(spec, suite_and_include_files_are_not_interchangeable) {
     char path[600], want[2000];
     snprintf(path, sizeof(path), "%s/a.json", dir);
     cr_assert_eq(spec_load_file(&set, path), -1);
-    snprintf(want, sizeof(want), "%s/a.json:1:38: include: %s/b.json is a suite file, not an include "
-                                 "file\n", dir, dir);
+    snprintf(want, sizeof(want),
+             "%s/a.json:1:38: include: %s/b.json is a suite file, not an include "
+             "file\n",
+             dir, dir);
     cr_assert_str_eq(buf_cstr(&set.errors), want);
     spec_set_free(&set);
     spec_set_init(&set);
     snprintf(path, sizeof(path), "%s/c.json", dir);
     cr_assert_eq(spec_load_file(&set, path), -1);
-    snprintf(want, sizeof(want),
-             "%s/c.json:1:1: this is an include file (it has \"params\"), not a suite\n"
-             "%s/c.json:1:2: unknown key \"params\" in suite (allowed: $schema, suite, description, "
-             "variables, setup, steps, teardown)\n"
-             "%s/c.json:1:1: suite: missing required key \"suite\"\n"
-             "%s/c.json:1:39: steps must not be empty\n", dir, dir, dir, dir);
+    snprintf(
+        want, sizeof(want),
+        "%s/c.json:1:1: this is an include file (it has \"params\"), not a suite\n"
+        "%s/c.json:1:2: unknown key \"params\" in suite (allowed: $schema, suite, description, "
+        "variables, setup, steps, teardown)\n"
+        "%s/c.json:1:1: suite: missing required key \"suite\"\n"
+        "%s/c.json:1:39: steps must not be empty\n",
+        dir, dir, dir, dir);
     cr_assert_str_eq(buf_cstr(&set.errors), want);
     rm_dir(dir);
 }

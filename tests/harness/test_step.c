@@ -174,8 +174,9 @@ static void fill_resp(resp_t *r, long status, const char *body) {
 Test(step, check_passes_then_captures) {
     resp_t r;
     resp_init(&r);
-    fill_resp(&r, 201, "{\"article\": {\"title\": \"t-k3\", \"tagList\": [\"a\", \"b\"], "
-                       "\"slug\":\"t-k3-abc\"}}");
+    fill_resp(&r, 201,
+              "{\"article\": {\"title\": \"t-k3\", \"tagList\": [\"a\", \"b\"], "
+              "\"slug\":\"t-k3-abc\"}}");
     step_result_t res;
     step_result_init(&res);
     cr_assert_eq(step_check(suite->steps.items[0], &r, vars, &res), 0);
@@ -195,8 +196,9 @@ Test(step, check_passes_then_captures) {
 Test(step, check_reports_each_failure_and_skips_captures) {
     resp_t r;
     resp_init(&r);
-    fill_resp(&r, 404, "{\"article\": {\"title\": \"other\", \"tagList\": [], \"body\": \"x\", "
-                       "\"slug\": \"UPPER\"}}");
+    fill_resp(&r, 404,
+              "{\"article\": {\"title\": \"other\", \"tagList\": [], \"body\": \"x\", "
+              "\"slug\": \"UPPER\"}}");
     step_result_t res;
     step_result_init(&res);
     cr_assert_eq(step_check(suite->steps.items[0], &r, vars, &res), 0);
@@ -211,7 +213,7 @@ Test(step, check_reports_each_failure_and_skips_captures) {
     cr_assert_str_eq(res.items[4].msg, "expected matches \"^t-[a-z0-9-]+$\", got \"UPPER\"");
     cr_assert_str_eq(res.items[5].msg, "expected not exists, got string \"x\"");
     cr_assert_str_eq(res.items[6].msg, "expected isString, got nothing"); /* regex: no match */
-    cr_assert(res.items[7].pass);                                        /* duration */
+    cr_assert(res.items[7].pass);                                         /* duration */
     cr_assert_eq(res.items[5].loc.line, 27);
     cr_assert_eq(res.items[5].loc.col, 11);
     cr_assert_null(vars_get(vars, "slug")); /* no captures after a failure */
@@ -262,8 +264,8 @@ Test(step, big_body_curl_is_abbreviated) {
     buf_t c;
     buf_init(&c, 0);
     cr_assert_eq(step_curl_command(&r, "http://h", &c), 0);
-    cr_assert(strstr(buf_cstr(&c), "--data-binary @body.bin  # body of 8193 bytes not shown"),
-              "%s", buf_cstr(&c));
+    cr_assert(strstr(buf_cstr(&c), "--data-binary @body.bin  # body of 8193 bytes not shown"), "%s",
+              buf_cstr(&c));
     cr_assert_lt(c.len, 300);
     buf_free(&c);
     req_free(&r);

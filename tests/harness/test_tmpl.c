@@ -19,8 +19,9 @@ static void setup(void) {
     vars_set_string(v, "uid", "k3x9");
     vars_set_string(v, "target", "quill");
     vars_set_int(v, "n", 7);
-    cJSON *j = json("{\"big\": 9007199254740993, \"f\": 1.0, \"list\": [1, \"a\"], \"obj\": {\"k\": "
-                    "true}, \"nul\": null}");
+    cJSON *j =
+        json("{\"big\": 9007199254740993, \"f\": 1.0, \"list\": [1, \"a\"], \"obj\": {\"k\": "
+             "true}, \"nul\": null}");
     for (cJSON *c = j->child; c; c = c->next) vars_set(v, c->string, c);
     cJSON_Delete(j);
 }
@@ -83,9 +84,10 @@ Test(tmpl, syntax_checks) {
 }
 
 Test(tmpl, json_keeps_types_when_whole_value) {
-    cJSON *t = json("{\"n\": \"{{n}}\", \"big\": \"{{big}}\", \"f\": \"{{f}}\", \"l\": \"{{list}}\","
-                    " \"o\": \"{{obj}}\", \"z\": \"{{nul}}\", \"s\": \"{{uid}}\","
-                    " \"mixed\": \"#{{n}}\", \"{{uid}}-key\": [\"{{n}}\", 2, false]}");
+    cJSON *t =
+        json("{\"n\": \"{{n}}\", \"big\": \"{{big}}\", \"f\": \"{{f}}\", \"l\": \"{{list}}\","
+             " \"o\": \"{{obj}}\", \"z\": \"{{nul}}\", \"s\": \"{{uid}}\","
+             " \"mixed\": \"#{{n}}\", \"{{uid}}-key\": [\"{{n}}\", 2, false]}");
     err_t e;
     cJSON *r = tmpl_render_json(v, t, &e);
     cr_assert_not_null(r, "%s", e.msg);

@@ -100,7 +100,7 @@ Test(str, to_ll_checks_everything) {
     cr_assert_eq(str_to_ll("9223372036854775807", 0, INT64_MAX, &v), 0);
     cr_assert_eq(v, INT64_MAX);
     cr_assert_eq(str_to_ll("9223372036854775808", 0, INT64_MAX, &v), -1); /* overflow */
-    cr_assert_eq(str_to_ll("101", 0, 100, &v), -1);                     /* range */
+    cr_assert_eq(str_to_ll("101", 0, 100, &v), -1);                       /* range */
     cr_assert_eq(str_to_ll("", 0, 100, &v), -1);
     cr_assert_eq(str_to_ll("-", 0, 100, &v), -1);
     cr_assert_eq(str_to_ll(" 1", 0, 100, &v), -1);
