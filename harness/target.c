@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <netinet/in.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -90,7 +89,7 @@ static int tg_free_port(err_t *err) {
 }
 
 /* Resolves argv0 like execvp would, before fork. */
-static int tg_resolve(const char *argv0, const char *cwd, char *out, size_t outlen, err_t *err) {
+int target_resolve_exec(const char *argv0, const char *cwd, char *out, size_t outlen, err_t *err) {
     if (strchr(argv0, '/')) {
         if (argv0[0] == '/' || !cwd) snprintf(out, outlen, "%s", argv0);
         else snprintf(out, outlen, "%s/%s", cwd, argv0);
@@ -387,7 +386,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
             goto out;
         }
     }
-    if (tg_resolve(argv[0], m->dir, path, sizeof path, err) < 0) {
+    if (target_resolve_exec(argv[0], m->dir, path, sizeof path, err) < 0) {
         err_prefix(err, "target %s: ", m->name);
         goto out;
     }
@@ -504,147 +503,6 @@ int target_stop(target_proc_t *p, err_t *err) {
     tg_unregister(p);
     tg_rmtree(p->tmpdir);
     return rc;
-}
-
-/* ---- commands with a timeout (version, requires) ------------------------------------------------ */
-
-int target_run_cmd(char *const *argv, const char *cwd, int timeout_ms, buf_t *out, int *status, err_t *err) {
-    char path[TARGET_PATH_MAX];
-    *status = -1;
-    if (!argv || !argv[0]) return err_set(err, "empty command");
-    if (tg_resolve(argv[0], cwd, path, sizeof path, err) < 0) return -1;
-    int pp[2];
-    if (pipe2(pp, O_CLOEXEC) < 0) return err_set(err, "pipe: %s", strerror(errno));
-    int nullfd = open("/dev/null", O_RDONLY | O_CLOEXEC);
-    pid_t pid = fork();
-    if (pid < 0) {
-        close(pp[0]), close(pp[1]), close(nullfd);
-        return err_set(err, "fork: %s", strerror(errno));
-    }
-    if (pid == 0) {
-        sigset_t none;
-        sigemptyset(&none);
-        sigprocmask(SIG_SETMASK, &none, NULL);
-        signal(SIGPIPE, SIG_DFL);
-        setpgid(0, 0);
-        prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (nullfd >= 0) dup2(nullfd, 0);
-        dup2(pp[1], 1);
-        dup2(pp[1], 2);
-        if (cwd && chdir(cwd) < 0) _exit(126);
-        close_range(3, ~0U, CLOSE_RANGE_CLOEXEC);
-        execve(path, argv, environ);
-        _exit(127);
-    }
-    close(pp[1]);
-    if (nullfd >= 0) close(nullfd);
-    long long deadline = target_now_ms() + timeout_ms;
-    int ws = 0, done = 0, rc = 0;
-    for (;;) {
-        struct pollfd pf = {.fd = pp[0], .events = POLLIN};
-        int pr = poll(&pf, 1, 50);
-        if (pr > 0) {
-            char b[4096];
-            ssize_t n = read(pp[0], b, sizeof b);
-            if (n > 0) {
-                if (out) buf_add(out, b, (size_t)n); /* past the cap: the rest is dropped */
-                continue;
-            }
-            if (n == 0) break; /* EOF: every writer is gone */
-        }
-        if (!done && waitpid(pid, &ws, WNOHANG) == pid) done = 1;
-        /* A background grandchild may hold the pipe open: stop reading once the command is done
-         * and the pipe stays quiet. */
-        if (done && pr == 0) break;
-        if (target_now_ms() >= deadline) {
-            rc = err_set(err, "%s: no exit within %d ms (killed)", argv[0], timeout_ms);
-            break;
-        }
-    }
-    close(pp[0]);
-    /* EOF comes just before the exit: give the command until the deadline to exit by itself. */
-    while (rc == 0 && !done) {
-        if (waitpid(pid, &ws, WNOHANG) == pid) done = 1;
-        else if (target_now_ms() >= deadline) rc = err_set(err, "%s: no exit within %d ms (killed)", argv[0], timeout_ms);
-        else tg_sleep_ms(5);
-    }
-    kill(-pid, SIGKILL); /* whatever it left behind in its group */
-    if (!done) {
-        while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
-        }
-    }
-    if (rc == 0) *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
-    return rc;
-}
-
-/* Runs a manifest command (version, requires) with {dir} and {build} substituted. */
-static int tg_run_manifest_cmd(const target_manifest_t *m, char *const *argv, buf_t *out, int *st, err_t *err) {
-    const char *build = getenv("PARITY_BUILD_DIR");
-    target_subst_t sub = {.host = "127.0.0.1", .dir = m->dir, .build = build && *build ? build : PARITY_BUILD_DIR};
-    char *sv[TARGET_ARGV_MAX + 1] = {0};
-    char val[TARGET_STR_MAX];
-    size_t n = 0;
-    int rc = 0;
-    for (; argv[n] && rc == 0; n++) {
-        if (target_substitute(argv[n], &sub, val, sizeof val, err) < 0) rc = -1;
-        else if (!(sv[n] = str_dup(val))) rc = err_set(err, "out of memory");
-    }
-    if (rc == 0) rc = target_run_cmd(sv, m->dir, TARGET_CMD_TIMEOUT_MS, out, st, err);
-    tg_argv_free(sv, n);
-    return rc;
-}
-
-/* The first non-empty line of s, trimmed, into out. */
-static void tg_first_line(const char *s, char *out, size_t outlen) {
-    while (*s == '\n' || *s == '\r' || *s == ' ') s++;
-    size_t n = strcspn(s, "\r\n");
-    while (n > 0 && s[n - 1] == ' ') n--;
-    snprintf(out, outlen, "%.*s", (int)n, s);
-}
-
-void target_version(const target_manifest_t *m, char *out, size_t outlen) {
-    if (!m->version) {
-        snprintf(out, outlen, "unknown (no version command)");
-        return;
-    }
-    buf_t b;
-    buf_init(&b, 65536);
-    err_t e;
-    int st;
-    char line[512];
-    if (tg_run_manifest_cmd(m, m->version, &b, &st, &e) < 0) {
-        snprintf(out, outlen, "unknown (%s)", e.msg);
-    } else {
-        tg_first_line(buf_cstr(&b), line, sizeof line);
-        if (st != 0) snprintf(out, outlen, "unknown (version command exit %d: %s)", st, line);
-        else snprintf(out, outlen, "%s", line[0] ? line : "unknown (empty output)");
-    }
-    buf_free(&b);
-}
-
-int target_requires_ok(const target_manifest_t *m, char *why, size_t whylen) {
-    snprintf(why, whylen, "ok");
-    if (!m->requires) return 1;
-    buf_t b;
-    buf_init(&b, 65536);
-    err_t e;
-    int st, ok = 0;
-    if (tg_run_manifest_cmd(m, m->requires, &b, &st, &e) < 0) {
-        snprintf(why, whylen, "%s", e.msg);
-    } else if (st != 0) {
-        /* The last non-empty line usually says what is missing (e.g. ModuleNotFoundError). */
-        const char *s = buf_cstr(&b);
-        size_t n = b.len;
-        while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) n--;
-        size_t start = n;
-        while (start > 0 && s[start - 1] != '\n') start--;
-        if (n > start) snprintf(why, whylen, "requires exited %d: %.*s", st, (int)(n - start), s + start);
-        else snprintf(why, whylen, "requires exited %d (no output)", st);
-    } else {
-        ok = 1;
-    }
-    buf_free(&b);
-    return ok;
 }
 
 /* ---- signals -------------------------------------------------------------------------------- */

@@ -116,7 +116,10 @@ bool target_group_alive(pid_t pgid);
 /* The last `lines` lines of a log file, appended to out. */
 int target_log_tail(const char *path, int lines, buf_t *out);
 
-/* Runs argv (cwd may be NULL) with a timeout, capturing stdout+stderr (capped at outmax bytes).
+/* Resolves argv0 like execvp (relative paths against cwd) into out; -1 if not executable. */
+int target_resolve_exec(const char *argv0, const char *cwd, char *out, size_t outlen, err_t *err);
+
+/* target_cmd.c: runs argv (cwd may be NULL) with a timeout, capturing stdout+stderr (capped at outmax bytes).
  * *status gets the exit status (-1 on timeout: the command's group is killed). */
 int target_run_cmd(char *const *argv, const char *cwd, int timeout_ms, buf_t *out, int *status,
                    err_t *err);
