@@ -133,9 +133,16 @@ int run_main(int argc, char **argv) {
     /* 1. conformance */
     char *cargv[RUN_MAX_ARGS];
     int cargc = 0;
+    char junit[CLI_PATH_MAX + 96], tap[CLI_PATH_MAX + 96];
+    snprintf(junit, sizeof junit, "%s/junit.xml", dir);
+    snprintf(tap, sizeof tap, "%s/results.tap", dir);
     cargv[cargc++] = "check";
     cargv[cargc++] = "--out";
     cargv[cargc++] = dir;
+    cargv[cargc++] = "--junit";
+    cargv[cargc++] = junit;
+    cargv[cargc++] = "--tap";
+    cargv[cargc++] = tap;
     cargv[cargc++] = "--run-id"; /* one id for conformance.json, bench.json and the directory */
     cargv[cargc++] = run_id;
     if (jobs) {
