@@ -21,67 +21,78 @@
 #endif
 
 static void ck_help(FILE *f) {
-    fprintf(f,
-            "usage: parity check [OPTIONS]\n\n"
-            "Runs the conformance suites (specs/blog/*.json by default) against every target\n"
-            "(targets/*/target.json), each started fresh on a free port with its own SQLite file.\n\n"
-            "  -t, --target NAME    run only this target (repeatable)\n"
-            "  -u, --url NAME=URL   run against a server someone else started (repeatable; with no\n"
-            "                       --target only the --url targets run)\n"
-            "  -s, --spec PATH      a suite file or a directory of them (repeatable)\n"
-            "  -f, --filter GLOB    only the suites whose name matches (fnmatch, e.g. 'art*')\n"
-            "  -j, --jobs N         suites run in parallel per target (default %d)\n"
-            "  -w, --workers N      WORKERS given to the targets parity starts (default 2)\n"
-            "  -o, --out DIR        output directory (default ROOT/reports/runs/<run id>):\n"
-            "                       conformance.json and logs/<target>.log\n"
-            "      --junit FILE     also write JUnit XML\n"
-            "      --tap FILE       also write TAP version 13\n"
-            "      --json FILE      also write conformance.json here ('-' = stdout)\n"
-            "      --ready-timeout S  seconds a target may take to answer its ready path\n"
-            "      --fail-fast      after the first failing suite, skip the suites not yet started\n"
-            "  -v, --verbose        a line per step, every failure block\n"
-            "  -q, --quiet          no progress lines\n"
-            "      --run-id ID      the run id (default: YYYYMMDD-HHMMSS-xxxx)\n"
-            "  -h, --help           this help\n\n"
-            "exit codes: 0 every step passed, 1 a step failed, 2 usage or spec-file errors,\n"
-            "            3 a target did not start, crashed, or its dependencies are missing\n"
-            "environment: PARITY_ROOT, PARITY_BUILD_DIR, NO_COLOR\n",
-            CHECK_DEFAULT_JOBS);
+    fprintf(
+        f,
+        "usage: parity check [OPTIONS]\n\n"
+        "Runs the conformance suites (specs/blog/*.json by default) against every target\n"
+        "(targets/*/target.json), each started fresh on a free port with its own SQLite file.\n\n"
+        "  -t, --target NAME    run only this target (repeatable)\n"
+        "  -u, --url NAME=URL   run against a server someone else started (repeatable; with no\n"
+        "                       --target only the --url targets run)\n"
+        "  -s, --spec PATH      a suite file or a directory of them (repeatable)\n"
+        "  -f, --filter GLOB    only the suites whose name matches (fnmatch, e.g. 'art*')\n"
+        "  -j, --jobs N         suites run in parallel per target (default %d)\n"
+        "  -w, --workers N      WORKERS given to the targets parity starts (default 2)\n"
+        "  -o, --out DIR        output directory (default ROOT/reports/runs/<run id>):\n"
+        "                       conformance.json and logs/<target>.log\n"
+        "      --junit FILE     also write JUnit XML\n"
+        "      --tap FILE       also write TAP version 13\n"
+        "      --json FILE      also write conformance.json here ('-' = stdout)\n"
+        "      --ready-timeout S  seconds a target may take to answer its ready path\n"
+        "      --fail-fast      after the first failing suite, skip the suites not yet started\n"
+        "  -v, --verbose        a line per step, every failure block\n"
+        "  -q, --quiet          no progress lines\n"
+        "      --run-id ID      the run id (default: YYYYMMDD-HHMMSS-xxxx)\n"
+        "  -h, --help           this help\n\n"
+        "exit codes: 0 every step passed, 1 a step failed, 2 usage or spec-file errors,\n"
+        "            3 a target did not start, crashed, or its dependencies are missing\n"
+        "environment: PARITY_ROOT, PARITY_BUILD_DIR, NO_COLOR\n",
+        CHECK_DEFAULT_JOBS);
 }
 
 static int ck_int_opt(const char *name, const char *s, long min, long max, int *out) {
     long v;
     if (str_to_long(s, min, max, &v) < 0)
-        return cli_usage_error("check", "%s wants an integer in %ld..%ld, got '%s'", name, min, max, s);
+        return cli_usage_error("check", "%s wants an integer in %ld..%ld, got '%s'", name, min, max,
+                               s);
     *out = (int)v;
     return 0;
 }
 
 static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
     enum { O_JUNIT = 256, O_TAP, O_JSON, O_FAILFAST, O_RUNID, O_READY };
-    static const struct option opts[] = {
-        {"target", required_argument, NULL, 't'}, {"url", required_argument, NULL, 'u'},
-        {"spec", required_argument, NULL, 's'},   {"filter", required_argument, NULL, 'f'},
-        {"jobs", required_argument, NULL, 'j'},   {"workers", required_argument, NULL, 'w'},
-        {"out", required_argument, NULL, 'o'},    {"junit", required_argument, NULL, O_JUNIT},
-        {"tap", required_argument, NULL, O_TAP},  {"json", required_argument, NULL, O_JSON},
-        {"fail-fast", no_argument, NULL, O_FAILFAST}, {"verbose", no_argument, NULL, 'v'},
-        {"quiet", no_argument, NULL, 'q'},        {"run-id", required_argument, NULL, O_RUNID},
-        {"ready-timeout", required_argument, NULL, O_READY}, {"help", no_argument, NULL, 'h'},
-        {0}};
+    static const struct option opts[] = {{"target", required_argument, NULL, 't'},
+                                         {"url", required_argument, NULL, 'u'},
+                                         {"spec", required_argument, NULL, 's'},
+                                         {"filter", required_argument, NULL, 'f'},
+                                         {"jobs", required_argument, NULL, 'j'},
+                                         {"workers", required_argument, NULL, 'w'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"junit", required_argument, NULL, O_JUNIT},
+                                         {"tap", required_argument, NULL, O_TAP},
+                                         {"json", required_argument, NULL, O_JSON},
+                                         {"fail-fast", no_argument, NULL, O_FAILFAST},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"run-id", required_argument, NULL, O_RUNID},
+                                         {"ready-timeout", required_argument, NULL, O_READY},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
     int c, v = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":t:u:s:f:j:w:o:vqh", opts, NULL)) != -1) {
         switch (c) {
         case 't':
-            if (o->ntargets == CHECK_MAX_TARGETS) return cli_usage_error("check", "too many --target");
+            if (o->ntargets == CHECK_MAX_TARGETS)
+                return cli_usage_error("check", "too many --target");
             o->targets[o->ntargets++] = optarg;
             break;
         case 'u': {
             char *eq = strchr(optarg, '=');
             if (!eq || eq == optarg || strncmp(eq + 1, "http://", 7) != 0)
-                return cli_usage_error("check", "--url wants NAME=http://HOST:PORT, got '%s'", optarg);
+                return cli_usage_error("check", "--url wants NAME=http://HOST:PORT, got '%s'",
+                                       optarg);
             if (o->nurls == CHECK_MAX_TARGETS) return cli_usage_error("check", "too many --url");
             *eq = '\0';
             size_t ul = strlen(eq + 1);
@@ -137,7 +148,8 @@ int check_main(int argc, char **argv) {
     }
     o.root = root;
     /* Before any thread exists: SIGINT/SIGTERM go to the thread that stops the targets. */
-    if (target_signals_install() < 0) fprintf(stderr, "parity check: warning: cannot install signal handling\n");
+    if (target_signals_install() < 0)
+        fprintf(stderr, "parity check: warning: cannot install signal handling\n");
     res_run_t run;
     int rc = check_run(&o, &run);
     results_free(&run);
@@ -152,8 +164,8 @@ static void ck_iso_now(char *out, size_t n) {
     clock_gettime(CLOCK_REALTIME, &ts);
     struct tm tm;
     gmtime_r(&ts.tv_sec, &tm);
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-             tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000) % 1000);
+    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
 static void ck_random_alnum(char *out, size_t n) {
@@ -227,8 +239,10 @@ static void *ck_target(void *arg) {
         char log[CHECK_PATH_MAX + 64];
         snprintf(log, sizeof log, "%s/logs/%s.log", c->out, t->name);
         r->log = res_strdup(log);
-        target_opts_t to = {.workers = c->o->workers > 0 ? c->o->workers : 2, .log_path = log,
-                            .build_dir = cli_build_dir(), .ready_timeout_ms = c->o->ready_timeout_ms};
+        target_opts_t to = {.workers = c->o->workers > 0 ? c->o->workers : 2,
+                            .log_path = log,
+                            .build_dir = cli_build_dir(),
+                            .ready_timeout_ms = c->o->ready_timeout_ms};
         if (target_start(t->m, &to, &t->proc, &err) < 0) {
             r->status = RES_ERROR;
             r->error = res_strdup(err.msg);
@@ -327,7 +341,8 @@ static int ck_targets(check_ctx_t *c, target_manifest_t **ms, size_t *nms) {
             c->targets[c->ntargets++].name = (*ms)[i].name;
         }
         if (c->ntargets == 0) {
-            fprintf(stderr, "parity check: no targets: no %s/targets/*/target.json and no --url\n", o->root);
+            fprintf(stderr, "parity check: no targets: no %s/targets/*/target.json and no --url\n",
+                    o->root);
             return -1;
         }
         return 0;
@@ -351,8 +366,9 @@ static int ck_targets(check_ctx_t *c, target_manifest_t **ms, size_t *nms) {
                 t->name = name;
             }
         if (!t->name) {
-            cli_usage_error("check", "unknown target '%s' (no %s/targets/%s/target.json and no --url %s=...)", name,
-                            o->root, name, name);
+            cli_usage_error(
+                "check", "unknown target '%s' (no %s/targets/%s/target.json and no --url %s=...)",
+                name, o->root, name, name);
             return -1;
         }
         c->ntargets++;
@@ -375,17 +391,20 @@ static int ck_load_specs(check_ctx_t *c) {
     spec_set_init(&c->specs);
     if (spec_load_paths(&c->specs, paths, n) < 0) {
         fputs(buf_cstr(&c->specs.errors), stderr);
-        fprintf(stderr, "parity check: %zu error%s in the spec files; nothing was run\n", c->specs.nerrors,
-                c->specs.nerrors == 1 ? "" : "s");
+        fprintf(stderr, "parity check: %zu error%s in the spec files; nothing was run\n",
+                c->specs.nerrors, c->specs.nerrors == 1 ? "" : "s");
         return -1;
     }
     c->suites = calloc(c->specs.n ? c->specs.n : 1, sizeof *c->suites);
     if (!c->suites) return -1;
     for (size_t i = 0; i < c->specs.n; i++)
-        if (!o->filter || fnmatch(o->filter, c->specs.suites[i]->name, 0) == 0) c->suites[c->nsuites++] = c->specs.suites[i];
+        if (!o->filter || fnmatch(o->filter, c->specs.suites[i]->name, 0) == 0)
+            c->suites[c->nsuites++] = c->specs.suites[i];
     if (c->nsuites == 0) {
-        if (o->filter) fprintf(stderr, "parity check: no suite matches --filter '%s'\n", o->filter);
-        else fprintf(stderr, "parity check: no suites found in %s\n", paths[0]);
+        if (o->filter)
+            fprintf(stderr, "parity check: no suite matches --filter '%s'\n", o->filter);
+        else
+            fprintf(stderr, "parity check: no suites found in %s\n", paths[0]);
         return -1;
     }
     return 0;
@@ -416,15 +435,17 @@ int check_run(const check_opts_t *o, res_run_t *run) {
         time_t now = time(NULL);
         struct tm tm;
         gmtime_r(&now, &tm);
-        snprintf(id, sizeof id, "%04d%02d%02d-%02d%02d%02d-%s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                 tm.tm_hour, tm.tm_min, tm.tm_sec, rnd);
+        snprintf(id, sizeof id, "%04d%02d%02d-%02d%02d%02d-%s", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd);
     }
     ck_random_alnum(c->uid_base, 6);
     run->id = res_strdup(id);
     run->parity_version = res_strdup(PARITY_VERSION);
     run->started = res_strdup(started);
-    if (o->out) snprintf(c->out, sizeof c->out, "%s", o->out);
-    else snprintf(c->out, sizeof c->out, "%s/reports/runs/%s", o->root, id);
+    if (o->out)
+        snprintf(c->out, sizeof c->out, "%s", o->out);
+    else
+        snprintf(c->out, sizeof c->out, "%s/reports/runs/%s", o->root, id);
     char logs[CHECK_PATH_MAX + 16];
     snprintf(logs, sizeof logs, "%s/logs", c->out);
     if (cli_mkdirs(logs, &err) < 0) {
@@ -448,15 +469,19 @@ int check_run(const check_opts_t *o, res_run_t *run) {
         r->url = t->m ? NULL : res_strdup(t->url);
     }
     if (!o->quiet)
-        fprintf(stderr, "parity check: %zu suite%s x %zu target%s, run %s, output in %s\n", c->nsuites,
-                c->nsuites == 1 ? "" : "s", c->ntargets, c->ntargets == 1 ? "" : "s", id, c->out);
+        fprintf(stderr, "parity check: %zu suite%s x %zu target%s, run %s, output in %s\n",
+                c->nsuites, c->nsuites == 1 ? "" : "s", c->ntargets, c->ntargets == 1 ? "" : "s",
+                id, c->out);
 
     pthread_t th[CHECK_MAX_TARGETS];
     bool ok[CHECK_MAX_TARGETS] = {0};
-    for (size_t i = 0; i < c->ntargets; i++) ok[i] = pthread_create(&th[i], NULL, ck_target, &c->targets[i]) == 0;
+    for (size_t i = 0; i < c->ntargets; i++)
+        ok[i] = pthread_create(&th[i], NULL, ck_target, &c->targets[i]) == 0;
     for (size_t i = 0; i < c->ntargets; i++) {
-        if (ok[i]) pthread_join(th[i], NULL);
-        else ck_target(&c->targets[i]);
+        if (ok[i])
+            pthread_join(th[i], NULL);
+        else
+            ck_target(&c->targets[i]);
     }
 
     char finished[64];
@@ -468,8 +493,10 @@ int check_run(const check_opts_t *o, res_run_t *run) {
     char path[CHECK_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/conformance.json", c->out);
     rc = CLI_EXIT_OK;
-    if (results_write_json(run, path, &err) < 0 || (o->json && results_write_json(run, o->json, &err) < 0) ||
-        (o->junit && junit_write(run, o->junit, &err) < 0) || (o->tap && tap_write(run, o->tap, &err) < 0)) {
+    if (results_write_json(run, path, &err) < 0 ||
+        (o->json && results_write_json(run, o->json, &err) < 0) ||
+        (o->junit && junit_write(run, o->junit, &err) < 0) ||
+        (o->tap && tap_write(run, o->tap, &err) < 0)) {
         fprintf(stderr, "parity check: %s\n", err.msg);
         rc = CLI_EXIT_ENV;
     }

@@ -26,14 +26,14 @@
 #include "target.h"
 #include "util.h"
 
-#define CHECK_MAX_TARGETS 32
-#define CHECK_MAX_SPECS 256
-#define CHECK_MAX_JOBS 64
-#define CHECK_DEFAULT_JOBS 4
-#define CHECK_MAX_BLOCKS 40        /* failure blocks printed (all of them with --verbose) */
-#define CHECK_BODY_SHOWN 2048      /* response body bytes shown in a failure block */
-#define CHECK_CRASH_GRACE_MS 1000  /* after a transport error, time for a dying target to exit */
-#define CHECK_PATH_MAX 4096
+#define CHECK_MAX_TARGETS    32
+#define CHECK_MAX_SPECS      256
+#define CHECK_MAX_JOBS       64
+#define CHECK_DEFAULT_JOBS   4
+#define CHECK_MAX_BLOCKS     40   /* failure blocks printed (all of them with --verbose) */
+#define CHECK_BODY_SHOWN     2048 /* response body bytes shown in a failure block */
+#define CHECK_CRASH_GRACE_MS 1000 /* after a transport error, time for a dying target to exit */
+#define CHECK_PATH_MAX       4096
 
 typedef struct check_url {
     const char *name; /* target name */
@@ -41,23 +41,23 @@ typedef struct check_url {
 } check_url_t;
 
 typedef struct check_opts {
-    const char *root;                         /* repository root (specs/, targets/) */
-    const char *targets[CHECK_MAX_TARGETS];   /* --target; none: every manifest (or the --url ones) */
+    const char *root;                       /* repository root (specs/, targets/) */
+    const char *targets[CHECK_MAX_TARGETS]; /* --target; none: every manifest (or the --url ones) */
     size_t ntargets;
-    check_url_t urls[CHECK_MAX_TARGETS];      /* --url NAME=URL: external targets */
+    check_url_t urls[CHECK_MAX_TARGETS]; /* --url NAME=URL: external targets */
     size_t nurls;
-    const char *specs[CHECK_MAX_SPECS];       /* --spec; none: ROOT/specs/blog */
+    const char *specs[CHECK_MAX_SPECS]; /* --spec; none: ROOT/specs/blog */
     size_t nspecs;
-    const char *filter;                       /* fnmatch glob over suite names, or NULL */
-    int jobs;                                 /* suites in parallel per target */
-    int workers;                              /* WORKERS given to started targets; <= 0: 2 */
-    const char *out;                          /* output directory; NULL: ROOT/reports/runs/<id> */
-    const char *junit, *tap, *json;           /* extra files ("-" = stdout for json) */
-    const char *run_id;                       /* NULL: generated */
-    int ready_timeout_ms;                     /* <= 0: each manifest's */
+    const char *filter;             /* fnmatch glob over suite names, or NULL */
+    int jobs;                       /* suites in parallel per target */
+    int workers;                    /* WORKERS given to started targets; <= 0: 2 */
+    const char *out;                /* output directory; NULL: ROOT/reports/runs/<id> */
+    const char *junit, *tap, *json; /* extra files ("-" = stdout for json) */
+    const char *run_id;             /* NULL: generated */
+    int ready_timeout_ms;           /* <= 0: each manifest's */
     bool fail_fast;
     bool verbose;
-    bool quiet;                               /* no progress lines (failures and summary only) */
+    bool quiet; /* no progress lines (failures and summary only) */
 } check_opts_t;
 
 int check_main(int argc, char **argv);
@@ -78,23 +78,23 @@ typedef struct check_target {
     bool started;
     res_target_t *res;
     atomic_size_t next_suite;
-    atomic_bool down;           /* crashed: later steps are not sent */
-    pthread_mutex_t mu;         /* crash record */
-    char *crash;                /* "killed by signal 6 (Aborted) during step ..." */
+    atomic_bool down;   /* crashed: later steps are not sent */
+    pthread_mutex_t mu; /* crash record */
+    char *crash;        /* "killed by signal 6 (Aborted) during step ..." */
 } check_target_t;
 
 struct check_ctx {
     const check_opts_t *o;
     spec_set_t specs;
-    const suite_t **suites;     /* after --filter */
+    const suite_t **suites; /* after --filter */
     size_t nsuites;
     check_target_t *targets;
     size_t ntargets;
     res_run_t *run;
     char out[CHECK_PATH_MAX];
     char uid_base[16];
-    atomic_bool failed_any;     /* for --fail-fast */
-    pthread_mutex_t out_mu;     /* stderr */
+    atomic_bool failed_any; /* for --fail-fast */
+    pthread_mutex_t out_mu; /* stderr */
     bool color;
     long long t0;
 };
@@ -107,7 +107,8 @@ void check_skip_suite(check_target_t *t, size_t si, const char *reason);
 /* check_report.c */
 void check_report_suite(check_ctx_t *c, const check_target_t *t, const res_suite_t *su);
 void check_report_target(check_ctx_t *c, const check_target_t *t);
-void check_report_step(check_ctx_t *c, const check_target_t *t, const res_suite_t *su, const res_step_t *st);
+void check_report_step(check_ctx_t *c, const check_target_t *t, const res_suite_t *su,
+                       const res_step_t *st);
 void check_report_final(check_ctx_t *c, FILE *f);
 
 #endif

@@ -7,18 +7,23 @@
 
 #include "check.h"
 
-#define C_RED "\033[31m"
-#define C_GREEN "\033[32m"
-#define C_YELLOW "\033[33m"
+#define C_RED     "\033[31m"
+#define C_GREEN   "\033[32m"
+#define C_YELLOW  "\033[33m"
 #define C_MAGENTA "\033[35m"
-#define C_BOLD "\033[1m"
-#define C_DIM "\033[2m"
-#define C_OFF "\033[0m"
+#define C_BOLD    "\033[1m"
+#define C_DIM     "\033[2m"
+#define C_OFF     "\033[0m"
 
-static const char *cr_col(const check_ctx_t *c, const char *code) { return c->color ? code : ""; }
+static const char *cr_col(const check_ctx_t *c, const char *code) {
+    return c->color ? code : "";
+}
 
 static const char *cr_status_col(const check_ctx_t *c, res_status_t s) {
-    return cr_col(c, s == RES_PASS ? C_GREEN : s == RES_FAIL ? C_RED : s == RES_SKIP ? C_YELLOW : C_MAGENTA);
+    return cr_col(c, s == RES_PASS   ? C_GREEN
+                     : s == RES_FAIL ? C_RED
+                     : s == RES_SKIP ? C_YELLOW
+                                     : C_MAGENTA);
 }
 
 static const char *cr_word(res_status_t s) {
@@ -28,7 +33,8 @@ static const char *cr_word(res_status_t s) {
 /* The first failing step of a suite, or NULL. */
 static const res_step_t *cr_first_bad(const res_suite_t *su) {
     for (size_t i = 0; i < su->n; i++)
-        if (su->steps[i].status == RES_FAIL || su->steps[i].status == RES_ERROR) return &su->steps[i];
+        if (su->steps[i].status == RES_FAIL || su->steps[i].status == RES_ERROR)
+            return &su->steps[i];
     return NULL;
 }
 
@@ -38,20 +44,24 @@ void check_report_suite(check_ctx_t *c, const check_target_t *t, const res_suite
     char label[512] = "";
     if (bad) res_step_label(bad, label, sizeof label);
     pthread_mutex_lock(&c->out_mu);
-    fprintf(stderr, "%s%-5s%s %-10s %-28s %4zu steps %7.2f s", cr_status_col(c, su->status), cr_word(su->status),
-            cr_col(c, C_OFF), t->name, su->name, su->n, su->duration_ms / 1000.0);
-    if (bad) fprintf(stderr, "  at \"%s\" (%s:%u:%u)", label, bad->file ? bad->file : "?", bad->line, bad->col);
+    fprintf(stderr, "%s%-5s%s %-10s %-28s %4zu steps %7.2f s", cr_status_col(c, su->status),
+            cr_word(su->status), cr_col(c, C_OFF), t->name, su->name, su->n,
+            su->duration_ms / 1000.0);
+    if (bad)
+        fprintf(stderr, "  at \"%s\" (%s:%u:%u)", label, bad->file ? bad->file : "?", bad->line,
+                bad->col);
     fputc('\n', stderr);
     pthread_mutex_unlock(&c->out_mu);
 }
 
-void check_report_step(check_ctx_t *c, const check_target_t *t, const res_suite_t *su, const res_step_t *st) {
+void check_report_step(check_ctx_t *c, const check_target_t *t, const res_suite_t *su,
+                       const res_step_t *st) {
     char label[512];
     res_step_label(st, label, sizeof label);
     pthread_mutex_lock(&c->out_mu);
-    fprintf(stderr, "  %s%-5s%s %s %s: %s (%.1f ms)%s%s\n", cr_status_col(c, st->status), cr_word(st->status),
-            cr_col(c, C_OFF), t->name, su->name, label, st->duration_ms, st->reason ? " - " : "",
-            st->reason ? st->reason : "");
+    fprintf(stderr, "  %s%-5s%s %s %s: %s (%.1f ms)%s%s\n", cr_status_col(c, st->status),
+            cr_word(st->status), cr_col(c, C_OFF), t->name, su->name, label, st->duration_ms,
+            st->reason ? " - " : "", st->reason ? st->reason : "");
     pthread_mutex_unlock(&c->out_mu);
 }
 
@@ -67,12 +77,13 @@ void check_report_target(check_ctx_t *c, const check_target_t *t) {
     pthread_mutex_lock(&c->out_mu);
     if (r->error && r->n == 0) {
         /* First line only: the log lines come once, in the failure blocks at the end. */
-        fprintf(stderr, "%sERROR%s %s: %.*s\n", cr_status_col(c, RES_ERROR), cr_col(c, C_OFF), t->name,
-                (int)strcspn(r->error, "\n"), r->error);
+        fprintf(stderr, "%sERROR%s %s: %.*s\n", cr_status_col(c, RES_ERROR), cr_col(c, C_OFF),
+                t->name, (int)strcspn(r->error, "\n"), r->error);
     } else if (!c->o->quiet) {
-        fprintf(stderr, "%s%s== %s %s%s: %zu suites: %zu pass, %zu fail, %zu skip, %zu error (%s)\n",
-                cr_col(c, C_BOLD), cr_status_col(c, r->status), cr_word(r->status), t->name, cr_col(c, C_OFF), r->n, p,
-                f, s, e, r->version ? r->version : "");
+        fprintf(stderr,
+                "%s%s== %s %s%s: %zu suites: %zu pass, %zu fail, %zu skip, %zu error (%s)\n",
+                cr_col(c, C_BOLD), cr_status_col(c, r->status), cr_word(r->status), t->name,
+                cr_col(c, C_OFF), r->n, p, f, s, e, r->version ? r->version : "");
     }
     pthread_mutex_unlock(&c->out_mu);
 }
@@ -86,11 +97,13 @@ static void cr_indent(FILE *f, const char *prefix, const char *text) {
     }
 }
 
-static void cr_block(check_ctx_t *c, FILE *f, const res_target_t *t, const res_suite_t *su, const res_step_t *st) {
+static void cr_block(check_ctx_t *c, FILE *f, const res_target_t *t, const res_suite_t *su,
+                     const res_step_t *st) {
     char label[512];
     res_step_label(st, label, sizeof label);
-    fprintf(f, "\n%s%s %s %s%s (%s:%u:%u) step \"%s\"\n", cr_status_col(c, st->status), cr_word(st->status), t->name,
-            su->name, cr_col(c, C_OFF), st->file ? st->file : "?", st->line, st->col, label);
+    fprintf(f, "\n%s%s %s %s%s (%s:%u:%u) step \"%s\"\n", cr_status_col(c, st->status),
+            cr_word(st->status), t->name, su->name, cr_col(c, C_OFF), st->file ? st->file : "?",
+            st->line, st->col, label);
     if (st->reason) fprintf(f, "  %s\n", st->reason);
     for (size_t i = 0; i < st->nchecks; i++) {
         const res_check_t *k = &st->checks[i];
@@ -109,7 +122,8 @@ void check_report_final(check_ctx_t *c, FILE *f) {
     for (size_t i = 0; i < r->n; i++) {
         const res_target_t *t = &r->targets[i];
         if (t->error) {
-            fprintf(f, "\n%sERROR %s%s: %s\n", cr_status_col(c, RES_ERROR), t->name, cr_col(c, C_OFF), t->error);
+            fprintf(f, "\n%sERROR %s%s: %s\n", cr_status_col(c, RES_ERROR), t->name,
+                    cr_col(c, C_OFF), t->error);
             if (t->log) fprintf(f, "  log: %s\n", t->log);
         }
         for (size_t j = 0; j < t->n; j++)
@@ -124,7 +138,9 @@ void check_report_final(check_ctx_t *c, FILE *f) {
                 }
             }
     }
-    if (hidden) fprintf(f, "\n... and %zu more failing steps (see conformance.json, or use --verbose)\n", hidden);
+    if (hidden)
+        fprintf(f, "\n... and %zu more failing steps (see conformance.json, or use --verbose)\n",
+                hidden);
 
     /* Skips written in the specs (not the steps skipped after a failure): each with its reason. */
     bool head = false;
@@ -132,14 +148,16 @@ void check_report_final(check_ctx_t *c, FILE *f) {
         for (size_t j = 0; j < r->targets[i].n; j++)
             for (size_t k = 0; k < r->targets[i].suites[j].n; k++) {
                 const res_step_t *st = &r->targets[i].suites[j].steps[k];
-                if (st->status != RES_SKIP || !st->reason || strncmp(st->reason, "skipped on ", 11) != 0) continue;
+                if (st->status != RES_SKIP || !st->reason ||
+                    strncmp(st->reason, "skipped on ", 11) != 0)
+                    continue;
                 if (!head) fprintf(f, "\nskipped by the specs:\n");
                 head = true;
                 char label[512];
                 res_step_label(st, label, sizeof label);
-                fprintf(f, "  %sSKIP%s %s %s \"%s\" (%s:%u): %s\n", cr_status_col(c, RES_SKIP), cr_col(c, C_OFF),
-                        r->targets[i].name, r->targets[i].suites[j].name, label, st->file ? st->file : "?", st->line,
-                        st->reason);
+                fprintf(f, "  %sSKIP%s %s %s \"%s\" (%s:%u): %s\n", cr_status_col(c, RES_SKIP),
+                        cr_col(c, C_OFF), r->targets[i].name, r->targets[i].suites[j].name, label,
+                        st->file ? st->file : "?", st->line, st->reason);
             }
 
     /* Summary matrix: one row per suite, one column per target. */
@@ -155,11 +173,16 @@ void check_report_final(check_ctx_t *c, FILE *f) {
             if (j < t->n) {
                 const res_suite_t *su = &t->suites[j];
                 s = su->status;
-                if (s == RES_PASS) snprintf(cell, sizeof cell, "pass %zu", su->npass);
-                else if (s == RES_SKIP) snprintf(cell, sizeof cell, "skip %zu", su->nskip);
-                else if (s == RES_FAIL) snprintf(cell, sizeof cell, "FAIL %zu/%zu", su->nfail, su->n);
-                else snprintf(cell, sizeof cell, "ERROR %zu", su->nerror);
-                if (s == RES_PASS && su->nskip) snprintf(cell, sizeof cell, "pass %zu +%zus", su->npass, su->nskip);
+                if (s == RES_PASS)
+                    snprintf(cell, sizeof cell, "pass %zu", su->npass);
+                else if (s == RES_SKIP)
+                    snprintf(cell, sizeof cell, "skip %zu", su->nskip);
+                else if (s == RES_FAIL)
+                    snprintf(cell, sizeof cell, "FAIL %zu/%zu", su->nfail, su->n);
+                else
+                    snprintf(cell, sizeof cell, "ERROR %zu", su->nerror);
+                if (s == RES_PASS && su->nskip)
+                    snprintf(cell, sizeof cell, "pass %zu +%zus", su->npass, su->nskip);
             } else {
                 snprintf(cell, sizeof cell, "not run");
             }
@@ -169,6 +192,8 @@ void check_report_final(check_ctx_t *c, FILE *f) {
     }
     res_totals_t tt;
     res_totals(r, &tt);
-    fprintf(f, "\n%zu targets, %zu suites: steps %zu pass, %zu fail, %zu skip, %zu error in %.2f s (run %s)\n", r->n,
-            c->nsuites, tt.pass, tt.fail, tt.skip, tt.error, r->duration_ms / 1000.0, r->id);
+    fprintf(f,
+            "\n%zu targets, %zu suites: steps %zu pass, %zu fail, %zu skip, %zu error in %.2f s "
+            "(run %s)\n",
+            r->n, c->nsuites, tt.pass, tt.fail, tt.skip, tt.error, r->duration_ms / 1000.0, r->id);
 }

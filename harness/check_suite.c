@@ -24,7 +24,8 @@ static void cs_sleep_ms(long ms) {
 
 static long cs_iteration(const step_iter_t *it) {
     for (int d = it->depth - 1; d >= 0; d--)
-        if (it->frames[d].owner && it->frames[d].owner->kind == STEP_REPEAT) return it->frames[d].iter;
+        if (it->frames[d].owner && it->frames[d].owner->kind == STEP_REPEAT)
+            return it->frames[d].iter;
     return -1;
 }
 
@@ -40,7 +41,8 @@ static res_step_t *cs_new_step(res_suite_t *su, const step_t *st, res_phase_t ph
     return rs;
 }
 
-static void cs_skip_list(res_suite_t *su, const step_list_t *l, size_t from, res_phase_t ph, const char *reason) {
+static void cs_skip_list(res_suite_t *su, const step_list_t *l, size_t from, res_phase_t ph,
+                         const char *reason) {
     for (size_t i = from; l && i < l->n; i++) {
         const step_t *st = l->items[i];
         if (st->kind == STEP_REQUEST) {
@@ -55,8 +57,10 @@ static void cs_skip_list(res_suite_t *su, const step_list_t *l, size_t from, res
 }
 
 /* Everything the iterator has not returned yet, innermost frame first. */
-static void cs_skip_rest(res_suite_t *su, const step_iter_t *it, res_phase_t ph, const char *reason) {
-    for (int d = it->depth - 1; d >= 0; d--) cs_skip_list(su, it->frames[d].list, it->frames[d].pos, ph, reason);
+static void cs_skip_rest(res_suite_t *su, const step_iter_t *it, res_phase_t ph,
+                         const char *reason) {
+    for (int d = it->depth - 1; d >= 0; d--)
+        cs_skip_list(su, it->frames[d].list, it->frames[d].pos, ph, reason);
 }
 
 void check_skip_suite(check_target_t *t, size_t si, const char *reason) {
@@ -78,8 +82,8 @@ static void cs_crashed(check_target_t *t, const res_suite_t *su, res_step_t *rs)
     pthread_mutex_lock(&t->mu);
     bool first = !t->crash;
     if (first)
-        t->crash = res_printf("target %s crashed (%s) during step \"%s\" of suite %s (%s:%u:%u)", t->name, how, label,
-                              su->name, rs->file, rs->line, rs->col);
+        t->crash = res_printf("target %s crashed (%s) during step \"%s\" of suite %s (%s:%u:%u)",
+                              t->name, how, label, su->name, rs->file, rs->line, rs->col);
     pthread_mutex_unlock(&t->mu);
     atomic_store(&t->down, true);
     rs->status = RES_ERROR;
@@ -97,7 +101,8 @@ static char *cs_response_text(const resp_t *r) {
     buf_t b;
     buf_init(&b, CHECK_BODY_SHOWN + 64 * 1024);
     buf_printf(&b, "HTTP %ld\n", r->status);
-    for (size_t i = 0; i < r->nheaders; i++) buf_printf(&b, "%s: %s\n", r->headers[i].name, r->headers[i].value);
+    for (size_t i = 0; i < r->nheaders; i++)
+        buf_printf(&b, "%s: %s\n", r->headers[i].name, r->headers[i].value);
     if (r->body.len) {
         buf_adds(&b, "\n");
         size_t n = r->body.len < CHECK_BODY_SHOWN ? r->body.len : CHECK_BODY_SHOWN;
@@ -105,15 +110,17 @@ static char *cs_response_text(const resp_t *r) {
             unsigned char ch = (unsigned char)r->body.ptr[i];
             buf_addc(&b, (ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ? '?' : (char)ch);
         }
-        if (n < r->body.len) buf_printf(&b, "\n... (cut at %d bytes; %zu bytes in all)", CHECK_BODY_SHOWN, r->body.len);
+        if (n < r->body.len)
+            buf_printf(&b, "\n... (cut at %d bytes; %zu bytes in all)", CHECK_BODY_SHOWN,
+                       r->body.len);
     }
     char *s = buf_detach(&b);
     return s ? s : res_strdup("");
 }
 
 /* Runs one request step; false when it failed (which fails the suite). */
-static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const step_t *st, res_phase_t ph, long iter,
-                    vars_t *vars) {
+static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const step_t *st,
+                    res_phase_t ph, long iter, vars_t *vars) {
     res_step_t *rs = cs_new_step(su, st, ph, iter);
     if (!rs) return false;
     long long t0 = target_now_ms();
@@ -156,7 +163,8 @@ static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const
         step_result_init(&res);
         if (http_send(hc, t->url, &req, &resp, &out, &err) < 0) {
             transport = true;
-            if (t->m && t->started && target_wait_exit(&t->proc, CHECK_CRASH_GRACE_MS) && !t->proc.stopped) {
+            if (t->m && t->started && target_wait_exit(&t->proc, CHECK_CRASH_GRACE_MS) &&
+                !t->proc.stopped) {
                 crashed = true;
                 break;
             }
@@ -188,9 +196,12 @@ static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const
         rs->status = RES_FAIL;
         for (size_t i = 0; i < res.n; i++)
             if (!res.items[i].pass)
-                res_check_add(rs, res.items[i].text, res.items[i].loc.file ? res.items[i].loc.file : rs->file,
-                              res.items[i].loc.line, res.items[i].loc.col, res.items[i].msg ? res.items[i].msg : "failed");
-        if (res.capture_error) res_check_add(rs, "capture", rs->file, rs->line, rs->col, res.capture_error);
+                res_check_add(rs, res.items[i].text,
+                              res.items[i].loc.file ? res.items[i].loc.file : rs->file,
+                              res.items[i].loc.line, res.items[i].loc.col,
+                              res.items[i].msg ? res.items[i].msg : "failed");
+        if (res.capture_error)
+            res_check_add(rs, "capture", rs->file, rs->line, rs->col, res.capture_error);
         if (rs->nchecks == 0) rs->reason = res_strdup("failed");
     } else {
         rs->status = RES_PASS;
@@ -265,7 +276,9 @@ void check_run_suite(check_target_t *t, size_t si, http_client_t *hc) {
                 rs->phase = (res_phase_t)ph;
                 rs->status = RES_ERROR;
                 rs->reason = res_strdup(err.msg);
-                if (!reason[0]) snprintf(reason, sizeof reason, "not run: an earlier step could not be expanded");
+                if (!reason[0])
+                    snprintf(reason, sizeof reason,
+                             "not run: an earlier step could not be expanded");
                 if (ph == RES_TEARDOWN) break;
                 continue;
             }

@@ -25,24 +25,30 @@
 /* The command table: one line per subcommand (bench, report and run register here too). */
 static const cli_command_t cli_commands[] = {
     {"check", "run the conformance suites against targets", check_main},
-    {"targets", "list targets with their versions and whether their dependencies are installed", targets_main},
-    {"bench", "load-test targets with wrk: throughput, latency, CPU and memory (bench.json)", bench_main},
-    {"report", "write report.html, summary.md and charts from a run directory; gate on a baseline", report_main},
+    {"targets", "list targets with their versions and whether their dependencies are installed",
+     targets_main},
+    {"bench", "load-test targets with wrk: throughput, latency, CPU and memory (bench.json)",
+     bench_main},
+    {"report", "write report.html, summary.md and charts from a run directory; gate on a baseline",
+     report_main},
     {"run", "the main job: check + bench (quick) + report into reports/runs/<id>/", run_main},
 };
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof *cli_commands)
 
 static void cli_help(FILE *f) {
-    fprintf(f,
-            "usage: parity [--version] [--help] COMMAND [ARGS]\n\n"
-            "parity checks that web framework implementations of one blog contract behave identically,\n"
-            "then benchmarks them.\n\ncommands:\n");
-    for (size_t i = 0; i < CLI_NCOMMANDS; i++) fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
-    fprintf(f,
-            "\n'parity COMMAND --help' describes a command.\n\n"
-            "exit codes: 0 success, 1 conformance failures or a regression, 2 usage or spec-file errors,\n"
-            "            3 environment errors (a target did not start or crashed, a dependency is missing)\n"
-            "environment: PARITY_ROOT (repository root: specs/, targets/), PARITY_BUILD_DIR, NO_COLOR\n");
+    fprintf(f, "usage: parity [--version] [--help] COMMAND [ARGS]\n\n"
+               "parity checks that web framework implementations of one blog contract behave "
+               "identically,\n"
+               "then benchmarks them.\n\ncommands:\n");
+    for (size_t i = 0; i < CLI_NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", cli_commands[i].name, cli_commands[i].summary);
+    fprintf(f, "\n'parity COMMAND --help' describes a command.\n\n"
+               "exit codes: 0 success, 1 conformance failures or a regression, 2 usage or "
+               "spec-file errors,\n"
+               "            3 environment errors (a target did not start or crashed, a dependency "
+               "is missing)\n"
+               "environment: PARITY_ROOT (repository root: specs/, targets/), PARITY_BUILD_DIR, "
+               "NO_COLOR\n");
 }
 
 int cli_main(int argc, char **argv) {
@@ -126,14 +132,17 @@ bool cli_color(FILE *f) {
 
 int cli_mkdirs(const char *path, err_t *err) {
     char p[CLI_PATH_MAX];
-    if ((size_t)snprintf(p, sizeof p, "%s", path) >= sizeof p) return err_set(err, "%s: path too long", path);
+    if ((size_t)snprintf(p, sizeof p, "%s", path) >= sizeof p)
+        return err_set(err, "%s: path too long", path);
     for (char *s = p + 1; *s; s++) {
         if (*s != '/') continue;
         *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST) return err_set(err, "cannot create %s: %s", p, strerror(errno));
+        if (mkdir(p, 0755) != 0 && errno != EEXIST)
+            return err_set(err, "cannot create %s: %s", p, strerror(errno));
         *s = '/';
     }
-    if (mkdir(p, 0755) != 0 && errno != EEXIST) return err_set(err, "cannot create %s: %s", p, strerror(errno));
+    if (mkdir(p, 0755) != 0 && errno != EEXIST)
+        return err_set(err, "cannot create %s: %s", p, strerror(errno));
     if (!cli_is_dir(p)) return err_set(err, "%s: not a directory", p);
     return 0;
 }

@@ -17,7 +17,8 @@ enum {
     CLI_EXIT_OK = 0,    /* success */
     CLI_EXIT_FAIL = 1,  /* conformance failures or a regression */
     CLI_EXIT_USAGE = 2, /* usage or spec-file errors */
-    CLI_EXIT_ENV = 3,   /* environment errors: a target did not start or crashed, a dependency is missing */
+    CLI_EXIT_ENV =
+        3, /* environment errors: a target did not start or crashed, a dependency is missing */
 };
 
 #define CLI_PATH_MAX 4096
@@ -44,7 +45,8 @@ bool cli_color(FILE *f);
 /* mkdir -p. */
 int cli_mkdirs(const char *path, err_t *err);
 
-/* Prints "parity SUBCOMMAND: message\nTry 'parity SUBCOMMAND --help'." and returns CLI_EXIT_USAGE. */
+/* Prints "parity SUBCOMMAND: message\nTry 'parity SUBCOMMAND --help'." and returns CLI_EXIT_USAGE.
+ */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 #endif

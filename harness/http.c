@@ -14,8 +14,12 @@ struct http_client {
 };
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
-static void http_init_once(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
-void http_global_init(void) { pthread_once(&http_once, http_init_once); }
+static void http_init_once(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
+void http_global_init(void) {
+    pthread_once(&http_once, http_init_once);
+}
 
 http_client_t *http_client_new(void) {
     http_global_init();
@@ -89,8 +93,8 @@ static const char *http_error_label(http_error_t e) {
     }
 }
 
-int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *resp, http_outcome_t *out,
-              err_t *err) {
+int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *resp,
+              http_outcome_t *out, err_t *err) {
     CURL *h = c->h;
     memset(out, 0, sizeof *out);
     resp_reset(resp);
@@ -101,7 +105,8 @@ int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *
 
     buf_t url;
     buf_init(&url, REQ_MAX_TARGET + 1024);
-    if (buf_adds(&url, base_url) < 0 || buf_add(&url, req->target.ptr ? req->target.ptr : "/", req->target.len ? req->target.len : 1) < 0) {
+    if (buf_adds(&url, base_url) < 0 || buf_add(&url, req->target.ptr ? req->target.ptr : "/",
+                                                req->target.len ? req->target.len : 1) < 0) {
         buf_free(&url);
         return err_set(err, "request URL too long");
     }
@@ -112,17 +117,23 @@ int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *
         buf_t line;
         buf_init(&line, 1u << 20);
         /* "Name:" alone would REMOVE a curl default header; "Name;" sends it empty. */
-        if (req->headers[i].value[0]) buf_printf(&line, "%s: %s", req->headers[i].name, req->headers[i].value);
-        else buf_printf(&line, "%s;", req->headers[i].name);
+        if (req->headers[i].value[0])
+            buf_printf(&line, "%s: %s", req->headers[i].name, req->headers[i].value);
+        else
+            buf_printf(&line, "%s;", req->headers[i].name);
         struct curl_slist *n = curl_slist_append(hl, buf_cstr(&line));
         buf_free(&line);
-        if (!n) oom = true;
-        else hl = n;
+        if (!n)
+            oom = true;
+        else
+            hl = n;
     }
-    /* No "Expect: 100-continue" round trip on large bodies; no default Content-Type on raw bodies. */
+    /* No "Expect: 100-continue" round trip on large bodies; no default Content-Type on raw bodies.
+     */
     struct curl_slist *n2 = oom ? NULL : curl_slist_append(hl, "Expect:");
     if (n2) hl = n2;
-    if (n2 && req->has_body && !req->content_type && (n2 = curl_slist_append(hl, "Content-Type:"))) hl = n2;
+    if (n2 && req->has_body && !req->content_type && (n2 = curl_slist_append(hl, "Content-Type:")))
+        hl = n2;
     if (!n2) {
         curl_slist_free_all(hl);
         buf_free(&url);
@@ -145,7 +156,8 @@ int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, NULL); /* bodies exactly as sent */
     long timeout = req->timeout_ms > 0 ? req->timeout_ms : 10000;
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS, timeout < HTTP_CONNECT_TIMEOUT_MS ? timeout : HTTP_CONNECT_TIMEOUT_MS);
+    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
+                     timeout < HTTP_CONNECT_TIMEOUT_MS ? timeout : HTTP_CONNECT_TIMEOUT_MS);
 
     const char *m = req->method ? req->method : "GET";
     if (strcmp(m, "HEAD") == 0) {
@@ -160,10 +172,14 @@ int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *
 
     CURLcode cc = curl_easy_perform(h);
     curl_off_t t;
-    if (curl_easy_getinfo(h, CURLINFO_NAMELOOKUP_TIME_T, &t) == CURLE_OK) out->dns_ms = (double)t / 1000.0;
-    if (curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &t) == CURLE_OK) out->connect_ms = (double)t / 1000.0;
-    if (curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME_T, &t) == CURLE_OK) out->ttfb_ms = (double)t / 1000.0;
-    if (curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &t) == CURLE_OK) out->total_ms = (double)t / 1000.0;
+    if (curl_easy_getinfo(h, CURLINFO_NAMELOOKUP_TIME_T, &t) == CURLE_OK)
+        out->dns_ms = (double)t / 1000.0;
+    if (curl_easy_getinfo(h, CURLINFO_CONNECT_TIME_T, &t) == CURLE_OK)
+        out->connect_ms = (double)t / 1000.0;
+    if (curl_easy_getinfo(h, CURLINFO_STARTTRANSFER_TIME_T, &t) == CURLE_OK)
+        out->ttfb_ms = (double)t / 1000.0;
+    if (curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &t) == CURLE_OK)
+        out->total_ms = (double)t / 1000.0;
     long nconn = 0;
     if (curl_easy_getinfo(h, CURLINFO_NUM_CONNECTS, &nconn) == CURLE_OK) out->reused = nconn == 0;
     resp->duration_ms = out->total_ms;
@@ -176,9 +192,11 @@ int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *
     } else {
         out->error = c->too_big ? HTTP_ERR_TOO_BIG : http_classify(cc);
         if (c->too_big)
-            err_set(err, "%s: the body exceeds %u bytes", http_error_label(out->error), HTTP_MAX_BODY);
+            err_set(err, "%s: the body exceeds %u bytes", http_error_label(out->error),
+                    HTTP_MAX_BODY);
         else
-            err_set(err, "%s: %s", http_error_label(out->error), c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+            err_set(err, "%s: %s", http_error_label(out->error),
+                    c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
         /* Whatever arrived is kept in resp for the failure block, but there is no response. */
         resp->status = 0;
     }

@@ -18,7 +18,7 @@
 #include "step.h"
 #include "util.h"
 
-#define HTTP_MAX_BODY (8u << 20)     /* response body bytes kept; more fails the exchange */
+#define HTTP_MAX_BODY           (8u << 20) /* response body bytes kept; more fails the exchange */
 #define HTTP_CONNECT_TIMEOUT_MS 5000 /* TCP connect (bounded even when a step allows longer) */
 
 typedef enum http_error {
@@ -49,8 +49,8 @@ void http_client_free(http_client_t *c);
 
 /* Sends req to base_url ("http://127.0.0.1:PORT", no trailing slash) + req->target. resp is reset
  * first. 0 when a response arrived (any status), -1 with err set on a transport failure. */
-int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *resp, http_outcome_t *out,
-              err_t *err);
+int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *resp,
+              http_outcome_t *out, err_t *err);
 /* Name of an error kind for reports: "ok", "connect", "timeout", "reset", "too-big", "other". */
 const char *http_error_name(http_error_t e);
 

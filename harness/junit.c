@@ -20,7 +20,8 @@ static void ju_esc(FILE *f, const char *s) {
         case '"': fputs("&quot;", f); break;
         case '\'': fputs("&apos;", f); break;
         default:
-            if ((*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r') || *p == 0x7f || (*p >= 0x80 && !utf8))
+            if ((*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r') || *p == 0x7f ||
+                (*p >= 0x80 && !utf8))
                 fprintf(f, "\\x%02X", *p);
             else
                 fputc(*p, f);
@@ -35,7 +36,8 @@ static void ju_detail(FILE *f, const res_step_t *st) {
         fputc('\n', f);
     }
     for (size_t i = 0; i < st->nchecks; i++) {
-        fprintf(f, "%s:%u:%u: ", st->checks[i].file ? st->checks[i].file : "", st->checks[i].line, st->checks[i].col);
+        fprintf(f, "%s:%u:%u: ", st->checks[i].file ? st->checks[i].file : "", st->checks[i].line,
+                st->checks[i].col);
         ju_esc(f, st->checks[i].text);
         fputs(": ", f);
         ju_esc(f, st->checks[i].message);
@@ -79,14 +81,15 @@ int junit_write(const res_run_t *r, const char *path, err_t *err) {
     fprintf(f, "<testsuites name=\"parity check ");
     ju_esc(f, r->id);
     fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\">\n",
-            tt.pass + tt.fail + tt.skip + tt.error + start_errors, tt.fail, tt.error + start_errors, tt.skip,
-            r->duration_ms / 1000.0);
+            tt.pass + tt.fail + tt.skip + tt.error + start_errors, tt.fail, tt.error + start_errors,
+            tt.skip, r->duration_ms / 1000.0);
     for (size_t i = 0; i < r->n; i++) {
         const res_target_t *t = &r->targets[i];
         if (t->error && t->n == 0) {
             fputs("  <testsuite name=\"", f);
             ju_esc(f, t->name);
-            fputs(".start\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\">\n", f);
+            fputs(".start\" tests=\"1\" failures=\"0\" errors=\"1\" skipped=\"0\" time=\"0\">\n",
+                  f);
             fputs("    <testcase classname=\"", f);
             ju_esc(f, t->name);
             fputs(".start\" name=\"start\" time=\"0\">\n      <error message=\"", f);
@@ -102,8 +105,10 @@ int junit_write(const res_run_t *r, const char *path, err_t *err) {
             ju_esc(f, t->name);
             fputc('.', f);
             ju_esc(f, su->name);
-            fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.3f\" file=\"", su->n,
-                    su->nfail, su->nerror, su->nskip, su->duration_ms / 1000.0);
+            fprintf(f,
+                    "\" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" "
+                    "time=\"%.3f\" file=\"",
+                    su->n, su->nfail, su->nerror, su->nskip, su->duration_ms / 1000.0);
             ju_esc(f, su->file);
             fputs("\">\n    <properties>\n      <property name=\"target\" value=\"", f);
             ju_esc(f, t->name);

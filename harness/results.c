@@ -68,7 +68,8 @@ int res_check_add(res_step_t *st, const char *text, const char *file, unsigned l
     res_check_t *nc = realloc(st->checks, (st->nchecks + 1) * sizeof *nc);
     if (!nc) res_oom();
     st->checks = nc;
-    nc[st->nchecks++] = (res_check_t){res_strdup(text), res_strdup(file), line, col, res_strdup(message)};
+    nc[st->nchecks++] =
+        (res_check_t){res_strdup(text), res_strdup(file), line, col, res_strdup(message)};
     return 0;
 }
 
@@ -82,18 +83,24 @@ void res_suite_finish(res_suite_t *su) {
         default: su->nerror++; break;
         }
     }
-    if (su->nerror) su->status = RES_ERROR;
-    else if (su->nfail) su->status = RES_FAIL;
-    else if (su->npass == 0 && su->nskip > 0) su->status = RES_SKIP;
-    else su->status = RES_PASS;
+    if (su->nerror)
+        su->status = RES_ERROR;
+    else if (su->nfail)
+        su->status = RES_FAIL;
+    else if (su->npass == 0 && su->nskip > 0)
+        su->status = RES_SKIP;
+    else
+        su->status = RES_PASS;
 }
 
 void res_target_finish(res_target_t *t) {
     if (t->status == RES_ERROR) return;
     t->status = RES_PASS;
     for (size_t i = 0; i < t->n; i++) {
-        if (t->suites[i].status == RES_ERROR) t->status = RES_ERROR;
-        else if (t->suites[i].status == RES_FAIL && t->status == RES_PASS) t->status = RES_FAIL;
+        if (t->suites[i].status == RES_ERROR)
+            t->status = RES_ERROR;
+        else if (t->suites[i].status == RES_FAIL && t->status == RES_PASS)
+            t->status = RES_FAIL;
     }
 }
 
@@ -118,7 +125,10 @@ void res_totals(const res_run_t *r, res_totals_t *t) {
 void res_step_label(const res_step_t *st, char *out, size_t outlen) {
     char it[32] = "";
     if (st->iteration >= 0) snprintf(it, sizeof it, " #%ld", st->iteration);
-    snprintf(out, outlen, "%s%s%s", st->phase == RES_SETUP ? "setup: " : st->phase == RES_TEARDOWN ? "teardown: " : "",
+    snprintf(out, outlen, "%s%s%s",
+             st->phase == RES_SETUP      ? "setup: "
+             : st->phase == RES_TEARDOWN ? "teardown: "
+                                         : "",
              st->name ? st->name : "?", it);
 }
 
@@ -166,7 +176,9 @@ void results_free(res_run_t *r) {
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
-static double res_ms(double v) { return round(v * 1000.0) / 1000.0; } /* microsecond precision */
+static double res_ms(double v) {
+    return round(v * 1000.0) / 1000.0;
+} /* microsecond precision */
 
 /* JSON text must be UTF-8; response bodies and names need not be. Invalid bytes become U+FFFD. */
 static char *res_utf8(const char *s) {
@@ -215,8 +227,10 @@ static cJSON *res_step_json(const res_step_t *st) {
     res_add_str(o, "file", st->file);
     cJSON_AddNumberToObject(o, "line", st->line);
     cJSON_AddNumberToObject(o, "col", st->col);
-    if (st->iteration >= 0) cJSON_AddNumberToObject(o, "iteration", (double)st->iteration);
-    else cJSON_AddNullToObject(o, "iteration");
+    if (st->iteration >= 0)
+        cJSON_AddNumberToObject(o, "iteration", (double)st->iteration);
+    else
+        cJSON_AddNullToObject(o, "iteration");
     cJSON_AddStringToObject(o, "status", res_status_name(st->status));
     res_add_str(o, "reason", st->reason);
     cJSON_AddNumberToObject(o, "duration_ms", res_ms(st->duration_ms));
@@ -228,8 +242,10 @@ static cJSON *res_step_json(const res_step_t *st) {
     } else {
         cJSON_AddNullToObject(o, "request");
     }
-    if (st->http_status) cJSON_AddNumberToObject(o, "http_status", (double)st->http_status);
-    else cJSON_AddNullToObject(o, "http_status");
+    if (st->http_status)
+        cJSON_AddNumberToObject(o, "http_status", (double)st->http_status);
+    else
+        cJSON_AddNullToObject(o, "http_status");
     if (st->attempts > 0) {
         cJSON *t = cJSON_AddObjectToObject(o, "timings");
         cJSON_AddNumberToObject(t, "dns_ms", res_ms(st->dns_ms));
@@ -268,7 +284,8 @@ cJSON *results_to_json(const res_run_t *r) {
     res_totals(r, &tt);
     cJSON *tot = cJSON_AddObjectToObject(root, "totals");
     cJSON_AddItemToObject(tot, "steps", res_counts(tt.pass, tt.fail, tt.skip, tt.error));
-    cJSON_AddItemToObject(tot, "suites", res_counts(tt.suites_pass, tt.suites_fail, tt.suites_skip, tt.suites_error));
+    cJSON_AddItemToObject(
+        tot, "suites", res_counts(tt.suites_pass, tt.suites_fail, tt.suites_skip, tt.suites_error));
     cJSON *targets = cJSON_AddArrayToObject(root, "targets");
     for (size_t i = 0; i < r->n; i++) {
         const res_target_t *t = &r->targets[i];
@@ -291,9 +308,11 @@ cJSON *results_to_json(const res_run_t *r) {
             res_add_str(so, "file", su->file);
             cJSON_AddStringToObject(so, "status", res_status_name(su->status));
             cJSON_AddNumberToObject(so, "duration_ms", res_ms(su->duration_ms));
-            cJSON_AddItemToObject(so, "counts", res_counts(su->npass, su->nfail, su->nskip, su->nerror));
+            cJSON_AddItemToObject(so, "counts",
+                                  res_counts(su->npass, su->nfail, su->nskip, su->nerror));
             cJSON *steps = cJSON_AddArrayToObject(so, "steps");
-            for (size_t k = 0; k < su->n; k++) cJSON_AddItemToArray(steps, res_step_json(&su->steps[k]));
+            for (size_t k = 0; k < su->n; k++)
+                cJSON_AddItemToArray(steps, res_step_json(&su->steps[k]));
             cJSON_AddItemToArray(suites, so);
         }
         cJSON_AddItemToObject(to, "counts", res_counts(sp, sf, ss, se));

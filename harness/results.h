@@ -16,7 +16,7 @@
 
 #include "util.h"
 
-#define RESULTS_SCHEMA 1
+#define RESULTS_SCHEMA       1
 #define RESULTS_BODY_EXCERPT 2048 /* response body bytes kept for a failing step */
 
 typedef enum res_status {
@@ -29,7 +29,7 @@ typedef enum res_status {
 const char *res_status_name(res_status_t s); /* "pass" "fail" "skip" "error" */
 
 typedef struct res_check {
-    char *text;    /* "status" or the assert as written */
+    char *text; /* "status" or the assert as written */
     char *file;
     unsigned line, col;
     char *message; /* "expected == 201, got 404" */
@@ -43,27 +43,27 @@ typedef struct res_step {
     res_phase_t phase;
     char *file;
     unsigned line, col;
-    long iteration;        /* index of the innermost repeat, -1 outside any */
+    long iteration; /* index of the innermost repeat, -1 outside any */
     res_status_t status;
-    char *reason;          /* skip reason, error or transport message; NULL on pass */
-    double duration_ms;    /* wall time including retries and delay */
-    int attempts;          /* sends (1 + retries used); 0 if not sent */
+    char *reason;       /* skip reason, error or transport message; NULL on pass */
+    double duration_ms; /* wall time including retries and delay */
+    int attempts;       /* sends (1 + retries used); 0 if not sent */
     /* The exchange (last attempt). */
     char *method;
     char *url;
-    long http_status;      /* 0 when no response */
+    long http_status; /* 0 when no response */
     double dns_ms, connect_ms, ttfb_ms, total_ms;
-    res_check_t *checks;   /* failing checks only */
+    res_check_t *checks; /* failing checks only */
     size_t nchecks;
     /* Failure details for humans (NULL on pass). */
-    char *response;        /* "HTTP 404\nName: value\n...\n\nbody (cut at 2 KiB)" */
-    char *curl;            /* a shell command reproducing the request */
+    char *response; /* "HTTP 404\nName: value\n...\n\nbody (cut at 2 KiB)" */
+    char *curl;     /* a shell command reproducing the request */
 } res_step_t;
 
 typedef struct res_suite {
     char *name;
     char *file;
-    res_status_t status;   /* pass, fail, error (target crash), skip (every step skipped) */
+    res_status_t status; /* pass, fail, error (target crash), skip (every step skipped) */
     double duration_ms;
     res_step_t *steps;
     size_t n, cap;
@@ -74,12 +74,12 @@ typedef struct res_target {
     char *name;
     char *version;
     char *url;
-    bool external;         /* --url: parity did not start it */
-    res_status_t status;   /* pass, fail, or error (did not start, crashed) */
-    char *error;           /* why it is an error (start failure with log lines, crash) */
-    char *log;             /* path of its log, NULL for external */
-    double start_ms;       /* time to become ready */
-    res_suite_t *suites;   /* one per loaded suite, in spec order */
+    bool external;       /* --url: parity did not start it */
+    res_status_t status; /* pass, fail, or error (did not start, crashed) */
+    char *error;         /* why it is an error (start failure with log lines, crash) */
+    char *log;           /* path of its log, NULL for external */
+    double start_ms;     /* time to become ready */
+    res_suite_t *suites; /* one per loaded suite, in spec order */
     size_t n;
 } res_target_t;
 

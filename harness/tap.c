@@ -11,11 +11,16 @@
 static void tap_yq(FILE *f, const char *s) {
     fputc('"', f);
     for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
-        if (*p == '"' || *p == '\\') fprintf(f, "\\%c", *p);
-        else if (*p == '\n') fputs("\\n", f);
-        else if (*p == '\t') fputs("\\t", f);
-        else if (*p < 0x20 || *p == 0x7f) fprintf(f, "\\x%02X", *p);
-        else fputc(*p, f);
+        if (*p == '"' || *p == '\\')
+            fprintf(f, "\\%c", *p);
+        else if (*p == '\n')
+            fputs("\\n", f);
+        else if (*p == '\t')
+            fputs("\\t", f);
+        else if (*p < 0x20 || *p == 0x7f)
+            fprintf(f, "\\x%02X", *p);
+        else
+            fputc(*p, f);
     }
     fputc('"', f);
 }
@@ -55,7 +60,8 @@ int tap_write(const res_run_t *r, const char *path, err_t *err) {
                 const res_step_t *st = &su->steps[k];
                 char label[1024];
                 res_step_label(st, label, sizeof label);
-                fprintf(f, "%s %zu - ", st->status == RES_PASS || st->status == RES_SKIP ? "ok" : "not ok", ++num);
+                fprintf(f, "%s %zu - ",
+                        st->status == RES_PASS || st->status == RES_SKIP ? "ok" : "not ok", ++num);
                 tap_desc(f, t->name);
                 fputc(' ', f);
                 tap_desc(f, su->name);

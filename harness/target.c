@@ -28,11 +28,11 @@
 #ifndef PARITY_BUILD_DIR
 #define PARITY_BUILD_DIR "."
 #endif
-#define TARGET_REG_MAX 64          /* targets alive at once */
-#define TARGET_POLL_MIN_MS 20      /* readiness polling interval, doubled up to the max */
-#define TARGET_POLL_MAX_MS 200
+#define TARGET_REG_MAX          64 /* targets alive at once */
+#define TARGET_POLL_MIN_MS      20 /* readiness polling interval, doubled up to the max */
+#define TARGET_POLL_MAX_MS      200
 #define TARGET_PROBE_TIMEOUT_MS 2000 /* one readiness request */
-#define TARGET_ENVP_MAX 1024
+#define TARGET_ENVP_MAX         1024
 
 extern char **environ;
 
@@ -80,7 +80,8 @@ static int tg_free_port(err_t *err) {
     if (fd < 0) return err_set(err, "socket: %s", strerror(errno));
     struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     socklen_t sl = sizeof sa;
-    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 || getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
+    if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
         close(fd);
         return err_set(err, "cannot find a free port: %s", strerror(errno));
     }
@@ -91,9 +92,12 @@ static int tg_free_port(err_t *err) {
 /* Resolves argv0 like execvp would, before fork. */
 int target_resolve_exec(const char *argv0, const char *cwd, char *out, size_t outlen, err_t *err) {
     if (strchr(argv0, '/')) {
-        if (argv0[0] == '/' || !cwd) snprintf(out, outlen, "%s", argv0);
-        else snprintf(out, outlen, "%s/%s", cwd, argv0);
-        if (access(out, X_OK) != 0) return err_set(err, "cannot execute %s: %s", out, strerror(errno));
+        if (argv0[0] == '/' || !cwd)
+            snprintf(out, outlen, "%s", argv0);
+        else
+            snprintf(out, outlen, "%s/%s", cwd, argv0);
+        if (access(out, X_OK) != 0)
+            return err_set(err, "cannot execute %s: %s", out, strerror(errno));
         return 0;
     }
     const char *path = getenv("PATH");
@@ -136,7 +140,8 @@ static int tg_env_put(tg_env_t *e, const char *kv, err_t *err) {
 
 static int tg_env_putf(tg_env_t *e, err_t *err, const char *k, const char *v) {
     char kv[TARGET_STR_MAX + 64];
-    if ((size_t)snprintf(kv, sizeof kv, "%s=%s", k, v) >= sizeof kv) return err_set(err, "%s too long", k);
+    if ((size_t)snprintf(kv, sizeof kv, "%s=%s", k, v) >= sizeof kv)
+        return err_set(err, "%s too long", k);
     return tg_env_put(e, kv, err);
 }
 
@@ -194,9 +199,12 @@ int target_log_tail(const char *path, int lines, buf_t *out) {
 }
 
 void target_describe_exit(int ws, char *out, size_t outlen) {
-    if (WIFEXITED(ws)) snprintf(out, outlen, "exited with status %d", WEXITSTATUS(ws));
-    else if (WIFSIGNALED(ws)) snprintf(out, outlen, "killed by signal %d (%s)", WTERMSIG(ws), strsignal(WTERMSIG(ws)));
-    else snprintf(out, outlen, "stopped (wait status 0x%x)", ws);
+    if (WIFEXITED(ws))
+        snprintf(out, outlen, "exited with status %d", WEXITSTATUS(ws));
+    else if (WIFSIGNALED(ws))
+        snprintf(out, outlen, "killed by signal %d (%s)", WTERMSIG(ws), strsignal(WTERMSIG(ws)));
+    else
+        snprintf(out, outlen, "stopped (wait status 0x%x)", ws);
 }
 
 int target_poll(target_proc_t *p, int *wstatus) {
@@ -234,10 +242,13 @@ bool target_group_alive(pid_t pgid) {
     return kill(-pgid, 0) == 0 || errno == EPERM;
 }
 
-/* ---- start ------------------------------------------------------------------------------------ */
+/* ---- start ------------------------------------------------------------------------------------
+ */
 
 static pthread_once_t tg_curl_once = PTHREAD_ONCE_INIT;
-static void tg_curl_init(void) { curl_global_init(CURL_GLOBAL_DEFAULT); }
+static void tg_curl_init(void) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+}
 
 static size_t tg_discard(char *p, size_t s, size_t n, void *u) {
     (void)p, (void)u;
@@ -262,8 +273,8 @@ static long tg_probe(CURL *h, const char *url, char *why, size_t whylen) {
     return status;
 }
 
-static int tg_fail_with_log(err_t *err, const target_manifest_t *m, const char *log, const char *fmt,
-                            const char *a, const char *b) {
+static int tg_fail_with_log(err_t *err, const target_manifest_t *m, const char *log,
+                            const char *fmt, const char *a, const char *b) {
     buf_t msg;
     buf_init(&msg, ERR_MSG_MAX * 4);
     buf_printf(&msg, "target %s: ", m->name);
@@ -285,8 +296,8 @@ static int tg_fail_with_log(err_t *err, const target_manifest_t *m, const char *
 }
 
 /* Forks and execs the prepared command; returns the pid or -1. */
-static pid_t tg_spawn(const char *path, char **argv, char **envp, const char *cwd, int logfd, int nullfd,
-                      const cpu_set_t *cpus, err_t *err) {
+static pid_t tg_spawn(const char *path, char **argv, char **envp, const char *cwd, int logfd,
+                      int nullfd, const cpu_set_t *cpus, err_t *err) {
     int ep[2];
     if (pipe2(ep, O_CLOEXEC) < 0) return err_set(err, "pipe: %s", strerror(errno));
     pid_t parent = getpid();
@@ -360,9 +371,11 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     if (!mkdtemp(p->tmpdir)) {
         int e = errno;
         p->tmpdir[0] = '\0';
-        return err_set(err, "target %s: cannot create a temp dir in %s: %s", m->name, tmp, strerror(e));
+        return err_set(err, "target %s: cannot create a temp dir in %s: %s", m->name, tmp,
+                       strerror(e));
     }
-    if ((size_t)snprintf(p->db_path, sizeof p->db_path, "%s/blog.db", p->tmpdir) >= sizeof p->db_path) {
+    if ((size_t)snprintf(p->db_path, sizeof p->db_path, "%s/blog.db", p->tmpdir) >=
+        sizeof p->db_path) {
         tg_rmtree(p->tmpdir);
         return err_set(err, "target %s: TMPDIR path too long", m->name);
     }
@@ -371,8 +384,13 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
         for (size_t i = 0; i < sizeof rnd; i++) rnd[i] = (unsigned char)(rand() & 0xff);
     for (size_t i = 0; i < sizeof rnd; i++) snprintf(p->secret + 2 * i, 3, "%02x", rnd[i]);
 
-    target_subst_t sub = {.host = "127.0.0.1", .dir = m->dir, .db = p->db_path, .secret = p->secret,
-                          .build = o->build_dir ? o->build_dir : PARITY_BUILD_DIR, .port = port, .workers = workers};
+    target_subst_t sub = {.host = "127.0.0.1",
+                          .dir = m->dir,
+                          .db = p->db_path,
+                          .secret = p->secret,
+                          .build = o->build_dir ? o->build_dir : PARITY_BUILD_DIR,
+                          .port = port,
+                          .workers = workers};
     char *argv[TARGET_ARGV_MAX + 1] = {0};
     size_t argc = 0;
     tg_env_t env = {.n = 0};
@@ -393,13 +411,16 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     for (char **e = environ; e && *e; e++)
         if (tg_env_put(&env, *e, err) < 0) goto out;
     snprintf(num, sizeof num, "%d", port);
-    if (tg_env_putf(&env, err, "HOST", "127.0.0.1") < 0 || tg_env_putf(&env, err, "PORT", num) < 0) goto out;
+    if (tg_env_putf(&env, err, "HOST", "127.0.0.1") < 0 || tg_env_putf(&env, err, "PORT", num) < 0)
+        goto out;
     snprintf(num, sizeof num, "%d", workers);
-    if (tg_env_putf(&env, err, "WORKERS", num) < 0 || tg_env_putf(&env, err, "DATABASE_PATH", p->db_path) < 0 ||
+    if (tg_env_putf(&env, err, "WORKERS", num) < 0 ||
+        tg_env_putf(&env, err, "DATABASE_PATH", p->db_path) < 0 ||
         tg_env_putf(&env, err, "SECRET_KEY", p->secret) < 0)
         goto out;
     for (char **e = m->env; e && *e; e++) {
-        if (target_substitute(*e, &sub, val, sizeof val, err) < 0 || tg_env_put(&env, val, err) < 0) goto out;
+        if (target_substitute(*e, &sub, val, sizeof val, err) < 0 || tg_env_put(&env, val, err) < 0)
+            goto out;
     }
     for (const char *const *e = o->env; e && *e; e++)
         if (tg_env_put(&env, *e, err) < 0) goto out;
@@ -456,7 +477,8 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
         }
         if (target_now_ms() >= deadline) {
             char what[TARGET_PATH_MAX + 64];
-            snprintf(what, sizeof what, "GET %s did not answer 200 within %d ms", m->ready_path, timeout_ms);
+            snprintf(what, sizeof what, "GET %s did not answer 200 within %d ms", m->ready_path,
+                     timeout_ms);
             tg_fail_with_log(err, m, p->log_path, "%s (last attempt: %s)", what, why);
             break;
         }
@@ -474,7 +496,8 @@ out:
     return rc;
 }
 
-/* ---- stop ------------------------------------------------------------------------------------- */
+/* ---- stop -------------------------------------------------------------------------------------
+ */
 
 /* Waits until the leader is reaped and no member of the group is left, or the deadline. */
 static bool tg_wait_gone(target_proc_t *p, long long deadline) {
@@ -496,7 +519,8 @@ int target_stop(target_proc_t *p, err_t *err) {
     kill(-p->pgid, SIGTERM);
     if (!tg_wait_gone(p, target_now_ms() + p->stop_grace_ms)) {
         kill(-p->pgid, SIGKILL);
-        rc = err_set(err, "did not stop within %d ms of SIGTERM; killed with SIGKILL", p->stop_grace_ms);
+        rc = err_set(err, "did not stop within %d ms of SIGTERM; killed with SIGKILL",
+                     p->stop_grace_ms);
         if (!tg_wait_gone(p, target_now_ms() + 5000))
             rc = err_set(err, "process group %d survived SIGKILL", (int)p->pgid);
     }

@@ -10,8 +10,8 @@
  *                   appended to the log file, the contract environment (HOST PORT WORKERS
  *                   DATABASE_PATH SECRET_KEY + manifest env + extra env), optional CPU affinity,
  *                   PR_SET_PDEATHSIG as a backstop; then polls GET <ready.path> until 200.
- *                   A timeout or an early exit fails with the last TARGET_LOG_TAIL lines of the log.
- *   target_poll()   non-blocking: has the target exited? (reaps it once, thread-safe)
+ *                   A timeout or an early exit fails with the last TARGET_LOG_TAIL lines of the
+ * log. target_poll()   non-blocking: has the target exited? (reaps it once, thread-safe)
  *   target_stop()   SIGTERM to the whole group, waits up to stop_grace_ms for every member to
  *                   leave, then SIGKILL to the group; removes the temp dir. Idempotent.
  * Every started group is registered in a global table so that target_signals_install() can stop
@@ -33,17 +33,17 @@
 
 #include "util.h"
 
-#define TARGET_NAME_MAX 64          /* bytes in a target name ([a-z0-9_-]+) */
-#define TARGET_ARGV_MAX 128         /* elements in start/version/requires argv */
-#define TARGET_ENV_MAX 64           /* manifest env entries */
-#define TARGET_STR_MAX 4096         /* bytes in any manifest string after substitution */
-#define TARGET_MANIFEST_MAX (1u << 20) /* bytes in a target.json */
-#define TARGET_SCAN_MAX 256         /* targets in a directory */
-#define TARGET_LOG_TAIL 20          /* log lines quoted in a start error */
-#define TARGET_STOP_GRACE_MS 5000   /* SIGTERM to SIGKILL */
-#define TARGET_READY_TIMEOUT_S 30   /* default ready.timeout */
-#define TARGET_CMD_TIMEOUT_MS 10000 /* version / requires commands */
-#define TARGET_PATH_MAX 4096
+#define TARGET_NAME_MAX        64         /* bytes in a target name ([a-z0-9_-]+) */
+#define TARGET_ARGV_MAX        128        /* elements in start/version/requires argv */
+#define TARGET_ENV_MAX         64         /* manifest env entries */
+#define TARGET_STR_MAX         4096       /* bytes in any manifest string after substitution */
+#define TARGET_MANIFEST_MAX    (1u << 20) /* bytes in a target.json */
+#define TARGET_SCAN_MAX        256        /* targets in a directory */
+#define TARGET_LOG_TAIL        20         /* log lines quoted in a start error */
+#define TARGET_STOP_GRACE_MS   5000       /* SIGTERM to SIGKILL */
+#define TARGET_READY_TIMEOUT_S 30         /* default ready.timeout */
+#define TARGET_CMD_TIMEOUT_MS  10000      /* version / requires commands */
+#define TARGET_PATH_MAX        4096
 
 typedef struct target_manifest {
     char *name;
@@ -55,8 +55,8 @@ typedef struct target_manifest {
     char **env;        /* NULL-terminated "KEY=VALUE" (placeholders not yet substituted) */
     char *ready_path;  /* default "/plaintext" */
     int ready_timeout_s;
-    char **version;    /* NULL-terminated argv or NULL */
-    char **requires;   /* NULL-terminated argv or NULL */
+    char **version;  /* NULL-terminated argv or NULL */
+    char **requires; /* NULL-terminated argv or NULL */
 } target_manifest_t;
 
 int target_manifest_load(const char *path, target_manifest_t *m, err_t *err);
@@ -67,20 +67,20 @@ int target_manifest_scan(const char *dir, target_manifest_t **out, size_t *n, er
 void target_manifest_free_all(target_manifest_t *ms, size_t n);
 
 typedef struct target_opts {
-    int workers;             /* WORKERS and {workers}; <= 0: the CPUs available to parity */
-    const cpu_set_t *cpus;   /* affinity set in the child before exec; NULL: inherit */
-    const char *log_path;    /* stdout+stderr, truncated first; required */
-    const char *const *env;  /* extra "KEY=VALUE" (NULL-terminated), applied last; may be NULL */
-    const char *build_dir;   /* {build}; NULL: PARITY_BUILD_DIR */
-    int ready_timeout_ms;    /* <= 0: the manifest's ready.timeout */
-    int stop_grace_ms;       /* <= 0: TARGET_STOP_GRACE_MS */
+    int workers;            /* WORKERS and {workers}; <= 0: the CPUs available to parity */
+    const cpu_set_t *cpus;  /* affinity set in the child before exec; NULL: inherit */
+    const char *log_path;   /* stdout+stderr, truncated first; required */
+    const char *const *env; /* extra "KEY=VALUE" (NULL-terminated), applied last; may be NULL */
+    const char *build_dir;  /* {build}; NULL: PARITY_BUILD_DIR */
+    int ready_timeout_ms;   /* <= 0: the manifest's ready.timeout */
+    int stop_grace_ms;      /* <= 0: TARGET_STOP_GRACE_MS */
 } target_opts_t;
 
 typedef struct target_proc {
-    pid_t pid;               /* the started process */
-    pid_t pgid;              /* its process group (== pid) */
+    pid_t pid;  /* the started process */
+    pid_t pgid; /* its process group (== pid) */
     int port;
-    char url[64];            /* http://127.0.0.1:PORT */
+    char url[64]; /* http://127.0.0.1:PORT */
     char tmpdir[TARGET_PATH_MAX];
     char db_path[TARGET_PATH_MAX];
     char log_path[TARGET_PATH_MAX];
@@ -90,7 +90,7 @@ typedef struct target_proc {
     pthread_mutex_t mu;
     bool exited;
     int wstatus;
-    bool stopped;            /* target_stop ran (an exit after that is not a crash) */
+    bool stopped; /* target_stop ran (an exit after that is not a crash) */
 } target_proc_t;
 
 /* Placeholder substitution for one string ({host} {port} {workers} {db} {secret} {dir} {build}). */
@@ -98,7 +98,8 @@ typedef struct target_subst {
     const char *host, *dir, *db, *secret, *build;
     int port, workers;
 } target_subst_t;
-int target_substitute(const char *in, const target_subst_t *s, char *out, size_t outlen, err_t *err);
+int target_substitute(const char *in, const target_subst_t *s, char *out, size_t outlen,
+                      err_t *err);
 
 int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc_t *p, err_t *err);
 /* 1 if the target has exited (fills *wstatus if not NULL), 0 if it is running. */
@@ -119,8 +120,8 @@ int target_log_tail(const char *path, int lines, buf_t *out);
 /* Resolves argv0 like execvp (relative paths against cwd) into out; -1 if not executable. */
 int target_resolve_exec(const char *argv0, const char *cwd, char *out, size_t outlen, err_t *err);
 
-/* target_cmd.c: runs argv (cwd may be NULL) with a timeout, capturing stdout+stderr (capped at outmax bytes).
- * *status gets the exit status (-1 on timeout: the command's group is killed). */
+/* target_cmd.c: runs argv (cwd may be NULL) with a timeout, capturing stdout+stderr (capped at
+ * outmax bytes). *status gets the exit status (-1 on timeout: the command's group is killed). */
 int target_run_cmd(char *const *argv, const char *cwd, int timeout_ms, buf_t *out, int *status,
                    err_t *err);
 /* First line of the version command's output, or "unknown (reason)". */

@@ -1,8 +1,9 @@
 /* target_cmd: commands around targets: running a command with a timeout (target_run_cmd), the
  * manifest's `version` and `requires` commands, and `parity targets`, which lists every manifest
- * with its version and whether its `requires` command passes. Version and requires commands run concurrently (a thread per target): Python
- * imports take about a second each. Exit 0 when every listed target's requirements pass, 3 when
- * one does not (a missing dependency is an environment error), 2 on a bad manifest or usage. */
+ * with its version and whether its `requires` command passes. Version and requires commands run
+ * concurrently (a thread per target): Python imports take about a second each. Exit 0 when every
+ * listed target's requirements pass, 3 when one does not (a missing dependency is an environment
+ * error), 2 on a bad manifest or usage. */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -33,9 +34,11 @@ static void tc_sleep_ms(long ms) {
     }
 }
 
-/* ---- commands with a timeout (version, requires) ------------------------------------------------ */
+/* ---- commands with a timeout (version, requires) ------------------------------------------------
+ */
 
-int target_run_cmd(char *const *argv, const char *cwd, int timeout_ms, buf_t *out, int *status, err_t *err) {
+int target_run_cmd(char *const *argv, const char *cwd, int timeout_ms, buf_t *out, int *status,
+                   err_t *err) {
     char path[TARGET_PATH_MAX];
     *status = -1;
     if (!argv || !argv[0]) return err_set(err, "empty command");
@@ -91,30 +94,38 @@ int target_run_cmd(char *const *argv, const char *cwd, int timeout_ms, buf_t *ou
     close(pp[0]);
     /* EOF comes just before the exit: give the command until the deadline to exit by itself. */
     while (rc == 0 && !done) {
-        if (waitpid(pid, &ws, WNOHANG) == pid) done = 1;
-        else if (target_now_ms() >= deadline) rc = err_set(err, "%s: no exit within %d ms (killed)", argv[0], timeout_ms);
-        else tc_sleep_ms(5);
+        if (waitpid(pid, &ws, WNOHANG) == pid)
+            done = 1;
+        else if (target_now_ms() >= deadline)
+            rc = err_set(err, "%s: no exit within %d ms (killed)", argv[0], timeout_ms);
+        else
+            tc_sleep_ms(5);
     }
     kill(-pid, SIGKILL); /* whatever it left behind in its group */
     if (!done) {
         while (waitpid(pid, &ws, 0) < 0 && errno == EINTR) {
         }
     }
-    if (rc == 0) *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
+    if (rc == 0)
+        *status = WIFEXITED(ws) ? WEXITSTATUS(ws) : 128 + (WIFSIGNALED(ws) ? WTERMSIG(ws) : 0);
     return rc;
 }
 
 /* Runs a manifest command (version, requires) with {dir} and {build} substituted. */
-static int tg_run_manifest_cmd(const target_manifest_t *m, char *const *argv, buf_t *out, int *st, err_t *err) {
+static int tg_run_manifest_cmd(const target_manifest_t *m, char *const *argv, buf_t *out, int *st,
+                               err_t *err) {
     const char *build = getenv("PARITY_BUILD_DIR");
-    target_subst_t sub = {.host = "127.0.0.1", .dir = m->dir, .build = build && *build ? build : PARITY_BUILD_DIR};
+    target_subst_t sub = {
+        .host = "127.0.0.1", .dir = m->dir, .build = build && *build ? build : PARITY_BUILD_DIR};
     char *sv[TARGET_ARGV_MAX + 1] = {0};
     char val[TARGET_STR_MAX];
     size_t n = 0;
     int rc = 0;
     for (; argv[n] && rc == 0; n++) {
-        if (target_substitute(argv[n], &sub, val, sizeof val, err) < 0) rc = -1;
-        else if (!(sv[n] = str_dup(val))) rc = err_set(err, "out of memory");
+        if (target_substitute(argv[n], &sub, val, sizeof val, err) < 0)
+            rc = -1;
+        else if (!(sv[n] = str_dup(val)))
+            rc = err_set(err, "out of memory");
     }
     if (rc == 0) rc = target_run_cmd(sv, m->dir, TARGET_CMD_TIMEOUT_MS, out, st, err);
     for (size_t i = 0; i < n; i++) free(sv[i]);
@@ -143,8 +154,10 @@ void target_version(const target_manifest_t *m, char *out, size_t outlen) {
         snprintf(out, outlen, "unknown (%s)", e.msg);
     } else {
         tg_first_line(buf_cstr(&b), line, sizeof line);
-        if (st != 0) snprintf(out, outlen, "unknown (version command exit %d: %s)", st, line);
-        else snprintf(out, outlen, "%s", line[0] ? line : "unknown (empty output)");
+        if (st != 0)
+            snprintf(out, outlen, "unknown (version command exit %d: %s)", st, line);
+        else
+            snprintf(out, outlen, "%s", line[0] ? line : "unknown (empty output)");
     }
     buf_free(&b);
 }
@@ -165,8 +178,10 @@ int target_requires_ok(const target_manifest_t *m, char *why, size_t whylen) {
         while (n > 0 && (s[n - 1] == '\n' || s[n - 1] == '\r')) n--;
         size_t start = n;
         while (start > 0 && s[start - 1] != '\n') start--;
-        if (n > start) snprintf(why, whylen, "requires exited %d: %.*s", st, (int)(n - start), s + start);
-        else snprintf(why, whylen, "requires exited %d (no output)", st);
+        if (n > start)
+            snprintf(why, whylen, "requires exited %d: %.*s", st, (int)(n - start), s + start);
+        else
+            snprintf(why, whylen, "requires exited %d (no output)", st);
     } else {
         ok = 1;
     }
@@ -193,7 +208,8 @@ static void *tc_probe(void *arg) {
 static void tc_help(FILE *f) {
     fprintf(f, "usage: parity targets [--json] [NAME...]\n\n"
                "Lists targets/<name>/target.json manifests: name, whether the `requires` command\n"
-               "passes (dependencies installed), the version the `version` command prints, description.\n\n"
+               "passes (dependencies installed), the version the `version` command prints, "
+               "description.\n\n"
                "  --json     print a JSON array on stdout instead of the table\n"
                "  -h, --help this help\n\n"
                "exit codes: 0 all requirements met, 2 a manifest is invalid or NAME is unknown,\n"
@@ -201,15 +217,18 @@ static void tc_help(FILE *f) {
 }
 
 int targets_main(int argc, char **argv) {
-    static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
+    static const struct option opts[] = {
+        {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
     int json = 0, c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
-        if (c == 'j') json = 1;
+        if (c == 'j')
+            json = 1;
         else if (c == 'h') {
             tc_help(stdout);
             return CLI_EXIT_OK;
-        } else return cli_usage_error("targets", "invalid option");
+        } else
+            return cli_usage_error("targets", "invalid option");
     }
     char root[CLI_PATH_MAX], dir[CLI_PATH_MAX + 16];
     err_t err;
@@ -235,15 +254,20 @@ int targets_main(int argc, char **argv) {
     for (int a = optind; a < argc; a++) {
         size_t i = 0;
         while (i < n && strcmp(ms[i].name, argv[a]) != 0) i++;
-        if (i == n) rc = cli_usage_error("targets", "unknown target '%s' (no %s/%s/target.json)", argv[a], dir, argv[a]);
-        else sel[i] = true;
+        if (i == n)
+            rc = cli_usage_error("targets", "unknown target '%s' (no %s/%s/target.json)", argv[a],
+                                 dir, argv[a]);
+        else
+            sel[i] = true;
     }
     if (rc == CLI_EXIT_OK) {
         for (size_t i = 0; i < n; i++) {
             if (optind == argc) sel[i] = true;
             rows[i].m = &ms[i];
-            if (sel[i] && pthread_create(&th[i], NULL, tc_probe, &rows[i]) != 0) tc_probe(&rows[i]), sel[i] = false;
-            else if (!sel[i]) rows[i].ok = -1;
+            if (sel[i] && pthread_create(&th[i], NULL, tc_probe, &rows[i]) != 0)
+                tc_probe(&rows[i]), sel[i] = false;
+            else if (!sel[i])
+                rows[i].ok = -1;
         }
         for (size_t i = 0; i < n; i++)
             if (sel[i]) pthread_join(th[i], NULL);
@@ -269,10 +293,13 @@ int targets_main(int argc, char **argv) {
             printf("%-12s %-8s %-44s %s\n", "NAME", "DEPS", "VERSION", "DESCRIPTION");
             for (size_t i = 0; i < n; i++) {
                 if (rows[i].ok < 0) continue;
-                printf("%-12s %-8s %-44s %s\n", ms[i].name, rows[i].ok ? "ok" : "MISSING", rows[i].version, ms[i].description);
+                printf("%-12s %-8s %-44s %s\n", ms[i].name, rows[i].ok ? "ok" : "MISSING",
+                       rows[i].version, ms[i].description);
             }
             for (size_t i = 0; i < n; i++)
-                if (rows[i].ok == 0) fprintf(stderr, "parity targets: %s: dependencies missing: %s\n", ms[i].name, rows[i].why);
+                if (rows[i].ok == 0)
+                    fprintf(stderr, "parity targets: %s: dependencies missing: %s\n", ms[i].name,
+                            rows[i].why);
         }
         for (size_t i = 0; i < n; i++)
             if (rows[i].ok == 0) rc = CLI_EXIT_ENV;

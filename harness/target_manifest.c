@@ -42,7 +42,8 @@ void target_manifest_free_all(target_manifest_t *ms, size_t n) {
 static int tm_err(err_t *err, const char *file, const jl_map_t *map, const cJSON *node, bool key,
                   const char *msg, const char *what) {
     jl_loc_t l = node ? (key ? jl_map_key(map, node) : jl_map_value(map, node)) : (jl_loc_t){1, 1};
-    return err_set(err, "%s:%u:%u: %s%s%s", file, l.line, l.col, msg, what ? " " : "", what ? what : "");
+    return err_set(err, "%s:%u:%u: %s%s%s", file, l.line, l.col, msg, what ? " " : "",
+                   what ? what : "");
 }
 
 /* A non-empty array of strings -> NULL-terminated argv. */
@@ -50,14 +51,16 @@ static int tm_argv(const cJSON *a, char ***out, const char *file, const jl_map_t
     int n = cJSON_GetArraySize(a);
     if (!cJSON_IsArray(a) || n < 1)
         return tm_err(err, file, map, a, false, "must be a non-empty list of strings:", a->string);
-    if (n > TARGET_ARGV_MAX) return tm_err(err, file, map, a, false, "too many elements in", a->string);
+    if (n > TARGET_ARGV_MAX)
+        return tm_err(err, file, map, a, false, "too many elements in", a->string);
     char **v = calloc((size_t)n + 1, sizeof *v);
     if (!v) return err_set(err, "out of memory");
     int i = 0;
     for (const cJSON *e = a->child; e; e = e->next, i++) {
         if (!cJSON_IsString(e) || strlen(e->valuestring) >= TARGET_STR_MAX) {
             tm_argv_free(v);
-            return tm_err(err, file, map, e, false, "must be a string (shorter than 4096 bytes) in", a->string);
+            return tm_err(err, file, map, e, false, "must be a string (shorter than 4096 bytes) in",
+                          a->string);
         }
         if (!(v[i] = str_dup(e->valuestring))) {
             tm_argv_free(v);
@@ -68,7 +71,8 @@ static int tm_argv(const cJSON *a, char ***out, const char *file, const jl_map_t
     return 0;
 }
 
-static int tm_string(const cJSON *s, char **out, const char *file, const jl_map_t *map, err_t *err) {
+static int tm_string(const cJSON *s, char **out, const char *file, const jl_map_t *map,
+                     err_t *err) {
     if (!cJSON_IsString(s) || strlen(s->valuestring) >= TARGET_STR_MAX)
         return tm_err(err, file, map, s, false, "must be a string:", s->string);
     free(*out);
@@ -80,12 +84,15 @@ static bool tm_valid_name(const char *s) {
     size_t n = strlen(s);
     if (n == 0 || n >= TARGET_NAME_MAX) return false;
     for (; *s; s++)
-        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_')) return false;
+        if (!((*s >= 'a' && *s <= 'z') || (*s >= '0' && *s <= '9') || *s == '-' || *s == '_'))
+            return false;
     return true;
 }
 
-static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, const jl_map_t *map, err_t *err) {
-    if (!cJSON_IsObject(root)) return tm_err(err, file, map, root, false, "a target manifest must be a JSON object", NULL);
+static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, const jl_map_t *map,
+                   err_t *err) {
+    if (!cJSON_IsObject(root))
+        return tm_err(err, file, map, root, false, "a target manifest must be a JSON object", NULL);
     for (const cJSON *it = root->child; it; it = it->next) {
         const char *k = it->string;
         int rc = 0;
@@ -105,15 +112,20 @@ static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, co
             rc = tm_argv(it, &m->requires, file, map, err);
         } else if (strcmp(k, "env") == 0) {
             int n = cJSON_GetArraySize(it);
-            if (!cJSON_IsObject(it)) return tm_err(err, file, map, it, false, "env must be an object of strings", NULL);
-            if (n > TARGET_ENV_MAX) return tm_err(err, file, map, it, false, "too many env entries", NULL);
+            if (!cJSON_IsObject(it))
+                return tm_err(err, file, map, it, false, "env must be an object of strings", NULL);
+            if (n > TARGET_ENV_MAX)
+                return tm_err(err, file, map, it, false, "too many env entries", NULL);
             m->env = calloc((size_t)n + 1, sizeof *m->env);
             if (!m->env) return err_set(err, "out of memory");
             int i = 0;
             for (const cJSON *e = it->child; e; e = e->next) {
-                if (!cJSON_IsString(e)) return tm_err(err, file, map, e, false, "env values must be strings:", e->string);
+                if (!cJSON_IsString(e))
+                    return tm_err(err, file, map, e, false,
+                                  "env values must be strings:", e->string);
                 if (!*e->string || strchr(e->string, '='))
-                    return tm_err(err, file, map, e, true, "invalid environment variable name:", e->string);
+                    return tm_err(err, file, map, e, true,
+                                  "invalid environment variable name:", e->string);
                 buf_t b;
                 buf_init(&b, TARGET_STR_MAX);
                 if (buf_printf(&b, "%s=%s", e->string, e->valuestring) < 0) {
@@ -123,15 +135,19 @@ static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, co
                 m->env[i++] = buf_detach(&b);
             }
         } else if (strcmp(k, "ready") == 0) {
-            if (!cJSON_IsObject(it)) return tm_err(err, file, map, it, false, "ready must be an object", NULL);
+            if (!cJSON_IsObject(it))
+                return tm_err(err, file, map, it, false, "ready must be an object", NULL);
             for (const cJSON *r = it->child; r; r = r->next) {
                 if (strcmp(r->string, "path") == 0) {
                     if (tm_string(r, &m->ready_path, file, map, err) < 0) return -1;
                     if (m->ready_path[0] != '/')
-                        return tm_err(err, file, map, r, false, "ready.path must start with '/'", NULL);
+                        return tm_err(err, file, map, r, false, "ready.path must start with '/'",
+                                      NULL);
                 } else if (strcmp(r->string, "timeout") == 0) {
                     if (!jl_is_integer(r) || r->valuedouble < 1 || r->valuedouble > 3600)
-                        return tm_err(err, file, map, r, false, "ready.timeout must be an integer number of seconds in 1..3600", NULL);
+                        return tm_err(
+                            err, file, map, r, false,
+                            "ready.timeout must be an integer number of seconds in 1..3600", NULL);
                     m->ready_timeout_s = (int)r->valuedouble;
                 } else {
                     return tm_err(err, file, map, r, true, "unknown key in ready:", r->string);
@@ -143,7 +159,8 @@ static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, co
         if (rc < 0) return -1;
     }
     if (!m->name) return tm_err(err, file, map, root, false, "missing required key \"name\"", NULL);
-    if (!m->start) return tm_err(err, file, map, root, false, "missing required key \"start\"", NULL);
+    if (!m->start)
+        return tm_err(err, file, map, root, false, "missing required key \"start\"", NULL);
     return 0;
 }
 
@@ -167,20 +184,25 @@ int target_manifest_load(const char *path, target_manifest_t *m, err_t *err) {
         char dirbuf[TARGET_PATH_MAX];
         snprintf(dirbuf, sizeof dirbuf, "%s", path);
         char *slash = strrchr(dirbuf, '/');
-        if (slash) *slash = '\0';
-        else snprintf(dirbuf, sizeof dirbuf, ".");
+        if (slash)
+            *slash = '\0';
+        else
+            snprintf(dirbuf, sizeof dirbuf, ".");
         char *abs = realpath(dirbuf, NULL);
         if (!abs) rc = err_set(err, "%s: %s", dirbuf, strerror(errno));
         m->dir = abs;
         const char *base = abs ? strrchr(abs, '/') : NULL;
         if (rc == 0 && base && strcmp(base + 1, m->name) != 0)
-            rc = err_set(err, "%s:1:1: name \"%s\" must equal the directory name \"%s\"", path, m->name, base + 1);
+            rc = err_set(err, "%s:1:1: name \"%s\" must equal the directory name \"%s\"", path,
+                         m->name, base + 1);
     }
-    if (rc == 0 && (!(m->file = str_dup(path)) || (!m->description && !(m->description = str_dup(""))) ||
-                    (!m->language && !(m->language = str_dup(""))) ||
-                    (!m->ready_path && !(m->ready_path = str_dup("/plaintext")))))
+    if (rc == 0 &&
+        (!(m->file = str_dup(path)) || (!m->description && !(m->description = str_dup(""))) ||
+         (!m->language && !(m->language = str_dup(""))) ||
+         (!m->ready_path && !(m->ready_path = str_dup("/plaintext")))))
         rc = err_set(err, "out of memory");
-    if (rc == 0 && !m->env && !(m->env = calloc(1, sizeof *m->env))) rc = err_set(err, "out of memory");
+    if (rc == 0 && !m->env && !(m->env = calloc(1, sizeof *m->env)))
+        rc = err_set(err, "out of memory");
     if (rc < 0) target_manifest_free(m);
     return rc;
 }
@@ -231,7 +253,8 @@ int target_manifest_scan(const char *dir, target_manifest_t **out, size_t *n, er
     return 0;
 }
 
-int target_substitute(const char *in, const target_subst_t *s, char *out, size_t outlen, err_t *err) {
+int target_substitute(const char *in, const target_subst_t *s, char *out, size_t outlen,
+                      err_t *err) {
     static const char *const names[] = {"host", "port", "workers", "db", "secret", "dir", "build"};
     size_t o = 0;
     for (const char *p = in; *p;) {
@@ -245,8 +268,14 @@ int target_substitute(const char *in, const target_subst_t *s, char *out, size_t
                     skip = nl + 2;
                     switch (i) {
                     case 0: v = s->host; break;
-                    case 1: snprintf(val, sizeof val, "%d", s->port); v = val; break;
-                    case 2: snprintf(val, sizeof val, "%d", s->workers); v = val; break;
+                    case 1:
+                        snprintf(val, sizeof val, "%d", s->port);
+                        v = val;
+                        break;
+                    case 2:
+                        snprintf(val, sizeof val, "%d", s->workers);
+                        v = val;
+                        break;
                     case 3: v = s->db; break;
                     case 4: v = s->secret; break;
                     case 5: v = s->dir; break;
@@ -260,13 +289,15 @@ int target_substitute(const char *in, const target_subst_t *s, char *out, size_t
         if (!v) {
             v = p;
             skip = 1;
-            if (o + 1 >= outlen) return err_set(err, "value too long after substitution: %.60s...", in);
+            if (o + 1 >= outlen)
+                return err_set(err, "value too long after substitution: %.60s...", in);
             out[o++] = *p;
             p += skip;
             continue;
         }
         size_t vl = strlen(v);
-        if (o + vl >= outlen) return err_set(err, "value too long after substitution: %.60s...", in);
+        if (o + vl >= outlen)
+            return err_set(err, "value too long after substitution: %.60s...", in);
         memcpy(out + o, v, vl);
         o += vl;
         p += skip;

@@ -55,7 +55,8 @@ static void sample_run(res_run_t *r) {
     s->http_status = 500;
     s->duration_ms = 3;
     res_check_add(s, "status", "specs/blog/users.json", 25, 19, "expected status == 200, got 500");
-    res_check_add(s, "[\"jsonpath\", \"$.user.bio\", \"isNull\"]", "specs/blog/users.json", 27, 11, NASTY_MSG);
+    res_check_add(s, "[\"jsonpath\", \"$.user.bio\", \"isNull\"]", "specs/blog/users.json", 27, 11,
+                  NASTY_MSG);
     s->response = res_strdup("HTTP 500\nContent-Type: text/html\n\n<html>&amp;</html>");
     s->curl = res_strdup("curl -i 'http://127.0.0.1:40000/api/user?a=1&b=2'");
     s = res_step_add(u);
@@ -106,11 +107,13 @@ static void sample_run(res_run_t *r) {
     res_suite_finish(t);
     res_target_finish(a);
     a->status = RES_ERROR; /* the crash */
-    a->error = res_strdup("target alpha crashed (killed by signal 6 (Aborted)) during step \"crash\" of suite users");
+    a->error = res_strdup(
+        "target alpha crashed (killed by signal 6 (Aborted)) during step \"crash\" of suite users");
     res_target_t *b = &r->targets[1];
     b->name = res_strdup("beta");
     b->status = RES_ERROR;
-    b->error = res_strdup("target beta: exited during start-up (exited with status 3)\n    | fatal: <db> & \"x\"");
+    b->error = res_strdup(
+        "target beta: exited during start-up (exited with status 3)\n    | fatal: <db> & \"x\"");
     b->log = res_strdup("/tmp/logs/beta.log");
 }
 

@@ -53,11 +53,14 @@ static const res_suite_t *suite(const res_target_t *t, const char *name) {
     return NULL;
 }
 
-#define UID_SPEC(n)                                                                                             \
-    "{\"suite\": \"uid" n "\", \"steps\": [{\"name\": \"echo\", \"request\": {\"method\": \"POST\", "            \
-    "\"path\": \"/echo\", \"query\": {\"uid\": \"{{uid}}\", \"t\": \"{{target}}\", \"run\": \"{{run}}\"}, "     \
-    "\"json\": {\"uid\": \"{{uid}}\"}}, \"expect\": {\"status\": 201, \"asserts\": ["                            \
-    "[\"jsonpath\", \"$.echo.uid\", \"matches\", \"^[a-z0-9]+$\"], [\"jsonpath\", \"$.query\", \"contains\", "    \
+#define UID_SPEC(n)                                                                                \
+    "{\"suite\": \"uid" n                                                                          \
+    "\", \"steps\": [{\"name\": \"echo\", \"request\": {\"method\": \"POST\", "                    \
+    "\"path\": \"/echo\", \"query\": {\"uid\": \"{{uid}}\", \"t\": \"{{target}}\", \"run\": "      \
+    "\"{{run}}\"}, "                                                                               \
+    "\"json\": {\"uid\": \"{{uid}}\"}}, \"expect\": {\"status\": 201, \"asserts\": ["              \
+    "[\"jsonpath\", \"$.echo.uid\", \"matches\", \"^[a-z0-9]+$\"], [\"jsonpath\", \"$.query\", "   \
+    "\"contains\", "                                                                               \
     "\"t={{target}}\"]]}}]}"
 
 /* The uid from a step URL ".../echo?uid=UID&t=..." */
@@ -75,7 +78,8 @@ Test(check, builtins_unique_per_target_and_suite, .init = setup, .fini = teardow
     /* An external copy of the fixture next to the one parity starts. */
     target_manifest_t m;
     err_t err;
-    cr_assert_eq(target_manifest_load(FX_ROOT "/targets/fixture/target.json", &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(target_manifest_load(FX_ROOT "/targets/fixture/target.json", &m, &err), 0, "%s",
+                 err.msg);
     char log[300];
     snprintf(log, sizeof log, "%s/ext.log", tmp);
     target_opts_t to = {.workers = 1, .log_path = log, .build_dir = FIXTURES_BIN_DIR "/../.."};
@@ -107,8 +111,10 @@ Test(check, builtins_unique_per_target_and_suite, .init = setup, .fini = teardow
     regex_t re;
     regcomp(&re, "^[a-z0-9]+$", REG_EXTENDED | REG_NOSUB);
     for (int i = 0; i < 4; i++) {
-        cr_assert_eq(regexec(&re, uids[i], 0, NULL, 0), 0, "uid \"%s\" is lower-case alphanumeric", uids[i]);
-        for (int k = 0; k < i; k++) cr_assert_str_neq(uids[i], uids[k], "uids are unique per target and suite");
+        cr_assert_eq(regexec(&re, uids[i], 0, NULL, 0), 0, "uid \"%s\" is lower-case alphanumeric",
+                     uids[i]);
+        for (int k = 0; k < i; k++)
+            cr_assert_str_neq(uids[i], uids[k], "uids are unique per target and suite");
     }
     regfree(&re);
     cr_assert(strstr(suite(&run.targets[1], "uid1")->steps[0].url, "t=ext&run=test-run-1"),
@@ -153,26 +159,30 @@ Test(check, fail_fast_skips_the_rest, .init = setup, .fini = teardown, .timeout 
     cr_assert_eq(t->suites[0].status, RES_FAIL, "the first suite ran and failed");
     for (size_t i = 1; i < t->n; i++) {
         cr_assert_eq(t->suites[i].status, RES_SKIP, "%s", t->suites[i].name);
-        cr_assert(strstr(t->suites[i].steps[0].reason, "--fail-fast"), "%s", t->suites[i].steps[0].reason);
+        cr_assert(strstr(t->suites[i].steps[0].reason, "--fail-fast"), "%s",
+                  t->suites[i].steps[0].reason);
         cr_assert_eq(t->suites[i].n, 4, "every step listed as skipped");
     }
     results_free(&run);
 }
 
 Test(check, template_error_is_a_step_error, .init = setup, .fini = teardown, .timeout = 60) {
-    write_spec("tmpl.json",
-               "{\"suite\": \"tmpl\", \"steps\": ["
-               "{\"name\": \"unknown variable\", \"request\": {\"method\": \"GET\", \"path\": \"/items/{{nope}}\"}, "
-               "\"expect\": {\"status\": 200}},"
-               "{\"name\": \"never sent\", \"request\": {\"method\": \"GET\", \"path\": \"/json\"}, \"expect\": {\"status\": 200}}],"
-               "\"teardown\": [{\"name\": \"td\", \"request\": {\"method\": \"GET\", \"path\": \"/json\"}, \"expect\": {\"status\": 200}}]}");
+    write_spec("tmpl.json", "{\"suite\": \"tmpl\", \"steps\": ["
+                            "{\"name\": \"unknown variable\", \"request\": {\"method\": \"GET\", "
+                            "\"path\": \"/items/{{nope}}\"}, "
+                            "\"expect\": {\"status\": 200}},"
+                            "{\"name\": \"never sent\", \"request\": {\"method\": \"GET\", "
+                            "\"path\": \"/json\"}, \"expect\": {\"status\": 200}}],"
+                            "\"teardown\": [{\"name\": \"td\", \"request\": {\"method\": \"GET\", "
+                            "\"path\": \"/json\"}, \"expect\": {\"status\": 200}}]}");
     char out[300], specs[300];
     check_opts_t o = base_opts(out, sizeof out);
     snprintf(specs, sizeof specs, "%s/specs/tmpl.json", tmp);
     o.specs[o.nspecs++] = specs;
     o.targets[o.ntargets++] = "fixture";
     res_run_t run;
-    cr_assert_eq(check_run(&o, &run), 1, "a spec's runtime error is a failure, not an environment error");
+    cr_assert_eq(check_run(&o, &run), 1,
+                 "a spec's runtime error is a failure, not an environment error");
     const res_suite_t *su = &run.targets[0].suites[0];
     cr_assert_eq(su->n, 3);
     cr_assert_eq(su->steps[0].status, RES_ERROR);

@@ -11,7 +11,9 @@
 #include "cli.h"
 #include "target.h"
 
-static int run(int argc, char **argv) { return cli_main(argc, argv); }
+static int run(int argc, char **argv) {
+    return cli_main(argc, argv);
+}
 
 static void redirect(void) {
     cr_redirect_stdout();
@@ -94,7 +96,8 @@ Test(cli, root_discovery) {
     cr_assert(str_ends_with(root, "/tests/fixtures"), "%s", root);
     setenv("PARITY_ROOT", "/nonexistent-parity-root", 1);
     cr_assert_eq(cli_root(root, sizeof root, &err), -1);
-    cr_assert(strstr(err.msg, "PARITY_ROOT=/nonexistent-parity-root: not a directory"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "PARITY_ROOT=/nonexistent-parity-root: not a directory"), "%s",
+              err.msg);
     unsetenv("PARITY_ROOT");
     /* The cwd when it has specs/ and targets/. */
     cr_assert_eq(chdir(TESTS_DIR "/fixtures"), 0);
@@ -157,6 +160,7 @@ Test(cli, targets_lists_and_exits_3_on_missing_deps, .init = redirect, .timeout 
     FILE *e = cr_get_redirected_stderr();
     n = fread(out, 1, sizeof out - 1, e);
     out[n] = '\0';
-    cr_assert(strstr(out, "fixture-missing-deps: dependencies missing: requires exited 1"), "%s", out);
+    cr_assert(strstr(out, "fixture-missing-deps: dependencies missing: requires exited 1"), "%s",
+              out);
     cr_assert(strstr(out, "unknown target 'nope'"), "%s", out);
 }

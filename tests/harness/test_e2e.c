@@ -23,7 +23,9 @@
 /* Under -DPARITY_SANITIZE, Criterion's runner (libcriterion.so, not our code) leaks 96 bytes when
  * these long tests overlap with --jobs 2; LeakSanitizer reads this hook from the executable. */
 __attribute__((used)) const char *__lsan_default_suppressions(void);
-__attribute__((used)) const char *__lsan_default_suppressions(void) { return "leak:libcriterion.so\n"; }
+__attribute__((used)) const char *__lsan_default_suppressions(void) {
+    return "leak:libcriterion.so\n";
+}
 #define FX_ROOT TESTS_DIR "/fixtures"
 
 static char out_dir[256];
@@ -90,7 +92,8 @@ static cJSON *read_results(void) {
     cJSON *j = cJSON_Parse(s);
     cr_assert_not_null(j, "conformance.json is not JSON");
     free(s);
-    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "kind")->valuestring, "parity-conformance");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(j, "kind")->valuestring,
+                     "parity-conformance");
     return j;
 }
 
@@ -128,7 +131,9 @@ static void step_messages(const cJSON *step, char *out, size_t n) {
     if (cJSON_IsString(reason)) o += (size_t)snprintf(out + o, n - o, "%s\n", reason->valuestring);
     const cJSON *f;
     cJSON_ArrayForEach(f, get(step, "failures")) {
-        if (o < n) o += (size_t)snprintf(out + o, n - o, "%s: %s\n", gets_(f, "check"), gets_(f, "message"));
+        if (o < n)
+            o += (size_t)snprintf(out + o, n - o, "%s: %s\n", gets_(f, "check"),
+                                  gets_(f, "message"));
     }
 }
 
@@ -142,11 +147,13 @@ Test(e2e, correct_answers_pass_exit_0, .init = setup, .fini = teardown, .timeout
     const cJSON *st;
     cJSON_ArrayForEach(st, get(su, "steps")) {
         const char *s = gets_(st, "status");
-        if (strcmp(s, "pass") == 0) pass++;
+        if (strcmp(s, "pass") == 0)
+            pass++;
         else if (strcmp(s, "skip") == 0) {
             skip++;
             cr_assert_str_eq(gets_(st, "name"), "skipped on the fixture");
-            cr_assert(strstr(gets_(st, "reason"), "would crash the server"), "skip reason: %s", gets_(st, "reason"));
+            cr_assert(strstr(gets_(st, "reason"), "would crash the server"), "skip reason: %s",
+                      gets_(st, "reason"));
         } else {
             cr_assert_fail("step %s: %s", gets_(st, "name"), s);
         }
@@ -168,22 +175,29 @@ static const struct {
     const char *key, *want1, *want2;
 } deviations[] = {
     {"status", "expected status == 200, got 201", NULL},
-    {"missing-key", "[\"jsonpath\", \"$.user.name\", \"isString\"]: expected isString, got nothing", NULL},
+    {"missing-key", "[\"jsonpath\", \"$.user.name\", \"isString\"]: expected isString, got nothing",
+     NULL},
     {"wrong-type", "expected isString, got list [\"alice\"]", NULL},
-    {"float-int", "[\"jsonpath\", \"$.user.id\", \"isInteger\"]: expected isInteger, got number 1.0", "expected == 1, got 1.0"},
-    {"missing-header", "[\"header\", \"X-Fixture\", \"==\", \"yes\"]: expected == \"yes\", got nothing", NULL},
+    {"float-int",
+     "[\"jsonpath\", \"$.user.id\", \"isInteger\"]: expected isInteger, got number 1.0",
+     "expected == 1, got 1.0"},
+    {"missing-header",
+     "[\"header\", \"X-Fixture\", \"==\", \"yes\"]: expected == \"yes\", got nothing", NULL},
     {"wrong-header", "expected == \"yes\", got \"no\"", NULL},
-    {"content-type", "expected == \"application/json; charset=utf-8\", got \"text/html; charset=utf-8\"", NULL},
+    {"content-type",
+     "expected == \"application/json; charset=utf-8\", got \"text/html; charset=utf-8\"", NULL},
     {"slow", "timeout: Operation timed out after", NULL},
     {"reset", "connection reset or closed", NULL},
 };
 
-Test(e2e, every_deviation_fails_the_right_step_exit_1, .init = setup, .fini = teardown, .timeout = 90) {
+Test(e2e, every_deviation_fails_the_right_step_exit_1, .init = setup, .fini = teardown,
+     .timeout = 90) {
     char junit[300], tap[300];
     snprintf(junit, sizeof junit, "%s/junit.xml", out_dir);
     snprintf(tap, sizeof tap, "%s/check.tap", out_dir);
-    const char *args[] = {"check", "--target", "fixture", "--spec", FX_ROOT "/specs/deviations", "--out", out_dir,
-                          "--junit", junit, "--tap", tap, NULL};
+    const char *args[] = {"check", "--target", "fixture", "--spec", FX_ROOT "/specs/deviations",
+                          "--out", out_dir,    "--junit", junit,    "--tap",
+                          tap,     NULL};
     cr_assert_eq(run_parity(args), 1);
     cJSON *r = read_results();
     for (size_t i = 0; i < sizeof deviations / sizeof *deviations; i++) {
@@ -197,13 +211,16 @@ Test(e2e, every_deviation_fails_the_right_step_exit_1, .init = setup, .fini = te
         const cJSON *s0 = cJSON_GetArrayItem(steps, 0), *s1 = cJSON_GetArrayItem(steps, 1);
         const cJSON *s2 = cJSON_GetArrayItem(steps, 2), *s3 = cJSON_GetArrayItem(steps, 3);
         cr_assert_str_eq(gets_(s0, "name"), "correct before");
-        cr_assert_str_eq(gets_(s0, "status"), "pass", "%s: the correct answer before must pass", name);
+        cr_assert_str_eq(gets_(s0, "status"), "pass", "%s: the correct answer before must pass",
+                         name);
         cr_assert_str_eq(gets_(s1, "name"), dev);
         cr_assert_str_eq(gets_(s1, "status"), "fail", "%s", name);
         step_messages(s1, msgs, sizeof msgs);
-        cr_assert(strstr(msgs, deviations[i].want1), "%s: wanted \"%s\" in:\n%s", name, deviations[i].want1, msgs);
+        cr_assert(strstr(msgs, deviations[i].want1), "%s: wanted \"%s\" in:\n%s", name,
+                  deviations[i].want1, msgs);
         if (deviations[i].want2)
-            cr_assert(strstr(msgs, deviations[i].want2), "%s: wanted \"%s\" in:\n%s", name, deviations[i].want2, msgs);
+            cr_assert(strstr(msgs, deviations[i].want2), "%s: wanted \"%s\" in:\n%s", name,
+                      deviations[i].want2, msgs);
         cr_assert(strstr(gets_(s1, "curl"), "curl "), "%s: a curl command to reproduce", name);
         cr_assert_str_eq(gets_(get(s1, "request"), "method"), "GET");
         cr_assert_str_eq(gets_(s2, "name"), "after the deviation");
@@ -213,14 +230,17 @@ Test(e2e, every_deviation_fails_the_right_step_exit_1, .init = setup, .fini = te
         cr_assert_str_eq(gets_(s3, "phase"), "teardown");
         cr_assert_str_eq(gets_(s3, "status"), "pass", "%s: teardown always runs", name);
         /* A content deviation fails only the asserts that see it. */
-        if (strcmp(deviations[i].key, "wrong-header") == 0 || strcmp(deviations[i].key, "missing-header") == 0 ||
-            strcmp(deviations[i].key, "content-type") == 0 || strcmp(deviations[i].key, "status") == 0)
+        if (strcmp(deviations[i].key, "wrong-header") == 0 ||
+            strcmp(deviations[i].key, "missing-header") == 0 ||
+            strcmp(deviations[i].key, "content-type") == 0 ||
+            strcmp(deviations[i].key, "status") == 0)
             cr_assert_eq(cJSON_GetArraySize(get(s1, "failures")), 1, "%s:\n%s", name, msgs);
     }
     cJSON_Delete(r);
     /* The same failures in the JUnit and TAP files. */
     char *x = read_text("junit.xml");
-    cr_assert(strstr(x, "<testcase classname=\"fixture.dev-float-int\" name=\"deviation float-int\""));
+    cr_assert(
+        strstr(x, "<testcase classname=\"fixture.dev-float-int\" name=\"deviation float-int\""));
     cr_assert(strstr(x, "failures=\"9\""), "9 failures in the JUnit totals");
     free(x);
     char *t = read_text("check.tap");
@@ -235,13 +255,15 @@ Test(e2e, every_deviation_fails_the_right_step_exit_1, .init = setup, .fini = te
 }
 
 Test(e2e, crash_mid_suite_names_the_step_exit_3, .init = setup, .fini = teardown, .timeout = 60) {
-    const char *args[] = {"check", "--target", "fixture", "--spec", FX_ROOT "/specs/crash", "--out", out_dir, NULL};
+    const char *args[] = {"check", "--target", "fixture", "--spec", FX_ROOT "/specs/crash",
+                          "--out", out_dir,    NULL};
     cr_assert_eq(run_parity(args), 3);
     cJSON *r = read_results();
     const cJSON *t = find_named(get(r, "targets"), "fixture");
     cr_assert_str_eq(gets_(t, "status"), "error");
     cr_assert(strstr(gets_(t, "error"), "crashed (killed by signal 6"), "%s", gets_(t, "error"));
-    cr_assert(strstr(gets_(t, "error"), "during step \"crash the server\" of suite crash"), "%s", gets_(t, "error"));
+    cr_assert(strstr(gets_(t, "error"), "during step \"crash the server\" of suite crash"), "%s",
+              gets_(t, "error"));
     const cJSON *steps = get(find_named(get(t, "suites"), "crash"), "steps");
     cr_assert_str_eq(gets_(cJSON_GetArrayItem(steps, 0), "status"), "pass");
     const cJSON *c = cJSON_GetArrayItem(steps, 1);
@@ -260,7 +282,8 @@ Test(e2e, crash_mid_suite_names_the_step_exit_3, .init = setup, .fini = teardown
     free(log);
 }
 
-Test(e2e, invalid_spec_is_exit_2_with_file_line_col, .init = setup, .fini = teardown, .timeout = 30) {
+Test(e2e, invalid_spec_is_exit_2_with_file_line_col, .init = setup, .fini = teardown,
+     .timeout = 30) {
     const char *args[] = {"check", "--spec", FX_ROOT "/specs/invalid", "--out", out_dir, NULL};
     cr_assert_eq(run_parity(args), 2);
     char *e = read_text("stderr.txt");
@@ -289,21 +312,37 @@ Test(e2e, usage_errors_are_exit_2, .init = setup, .fini = teardown, .timeout = 3
     cr_assert_eq(run_parity(a5), 2);
 }
 
-Test(e2e, start_failures_are_exit_3_with_log_lines, .init = setup, .fini = teardown, .timeout = 60) {
-    const char *args[] = {"check", "--target", "fixture-never-ready", "--target", "fixture-crash", "--target",
-                          "fixture-missing-deps", "--target", "fixture", "--out", out_dir, NULL};
+Test(e2e, start_failures_are_exit_3_with_log_lines, .init = setup, .fini = teardown,
+     .timeout = 60) {
+    const char *args[] = {"check",
+                          "--target",
+                          "fixture-never-ready",
+                          "--target",
+                          "fixture-crash",
+                          "--target",
+                          "fixture-missing-deps",
+                          "--target",
+                          "fixture",
+                          "--out",
+                          out_dir,
+                          NULL};
     cr_assert_eq(run_parity(args), 3);
     cJSON *r = read_results();
     const cJSON *ts = get(r, "targets");
     const cJSON *nr = find_named(ts, "fixture-never-ready");
     cr_assert_str_eq(gets_(nr, "status"), "error");
-    cr_assert(strstr(gets_(nr, "error"), "GET /plaintext did not answer 200 within 2000 ms (last attempt: status 503)"),
+    cr_assert(strstr(gets_(nr, "error"),
+                     "GET /plaintext did not answer 200 within 2000 ms (last attempt: status 503)"),
               "%s", gets_(nr, "error"));
-    cr_assert(strstr(gets_(nr, "error"), "| fixture: listening on 127.0.0.1:"), "log lines: %s", gets_(nr, "error"));
+    cr_assert(strstr(gets_(nr, "error"), "| fixture: listening on 127.0.0.1:"), "log lines: %s",
+              gets_(nr, "error"));
     const cJSON *cr = find_named(ts, "fixture-crash");
-    cr_assert(strstr(gets_(cr, "error"), "exited during start-up (exited with status 3)"), "%s", gets_(cr, "error"));
-    cr_assert(strstr(gets_(cr, "error"), "fatal: cannot open the database"), "%s", gets_(cr, "error"));
-    cr_assert(!strstr(gets_(cr, "error"), "start-up line 5\n"), "only the last lines: %s", gets_(cr, "error"));
+    cr_assert(strstr(gets_(cr, "error"), "exited during start-up (exited with status 3)"), "%s",
+              gets_(cr, "error"));
+    cr_assert(strstr(gets_(cr, "error"), "fatal: cannot open the database"), "%s",
+              gets_(cr, "error"));
+    cr_assert(!strstr(gets_(cr, "error"), "start-up line 5\n"), "only the last lines: %s",
+              gets_(cr, "error"));
     const cJSON *md = find_named(ts, "fixture-missing-deps");
     cr_assert(strstr(gets_(md, "error"), "dependencies missing"), "%s", gets_(md, "error"));
     /* The target that works still ran and passed: the files cover what ran. */
@@ -316,7 +355,8 @@ Test(e2e, start_failures_are_exit_3_with_log_lines, .init = setup, .fini = teard
 Test(e2e, external_url, .init = setup, .fini = teardown, .timeout = 60) {
     target_manifest_t m;
     err_t err;
-    cr_assert_eq(target_manifest_load(FX_ROOT "/targets/fixture/target.json", &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(target_manifest_load(FX_ROOT "/targets/fixture/target.json", &m, &err), 0, "%s",
+                 err.msg);
     char log[300];
     snprintf(log, sizeof log, "%s/external.log", out_dir);
     target_opts_t o = {.workers = 1, .log_path = log, .build_dir = FIXTURES_BIN_DIR "/../.."};
@@ -330,7 +370,8 @@ Test(e2e, external_url, .init = setup, .fini = teardown, .timeout = 60) {
     char *o2 = read_text("o/conformance.json");
     cJSON *r = cJSON_Parse(o2);
     free(o2);
-    cr_assert_eq(rc, 1, "the skip for \"fixture\" does not apply to \"ext\", whose /dev/crash step fails");
+    cr_assert_eq(rc, 1,
+                 "the skip for \"fixture\" does not apply to \"ext\", whose /dev/crash step fails");
     const cJSON *t = find_named(get(r, "targets"), "ext");
     cr_assert(cJSON_IsTrue(get(t, "external")));
     cr_assert_str_eq(gets_(t, "url"), p.url);
@@ -338,7 +379,8 @@ Test(e2e, external_url, .init = setup, .fini = teardown, .timeout = 60) {
     cr_assert_eq(target_poll(&p, NULL), 1);
     cJSON_Delete(r);
     char *so = read_text("stderr.txt");
-    cr_assert(strstr(so, "\"kind\":") && strstr(so, "\"parity-conformance\""), "--json - prints the results on stdout");
+    cr_assert(strstr(so, "\"kind\":") && strstr(so, "\"parity-conformance\""),
+              "--json - prints the results on stdout");
     free(so);
     target_stop(&p, NULL);
     target_manifest_free(&m);
@@ -362,7 +404,8 @@ static bool pid_gone(pid_t pid) {
 
 /* Ctrl-C (SIGINT) while a target runs: parity stops it and leaves no process behind. */
 Test(e2e, sigint_leaves_no_process, .init = setup, .fini = teardown, .timeout = 60) {
-    const char *args[] = {"check", "--target", "fixture", "--spec", FX_ROOT "/specs/long", "--out", out_dir, NULL};
+    const char *args[] = {"check", "--target", "fixture", "--spec", FX_ROOT "/specs/long",
+                          "--out", out_dir,    NULL};
     pid_t pid = spawn_parity(args);
     /* Wait for the fixture to log its pid. */
     char path[300];

@@ -21,7 +21,8 @@ static void start(void) {
     snprintf(tmp, sizeof tmp, "/tmp/parity-http-XXXXXX");
     cr_assert_not_null(mkdtemp(tmp));
     err_t err;
-    cr_assert_eq(target_manifest_load(TESTS_DIR "/fixtures/targets/fixture/target.json", &m, &err), 0, "%s", err.msg);
+    cr_assert_eq(target_manifest_load(TESTS_DIR "/fixtures/targets/fixture/target.json", &m, &err),
+                 0, "%s", err.msg);
     char log[300];
     snprintf(log, sizeof log, "%s/fixture.log", tmp);
     target_opts_t o = {.workers = 1, .log_path = log, .build_dir = FIXTURES_BIN_DIR "/../.."};
@@ -58,7 +59,8 @@ Test(http, get_headers_body_timings_keepalive, .init = start, .fini = stop, .tim
     err_t err;
     cr_assert_eq(http_send(c, proc.url, &rq, &rs, &out, &err), 0, "%s", err.msg);
     cr_assert_eq(rs.status, 200);
-    cr_assert_str_eq(buf_cstr(&rs.body), "{\"user\":{\"id\":1,\"name\":\"alice\",\"tags\":[\"a\",\"b\"]}}");
+    cr_assert_str_eq(buf_cstr(&rs.body),
+                     "{\"user\":{\"id\":1,\"name\":\"alice\",\"tags\":[\"a\",\"b\"]}}");
     cr_assert_str_eq(resp_header(&rs, "x-fixture"), "yes");
     cr_assert_str_eq(rs.headers[0].name, "Server", "headers in the order received");
     cr_assert_str_eq(resp_header(&rs, "Content-Type"), "application/json; charset=utf-8");
@@ -103,7 +105,8 @@ Test(http, head_options_post, .init = start, .fini = stop, .timeout = 30) {
     buf_adds(&rq.body, "{\"x\":[1,2.50]}");
     cr_assert_eq(http_send(c, proc.url, &rq, &rs, &out, &err), 0, "%s", err.msg);
     cr_assert_eq(rs.status, 201);
-    cr_assert_str_eq(buf_cstr(&rs.body), "{\"echo\":{\"x\":[1,2.50]},\"query\":\"a=1&b=%20\",\"auth\":\"Token abc\"}");
+    cr_assert_str_eq(buf_cstr(&rs.body),
+                     "{\"echo\":{\"x\":[1,2.50]},\"query\":\"a=1&b=%20\",\"auth\":\"Token abc\"}");
     req_free(&rq);
     /* The connection survived HEAD and the body-less 204. */
     mkreq(&rq, "GET", "/json");
@@ -133,7 +136,8 @@ Test(http, transport_failures, .init = start, .fini = stop, .timeout = 30) {
     mkreq(&rq, "GET", "/dev/reset");
     cr_assert_eq(http_send(c, proc.url, &rq, &rs, &out, &err), -1);
     cr_assert_eq(out.error, HTTP_ERR_RESET);
-    cr_assert(strstr(err.msg, "connection reset or closed: Recv failure: Connection reset by peer"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "connection reset or closed: Recv failure: Connection reset by peer"),
+              "%s", err.msg);
     req_free(&rq);
     mkreq(&rq, "GET", "/big");
     cr_assert_eq(http_send(c, proc.url, &rq, &rs, &out, &err), -1);

@@ -11,7 +11,7 @@
 #include "results.h"
 #include "sample_run.h"
 
-#define MAX_EL 256
+#define MAX_EL   256
 #define MAX_ATTR 16
 
 typedef struct el {
@@ -19,8 +19,8 @@ typedef struct el {
     char attr_names[MAX_ATTR][32];
     char *attr_vals[MAX_ATTR];
     int nattr;
-    int parent;   /* index of the parent element, -1 at the root */
-    char *text;   /* unescaped text content (direct children text) */
+    int parent; /* index of the parent element, -1 at the root */
+    char *text; /* unescaped text content (direct children text) */
 } el_t;
 
 typedef struct doc {
@@ -31,12 +31,12 @@ typedef struct doc {
 
 /* The reader reports the first problem in d->err and returns false (no assert inside, so the
  * reader itself can be tested on bad input). */
-#define XCHECK(cond, ...)                                 \
-    do {                                                  \
-        if (!(cond)) {                                    \
-            snprintf(d->err, sizeof d->err, __VA_ARGS__); \
-            return false;                                 \
-        }                                                 \
+#define XCHECK(cond, ...)                                                                          \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            snprintf(d->err, sizeof d->err, __VA_ARGS__);                                          \
+            return false;                                                                          \
+        }                                                                                          \
     } while (0)
 
 /* Unescapes s[0..n) into *out; false on a raw '<' or an unknown entity. */
@@ -53,7 +53,8 @@ static bool unescape(doc_t *d, const char *s, size_t n, char **out) {
         static const struct {
             const char *ent;
             char c;
-        } ents[] = {{"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
+        } ents[] = {
+            {"&amp;", '&'}, {"&lt;", '<'}, {"&gt;", '>'}, {"&quot;", '"'}, {"&apos;", '\''}};
         size_t e = 0;
         for (; e < 5; e++)
             if (strncmp(s + i, ents[e].ent, strlen(ents[e].ent)) == 0) break;
@@ -69,8 +70,10 @@ static bool parse(const char *x, doc_t *d) {
     memset(d, 0, sizeof *d);
     XCHECK(str_utf8_valid(x, strlen(x)), "the XML is not valid UTF-8");
     for (const unsigned char *p = (const unsigned char *)x; *p; p++)
-        XCHECK(*p >= 0x20 || *p == '\n' || *p == '\t' || *p == '\r', "control character 0x%02x in the XML", *p);
-    XCHECK(str_starts_with(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"), "no XML declaration");
+        XCHECK(*p >= 0x20 || *p == '\n' || *p == '\t' || *p == '\r',
+               "control character 0x%02x in the XML", *p);
+    XCHECK(str_starts_with(x, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"),
+           "no XML declaration");
     const char *p = strstr(x, "?>") + 2;
     int stack[64], depth = 0;
     bool root_seen = false;
@@ -91,7 +94,8 @@ static bool parse(const char *x, doc_t *d) {
                 memcpy(cur->text + ol, t, strlen(t) + 1);
                 free(t);
             } else {
-                for (const char *q = p; q < e; q++) XCHECK(*q == '\n' || *q == ' ', "text outside the root");
+                for (const char *q = p; q < e; q++)
+                    XCHECK(*q == '\n' || *q == ' ', "text outside the root");
             }
             p = e;
             continue;
@@ -101,7 +105,8 @@ static bool parse(const char *x, doc_t *d) {
             XCHECK(e, "unterminated closing tag");
             XCHECK(depth > 0, "closing tag without an open one");
             el_t *cur = &d->el[stack[depth - 1]];
-            XCHECK(strncmp(p + 2, cur->name, strlen(cur->name)) == 0 && p[2 + strlen(cur->name)] == '>',
+            XCHECK(strncmp(p + 2, cur->name, strlen(cur->name)) == 0 &&
+                       p[2 + strlen(cur->name)] == '>',
                    "</%.20s> closes <%s>", p + 2, cur->name);
             depth--;
             p = e + 1;
@@ -131,7 +136,8 @@ static bool parse(const char *x, doc_t *d) {
                 break;
             }
             size_t an = strcspn(p, "=");
-            XCHECK(an > 0 && an < 32 && p[an] == '=' && p[an + 1] == '"', "malformed attribute at %.20s", p);
+            XCHECK(an > 0 && an < 32 && p[an] == '=' && p[an + 1] == '"',
+                   "malformed attribute at %.20s", p);
             XCHECK(el->nattr < MAX_ATTR, "too many attributes");
             memcpy(el->attr_names[el->nattr], p, an);
             p += an + 2;
@@ -140,7 +146,8 @@ static bool parse(const char *x, doc_t *d) {
             bool ok = unescape(d, p, (size_t)(e - p), &el->attr_vals[el->nattr++]);
             if (!ok) return false;
             p = e + 1;
-            XCHECK(*p == ' ' || *p == '/' || *p == '>' || *p == '\n', "no space after an attribute");
+            XCHECK(*p == ' ' || *p == '/' || *p == '>' || *p == '\n',
+                   "no space after an attribute");
         }
     }
     XCHECK(depth == 0, "unclosed elements");
@@ -204,13 +211,15 @@ Test(junit, parses_back_and_matches_the_model) {
             nsuites++;
             cr_assert_eq(e->parent, 0);
             int cases = 0;
-            for (int k = 0; k < d.n; k++) cases += d.el[k].parent == i && strcmp(d.el[k].name, "testcase") == 0;
+            for (int k = 0; k < d.n; k++)
+                cases += d.el[k].parent == i && strcmp(d.el[k].name, "testcase") == 0;
             cr_assert_eq(atoi(attr(e, "tests")), cases, "tests= of %s", attr(e, "name"));
         }
         if (strcmp(e->name, "testcase") == 0) {
             ncases++;
             cr_assert_str_eq(d.el[e->parent].name, "testsuite");
-            cr_assert_str_eq(attr(e, "classname"), attr(&d.el[e->parent], "name"), "classname is target.suite");
+            cr_assert_str_eq(attr(e, "classname"), attr(&d.el[e->parent], "name"),
+                             "classname is target.suite");
         }
         nfail += strcmp(e->name, "failure") == 0;
         nerr += strcmp(e->name, "error") == 0;
@@ -224,7 +233,8 @@ Test(junit, parses_back_and_matches_the_model) {
     /* The failing step: name kept (UTF-8, '#'), first check as message, details in the text. */
     const el_t *tc = NULL;
     for (int i = 0; i < d.n; i++)
-        if (strcmp(d.el[i].name, "testcase") == 0 && strcmp(attr(&d.el[i], "name"), UTF8_NAME) == 0) tc = &d.el[i];
+        if (strcmp(d.el[i].name, "testcase") == 0 && strcmp(attr(&d.el[i], "name"), UTF8_NAME) == 0)
+            tc = &d.el[i];
     cr_assert_not_null(tc, "testcase \"%s\"", UTF8_NAME);
     cr_assert_str_eq(attr(tc, "classname"), "alpha.users");
     cr_assert_str_eq(attr(tc, "file"), "specs/blog/users.json");
@@ -232,8 +242,10 @@ Test(junit, parses_back_and_matches_the_model) {
     const el_t *f = child(&d, (int)(tc - d.el), "failure");
     cr_assert_not_null(f);
     cr_assert_str_eq(attr(f, "message"), "expected status == 200, got 500");
-    cr_assert(strstr(f->text, "specs/blog/users.json:27:11: [\"jsonpath\", \"$.user.bio\", \"isNull\"]: expected == \"<a & b>\", got 'x'\nline2 \\x01 \\xFF end"),
-              "text: %s", f->text);
+    cr_assert(
+        strstr(f->text, "specs/blog/users.json:27:11: [\"jsonpath\", \"$.user.bio\", \"isNull\"]: "
+                        "expected == \"<a & b>\", got 'x'\nline2 \\x01 \\xFF end"),
+        "text: %s", f->text);
     cr_assert(strstr(f->text, "request: GET http://127.0.0.1:40000/api/user?a=1&b=2"));
     cr_assert(strstr(f->text, "<html>&amp;</html>"), "the response, escaped once");
     cr_assert(strstr(f->text, "reproduce: curl -i "));
@@ -253,7 +265,9 @@ Test(junit, parses_back_and_matches_the_model) {
     /* The target that did not start: one error with the start message. */
     const el_t *bs = NULL;
     for (int i = 0; i < d.n; i++)
-        if (strcmp(d.el[i].name, "testsuite") == 0 && strcmp(attr(&d.el[i], "name"), "beta.start") == 0) bs = &d.el[i];
+        if (strcmp(d.el[i].name, "testsuite") == 0 &&
+            strcmp(attr(&d.el[i], "name"), "beta.start") == 0)
+            bs = &d.el[i];
     cr_assert_not_null(bs);
     const el_t *bc = child(&d, (int)(bs - d.el), "testcase");
     const el_t *be = child(&d, (int)(bc - d.el), "error");
@@ -288,7 +302,9 @@ Test(junit, reader_rejects_bad_xml) {
         cr_assert(!parse(bad[i], &d), "bad XML %zu accepted", i);
         doc_free(&d);
     }
-    cr_assert(parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a x=\"&lt;&amp;\"><b/>t&gt;</a>\n", &d), "%s", d.err);
+    cr_assert(
+        parse("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<a x=\"&lt;&amp;\"><b/>t&gt;</a>\n", &d),
+        "%s", d.err);
     cr_assert_str_eq(d.el[0].attr_vals[0], "<&");
     cr_assert_str_eq(d.el[0].text, "t>");
     doc_free(&d);

@@ -115,7 +115,8 @@ Test(results, json_round_trip) {
     cr_assert_eq(gn(a, "start_ms"), 120.5);
     cr_assert_eq(gn(get(a, "counts"), "pass"), 4);
     cr_assert_str_eq(gs(b2, "status"), "error");
-    cr_assert_eq(cJSON_GetArraySize(get(b2, "suites")), 0, "a target that did not start has no suites");
+    cr_assert_eq(cJSON_GetArraySize(get(b2, "suites")), 0,
+                 "a target that did not start has no suites");
     cr_assert(cJSON_IsNull(get(b2, "url")));
     const cJSON *u = cJSON_GetArrayItem(get(a, "suites"), 0);
     cr_assert_str_eq(gs(u, "name"), "users");
@@ -145,7 +146,8 @@ Test(results, json_round_trip) {
     cr_assert_str_eq(gs(cJSON_GetArrayItem(f, 0), "check"), "status");
     cr_assert_eq(gn(cJSON_GetArrayItem(f, 0), "col"), 19);
     /* Invalid UTF-8 becomes U+FFFD: conformance.json is always valid JSON text. */
-    cr_assert_str_eq(gs(cJSON_GetArrayItem(f, 1), "message"), "expected == \"<a & b>\", got 'x'\nline2 \x01 \xef\xbf\xbd end");
+    cr_assert_str_eq(gs(cJSON_GetArrayItem(f, 1), "message"),
+                     "expected == \"<a & b>\", got 'x'\nline2 \x01 \xef\xbf\xbd end");
     cr_assert(strstr(gs(s1, "response"), "<html>&amp;</html>"));
     cr_assert(str_starts_with(gs(s1, "curl"), "curl -i "));
     const cJSON *s2 = cJSON_GetArrayItem(steps, 2);

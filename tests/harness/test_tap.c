@@ -99,7 +99,8 @@ Test(tap, parses_back_and_matches_the_model) {
         /* An unescaped '#' would start a directive: only " # SKIP " may appear. */
         char *hash = rest;
         while ((hash = strchr(hash, '#'))) {
-            cr_assert(hash > rest && (hash[-1] == '\\' || str_starts_with(hash, "# SKIP ")), "bare # in: %s", rest);
+            cr_assert(hash > rest && (hash[-1] == '\\' || str_starts_with(hash, "# SKIP ")),
+                      "bare # in: %s", rest);
             hash++;
         }
     }
@@ -130,7 +131,9 @@ Test(tap, descriptions) {
     cr_assert(strstr(t, "ok 1 - alpha users: setup: register\n"), "%s", t);
     cr_assert(strstr(t, "not ok 2 - alpha users: login caf\xc3\xa9 \\#2\n"), "%s", t);
     cr_assert(strstr(t, "ok 5 - alpha users: teardown: cleanup \\#2\n"), "%s", t);
-    cr_assert(strstr(t, "not ok 8 - beta start\n  ---\n  message: \"target beta: exited during start-up"), "%s", t);
+    cr_assert(
+        strstr(t, "not ok 8 - beta start\n  ---\n  message: \"target beta: exited during start-up"),
+        "%s", t);
     cr_assert(strstr(t, "  severity: error\n"));
     cr_assert(strstr(t, "  request: \"GET http://127.0.0.1:40000/api/user?a=1&b=2\"\n"));
     cr_assert(strstr(t, "  status: 500\n"));

@@ -16,7 +16,7 @@
 #include "target.h"
 
 #define FX_TARGETS TESTS_DIR "/fixtures/targets"
-#define BUILD_DIR FIXTURES_BIN_DIR "/../.."
+#define BUILD_DIR  FIXTURES_BIN_DIR "/../.."
 
 static char tmp[256];
 
@@ -82,7 +82,8 @@ static char *slurp(const char *path) {
 Test(manifest, loads_with_defaults, .init = setup, .fini = teardown) {
     target_manifest_t m;
     err_t err;
-    int rc = load_text("mini", "{\"name\": \"mini\", \"start\": [\"/bin/true\", \"{port}\"]}", &m, &err);
+    int rc =
+        load_text("mini", "{\"name\": \"mini\", \"start\": [\"/bin/true\", \"{port}\"]}", &m, &err);
     cr_assert_eq(rc, 0, "%s", err.msg);
     cr_assert_str_eq(m.name, "mini");
     cr_assert_str_eq(m.ready_path, "/plaintext");
@@ -117,15 +118,22 @@ static void expect_error(const char *name, const char *text, const char *want) {
 }
 
 Test(manifest, errors_have_file_line_col, .init = setup, .fini = teardown) {
-    expect_error("a", "{\"name\": \"a\",\n \"start\": [\"x\"],\n \"strat\": 1}", "target.json:3:2: unknown key strat");
+    expect_error("a", "{\"name\": \"a\",\n \"start\": [\"x\"],\n \"strat\": 1}",
+                 "target.json:3:2: unknown key strat");
     expect_error("b", "{\"name\": \"b\"}", "missing required key \"start\"");
-    expect_error("c", "{\"name\": \"c\", \"start\": []}", "target.json:1:24: must be a non-empty list of strings");
-    expect_error("d", "{\"name\": \"d\", \"start\": [\"x\", 2]}", "target.json:1:30: must be a string");
+    expect_error("c", "{\"name\": \"c\", \"start\": []}",
+                 "target.json:1:24: must be a non-empty list of strings");
+    expect_error("d", "{\"name\": \"d\", \"start\": [\"x\", 2]}",
+                 "target.json:1:30: must be a string");
     expect_error("e", "{\"name\": \"other\", \"start\": [\"x\"]}", "must equal the directory name");
-    expect_error("f", "{\"name\": \"f\", \"start\": [\"x\"], \"ready\": {\"timeout\": 1.5}}", "ready.timeout must be an integer");
-    expect_error("g", "{\"name\": \"g\", \"start\": [\"x\"], \"ready\": {\"path\": \"plaintext\"}}", "must start with '/'");
-    expect_error("h", "{\"name\": \"h\", \"start\": [\"x\"], \"env\": {\"A\": 1}}", "env values must be strings");
-    expect_error("i", "{\"name\": \"i\", \"start\": [\"x\"], \"ready\": {\"pth\": \"/\"}}", "unknown key in ready: pth");
+    expect_error("f", "{\"name\": \"f\", \"start\": [\"x\"], \"ready\": {\"timeout\": 1.5}}",
+                 "ready.timeout must be an integer");
+    expect_error("g", "{\"name\": \"g\", \"start\": [\"x\"], \"ready\": {\"path\": \"plaintext\"}}",
+                 "must start with '/'");
+    expect_error("h", "{\"name\": \"h\", \"start\": [\"x\"], \"env\": {\"A\": 1}}",
+                 "env values must be strings");
+    expect_error("i", "{\"name\": \"i\", \"start\": [\"x\"], \"ready\": {\"pth\": \"/\"}}",
+                 "unknown key in ready: pth");
     expect_error("j", "{\"name\": \"j\", \"start\": [\"x\"],}", "target.json:1:");
     expect_error("k", "{\"name\": \"k\", \"name\": \"k\", \"start\": [\"x\"]}", "target.json:1:");
     expect_error("Bad", "{\"name\": \"Bad\", \"start\": [\"x\"]}", "name must match");
@@ -146,17 +154,26 @@ Test(manifest, scan_sorted_and_strict, .init = setup, .fini = teardown) {
 }
 
 Test(manifest, substitute) {
-    target_subst_t s = {.host = "127.0.0.1", .dir = "/d", .db = "/t/blog.db", .secret = "abc", .build = "/b",
-                        .port = 4242, .workers = 3};
+    target_subst_t s = {.host = "127.0.0.1",
+                        .dir = "/d",
+                        .db = "/t/blog.db",
+                        .secret = "abc",
+                        .build = "/b",
+                        .port = 4242,
+                        .workers = 3};
     char out[256];
     err_t err;
-    cr_assert_eq(target_substitute("{host}:{port} w={workers} {db} {secret} {dir} {build} {other} {", &s, out, sizeof out, &err), 0);
+    cr_assert_eq(
+        target_substitute("{host}:{port} w={workers} {db} {secret} {dir} {build} {other} {", &s,
+                          out, sizeof out, &err),
+        0);
     cr_assert_str_eq(out, "127.0.0.1:4242 w=3 /t/blog.db abc /d /b {other} {");
     char small[6];
     cr_assert_eq(target_substitute("{build}{build}{build}", &s, small, sizeof small, &err), -1);
 }
 
-/* ---- lifecycle -------------------------------------------------------------------------------- */
+/* ---- lifecycle --------------------------------------------------------------------------------
+ */
 
 Test(lifecycle, ready_env_group_log_stop, .init = setup, .fini = teardown, .timeout = 30) {
     target_manifest_t m;
@@ -213,7 +230,8 @@ Test(lifecycle, ready_env_group_log_stop, .init = setup, .fini = teardown, .time
     target_manifest_free(&m);
 }
 
-Test(lifecycle, never_ready_times_out_with_log_lines, .init = setup, .fini = teardown, .timeout = 30) {
+Test(lifecycle, never_ready_times_out_with_log_lines, .init = setup, .fini = teardown,
+     .timeout = 30) {
     target_manifest_t m;
     load("fixture-never-ready", &m);
     char log[512];
@@ -227,13 +245,16 @@ Test(lifecycle, never_ready_times_out_with_log_lines, .init = setup, .fini = tea
     long long took = target_now_ms() - t0;
     cr_assert_geq(took, 600);
     cr_assert_lt(took, 8000, "bounded: %lld ms", took);
-    cr_assert(strstr(err.msg, "target fixture-never-ready: GET /plaintext did not answer 200 within 600 ms (last attempt: status 503)"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "target fixture-never-ready: GET /plaintext did not answer 200 "
+                              "within 600 ms (last attempt: status 503)"),
+              "%s", err.msg);
     cr_assert(strstr(err.msg, "| fixture: listening on 127.0.0.1:"), "%s", err.msg);
     cr_assert(!target_group_alive(p.pgid), "stopped after the timeout");
     target_manifest_free(&m);
 }
 
-Test(lifecycle, crash_at_start_quotes_the_last_lines, .init = setup, .fini = teardown, .timeout = 30) {
+Test(lifecycle, crash_at_start_quotes_the_last_lines, .init = setup, .fini = teardown,
+     .timeout = 30) {
     target_manifest_t m;
     load("fixture-crash", &m);
     char log[512];
@@ -243,7 +264,9 @@ Test(lifecycle, crash_at_start_quotes_the_last_lines, .init = setup, .fini = tea
     err_t err;
     cr_assert_eq(target_start(&m, &o, &p, &err), -1);
     cr_assert(strstr(err.msg, "exited during start-up (exited with status 3)"), "%s", err.msg);
-    cr_assert(strstr(err.msg, "| fatal") || strstr(err.msg, "fixture: fatal: cannot open the database"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "| fatal") ||
+                  strstr(err.msg, "fixture: fatal: cannot open the database"),
+              "%s", err.msg);
     /* The last TARGET_LOG_TAIL (20) lines: start-up lines 6..25 and the fatal line; not line 5. */
     cr_assert(strstr(err.msg, "| fixture: start-up line 25\n"), "%s", err.msg);
     cr_assert(strstr(err.msg, "| fixture: start-up line 7\n"), "%s", err.msg);
@@ -254,7 +277,9 @@ Test(lifecycle, crash_at_start_quotes_the_last_lines, .init = setup, .fini = tea
 Test(lifecycle, missing_binary, .init = setup, .fini = teardown) {
     target_manifest_t m;
     err_t err;
-    cr_assert_eq(load_text("nobin", "{\"name\": \"nobin\", \"start\": [\"/nonexistent/server\"]}", &m, &err), 0);
+    cr_assert_eq(
+        load_text("nobin", "{\"name\": \"nobin\", \"start\": [\"/nonexistent/server\"]}", &m, &err),
+        0);
     char log[512];
     snprintf(log, sizeof log, "%s/nobin.log", tmp);
     target_opts_t o = opts(log);
@@ -298,7 +323,8 @@ Test(lifecycle, sigterm_ignored_then_sigkill, .init = setup, .fini = teardown, .
     long long t0 = target_now_ms();
     cr_assert_eq(target_stop(&p, &err), -1);
     long long took = target_now_ms() - t0;
-    cr_assert(strstr(err.msg, "did not stop within 400 ms of SIGTERM; killed with SIGKILL"), "%s", err.msg);
+    cr_assert(strstr(err.msg, "did not stop within 400 ms of SIGTERM; killed with SIGKILL"), "%s",
+              err.msg);
     cr_assert_geq(took, 400, "waited for the grace period");
     cr_assert(!target_group_alive(p.pgid));
     int ws;
