@@ -20,6 +20,7 @@
 #define CHART_W 960
 #define CHART_H 420
 #define TEMPLATE_MAX (64u << 10)
+#define SPECTRUM_MIN_XMAX 1e4 /* 1/(1-p) of 99.99% */
 
 typedef struct chart_ctx {
     const rm_t *m;
@@ -232,6 +233,8 @@ static int spectrum(chart_ctx_t *c, size_t s) {
     snprintf(base, sizeof base, "latency-%s", m->scenarios[s]);
     snprintf(datpath, sizeof datpath, "%s/%s.dat", c->dir, base);
     int block = 0;
+    /* at least up to 99.99% (x = 10^4), so every tick is shown even for short runs */
+    double xmax = SPECTRUM_MIN_XMAX;
     for (size_t t = 0; t < m->nt; t++) {
         const rm_cell_t *cell = &m->cells[t][s];
         const cJSON *h = cell->median_run ? cJSON_GetObjectItemCaseSensitive(cell->median_run, "histogram") : NULL;
@@ -246,6 +249,7 @@ static int spectrum(chart_ctx_t *c, size_t s) {
             cum += count;
             double p = cum / total;
             double x = p < 1 ? 1.0 / (1.0 - p) : total; /* the maximum sits at 1/(1/total) */
+            if (x > xmax) xmax = x;
             buf_printf(&dat, "%.6g %.6g\n", x, us / 1000.0);
         }
         if (block) buf_adds(&plot, ", \\\n     ");
@@ -259,7 +263,9 @@ static int spectrum(chart_ctx_t *c, size_t s) {
     if (block) {
         snprintf(title, sizeof title, "%s: latency by percentile at %d connections", m->scenarios[s], m->ref_level);
         rc = write_file(datpath, &dat, c->err);
-        if (rc == 0) rc = draw(c, "spectrum.gp", base, title, "latency (ms)", "", buf_cstr(&plot));
+        char scale[64];
+        snprintf(scale, sizeof scale, "set xrange [1:%.6g]", xmax);
+        if (rc == 0) rc = draw(c, "spectrum.gp", base, title, "latency (ms)", scale, buf_cstr(&plot));
     }
     buf_free(&dat);
     buf_free(&plot);

@@ -128,8 +128,9 @@ static void conformance(FILE *f, const rm_t *m) {
                 skip = (int)num(c, "skip", 0);
             const char *st = str(su, "status");
             bool ok = st && !strcmp(st, "pass");
-            fprintf(f, "<td class=\"%s\">%s %d/%d%s</td>", ok ? "pass" : "fail", ok ? "pass" : "FAIL", pass,
-                    pass + fail, skip ? " <span class=\"skip\">(skips)</span>" : "");
+            fprintf(f, "<td class=\"%s\">%s %d/%d", ok ? "pass" : "fail", ok ? "pass" : "FAIL", pass, pass + fail);
+            if (skip) fprintf(f, " <span class=\"skip\">· %d skipped</span>", skip);
+            fputs("</td>", f);
         }
         fputs("</tr>\n", f);
     }

@@ -8,8 +8,8 @@ set xlabel 'percentile'
 set ylabel 'latency (ms)'
 set logscale x
 set logscale y
-set xrange [1:*]
+{{scale}}
 # tic labels are printf formats: %% is a literal percent sign
-set xtics ('0%%' 1, '50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000)
+set xtics ('0%%' 1, '50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000, '99.9999%%' 1000000)
 set key top left
 plot {{plot}}

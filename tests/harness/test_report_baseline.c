@@ -1,0 +1,162 @@
+/* Baseline gating against the fixture baselines (tests/harness/data/report/base-*): verdict per
+ * target x scenario, regression and lost-conformance counts, and the exit codes of
+ * `parity report --baseline` (0 improvement and noise, 1 regression, crash, lost conformance;
+ * the threshold moves the gate; 2 for bad input). */
+#include "report_fixture.h"
+
+static rm_t cur, old;
+static bl_t bl;
+
+static void compare(const char *base, double pct) {
+    err_t err;
+    cr_assert_eq(rm_load(&cur, RF_RUN, &err), 0, "%s", err.msg);
+    cr_assert_eq(rm_load(&old, base, &err), 0, "%s", err.msg);
+    bl_compare(&bl, &old, &cur, pct);
+}
+
+static void teardown(void) {
+    rm_free(&cur);
+    rm_free(&old);
+    rf_cleanup();
+}
+
+TestSuite(report_baseline, .fini = teardown);
+
+static const bl_row_t *row(const char *target, const char *scenario) {
+    for (size_t i = 0; i < bl.nrows; i++)
+        if (!strcmp(bl.rows[i].target, target) && !strcmp(bl.rows[i].scenario, scenario)) return &bl.rows[i];
+    return NULL;
+}
+
+#define VERDICT(t, s, v)                                                                           \
+    do {                                                                                           \
+        const bl_row_t *r_ = row(t, s);                                                            \
+        cr_assert_not_null(r_, "no row %s/%s", t, s);                                              \
+        cr_assert_eq(r_->verdict, v, "%s/%s: %s (%+.1f%%), expected %s", t, s,                     \
+                     bl_verdict_name(r_->verdict), r_->delta_pct, bl_verdict_name(v));             \
+    } while (0)
+
+/* exit code of the parity binary on RUN_DIR with this baseline and extra options */
+static int parity_exit(const char *base, const char *extra) {
+    snprintf(rf_dir, sizeof rf_dir, "/tmp/parity-report-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(rf_dir));
+    return rf_sh("'" RF_PARITY "' report '" RF_RUN "' --baseline '%s' --out '%s' %s >/dev/null 2>&1", base, rf_dir, extra);
+}
+
+Test(report_baseline, improvement) {
+    compare(RF_DATA "/base-improve", 5);
+    VERDICT("quill", "plaintext", BL_BETTER);
+    VERDICT("express", "article-read", BL_BETTER);
+    VERDICT("flask", "comment-create", BL_BETTER);
+    cr_assert_float_eq(row("quill", "plaintext")->delta_pct, (60000.0 / 42000.0 - 1) * 100, 0.01);
+    cr_assert_null(row("flask", "article-read"), "not measured in either run: no row");
+    cr_assert_null(row("express", "comment-create"), "crashed in both runs: no row");
+    cr_assert_eq(bl.regressions, 0);
+    cr_assert_eq(bl.lost_conformance, 0);
+    cr_assert_eq(parity_exit(RF_DATA "/base-improve", ""), 0);
+}
+
+Test(report_baseline, noise_inside_the_spread) {
+    compare(RF_DATA "/base-noise", 5);
+    /* 22.5k -> 21.0k is -6.7%, beyond the 5% gate, but the old median lies inside the new
+     * run's 16k-23k: noise */
+    const bl_row_t *r = row("quill", "article-read");
+    cr_assert_lt(r->delta_pct, -5.0);
+    VERDICT("quill", "article-read", BL_NOISE);
+    VERDICT("quill", "plaintext", BL_NOISE);
+    cr_assert_eq(bl.regressions, 0);
+    cr_assert_eq(parity_exit(RF_DATA "/base-noise", ""), 0);
+}
+
+Test(report_baseline, regression_beyond_threshold) {
+    compare(RF_DATA "/base-regress", 5);
+    VERDICT("quill", "plaintext", BL_REGRESSION);
+    cr_assert_float_eq(row("quill", "plaintext")->delta_pct, -100.0 / 3, 0.01);
+    /* -4.9%, outside both spreads, under the gate: reported, not failed */
+    VERDICT("express", "plaintext", BL_WORSE);
+    VERDICT("quill", "article-read", BL_NOISE);
+    cr_assert_eq(bl.regressions, 1);
+    cr_assert_eq(parity_exit(RF_DATA "/base-regress", ""), 1);
+    rf_cleanup();
+    /* the summary says which */
+    cr_assert_eq(rf_generate(RF_RUN, RF_DATA "/base-regress", 5, false), 1);
+    char *md = rf_read("summary.md");
+    cr_assert_not_null(strstr(md, "❌ **1 regression(s)**, **0 target(s) lost conformance**."), "%s", md);
+    cr_assert_not_null(strstr(md, "| quill | plaintext | 90.0k | 60.0k | -33.3% | REGRESSION |\n"), "%s", md);
+    cr_assert_not_null(strstr(md, "| express | plaintext | 16.3k | 15.5k | -4.9% | worse |\n"), "%s", md);
+    free(md);
+    char *html = rf_read("report.html");
+    cr_assert_not_null(strstr(html, "<h2 id=\"baseline\">"));
+    cr_assert_not_null(strstr(html, "<span class=\"badge fail\">REGRESSION</span>"));
+    free(html);
+}
+
+Test(report_baseline, threshold_moves_the_gate) {
+    compare(RF_DATA "/base-regress", 50);
+    VERDICT("quill", "plaintext", BL_WORSE);
+    cr_assert_eq(bl.regressions, 0);
+    cr_assert_eq(parity_exit(RF_DATA "/base-regress", "--max-regression 50"), 0);
+    rf_cleanup();
+    cr_assert_eq(parity_exit(RF_DATA "/base-regress", "--max-regression 33"), 1);
+}
+
+Test(report_baseline, crashed_scenario_is_a_regression) {
+    compare(RF_DATA "/base-crash", 5);
+    VERDICT("express", "comment-create", BL_REGRESSION);
+    cr_assert_eq(bl.regressions, 1);
+    cr_assert_eq(parity_exit(RF_DATA "/base-crash", ""), 1);
+}
+
+Test(report_baseline, lost_conformance) {
+    compare(RF_DATA "/base-lost", 5);
+    cr_assert_eq(bl.regressions, 0, "the benchmark is identical");
+    cr_assert_eq(bl.lost_conformance, 1);
+    cr_assert_eq(bl.nconf, 3);
+    for (size_t i = 0; i < bl.nconf; i++) {
+        const bl_conf_row_t *c = &bl.conf[i];
+        bool flask = !strcmp(c->target, "flask");
+        cr_assert_eq(c->lost, flask, "%s", c->target);
+        if (flask) {
+            cr_assert_str_eq(c->suites, "articles");
+            cr_assert_eq(c->old_pass, 6);
+            cr_assert_eq(c->new_pass, 4);
+            cr_assert_eq(c->new_fail, 1);
+        }
+    }
+    cr_assert_eq(parity_exit(RF_DATA "/base-lost", ""), 1);
+    rf_cleanup();
+    cr_assert_eq(rf_generate(RF_RUN, RF_DATA "/base-lost", 5, false), 1);
+    char *md = rf_read("summary.md");
+    cr_assert_not_null(strstr(md, "- flask lost conformance: articles\n"), "%s", md);
+    free(md);
+}
+
+Test(report_baseline, run_without_conformance_is_not_judged_on_it) {
+    /* a bench-only run against a full baseline: conformance not checked, not lost */
+    snprintf(rf_dir, sizeof rf_dir, "/tmp/parity-report-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(rf_dir));
+    cr_assert_eq(rf_sh("cp '%s/bench.json' '%s/'%s", RF_RUN, rf_dir, ""), 0);
+    err_t err;
+    cr_assert_eq(rm_load(&cur, rf_dir, &err), 0, "%s", err.msg);
+    cr_assert_eq(rm_load(&old, RF_DATA "/base-lost", &err), 0, "%s", err.msg);
+    bl_compare(&bl, &old, &cur, 5);
+    cr_assert_eq(bl.lost_conformance, 0);
+    for (size_t i = 0; i < bl.nconf; i++) cr_assert(bl.conf[i].unchecked);
+}
+
+Test(report_baseline, bad_input_exits_2) {
+    cr_assert_eq(parity_exit("/nonexistent/run", ""), 2);
+    rf_cleanup();
+    cr_assert_eq(parity_exit(RF_DATA "/base-noise", "--max-regression lots"), 2);
+    rf_cleanup();
+    cr_assert_eq(parity_exit(RF_DATA "/base-noise", "--max-regression -1"), 2);
+    rf_cleanup();
+    /* a malformed bench.json names the file */
+    snprintf(rf_dir, sizeof rf_dir, "/tmp/parity-report-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(rf_dir));
+    cr_assert_eq(rf_sh("printf '{\"kind\": ' > '%s/bench.json'%s%s", rf_dir, "", ""), 0);
+    cr_assert_eq(rf_sh("'" RF_PARITY "' report '%s' 2>'%s/err' >/dev/null%s", rf_dir, rf_dir, ""), 2);
+    char *e = rf_read("err");
+    cr_assert_not_null(strstr(e, "/bench.json: not a JSON object"), "%s", e);
+    free(e);
+}
