@@ -74,6 +74,36 @@ Test(conn, http10_closes_unless_keep_alive) {
     server_stop(&s);
 }
 
+Test(conn, http10_keep_alive_is_announced) {
+    server s = server_start(NULL);
+    int fd = tcp_connect(s.port);
+    for (int i = 0; i < 2; i++) {
+        send_str(fd, "GET /plaintext HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        bool closed;
+        read_resp(fd, buf, sizeof(buf), 2000, "Hello, World!", 1, &closed);
+        cr_assert(strstr(buf, "\r\nConnection: keep-alive\r\n"), "round %d: %s", i, buf);
+        cr_assert_not(closed);
+    }
+    close(fd);
+    server_stop(&s);
+}
+
+Test(conn, thousands_of_pipelined_requests_in_one_write) {
+    server s = server_start(NULL);
+    int fd = tcp_connect(s.port);
+    const char *one = "GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n";
+    size_t n1 = strlen(one), total = 3000;
+    char *all = malloc(n1 * total);
+    for (size_t i = 0; i < total; i++) memcpy(all + i * n1, one, n1);
+    send_all(fd, all, n1 * total);
+    size_t len = read_resp(fd, buf, sizeof(buf), 10000, "Hello, World!", (int)total, NULL);
+    cr_assert_gt(len, 0);
+    cr_assert_eq(count(buf, "Hello, World!"), (int)total, "every request answered, none stalled");
+    free(all);
+    close(fd);
+    server_stop(&s);
+}
+
 Test(conn, chunked_body_decoded) {
     server s = server_start(NULL);
     int fd = tcp_connect(s.port);

@@ -151,7 +151,8 @@ static int queue_response(conn *c, const quill_req *req, quill_res *res, bool ke
     const char *server = c->w->app->cfg.server_header;
     size_t need = res_head_size(res) + strlen(server);
     if (c->nsegs + 2 > CONN_OUT_SEGS || obuf_reserve(c, need + CONN_INLINE_BODY) < 0) return -1;
-    int n = res_serialize_head(res, server, keep_alive, req->head, c->obuf + c->olen, need);
+    bool http10 = req->p && req->p->minor_version == 0;
+    int n = res_serialize_head(res, server, keep_alive, http10, c->obuf + c->olen, need);
     if (n < 0) return -1;
     size_t off = c->olen;
     c->olen += (size_t)n;
@@ -435,9 +436,12 @@ static void linger_read(conn *c) {
 }
 
 /* Processes, writes, and decides what the connection waits for next. */
+#define RUN_ROUNDS 16 /* batches per wake-up before yielding to the other connections */
+
 static void run(conn *c) {
     uint64_t served = c->served;
-    for (int rounds = 0; rounds < 16; rounds++) {
+    int rounds;
+    for (rounds = 0; rounds < RUN_ROUNDS; rounds++) {
         size_t before = c->rend - c->rstart;
         process(c);
         if (c->nsegs > c->seg_done) {
@@ -469,6 +473,9 @@ static void run(conn *c) {
         conn_close(c);
         return;
     }
+    /* Yielded with complete requests still buffered: no EPOLLIN will come for them, so ask for
+     * EPOLLOUT (immediately ready) to be called back after the other connections. */
+    if (rounds == RUN_ROUNDS && c->rend > c->rstart) set_want_out(c, true);
     update_timer(c, c->served != served);
 }
 

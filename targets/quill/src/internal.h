@@ -144,9 +144,10 @@ void app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_erro
 /* response.c */
 void res_init(quill_res *res, quill_arena *a);
 /* Serializes the status line and headers into out (quill's Date, Server, Content-Length,
- * Connection: close when !keep_alive). Returns the length or -1 when it does not fit. */
+ * Connection: close when !keep_alive, Connection: keep-alive for a kept HTTP/1.0 client).
+ * Returns the length or -1 when it does not fit in cap (res_head_size + strlen(server)). */
 size_t res_head_size(const quill_res *res);
-int res_serialize_head(const quill_res *res, const char *server, bool keep_alive, bool head_only,
+int res_serialize_head(const quill_res *res, const char *server, bool keep_alive, bool http10,
                        char *out, size_t cap);
 
 /* request.c */

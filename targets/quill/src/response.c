@@ -196,9 +196,9 @@ static char *put_uint(char *o, uint64_t v) {
     return o;
 }
 
-int res_serialize_head(const quill_res *res, const char *server, bool keep_alive, bool head_only,
+int res_serialize_head(const quill_res *res, const char *server, bool keep_alive, bool http10,
                        char *out, size_t cap) {
-    (void)head_only; /* HEAD keeps the GET's Content-Length; the caller drops the body */
+    /* HEAD keeps the GET's Content-Length; the caller drops the body. */
     size_t server_len = strlen(server);
     if (res_head_size(res) + server_len > cap) return -1;
     const char *reason = quill_reason(res->status);
@@ -228,6 +228,7 @@ int res_serialize_head(const quill_res *res, const char *server, bool keep_alive
         o = put(o, h->value, h->value_len);
     }
     if (!keep_alive) o = PUTLIT(o, "\r\nConnection: close");
+    else if (http10) o = PUTLIT(o, "\r\nConnection: keep-alive"); /* 1.0 closes by default */
     o = PUTLIT(o, "\r\n\r\n");
     return (int)(o - out);
 }
