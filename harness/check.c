@@ -273,7 +273,7 @@ static void *ck_target(void *arg) {
     }
     for (size_t j = 0; j < c->nsuites; j++) {
         r->suites[j].name = res_strdup(c->suites[j]->name);
-        r->suites[j].file = res_strdup(c->suites[j]->file);
+        r->suites[j].file = res_strdup(check_relpath(c, c->suites[j]->file));
     }
     r->n = c->nsuites;
 

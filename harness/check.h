@@ -99,6 +99,8 @@ struct check_ctx {
     long long t0;
 };
 
+/* check_suite.c: a spec path relative to the root when it is under it (for reports). */
+const char *check_relpath(const check_ctx_t *c, const char *path);
 /* check_suite.c: runs suite index si on target t with client hc into t->res->suites[si]. */
 void check_run_suite(check_target_t *t, size_t si, http_client_t *hc);
 /* Records every request step of su as skipped with reason (static walk: repeats count once). */

@@ -29,46 +29,54 @@ static long cs_iteration(const step_iter_t *it) {
     return -1;
 }
 
-static res_step_t *cs_new_step(res_suite_t *su, const step_t *st, res_phase_t ph, long iter) {
+const char *check_relpath(const check_ctx_t *c, const char *path) {
+    size_t n = strlen(c->o->root);
+    if (path && strncmp(path, c->o->root, n) == 0 && path[n] == '/') return path + n + 1;
+    return path;
+}
+
+static res_step_t *cs_new_step(const check_ctx_t *c, res_suite_t *su, const step_t *st,
+                               res_phase_t ph, long iter) {
     res_step_t *rs = res_step_add(su);
     if (!rs) return NULL;
     rs->name = res_strdup(st->name ? st->name : st->kind == STEP_REPEAT ? "(repeat)" : "(include)");
     rs->phase = ph;
-    rs->file = res_strdup(st->loc.file);
+    rs->file = res_strdup(check_relpath(c, st->loc.file));
     rs->line = st->loc.line;
     rs->col = st->loc.col;
     rs->iteration = iter;
     return rs;
 }
 
-static void cs_skip_list(res_suite_t *su, const step_list_t *l, size_t from, res_phase_t ph,
-                         const char *reason) {
+static void cs_skip_list(const check_ctx_t *c, res_suite_t *su, const step_list_t *l, size_t from,
+                         res_phase_t ph, const char *reason) {
     for (size_t i = from; l && i < l->n; i++) {
         const step_t *st = l->items[i];
         if (st->kind == STEP_REQUEST) {
-            res_step_t *rs = cs_new_step(su, st, ph, -1);
+            res_step_t *rs = cs_new_step(c, su, st, ph, -1);
             if (!rs) return;
             rs->status = RES_SKIP;
             rs->reason = res_strdup(reason);
         } else {
-            cs_skip_list(su, &st->children, 0, ph, reason);
+            cs_skip_list(c, su, &st->children, 0, ph, reason);
         }
     }
 }
 
 /* Everything the iterator has not returned yet, innermost frame first. */
-static void cs_skip_rest(res_suite_t *su, const step_iter_t *it, res_phase_t ph,
-                         const char *reason) {
+static void cs_skip_rest(const check_ctx_t *c, res_suite_t *su, const step_iter_t *it,
+                         res_phase_t ph, const char *reason) {
     for (int d = it->depth - 1; d >= 0; d--)
-        cs_skip_list(su, it->frames[d].list, it->frames[d].pos, ph, reason);
+        cs_skip_list(c, su, it->frames[d].list, it->frames[d].pos, ph, reason);
 }
 
 void check_skip_suite(check_target_t *t, size_t si, const char *reason) {
+    const check_ctx_t *c = t->ctx;
     const suite_t *s = t->ctx->suites[si];
     res_suite_t *su = &t->res->suites[si];
-    cs_skip_list(su, &s->setup, 0, RES_SETUP, reason);
-    cs_skip_list(su, &s->steps, 0, RES_STEPS, reason);
-    cs_skip_list(su, &s->teardown, 0, RES_TEARDOWN, reason);
+    cs_skip_list(c, su, &s->setup, 0, RES_SETUP, reason);
+    cs_skip_list(c, su, &s->steps, 0, RES_STEPS, reason);
+    cs_skip_list(c, su, &s->teardown, 0, RES_TEARDOWN, reason);
     res_suite_finish(su);
 }
 
@@ -121,7 +129,7 @@ static char *cs_response_text(const resp_t *r) {
 /* Runs one request step; false when it failed (which fails the suite). */
 static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const step_t *st,
                     res_phase_t ph, long iter, vars_t *vars) {
-    res_step_t *rs = cs_new_step(su, st, ph, iter);
+    res_step_t *rs = cs_new_step(t->ctx, su, st, ph, iter);
     if (!rs) return false;
     long long t0 = target_now_ms();
     const char *skip = step_skip_reason(st, t->name);
@@ -197,7 +205,8 @@ static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const
         for (size_t i = 0; i < res.n; i++)
             if (!res.items[i].pass)
                 res_check_add(rs, res.items[i].text,
-                              res.items[i].loc.file ? res.items[i].loc.file : rs->file,
+                              res.items[i].loc.file ? check_relpath(t->ctx, res.items[i].loc.file)
+                                                    : rs->file,
                               res.items[i].loc.line, res.items[i].loc.col,
                               res.items[i].msg ? res.items[i].msg : "failed");
         if (res.capture_error)
@@ -252,7 +261,7 @@ void check_run_suite(check_target_t *t, size_t si, http_client_t *hc) {
         res_step_t *rs = res_step_add(su);
         rs->name = res_strdup("variables");
         rs->phase = RES_SETUP;
-        rs->file = res_strdup(s->file);
+        rs->file = res_strdup(check_relpath(c, s->file));
         rs->line = s->loc.line;
         rs->col = s->loc.col;
         rs->status = RES_ERROR;
@@ -265,7 +274,7 @@ void check_run_suite(check_target_t *t, size_t si, http_client_t *hc) {
         step_iter_init(&it, lists[ph]);
         for (;;) {
             if (reason[0] && ph != RES_TEARDOWN) {
-                cs_skip_rest(su, &it, (res_phase_t)ph, reason);
+                cs_skip_rest(c, su, &it, (res_phase_t)ph, reason);
                 break;
             }
             const step_t *st = NULL;
