@@ -232,6 +232,22 @@ static long long count_comments(const tgt_t *t, err_t *err) {
     return total;
 }
 
+bool bench_integrity_verdict(long long acked, long long found, long long inflight, char *why,
+                             size_t whylen) {
+    if (found < acked) {
+        snprintf(why, whylen, "%lld writes acknowledged with 201 but only %lld found through the API: writes were lost",
+                 acked, found);
+        return false;
+    }
+    if (found > acked + inflight) {
+        snprintf(why, whylen, "%lld writes found but only %lld acknowledged (+%lld in flight at most): the target stored writes it did not acknowledge",
+                 found, acked, inflight);
+        return false;
+    }
+    why[0] = '\0';
+    return true;
+}
+
 static bool target_crashed(ctx_t *c, const tgt_t *t, cJSON *tobj) {
     (void)c;
     int ws;
@@ -334,13 +350,14 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
     buf_free(&cmd);
     if (integrity) {
         long long after = count_comments(t, &err);
-        bool pass = after >= 0 && after - before >= acked && after - before <= acked + inflight;
         char why[ERR_MSG_MAX + 128];
-        if (after < 0) snprintf(why, sizeof why, "could not count comments afterwards: %s", err.msg);
-        else if (after - before < acked)
-            snprintf(why, sizeof why, "%lld comments acknowledged with 201 but only %lld found: writes were lost", acked, after - before);
-        else if (!pass)
-            snprintf(why, sizeof why, "%lld comments found but only %lld acknowledged (+%lld in flight at most): writes that were not acknowledged", after - before, acked, inflight);
+        bool pass;
+        if (after < 0) {
+            pass = false;
+            snprintf(why, sizeof why, "could not count comments afterwards: %s", err.msg);
+        } else {
+            pass = bench_integrity_verdict(acked, after - before, inflight, why, sizeof why);
+        }
         bj_set_integrity(sobj, pass, acked, after >= 0 ? after - before : -1, inflight, pass ? NULL : why);
         if (!pass) {
             progress_done(c, "%s %s: INTEGRITY FAILED: %s", t->name, s->name, why);

@@ -60,6 +60,13 @@ bench_spread_t bench_spread(const double *v, size_t n);
  * (a target did not start or crashed, wrk failed). */
 int bench_execute(const bench_opts_t *o);
 
+/* The integrity rule of write scenarios: every write acknowledged with 201 must be found through
+ * the API (found >= acked), and nothing beyond the requests that were in flight when wrk stopped
+ * (found <= acked + inflight: wrk does not see answers that arrive after its deadline). False
+ * with the reason in why otherwise. */
+bool bench_integrity_verdict(long long acked, long long found, long long inflight, char *why,
+                             size_t whylen);
+
 /* A run id from the current UTC time: "20261123T190501Z". */
 void bench_make_run_id(char *out, size_t outlen);
 

@@ -84,3 +84,14 @@ Test(bench, status_and_integrity_records) {
     cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(i, "found")->valuedouble, 7, 1e-9);
     cJSON_Delete(o);
 }
+
+Test(bench, integrity_verdict) {
+    char why[256];
+    cr_assert(bench_integrity_verdict(100, 100, 64, why, sizeof why));
+    cr_assert(bench_integrity_verdict(100, 164, 64, why, sizeof why), "in-flight writes may land");
+    cr_assert_not(bench_integrity_verdict(100, 99, 64, why, sizeof why));
+    cr_assert(strstr(why, "lost") != NULL, "%s", why);
+    cr_assert_not(bench_integrity_verdict(100, 165, 64, why, sizeof why));
+    cr_assert(strstr(why, "did not acknowledge") != NULL, "%s", why);
+    cr_assert(bench_integrity_verdict(0, 0, 0, why, sizeof why));
+}
