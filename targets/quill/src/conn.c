@@ -210,6 +210,13 @@ static int flush(conn *c) {
     c->olen = 0;
     c->out_pending = 0;
     quill_arena_reset(c->arena);
+    if (c->ocap > CONN_SHRINK_ABOVE) { /* a burst does not pin memory for the connection's life */
+        char *p = realloc(c->obuf, 4096);
+        if (p) {
+            c->obuf = p;
+            c->ocap = 4096;
+        }
+    }
     return 1;
 }
 
@@ -265,7 +272,16 @@ static void consume(conn *c, size_t n) {
     c->body_decoded = 0;
     c->continue_sent = false;
     memset(&c->chunked, 0, sizeof(c->chunked));
-    if (c->rstart == c->rend) c->rstart = c->rend = 0;
+    if (c->rstart == c->rend) {
+        c->rstart = c->rend = 0;
+        if (c->rcap > CONN_SHRINK_ABOVE) { /* after a large body, back to the small buffer */
+            char *p = realloc(c->rbuf, CONN_READ_MIN + 1);
+            if (p) {
+                c->rbuf = p;
+                c->rcap = CONN_READ_MIN;
+            }
+        }
+    }
 }
 
 /* Makes room for `need` bytes of data from rstart (compacting first). */

@@ -17,6 +17,7 @@ enum { LIST_HEADER, LIST_BODY, LIST_IDLE, LIST_WRITE, LIST_LINGER, LIST_COUNT, L
 #define CONN_BATCH 64               /* requests handled per batch before flushing */
 #define CONN_INLINE_BODY 2048       /* bodies up to this size are copied next to the head */
 #define CONN_READ_MIN 16384         /* first read buffer size */
+#define CONN_SHRINK_ABOVE (256u * 1024) /* buffers larger than this shrink back once empty */
 #define LINGER_MS 2000              /* drain time after a final response before closing */
 #define LINGER_MAX_BYTES (4u << 20) /* bytes drained while lingering */
 
