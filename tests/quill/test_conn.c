@@ -17,8 +17,9 @@ Test(conn, pipelined_requests_answered_in_order) {
     char req[4096];
     size_t o = 0;
     for (int i = 1; i <= 20; i++)
-        o += (size_t)snprintf(req + o, sizeof(req) - o, "GET /users/%d HTTP/1.1\r\nHost: t\r\n%s\r\n",
-                              i, i == 20 ? "Connection: close\r\n" : "");
+        o += (size_t)snprintf(req + o, sizeof(req) - o,
+                              "GET /users/%d HTTP/1.1\r\nHost: t\r\n%s\r\n", i,
+                              i == 20 ? "Connection: close\r\n" : "");
     send_all(fd, req, o); /* one write: 20 requests */
     bool closed;
     read_resp(fd, buf, sizeof(buf), 3000, NULL, 0, &closed);
@@ -53,7 +54,8 @@ Test(conn, pipelined_byte_by_byte) {
 Test(conn, head_has_no_body) {
     server s = server_start(NULL);
     int fd = tcp_connect(s.port);
-    send_str(fd, "HEAD /plaintext HTTP/1.1\r\nHost: t\r\n\r\nGET /users/1 HTTP/1.1\r\nHost: t\r\n\r\n");
+    send_str(fd,
+             "HEAD /plaintext HTTP/1.1\r\nHost: t\r\n\r\nGET /users/1 HTTP/1.1\r\nHost: t\r\n\r\n");
     read_resp(fd, buf, sizeof(buf), 2000, "{\"id\":1}", 1, NULL);
     cr_assert(strstr(buf, "Content-Length: 13\r\n"), "HEAD keeps the GET's length: %s", buf);
     cr_assert_null(strstr(buf, "Hello"), "no body on HEAD: %s", buf);
@@ -120,7 +122,8 @@ Test(conn, chunked_body_decoded) {
 Test(conn, expect_100_continue) {
     server s = server_start(NULL);
     int fd = tcp_connect(s.port);
-    send_str(fd, "PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
+    send_str(fd,
+             "PUT /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 4\r\nExpect: 100-continue\r\n\r\n");
     read_resp(fd, buf, sizeof(buf), 2000, "\r\n\r\n", 1, NULL);
     cr_assert_str_eq(buf, "HTTP/1.1 100 Continue\r\n\r\n");
     send_str(fd, "data");
@@ -137,7 +140,8 @@ Test(conn, body_limit_413_without_reading_the_body) {
     bool closed;
     read_resp(fd, buf, sizeof(buf), 2000, NULL, 0, &closed);
     cr_assert(strncmp(buf, "HTTP/1.1 413 Content Too Large\r\n", 32) == 0, "%s", buf);
-    cr_assert(strstr(buf, "{\"errors\":{\"body\":[\"is too large\"]}}"), "the app's handler: %s", buf);
+    cr_assert(strstr(buf, "{\"errors\":{\"body\":[\"is too large\"]}}"), "the app's handler: %s",
+              buf);
     cr_assert(strstr(buf, "Access-Control-Allow-Origin: *"), "after hooks too: %s", buf);
     cr_assert(strstr(buf, "Connection: close\r\n"));
     cr_assert(closed);
@@ -151,7 +155,9 @@ Test(conn, body_of_exactly_the_limit_is_accepted) {
     size_t n = 1048576;
     char *body = malloc(n);
     memset(body, 'x', n);
-    send_str(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\nConnection: close\r\n\r\n");
+    send_str(
+        fd,
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1048576\r\nConnection: close\r\n\r\n");
     send_all(fd, body, n);
     size_t got = read_resp(fd, buf, sizeof(buf), 5000, NULL, 0, NULL);
     cr_assert(strncmp(buf, "HTTP/1.1 200 OK", 15) == 0, "%.200s", buf);
@@ -213,7 +219,8 @@ Test(conn, limits_414_431) {
 Test(conn, smuggling_and_garbage_are_400_and_close) {
     server s = server_start(NULL);
     const char *bad[] = {
-        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: "
+        "chunked\r\n\r\n0\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
         "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: identity\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1e3\r\n\r\n",

@@ -41,7 +41,8 @@ Test(jw, nested_document) {
     quill_jw_end(&w);
     size_t len;
     const char *out = quill_jw_finish(&w, &len);
-    cr_assert_str_eq(out, "{\"a\":-42,\"list\":[\"x\",true,null,{},[]],\"d\":1.5,\"nan\":null,\"nil\":null}");
+    cr_assert_str_eq(
+        out, "{\"a\":-42,\"list\":[\"x\",true,null,{},[]],\"d\":1.5,\"nan\":null,\"nil\":null}");
     cr_assert_eq(len, strlen(out));
 }
 

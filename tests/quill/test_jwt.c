@@ -40,8 +40,9 @@ Test(jwt, round_trip) {
 
 Test(jwt, known_vector_from_jwt_io) {
     /* HS256, key "your-256-bit-secret", the jwt.io example token */
-    const char *tok = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6Ik"
-                      "pvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
+    const char *tok =
+        "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6Ik"
+        "pvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ.SflKxwRJSMeKKF2QT4fwpMeJf36POk6yJV_adQssw5c";
     const char *k = "your-256-bit-secret";
     cJSON *claims;
     cr_assert_eq(quill_jwt_verify(a, tok, strlen(tok), k, strlen(k), 0, &claims), QUILL_JWT_OK);
@@ -102,8 +103,14 @@ Test(jwt, expiry) {
 }
 
 Test(jwt, malformed) {
-    const char *bad[] = {"", "abc", "a.b", "a.b.c.d", "..", "eyJhbGciOiJIUzI1NiJ9..x",
-                         "!!!.eyJzdWIiOiIxIn0.AAAA", "eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.AAAA",
+    const char *bad[] = {"",
+                         "abc",
+                         "a.b",
+                         "a.b.c.d",
+                         "..",
+                         "eyJhbGciOiJIUzI1NiJ9..x",
+                         "!!!.eyJzdWIiOiIxIn0.AAAA",
+                         "eyJhbGciOiJIUzI1NiJ9.bm90IGpzb24.AAAA",
                          "WzFd.eyJzdWIiOiIxIn0.AAAA" /* header is a list */};
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         cr_assert_eq(verify(bad[i], NULL), QUILL_JWT_MALFORMED, "token \"%s\"", bad[i]);

@@ -69,7 +69,8 @@ Test(parser, incomplete_then_complete) {
 }
 
 Test(parser, pipelined_requests_one_at_a_time) {
-    const char *s = "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\nGET /c HTTP/1.1\r\n";
+    const char *s =
+        "GET /a HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\nGET /c HTTP/1.1\r\n";
     qp_request r;
     int st;
     size_t off = 0, len = strlen(s);
@@ -93,8 +94,10 @@ Test(parser, http10_and_connection) {
     cr_assert(r.keep_alive);
     cr_assert_gt(parse("GET / HTTP/1.1\r\nHost: a\r\nConnection: foo, close\r\n\r\n", &r, &st), 0);
     cr_assert(!r.keep_alive);
-    cr_assert_gt(parse("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n",
-                       &r, &st), 0);
+    cr_assert_gt(
+        parse("POST / HTTP/1.1\r\nHost: a\r\nExpect: 100-Continue\r\nContent-Length: 1\r\n\r\n", &r,
+              &st),
+        0);
     cr_assert(r.expect_continue);
 }
 
@@ -108,23 +111,28 @@ Test(parser, leading_empty_lines_and_options_star) {
 Test(parser, same_content_length_twice_is_fine) {
     qp_request r;
     int st;
-    cr_assert_gt(parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n",
-                       &r, &st), 0);
+    cr_assert_gt(
+        parse("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\nContent-Length: 3\r\n\r\n", &r,
+              &st),
+        0);
     cr_assert_eq(r.content_length, 3);
 }
 
 Test(parser, chunked_header) {
     qp_request r;
     int st;
-    cr_assert_gt(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n", &r, &st), 0);
+    cr_assert_gt(parse("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n", &r, &st),
+                 0);
     cr_assert_eq(r.body, QP_BODY_CHUNKED);
 }
 
 /* ---- rejections -------------------------------------------------------------------------- */
 
 Test(parser, smuggling_vectors_are_400) {
-    rejects("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n", 400);
-    rejects("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n", 400);
+    rejects("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n",
+            400);
+    rejects("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n",
+            400);
     rejects("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\n", 400);
     rejects("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5, 5\r\n\r\n", 400);
     rejects("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: +5\r\n\r\n", 400);
@@ -134,7 +142,9 @@ Test(parser, smuggling_vectors_are_400) {
     rejects("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip\r\n\r\n", 400);
     rejects("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: gzip, chunked\r\n\r\n", 400);
     rejects("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, chunked\r\n\r\n", 400);
-    rejects("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", 400);
+    rejects("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nTransfer-Encoding: "
+            "chunked\r\n\r\n",
+            400);
     rejects("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding : chunked\r\n\r\n", 400);
     rejects("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: xchunked\r\n\r\n", 400);
     rejects("POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n", 400);
@@ -142,7 +152,7 @@ Test(parser, smuggling_vectors_are_400) {
 }
 
 Test(parser, malformed_lines_are_400) {
-    rejects("GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n", 400);           /* bare CR in a value */
+    rejects("GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n", 400);          /* bare CR in a value */
     rejects("GET / HTTP/1.1\rHost: a\r\n\r\n", 400);                  /* bare CR in the line */
     rejects("GET / HTTP/1.1\nHost: a\n\n", 400);                      /* bare LF */
     rejects("GET / HTTP/1.1\r\nHost: a\r\nX: a\r\n b\r\n\r\n", 400);  /* obs-fold */
@@ -151,21 +161,21 @@ Test(parser, malformed_lines_are_400) {
     rejects("GET / HTTP/1.1\r\nHost: a\r\nX Y: b\r\n\r\n", 400);      /* space in a name */
     rejects("GET / HTTP/1.1\r\nHost: a\r\n: b\r\n\r\n", 400);         /* empty name */
     rejects("GET / HTTP/1.1\r\nHost: a\r\nNoColon\r\n\r\n", 400);
-    rejects("GET / HTTP/1.1\r\nHost: a\r\nX: a\x7f\r\n\r\n", 400);    /* DEL in a value */
-    rejects("GET /a\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 400);           /* CTL in the target */
+    rejects("GET / HTTP/1.1\r\nHost: a\r\nX: a\x7f\r\n\r\n", 400); /* DEL in a value */
+    rejects("GET /a\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 400);        /* CTL in the target */
     rejects("GET /a\x7f HTTP/1.1\r\nHost: a\r\n\r\n", 400);
-    rejects("GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400);             /* space in the target */
-    rejects("GET /\r\n\r\n", 400);                                    /* HTTP/0.9: no version */
+    rejects("GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400); /* space in the target */
+    rejects("GET /\r\n\r\n", 400);                        /* HTTP/0.9: no version */
     rejects("GET / \r\nHost: a\r\n\r\n", 400);
-    rejects("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 400);                /* unknown version */
+    rejects("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 400); /* unknown version */
     rejects("GET / HTTP/1.2\r\nHost: a\r\n\r\n", 400);
     rejects("GET / http/1.1\r\nHost: a\r\n\r\n", 400);
     rejects("GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 400);
     rejects("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400);
-    rejects("G(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400);                /* not a token */
+    rejects("G(T / HTTP/1.1\r\nHost: a\r\n\r\n", 400); /* not a token */
     rejects(" GET / HTTP/1.1\r\nHost: a\r\n\r\n", 400);
-    rejects("GET foo HTTP/1.1\r\nHost: a\r\n\r\n", 400);              /* not origin-form */
-    rejects("GET / HTTP/1.1\r\n\r\n", 400);                           /* no Host on 1.1 */
+    rejects("GET foo HTTP/1.1\r\nHost: a\r\n\r\n", 400); /* not origin-form */
+    rejects("GET / HTTP/1.1\r\n\r\n", 400);              /* no Host on 1.1 */
 }
 
 Test(parser, request_line_limit_is_414) {
@@ -228,7 +238,8 @@ static ssize_t decode_all(const char *in, char *out, size_t *len) {
 Test(chunked, decodes_with_extensions_and_trailers) {
     char buf[256];
     size_t len;
-    ssize_t left = decode_all("5;name=val\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\nNEXT", buf, &len);
+    ssize_t left =
+        decode_all("5;name=val\r\nhello\r\n6\r\n world\r\n0\r\nX-T: 1\r\n\r\nNEXT", buf, &len);
     cr_assert_eq(left, 4);
     cr_assert_eq(len, 11);
     cr_assert(!memcmp(buf, "hello world", 11));
@@ -258,14 +269,14 @@ Test(chunked, byte_by_byte_equals_whole) {
 
 Test(chunked, rejects_bad_framing) {
     const char *bad[] = {
-        "x\r\n",                                /* not hex */
-        "\r\n",                                 /* no size */
-        "5\nhello\r\n0\r\n\r\n",                /* bare LF after size */
-        "5\r\nhelloX\r\n0\r\n\r\n",             /* data longer than announced */
-        "5 \r\nhello\r\n0\r\n\r\n",             /* space after size */
-        "-1\r\n",                               /* negative */
-        "1000000000000000\r\n",                 /* 16 hex digits: overflow guard */
-        "5\r\nhello\r\n0\r\nX: a\rb\r\n\r\n",   /* bare CR in a trailer */
+        "x\r\n",                              /* not hex */
+        "\r\n",                               /* no size */
+        "5\nhello\r\n0\r\n\r\n",              /* bare LF after size */
+        "5\r\nhelloX\r\n0\r\n\r\n",           /* data longer than announced */
+        "5 \r\nhello\r\n0\r\n\r\n",           /* space after size */
+        "-1\r\n",                             /* negative */
+        "1000000000000000\r\n",               /* 16 hex digits: overflow guard */
+        "5\r\nhello\r\n0\r\nX: a\rb\r\n\r\n", /* bare CR in a trailer */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char buf[128];

@@ -31,7 +31,8 @@ Test(response, text_head) {
     const char *h = head(true);
     cr_assert_eq(strncmp(h, "HTTP/1.1 200 OK\r\nServer: quill\r\nDate: ", 38), 0, "%s", h);
     cr_assert(strstr(h, " GMT\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\n"
-                        "X-A: 1\r\n\r\n"), "%s", h);
+                        "X-A: 1\r\n\r\n"),
+              "%s", h);
     cr_assert_null(strstr(h, "Connection"));
     cr_assert(strstr(head(false), "\r\nConnection: close\r\n\r\n"));
 }

@@ -250,7 +250,8 @@ Test(router, hooks_order_blueprints_and_early_answers) {
     cr_assert_eq(run(app, "GET", "/nope", NULL), 404);
     cr_assert_str_eq(quill_res_header(&res, "Access-Control-Allow-Origin").ptr, "*",
                      "after hooks run on errors too");
-    cr_assert_eq(run(app, "GET", "/api", "Authorization: x\r\n"), 200, "prefix + \"/\" is the prefix");
+    cr_assert_eq(run(app, "GET", "/api", "Authorization: x\r\n"), 200,
+                 "prefix + \"/\" is the prefix");
 }
 
 static void h_nothing(quill_req *q, quill_res *s) {

@@ -46,17 +46,20 @@ Test(tpl, values_of_every_type) {
 }
 
 Test(tpl, loops_with_loop_vars_and_else) {
-    const char *src = "{% for r in rows %}{{ loop.index }}:{{ r.name }}{% if loop.last %}.{% else %},"
-                      "{% endif %}{% else %}none{% endfor %}";
-    cr_assert_str_eq(render(src, "{\"rows\":[{\"name\":\"a\"},{\"name\":\"<b>\"},{\"name\":\"c\"}]}"),
-                     "1:a,2:&lt;b&gt;,3:c.");
+    const char *src =
+        "{% for r in rows %}{{ loop.index }}:{{ r.name }}{% if loop.last %}.{% else %},"
+        "{% endif %}{% else %}none{% endfor %}";
+    cr_assert_str_eq(
+        render(src, "{\"rows\":[{\"name\":\"a\"},{\"name\":\"<b>\"},{\"name\":\"c\"}]}"),
+        "1:a,2:&lt;b&gt;,3:c.");
     cr_assert_str_eq(render(src, "{\"rows\":[]}"), "none");
     cr_assert_str_eq(render(src, "{}"), "none");
 }
 
 Test(tpl, nested_loops_and_paths) {
-    const char *src = "{% for a in xs %}[{% for b in a.ys %}{{ a.n }}{{ b }}{% endfor %}]{% endfor %}"
-                      "{{ xs.1.n }}";
+    const char *src =
+        "{% for a in xs %}[{% for b in a.ys %}{{ a.n }}{{ b }}{% endfor %}]{% endfor %}"
+        "{{ xs.1.n }}";
     cr_assert_str_eq(render(src, "{\"xs\":[{\"n\":\"p\",\"ys\":[1,2]},{\"n\":\"q\",\"ys\":[3]}]}"),
                      "[p1p2][q3]q");
 }

@@ -79,7 +79,8 @@ typedef void (*quill_error_handler)(quill_req *req, quill_res *res, int status);
 
 /* Per-worker start/stop hooks, run on the worker thread before it serves / after it stopped.
  * A start hook returning -1 stops the server (quill_run returns -1). Use them to open per-worker
- * resources such as a SQLite connection (see quill_db) and store them with quill_worker_set_data. */
+ * resources such as a SQLite connection (see quill_db) and store them with quill_worker_set_data.
+ */
 typedef int (*quill_worker_start_hook)(quill_worker *w, void *app_data);
 typedef void (*quill_worker_stop_hook)(quill_worker *w, void *app_data);
 
@@ -180,12 +181,12 @@ quill_app *quill_req_app(const quill_req *req);
 quill_worker *quill_req_worker(const quill_req *req);
 quill_arena *quill_req_arena(const quill_req *req);
 
-quill_str quill_method(const quill_req *req);  /* "GET", ...; NUL-terminated */
-quill_str quill_path(const quill_req *req);    /* raw path, still percent-encoded, no query */
-quill_str quill_query(const quill_req *req);   /* raw query string after '?' (ptr NULL if none) */
-quill_str quill_target(const quill_req *req);  /* raw request target (path?query), NOT NUL-term. */
-int quill_http_minor(const quill_req *req);    /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
-bool quill_is_head(const quill_req *req);      /* a HEAD request (served by its GET route) */
+quill_str quill_method(const quill_req *req); /* "GET", ...; NUL-terminated */
+quill_str quill_path(const quill_req *req);   /* raw path, still percent-encoded, no query */
+quill_str quill_query(const quill_req *req);  /* raw query string after '?' (ptr NULL if none) */
+quill_str quill_target(const quill_req *req); /* raw request target (path?query), NOT NUL-term. */
+int quill_http_minor(const quill_req *req);   /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
+bool quill_is_head(const quill_req *req);     /* a HEAD request (served by its GET route) */
 
 /* A route parameter by name, percent-decoded. For `<int:...>` use quill_param_int. */
 quill_str quill_param(const quill_req *req, const char *name);
@@ -270,8 +271,8 @@ const char *quill_reason(int status);
 
 quill_arena *quill_arena_new(size_t first_block);
 void quill_arena_free(quill_arena *a);
-void quill_arena_reset(quill_arena *a); /* frees all but the first block, runs cleanups */
-void *quill_alloc(quill_arena *a, size_t size);   /* NULL when over QUILL_ARENA_MAX */
+void quill_arena_reset(quill_arena *a);         /* frees all but the first block, runs cleanups */
+void *quill_alloc(quill_arena *a, size_t size); /* NULL when over QUILL_ARENA_MAX */
 void *quill_calloc(quill_arena *a, size_t n, size_t size);
 char *quill_strndup(quill_arena *a, const char *s, size_t n); /* NUL-terminated copy */
 char *quill_strdup(quill_arena *a, const char *s);
@@ -325,9 +326,9 @@ typedef struct quill_jw {
 } quill_jw;
 
 void quill_jw_init(quill_jw *w, quill_arena *a);
-void quill_jw_obj(quill_jw *w);  /* { */
-void quill_jw_arr(quill_jw *w);  /* [ */
-void quill_jw_end(quill_jw *w);  /* } or ] */
+void quill_jw_obj(quill_jw *w); /* { */
+void quill_jw_arr(quill_jw *w); /* [ */
+void quill_jw_end(quill_jw *w); /* } or ] */
 void quill_jw_key(quill_jw *w, const char *key);
 void quill_jw_keyn(quill_jw *w, const char *key, size_t len);
 void quill_jw_str(quill_jw *w, const char *s); /* NULL writes null */
@@ -376,11 +377,11 @@ int quill_tpl_respond(const quill_tpl *t, const cJSON *ctx, quill_req *req, quil
 
 typedef enum quill_jwt_err {
     QUILL_JWT_OK = 0,
-    QUILL_JWT_MALFORMED,   /* not three base64url parts, bad JSON, not an object */
-    QUILL_JWT_BAD_ALG,     /* header alg is not HS256 (including "none") */
-    QUILL_JWT_BAD_SIG,     /* signature mismatch */
-    QUILL_JWT_EXPIRED,     /* exp present and <= now, or exp not a number */
-    QUILL_JWT_ERROR,       /* internal failure (allocation, crypto) */
+    QUILL_JWT_MALFORMED, /* not three base64url parts, bad JSON, not an object */
+    QUILL_JWT_BAD_ALG,   /* header alg is not HS256 (including "none") */
+    QUILL_JWT_BAD_SIG,   /* signature mismatch */
+    QUILL_JWT_EXPIRED,   /* exp present and <= now, or exp not a number */
+    QUILL_JWT_ERROR,     /* internal failure (allocation, crypto) */
 } quill_jwt_err;
 
 /* Signs `claims` (a JSON object, e.g. {"sub":"42","iat":..,"exp":..}) with header
@@ -390,8 +391,7 @@ char *quill_jwt_sign(quill_arena *a, const cJSON *claims, const char *secret, si
  * means the current time). On QUILL_JWT_OK, *claims (if not NULL) is the parsed payload, owned by
  * the arena. */
 quill_jwt_err quill_jwt_verify(quill_arena *a, const char *token, size_t token_len,
-                               const char *secret, size_t secret_len, int64_t now,
-                               cJSON **claims);
+                               const char *secret, size_t secret_len, int64_t now, cJSON **claims);
 const char *quill_jwt_strerror(quill_jwt_err e);
 
 /* ---------------------------------------------------------------------------------------------

@@ -176,8 +176,8 @@ void quill_abort(quill_req *req, quill_res *res, int status) {
     if (status < 100 || status > 599) status = 500;
     res_init(res, req->arena);
     quill_status(res, status);
-    quill_error_handler fn = req->app->errors[status] ? req->app->errors[status]
-                                                      : req->app->errors[0];
+    quill_error_handler fn =
+        req->app->errors[status] ? req->app->errors[status] : req->app->errors[0];
     if (fn && req->error_depth == 0) {
         req->error_depth++;
         fn(req, res, status);

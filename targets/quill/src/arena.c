@@ -29,8 +29,8 @@ struct quill_arena {
     arena_block *head;  /* current block (most recent) */
     arena_block *first; /* kept across resets */
     arena_cleanup *cleanups;
-    size_t total;       /* bytes of all blocks */
-    size_t handed;      /* bytes handed out since reset */
+    size_t total;  /* bytes of all blocks */
+    size_t handed; /* bytes handed out since reset */
 };
 
 #define ARENA_ALIGN 16
@@ -143,8 +143,10 @@ char *quill_vprintf(quill_arena *a, const char *fmt, va_list ap) {
     }
     char *p = quill_alloc(a, (size_t)n + 1);
     if (p) {
-        if ((size_t)n < sizeof(small)) memcpy(p, small, (size_t)n + 1);
-        else vsnprintf(p, (size_t)n + 1, fmt, ap2);
+        if ((size_t)n < sizeof(small))
+            memcpy(p, small, (size_t)n + 1);
+        else
+            vsnprintf(p, (size_t)n + 1, fmt, ap2);
     }
     va_end(ap2);
     return p;

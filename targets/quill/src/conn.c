@@ -25,10 +25,14 @@ static const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 void conn_list_remove(worker_loop *l, conn *c) {
     if (c->list == LIST_NONE) return;
     conn_list *L = &l->lists[c->list];
-    if (c->prev) c->prev->next = c->next;
-    else L->head = c->next;
-    if (c->next) c->next->prev = c->prev;
-    else L->tail = c->prev;
+    if (c->prev)
+        c->prev->next = c->next;
+    else
+        L->head = c->next;
+    if (c->next)
+        c->next->prev = c->prev;
+    else
+        L->tail = c->prev;
     c->prev = c->next = NULL;
     c->list = LIST_NONE;
 }
@@ -40,8 +44,10 @@ static void list_push(worker_loop *l, conn *c, int list) {
     c->deadline = l->now + l->timeouts[list];
     c->prev = L->tail;
     c->next = NULL;
-    if (L->tail) L->tail->next = c;
-    else L->head = c;
+    if (L->tail)
+        L->tail->next = c;
+    else
+        L->head = c;
     L->tail = c;
 }
 
@@ -51,11 +57,16 @@ static void list_push(worker_loop *l, conn *c, int list) {
 static void update_timer(conn *c, bool progress) {
     worker_loop *l = c->w->loop;
     int want;
-    if (c->state == CONN_LINGER) want = LIST_LINGER;
-    else if (c->out_pending) want = LIST_WRITE;
-    else if (c->state != CONN_HEAD) want = LIST_BODY;
-    else if (c->rend > c->rstart) want = LIST_HEADER;
-    else want = LIST_IDLE;
+    if (c->state == CONN_LINGER)
+        want = LIST_LINGER;
+    else if (c->out_pending)
+        want = LIST_WRITE;
+    else if (c->state != CONN_HEAD)
+        want = LIST_BODY;
+    else if (c->rend > c->rstart)
+        want = LIST_HEADER;
+    else
+        want = LIST_IDLE;
     if (want != c->list || progress) list_push(l, c, want);
 }
 
@@ -157,8 +168,8 @@ static int queue_response(conn *c, const quill_req *req, quill_res *res, bool ke
     size_t off = c->olen;
     c->olen += (size_t)n;
     seg_add(c, NULL, off, (size_t)n);
-    bool body = !req->head && res->body_len && !(res->status < 200 || res->status == 204 ||
-                                                 res->status == 304);
+    bool body = !req->head && res->body_len &&
+                !(res->status < 200 || res->status == 204 || res->status == 304);
     if (body) {
         if (res->body_len <= CONN_INLINE_BODY) {
             memcpy(c->obuf + c->olen, res->body, res->body_len);
@@ -346,9 +357,9 @@ static void process(conn *c) {
             } else {
                 c->state = CONN_BODY_CHUNKED;
             }
-            if (c->rend - c->rstart < c->head_len + (c->state == CONN_BODY_LENGTH
-                                                          ? c->content_length
-                                                          : 5 /* "0\r\n\r\n" */))
+            if (c->rend - c->rstart <
+                c->head_len +
+                    (c->state == CONN_BODY_LENGTH ? c->content_length : 5 /* "0\r\n\r\n" */))
                 send_continue(c, &p);
         }
         if (c->state == CONN_BODY_LENGTH) {
@@ -474,8 +485,10 @@ static void run(conn *c) {
         }
         set_want_out(c, false);
         if (c->closing || (c->peer_closed && c->rend == c->rstart)) {
-            if (c->peer_closed) conn_close(c);
-            else start_linger(c);
+            if (c->peer_closed)
+                conn_close(c);
+            else
+                start_linger(c);
             return;
         }
         if (c->peer_closed && c->state == CONN_HEAD && c->rend - c->rstart == before) {

@@ -13,9 +13,9 @@
 #include <pthread.h>
 #include <stdatomic.h>
 
-#define QUILL_MAX_PARAMS 16
-#define QUILL_MAX_G 16
-#define QUILL_MAX_HOOKS 16
+#define QUILL_MAX_PARAMS      16
+#define QUILL_MAX_G           16
+#define QUILL_MAX_HOOKS       16
 #define QUILL_MAX_RES_HEADERS 32
 
 typedef enum seg_kind { SEG_LITERAL = 0, SEG_INT = 1, SEG_STRING = 2, SEG_PATH = 3 } seg_kind;
@@ -60,7 +60,7 @@ struct quill_worker {
     void *data;
     pthread_t thread;
     int epfd, listen_fd, wake_fd;
-    int start_status; /* 0 ok, -1 the start hook failed */
+    int start_status;         /* 0 ok, -1 the start hook failed */
     struct worker_loop *loop; /* event-loop state (server.c) */
     size_t nconns;
 };
@@ -92,8 +92,8 @@ struct quill_res {
     size_t body_len;
     res_header headers[QUILL_MAX_RES_HEADERS];
     size_t nheaders;
-    bool set;            /* something was set by a handler */
-    bool failed;         /* out of memory or too many headers: answered 500 */
+    bool set;    /* something was set by a handler */
+    bool failed; /* out of memory or too many headers: answered 500 */
     quill_arena *arena;
 };
 

@@ -120,8 +120,7 @@ static cJSON *decode_part(quill_arena *a, const char *p, size_t n) {
 }
 
 quill_jwt_err quill_jwt_verify(quill_arena *a, const char *token, size_t token_len,
-                               const char *secret, size_t secret_len, int64_t now,
-                               cJSON **claims) {
+                               const char *secret, size_t secret_len, int64_t now, cJSON **claims) {
     if (claims) *claims = NULL;
     if (!token || token_len == 0 || token_len > JWT_MAX_LEN) return QUILL_JWT_MALFORMED;
     const char *d1 = memchr(token, '.', token_len);

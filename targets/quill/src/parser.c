@@ -14,20 +14,18 @@
 /* tchar from RFC 9110 5.6.2: the characters of methods and header names. */
 static const unsigned char tchar[256] = {
     ['!'] = 1, ['#'] = 1, ['$'] = 1, ['%'] = 1, ['&'] = 1, ['\''] = 1, ['*'] = 1, ['+'] = 1,
-    ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1, ['~'] = 1,
-    ['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1,
-    ['8'] = 1, ['9'] = 1,
-    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
-    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
-    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
-    ['Y'] = 1, ['Z'] = 1,
-    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
-    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
-    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
-    ['y'] = 1, ['z'] = 1,
+    ['-'] = 1, ['.'] = 1, ['^'] = 1, ['_'] = 1, ['`'] = 1, ['|'] = 1,  ['~'] = 1, ['0'] = 1,
+    ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1,  ['7'] = 1, ['8'] = 1,
+    ['9'] = 1, ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1,  ['F'] = 1, ['G'] = 1,
+    ['H'] = 1, ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1,  ['N'] = 1, ['O'] = 1,
+    ['P'] = 1, ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1,  ['V'] = 1, ['W'] = 1,
+    ['X'] = 1, ['Y'] = 1, ['Z'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1,  ['d'] = 1, ['e'] = 1,
+    ['f'] = 1, ['g'] = 1, ['h'] = 1, ['i'] = 1, ['j'] = 1, ['k'] = 1,  ['l'] = 1, ['m'] = 1,
+    ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1, ['r'] = 1, ['s'] = 1,  ['t'] = 1, ['u'] = 1,
+    ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
 };
 
-#define MAX_LEADING_CRLF 4 /* empty lines tolerated before a request line (RFC 9112 2.2) */
+#define MAX_LEADING_CRLF   4 /* empty lines tolerated before a request line (RFC 9112 2.2) */
 #define MAX_CONTENT_LENGTH (UINT64_C(1) << 62)
 
 static bool ieq(const char *a, size_t alen, const char *lit) {
@@ -99,8 +97,10 @@ static int check_semantics(qp_request *r, int *status) {
     if (seen_cl && seen_te) return fail(status, 400);
     if (seen_te && r->minor_version == 0) return fail(status, 400);
     if (!seen_host && r->minor_version == 1) return fail(status, 400);
-    if (seen_te) r->body = QP_BODY_CHUNKED;
-    else if (seen_cl && r->content_length > 0) r->body = QP_BODY_LENGTH;
+    if (seen_te)
+        r->body = QP_BODY_CHUNKED;
+    else if (seen_cl && r->content_length > 0)
+        r->body = QP_BODY_LENGTH;
     r->keep_alive = r->minor_version == 1 ? !conn_close : (conn_keep && !conn_close);
     return 0;
 }
@@ -125,9 +125,12 @@ static int parse_request_line(const char *p, size_t n, qp_request *r, int *statu
         return fail(status, 400); /* origin-form or "*" only */
     i++;
     if (n - i != 8 || memcmp(p + i, "HTTP/1.", 7) != 0) return fail(status, 400);
-    if (p[i + 7] == '1') r->minor_version = 1;
-    else if (p[i + 7] == '0') r->minor_version = 0;
-    else return fail(status, 400);
+    if (p[i + 7] == '1')
+        r->minor_version = 1;
+    else if (p[i + 7] == '0')
+        r->minor_version = 0;
+    else
+        return fail(status, 400);
     return 0;
 }
 
@@ -175,8 +178,8 @@ int qp_parse_request(const char *buf, size_t len, size_t last_len, const qp_limi
     }
 
     size_t pos = 0;
-    for (int k = 0; k < MAX_LEADING_CRLF && pos + 1 < len && buf[pos] == '\r' && buf[pos + 1] == '\n';
-         k++)
+    for (int k = 0;
+         k < MAX_LEADING_CRLF && pos + 1 < len && buf[pos] == '\r' && buf[pos + 1] == '\n'; k++)
         pos += 2;
 
     /* Request line */
@@ -240,20 +243,20 @@ int qp_parse_request(const char *buf, size_t len, size_t last_len, const qp_limi
 /* ---- chunked bodies ------------------------------------------------------------------------ */
 
 enum {
-    CH_SIZE = 0,  /* hex digits of the chunk size */
-    CH_EXT,       /* chunk extension, up to CR */
-    CH_SIZE_LF,   /* LF after the size line's CR */
-    CH_DATA,      /* chunk data */
-    CH_DATA_CR,   /* CR after the data */
-    CH_DATA_LF,   /* LF after the data */
-    CH_TRAILER,   /* start of a trailer line (or the final empty line) */
+    CH_SIZE = 0, /* hex digits of the chunk size */
+    CH_EXT,      /* chunk extension, up to CR */
+    CH_SIZE_LF,  /* LF after the size line's CR */
+    CH_DATA,     /* chunk data */
+    CH_DATA_CR,  /* CR after the data */
+    CH_DATA_LF,  /* LF after the data */
+    CH_TRAILER,  /* start of a trailer line (or the final empty line) */
     CH_TRAILER_LINE,
     CH_TRAILER_LF,
-    CH_END_LF,    /* LF of the final empty line */
+    CH_END_LF, /* LF of the final empty line */
 };
 
-#define MAX_CHUNK_HEX 15       /* 15 hex digits: < 2^60, far above any body cap */
-#define MAX_CHUNK_EXT 1024     /* bytes of chunk extensions per chunk */
+#define MAX_CHUNK_HEX     15   /* 15 hex digits: < 2^60, far above any body cap */
+#define MAX_CHUNK_EXT     1024 /* bytes of chunk extensions per chunk */
 #define MAX_TRAILER_BYTES 8192 /* bytes of the trailer section */
 
 static int hexval(unsigned char c) {
@@ -333,8 +336,10 @@ ssize_t qp_decode_chunked(qp_chunked *d, char *buf, size_t *len) {
             /* fallthrough */
         case CH_TRAILER_LINE:
             if (++d->trailer_bytes > MAX_TRAILER_BYTES) return QP_ERROR;
-            if (c == '\r') d->state = CH_TRAILER_LF;
-            else if ((c < 0x20 && c != '\t') || c == 0x7f) return QP_ERROR;
+            if (c == '\r')
+                d->state = CH_TRAILER_LF;
+            else if ((c < 0x20 && c != '\t') || c == 0x7f)
+                return QP_ERROR;
             i++;
             break;
         case CH_TRAILER_LF:

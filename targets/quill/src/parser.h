@@ -16,7 +16,7 @@
 #include <sys/types.h>
 
 #define QP_INCOMPLETE (-2)
-#define QP_ERROR (-1)
+#define QP_ERROR      (-1)
 
 typedef struct qp_limits {
     size_t max_request_line; /* bytes of the request line without CRLF; longer: 414 */
@@ -26,7 +26,7 @@ typedef struct qp_limits {
 
 #define QP_DEFAULT_MAX_REQUEST_LINE (8u * 1024u)
 #define QP_DEFAULT_MAX_HEADER_BYTES (32u * 1024u)
-#define QP_DEFAULT_MAX_HEADERS 100u
+#define QP_DEFAULT_MAX_HEADERS      100u
 
 typedef struct qp_header {
     const char *name, *value;

@@ -41,7 +41,8 @@ static bool header_name_ok(const char *n) {
 static bool header_value_ok(const char *v) {
     for (; *v; v++) {
         unsigned char c = (unsigned char)*v;
-        if ((c < 0x20 && c != '\t') || c == 0x7f) return false; /* no CR/LF: no response splitting */
+        if ((c < 0x20 && c != '\t') || c == 0x7f)
+            return false; /* no CR/LF: no response splitting */
     }
     return true;
 }
@@ -227,8 +228,10 @@ int res_serialize_head(const quill_res *res, const char *server, bool keep_alive
         o = PUTLIT(o, ": ");
         o = put(o, h->value, h->value_len);
     }
-    if (!keep_alive) o = PUTLIT(o, "\r\nConnection: close");
-    else if (http10) o = PUTLIT(o, "\r\nConnection: keep-alive"); /* 1.0 closes by default */
+    if (!keep_alive)
+        o = PUTLIT(o, "\r\nConnection: close");
+    else if (http10)
+        o = PUTLIT(o, "\r\nConnection: keep-alive"); /* 1.0 closes by default */
     o = PUTLIT(o, "\r\n\r\n");
     return (int)(o - out);
 }

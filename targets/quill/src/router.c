@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MAX_SEGS 32      /* segments of a pattern */
+#define MAX_SEGS       32  /* segments of a pattern */
 #define MAX_SEG_DECODE 512 /* a literal comparison decodes at most this many bytes */
 
 static void die(const char *pattern, const char *why) {
@@ -67,10 +67,14 @@ void router_add(router *r, quill_blueprint *bp, const char *method, const char *
             s->kind = SEG_STRING;
             if (colon) {
                 size_t tl = (size_t)(colon - in);
-                if (tl == 3 && !memcmp(in, "int", 3)) s->kind = SEG_INT;
-                else if (tl == 6 && !memcmp(in, "string", 6)) s->kind = SEG_STRING;
-                else if (tl == 4 && !memcmp(in, "path", 4)) s->kind = SEG_PATH;
-                else die(full, "unknown parameter type (int, string, path)");
+                if (tl == 3 && !memcmp(in, "int", 3))
+                    s->kind = SEG_INT;
+                else if (tl == 6 && !memcmp(in, "string", 6))
+                    s->kind = SEG_STRING;
+                else if (tl == 4 && !memcmp(in, "path", 4))
+                    s->kind = SEG_PATH;
+                else
+                    die(full, "unknown parameter type (int, string, path)");
                 inl -= tl + 1;
                 in = colon + 1;
             }

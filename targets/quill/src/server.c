@@ -22,10 +22,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#define MAX_EVENTS 256
-#define ACCEPT_BATCH 64   /* connections accepted per wake-up, so one loop cannot starve */
-#define TICK_MAX_MS 1000  /* longest epoll_wait: timeouts are checked at least this often */
-#define SIGNAL_POLL_MS 50 /* how often the main thread checks quill_stop() */
+#define MAX_EVENTS     256
+#define ACCEPT_BATCH   64   /* connections accepted per wake-up, so one loop cannot starve */
+#define TICK_MAX_MS    1000 /* longest epoll_wait: timeouts are checked at least this often */
+#define SIGNAL_POLL_MS 50   /* how often the main thread checks quill_stop() */
 
 int64_t mono_ms(void) {
     struct timespec ts;
@@ -41,7 +41,8 @@ worker_loop *worker_loop_of(quill_worker *w) {
 static char LISTEN_TAG, WAKE_TAG;
 
 static int open_listener(const quill_config *cfg, int port, char *err, size_t errlen) {
-    struct addrinfo hints = {.ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+    struct addrinfo hints = {.ai_family = AF_UNSPEC,
+                             .ai_socktype = SOCK_STREAM,
                              .ai_flags = AI_PASSIVE | AI_NUMERICSERV};
     struct addrinfo *res = NULL;
     char portstr[16];
@@ -229,16 +230,22 @@ static void worker_cleanup(quill_worker *w) {
 
 static int check_config(const quill_config *c) {
     const char *bad = NULL;
-    if (!c->host || !*c->host) bad = "host is empty";
-    else if (c->port < 0 || c->port > 65535) bad = "port is not in 0..65535";
-    else if (c->workers < 1 || c->workers > 256) bad = "workers is not in 1..256";
+    if (!c->host || !*c->host)
+        bad = "host is empty";
+    else if (c->port < 0 || c->port > 65535)
+        bad = "port is not in 0..65535";
+    else if (c->workers < 1 || c->workers > 256)
+        bad = "workers is not in 1..256";
     else if (c->max_headers < 1 || c->max_headers > QUILL_MAX_HEADERS_CAP)
         bad = "max_headers is not in 1..QUILL_MAX_HEADERS_CAP";
-    else if (c->max_request_line < 16 || c->max_header_bytes < 16) bad = "head limits too small";
-    else if (c->max_body > QUILL_ARENA_MAX) bad = "max_body is over QUILL_ARENA_MAX";
+    else if (c->max_request_line < 16 || c->max_header_bytes < 16)
+        bad = "head limits too small";
+    else if (c->max_body > QUILL_ARENA_MAX)
+        bad = "max_body is over QUILL_ARENA_MAX";
     else if (c->header_timeout_ms < 1 || c->idle_timeout_ms < 1 || c->body_timeout_ms < 1)
         bad = "timeouts must be positive";
-    else if (!c->server_header || !*c->server_header) bad = "server_header is empty";
+    else if (!c->server_header || !*c->server_header)
+        bad = "server_header is empty";
     if (bad) {
         fprintf(stderr, "quill: invalid configuration: %s\n", bad);
         return -1;
@@ -255,8 +262,8 @@ int quill_run(quill_app *app, const quill_config *cfg) {
     app->workers = calloc((size_t)nw, sizeof(quill_worker));
     if (!app->workers) return -1;
     app->nworkers = nw;
-    for (int i = 0; i < nw; i++) app->workers[i].listen_fd = app->workers[i].epfd =
-        app->workers[i].wake_fd = -1;
+    for (int i = 0; i < nw; i++)
+        app->workers[i].listen_fd = app->workers[i].epfd = app->workers[i].wake_fd = -1;
 
     /* Bind every listener first so an error is reported before any thread starts. With port 0
      * the first bind picks the port and the others share it. */

@@ -12,14 +12,14 @@
 /* Timeout classes; a connection is on exactly one list, each FIFO by deadline. */
 enum { LIST_HEADER, LIST_BODY, LIST_IDLE, LIST_WRITE, LIST_LINGER, LIST_COUNT, LIST_NONE = -1 };
 
-#define CONN_OUT_SEGS 64            /* queued output pieces before a flush is forced */
-#define CONN_OUT_HIGH (256u * 1024) /* queued output bytes that pause pipelined processing */
-#define CONN_BATCH 64               /* requests handled per batch before flushing */
-#define CONN_INLINE_BODY 2048       /* bodies up to this size are copied next to the head */
-#define CONN_READ_MIN 16384         /* first read buffer size */
+#define CONN_OUT_SEGS     64            /* queued output pieces before a flush is forced */
+#define CONN_OUT_HIGH     (256u * 1024) /* queued output bytes that pause pipelined processing */
+#define CONN_BATCH        64            /* requests handled per batch before flushing */
+#define CONN_INLINE_BODY  2048          /* bodies up to this size are copied next to the head */
+#define CONN_READ_MIN     16384         /* first read buffer size */
 #define CONN_SHRINK_ABOVE (256u * 1024) /* buffers larger than this shrink back once empty */
-#define LINGER_MS 2000              /* drain time after a final response before closing */
-#define LINGER_MAX_BYTES (4u << 20) /* bytes drained while lingering */
+#define LINGER_MS         2000          /* drain time after a final response before closing */
+#define LINGER_MAX_BYTES  (4u << 20)    /* bytes drained while lingering */
 
 typedef struct out_seg {
     const char *ref; /* NULL: bytes of obuf at off */
@@ -67,7 +67,7 @@ struct worker_loop {
     qp_limits limits;
     qp_header *headers; /* one header array per worker: requests are handled one at a time */
     size_t max_headers;
-    int64_t now;        /* monotonic ms, refreshed per loop iteration */
+    int64_t now; /* monotonic ms, refreshed per loop iteration */
     bool stopping;
     size_t nconns;
 };
@@ -80,8 +80,8 @@ int64_t mono_ms(void);
 conn *conn_new(quill_worker *w, int fd);
 void conn_close(conn *c);
 void conn_on_event(conn *c, uint32_t events);
-void conn_expire(conn *c);               /* its deadline passed */
-bool conn_is_idle(const conn *c);        /* nothing in flight: may be closed at shutdown */
+void conn_expire(conn *c);        /* its deadline passed */
+bool conn_is_idle(const conn *c); /* nothing in flight: may be closed at shutdown */
 void conn_list_remove(worker_loop *l, conn *c);
 
 #endif

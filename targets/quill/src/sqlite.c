@@ -82,8 +82,7 @@ sqlite3 *quill_db_handle(quill_db *d) {
 int quill_db_exec(quill_db *d, const char *sql) {
     char *err = NULL;
     if (sqlite3_exec(d->db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "quill_db_exec: %s: %s\n  in: %.200s\n", d->path, err ? err : "error",
-                sql);
+        fprintf(stderr, "quill_db_exec: %s: %s\n  in: %.200s\n", d->path, err ? err : "error", sql);
         sqlite3_free(err);
         return -1;
     }

@@ -1,10 +1,10 @@
 /*
  * template.c: a small template engine (a Jinja subset), compiled once at start-up into a node
  * tree and rendered against a cJSON context. Output of {{ }} is HTML-escaped unless `| safe`.
- * Why not a library: Debian 12 packages no C template engine with auto-escaping (mustach and ctemplate
- * are absent); this one is ~400 lines and covers what server pages need (values, loops, ifs).
- * Ownership: quill_tpl owns its nodes (malloc), freed by quill_tpl_free; rendering allocates only
- * in the output buffer's arena.
+ * Why not a library: Debian 12 packages no C template engine with auto-escaping (mustach and
+ * ctemplate are absent); this one is ~400 lines and covers what server pages need (values, loops,
+ * ifs). Ownership: quill_tpl owns its nodes (malloc), freed by quill_tpl_free; rendering allocates
+ * only in the output buffer's arena.
  */
 #include "internal.h"
 
@@ -14,10 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TPL_MAX_PATH 8      /* components of a dotted expression */
-#define TPL_MAX_DEPTH 32    /* nesting of for/if blocks */
-#define TPL_MAX_SCOPES 32   /* loop variables visible at once */
-#define TPL_MAX_FILE (1u << 20)
+#define TPL_MAX_PATH   8  /* components of a dotted expression */
+#define TPL_MAX_DEPTH  32 /* nesting of for/if blocks */
+#define TPL_MAX_SCOPES 32 /* loop variables visible at once */
+#define TPL_MAX_FILE   (1u << 20)
 
 enum { N_TEXT, N_VAR, N_FOR, N_IF };
 
@@ -357,8 +357,10 @@ static tval lookup(const render *r, const tnode *n) {
     for (int s = r->nscopes - 1; s >= 0; s--) {
         const scope *sc = &r->scopes[s];
         if (!strcmp(n->path[0], "loop") && n->npath == 2) {
-            if (!strcmp(n->path[1], "index")) v = (tval){V_INT, NULL, sc->index + 1, false};
-            else if (!strcmp(n->path[1], "first")) v = (tval){V_BOOL, NULL, 0, sc->index == 0};
+            if (!strcmp(n->path[1], "index"))
+                v = (tval){V_INT, NULL, sc->index + 1, false};
+            else if (!strcmp(n->path[1], "first"))
+                v = (tval){V_BOOL, NULL, 0, sc->index == 0};
             else if (!strcmp(n->path[1], "last"))
                 v = (tval){V_BOOL, NULL, 0, sc->index == sc->count - 1};
             return v;
