@@ -213,7 +213,7 @@ static int bars(chart_ctx_t *c, const char *base, const char *title, const char 
             series_title(&plot, m, t, NULL);
             buf_printf(&plot, " lc rgb '%s'", m->targets[t].color);
         }
-        rc = draw(c, "bars.gp", base, title, ylabel, logy ? "set logscale y\nset yrange [1:*]" : "set yrange [0:*]",
+        rc = draw(c, "bars.gp", base, title, ylabel, logy ? "set logscale y\nset yrange [1:*]\nset format y '%.0s%c'" : "set yrange [0:*]",
                   buf_cstr(&plot));
         buf_free(&plot);
     } else if (any) {

@@ -235,6 +235,46 @@ static void conformance(FILE *f, const rm_t *m) {
     if (header) fputs("</table>\n", f);
 }
 
+/* Scenarios x targets at a glance: median throughput and p99, the best throughput in bold. */
+static void overview(FILE *f, const rm_t *m) {
+    fputs("<table class=\"overview\"><tr><th>scenario</th>", f);
+    for (size_t t = 0; t < m->nt; t++) {
+        fputs("<th class=\"num\">", f);
+        swatch(f, &m->targets[t]);
+        E(m->targets[t].name);
+        fputs("</th>", f);
+    }
+    fputs("</tr>\n", f);
+    for (size_t s = 0; s < m->ns; s++) {
+        double best = -1;
+        for (size_t t = 0; t < m->nt; t++)
+            if (m->cells[t][s].level && m->cells[t][s].rps > best) best = m->cells[t][s].rps;
+        fputs("<tr><td>", f);
+        E(m->scenarios[s]);
+        fputs("</td>", f);
+        for (size_t t = 0; t < m->nt; t++) {
+            const rm_cell_t *c = &m->cells[t][s];
+            if (!c->present) {
+                fputs("<td class=\"num muted\">–</td>", f);
+                continue;
+            }
+            if (!c->level) {
+                fputs("<td class=\"num\"><span class=\"badge fail\">", f);
+                E(c->status);
+                fputs("</span></td>", f);
+                continue;
+            }
+            char rps[32], p99[32];
+            report_fmt_rps(rps, sizeof rps, c->rps);
+            report_fmt_us(p99, sizeof p99, c->p99);
+            fprintf(f, "<td class=\"num\">%s%s%s req/s<div class=\"muted\">p99 %s</div></td>", c->rps == best ? "<b>" : "", rps,
+                    c->rps == best ? "</b>" : "", p99);
+        }
+        fputs("</tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
 static void bench_tables(FILE *f, const rm_t *m) {
     fputs("<h2 id=\"benchmarks\">Benchmarks</h2>\n", f);
     if (!m->bench_doc) {
@@ -258,12 +298,13 @@ static void bench_tables(FILE *f, const rm_t *m) {
         E(str(m->targets[t].bench, "error"));
         fputs("</pre></div>\n", f);
     }
+    overview(f, m);
     for (size_t s = 0; s < m->ns; s++) {
         fputs("<h3>", f);
         E(m->scenarios[s]);
         fputs("</h3><p class=\"muted\">", f);
         E(m->scenario_desc[s]);
-        fputs("</p>\n<table><tr><th>target</th><th class=\"num\">req/s</th><th class=\"num\">min–max</th>"
+        fputs("</p>\n<table class=\"bench\"><tr><th>target</th><th class=\"num\">req/s</th><th class=\"num\">min–max</th>"
               "<th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p99</th><th class=\"num\">p99.9</th>"
               "<th class=\"num\">errors</th><th class=\"num\">CPU s</th><th class=\"num\">req/CPU-s</th>"
               "<th class=\"num\">peak RSS</th><th>notes</th></tr>\n", f);
@@ -354,7 +395,9 @@ static void inline_svg(FILE *f, const char *path, const char *prefix) {
     /* Every gnuplot SVG defines the same ids (gnuplot_canvas, gpPt0, textbox, ...): inlined
      * side by side they would clash, so each chart's ids and references get a prefix. */
     static const struct { const char *from, *to; } SUBST[] = {
-        {"rgb(136,136,136)", "currentColor"},
+        /* text in the neutral grey takes the page's colour; gnuplot's groups pin color="black",
+         * which would turn that currentColor black on a dark page, so they lose it */
+        {"rgb(136,136,136)", "currentColor"}, {" color=\"black\"", ""},
         {"id='", "id='%s-"}, {"id=\"", "id=\"%s-"},
         {"href='#", "href='#%s-"}, {"href=\"#", "href=\"#%s-"}, {"url(#", "url(#%s-"},
     };

@@ -11,6 +11,7 @@ set style histogram errorbars gap 1 lw 1
 set style fill solid 0.85 noborder
 set errorbars lc rgb '#888888'
 set xtics rotate by -25 noenhanced
-set key top right
+# the legend under the plot, in one row: it never hides a bar
+set key outside bottom center horizontal
 {{scale}}
 plot {{plot}}

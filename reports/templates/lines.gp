@@ -7,5 +7,6 @@ set xlabel 'connections'
 set ylabel {{ylabel}}
 set logscale x 2
 {{scale}}
-set key outside right
+set key outside bottom center horizontal
+set format y '%.0s%c'
 plot {{plot}}

@@ -11,5 +11,5 @@ set logscale y
 {{scale}}
 # tic labels are printf formats: %% is a literal percent sign
 set xtics ('0%%' 1, '50%%' 2, '90%%' 10, '99%%' 100, '99.9%%' 1000, '99.99%%' 10000, '99.999%%' 100000, '99.9999%%' 1000000)
-set key top left
+set key outside bottom center horizontal
 plot {{plot}}
