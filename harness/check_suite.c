@@ -80,8 +80,10 @@ void check_skip_suite(check_target_t *t, size_t si, const char *reason) {
     res_suite_finish(su);
 }
 
-/* The target died: the first thread to notice records the crash with its step. */
-static void cs_crashed(check_target_t *t, const res_suite_t *su, res_step_t *rs) {
+/* The target died: the first thread to notice records the crash with its step. `before`: it was
+ * found dead before this step was sent (it died after the previous exchange, e.g. in a
+ * background thread), so the step is where it was noticed, not what caused it. */
+static void cs_crashed(check_target_t *t, const res_suite_t *su, res_step_t *rs, bool before) {
     int ws = 0;
     target_poll(&t->proc, &ws);
     char how[160], label[512];
@@ -90,14 +92,16 @@ static void cs_crashed(check_target_t *t, const res_suite_t *su, res_step_t *rs)
     pthread_mutex_lock(&t->mu);
     bool first = !t->crash;
     if (first)
-        t->crash = res_printf("target %s crashed (%s) during step \"%s\" of suite %s (%s:%u:%u)",
-                              t->name, how, label, su->name, rs->file, rs->line, rs->col);
+        t->crash =
+            res_printf("target %s crashed (%s) %s step \"%s\" of suite %s (%s:%u:%u)", t->name, how,
+                       before ? "before" : "during", label, su->name, rs->file, rs->line, rs->col);
     pthread_mutex_unlock(&t->mu);
     atomic_store(&t->down, true);
     rs->status = RES_ERROR;
     free(rs->reason);
-    rs->reason = first ? res_printf("the target crashed during this step: %s", how)
-                       : res_printf("the target died while this step ran (%s)", how);
+    rs->reason = first && before ? res_printf("not sent: the target had exited (%s)", how)
+                 : first         ? res_printf("the target crashed during this step: %s", how)
+                                 : res_printf("the target died while this step ran (%s)", how);
 }
 
 static bool cs_target_dead(check_target_t *t) {
@@ -157,6 +161,12 @@ static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const
     rs->method = res_strdup(req.method);
     rs->url = res_printf("%s%s", t->url, buf_cstr(&req.target));
     if (st->delay_ms > 0) cs_sleep_ms(st->delay_ms);
+    if (cs_target_dead(t)) {
+        cs_crashed(t, su, rs, true);
+        rs->duration_ms = (double)(target_now_ms() - t0);
+        req_free(&req);
+        return false;
+    }
 
     resp_t resp;
     resp_init(&resp);
@@ -196,7 +206,7 @@ static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const
     rs->total_ms = out.total_ms;
     if (!crashed && cs_target_dead(t)) crashed = true;
     if (crashed) {
-        cs_crashed(t, su, rs);
+        cs_crashed(t, su, rs, false);
     } else if (transport) {
         rs->status = RES_FAIL;
         rs->reason = res_strdup(err.msg);

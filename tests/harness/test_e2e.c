@@ -282,6 +282,26 @@ Test(e2e, crash_mid_suite_names_the_step_exit_3, .init = setup, .fini = teardown
     free(log);
 }
 
+Test(e2e, death_between_steps_is_found_before_the_next, .init = setup, .fini = teardown,
+     .timeout = 60) {
+    const char *args[] = {"check", "--target", "fixture", "--spec", FX_ROOT "/specs/dies-later",
+                          "--out", out_dir,    NULL};
+    cr_assert_eq(run_parity(args), 3);
+    cJSON *r = read_results();
+    const cJSON *t = find_named(get(r, "targets"), "fixture");
+    cr_assert(
+        strstr(gets_(t, "error"), "crashed (exited with status 7) before step \"found dead\""),
+        "%s", gets_(t, "error"));
+    const cJSON *steps = get(find_named(get(t, "suites"), "dies-later"), "steps");
+    cr_assert_str_eq(gets_(cJSON_GetArrayItem(steps, 0), "status"), "pass");
+    const cJSON *s1 = cJSON_GetArrayItem(steps, 1);
+    cr_assert_str_eq(gets_(s1, "status"), "error");
+    cr_assert(strstr(gets_(s1, "reason"), "not sent: the target had exited (exited with status 7)"),
+              "%s", gets_(s1, "reason"));
+    cr_assert_str_eq(gets_(cJSON_GetArrayItem(steps, 2), "status"), "skip");
+    cJSON_Delete(r);
+}
+
 Test(e2e, invalid_spec_is_exit_2_with_file_line_col, .init = setup, .fini = teardown,
      .timeout = 30) {
     const char *args[] = {"check", "--spec", FX_ROOT "/specs/invalid", "--out", out_dir, NULL};
