@@ -22,7 +22,7 @@ static char *bench_row(const char *scenario, const char *target) {
     char h3[128], name[128];
     snprintf(h3, sizeof h3, "<h3>%s</h3>", scenario);
     snprintf(name, sizeof name, "</span>%s</td>", target);
-    char *table = rf_between(html, h3, "<table>", "</table>");
+    char *table = rf_between(html, h3, "<table class=\"bench\">", "</table>");
     cr_assert_not_null(table, "no table for %s", scenario);
     const char *at = strstr(table, name);
     cr_assert_not_null(at, "no row for %s in %s", target, scenario);
@@ -102,6 +102,18 @@ Test(report_html, benchmark_figures) {
     cr_assert_not_null(strstr(r, "status: expected 200, got 500"), "the sample check's message: %s", r);
     free(r);
     cr_assert_not_null(strstr(html, "Profile <b>full</b>: 15 s per measured run, 3 repetition(s)"));
+}
+
+Test(report_html, overview_table) {
+    char *o = rf_between(html, "<h2 id=\"benchmarks\">", "<table class=\"overview\">", "</table>");
+    cr_assert_not_null(o);
+    /* best throughput in bold; failed cells show their status */
+    cr_assert_not_null(strstr(o, "<tr><td>plaintext</td><td class=\"num\">15.5k req/s<div class=\"muted\">p99 8.40 ms</div></td>"
+                                 "<td class=\"num\">3400 req/s<div class=\"muted\">p99 37.8 ms</div></td>"
+                                 "<td class=\"num\"><b>60.0k</b> req/s<div class=\"muted\">p99 3.78 ms</div></td></tr>"), "%s", o);
+    cr_assert_not_null(strstr(o, "<td class=\"num\"><span class=\"badge fail\">check-failed</span></td>"));
+    cr_assert_not_null(strstr(o, "<td class=\"num\"><span class=\"badge fail\">crashed</span></td>"));
+    free(o);
 }
 
 Test(report_html, charts_inlined_with_unique_ids) {
