@@ -201,12 +201,13 @@ static int check_sample(const tgt_t *t, const scn_t *s, buf_t *msg) {
     return rc;
 }
 
-/* Sum of the comments of every seeded article, through the API. -1 on any failure. */
+/* Sum of the comments of every article write scenarios write to (the seed's BENCH_WRITE_POOL),
+ * through the API. -1 on any failure. */
 static long long count_comments(const tgt_t *t, err_t *err) {
     const scn_pool_t *slugs = NULL;
     for (size_t i = 0; i < t->npools; i++)
-        if (strcmp(t->pools[i].name, "slugs") == 0) slugs = &t->pools[i];
-    if (!slugs) return err_set(err, "the seed provides no \"slugs\" pool");
+        if (strcmp(t->pools[i].name, BENCH_WRITE_POOL) == 0) slugs = &t->pools[i];
+    if (!slugs) return err_set(err, "the seed provides no \"%s\" pool", BENCH_WRITE_POOL);
     http_client_t *hc = http_client_new();
     if (!hc) return err_set(err, "cannot create an HTTP client");
     long long total = 0;

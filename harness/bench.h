@@ -24,6 +24,10 @@
 #define BENCH_MAX_REPEAT 20
 #define BENCH_MAX_DURATION_S 3600
 #define BENCH_SEED_PARALLEL 8     /* connections used to seed */
+/* The pool of articles that write scenarios comment on, and that the integrity check counts:
+ * kept apart from the articles read scenarios read, so that a target's own write speed never
+ * changes the cost of its later reads (a fast target would otherwise serve longer comment lists). */
+#define BENCH_WRITE_POOL "write_slugs"
 
 typedef struct bench_profile {
     const char *name;

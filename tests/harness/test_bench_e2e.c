@@ -46,7 +46,7 @@ static cJSON *get_json(http_client_t *hc, const char *url, const char *target) {
 static char *snapshot(const char *url) {
     http_client_t *hc = http_client_new();
     cJSON *list = get_json(hc, url, "/api/articles?limit=100");
-    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(list, "articlesCount")->valueint, 40);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(list, "articlesCount")->valueint, 80);
     size_t n = (size_t)cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(list, "articles"));
     char **lines = calloc(n, sizeof *lines);
     size_t k = 0;
@@ -118,7 +118,7 @@ static char *seed_once(const suite_t *suite, char **emails_out) {
     target_manifest_free(&m);
     unlink(log);
     cr_assert_eq(rc, 0, "seeding failed: %s", err.msg);
-    cr_assert_eq(st.steps, 4 + 4 * (1 + 10 * 3) + 20 * (1 + 4 * 3), "requests sent");
+    cr_assert_eq(st.steps, 4 + 4 * (1 + 10 * 3) + 20 * (1 + 4 * 3) + 1 + 40, "requests sent");
     return snap;
 }
 
@@ -140,6 +140,8 @@ Test(bench_e2e, seed_plan_is_deterministic, .timeout = 120) {
     cr_assert(strstr(a, "Bench article 2-9|bench-author-2|Article 9 of bench author 2|20|[\"bench\",\"topic-9\"]|bench-author-2:First comment on 2-9, by its author.|bench-author-2:Second comment on 2-9: thanks for reading.\n") != NULL,
               "%.400s", a);
     cr_assert(strstr(pools1, "emails=20;bench-reader-0@example.com,bench-reader-1@example.com,") != NULL, "%s", pools1);
+    cr_assert(strstr(pools1, "write_slugs=40;") != NULL && strstr(pools1, "slugs=40;") != NULL, "%s", pools1);
+    cr_assert(strstr(a, "Bench write target 39|bench-writer|") == a, "the writer's articles are the newest: %.200s", a);
     free(a);
     free(b);
     free(pools1);
