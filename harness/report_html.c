@@ -444,6 +444,20 @@ static void baseline(FILE *f, const bl_t *b) {
     fprintf(f, "</code>. A change inside the repetitions' spread or within %.1f%% is noise; a throughput drop beyond both is a regression. "
                "<b>%d regression(s), %d target(s) lost conformance.</b></p>\n",
             b->max_regression_pct, b->regressions, b->lost_conformance);
+    /* numbers from different machines or profiles are not comparable: show both */
+    const rm_t *runs[2] = {b->old, b->cur};
+    fputs("<table><tr><th></th><th>profile</th><th>CPU</th><th>git commit</th></tr>\n", f);
+    for (int i = 0; i < 2; i++) {
+        const cJSON *env = get(runs[i]->bench_doc, "environment");
+        fprintf(f, "<tr><td>%s</td><td>", i ? "this run" : "baseline");
+        E(str(runs[i]->bench_doc, "profile") ? str(runs[i]->bench_doc, "profile") : "–");
+        fputs("</td><td>", f);
+        E(str(env, "cpu_model") ? str(env, "cpu_model") : "–");
+        fprintf(f, " (%d CPUs)</td><td><code>", (int)num(env, "cpus_online", 0));
+        E(str(env, "git_commit") ? str(env, "git_commit") : "–");
+        fprintf(f, "</code>%s</td></tr>\n", cJSON_IsTrue(get(env, "git_dirty")) ? " (modified tree)" : "");
+    }
+    fputs("</table>\n", f);
     if (b->nconf) {
         fputs("<table><tr><th>target</th><th class=\"num\">steps passed (before → now)</th><th class=\"num\">failed</th><th>verdict</th></tr>\n", f);
         for (size_t i = 0; i < b->nconf; i++) {

@@ -88,6 +88,7 @@ Test(report_baseline, regression_beyond_threshold) {
     char *html = rf_read("report.html");
     cr_assert_not_null(strstr(html, "<h2 id=\"baseline\">"));
     cr_assert_not_null(strstr(html, "<span class=\"badge fail\">REGRESSION</span>"));
+    cr_assert_not_null(strstr(html, "<tr><td>baseline</td><td>full</td><td>Fixture CPU 3000 (2 CPUs)</td><td><code>b9e4eba12345</code></td></tr>"));
     free(html);
 }
 
