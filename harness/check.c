@@ -29,6 +29,9 @@ static void ck_help(FILE *f) {
         "  -t, --target NAME    run only this target (repeatable)\n"
         "  -u, --url NAME=URL   run against a server someone else started (repeatable; with no\n"
         "                       --target only the --url targets run)\n"
+        "      --secret NAME=KEY  the SECRET_KEY of a --url target, for {{secret}} and "
+        "{{jwt(...)}}\n"
+        "                       (parity generates it for the targets it starts)\n"
         "  -s, --spec PATH      a suite file or a directory of them (repeatable)\n"
         "  -f, --filter GLOB    only the suites whose name matches (fnmatch, e.g. 'art*')\n"
         "  -j, --jobs N         suites run in parallel per target (default %d)\n"
@@ -60,7 +63,7 @@ static int ck_int_opt(const char *name, const char *s, long min, long max, int *
 }
 
 static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
-    enum { O_JUNIT = 256, O_TAP, O_JSON, O_FAILFAST, O_RUNID, O_READY };
+    enum { O_JUNIT = 256, O_TAP, O_JSON, O_FAILFAST, O_RUNID, O_READY, O_SECRET };
     static const struct option opts[] = {{"target", required_argument, NULL, 't'},
                                          {"url", required_argument, NULL, 'u'},
                                          {"spec", required_argument, NULL, 's'},
@@ -76,6 +79,7 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"run-id", required_argument, NULL, O_RUNID},
                                          {"ready-timeout", required_argument, NULL, O_READY},
+                                         {"secret", required_argument, NULL, O_SECRET},
                                          {"help", no_argument, NULL, 'h'},
                                          {0}};
     int c, v = 0;
@@ -98,6 +102,17 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
             size_t ul = strlen(eq + 1);
             while (ul > 0 && eq[ul] == '/') eq[ul--] = '\0'; /* no trailing slash */
             o->urls[o->nurls++] = (check_url_t){optarg, eq + 1};
+            break;
+        }
+        case O_SECRET: {
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || !eq[1] || strlen(eq + 1) > 64)
+                return cli_usage_error("check", "--secret wants NAME=KEY (1 to 64 bytes), got '%s'",
+                                       optarg);
+            if (o->nsecrets == CHECK_MAX_TARGETS)
+                return cli_usage_error("check", "too many --secret");
+            *eq = '\0';
+            o->secrets[o->nsecrets++] = (check_secret_t){optarg, eq + 1};
             break;
         }
         case 's':
@@ -243,6 +258,7 @@ static void *ck_target(void *arg) {
                             .log_path = log,
                             .build_dir = cli_build_dir(),
                             .ready_timeout_ms = c->o->ready_timeout_ms};
+        r->workers = to.workers;
         if (target_start(t->m, &to, &t->proc, &err) < 0) {
             r->status = RES_ERROR;
             r->error = res_strdup(err.msg);
@@ -274,6 +290,8 @@ static void *ck_target(void *arg) {
     for (size_t j = 0; j < c->nsuites; j++) {
         r->suites[j].name = res_strdup(c->suites[j]->name);
         r->suites[j].file = res_strdup(check_relpath(c, c->suites[j]->file));
+        r->suites[j].description =
+            res_strdup(c->suites[j]->description ? c->suites[j]->description : "");
     }
     r->n = c->nsuites;
 

@@ -158,6 +158,7 @@ void results_free(res_run_t *r) {
             free(su->steps);
             free(su->name);
             free(su->file);
+            free(su->description);
         }
         free(t->suites);
         free(t->name);
@@ -294,6 +295,7 @@ cJSON *results_to_json(const res_run_t *r) {
         res_add_str(to, "version", t->version);
         res_add_str(to, "url", t->url);
         cJSON_AddBoolToObject(to, "external", t->external);
+        cJSON_AddNumberToObject(to, "workers", t->workers);
         cJSON_AddStringToObject(to, "status", res_status_name(t->status));
         res_add_str(to, "error", t->error);
         res_add_str(to, "log", t->log);
@@ -306,6 +308,7 @@ cJSON *results_to_json(const res_run_t *r) {
             cJSON *so = cJSON_CreateObject();
             res_add_str(so, "name", su->name);
             res_add_str(so, "file", su->file);
+            res_add_str(so, "description", su->description ? su->description : "");
             cJSON_AddStringToObject(so, "status", res_status_name(su->status));
             cJSON_AddNumberToObject(so, "duration_ms", res_ms(su->duration_ms));
             cJSON_AddItemToObject(so, "counts",

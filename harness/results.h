@@ -63,6 +63,7 @@ typedef struct res_step {
 typedef struct res_suite {
     char *name;
     char *file;
+    char *description;   /* the suite's one-line description ("" if none) */
     res_status_t status; /* pass, fail, error (target crash), skip (every step skipped) */
     double duration_ms;
     res_step_t *steps;
@@ -75,6 +76,7 @@ typedef struct res_target {
     char *version;
     char *url;
     bool external;       /* --url: parity did not start it */
+    int workers;         /* WORKERS it was started with; 0 for external */
     res_status_t status; /* pass, fail, or error (did not start, crashed) */
     char *error;         /* why it is an error (start failure with log lines, crash) */
     char *log;           /* path of its log, NULL for external */

@@ -165,6 +165,10 @@ Test(e2e, correct_answers_pass_exit_0, .init = setup, .fini = teardown, .timeout
     cr_assert_eq(get(flaky, "attempts")->valueint, 3, "the fixture fails twice before answering");
     const cJSON *t = find_named(get(r, "targets"), "fixture");
     cr_assert_str_eq(gets_(t, "version"), "fixture-server 1.0 (ready)");
+    cr_assert_eq(get(t, "workers")->valueint, 2, "the default WORKERS");
+    cr_assert_str_eq(gets_(su, "description"),
+                     "correct answers: every query and predicate kind passes on the fixture");
+    cr_assert_str_eq(gets_(su, "file"), "specs/blog/basics.json", "relative to the root");
     cr_assert_eq(strncmp(gets_(t, "url"), "http://127.0.0.1:", 17), 0);
     cJSON_Delete(r);
 }
