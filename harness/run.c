@@ -172,9 +172,13 @@ int run_main(int argc, char **argv) {
     buf_t cmd;
     buf_init(&cmd, 8192);
     buf_adds(&cmd, "parity");
-    for (int i = 0; i < argc; i++) {
+    for (int i = 0; i < argc; i++) { /* argv[0] is "run" */
         buf_addc(&cmd, ' ');
-        str_shell_quote(&cmd, argv[i], strlen(argv[i]));
+        /* quoted only when the shell needs it, so the command reads as typed */
+        size_t n = strlen(argv[i]);
+        if (n && strspn(argv[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-") == n)
+            buf_adds(&cmd, argv[i]);
+        else str_shell_quote(&cmd, argv[i], n);
     }
     report_opts_t ro = {.out_dir = dir, .templates = templates, .png = png, .command = buf_cstr(&cmd)};
     code = worst(code, report_generate(dir, baseline, pct, &ro));
