@@ -363,6 +363,13 @@ static int ck_targets(check_ctx_t *c, target_manifest_t **ms, size_t *nms) {
                     o->root);
             return -1;
         }
+        if (c->ntargets > CHECK_MAX_TARGETS) {
+            fprintf(stderr,
+                    "parity check: %zu targets under %s/targets; at most %d run at once: "
+                    "pick them with --target\n",
+                    c->ntargets, o->root, CHECK_MAX_TARGETS);
+            return -1;
+        }
         return 0;
     }
     for (size_t i = 0; i < o->ntargets; i++) {
