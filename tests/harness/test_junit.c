@@ -213,7 +213,7 @@ Test(junit, parses_back_and_matches_the_model) {
             int cases = 0;
             for (int k = 0; k < d.n; k++)
                 cases += d.el[k].parent == i && strcmp(d.el[k].name, "testcase") == 0;
-            cr_assert_eq(atoi(attr(e, "tests")), cases, "tests= of %s", attr(e, "name"));
+            cr_assert_eq(strtol(attr(e, "tests"), NULL, 10), cases, "tests= of %s", attr(e, "name"));
         }
         if (strcmp(e->name, "testcase") == 0) {
             ncases++;
