@@ -565,6 +565,9 @@ static void *tg_signal_thread(void *arg) {
 }
 
 int target_signals_install(void) {
+    /* Idempotent: `parity run` goes through check and bench, which may both install it. */
+    static bool installed;
+    if (installed) return 0;
     sigemptyset(&tg_sigs);
     sigaddset(&tg_sigs, SIGINT);
     sigaddset(&tg_sigs, SIGTERM);
@@ -573,5 +576,6 @@ int target_signals_install(void) {
     pthread_t t;
     if (pthread_create(&t, NULL, tg_signal_thread, NULL) != 0) return -1;
     pthread_detach(t);
+    installed = true;
     return 0;
 }

@@ -132,7 +132,8 @@ int target_requires_ok(const target_manifest_t *m, char *why, size_t whylen);
 /* Blocks SIGINT/SIGTERM/SIGHUP in the calling thread (call it in main before creating threads)
  * and starts a thread that, on one of them, stops every started target and exits 128+signo.
  * Children that you fork yourself inherit the blocked mask: unblock it in the child before exec
- * (target_start and target_run_cmd do). */
+ * (target_start and target_run_cmd do). Calling it again does nothing; call it from the main
+ * thread only. */
 int target_signals_install(void);
 /* `parity targets` (target_cmd.c). */
 int targets_main(int argc, char **argv);
