@@ -313,7 +313,11 @@ static void *ck_target(void *arg) {
             target_describe_exit(ws, how, sizeof how);
             t->crash = res_printf("target %s exited (%s) after the last step", t->name, how);
         }
-        if (target_stop(&t->proc, &err) < 0) {
+        long long s0 = target_now_ms();
+        int stopped = target_stop(&t->proc, &err);
+        r->stop_ms = (double)(target_now_ms() - s0);
+        if (stopped < 0) {
+            r->stop_error = res_strdup(err.msg);
             pthread_mutex_lock(&c->out_mu);
             fprintf(stderr, "parity check: warning: target %s %s\n", t->name, err.msg);
             pthread_mutex_unlock(&c->out_mu);

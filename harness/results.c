@@ -166,6 +166,7 @@ void results_free(res_run_t *r) {
         free(t->url);
         free(t->error);
         free(t->log);
+        free(t->stop_error);
     }
     free(r->targets);
     free(r->id);
@@ -300,6 +301,8 @@ cJSON *results_to_json(const res_run_t *r) {
         res_add_str(to, "error", t->error);
         res_add_str(to, "log", t->log);
         cJSON_AddNumberToObject(to, "start_ms", res_ms(t->start_ms));
+        cJSON_AddNumberToObject(to, "stop_ms", res_ms(t->stop_ms));
+        res_add_str(to, "stop_error", t->stop_error);
         size_t sp = 0, sf = 0, ss = 0, se = 0;
         cJSON *suites = cJSON_CreateArray();
         for (size_t j = 0; j < t->n; j++) {

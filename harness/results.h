@@ -81,6 +81,8 @@ typedef struct res_target {
     char *error;         /* why it is an error (start failure with log lines, crash) */
     char *log;           /* path of its log, NULL for external */
     double start_ms;     /* time to become ready */
+    double stop_ms;      /* time to stop (SIGTERM until the group is gone) */
+    char *stop_error;    /* NULL on a clean stop; else why (needed SIGKILL) */
     res_suite_t *suites; /* one per loaded suite, in spec order */
     size_t n;
 } res_target_t;

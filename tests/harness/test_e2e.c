@@ -306,6 +306,27 @@ Test(e2e, death_between_steps_is_found_before_the_next, .init = setup, .fini = t
     cJSON_Delete(r);
 }
 
+/* A target that ignores SIGTERM passes its steps, but the forced stop is on record. */
+Test(e2e, unclean_stop_is_recorded, .init = setup, .fini = teardown, .timeout = 60) {
+    const char *args[] = {"check",   "--target", "fixture-ignore-term",  "--target",
+                          "fixture", "--spec",   FX_ROOT "/specs/bench", "--out",
+                          out_dir,   NULL};
+    cr_assert_eq(run_parity(args), 0);
+    cJSON *r = read_results();
+    const cJSON *bad = find_named(get(r, "targets"), "fixture-ignore-term");
+    cr_assert(strstr(gets_(bad, "stop_error"),
+                     "did not stop within 5000 ms of SIGTERM; killed with SIGKILL"),
+              "%s", gets_(bad, "stop_error"));
+    cr_assert_geq(get(bad, "stop_ms")->valuedouble, 5000);
+    const cJSON *good = find_named(get(r, "targets"), "fixture");
+    cr_assert(cJSON_IsNull(get(good, "stop_error")));
+    cr_assert_lt(get(good, "stop_ms")->valuedouble, 5000);
+    cJSON_Delete(r);
+    char *e = read_text("stderr.txt");
+    cr_assert(strstr(e, "warning: target fixture-ignore-term did not stop"), "%s", e);
+    free(e);
+}
+
 Test(e2e, invalid_spec_is_exit_2_with_file_line_col, .init = setup, .fini = teardown,
      .timeout = 30) {
     const char *args[] = {"check", "--spec", FX_ROOT "/specs/invalid", "--out", out_dir, NULL};
