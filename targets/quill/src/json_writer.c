@@ -12,7 +12,23 @@
 
 static const char HEX[] = "0123456789abcdef";
 
+/* Bytes that need an escape: '"', '\\' and the C0 controls. */
+static const unsigned char NEEDS_ESC[256] = {
+    [0] = 1,  [1] = 1,  [2] = 1,  [3] = 1,  [4] = 1,  [5] = 1,  [6] = 1,  [7] = 1,  [8] = 1,
+    [9] = 1,  [10] = 1, [11] = 1, [12] = 1, [13] = 1, [14] = 1, [15] = 1, [16] = 1, [17] = 1,
+    [18] = 1, [19] = 1, [20] = 1, [21] = 1, [22] = 1, [23] = 1, [24] = 1, [25] = 1, [26] = 1,
+    [27] = 1, [28] = 1, [29] = 1, [30] = 1, [31] = 1, ['"'] = 1, ['\\'] = 1,
+};
+
 int quill_json_escape(quill_buf *b, const char *s, size_t len) {
+    /* Fast path (profiled): most strings need no escape; write them with one append. */
+    size_t k = 0;
+    while (k < len && !NEEDS_ESC[(unsigned char)s[k]]) k++;
+    if (k == len) {
+        if (quill_buf_append(b, "\"", 1) < 0) return -1;
+        if (quill_buf_append(b, s, len) < 0) return -1;
+        return quill_buf_append(b, "\"", 1);
+    }
     if (quill_buf_putc(b, '"') < 0) return -1;
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {

@@ -47,23 +47,31 @@ static bool header_value_ok(const char *v) {
     return true;
 }
 
-int quill_add_header(quill_res *res, const char *name, const char *value) {
-    if (!header_name_ok(name) || !header_value_ok(value)) return -1;
+/* Appends a validated header: name and value copied together in one arena allocation. */
+static int add_checked(quill_res *res, const char *name, size_t nl, const char *value, size_t vl) {
     if (res->nheaders == QUILL_MAX_RES_HEADERS) return -1;
-    size_t nl = strlen(name), vl = strlen(value);
-    char *n = quill_strndup(res->arena, name, nl), *v = quill_strndup(res->arena, value, vl);
-    if (!n || !v) return -1;
+    char *n = quill_alloc(res->arena, nl + vl + 2);
+    if (!n) return -1;
+    memcpy(n, name, nl + 1);
+    char *v = n + nl + 1;
+    memcpy(v, value, vl + 1);
     res->headers[res->nheaders++] = (res_header){n, v, nl, vl};
     return 0;
 }
 
+int quill_add_header(quill_res *res, const char *name, const char *value) {
+    if (!header_name_ok(name) || !header_value_ok(value)) return -1;
+    return add_checked(res, name, strlen(name), value, strlen(value));
+}
+
 int quill_set_header(quill_res *res, const char *name, const char *value) {
     if (!header_name_ok(name) || !header_value_ok(value)) return -1;
-    size_t o = 0;
+    size_t nl = strlen(name), o = 0;
     for (size_t i = 0; i < res->nheaders; i++)
-        if (strcasecmp(res->headers[i].name, name) != 0) res->headers[o++] = res->headers[i];
+        if (res->headers[i].name_len != nl || strcasecmp(res->headers[i].name, name) != 0)
+            res->headers[o++] = res->headers[i];
     res->nheaders = o;
-    return quill_add_header(res, name, value);
+    return add_checked(res, name, nl, value, strlen(value));
 }
 
 quill_str quill_res_header(const quill_res *res, const char *name) {
