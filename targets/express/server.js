@@ -92,7 +92,7 @@ function onClientError(err, socket) {
   const body = JSON.stringify({ errors: { request: ['is invalid'] } });
   socket.end(
     `HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\n` +
-      `Server: Express\r\nDate: ${new Date().toUTCString()}\r\n` +
+      `Server: Express\r\nDate: ${new Date().toUTCString()}\r\nAccess-Control-Allow-Origin: *\r\n` +
       'Content-Type: application/json; charset=utf-8\r\n' +
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );

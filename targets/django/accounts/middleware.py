@@ -23,7 +23,9 @@ class TokenAuthentication:
     def _result(self):
         if self.header is None:
             return None, MISSING
-        scheme, _, token = self.header.partition(" ")
+        # Whitespace around a field value is not part of it (RFC 9110 5.5); gunicorn keeps a
+        # trailing one.
+        scheme, _, token = self.header.strip(" \t").partition(" ")
         if scheme not in ("Token", "Bearer") or not token:
             return None, INVALID
         user_id = user_id_from_token(token)

@@ -30,19 +30,31 @@ _DIGITS = re.compile(r"[0-9]{1,18}")
 _BATCH = 500
 
 
-def _page_param(request, name, default, lowest, highest):
-    """``limit``/``offset``: 1 to 18 digits, within range, else 422 ``<name>: is invalid``."""
-    raw = request.GET.get(name)
+def query_param(request, name):
+    """The first value of a query parameter (``?tag=a&tag=b`` filters by ``a``), or None.
+    QueryDict's ``get`` would give the last one."""
+    values = request.GET.getlist(name)
+    return values[0] if values else None
+
+
+def _page_param(request, name, default, lowest, highest, errors):
+    """``limit``/``offset``: 1 to 18 digits, within range, else ``<name>: is invalid`` in
+    ``errors`` (both parameters are judged before answering 422 with every failing one)."""
+    raw = query_param(request, name)
     if raw is None:
         return default
     if not _DIGITS.fullmatch(raw) or int(raw) < lowest or (highest and int(raw) > highest):
-        raise ApiError.one(422, name, "is invalid")
+        errors[name] = ["is invalid"]
+        return default
     return int(raw)
 
 
 def _article_list(request, articles):
-    limit = _page_param(request, "limit", 20, 1, 100)
-    offset = _page_param(request, "offset", 0, 0, None)
+    errors = {}
+    limit = _page_param(request, "limit", 20, 1, 100, errors)
+    offset = _page_param(request, "offset", 0, 0, None, errors)
+    if errors:
+        raise ApiError(422, errors)
     count = articles.count()
     # List items carry no body: do not load it (bodies may be up to 1 MiB).
     page = (with_details(articles.defer("body"), request.user)
@@ -99,11 +111,11 @@ class ArticleListView(ApiView):
         # join matches at most one row per article (tag names, usernames and favorites are
         # unique), so no DISTINCT is needed.
         if "tag" in request.GET:
-            articles = articles.filter(tags__name=request.GET["tag"])
+            articles = articles.filter(tags__name=query_param(request, "tag"))
         if "author" in request.GET:
-            articles = articles.filter(author__username=request.GET["author"])
+            articles = articles.filter(author__username=query_param(request, "author"))
         if "favorited" in request.GET:
-            articles = articles.filter(favorited_by__username=request.GET["favorited"])
+            articles = articles.filter(favorited_by__username=query_param(request, "favorited"))
         return _article_list(request, articles)
 
     @method_decorator(token_required)
@@ -133,6 +145,14 @@ class FeedView(ApiView):
     def get(self, request):
         followed = Follow.objects.filter(follower=request.user).values("followee")
         return _article_list(request, Article.objects.filter(author__in=followed))
+
+    # /api/articles/feed also has the shape of /api/articles/{slug}: its PUT and DELETE are the
+    # article's (401, then 404 article: no slug is "feed"), as in the other targets' routers.
+    def put(self, request):
+        return ArticleDetailView.as_view()(request, slug="feed")
+
+    def delete(self, request):
+        return ArticleDetailView.as_view()(request, slug="feed")
 
 
 class ArticleDetailView(ApiView):

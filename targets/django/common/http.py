@@ -5,6 +5,7 @@ raise ``ApiError``; ``common.middleware.ApiErrorMiddleware`` turns it into that 
 so a view reads as the happy path plus ``raise`` statements.
 """
 import json
+from decimal import Decimal
 
 from django.http import JsonResponse
 
@@ -60,19 +61,33 @@ def _reject_constant(name):
     raise ValueError(name)
 
 
-def _has_lone_surrogate(value):
+def _parse_int(digits):
+    # Python refuses to convert integers of more than 4300 digits (ValueError); such a number
+    # is still valid JSON (an unknown key holding it is ignored, a field holding it is
+    # "is invalid"), so it becomes a Decimal instead.
+    return int(digits) if len(digits) <= 4000 else Decimal(digits)
+
+
+def _has_unstorable_string(value):
     """True when a string anywhere in ``value`` holds a "\\ud800"-style escape that is not
-    a valid surrogate pair: such a string cannot be encoded as UTF-8 (nor stored)."""
-    if isinstance(value, str):
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            return True
-        return False
-    if isinstance(value, dict):
-        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
-    if isinstance(value, list):
-        return any(_has_lone_surrogate(v) for v in value)
+    a valid surrogate pair (it cannot be encoded as UTF-8, nor stored) or a "\\u0000" (text
+    fields cannot hold NUL: Ruling 2). Iterative: a body may nest hundreds of levels deep and
+    the view already runs deep in the stack."""
+    pending = [value]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            if "\x00" in item:
+                return True
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
     return False
 
 
@@ -82,14 +97,14 @@ def parse_json_body(request, wrapper):
     or a missing / non-object wrapper: 422 ``body: is invalid``."""
     try:
         text = request.body.decode("utf-8")
-        document = json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     # UnicodeDecodeError and JSONDecodeError are ValueErrors; deeply nested arrays make the
     # decoder recurse past Python's limit (RecursionError).
     except (ValueError, RecursionError):
         raise ApiError.one(422, *INVALID_BODY) from None
-    if not isinstance(document, dict):
+    if not isinstance(document, dict) or _has_unstorable_string(document):
         raise ApiError.one(422, *INVALID_BODY)
     payload = document.get(wrapper)
-    if not isinstance(payload, dict) or _has_lone_surrogate(payload):
+    if not isinstance(payload, dict):
         raise ApiError.one(422, *INVALID_BODY)
     return payload

@@ -11,6 +11,7 @@ const path = require('node:path');
 const cors = require('cors');
 const express = require('express');
 const { parseJsonBody } = require('./middleware/body');
+const { repairPercentEncoding } = require('./middleware/path');
 const { authentication } = require('./middleware/auth');
 const { notFound, errorHandler } = require('./middleware/errors');
 const { usersRepository } = require('./db/users');
@@ -57,6 +58,7 @@ function createApp({ db, secretKey, queryCounter }) {
   if (queryCounter) app.use(queryCounter.middleware);
   app.use(cors(CORS_OPTIONS)); // first, so that every answer (413 included) carries the CORS headers
   app.use(parseJsonBody());
+  app.use(repairPercentEncoding);
 
   app.use(pagesRouter(context));
   const api = createRouter();

@@ -54,7 +54,7 @@ CREATE TABLE IF NOT EXISTS favorites (
 CREATE INDEX IF NOT EXISTS ix_favorites_article ON favorites(article_id);
 
 CREATE TABLE IF NOT EXISTS comments (
-  id         INTEGER PRIMARY KEY,
+  id         INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a deleted comment's id stays gone
   article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
   author_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
   body       TEXT NOT NULL,

@@ -16,19 +16,33 @@ const TOKEN_LIFETIME = '60d';
 const SCHEME = /^(?:Token|Bearer) ([^\s]+)$/;
 const USER_ID = /^[0-9]{1,15}$/; // decimal, and small enough to be an exact JS number
 
+/**
+ * What jsonwebtoken leaves to its caller (the other targets' PyJWT checks these too): `exp` is
+ * required (rulings §6); a `crit` header names extensions we do not implement (RFC 7515 4.1.11);
+ * an `aud` claim names an audience this server does not identify with (RFC 7519 4.1.3); an `iat`
+ * in the future was not issued by this server; `sub` is a user id as a decimal string.
+ */
+function acceptable(header, claims) {
+  if (header.crit !== undefined || claims.aud !== undefined) return false;
+  if (typeof claims.exp !== 'number') return false;
+  if (claims.iat !== undefined && !(typeof claims.iat === 'number' && claims.iat <= Date.now() / 1000)) return false;
+  return typeof claims.sub === 'string' && USER_ID.test(claims.sub);
+}
+
 function authentication(users, secretKey) {
   function identify(req) {
     const header = req.headers.authorization;
     if (header === undefined) return null;
     const match = SCHEME.exec(header);
     if (!match) throw tokenInvalid();
-    let claims;
+    let decoded;
     try {
-      claims = jwt.verify(match[1], secretKey, { algorithms: ['HS256'] });
+      decoded = jwt.verify(match[1], secretKey, { algorithms: ['HS256'], complete: true });
     } catch {
       throw tokenInvalid();
     }
-    if (typeof claims.sub !== 'string' || !USER_ID.test(claims.sub)) throw tokenInvalid();
+    const claims = decoded.payload;
+    if (!acceptable(decoded.header, claims)) throw tokenInvalid();
     const user = users.findById(Number(claims.sub));
     if (!user) throw tokenInvalid();
     return { user, token: match[1] };

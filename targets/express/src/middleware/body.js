@@ -2,14 +2,13 @@
 /**
  * JSON request bodies, the contract's way.
  *
- * express.json() runs for EVERY request, before routing, because a body over 1 MiB must be 413
- * before anything else (rulings §1). It parses whatever the Content-Type says (rulings §2: the
- * `type` option accepts all), rejects invalid UTF-8 through `verify` (body-parser would otherwise
- * decode it to U+FFFD), and caps the body at exactly 1 MiB: 1048576 bytes pass, one more is 413,
- * whether announced by Content-Length or reached while reading a chunked body.
+ * express.raw() reads the body of EVERY request, before routing, because a body over 1 MiB must be
+ * 413 before anything else (rulings §1): 1048576 bytes pass, one more is 413, whether announced by
+ * Content-Length (answered before the body arrives) or reached while reading a chunked body. The
+ * bytes are then parsed as UTF-8 JSON whatever the Content-Type says (rulings §2).
  *
- * Every other body-parser failure (entity.parse.failed, entity.verify.failed,
- * charset.unsupported, encoding.unsupported, ...) is NOT answered here: 404, 405, 401, 404, 403
+ * Every other failure (invalid UTF-8 or JSON, a byte order mark, U+0000 or a lone surrogate in a
+ * string, an unsupported Content-Encoding, ...) is NOT answered here: 404, 405, 401, 404, 403
  * come first, so the failure is remembered on the request and `wrapped(key)`, placed in each route
  * after its auth and existence checks, turns it into 422 {"errors":{"body":["is invalid"]}}.
  */
@@ -19,30 +18,64 @@ const { bodyTooLarge, bodyInvalid } = require('../api-error');
 
 const BODY_LIMIT = 1048576; // 1 MiB, the contract's limit (exactly 1 MiB is accepted)
 
-const INVALID_UTF8 = 'body is not valid UTF-8';
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/**
+ * JSON.parse reviver: a string (or key) that holds U+0000 or a lone UTF-16 surrogate
+ * ("\ud800") cannot be stored as text: the whole body is invalid (rulings §2).
+ */
+function rejectUnstorable(key, value) {
+  if (!key.isWellFormed() || key.includes('\0')) throw new SyntaxError('unstorable key');
+  if (typeof value === 'string' && (!value.isWellFormed() || value.includes('\0'))) {
+    throw new SyntaxError('unstorable string');
+  }
+  return value;
+}
+
+/**
+ * The body's bytes as JSON, or throws. Bytes are always UTF-8 JSON whatever the Content-Type and
+ * its charset say (rulings §2), so the JSON is parsed here rather than by express.json(), which
+ * refuses charsets other than UTF-8 and silently drops a byte order mark.
+ */
+function decodeJson(buf) {
+  if (buf.length === 0 || !isUtf8(buf) || buf.subarray(0, 3).equals(UTF8_BOM)) {
+    throw new SyntaxError('empty, not UTF-8, or a byte order mark');
+  }
+  return JSON.parse(buf.toString('utf8'), rejectUnstorable);
+}
 
 function parseJsonBody() {
-  const parse = express.json({
-    limit: BODY_LIMIT,
-    type: () => true,
-    strict: true, // only objects and arrays; the wrapper check below wants an object anyway
-    verify(req, res, buf) {
-      if (!isUtf8(buf)) throw new Error(INVALID_UTF8);
-    },
-  });
+  const read = express.raw({ limit: BODY_LIMIT, type: () => true });
 
-  function deferParseErrors(err, req, res, next) {
-    if (err.type === 'entity.too.large') return next(bodyTooLarge());
-    // Any other client error of the parser (4xx: bad JSON, bad UTF-8, unsupported charset or
-    // Content-Encoding, a corrupt gzip stream, ...) is an invalid body, judged later.
+  /** An announced length over the limit is 413 at once: the body is not awaited (rulings §1). */
+  function announcedTooLarge(req, res, next) {
+    const length = Number(req.headers['content-length']);
+    next(length > BODY_LIMIT ? bodyTooLarge() : undefined);
+  }
+
+  function parse(req, res, next) {
+    if (!Buffer.isBuffer(req.body)) return next(); // no body (a GET): req.body stays undefined
+    try {
+      req.body = decodeJson(req.body);
+    } catch {
+      req.body = undefined;
+      req.bodyError = true;
+    }
+    next();
+  }
+
+  function deferReadErrors(err, req, res, next) {
+    if (err.type === 'entity.too.large' || err.status === 413) return next(bodyTooLarge());
+    // Any other client error of the reader (unsupported Content-Encoding, a corrupt gzip stream,
+    // an aborted body...) is an invalid body, judged later.
     if (err.status >= 400 && err.status < 500) {
-      req.bodyError = err;
+      req.bodyError = true;
       return next();
     }
     return next(err);
   }
 
-  return [parse, deferParseErrors];
+  return [announcedTooLarge, read, parse, deferReadErrors];
 }
 
 const isObject = (v) => typeof v === 'object' && v !== null && !Array.isArray(v);
