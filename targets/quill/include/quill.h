@@ -126,7 +126,11 @@ void quill_on_worker_stop(quill_app *app, quill_worker_stop_hook fn);
 
 /* Binds every worker's listener, starts the workers and serves until quill_stop() or, with
  * handle_signals, SIGTERM/SIGINT; then stops accepting, lets in-flight requests finish (at most
- * shutdown_timeout_ms) and returns 0. Returns -1 when binding or a worker start hook fails. */
+ * shutdown_timeout_ms) and returns 0. Returns -1 when binding or a worker start hook fails.
+ * With handle_signals, SIGTERM and SIGINT are blocked in the calling thread (and so in the
+ * workers) for the duration and taken with sigtimedwait; the mask is restored on return. SIGPIPE
+ * is ignored process-wide. Logs one line to stderr when listening ("quill: N workers listening on
+ * HOST:PORT") and one when stopped. */
 int quill_run(quill_app *app, const quill_config *cfg);
 
 /* Asks a running server to stop gracefully (async-signal-safe, callable from any thread). */
