@@ -50,6 +50,7 @@ typedef struct rm_target {
     const char *version;
     const cJSON *conf;         /* conformance.json target object or NULL */
     const cJSON *bench;        /* bench.json target object or NULL */
+    const char *bench_status;  /* its status: ok, error (did not start), crashed; NULL if absent */
     int steps_pass, steps_fail, steps_skip, steps_error;
     int suites_pass, suites_total;
     bool conformant;           /* ran and every suite passed */

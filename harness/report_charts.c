@@ -182,42 +182,47 @@ static double v_mem(const rm_cell_t *c, double *lo, double *hi) {
 static int bars(chart_ctx_t *c, const char *base, const char *title, const char *ylabel, bool logy,
                 cell_value_fn fn) {
     const rm_t *m = c->m;
+    /* only targets with at least one figure get a series: a target that did not start would
+     * otherwise sit in the legend with no bar */
+    size_t shown[REPORT_MAX_TARGETS], nshown = 0;
+    for (size_t t = 0; t < m->nt; t++) {
+        bool has = false;
+        for (size_t s = 0; s < m->ns && !has; s++) {
+            double lo, hi;
+            has = m->cells[t][s].present && m->cells[t][s].level && fn(&m->cells[t][s], &lo, &hi) > 0;
+        }
+        if (has) shown[nshown++] = t;
+    }
+    if (nshown == 0) return 0;
     buf_t dat;
     buf_init(&dat, 0);
-    bool any = false;
     for (size_t s = 0; s < m->ns; s++) {
-        buf_printf(&dat, "%s", m->scenarios[s]);
-        for (size_t t = 0; t < m->nt; t++) {
-            const rm_cell_t *cell = &m->cells[t][s];
+        buf_printf(&dat, "\"%s\"", m->scenarios[s]); /* quoted: one column even with a space */
+        for (size_t i = 0; i < nshown; i++) {
+            const rm_cell_t *cell = &m->cells[shown[i]][s];
             double lo = 0, hi = 0, v = cell->present && cell->level ? fn(cell, &lo, &hi) : -1;
-            if (v > 0 && (!logy || v > 0)) {
-                buf_printf(&dat, " %.6g %.6g %.6g", v, lo > 0 ? lo : v, hi > 0 ? hi : v);
-                any = true;
-            } else {
-                buf_adds(&dat, " NaN NaN NaN");
-            }
+            if (v > 0) buf_printf(&dat, " %.6g %.6g %.6g", v, lo > 0 ? lo : v, hi > 0 ? hi : v);
+            else buf_adds(&dat, " NaN NaN NaN");
         }
         buf_addc(&dat, '\n');
     }
     char datpath[4400];
     snprintf(datpath, sizeof datpath, "%s/%s.dat", c->dir, base);
-    int rc = 0;
-    if (any && write_file(datpath, &dat, c->err) == 0) {
+    int rc = write_file(datpath, &dat, c->err);
+    if (rc == 0) {
         buf_t plot;
         buf_init(&plot, 0);
-        for (size_t t = 0; t < m->nt; t++) {
-            if (t) buf_adds(&plot, ", \\\n     ");
-            if (t == 0) gp_quote(&plot, datpath);
+        for (size_t i = 0; i < nshown; i++) {
+            if (i) buf_adds(&plot, ", \\\n     ");
+            if (i == 0) gp_quote(&plot, datpath);
             else buf_adds(&plot, "''");
-            buf_printf(&plot, " using %zu:%zu:%zu%s title ", 2 + 3 * t, 3 + 3 * t, 4 + 3 * t, t == 0 ? ":xtic(1)" : "");
-            series_title(&plot, m, t, NULL);
-            buf_printf(&plot, " lc rgb '%s'", m->targets[t].color);
+            buf_printf(&plot, " using %zu:%zu:%zu%s title ", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i, i == 0 ? ":xtic(1)" : "");
+            series_title(&plot, m, shown[i], NULL);
+            buf_printf(&plot, " lc rgb '%s'", m->targets[shown[i]].color);
         }
-        rc = draw(c, "bars.gp", base, title, ylabel, logy ? "set logscale y\nset yrange [1:*]\nset format y '%.0s%c'" : "set yrange [0:*]",
-                  buf_cstr(&plot));
+        rc = draw(c, "bars.gp", base, title, ylabel,
+                  logy ? "set logscale y\nset yrange [1:*]\nset format y '%.0s%c'" : "set yrange [0:*]", buf_cstr(&plot));
         buf_free(&plot);
-    } else if (any) {
-        rc = -1;
     }
     buf_free(&dat);
     return rc;
@@ -285,18 +290,20 @@ static int connections(chart_ctx_t *c, size_t s) {
     for (size_t t = 0; t < m->nt; t++) {
         const rm_cell_t *cell = &m->cells[t][s];
         const cJSON *levels = cell->scenario ? cJSON_GetObjectItemCaseSensitive(cell->scenario, "levels") : NULL;
-        int n = cJSON_GetArraySize(levels);
-        if (n == 0) continue;
-        if (n > most) most = n;
-        if (block) buf_adds(&dat, "\n\n");
+        /* the finished (summarised) levels only; a target with none gets no line */
+        int n = 0;
         const cJSON *l;
         cJSON_ArrayForEach(l, levels) {
             const cJSON *rps = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(l, "summary"), "rps");
             const cJSON *med = cJSON_GetObjectItemCaseSensitive(rps, "median");
             const cJSON *conns = cJSON_GetObjectItemCaseSensitive(l, "connections");
-            if (cJSON_IsNumber(med) && cJSON_IsNumber(conns) && conns->valuedouble > 0)
-                buf_printf(&dat, "%.0f %.6g\n", conns->valuedouble, med->valuedouble);
+            if (!cJSON_IsNumber(med) || !cJSON_IsNumber(conns) || conns->valuedouble <= 0 || med->valuedouble <= 0) continue;
+            if (n == 0 && block) buf_adds(&dat, "\n\n");
+            buf_printf(&dat, "%.0f %.6g\n", conns->valuedouble, med->valuedouble);
+            n++;
         }
+        if (n == 0) continue;
+        if (n > most) most = n;
         if (block) buf_adds(&plot, ", \\\n     ");
         gp_quote(&plot, datpath);
         buf_printf(&plot, " index %d using 1:2 title ", block);

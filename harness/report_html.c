@@ -74,7 +74,9 @@ static void cards(FILE *f, const rm_t *m) {
         fputs("</div><div class=\"muted\">", f);
         E(rt->version ? rt->version : "");
         fputs("</div><div>", f);
+        const char *cst = str(rt->conf, "status");
         if (!rt->conf) fputs("<span class=\"badge skip\">conformance not checked</span>", f);
+        else if (cst && !strcmp(cst, "error")) fputs("<span class=\"badge fail\">conformance: did not run</span>", f);
         else if (rt->conformant) fprintf(f, "<span class=\"badge pass\">conformant: %d/%d suites</span>", rt->suites_pass, rt->suites_total);
         else fprintf(f, "<span class=\"badge fail\">NOT conformant: %d/%d suites, %d failing steps</span>", rt->suites_pass, rt->suites_total, rt->steps_fail + rt->steps_error);
         fputs("</div>", f);
@@ -254,13 +256,14 @@ static void overview(FILE *f, const rm_t *m) {
         fputs("</td>", f);
         for (size_t t = 0; t < m->nt; t++) {
             const rm_cell_t *c = &m->cells[t][s];
-            if (!c->present) {
+            const char *bs = m->targets[t].bench_status;
+            if (!c->present && !(bs && strcmp(bs, "ok"))) {
                 fputs("<td class=\"num muted\">–</td>", f);
                 continue;
             }
             if (!c->level) {
                 fputs("<td class=\"num\"><span class=\"badge fail\">", f);
-                E(c->status);
+                E(c->present ? c->status : bs);
                 fputs("</span></td>", f);
                 continue;
             }

@@ -21,8 +21,11 @@ static void conformance(FILE *f, const rm_t *m) {
     for (size_t t = 0; t < m->nt; t++) {
         const rm_target_t *rt = &m->targets[t];
         if (!rt->conf) continue;
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(rt->conf, "status");
+        bool error = cJSON_IsString(st) && !strcmp(st->valuestring, "error");
         fprintf(f, "| %s | %d/%d | %d | %d | %d | %s |\n", rt->name, rt->suites_pass, rt->suites_total, rt->steps_pass,
-                rt->steps_fail + rt->steps_error, rt->steps_skip, rt->conformant ? "✅ conformant" : "❌ not conformant");
+                rt->steps_fail + rt->steps_error, rt->steps_skip,
+                rt->conformant ? "✅ conformant" : error ? "❌ error" : "❌ not conformant");
     }
     bool header = false;
     for (size_t t = 0; t < m->nt; t++) {
@@ -85,7 +88,9 @@ static void figures(FILE *f, const rm_t *m, const char *title, bool latency) {
         for (size_t t = 0; t < m->nt; t++) {
             const rm_cell_t *c = &m->cells[t][s];
             char a[32], b[32], d[32];
-            if (!c->present) fputs(" – |", f);
+            const char *bs = m->targets[t].bench_status;
+            if (!c->present && bs && strcmp(bs, "ok")) fprintf(f, " ❌ %s |", bs);
+            else if (!c->present) fputs(" – |", f);
             else if (!c->level) fprintf(f, " ❌ %s |", c->status);
             else if (latency) {
                 report_fmt_us(a, sizeof a, c->p99);

@@ -203,6 +203,7 @@ static void load_bench(rm_t *m) {
         int i = add_target(m, name);
         if (i < 0) continue;
         m->targets[i].bench = t;
+        m->targets[i].bench_status = str(t, "status");
         if (str(t, "version")) m->targets[i].version = str(t, "version");
         cJSON_ArrayForEach(s, get(t, "scenarios")) {
             const char *sn = str(s, "name");

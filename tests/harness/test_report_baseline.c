@@ -112,7 +112,7 @@ Test(report_baseline, lost_conformance) {
     compare(RF_DATA "/base-lost", 5);
     cr_assert_eq(bl.regressions, 0, "the benchmark is identical");
     cr_assert_eq(bl.lost_conformance, 1);
-    cr_assert_eq(bl.nconf, 3);
+    cr_assert_eq(bl.nconf, 4);
     for (size_t i = 0; i < bl.nconf; i++) {
         const bl_conf_row_t *c = &bl.conf[i];
         bool flask = !strcmp(c->target, "flask");
@@ -160,4 +160,17 @@ Test(report_baseline, bad_input_exits_2) {
     char *e = rf_read("err");
     cr_assert_not_null(strstr(e, "/bench.json: not a JSON object"), "%s", e);
     free(e);
+}
+
+Test(report_baseline, target_that_no_longer_starts) {
+    /* django was measured and conformant in the baseline; now it did not start */
+    compare(RF_DATA "/base-django", 5);
+    VERDICT("django", "plaintext", BL_REGRESSION);
+    VERDICT("django", "article-read", BL_REGRESSION);
+    VERDICT("django", "comment-create", BL_REGRESSION);
+    cr_assert_eq(bl.regressions, 3);
+    cr_assert_eq(bl.lost_conformance, 1);
+    for (size_t i = 0; i < bl.nconf; i++)
+        if (!strcmp(bl.conf[i].target, "django")) cr_assert_str_eq(bl.conf[i].suites, "users, articles");
+    cr_assert_eq(parity_exit(RF_DATA "/base-django", ""), 1);
 }

@@ -35,13 +35,14 @@ static char *bench_row(const char *scenario, const char *target) {
 Test(report_html, conformance_matrix_cells) {
     char *matrix = rf_between(html, "<h2 id=\"conformance\">", "<table>", "</table>");
     cr_assert_not_null(matrix);
-    /* columns in name order: express, flask, quill */
-    cr_assert_not_null(strstr(matrix, "<tr><td>users</td><td class=\"pass\">pass 3/3</td><td class=\"pass\">pass 3/3</td>"
+    /* columns in name order: django (did not start), express, flask, quill */
+    cr_assert_not_null(strstr(matrix, "<tr><td>users</td><td class=\"skip\">–</td><td class=\"pass\">pass 3/3</td><td class=\"pass\">pass 3/3</td>"
                                       "<td class=\"pass\">pass 2/2 <span class=\"skip\">· 1 skipped</span></td></tr>"), "%s", matrix);
-    cr_assert_not_null(strstr(matrix, "<tr><td>articles</td><td class=\"pass\">pass 3/3</td><td class=\"fail\">FAIL 1/2 "
+    cr_assert_not_null(strstr(matrix, "<tr><td>articles</td><td class=\"skip\">–</td><td class=\"pass\">pass 3/3</td><td class=\"fail\">FAIL 1/2 "
                                       "<span class=\"skip\">· 1 skipped</span></td><td class=\"pass\">pass 3/3</td></tr>"), "%s", matrix);
     free(matrix);
-    cr_assert_not_null(strstr(html, "3 targets, 2 suites: 15 steps passed, 1 failed, 2 skipped, 0 errors."));
+    cr_assert_not_null(strstr(html, "4 targets, 2 suites: 15 steps passed, 1 failed, 2 skipped, 0 errors."));
+    cr_assert_not_null(strstr(html, "<span class=\"badge fail\">conformance: did not run</span></div><div><span class=\"badge fail\">benchmark error</span>"));
     /* cards: verdict per target */
     cr_assert_not_null(strstr(html, "NOT conformant: 1/2 suites, 1 failing steps"));
     cr_assert_eq(rf_count(html, "conformant: 2/2 suites"), 2);
@@ -57,7 +58,18 @@ Test(report_html, failing_step_with_message_and_location) {
     cr_assert_not_null(strstr(fail, "(specs/blog/articles.json:97:11)"), "the assert's own location");
     cr_assert_not_null(strstr(fail, "curl -i -X PUT &#39;http://127.0.0.1:40001/api/articles/old-title&#39;"));
     free(fail);
-    cr_assert_eq(rf_count(html, "<div class=\"failure\">"), 1, "only flask's step fails");
+    /* flask's step, and django that ran nothing: in the conformance and the benchmark section */
+    cr_assert_eq(rf_count(html, "<div class=\"failure\">"), 3);
+}
+
+Test(report_html, target_that_did_not_start) {
+    cr_assert_not_null(strstr(html, "<div class=\"failure\"><b>django</b> did not run the suites <span class=\"badge fail\">error</span>"
+                                    "<pre>target django did not start: exited with status 1\nlast log lines:\n"
+                                    "ModuleNotFoundError: No module named &#39;blog&#39;</pre></div>"));
+    char *bench = rf_between(html, "<h2 id=\"benchmarks\">", "<div class=\"failure\">", "</div>");
+    cr_assert_not_null(bench);
+    cr_assert_not_null(strstr(bench, "<b>django</b> <span class=\"badge fail\">error</span><pre>django did not start"), "%s", bench);
+    free(bench);
 }
 
 Test(report_html, skip_reasons_listed) {
@@ -108,7 +120,7 @@ Test(report_html, overview_table) {
     char *o = rf_between(html, "<h2 id=\"benchmarks\">", "<table class=\"overview\">", "</table>");
     cr_assert_not_null(o);
     /* best throughput in bold; failed cells show their status */
-    cr_assert_not_null(strstr(o, "<tr><td>plaintext</td><td class=\"num\">15.5k req/s<div class=\"muted\">p99 8.40 ms</div></td>"
+    cr_assert_not_null(strstr(o, "<tr><td>plaintext</td><td class=\"num\"><span class=\"badge fail\">error</span></td><td class=\"num\">15.5k req/s<div class=\"muted\">p99 8.40 ms</div></td>"
                                  "<td class=\"num\">3400 req/s<div class=\"muted\">p99 37.8 ms</div></td>"
                                  "<td class=\"num\"><b>60.0k</b> req/s<div class=\"muted\">p99 3.78 ms</div></td></tr>"), "%s", o);
     cr_assert_not_null(strstr(o, "<td class=\"num\"><span class=\"badge fail\">check-failed</span></td>"));
@@ -172,6 +184,7 @@ Test(report_html, environment_and_reproduction) {
     cr_assert_not_null(env);
     cr_assert_not_null(strstr(env, "<tr><th>cpu_model</th><td>Fixture CPU 3000</td></tr>"), "%s", env);
     cr_assert_not_null(strstr(env, "<tr><th>quill</th><td>quill 0.1.0, SQLite 3.40.1</td></tr>"));
+    cr_assert_not_null(strstr(env, "<tr><th>django</th><td>Django 3.2.19 / gunicorn 20.1.0</td></tr>"), "the version from conformance.json");
     cr_assert_not_null(strstr(env, "<pre>parity run --profile full --target quill</pre>"));
     /* every measured run's wrk command line: 3 reps x (2 levels x 3 targets for plaintext,
      * 2 for article-read, 2 for comment-create) + the crashed level's one run */

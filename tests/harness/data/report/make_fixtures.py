@@ -4,7 +4,8 @@
 The JSON files are committed; this script documents how they were made and remakes them:
     /usr/bin/python3 tests/harness/data/report/make_fixtures.py
 
-run/: three targets (express, flask, quill), two suites, three scenarios.
+run/: four targets (django, express, flask, quill), two suites, three scenarios.
+  django did not start (conformance and bench: status error with the reason, no results).
   conformance: quill passes with one skipped step (reason); flask fails suite "articles" at one
   step (a JSONPath assert, message and file:line) and skips the rest; express passes.
   bench (profile full, levels 16 and 64, 3 repetitions with spread):
@@ -17,6 +18,7 @@ base-regress/   quill plaintext 90k -> 60k (-33%): REGRESSION; express plaintext
                 the spreads: worse (below the 5% gate)                     -> exit 1 (0 at 50%)
 base-crash/     express comment-create was measured, now crashed          -> gone, exit 1
 base-lost/      flask passed every suite before                           -> lost, exit 1
+base-django/    django ran and passed before; now it did not start        -> 3 regressions, lost, exit 1
 """
 import copy, json, os, statistics
 
@@ -81,8 +83,9 @@ def bench(rps):
     targets = []
     versions = {"express": "Express 4.18.2 / Node v18.19.0", "flask": "Flask 2.2.2 / gunicorn 20.1.0",
                 "quill": "quill 0.1.0, SQLite 3.40.1"}
-    p50 = {"express": 2000, "flask": 9000, "quill": 900}
-    for t in ("quill", "flask", "express"):
+    p50 = {"express": 2000, "flask": 9000, "quill": 900, "django": 12000}
+    versions["django"] = "Django 3.2.19 / gunicorn 20.1.0"
+    for t in ("quill", "flask", "express") + (("django",) if "django" in rps else ()):
         scns = []
         for s in ("plaintext", "article-read", "comment-create"):
             spec = rps[t][s]
@@ -107,6 +110,11 @@ def bench(rps):
         targets.append({"name": t, "version": versions[t], "status": "ok", "error": None,
                         "seed": {"duration_s": 2.1, "steps": 460, "pools": {"slugs": 40, "tokens": 20}},
                         "scenarios": scns})
+    # django did not start: no scenarios
+    if "django" not in rps:
+        targets.insert(0, {"name": "django", "version": None, "status": "error",
+                       "error": "django did not start: exited with status 1; last log lines:\nModuleNotFoundError: No module named 'blog'",
+                       "seed": None, "scenarios": []})
     return {"kind": "parity-bench", "format": 1, "parity_version": "0.1.0", "run_id": "20261123T190501Z",
             "started": "2026-11-23T19:05:01.000Z", "finished": "2026-11-23T19:09:01.000Z", "profile": "full",
             "settings": {"connections": [16, 64], "duration_s": 15, "repeat": 3, "primer_s": 5, "primer_connections": 8,
@@ -148,9 +156,9 @@ def suite(name, steps):
             "counts": counts, "steps": steps}
 
 
-def conformance(flask_fails):
+def conformance(flask_fails, django_ran=False):
     targets = []
-    for t in ("express", "flask", "quill"):
+    for t in ("express", "flask", "quill") + (("django",) if django_ran else ()):
         users = [step("register alice", "pass", 12, suite="users"), step("login alice", "pass", 30, suite="users")]
         if t == "quill":
             users.append(step("login with an unknown field", "skip", 48, suite="users",
@@ -176,6 +184,12 @@ def conformance(flask_fails):
                         "status": "fail" if any(s["status"] != "pass" for s in suites) else "pass",
                         "error": None, "log": "run/logs/%s.log" % t, "start_ms": 500.0,
                         "counts": counts, "suites": suites})
+    if not django_ran:
+        targets.insert(0, {"name": "django", "version": "Django 3.2.19 / gunicorn 20.1.0", "url": None, "external": False,
+                       "status": "error", "error": "target django did not start: exited with status 1\n"
+                       "last log lines:\nModuleNotFoundError: No module named 'blog'",
+                       "log": "run/logs/django.log", "start_ms": None,
+                       "counts": {"pass": 0, "fail": 0, "skip": 0, "error": 0}, "suites": []})
     tot = {k: sum(t["counts"][k] for t in targets) for k in ("pass", "fail", "skip", "error")}
     stot = {k: sum(1 for t in targets for s in t["suites"] if s["status"] == k) for k in ("pass", "fail", "skip", "error")}
     return {"kind": "parity-conformance", "schema": 1, "run": "20261123T190501Z", "parity_version": "0.1.0",
@@ -224,3 +238,7 @@ crash = copy.deepcopy(RPS)
 crash["express"]["comment-create"] = {64: [4000.0, 4100.0, 4200.0]}
 write("base-crash", conformance(True), bench(crash))
 write("base-lost", conformance(False), bench(RPS))
+django = copy.deepcopy(RPS)
+django["django"] = {"plaintext": {64: [2000.0, 2100.0, 2200.0]}, "article-read": {64: [500.0, 510.0, 520.0]},
+                    "comment-create": {64: [300.0, 310.0, 320.0]}}
+write("base-django", conformance(True, django_ran=True), bench(django))
