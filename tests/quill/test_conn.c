@@ -282,6 +282,17 @@ Test(conn, idle_keep_alive_closed_at_idle_timeout) {
     server_stop(&s);
 }
 
+Test(conn, stalled_body_closed_at_body_timeout) {
+    const char *env[] = {"QUILL_BODY_TIMEOUT_MS=800", NULL};
+    server s = server_start(env);
+    int fd = tcp_connect(s.port);
+    send_str(fd, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc");
+    long long waited = wait_closed(fd, 3000);
+    cr_assert(waited >= 700 && waited < 1800, "closed after %lld ms, want ~800", waited);
+    close(fd);
+    server_stop(&s);
+}
+
 Test(conn, many_connections_keep_working) {
     server s = server_start(NULL);
     int fds[200];

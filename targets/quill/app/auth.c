@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "blog.h"
 
@@ -57,9 +58,25 @@ int auth_load_user(quill_req *req, int64_t id, struct blog_user *out) {
     return rc;
 }
 
+/* What quill_jwt_verify leaves to the app (ruling 6; the other targets' PyJWT and jsonwebtoken
+ * check the same): `exp` is required (our tokens always carry it); `nbf` and `iat`, when present,
+ * are numbers not in the future; an `aud` claim names an audience this server does not identify
+ * with (RFC 7519 4.1.3). */
+static bool claims_acceptable(const cJSON *claims) {
+    double now = (double)time(NULL);
+    if (!cJSON_IsNumber(json_member(claims, "exp"))) return false;
+    if (json_member(claims, "aud") != NULL) return false;
+    static const char *const not_future[] = {"nbf", "iat"};
+    for (size_t i = 0; i < sizeof not_future / sizeof *not_future; i++) {
+        const cJSON *c = json_member(claims, not_future[i]);
+        if (c != NULL && (!cJSON_IsNumber(c) || c->valuedouble > now)) return false;
+    }
+    return true;
+}
+
 /* The user id in a verified token's claims: `sub` as a decimal string (ruling 6). */
 static int claims_user_id(const cJSON *claims, int64_t *id) {
-    const cJSON *sub = cJSON_GetObjectItemCaseSensitive(claims, "sub");
+    const cJSON *sub = json_member(claims, "sub");
     if (!cJSON_IsString(sub)) return -1;
     const char *s = sub->valuestring;
     size_t len = strlen(s);
@@ -103,8 +120,7 @@ int auth_before_request(quill_req *req, quill_res *res) {
     cJSON *claims = NULL;
     if (quill_jwt_verify(a, tok.ptr, tok.len, secret_key, secret_len, 0, &claims) != QUILL_JWT_OK)
         return 0;
-    /* Our tokens always carry exp; one without it was not issued by this app. */
-    if (!cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(claims, "exp"))) return 0;
+    if (!claims_acceptable(claims)) return 0;
     int64_t id;
     if (claims_user_id(claims, &id) != 0 || auth_load_user(req, id, &auth->user) != 0) return 0;
     auth->user.token = quill_strndup(a, tok.ptr, tok.len);

@@ -172,7 +172,7 @@ struct tag_list {
 
 /* Reads tagList (ruling 7): absent keeps, a list of strings replaces, anything else is invalid. */
 static void read_tags(quill_req *req, const cJSON *in, struct tag_list *t, struct errors *e) {
-    const cJSON *list = cJSON_GetObjectItemCaseSensitive(in, "tagList");
+    const cJSON *list = json_member(in, "tagList");
     if (list == NULL) return;
     int n = cJSON_IsArray(list) ? cJSON_GetArraySize(list) : -1;
     if (n < 0 || n > TAGS_MAX) {

@@ -64,10 +64,40 @@ static size_t utf8_seq_len(const unsigned char *p, size_t left) {
     return 0;
 }
 
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+
+/* Length of the RFC 8259 number at p (-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?),
+ * or 0 when it is malformed or runs into more number characters ("01", "1.", "1e", "1.5.2"). */
+static size_t json_number_len(const unsigned char *p, size_t left) {
+    size_t i = 0;
+    if (i < left && p[i] == '-') i++;
+    if (i >= left || !is_digit(p[i])) return 0;
+    if (p[i++] != '0')
+        while (i < left && is_digit(p[i])) i++;
+    if (i < left && p[i] == '.') {
+        size_t start = ++i;
+        while (i < left && is_digit(p[i])) i++;
+        if (i == start) return 0;
+    }
+    if (i < left && (p[i] == 'e' || p[i] == 'E')) {
+        i++;
+        if (i < left && (p[i] == '+' || p[i] == '-')) i++;
+        size_t start = i;
+        while (i < left && is_digit(p[i])) i++;
+        if (i == start) return 0;
+    }
+    if (i < left && (is_digit(p[i]) || p[i] == '.' || p[i] == 'e' || p[i] == 'E' || p[i] == '+' ||
+                     p[i] == '-'))
+        return 0;
+    return i;
+}
+
 int body_prescan(const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
     int in_string = 0;
     size_t i = 0;
+    /* cJSON skips a UTF-8 byte order mark; RFC 8259 JSON text has none (Python refuses it). */
+    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) return -1;
     while (i < len) {
         unsigned char c = p[i];
         if (c >= 0x80) {
@@ -91,6 +121,11 @@ int body_prescan(const char *s, size_t len) {
             if (c == '"') in_string = 0;
         } else if (c == '"') {
             in_string = 1;
+        } else if (c == '-' || is_digit(c)) {
+            size_t n = json_number_len(p + i, len - i);
+            if (n == 0) return -1;
+            i += n;
+            continue;
         }
         i++;
     }
@@ -108,7 +143,7 @@ int body_parse(const char *buf, size_t len, const char *wrapper, cJSON **root, c
     if (tree == NULL) return -1;
     const char *stop = buf + len;
     while (end < stop && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')) end++;
-    cJSON *w = cJSON_IsObject(tree) ? cJSON_GetObjectItemCaseSensitive(tree, wrapper) : NULL;
+    cJSON *w = (cJSON *)json_member(tree, wrapper);
     if (end != stop || !cJSON_IsObject(w)) {
         cJSON_Delete(tree);
         return -1;
@@ -118,8 +153,16 @@ int body_parse(const char *buf, size_t len, const char *wrapper, cJSON **root, c
     return 0;
 }
 
+const cJSON *json_member(const cJSON *obj, const char *key) {
+    const cJSON *found = NULL;
+    if (!cJSON_IsObject(obj)) return NULL;
+    for (const cJSON *c = obj->child; c != NULL; c = c->next)
+        if (c->string != NULL && strcmp(c->string, key) == 0) found = c;
+    return found;
+}
+
 enum field_kind field_get(const cJSON *obj, const char *key, const char **val) {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    const cJSON *item = json_member(obj, key);
     *val = NULL;
     if (item == NULL) return FIELD_ABSENT;
     if (cJSON_IsNull(item)) return FIELD_NULL;

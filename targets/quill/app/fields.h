@@ -35,16 +35,22 @@ int text_is_blank(const char *s, size_t len);
 /* Number of Unicode code points in valid UTF-8 text. */
 size_t utf8_codepoints(const char *s, size_t len);
 
-/* Checks what cJSON does not: the body is valid UTF-8 and JSON strings hold no raw control
- * characters (cJSON accepts both; the Python and JavaScript parsers reject them). Also refuses the
- * escape \u0000: cJSON hands strings out NUL-terminated, so "a\u0000b" would be stored as "a";
- * an explicit 422 is better than silently changed data. 0 or -1. */
+/* Checks what cJSON does not: the body is valid UTF-8 without a byte order mark, JSON strings hold
+ * no raw control characters, and numbers follow RFC 8259's grammar (no leading zeros, digits
+ * after "." and "e"); cJSON accepts all of these, the Python and JavaScript parsers reject them.
+ * Also refuses the escape \u0000 (ruling 2): cJSON hands strings out NUL-terminated, so
+ * "a\u0000b" would be stored as "a". 0 or -1. */
 int body_prescan(const char *s, size_t len);
 
 /* Parses a JSON body and finds its wrapper object: the body must be valid UTF-8 JSON (nothing but
  * whitespace after it), an object, holding `wrapper` as an object. On success returns 0, stores the
  * tree in *root (caller frees) and the wrapper in *obj; else -1 ("body": "is invalid"). */
 int body_parse(const char *buf, size_t len, const char *wrapper, cJSON **root, cJSON **obj);
+
+/* The member `key` of the object `obj` (NULL when absent or `obj` is not an object). A key that
+ * appears twice counts by its last occurrence (ruling 2), as in JavaScript's and Python's parsers;
+ * cJSON's own lookup would give the first. */
+const cJSON *json_member(const cJSON *obj, const char *key);
 
 /* What a field of the wrapper object holds. */
 enum field_kind { FIELD_ABSENT, FIELD_NULL, FIELD_STRING, FIELD_OTHER };

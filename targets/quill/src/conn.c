@@ -322,7 +322,6 @@ static void send_continue(conn *c, const qp_request *p) {
 /* Handles the complete requests in the buffer, in order. Returns when more bytes are needed, the
  * output queue is full, or the connection is closing. */
 static void process(conn *c) {
-    worker_loop *l = c->w->loop;
     size_t max_body = c->w->app->cfg.max_body;
     qp_request p;
     int status;
@@ -404,7 +403,6 @@ static void process(conn *c) {
             continue;
         }
     }
-    (void)l;
 }
 
 /* How much buffer the current state may need in total, from rstart. */
