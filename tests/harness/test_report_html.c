@@ -161,6 +161,7 @@ Test(report_html, charts_inlined_with_unique_ids) {
     cr_assert_eq(rf_count(html, "href='#gp"), 0, "references follow the renamed ids");
     /* the charts' neutral grey follows the page's text colour */
     cr_assert_eq(rf_count(html, "rgb(136,136,136)"), 0);
+    cr_assert_eq(rf_count(html, " color=\"black\""), 0, "gnuplot's color=black would make that currentColor black");
 }
 
 Test(report_html, self_contained) {
