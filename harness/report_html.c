@@ -562,8 +562,10 @@ int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names
     fputs("</code>, started ", f);
     E(started ? started : "?");
     fprintf(f, ". %zu target(s), %zu suite(s), %zu scenario(s).</p>\n", m->nt, m->nsuites, m->ns);
-    fputs("<nav><a href=\"#conformance\">conformance</a><a href=\"#benchmarks\">benchmarks</a><a href=\"#charts\">charts</a>", f);
+    fputs("<nav>", f);
     if (b) fputs("<a href=\"#baseline\">baseline</a>", f);
+    fputs("<a href=\"#conformance\">conformance</a><a href=\"#benchmarks\">benchmarks</a>", f);
+    if (n) fputs("<a href=\"#charts\">charts</a>", f);
     fputs("<a href=\"#environment\">environment</a></nav>\n", f);
     cards(f, m);
     baseline(f, b);
