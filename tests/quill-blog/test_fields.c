@@ -43,6 +43,35 @@ Test(fields, body_must_be_utf8_without_raw_controls) {
     cr_expect_eq(body_parse(nul, sizeof nul, "user", &root, &obj), -1); /* trailing NUL byte */
 }
 
+Test(fields, body_numbers_follow_rfc8259) {
+    cr_expect_eq(parse("{\"user\":{\"a\":[0,-0,1,-12,1.5,-0.25,1e5,1E+2,2e-3,10]}}", "user"), 0);
+    cr_expect_eq(parse("{\"user\":{\"a\":\"01 1. -\"}}", "user"), 0); /* text, not numbers */
+    cr_expect_eq(parse("{\"user\":{\"a\":01}}", "user"), -1);
+    cr_expect_eq(parse("{\"user\":{\"a\":-01}}", "user"), -1);
+    cr_expect_eq(parse("{\"user\":{\"a\":1.}}", "user"), -1);
+    cr_expect_eq(parse("{\"user\":{\"a\":1e}}", "user"), -1);
+    cr_expect_eq(parse("{\"user\":{\"a\":1.5.2}}", "user"), -1);
+    cr_expect_eq(parse("{\"user\":{\"a\":-}}", "user"), -1);
+    cr_expect_eq(parse("{\"user\":{\"a\":1e+}}", "user"), -1);
+}
+
+Test(fields, body_without_byte_order_mark) {
+    cr_expect_eq(parse("\xef\xbb\xbf{\"user\":{}}", "user"), -1);
+    cr_expect_eq(parse("{\"user\":{\"bio\":\"\xef\xbb\xbf\"}}", "user"), 0); /* U+FEFF inside */
+}
+
+Test(fields, repeated_keys_count_by_the_last) {
+    cJSON *root, *obj;
+    const char *b = "{\"user\":5,\"user\":{\"bio\":\"a\",\"bio\":\"b\"}}";
+    cr_assert_eq(body_parse(b, strlen(b), "user", &root, &obj), 0);
+    const char *v;
+    cr_expect_eq(field_get(obj, "bio", &v), FIELD_STRING);
+    cr_expect_str_eq(v, "b");
+    cJSON_Delete(root);
+    cr_expect_eq(parse("{\"user\":{},\"user\":5}", "user"), -1);
+    cr_expect_null(json_member(NULL, "a"));
+}
+
 Test(fields, blank_is_empty_or_whitespace) {
     cr_expect(text_is_blank("", 0));
     cr_expect(text_is_blank(" \t\r\n", 4));

@@ -64,7 +64,9 @@ static size_t utf8_seq_len(const unsigned char *p, size_t left) {
     return 0;
 }
 
-static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static int is_digit(unsigned char c) {
+    return c >= '0' && c <= '9';
+}
 
 /* Length of the RFC 8259 number at p (-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?),
  * or 0 when it is malformed or runs into more number characters ("01", "1.", "1e", "1.5.2"). */
@@ -86,8 +88,8 @@ static size_t json_number_len(const unsigned char *p, size_t left) {
         while (i < left && is_digit(p[i])) i++;
         if (i == start) return 0;
     }
-    if (i < left && (is_digit(p[i]) || p[i] == '.' || p[i] == 'e' || p[i] == 'E' || p[i] == '+' ||
-                     p[i] == '-'))
+    if (i < left &&
+        (is_digit(p[i]) || p[i] == '.' || p[i] == 'e' || p[i] == 'E' || p[i] == '+' || p[i] == '-'))
         return 0;
     return i;
 }
