@@ -157,8 +157,9 @@ int re_exec(const regex_t *re, const char *s, size_t len, size_t nmatch, regmatc
 /* ---- queries ------------------------------------------------------------------------------- */
 
 static const char *const query_names[] = {
-    [Q_STATUS] = "status",     [Q_HEADER] = "header", [Q_COOKIE] = "cookie",     [Q_BODY] = "body",
-    [Q_JSONPATH] = "jsonpath", [Q_REGEX] = "regex",   [Q_DURATION] = "duration",
+    [Q_STATUS] = "status",     [Q_HEADER] = "header",          [Q_COOKIE] = "cookie",
+    [Q_BODY] = "body",         [Q_JSONPATH] = "jsonpath",      [Q_REGEX] = "regex",
+    [Q_DURATION] = "duration", [Q_REGEX_COUNT] = "regexCount",
 };
 
 const char *query_kind_name(query_kind_t k) {
@@ -176,7 +177,7 @@ int query_kind_parse(const char *s, query_kind_t *out) {
 }
 
 int query_kind_nargs(query_kind_t k) {
-    return k == Q_HEADER || k == Q_COOKIE || k == Q_JSONPATH || k == Q_REGEX;
+    return k == Q_HEADER || k == Q_COOKIE || k == Q_JSONPATH || k == Q_REGEX || k == Q_REGEX_COUNT;
 }
 
 void qval_free(qval_t *q) {
@@ -239,6 +240,21 @@ static int query_jsonpath(const query_t *q, resp_t *r, qval_t *out, err_t *err) 
     return rc;
 }
 
+/* Non-overlapping matches of re over the body, left to right. An empty match advances one byte
+ * so that a pattern like "x*" cannot loop; bounded by the body length. */
+static long long regex_count(const regex_t *re, const resp_t *r) {
+    const char *s = buf_cstr(&r->body);
+    size_t off = 0, len = r->body.len;
+    long long n = 0;
+    regmatch_t m[1];
+    while (off <= len && re_exec(re, s + off, len - off, 1, m) == 0) {
+        n++;
+        size_t end = (size_t)m[0].rm_eo;
+        off += end > 0 ? end : 1;
+    }
+    return n;
+}
+
 int query_eval(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
     memset(out, 0, sizeof(*out));
     switch (q->kind) {
@@ -285,6 +301,7 @@ int query_eval(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
         free(s);
         return qval_own(out, node, err);
     }
+    case Q_REGEX_COUNT: return qval_own(out, jl_create_integer(regex_count(q->re, r)), err);
     case Q_JSONPATH: return query_jsonpath(q, r, out, err);
     }
     return err_set(err, "unknown query");
@@ -399,6 +416,8 @@ static const char *const pred_names[] = {
     [P_IS_OBJECT] = "isObject",
     [P_IS_EMPTY] = "isEmpty",
     [P_IS_ISO_DATE] = "isIsoDate",
+    [P_IS_SORTED] = "isSorted",
+    [P_IS_UNIQUE] = "isUnique",
     [P_MATCHES] = "matches",
     [P_CONTAINS] = "contains",
     [P_STARTS_WITH] = "startsWith",
@@ -440,6 +459,35 @@ static bool ordered(pred_kind_t p, const cJSON *v, const cJSON *arg) {
     }
 }
 
+/* isSorted: the first element out of order (index >= 1), 0 when sorted, -1 when v is not a list
+ * of only numbers or only strings. Strings compare bytewise (strcmp on UTF-8 is code point
+ * order), numbers exactly (num_cmp). */
+static int unsorted_at(const cJSON *v) {
+    if (!cJSON_IsArray(v)) return -1;
+    const cJSON *first = v->child;
+    if (!first) return 0;
+    bool nums = cJSON_IsNumber(first);
+    if (!nums && !cJSON_IsString(first)) return -1;
+    int i = 1;
+    for (const cJSON *p = first, *c = first->next; c; p = c, c = c->next, i++) {
+        if (nums ? !cJSON_IsNumber(c) : !cJSON_IsString(c)) return -1;
+        if ((nums ? num_cmp(p, c) : strcmp(p->valuestring, c->valuestring)) > 0) return i;
+    }
+    return 0;
+}
+
+/* isUnique: the index of the first element equal to an earlier one, 0 when none, -1 when v is
+ * not a list. Quadratic: the lists asserted on are response lists (tags, ids), capped by
+ * RESP_MAX_BODY, and this keeps json_equal's exact typed equality without hashing rules. */
+static int duplicate_at(const cJSON *v) {
+    if (!cJSON_IsArray(v)) return -1;
+    int i = 0;
+    for (const cJSON *c = v->child; c; c = c->next, i++)
+        for (const cJSON *e = v->child; e != c; e = e->next)
+            if (json_equal(e, c)) return i;
+    return 0;
+}
+
 static bool is_empty(const cJSON *v) {
     if (cJSON_IsString(v)) return v->valuestring[0] == '\0';
     if (cJSON_IsArray(v) || cJSON_IsObject(v)) return v->child == NULL;
@@ -467,6 +515,8 @@ static int pred_holds(pred_kind_t p, const cJSON *v, const cJSON *arg, const reg
     case P_IS_OBJECT: return cJSON_IsObject(v);
     case P_IS_EMPTY: return is_empty(v);
     case P_IS_ISO_DATE: return sv && is_iso_date(v->valuestring);
+    case P_IS_SORTED: return unsorted_at(v) == 0;
+    case P_IS_UNIQUE: return duplicate_at(v) == 0;
     case P_STARTS_WITH: return sv && sa && str_starts_with(v->valuestring, arg->valuestring);
     case P_ENDS_WITH: return sv && sa && str_ends_with(v->valuestring, arg->valuestring);
     case P_COUNT:
@@ -520,7 +570,16 @@ static int failure_message(buf_t *msg, pred_kind_t p, bool negate, const cJSON *
                           cJSON_GetArraySize(v) == 1 ? "" : "s");
     bool same_type = arg && (arg->type & 0xFF) == (v->type & 0xFF);
     if (!same_type && !cJSON_IsNull(v)) buf_printf(msg, "%s ", json_type_name(v));
-    return show_value(msg, v);
+    int rc = show_value(msg, v);
+    /* Where a list breaks the rule: the value shown may be cut before it. */
+    int at = p == P_IS_SORTED ? unsorted_at(v) : p == P_IS_UNIQUE ? duplicate_at(v) : 0;
+    if (!negate && at > 0)
+        rc |=
+            buf_printf(msg, " (element [%d] %s)", at,
+                       p == P_IS_SORTED ? "is less than the one before" : "repeats an earlier one");
+    else if (!negate && at == -1 && p == P_IS_SORTED && cJSON_IsArray(v))
+        rc |= buf_adds(msg, " (not a list of only numbers or only strings)");
+    return rc;
 }
 
 int pred_eval(pred_kind_t p, bool negate, const cJSON *arg, const regex_t *re, const qval_t *value,

@@ -93,13 +93,14 @@ typedef enum query_kind {
     Q_JSONPATH, /* path compiled */
     Q_REGEX,    /* re compiled */
     Q_DURATION,
+    Q_REGEX_COUNT, /* re compiled: number of non-overlapping matches over the body */
 } query_kind_t;
 
 typedef struct query {
     query_kind_t kind;
     const char *arg; /* header/cookie name, JSONPath or regex source; NULL for the others */
     jp_path_t *path; /* Q_JSONPATH */
-    regex_t *re;     /* Q_REGEX */
+    regex_t *re;     /* Q_REGEX, Q_REGEX_COUNT */
 } query_t;
 
 /* The result of a query: nothing, or a value. */
@@ -138,6 +139,9 @@ typedef enum pred_kind {
     P_IS_OBJECT,
     P_IS_EMPTY,
     P_IS_ISO_DATE,
+    P_IS_SORTED, /* a list of numbers (numeric) or of strings (bytewise), non-decreasing */
+    P_IS_UNIQUE, /* a list without two equal elements (json_equal) */
+    /* Predicates from here on take an argument (pred_nargs). */
     P_MATCHES,
     P_CONTAINS,
     P_STARTS_WITH,

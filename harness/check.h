@@ -40,12 +40,19 @@ typedef struct check_url {
     const char *url;  /* http://host:port, no trailing slash */
 } check_url_t;
 
+typedef struct check_secret {
+    const char *name; /* target name */
+    const char *key;  /* its SECRET_KEY: {{secret}} and the default key of {{jwt(...)}} */
+} check_secret_t;
+
 typedef struct check_opts {
     const char *root;                       /* repository root (specs/, targets/) */
     const char *targets[CHECK_MAX_TARGETS]; /* --target; none: every manifest (or the --url ones) */
     size_t ntargets;
     check_url_t urls[CHECK_MAX_TARGETS]; /* --url NAME=URL: external targets */
     size_t nurls;
+    check_secret_t secrets[CHECK_MAX_TARGETS]; /* --secret NAME=KEY (for --url targets) */
+    size_t nsecrets;
     const char *specs[CHECK_MAX_SPECS]; /* --spec; none: ROOT/specs/blog */
     size_t nspecs;
     const char *filter;             /* fnmatch glob over suite names, or NULL */

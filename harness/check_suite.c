@@ -250,6 +250,12 @@ static int cs_vars(check_target_t *t, size_t si, vars_t *vars, err_t *err) {
     if (vars_set_string(vars, "uid", uid) < 0 || vars_set_string(vars, "target", t->name) < 0 ||
         vars_set_string(vars, "run", c->run->id) < 0)
         return err_set(err, "out of memory");
+    /* {{secret}}: the SECRET_KEY parity gave the target, or --secret NAME=KEY (a --url target).
+     * Unknown: left unset, so {{secret}} / {{jwt(...)}} fail the step saying how to give it. */
+    const char *secret = t->m && t->started && t->proc.secret[0] ? t->proc.secret : NULL;
+    for (size_t i = 0; i < c->o->nsecrets; i++)
+        if (strcmp(c->o->secrets[i].name, t->name) == 0) secret = c->o->secrets[i].key;
+    if (secret && vars_set_string(vars, "secret", secret) < 0) return err_set(err, "out of memory");
     const cJSON *vs = c->suites[si]->variables;
     for (const cJSON *v = vs ? vs->child : NULL; v; v = v->next) {
         cJSON *r = tmpl_render_json(vars, v, err);

@@ -42,10 +42,11 @@ typedef enum step_kind {
 
 typedef enum body_kind {
     BODY_NONE,
-    BODY_JSON, /* req.json: any JSON, templated */
-    BODY_FORM, /* req.form: object of strings, templated, urlencoded */
-    BODY_RAW,  /* req.raw: a string, templated */
-    BODY_FILL, /* prefix + fill * n + suffix, total fill_size bytes */
+    BODY_JSON,  /* req.json: any JSON, templated */
+    BODY_FORM,  /* req.form: object of strings, templated, urlencoded */
+    BODY_RAW,   /* req.raw: a string, templated */
+    BODY_FILL,  /* prefix + fill * n + suffix, total fill_size bytes */
+    BODY_BYTES, /* req.bytes: {"base64": ...} decoded at load (any bytes, not templated) */
 } body_kind_t;
 
 typedef struct step step_t;
@@ -79,6 +80,9 @@ typedef struct request_spec {
     const char *fill_prefix, *fill_suffix; /* BODY_FILL: templates ("" if absent) */
     char fill_char;                        /* BODY_FILL: the one byte repeated */
     size_t fill_size;                      /* BODY_FILL: total body bytes */
+    const char *bytes;                     /* BODY_BYTES (in the set's arena) */
+    size_t nbytes;
+    bool chunked; /* send with Transfer-Encoding: chunked instead of Content-Length */
     long timeout_ms;
 } request_spec_t;
 

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "b64.h"
+
 static const char *const methods[] = {"GET",    "POST", "PUT",     "PATCH",
                                       "DELETE", "HEAD", "OPTIONS", NULL};
 
@@ -97,9 +99,31 @@ static int parse_fill(spec_ctx_t *c, const cJSON *b, request_spec_t *req) {
     return rc;
 }
 
+/* {"base64": "..."}: any bytes (invalid UTF-8, NULs), decoded once here. */
+static int parse_bytes(spec_ctx_t *c, const cJSON *b, request_spec_t *req) {
+    static const char *const keys[] = {"base64", NULL};
+    if (spec_check_keys(c, b, keys, "request.body (base64)") == -1) return -1;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(b, "base64");
+    if (spec_want(c, v, cJSON_String, "body.base64") == -1) return -1;
+    buf_t out;
+    buf_init(&out, SPEC_MAX_FILL);
+    err_t e;
+    int rc = b64_decode(&out, v->valuestring, strlen(v->valuestring), false, &e);
+    if (rc == -1) {
+        spec_err(c, v, AT_VALUE, "body.%s", e.msg);
+    } else {
+        req->body_kind = BODY_BYTES;
+        req->nbytes = out.len;
+        req->bytes = out.len ? arena_strndup(&c->set->arena, out.ptr, out.len) : "";
+        if (!req->bytes) rc = -1;
+    }
+    buf_free(&out);
+    return rc;
+}
+
 int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
     static const char *const keys[] = {"method", "path", "query",   "headers", "json",
-                                       "form",   "body", "timeout", NULL};
+                                       "form",   "body", "timeout", "chunked", NULL};
     req->timeout_ms = SPEC_DEFAULT_TIMEOUT_MS;
     if (spec_want(c, r, cJSON_Object, "request") == -1) return -1;
     int rc = spec_check_keys(c, r, keys, "request");
@@ -177,11 +201,34 @@ int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
             req->body_kind = BODY_RAW;
             req->raw = k->valuestring;
             if (spec_want_tmpl(c, k, "request.body") == -1) rc = -1;
+        } else if (cJSON_IsObject(k) && cJSON_GetObjectItemCaseSensitive(k, "base64")) {
+            if (parse_bytes(c, k, req) == -1) rc = -1;
         } else if (cJSON_IsObject(k)) {
             if (parse_fill(c, k, req) == -1) rc = -1;
         } else {
-            spec_err(c, k, AT_VALUE, "request.body must be a string or a fill object, got %s",
+            spec_err(c, k, AT_VALUE,
+                     "request.body must be a string, a fill object or {\"base64\": ...}, got %s",
                      spec_type_name(k));
+            rc = -1;
+        }
+    }
+    const cJSON *ch = cJSON_GetObjectItemCaseSensitive(r, "chunked");
+    if (ch && spec_want(c, ch, cJSON_True | cJSON_False, "request.chunked") == -1) {
+        rc = -1;
+    } else if (ch && cJSON_IsTrue(ch)) {
+        req->chunked = true;
+        if (!first) {
+            spec_err(c, ch, AT_KEY, "request.chunked needs a body (json, form or body)");
+            rc = -1;
+        }
+        const cJSON *te = NULL;
+        for (const cJSON *k = h ? h->child : NULL; k; k = k->next)
+            if (str_eq_nocase(k->string, "Transfer-Encoding") ||
+                str_eq_nocase(k->string, "Content-Length"))
+                te = k;
+        if (te) {
+            spec_err(c, te, AT_KEY, "request.chunked sets Transfer-Encoding itself: remove \"%s\"",
+                     te->string);
             rc = -1;
         }
     }
@@ -198,14 +245,15 @@ static int parse_query(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *
     if (!k) {
         spec_err(c, arr, AT_VALUE,
                  "%s must not be empty: it starts with a query (status, header, "
-                 "cookie, body, jsonpath, regex, duration)",
+                 "cookie, body, jsonpath, regex, regexCount, duration)",
                  what);
         return -1;
     }
     if (spec_want(c, k, cJSON_String, "the query") == -1) return -1;
     if (query_kind_parse(k->valuestring, &q->kind) == -1) {
         spec_err(c, k, AT_VALUE,
-                 "unknown query \"%s\" (status, header, cookie, body, jsonpath, regex, duration)",
+                 "unknown query \"%s\" (status, header, cookie, body, jsonpath, regex, regexCount, "
+                 "duration)",
                  k->valuestring);
         return -1;
     }
@@ -224,7 +272,7 @@ static int parse_query(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *
             return -1;
         }
         if (arena_defer(&c->set->arena, free_path, q->path) == -1) return -1;
-    } else if (q->kind == Q_REGEX) {
+    } else if (q->kind == Q_REGEX || q->kind == Q_REGEX_COUNT) {
         if (!(q->re = compile_regex(c, a, 0))) return -1;
     } else if (!a->valuestring[0]) {
         spec_err(c, a, AT_VALUE, "%s name must not be empty", k->valuestring);

@@ -187,6 +187,10 @@ static int render_body(const step_t *st, const vars_t *vars, req_t *r, const cha
         *ctype = "application/x-www-form-urlencoded";
         return render_pairs(vars, q->form, &r->body, err);
     case BODY_RAW: return tmpl_render(vars, q->raw, &r->body, err);
+    case BODY_BYTES:
+        if (buf_add(&r->body, q->bytes, q->nbytes) == -1)
+            return err_set(err, "body larger than %zu bytes", r->body.max);
+        return 0;
     case BODY_FILL: {
         if (tmpl_render(vars, q->fill_prefix, &r->body, err) == -1) return -1;
         buf_t suffix;
@@ -214,6 +218,7 @@ int step_build_request(const step_t *st, const vars_t *vars, req_t *r, err_t *er
     r->method = q->method;
     r->timeout_ms = q->timeout_ms;
     r->has_body = false;
+    r->chunked = false;
     if (tmpl_render(vars, q->path, &r->target, err) == -1) return -1;
     if (q->query && q->query->child) {
         if (buf_addc(&r->target, strchr(buf_cstr(&r->target), '?') ? '&' : '?') == -1)
@@ -240,6 +245,9 @@ int step_build_request(const step_t *st, const vars_t *vars, req_t *r, err_t *er
         if (add_header(r, "Content-Type", str_dup(ctype), err) == -1) return -1;
         r->content_type = r->headers[r->nheaders - 1].value;
     }
+    /* libcurl (and the curl command line) send a body chunked when this header is set. */
+    r->chunked = q->chunked;
+    if (q->chunked && add_header(r, "Transfer-Encoding", str_dup("chunked"), err) == -1) return -1;
     return 0;
 }
 
@@ -270,7 +278,18 @@ int step_curl_command(const req_t *r, const char *base_url, buf_t *out) {
     }
     if (r->has_body) {
         if (!r->content_type) rc |= buf_adds(out, " -H 'Content-Type:'");
-        if (r->body.len <= STEP_CURL_MAX_BODY) {
+        if (r->body.len <= STEP_CURL_MAX_BODY && memchr(buf_cstr(&r->body), 0, r->body.len)) {
+            /* A NUL cannot be in a shell word: bash's printf writes the bytes ('\xHH'). */
+            rc |= buf_adds(out, " --data-binary @<(printf '");
+            for (size_t i = 0; i < r->body.len; i++) {
+                unsigned char ch = (unsigned char)r->body.ptr[i];
+                if (ch >= 0x20 && ch < 0x7f && ch != '\'' && ch != '\\' && ch != '%')
+                    rc |= buf_addc(out, (char)ch);
+                else
+                    rc |= buf_printf(out, "\\x%02x", ch);
+            }
+            rc |= buf_adds(out, "')");
+        } else if (r->body.len <= STEP_CURL_MAX_BODY) {
             rc |= buf_adds(out, " --data-binary ");
             rc |= str_shell_quote(out, buf_cstr(&r->body), r->body.len);
         } else {

@@ -75,6 +75,8 @@ typedef struct req {
     const char *content_type; /* the effective Content-Type (points into headers) or NULL: for a
                                  raw body without one the runner must suppress libcurl's default
                                  by sending "Content-Type:" */
+    bool chunked; /* a "Transfer-Encoding: chunked" header is among headers: libcurl then sends
+                     the body chunked, without Content-Length */
     long timeout_ms;
 } req_t;
 

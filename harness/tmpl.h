@@ -6,7 +6,13 @@
  *
  * Template syntax: `{{name}}` or `{{ name }}`; a name is [A-Za-z_][A-Za-z0-9_.-]* (at most
  * TMPL_MAX_NAME bytes). There is no escape: a literal "{{" that is not a valid reference is an
- * error, reported at load time by tmpl_check().
+ * error, reported at load time by tmpl_check(). Two more forms:
+ * - an element of a list variable: `{{slugs[0]}}`, `{{slugs[-1]}}` (from the end), `{{slugs[i]}}`
+ *   (i an integer variable); out of range or not a list is a render error;
+ * - a function call with named arguments: `{{jwt(sub='42', exp=-3600, alg='HS512')}}`; a value
+ *   is a 'string' or "string" (escapes \\ \' \" only), an integer, or a variable (`from=token`,
+ *   `sub=ids[0]`). Function and argument names and literal types are checked at load time. The
+ *   one function is jwt (jwt.h); its default key is the variable `secret`.
  *
  * Rendering:
  * - a string inside a longer string: strings are inserted raw, other values as compact JSON
@@ -29,6 +35,7 @@
 #define TMPL_MAX_NAME   128         /* bytes in a variable name */
 #define TMPL_MAX_OUTPUT (64u << 20) /* bytes a single rendered string may reach */
 #define TMPL_MAX_LIST   1000000     /* elements of a list variable filled by `name[]` captures */
+#define TMPL_MAX_ARGS   8           /* arguments of one function call */
 
 typedef struct vars vars_t;
 
@@ -60,7 +67,8 @@ bool tmpl_tree_has_refs(const cJSON *tree);
 /* Validates the template syntax of s (load time). On error err gets a message and *offset (if not
  * NULL) the byte offset in s of the bad reference. */
 int tmpl_check(const char *s, size_t *offset, err_t *err);
-/* If s is exactly one reference, copies its name into name[TMPL_MAX_NAME + 1] and returns true. */
+/* If s is exactly one reference (a variable, an indexed variable or a call), copies its variable
+ * or function name into name[TMPL_MAX_NAME + 1] and returns true. */
 bool tmpl_single_ref(const char *s, char *name);
 
 /* Appends the rendering of template s to out. */

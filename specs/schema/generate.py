@@ -8,9 +8,9 @@ specs/README.md. Standard library only."""
 import json
 VAR = "^[A-Za-z_][A-Za-z0-9_.-]*$"
 Q0 = ["status", "body", "duration"]
-Q1 = ["header", "cookie", "jsonpath", "regex"]
+Q1 = ["header", "cookie", "jsonpath", "regex", "regexCount"]
 P0 = ["exists", "isString", "isInteger", "isNumber", "isBoolean", "isNull", "isList", "isObject",
-      "isEmpty", "isIsoDate"]
+      "isEmpty", "isIsoDate", "isSorted", "isUnique"]
 P1 = {  # predicate class -> argument schema
     "any": (["==", "!=", "contains"], {}),
     "order": (["<", "<=", ">", ">="], {"type": ["number", "string"]}),
@@ -25,7 +25,7 @@ def query_prefix(kind):
         return [{"enum": ["header", "cookie"]}, {"type": "string", "minLength": 1}]
     if kind == 2:
         return [{"const": "jsonpath"}, {"type": "string", "pattern": "^\\$"}]
-    return [{"const": "regex"}, {"type": "string"}]
+    return [{"enum": ["regex", "regexCount"]}, {"type": "string"}]
 asserts = []
 for kind in (0, 1, 2, 3):
     for neg in (False, True):
@@ -44,7 +44,8 @@ schema = {
     "title": "parity spec file (a suite, or a step file that suites include)",
     "description": "Generated to match harness/spec.c. Beyond this schema the loader also checks: "
                    "regexes compile (POSIX ERE), JSONPaths are in the supported subset, {{...}} "
-                   "template syntax, include params match `with` exactly, include nesting <= 8 and "
+                   "template syntax (variables, list indexes, jwt(...) calls), include params match `with` exactly, "
+                   "chunked needs a body and no Transfer-Encoding/Content-Length header, include nesting <= 8 and "
                    "no cycles, body.size >= prefix + suffix, unique suite names, duplicate keys.",
     "oneOf": [{"$ref": "#/$defs/suite"}, {"$ref": "#/$defs/includeFile"}],
     "$defs": {
@@ -127,8 +128,13 @@ schema = {
                      "properties": {"prefix": {"type": "string"}, "suffix": {"type": "string"},
                                     "fill": {"type": "string", "pattern": "^[\\u0001-\\u007f]$"},
                                     "size": ms(0, 67108864)}},
+                    {"type": "object", "additionalProperties": False, "required": ["base64"],
+                     "properties": {"base64": {
+                         "type": "string",
+                         "pattern": "^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"}}},
                 ]},
                 "timeout": ms(1, 600000),
+                "chunked": {"type": "boolean"},
             },
         },
         "expect": {

@@ -59,7 +59,7 @@ static built_t build(const char *text) {
         k = k->next;
         b.a.q.arg = k->valuestring;
         if (b.a.q.kind == Q_JSONPATH) b.a.q.path = jp_compile(k->valuestring, NULL, &e);
-        if (b.a.q.kind == Q_REGEX) {
+        if (b.a.q.kind == Q_REGEX || b.a.q.kind == Q_REGEX_COUNT) {
             b.a.q.re = malloc(sizeof(regex_t));
             cr_assert_eq(re_compile(b.a.q.re, k->valuestring, 0, NULL, 0), 0);
         }
@@ -314,4 +314,69 @@ Test(assert, names_round_trip) {
     cr_assert_eq(q, Q_JSONPATH);
     cr_assert_eq(query_kind_parse("json", &q), -1);
     cr_assert_eq(query_kind_nargs(Q_STATUS), 0);
+}
+
+/* Replaces the response body (the JSON cache too). */
+static void set_body(const char *text) {
+    resp_reset(&r);
+    r.status = 200;
+    resp_body_append(&r, text, strlen(text));
+}
+
+Test(assert, is_sorted) {
+    set_body("{\"s\": [\"Zeta\", \"alpha\", \"alpha\", \"\u00e9\"], \"down\": [\"b\", \"a\"],"
+             " \"n\": [-2, 1.5, 2, 9007199254740992, 9007199254740993], \"nd\": [2, 10, 9],"
+             " \"e\": [], \"one\": [\"x\"], \"mix\": [1, \"1\"], \"o\": [{}, {}], \"str\": \"ab\","
+             " \"big\": [9007199254740993, 9007199254740992]}");
+    PASS("[\"jsonpath\", \"$.s\", \"isSorted\"]"); /* bytewise: upper case first, é last */
+    PASS("[\"jsonpath\", \"$.n\", \"isSorted\"]"); /* numeric, integers exactly */
+    PASS("[\"jsonpath\", \"$.e\", \"isSorted\"]");
+    PASS("[\"jsonpath\", \"$.one\", \"isSorted\"]");
+    FAIL("[\"jsonpath\", \"$.down\", \"isSorted\"]",
+         "expected isSorted, got list [\"b\", \"a\"] (element [1] is less than the one before)");
+    FAIL("[\"jsonpath\", \"$.nd\", \"isSorted\"]",
+         "expected isSorted, got list [2, 10, 9] (element [2] is less than the one before)");
+    FAIL("[\"jsonpath\", \"$.big\", \"isSorted\"]", NULL); /* beyond 2^53 */
+    FAIL("[\"jsonpath\", \"$.mix\", \"isSorted\"]",
+         "expected isSorted, got list [1, \"1\"] (not a list of only numbers or only strings)");
+    FAIL("[\"jsonpath\", \"$.o\", \"isSorted\"]", NULL);
+    FAIL("[\"jsonpath\", \"$.str\", \"isSorted\"]", "expected isSorted, got string \"ab\"");
+    FAIL("[\"jsonpath\", \"$.gone\", \"isSorted\"]", "expected isSorted, got nothing");
+    PASS("[\"jsonpath\", \"$.down\", \"not\", \"isSorted\"]");
+    FAIL("[\"jsonpath\", \"$.n\", \"not\", \"isSorted\"]", NULL);
+}
+
+Test(assert, is_unique) {
+    set_body("{\"u\": [\"a\", \"A\", 1, \"1\", 1.0, {\"k\": 1}, [1]], \"d\": [\"a\", \"b\", \"a\"],"
+             " \"dn\": [{\"k\": [1, 2]}, {\"k\": [1, 2]}], \"e\": [], \"s\": \"aa\"}");
+    PASS("[\"jsonpath\", \"$.u\", \"isUnique\"]"); /* typed: 1, \"1\" and 1.0 differ */
+    PASS("[\"jsonpath\", \"$.e\", \"isUnique\"]");
+    FAIL("[\"jsonpath\", \"$.d\", \"isUnique\"]",
+         "expected isUnique, got list [\"a\", \"b\", \"a\"] (element [2] repeats an earlier one)");
+    FAIL("[\"jsonpath\", \"$.dn\", \"isUnique\"]", NULL);
+    FAIL("[\"jsonpath\", \"$.s\", \"isUnique\"]", "expected isUnique, got string \"aa\"");
+    PASS("[\"jsonpath\", \"$.d\", \"not\", \"isUnique\"]");
+}
+
+Test(assert, regex_count) {
+    set_body("<table>\n<tr><td>1</td></tr>\n<tr><td>2</td></tr>\n<TR>x</TR><tr>é</tr></table>");
+    PASS("[\"regexCount\", \"<tr>\", \"==\", 3]");
+    PASS("[\"regexCount\", \"<tr>\", \"<=\", 20]");
+    FAIL("[\"regexCount\", \"<tr>\", \"==\", 20]", "expected == 20, got 3");
+    PASS("[\"regexCount\", \"<[tT][rR]>\", \"==\", 4]");
+    PASS("[\"regexCount\", \"<tr><td>[0-9]</td></tr>\", \"==\", 2]");
+    PASS("[\"regexCount\", \"nomatch\", \"==\", 0]");    /* zero exists: a count, not nothing */
+    PASS("[\"regexCount\", \"<tr>.</tr>\", \"==\", 1]"); /* . is one character (é) */
+    PASS("[\"regexCount\", \"x*\", \"isInteger\"]");     /* empty matches terminate */
+    PASS("[\"regexCount\", \"t\", \"==\", 12]");         /* non-overlapping, all of them */
+    query_kind_t q;
+    cr_assert_eq(query_kind_parse("regexCount", &q), 0);
+    cr_assert_eq(q, Q_REGEX_COUNT);
+    cr_assert_eq(query_kind_nargs(Q_REGEX_COUNT), 1);
+    pred_kind_t p;
+    cr_assert_eq(pred_parse("isSorted", &p), 0);
+    cr_assert_eq(pred_nargs(p), 0);
+    cr_assert_eq(pred_parse("isUnique", &p), 0);
+    cr_assert_eq(pred_nargs(p), 0);
+    cr_assert_eq(pred_nargs(P_MATCHES), 1);
 }

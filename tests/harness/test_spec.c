@@ -211,14 +211,14 @@ Test(spec, bad_predicate_and_arguments) {
         "t.json:7:23: predicate \"==\" needs one argument\n"
         "t.json:8:32: predicate \"==\" takes one argument, this is a second\n"
         "t.json:9:4: unknown query \"jsonpth\" (status, header, cookie, body, jsonpath, regex, "
-        "duration)\n"
+        "regexCount, duration)\n"
         "t.json:10:4: query \"header\" needs an argument\n"
         "t.json:11:23: count must be an integer from 0 to 2147483647, got string\n"
         "t.json:12:17: predicate \"<\" needs a number or a string, got boolean\n"
         "t.json:13:26: the argument must be a string, got integer\n"
         "t.json:14:3: assert has no predicate (e.g. \"==\", \"exists\", \"isString\")\n"
         "t.json:15:3: an assert must not be empty: it starts with a query (status, header, cookie, "
-        "body, jsonpath, regex, duration)\n");
+        "body, jsonpath, regex, regexCount, duration)\n");
 }
 
 Test(spec, bad_regex_and_jsonpath) {
@@ -446,4 +446,76 @@ Test(spec, suite_and_include_files_are_not_interchangeable) {
         dir, dir, dir, dir);
     cr_assert_str_eq(buf_cstr(&set.errors), want);
     rm_dir(dir);
+}
+
+/* Loads one step and returns the errors; resets the set for the next call. */
+static const char *load_step_fresh(const char *step) {
+    spec_set_free(&set);
+    spec_set_init(&set);
+    return load_step(step);
+}
+
+#define POST_REQ(extra)                                                                            \
+    "{\"name\": \"a\", \"request\": {\"method\": \"POST\", \"path\": \"/\", " extra "}, "          \
+    "\"expect\": {\"status\": 200}}"
+
+Test(spec, base64_body_and_chunked) {
+    cr_assert_str_eq(
+        load_step_fresh(POST_REQ("\"body\": {\"base64\": \"/+4A\"}, \"chunked\": true")), "");
+    const step_t *st = set.suites[0]->steps.items[0];
+    cr_assert_eq(st->req.body_kind, BODY_BYTES);
+    cr_assert_eq(st->req.nbytes, 3);
+    cr_assert_eq(memcmp(st->req.bytes, "\xff\xee\x00", 3), 0);
+    cr_assert(st->req.chunked);
+    cr_assert_str_eq(load_step_fresh(POST_REQ("\"body\": {\"base64\": \"\"}")), "");
+    cr_assert_eq(set.suites[0]->steps.items[0]->req.nbytes, 0);
+    cr_assert_str_eq(load_step_fresh(POST_REQ("\"body\": {\"base64\": \"/+4\"}")),
+                     "t.json:4:81: body.base64: length 3 is not a valid encoded length\n");
+    cr_assert_str_eq(load_step_fresh(POST_REQ("\"body\": {\"base64\": \"-_4A\"}")),
+                     "t.json:4:81: body.base64: invalid character at offset 0 (standard "
+                     "alphabet)\n");
+    cr_assert_str_eq(load_step_fresh(POST_REQ("\"body\": {\"base64\": 5}")),
+                     "t.json:4:81: body.base64 must be a string, got integer\n");
+    cr_assert_str_eq(load_step_fresh(POST_REQ("\"body\": {\"base64\": \"\", \"fill\": \"x\"}")),
+                     "t.json:4:85: unknown key \"fill\" in request.body (base64) (allowed: "
+                     "base64)\n");
+}
+
+Test(spec, chunked_checks) {
+    cr_assert_str_eq(load_step_fresh(POST_REQ("\"chunked\": true")),
+                     "t.json:4:62: request.chunked needs a body (json, form or body)\n");
+    cr_assert_str_eq(load_step_fresh(POST_REQ("\"chunked\": 1")),
+                     "t.json:4:73: request.chunked must be a boolean, got integer\n");
+    cr_assert_str_eq(load_step_fresh(POST_REQ("\"chunked\": false")), "");
+    cr_assert_not(set.suites[0]->steps.items[0]->req.chunked);
+    cr_assert_str_eq(load_step_fresh(POST_REQ("\"json\": {}, \"chunked\": true, \"headers\": "
+                                              "{\"transfer-encoding\": \"chunked\"}")),
+                     "t.json:4:103: request.chunked sets Transfer-Encoding itself: remove "
+                     "\"transfer-encoding\"\n");
+}
+
+Test(spec, new_queries_predicates_and_template_functions_load) {
+    cr_assert_str_eq(
+        load_step_fresh("{\"name\": \"a\", \"request\": {\"method\": \"GET\", \"path\": \"/\", "
+                        "\"headers\": {\"Authorization\": \"Token {{jwt(sub='1', exp=-5)}}\"}}, "
+                        "\"expect\": {\"status\": 200, \"asserts\": [[\"regexCount\", \"<tr>\", "
+                        "\"<=\", 20], [\"jsonpath\", \"$.t\", \"isSorted\"], [\"jsonpath\", "
+                        "\"$.t\", \"not\", \"isUnique\"], [\"jsonpath\", \"$.a\", \"==\", "
+                        "\"{{l[-1]}}\"]]}}"),
+        "");
+    const step_t *st = set.suites[0]->steps.items[0];
+    cr_assert_eq(st->asserts[0].q.kind, Q_REGEX_COUNT);
+    cr_assert_not_null(st->asserts[0].q.re);
+    cr_assert_eq(st->asserts[1].pred, P_IS_SORTED);
+    cr_assert_eq(st->asserts[2].pred, P_IS_UNIQUE);
+    cr_assert(st->asserts[2].negate);
+    cr_assert_str_eq(
+        load_step_fresh("{\"name\": \"a\", \"request\": {\"method\": \"GET\", \"path\": \"/\", "
+                        "\"headers\": {\"A\": \"{{jwt(alg='RS256')}}\"}}, \"expect\": {\"status\": "
+                        "200, \"asserts\": [[\"regexCount\", \"(\", \"==\", 1], [\"jsonpath\", "
+                        "\"$\", \"isSorted\", 1]]}}"),
+        "t.json:4:78: header: jwt(): unknown alg 'RS256' (HS256, HS384, HS512 or none) (at byte "
+        "1 of the string)\n"
+        "t.json:4:157: invalid regex \"(\": Unmatched ( or \\(\n"
+        "t.json:4:202: predicate \"isSorted\" takes no argument\n");
 }

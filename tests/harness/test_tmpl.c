@@ -1,7 +1,10 @@
 /* Tests for harness/tmpl.c: variables, {{name}} rendering, type preservation, list appends. */
 #include <criterion/criterion.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
+#include "b64.h"
 #include "jsonloc.h"
 #include "tmpl.h"
 
@@ -134,4 +137,133 @@ Test(tmpl, append_builds_lists) {
     cr_assert_eq(vars_append(v, "uid", one, &e), -1);
     cr_assert_str_eq(e.msg, "cannot append to variable \"uid\": it is not a list");
     cJSON_Delete(one);
+}
+
+Test(tmpl, list_indexing) {
+    cJSON *l = json("[\"s0\", 1, {\"k\": 2}]");
+    vars_set(v, "slugs", l);
+    cJSON_Delete(l);
+    vars_set_int(v, "i", 1);
+    vars_set_int(v, "neg", -3);
+    expect_str("{{slugs[0]}}|{{ slugs[ -1 ] }}|{{slugs[i]}}|{{slugs[neg]}}", "s0|{\"k\":2}|1|s0");
+    /* whole-string references keep the element's type */
+    cJSON *t = json("[\"{{slugs[i]}}\", \"{{slugs[2]}}\", \"{{list[-1]}}\"]");
+    err_t e;
+    cJSON *r = tmpl_render_json(v, t, &e);
+    cr_assert_not_null(r, "%s", e.msg);
+    buf_t b;
+    buf_init(&b, 0);
+    jl_print(r, &b);
+    cr_assert_str_eq(buf_cstr(&b), "[1,{\"k\":2},\"a\"]");
+    buf_free(&b);
+    cJSON_Delete(r);
+    cJSON_Delete(t);
+    /* errors name the reference */
+    cr_assert_null(tmpl_render_str(v, "{{slugs[3]}}", &e));
+    cr_assert_str_eq(e.msg, "\"slugs[3]\": index out of range (the list has 3 elements)");
+    cr_assert_null(tmpl_render_str(v, "{{slugs[-4]}}", &e));
+    cr_assert_str_eq(e.msg, "\"slugs[-4]\": index out of range (the list has 3 elements)");
+    cr_assert_null(tmpl_render_str(v, "{{uid[0]}}", &e));
+    cr_assert_str_eq(e.msg, "variable \"uid\" is not a list: it cannot be indexed");
+    cr_assert_null(tmpl_render_str(v, "{{slugs[uid]}}", &e));
+    cr_assert_str_eq(e.msg, "index \"uid\" of \"slugs\" is not an integer");
+    cr_assert_null(tmpl_render_str(v, "{{slugs[nope]}}", &e));
+    cr_assert_str_eq(e.msg, "unknown variable \"nope\"");
+    cr_assert_null(tmpl_render_str(v, "{{gone[0]}}", &e));
+    cr_assert_str_eq(e.msg, "unknown variable \"gone\"");
+}
+
+Test(tmpl, index_and_call_syntax_checked_at_load) {
+    err_t e;
+    size_t off;
+    cr_assert_eq(
+        tmpl_check("{{a[0]}} {{a[-12]}} {{ a[ i ] }} {{jwt()}} {{jwt(sub='x', exp=-1)}}", &off, &e),
+        0, "%s", e.msg);
+    cr_assert_eq(tmpl_check("{{jwt( from = t[0] , alg = \"none\" )}}", &off, &e), 0, "%s", e.msg);
+    struct {
+        const char *t, *msg;
+    } bad[] = {
+        {"x {{a[0}}", "missing ']' after a list index"},
+        {"{{a[]}}", "a list index is an integer or a variable name"},
+        {"{{a[0]x}}", "expected \"}}\""},
+        {"{{nope(a=1)}}", "unknown template function \"nope\" (jwt)"},
+        {"{{jwt(kid='1')}}", "jwt(): unknown argument \"kid\""},
+        {"{{jwt(sub='1', sub='2')}}", "jwt(): argument \"sub\" given twice"},
+        {"{{jwt(sub '1')}}", "jwt(): expected '=' after \"sub\""},
+        {"{{jwt(sub='1' exp=1)}}", "jwt(): expected ',' or ')'"},
+        {"{{jwt(sub='1)}}", "jwt(): unterminated string in template (missing ')"},
+        {"{{jwt(exp='soon')}}", "jwt(): argument \"exp\" must be an integer"},
+        {"{{jwt(alg=5)}}", "jwt(): argument \"alg\" must be a string"},
+        {"{{jwt(alg='RS256')}}", "jwt(): unknown alg 'RS256' (HS256, HS384, HS512 or none)"},
+        {"{{jwt(sub='a\\n')}}", "jwt(): invalid escape in a template string (\\\\ \\' \\\" only)"},
+        {"{{jwt(sub=)}}", "jwt(): an argument value is a 'string', an integer or a variable name"},
+        {"{{jwt(sub='1')", "unterminated template reference (missing \"}}\")"},
+        {"{{jwt(a=1,b=2,c=3,d=4,e=5,f=6,g=7,h=8,i=9)}}", "jwt(): unknown argument \"a\""},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        cr_assert_eq(tmpl_check(bad[i].t, &off, &e), -1, "%s", bad[i].t);
+        cr_assert_str_eq(e.msg, bad[i].msg, "%s", bad[i].t);
+    }
+    cr_assert_eq(tmpl_check("ok {{jwt(alg=1)}}", &off, &e), -1);
+    cr_assert_eq(off, 3);
+    char name[TMPL_MAX_NAME + 1];
+    cr_assert(tmpl_single_ref("{{jwt(sub='}}')}}", name)); /* "}}" inside a string is text */
+    cr_assert_str_eq(name, "jwt");
+    cr_assert(tmpl_single_ref("{{ slugs[i] }}", name));
+    cr_assert_str_eq(name, "slugs");
+}
+
+/* The claims of a rendered token (the middle part), as compact JSON. */
+static char *claims(const char *tok) {
+    const char *a = strchr(tok, '.'), *b = strrchr(tok, '.');
+    cr_assert(a && b && a != b, "%s", tok);
+    buf_t raw;
+    buf_init(&raw, 0);
+    err_t e;
+    cr_assert_eq(b64_decode(&raw, a + 1, (size_t)(b - a - 1), true, &e), 0, "%s", e.msg);
+    return buf_detach(&raw);
+}
+
+Test(tmpl, jwt_function_renders_tokens) {
+    err_t e;
+    /* no secret variable: a clear error */
+    cr_assert_null(tmpl_render_str(v, "Token {{jwt(sub='1')}}", &e));
+    cr_assert(strstr(e.msg, "the target's secret key is unknown"), "%s", e.msg);
+    vars_set_string(v, "secret", "k");
+    char *s = tmpl_render_str(v, "Token {{jwt(sub='4\\'2', exp=-60)}}", &e);
+    cr_assert_not_null(s, "%s", e.msg);
+    cr_assert(str_starts_with(s, "Token eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."), "%s", s);
+    char *c = claims(s + 6);
+    cJSON *p = json(c);
+    cr_assert_str_eq(cJSON_GetObjectItem(p, "sub")->valuestring, "4'2");
+    double exp = cJSON_GetObjectItem(p, "exp")->valuedouble;
+    double iat = cJSON_GetObjectItem(p, "iat")->valuedouble;
+    cr_assert_eq(exp, iat - 60);
+    cr_assert(iat >= (double)time(NULL) - 5 && iat <= (double)time(NULL), "iat %f is now", iat);
+    cJSON_Delete(p);
+    free(c);
+    /* from a variable, the other key, a list element as sub; a whole-string call is a string */
+    vars_set_string(v, "tok", s + 6);
+    cJSON *t = json("{\"a\": \"{{jwt(from=tok, secret='other', sub=list[0])}}\"}");
+    cJSON *r = tmpl_render_json(v, t, &e);
+    cr_assert_not_null(r, "%s", e.msg);
+    const cJSON *a = cJSON_GetObjectItem(r, "a");
+    cr_assert(cJSON_IsString(a));
+    c = claims(a->valuestring);
+    p = json(c);
+    cr_assert_eq(cJSON_GetObjectItem(p, "sub")->valuedouble, 1); /* list[0] is the number 1 */
+    cr_assert_eq(cJSON_GetObjectItem(p, "exp")->valuedouble, exp, "exp kept from the token");
+    cr_assert_str_neq(strrchr(a->valuestring, '.'), strrchr(s, '.'));
+    cJSON_Delete(p);
+    free(c);
+    cJSON_Delete(r);
+    cJSON_Delete(t);
+    free(s);
+    /* a variable argument of the wrong type and an unknown one are render errors */
+    cr_assert_null(tmpl_render_str(v, "{{jwt(from=n)}}", &e));
+    cr_assert_str_eq(e.msg, "jwt: from must be a string, got a number");
+    cr_assert_null(tmpl_render_str(v, "{{jwt(from=nothing)}}", &e));
+    cr_assert_str_eq(e.msg, "jwt(): unknown variable \"nothing\"");
+    cr_assert_null(tmpl_render_str(v, "{{jwt(from=uid)}}", &e));
+    cr_assert_str_eq(e.msg, "jwt: from: \"k3x9\" is not a JWT (three parts separated by '.')");
 }
