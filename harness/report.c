@@ -23,7 +23,8 @@ static int write_doc(const char *dir, const char *name, const rm_t *m, const bl_
         fprintf(stderr, "parity report: %s: %s\n", tmp, strerror(errno));
         return -1;
     }
-    int rc = strcmp(name, "summary.md") ? report_html(m, b, o, charts, ncharts, f) : report_markdown(m, b, f);
+    int rc = strcmp(name, "summary.md") ? report_html(m, b, o, charts, ncharts, f)
+                                        : report_markdown(m, b, f);
     if (fclose(f) != 0 || rc < 0 || rename(tmp, path) < 0) {
         fprintf(stderr, "parity report: cannot write %s\n", path);
         return -1;
@@ -62,19 +63,24 @@ int report_generate(const char *run_dir, const char *baseline_dir, double max_re
     int ncharts = report_charts(&cur, &o, charts, REPORT_MAX_CHARTS, &err);
     if (ncharts < 0) {
         ncharts = -1 - ncharts;
-        fprintf(stderr, "parity report: chart failed: %s\n(the report is written with the %d chart(s) that worked; is gnuplot installed? scripts/bootstrap installs it)\n",
+        fprintf(stderr,
+                "parity report: chart failed: %s\n(the report is written with the %d chart(s) that "
+                "worked; is gnuplot installed? scripts/bootstrap installs it)\n",
                 err.msg, ncharts);
         code = CLI_EXIT_ENV;
     }
-    if (write_doc(o.out_dir, "report.html", &cur, has_baseline ? &bl : NULL, &o, charts, (size_t)ncharts) < 0 ||
-        write_doc(o.out_dir, "summary.md", &cur, has_baseline ? &bl : NULL, &o, charts, (size_t)ncharts) < 0) {
+    if (write_doc(o.out_dir, "report.html", &cur, has_baseline ? &bl : NULL, &o, charts,
+                  (size_t)ncharts) < 0 ||
+        write_doc(o.out_dir, "summary.md", &cur, has_baseline ? &bl : NULL, &o, charts,
+                  (size_t)ncharts) < 0) {
         code = CLI_EXIT_ENV;
         goto out;
     }
-    fprintf(stderr, "report: %s/report.html (%d chart(s)), %s/summary.md\n", o.out_dir, ncharts, o.out_dir);
+    fprintf(stderr, "report: %s/report.html (%d chart(s)), %s/summary.md\n", o.out_dir, ncharts,
+            o.out_dir);
     if (has_baseline) {
-        fprintf(stderr, "baseline: %d regression(s) beyond %.1f%%, %d target(s) lost conformance\n", bl.regressions,
-                max_regression_pct, bl.lost_conformance);
+        fprintf(stderr, "baseline: %d regression(s) beyond %.1f%%, %d target(s) lost conformance\n",
+                bl.regressions, max_regression_pct, bl.lost_conformance);
         if ((bl.regressions || bl.lost_conformance) && code == CLI_EXIT_OK) code = CLI_EXIT_FAIL;
     }
 out:
@@ -84,7 +90,8 @@ out:
 }
 
 static const char *const USAGE =
-    "usage: parity report RUN_DIR [--baseline OLD_RUN_DIR] [--max-regression PCT] [--png] [--out DIR]\n"
+    "usage: parity report RUN_DIR [--baseline OLD_RUN_DIR] [--max-regression PCT] [--png] [--out "
+    "DIR]\n"
     "\n"
     "Reads RUN_DIR/conformance.json and RUN_DIR/bench.json and writes report.html (one\n"
     "self-contained page), summary.md (Markdown for CI) and charts/*.svg into RUN_DIR (or DIR).\n"
@@ -95,7 +102,8 @@ static const char *const USAGE =
     "  --png                 also write charts/*.png\n"
     "  --out DIR             write the report there instead of RUN_DIR\n"
     "\n"
-    "Exit: 0 written; 1 regression or lost conformance against the baseline; 2 usage or unreadable\n"
+    "Exit: 0 written; 1 regression or lost conformance against the baseline; 2 usage or "
+    "unreadable\n"
     "input; 3 environment error (gnuplot missing or failing, output not writable).\n";
 
 int report_parse_pct(const char *s, double *out) {
@@ -124,7 +132,9 @@ int report_main(int argc, char **argv) {
         case 'b': baseline = optarg; break;
         case 'm':
             if (report_parse_pct(optarg, &pct) < 0)
-                return cli_usage_error("report", "--max-regression takes a percentage from 0 to 1000, not '%s'", optarg);
+                return cli_usage_error(
+                    "report", "--max-regression takes a percentage from 0 to 1000, not '%s'",
+                    optarg);
             break;
         case 'p': o.png = true; break;
         case 'o': o.out_dir = optarg; break;

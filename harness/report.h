@@ -19,41 +19,41 @@
 
 #include "util.h"
 
-#define REPORT_MAX_TARGETS 32
-#define REPORT_MAX_SCENARIOS 64
-#define REPORT_MAX_SUITES 128
-#define REPORT_MAX_FILE (256u << 20)     /* bytes of a conformance.json or bench.json */
-#define REPORT_DEFAULT_MAX_REGRESSION 5.0 /* percent */
-#define REPORT_GNUPLOT_TIMEOUT_MS 60000
+#define REPORT_MAX_TARGETS            32
+#define REPORT_MAX_SCENARIOS          64
+#define REPORT_MAX_SUITES             128
+#define REPORT_MAX_FILE               (256u << 20) /* bytes of a conformance.json or bench.json */
+#define REPORT_DEFAULT_MAX_REGRESSION 5.0          /* percent */
+#define REPORT_GNUPLOT_TIMEOUT_MS     60000
 
 /* One target x scenario: the figures at the reference connection level (see rm_t.ref_level). */
 typedef struct rm_cell {
-    bool present;             /* the target ran this scenario */
-    const char *status;       /* ok, check-failed, error, crashed, pending */
-    const char *error;        /* NULL or why */
-    int connections;          /* the level these figures are for */
+    bool present;       /* the target ran this scenario */
+    const char *status; /* ok, check-failed, error, crashed, pending */
+    const char *error;  /* NULL or why */
+    int connections;    /* the level these figures are for */
     int runs;
     double rps, rps_min, rps_max;
     double p50, p90, p99, p99_min, p99_max, p999; /* microseconds */
-    double cpu_s, eff, rss_kb;                     /* < 0 when unknown (external targets) */
+    double cpu_s, eff, rss_kb;                    /* < 0 when unknown (external targets) */
     double errors;
     bool client_bound;
     bool integrity_checked, integrity_pass;
-    const cJSON *scenario;    /* the bench.json scenario object */
-    const cJSON *level;       /* the level object (runs, summary) */
-    const cJSON *median_run;  /* the run whose rps is the median (its histogram is charted) */
+    const cJSON *scenario;   /* the bench.json scenario object */
+    const cJSON *level;      /* the level object (runs, summary) */
+    const cJSON *median_run; /* the run whose rps is the median (its histogram is charted) */
 } rm_cell_t;
 
 typedef struct rm_target {
     const char *name;
-    const char *color;         /* "#RRGGBB", the same in every chart and table */
+    const char *color; /* "#RRGGBB", the same in every chart and table */
     const char *version;
-    const cJSON *conf;         /* conformance.json target object or NULL */
-    const cJSON *bench;        /* bench.json target object or NULL */
-    const char *bench_status;  /* its status: ok, error (did not start), crashed; NULL if absent */
+    const cJSON *conf;        /* conformance.json target object or NULL */
+    const cJSON *bench;       /* bench.json target object or NULL */
+    const char *bench_status; /* its status: ok, error (did not start), crashed; NULL if absent */
     int steps_pass, steps_fail, steps_skip, steps_error;
     int suites_pass, suites_total;
-    bool conformant;           /* ran and every suite passed */
+    bool conformant; /* ran and every suite passed */
 } rm_target_t;
 
 typedef struct rm {
@@ -83,11 +83,18 @@ const cJSON *rm_suite(const rm_target_t *t, const char *suite);
 const char *rm_color(const char *name, size_t index);
 
 /* Baseline comparison (report_baseline.c). */
-typedef enum bl_verdict { BL_NOISE, BL_BETTER, BL_WORSE, BL_REGRESSION, BL_NEW, BL_GONE } bl_verdict_t;
+typedef enum bl_verdict {
+    BL_NOISE,
+    BL_BETTER,
+    BL_WORSE,
+    BL_REGRESSION,
+    BL_NEW,
+    BL_GONE
+} bl_verdict_t;
 
 typedef struct bl_row {
     const char *target, *scenario;
-    double old_rps, new_rps, delta_pct;     /* throughput at the reference level */
+    double old_rps, new_rps, delta_pct; /* throughput at the reference level */
     double old_p99, new_p99, p99_delta_pct;
     bl_verdict_t verdict;
 } bl_row_t;
@@ -95,9 +102,9 @@ typedef struct bl_row {
 typedef struct bl_conf_row {
     const char *target;
     int old_pass, new_pass, old_fail, new_fail;
-    bool lost;                              /* a suite that passed before does not now */
-    bool unchecked;                         /* not in this run's conformance.json: not judged */
-    char suites[512];                       /* suites that passed before and fail now */
+    bool lost;        /* a suite that passed before does not now */
+    bool unchecked;   /* not in this run's conformance.json: not judged */
+    char suites[512]; /* suites that passed before and fail now */
 } bl_conf_row_t;
 
 typedef struct bl {
@@ -120,10 +127,10 @@ void bl_compare(bl_t *b, const rm_t *old, const rm_t *cur, double max_regression
 const char *bl_verdict_name(bl_verdict_t v);
 
 typedef struct report_opts {
-    const char *out_dir;      /* where report.html, summary.md, charts/ go (default: the run dir) */
-    const char *templates;    /* reports/templates */
+    const char *out_dir;   /* where report.html, summary.md, charts/ go (default: the run dir) */
+    const char *templates; /* reports/templates */
     bool png;
-    const char *command;      /* the command line that produced the run (shown to reproduce) */
+    const char *command; /* the command line that produced the run (shown to reproduce) */
 } report_opts_t;
 
 /* Writes the charts (svg, and png on request) of m into out_dir/charts; names receives their

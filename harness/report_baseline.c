@@ -32,7 +32,8 @@ static bool inside(double v, double lo, double hi) {
  * then its missing scenarios are failures, not scenarios left out of this run. */
 static bool bench_failed(const rm_t *cur, const char *target) {
     int i = rm_target_index(cur, target);
-    const cJSON *st = i >= 0 ? cJSON_GetObjectItemCaseSensitive(cur->targets[i].bench, "status") : NULL;
+    const cJSON *st =
+        i >= 0 ? cJSON_GetObjectItemCaseSensitive(cur->targets[i].bench, "status") : NULL;
     return cJSON_IsString(st) && strcmp(st->valuestring, "ok") != 0;
 }
 
@@ -73,12 +74,15 @@ static void compare_cell(bl_t *b, const char *target, const char *scenario, cons
     r->delta_pct = (n->rps - o->rps) / o->rps * 100.0;
     r->p99_delta_pct = o->p99 > 0 ? (n->p99 - o->p99) / o->p99 * 100.0 : 0;
     bool overlap = inside(n->rps, o->rps_min, o->rps_max) || inside(o->rps, n->rps_min, n->rps_max);
-    if (overlap || r->delta_pct == 0) r->verdict = BL_NOISE;
-    else if (r->delta_pct > 0) r->verdict = r->delta_pct > b->max_regression_pct ? BL_BETTER : BL_NOISE;
+    if (overlap || r->delta_pct == 0)
+        r->verdict = BL_NOISE;
+    else if (r->delta_pct > 0)
+        r->verdict = r->delta_pct > b->max_regression_pct ? BL_BETTER : BL_NOISE;
     else if (-r->delta_pct > b->max_regression_pct) {
         r->verdict = BL_REGRESSION;
         b->regressions++;
-    } else r->verdict = BL_WORSE;
+    } else
+        r->verdict = BL_WORSE;
 }
 
 static void compare_conformance(bl_t *b, const rm_target_t *o, const rm_target_t *n) {
@@ -105,12 +109,14 @@ static void compare_conformance(bl_t *b, const rm_target_t *o, const rm_target_t
     cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(o->conf, "suites")) {
         const cJSON *name = cJSON_GetObjectItemCaseSensitive(s, "name");
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "status");
-        if (!cJSON_IsString(name) || !cJSON_IsString(st) || strcmp(st->valuestring, "pass")) continue;
+        if (!cJSON_IsString(name) || !cJSON_IsString(st) || strcmp(st->valuestring, "pass"))
+            continue;
         const cJSON *now = n && n->conf ? rm_suite(n, name->valuestring) : NULL;
         const cJSON *nst = cJSON_GetObjectItemCaseSensitive(now, "status");
         if (cJSON_IsString(nst) && !strcmp(nst->valuestring, "pass")) continue;
         r->lost = true;
-        int w = snprintf(r->suites + used, sizeof r->suites - used, "%s%s", used ? ", " : "", name->valuestring);
+        int w = snprintf(r->suites + used, sizeof r->suites - used, "%s%s", used ? ", " : "",
+                         name->valuestring);
         if (w > 0 && (size_t)w < sizeof r->suites - used) used += (size_t)w;
     }
     if (r->lost) b->lost_conformance++;
@@ -138,7 +144,8 @@ void bl_compare(bl_t *b, const rm_t *old, const rm_t *cur, double max_regression
         int nt = rm_target_index(cur, old->targets[t].name);
         for (size_t s = 0; s < old->ns; s++) {
             bool seen = nt >= 0 && rm_scenario_index(cur, old->scenarios[s]) >= 0;
-            if (!seen) compare_cell(b, old->targets[t].name, old->scenarios[s], &old->cells[t][s], NULL);
+            if (!seen)
+                compare_cell(b, old->targets[t].name, old->scenarios[s], &old->cells[t][s], NULL);
         }
     }
 }

@@ -17,9 +17,9 @@
 
 #include "target.h"
 
-#define CHART_W 960
-#define CHART_H 420
-#define TEMPLATE_MAX (64u << 10)
+#define CHART_W           960
+#define CHART_H           420
+#define TEMPLATE_MAX      (64u << 10)
 #define SPECTRUM_MIN_XMAX 1e4 /* 1/(1-p) of 99.99% */
 
 typedef struct chart_ctx {
@@ -64,13 +64,15 @@ static int render_template(const char *tpl_path, const char *const *kv, buf_t *o
         }
         bool found = false;
         for (const char *const *k = kv; *k; k += 2)
-            if (strlen(*k) == (size_t)(close - open - 2) && !strncmp(open + 2, *k, (size_t)(close - open - 2))) {
+            if (strlen(*k) == (size_t)(close - open - 2) &&
+                !strncmp(open + 2, *k, (size_t)(close - open - 2))) {
                 buf_adds(out, k[1]);
                 found = true;
             }
         if (!found) {
             buf_free(&tpl);
-            return err_set(err, "%s: unknown placeholder %.*s", tpl_path, (int)(close - open + 2), open);
+            return err_set(err, "%s: unknown placeholder %.*s", tpl_path, (int)(close - open + 2),
+                           open);
         }
         p = close + 2;
     }
@@ -87,16 +89,22 @@ static int write_file(const char *path, const buf_t *b, err_t *err) {
 }
 
 /* Renders template tpl into <dir>/<base>.gp and runs gnuplot for svg (and png). */
-static int draw(chart_ctx_t *c, const char *tpl, const char *base, const char *title, const char *ylabel,
-                const char *scale, const char *plot) {
+static int draw(chart_ctx_t *c, const char *tpl, const char *base, const char *title,
+                const char *ylabel, const char *scale, const char *plot) {
     const char *formats[2] = {"svg", "png"};
     for (int f = 0; f < (c->o->png ? 2 : 1); f++) {
         char out[4400], script[4400], tplpath[4400], terminal[256];
         snprintf(out, sizeof out, "%s/%s.%s", c->dir, base, formats[f]);
         snprintf(script, sizeof script, "%s/%s.%s.gp", c->dir, base, formats[f]);
         snprintf(tplpath, sizeof tplpath, "%s/%s", c->o->templates, tpl);
-        if (f == 0) snprintf(terminal, sizeof terminal, "set terminal svg size %d,%d font 'Helvetica,12' background rgb 'white'", CHART_W, CHART_H);
-        else snprintf(terminal, sizeof terminal, "set terminal pngcairo size %d,%d font 'Helvetica,10' background rgb 'white'", CHART_W, CHART_H);
+        if (f == 0)
+            snprintf(terminal, sizeof terminal,
+                     "set terminal svg size %d,%d font 'Helvetica,12' background rgb 'white'",
+                     CHART_W, CHART_H);
+        else
+            snprintf(terminal, sizeof terminal,
+                     "set terminal pngcairo size %d,%d font 'Helvetica,10' background rgb 'white'",
+                     CHART_W, CHART_H);
         /* SVGs get a transparent canvas (see style.gp); PNGs are opaque white. */
         if (f == 0) {
             char *bg = strstr(terminal, " background");
@@ -114,9 +122,14 @@ static int draw(chart_ctx_t *c, const char *tpl, const char *base, const char *t
         gp_quote(&q_style, style);
         gp_quote(&q_title, title);
         gp_quote(&q_ylabel, ylabel);
-        const char *kv[] = {"terminal", terminal, "output", buf_cstr(&q_out), "style", buf_cstr(&q_style),
-                            "title", buf_cstr(&q_title), "ylabel", buf_cstr(&q_ylabel), "scale", scale,
-                            "plot", plot, NULL};
+        const char *kv[] = {"terminal", terminal,
+                            "output",   buf_cstr(&q_out),
+                            "style",    buf_cstr(&q_style),
+                            "title",    buf_cstr(&q_title),
+                            "ylabel",   buf_cstr(&q_ylabel),
+                            "scale",    scale,
+                            "plot",     plot,
+                            NULL};
         int rc = render_template(tplpath, kv, &body, c->err);
         if (rc == 0) rc = write_file(script, &body, c->err);
         if (rc == 0) {
@@ -154,7 +167,8 @@ static void series_title(buf_t *plot, const rm_t *m, size_t t, const rm_cell_t *
     char title[160];
     if (cell && cell->level && cell->connections != m->ref_level)
         snprintf(title, sizeof title, "%s (%d connections)", m->targets[t].name, cell->connections);
-    else snprintf(title, sizeof title, "%s", m->targets[t].name);
+    else
+        snprintf(title, sizeof title, "%s", m->targets[t].name);
     gp_quote(plot, title);
 }
 
@@ -189,7 +203,8 @@ static int bars(chart_ctx_t *c, const char *base, const char *title, const char 
         bool has = false;
         for (size_t s = 0; s < m->ns && !has; s++) {
             double lo, hi;
-            has = m->cells[t][s].present && m->cells[t][s].level && fn(&m->cells[t][s], &lo, &hi) > 0;
+            has =
+                m->cells[t][s].present && m->cells[t][s].level && fn(&m->cells[t][s], &lo, &hi) > 0;
         }
         if (has) shown[nshown++] = t;
     }
@@ -201,8 +216,10 @@ static int bars(chart_ctx_t *c, const char *base, const char *title, const char 
         for (size_t i = 0; i < nshown; i++) {
             const rm_cell_t *cell = &m->cells[shown[i]][s];
             double lo = 0, hi = 0, v = cell->present && cell->level ? fn(cell, &lo, &hi) : -1;
-            if (v > 0) buf_printf(&dat, " %.6g %.6g %.6g", v, lo > 0 ? lo : v, hi > 0 ? hi : v);
-            else buf_adds(&dat, " NaN NaN NaN");
+            if (v > 0)
+                buf_printf(&dat, " %.6g %.6g %.6g", v, lo > 0 ? lo : v, hi > 0 ? hi : v);
+            else
+                buf_adds(&dat, " NaN NaN NaN");
         }
         buf_addc(&dat, '\n');
     }
@@ -214,14 +231,19 @@ static int bars(chart_ctx_t *c, const char *base, const char *title, const char 
         buf_init(&plot, 0);
         for (size_t i = 0; i < nshown; i++) {
             if (i) buf_adds(&plot, ", \\\n     ");
-            if (i == 0) gp_quote(&plot, datpath);
-            else buf_adds(&plot, "''");
-            buf_printf(&plot, " using %zu:%zu:%zu%s title ", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i, i == 0 ? ":xtic(1)" : "");
+            if (i == 0)
+                gp_quote(&plot, datpath);
+            else
+                buf_adds(&plot, "''");
+            buf_printf(&plot, " using %zu:%zu:%zu%s title ", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i,
+                       i == 0 ? ":xtic(1)" : "");
             series_title(&plot, m, shown[i], NULL);
             buf_printf(&plot, " lc rgb '%s'", m->targets[shown[i]].color);
         }
         rc = draw(c, "bars.gp", base, title, ylabel,
-                  logy ? "set logscale y\nset yrange [1:*]\nset format y '%.0s%c'" : "set yrange [0:*]", buf_cstr(&plot));
+                  logy ? "set logscale y\nset yrange [1:*]\nset format y '%.0s%c'"
+                       : "set yrange [0:*]",
+                  buf_cstr(&plot));
         buf_free(&plot);
     }
     buf_free(&dat);
@@ -242,7 +264,9 @@ static int spectrum(chart_ctx_t *c, size_t s) {
     double xmax = SPECTRUM_MIN_XMAX;
     for (size_t t = 0; t < m->nt; t++) {
         const rm_cell_t *cell = &m->cells[t][s];
-        const cJSON *h = cell->median_run ? cJSON_GetObjectItemCaseSensitive(cell->median_run, "histogram") : NULL;
+        const cJSON *h = cell->median_run
+                             ? cJSON_GetObjectItemCaseSensitive(cell->median_run, "histogram")
+                             : NULL;
         double total = 0, us, count;
         const cJSON *e;
         cJSON_ArrayForEach(e, h) if (hist_entry(e, &us, &count)) total += count;
@@ -266,11 +290,13 @@ static int spectrum(chart_ctx_t *c, size_t s) {
     }
     int rc = 0;
     if (block) {
-        snprintf(title, sizeof title, "%s: latency by percentile at %d connections", m->scenarios[s], m->ref_level);
+        snprintf(title, sizeof title, "%s: latency by percentile at %d connections",
+                 m->scenarios[s], m->ref_level);
         rc = write_file(datpath, &dat, c->err);
         char scale[64];
         snprintf(scale, sizeof scale, "set xrange [1:%.6g]", xmax);
-        if (rc == 0) rc = draw(c, "spectrum.gp", base, title, "latency (ms)", scale, buf_cstr(&plot));
+        if (rc == 0)
+            rc = draw(c, "spectrum.gp", base, title, "latency (ms)", scale, buf_cstr(&plot));
     }
     buf_free(&dat);
     buf_free(&plot);
@@ -289,15 +315,19 @@ static int connections(chart_ctx_t *c, size_t s) {
     int block = 0, most = 0;
     for (size_t t = 0; t < m->nt; t++) {
         const rm_cell_t *cell = &m->cells[t][s];
-        const cJSON *levels = cell->scenario ? cJSON_GetObjectItemCaseSensitive(cell->scenario, "levels") : NULL;
+        const cJSON *levels =
+            cell->scenario ? cJSON_GetObjectItemCaseSensitive(cell->scenario, "levels") : NULL;
         /* the finished (summarised) levels only; a target with none gets no line */
         int n = 0;
         const cJSON *l;
         cJSON_ArrayForEach(l, levels) {
-            const cJSON *rps = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(l, "summary"), "rps");
+            const cJSON *rps = cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetObjectItemCaseSensitive(l, "summary"), "rps");
             const cJSON *med = cJSON_GetObjectItemCaseSensitive(rps, "median");
             const cJSON *conns = cJSON_GetObjectItemCaseSensitive(l, "connections");
-            if (!cJSON_IsNumber(med) || !cJSON_IsNumber(conns) || conns->valuedouble <= 0 || med->valuedouble <= 0) continue;
+            if (!cJSON_IsNumber(med) || !cJSON_IsNumber(conns) || conns->valuedouble <= 0 ||
+                med->valuedouble <= 0)
+                continue;
             if (n == 0 && block) buf_adds(&dat, "\n\n");
             buf_printf(&dat, "%.0f %.6g\n", conns->valuedouble, med->valuedouble);
             n++;
@@ -315,7 +345,8 @@ static int connections(chart_ctx_t *c, size_t s) {
     if (block && most > 1) {
         snprintf(title, sizeof title, "%s: throughput against connections", m->scenarios[s]);
         rc = write_file(datpath, &dat, c->err);
-        if (rc == 0) rc = draw(c, "lines.gp", base, title, "requests/s", "set logscale y", buf_cstr(&plot));
+        if (rc == 0)
+            rc = draw(c, "lines.gp", base, title, "requests/s", "set logscale y", buf_cstr(&plot));
     }
     buf_free(&dat);
     buf_free(&plot);
@@ -324,11 +355,13 @@ static int connections(chart_ctx_t *c, size_t s) {
 
 /* Every chart is attempted; a failing one is reported (the first error in err) and skipped, so
  * one bad series does not take the others down. */
-int report_charts(const rm_t *m, const report_opts_t *o, char names[][128], size_t max, err_t *err) {
+int report_charts(const rm_t *m, const report_opts_t *o, char names[][128], size_t max,
+                  err_t *err) {
     chart_ctx_t c = {.m = m, .o = o, .names = names, .max = max, .err = err};
     err->msg[0] = '\0';
     snprintf(c.dir, sizeof c.dir, "%s/charts", o->out_dir);
-    if (mkdir(c.dir, 0755) < 0 && errno != EEXIST) return err_set(err, "%s: %s", c.dir, strerror(errno));
+    if (mkdir(c.dir, 0755) < 0 && errno != EEXIST)
+        return err_set(err, "%s: %s", c.dir, strerror(errno));
     if (!m->bench_doc || m->ns == 0 || m->nt == 0) return 0;
     err_t first = {{0}};
     char title[256];
@@ -336,13 +369,19 @@ int report_charts(const rm_t *m, const report_opts_t *o, char names[][128], size
     do {                                                                                           \
         if ((call) < 0 && !first.msg[0]) first = *err;                                             \
     } while (0)
-    snprintf(title, sizeof title, "Throughput at %d connections (median, min-max over repetitions; log scale)", m->ref_level);
+    snprintf(title, sizeof title,
+             "Throughput at %d connections (median, min-max over repetitions; log scale)",
+             m->ref_level);
     TRY(bars(&c, "throughput", title, "requests/s", true, v_rps));
-    snprintf(title, sizeof title, "Efficiency at %d connections: requests per CPU-second of the target (log scale)", m->ref_level);
+    snprintf(title, sizeof title,
+             "Efficiency at %d connections: requests per CPU-second of the target (log scale)",
+             m->ref_level);
     TRY(bars(&c, "efficiency", title, "requests per CPU-second", true, v_eff));
-    snprintf(title, sizeof title, "CPU time of the target's processes per measured run (%d connections)", m->ref_level);
+    snprintf(title, sizeof title,
+             "CPU time of the target's processes per measured run (%d connections)", m->ref_level);
     TRY(bars(&c, "cpu", title, "CPU seconds", false, v_cpu));
-    snprintf(title, sizeof title, "Peak resident memory of the target's processes (%d connections)", m->ref_level);
+    snprintf(title, sizeof title, "Peak resident memory of the target's processes (%d connections)",
+             m->ref_level);
     TRY(bars(&c, "memory", title, "peak RSS (MiB)", false, v_mem));
     for (size_t s = 0; s < m->ns; s++) {
         TRY(spectrum(&c, s));

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define HTML_MAX_SVG (8u << 20)      /* bytes of one chart inlined */
+#define HTML_MAX_SVG      (8u << 20) /* bytes of one chart inlined */
 #define HTML_MAX_RESPONSE 2048       /* bytes of a failing response shown */
 #define HTML_MAX_FAILURES 200        /* failing steps listed in full */
 
@@ -36,18 +36,27 @@ void report_html_escape(FILE *f, const char *s) {
 #define E(s) report_html_escape(f, (s))
 
 void report_fmt_rps(char *out, size_t n, double v) {
-    if (v < 0) snprintf(out, n, "–");
-    else if (v >= 1e6) snprintf(out, n, "%.2fM", v / 1e6);
-    else if (v >= 1e4) snprintf(out, n, "%.1fk", v / 1e3);
-    else if (v >= 100) snprintf(out, n, "%.0f", v);
-    else snprintf(out, n, "%.1f", v);
+    if (v < 0)
+        snprintf(out, n, "–");
+    else if (v >= 1e6)
+        snprintf(out, n, "%.2fM", v / 1e6);
+    else if (v >= 1e4)
+        snprintf(out, n, "%.1fk", v / 1e3);
+    else if (v >= 100)
+        snprintf(out, n, "%.0f", v);
+    else
+        snprintf(out, n, "%.1f", v);
 }
 
 void report_fmt_us(char *out, size_t n, double us) {
-    if (us < 0) snprintf(out, n, "–");
-    else if (us >= 1e6) snprintf(out, n, "%.2f s", us / 1e6);
-    else if (us >= 1e4) snprintf(out, n, "%.1f ms", us / 1e3);
-    else snprintf(out, n, "%.2f ms", us / 1e3);
+    if (us < 0)
+        snprintf(out, n, "–");
+    else if (us >= 1e6)
+        snprintf(out, n, "%.2f s", us / 1e6);
+    else if (us >= 1e4)
+        snprintf(out, n, "%.1f ms", us / 1e3);
+    else
+        snprintf(out, n, "%.2f ms", us / 1e3);
 }
 
 static void inline_css(FILE *f, const report_opts_t *o) {
@@ -75,10 +84,18 @@ static void cards(FILE *f, const rm_t *m) {
         E(rt->version ? rt->version : "");
         fputs("</div><div>", f);
         const char *cst = str(rt->conf, "status");
-        if (!rt->conf) fputs("<span class=\"badge skip\">conformance not checked</span>", f);
-        else if (cst && !strcmp(cst, "error")) fputs("<span class=\"badge fail\">conformance: did not run</span>", f);
-        else if (rt->conformant) fprintf(f, "<span class=\"badge pass\">conformant: %d/%d suites</span>", rt->suites_pass, rt->suites_total);
-        else fprintf(f, "<span class=\"badge fail\">NOT conformant: %d/%d suites, %d failing steps</span>", rt->suites_pass, rt->suites_total, rt->steps_fail + rt->steps_error);
+        if (!rt->conf)
+            fputs("<span class=\"badge skip\">conformance not checked</span>", f);
+        else if (cst && !strcmp(cst, "error"))
+            fputs("<span class=\"badge fail\">conformance: did not run</span>", f);
+        else if (rt->conformant)
+            fprintf(f, "<span class=\"badge pass\">conformant: %d/%d suites</span>",
+                    rt->suites_pass, rt->suites_total);
+        else
+            fprintf(
+                f,
+                "<span class=\"badge fail\">NOT conformant: %d/%d suites, %d failing steps</span>",
+                rt->suites_pass, rt->suites_total, rt->steps_fail + rt->steps_error);
         fputs("</div>", f);
         const char *bstat = rt->bench ? str(rt->bench, "status") : NULL;
         if (bstat && strcmp(bstat, "ok") != 0) {
@@ -101,12 +118,17 @@ static void cards(FILE *f, const rm_t *m) {
 static void conformance(FILE *f, const rm_t *m) {
     fputs("<h2 id=\"conformance\">Conformance</h2>\n", f);
     if (!m->conf_doc) {
-        fputs("<p class=\"muted\">No conformance results in this run (conformance.json is absent).</p>\n", f);
+        fputs("<p class=\"muted\">No conformance results in this run (conformance.json is "
+              "absent).</p>\n",
+              f);
         return;
     }
     const cJSON *tot = get(get(m->conf_doc, "totals"), "steps");
-    fprintf(f, "<p class=\"lead\">%d targets, %zu suites: %.0f steps passed, %.0f failed, %.0f skipped, %.0f errors.</p>\n",
-            (int)m->nt, m->nsuites, num(tot, "pass", 0), num(tot, "fail", 0), num(tot, "skip", 0), num(tot, "error", 0));
+    fprintf(f,
+            "<p class=\"lead\">%d targets, %zu suites: %.0f steps passed, %.0f failed, %.0f "
+            "skipped, %.0f errors.</p>\n",
+            (int)m->nt, m->nsuites, num(tot, "pass", 0), num(tot, "fail", 0), num(tot, "skip", 0),
+            num(tot, "error", 0));
     fputs("<table><tr><th>suite</th>", f);
     for (size_t t = 0; t < m->nt; t++) {
         fputs("<th>", f);
@@ -126,11 +148,13 @@ static void conformance(FILE *f, const rm_t *m) {
                 continue;
             }
             const cJSON *c = get(su, "counts");
-            int pass = (int)num(c, "pass", 0), fail = (int)num(c, "fail", 0) + (int)num(c, "error", 0),
+            int pass = (int)num(c, "pass", 0),
+                fail = (int)num(c, "fail", 0) + (int)num(c, "error", 0),
                 skip = (int)num(c, "skip", 0);
             const char *st = str(su, "status");
             bool ok = st && !strcmp(st, "pass");
-            fprintf(f, "<td class=\"%s\">%s %d/%d", ok ? "pass" : "fail", ok ? "pass" : "FAIL", pass, pass + fail);
+            fprintf(f, "<td class=\"%s\">%s %d/%d", ok ? "pass" : "fail", ok ? "pass" : "FAIL",
+                    pass, pass + fail);
             if (skip) fprintf(f, " <span class=\"skip\">· %d skipped</span>", skip);
             fputs("</td>", f);
         }
@@ -179,7 +203,8 @@ static void conformance(FILE *f, const rm_t *m) {
                     if (str(fl, "file")) {
                         fputs(" <span class=\"muted\">(", f);
                         E(str(fl, "file"));
-                        fprintf(f, ":%d:%d)</span>", (int)num(fl, "line", 0), (int)num(fl, "col", 0));
+                        fprintf(f, ":%d:%d)</span>", (int)num(fl, "line", 0),
+                                (int)num(fl, "col", 0));
                     }
                     fputs("</li>", f);
                 }
@@ -208,7 +233,9 @@ static void conformance(FILE *f, const rm_t *m) {
             }
         }
     }
-    if (shown > HTML_MAX_FAILURES) fprintf(f, "<p class=\"muted\">… and %d more (see conformance.json).</p>\n", shown - HTML_MAX_FAILURES);
+    if (shown > HTML_MAX_FAILURES)
+        fprintf(f, "<p class=\"muted\">… and %d more (see conformance.json).</p>\n",
+                shown - HTML_MAX_FAILURES);
 
     header = false;
     for (size_t t = 0; t < m->nt; t++) {
@@ -219,7 +246,10 @@ static void conformance(FILE *f, const rm_t *m) {
                 const char *status = str(st, "status"), *reason = str(st, "reason");
                 if (!status || strcmp(status, "skip") || !reason) continue;
                 if (!header) {
-                    fputs("<h3>Skipped steps</h3>\n<table><tr><th>target</th><th>suite</th><th>step</th><th>reason</th></tr>\n", f);
+                    fputs("<h3>Skipped "
+                          "steps</h3>\n<table><tr><th>target</th><th>suite</th><th>step</"
+                          "th><th>reason</th></tr>\n",
+                          f);
                     header = true;
                 }
                 fputs("<tr><td>", f);
@@ -270,8 +300,8 @@ static void overview(FILE *f, const rm_t *m) {
             char rps[32], p99[32];
             report_fmt_rps(rps, sizeof rps, c->rps);
             report_fmt_us(p99, sizeof p99, c->p99);
-            fprintf(f, "<td class=\"num\">%s%s%s req/s<div class=\"muted\">p99 %s</div></td>", c->rps == best ? "<b>" : "", rps,
-                    c->rps == best ? "</b>" : "", p99);
+            fprintf(f, "<td class=\"num\">%s%s%s req/s<div class=\"muted\">p99 %s</div></td>",
+                    c->rps == best ? "<b>" : "", rps, c->rps == best ? "</b>" : "", p99);
         }
         fputs("</tr>\n", f);
     }
@@ -281,15 +311,21 @@ static void overview(FILE *f, const rm_t *m) {
 static void bench_tables(FILE *f, const rm_t *m) {
     fputs("<h2 id=\"benchmarks\">Benchmarks</h2>\n", f);
     if (!m->bench_doc) {
-        fputs("<p class=\"muted\">No benchmark results in this run (bench.json is absent).</p>\n", f);
+        fputs("<p class=\"muted\">No benchmark results in this run (bench.json is absent).</p>\n",
+              f);
         return;
     }
     const cJSON *set = get(m->bench_doc, "settings");
-    fprintf(f, "<p class=\"lead\">Profile <b>%s</b>: %d s per measured run, %d repetition(s), primer %d s at 8 connections, warmup %d s. "
-               "Tables show the level of %d connections (or the highest measured): median over repetitions, with min–max. "
-               "Errors are socket errors plus answers ≥ 400. CPU and memory are the target's whole process tree.</p>\n",
-            str(m->bench_doc, "profile") ? str(m->bench_doc, "profile") : "?", (int)num(set, "duration_s", 0),
-            (int)num(set, "repeat", 0), (int)num(set, "primer_s", 0), (int)num(set, "warmup_s", 0), m->ref_level);
+    fprintf(f,
+            "<p class=\"lead\">Profile <b>%s</b>: %d s per measured run, %d repetition(s), primer "
+            "%d s at 8 connections, warmup %d s. "
+            "Tables show the level of %d connections (or the highest measured): median over "
+            "repetitions, with min–max. "
+            "Errors are socket errors plus answers ≥ 400. CPU and memory are the target's whole "
+            "process tree.</p>\n",
+            str(m->bench_doc, "profile") ? str(m->bench_doc, "profile") : "?",
+            (int)num(set, "duration_s", 0), (int)num(set, "repeat", 0),
+            (int)num(set, "primer_s", 0), (int)num(set, "warmup_s", 0), m->ref_level);
     for (size_t t = 0; t < m->nt; t++) {
         const char *st = str(m->targets[t].bench, "status");
         if (!st || !strcmp(st, "ok")) continue;
@@ -307,10 +343,14 @@ static void bench_tables(FILE *f, const rm_t *m) {
         E(m->scenarios[s]);
         fputs("</h3><p class=\"muted\">", f);
         E(m->scenario_desc[s]);
-        fputs("</p>\n<table class=\"bench\"><tr><th>target</th><th class=\"num\">req/s</th><th class=\"num\">min–max</th>"
-              "<th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p99</th><th class=\"num\">p99.9</th>"
-              "<th class=\"num\">errors</th><th class=\"num\">CPU s</th><th class=\"num\">req/CPU-s</th>"
-              "<th class=\"num\">peak RSS</th><th>notes</th></tr>\n", f);
+        fputs("</p>\n<table class=\"bench\"><tr><th>target</th><th class=\"num\">req/s</th><th "
+              "class=\"num\">min–max</th>"
+              "<th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p99</th><th "
+              "class=\"num\">p99.9</th>"
+              "<th class=\"num\">errors</th><th class=\"num\">CPU s</th><th "
+              "class=\"num\">req/CPU-s</th>"
+              "<th class=\"num\">peak RSS</th><th>notes</th></tr>\n",
+              f);
         for (size_t t = 0; t < m->nt; t++) {
             const rm_cell_t *c = &m->cells[t][s];
             if (!c->present) continue;
@@ -341,17 +381,27 @@ static void bench_tables(FILE *f, const rm_t *m) {
             report_fmt_us(p99, sizeof p99, c->p99);
             report_fmt_us(p999, sizeof p999, c->p999);
             char range[80];
-            if (c->runs > 1) snprintf(range, sizeof range, "%s–%s", b, d);
-            else snprintf(range, sizeof range, "<span class=\"muted\" title=\"one repetition\">–</span>");
-            fprintf(f, "<td class=\"num\"><b>%s</b></td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s</td>"
-                       "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num%s\">%.0f</td>",
-                    a, range, p50, p90, p99, p999, c->errors > 0 ? " fail" : "", c->errors);
-            if (c->cpu_s >= 0) fprintf(f, "<td class=\"num\">%.2f</td>", c->cpu_s);
-            else fputs("<td class=\"num\">–</td>", f);
+            if (c->runs > 1)
+                snprintf(range, sizeof range, "%s–%s", b, d);
+            else
+                snprintf(range, sizeof range,
+                         "<span class=\"muted\" title=\"one repetition\">–</span>");
+            fprintf(
+                f,
+                "<td class=\"num\"><b>%s</b></td><td class=\"num\">%s</td><td "
+                "class=\"num\">%s</td><td class=\"num\">%s</td>"
+                "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num%s\">%.0f</td>",
+                a, range, p50, p90, p99, p999, c->errors > 0 ? " fail" : "", c->errors);
+            if (c->cpu_s >= 0)
+                fprintf(f, "<td class=\"num\">%.2f</td>", c->cpu_s);
+            else
+                fputs("<td class=\"num\">–</td>", f);
             report_fmt_rps(a, sizeof a, c->eff);
             fprintf(f, "<td class=\"num\">%s</td>", a);
-            if (c->rss_kb >= 0) fprintf(f, "<td class=\"num\">%.1f MiB</td>", c->rss_kb / 1024.0);
-            else fputs("<td class=\"num\">–</td>", f);
+            if (c->rss_kb >= 0)
+                fprintf(f, "<td class=\"num\">%.1f MiB</td>", c->rss_kb / 1024.0);
+            else
+                fputs("<td class=\"num\">–</td>", f);
             fputs("<td>", f);
             if (strcmp(c->status, "ok")) {
                 fputs("<span class=\"badge fail\">", f);
@@ -361,14 +411,21 @@ static void bench_tables(FILE *f, const rm_t *m) {
                 fputc(' ', f);
             }
             if (c->connections != m->ref_level)
-                fprintf(f, "<span class=\"badge skip\" title=\"not measured at %d connections\">at %d connections</span> ",
+                fprintf(f,
+                        "<span class=\"badge skip\" title=\"not measured at %d connections\">at %d "
+                        "connections</span> ",
                         m->ref_level, c->connections);
-            if (c->client_bound) fputs("<span class=\"badge warn\" title=\"wrk kept its CPU over 90% busy: the figure is a lower bound\">client-bound</span> ", f);
+            if (c->client_bound)
+                fputs("<span class=\"badge warn\" title=\"wrk kept its CPU over 90% busy: the "
+                      "figure is a lower bound\">client-bound</span> ",
+                      f);
             if (c->integrity_checked) {
                 const cJSON *in = get(c->scenario, "integrity");
-                fprintf(f, "<span class=\"badge %s\" title=\"%.0f writes acknowledged, %.0f found afterwards\">integrity %s</span>",
-                        c->integrity_pass ? "pass" : "fail", num(in, "acknowledged", 0), num(in, "found", 0),
-                        c->integrity_pass ? "ok" : "FAILED");
+                fprintf(f,
+                        "<span class=\"badge %s\" title=\"%.0f writes acknowledged, %.0f found "
+                        "afterwards\">integrity %s</span>",
+                        c->integrity_pass ? "pass" : "fail", num(in, "acknowledged", 0),
+                        num(in, "found", 0), c->integrity_pass ? "ok" : "FAILED");
                 if (!c->integrity_pass && str(in, "message")) {
                     fputs(" ", f);
                     E(str(in, "message"));
@@ -397,12 +454,18 @@ static void inline_svg(FILE *f, const char *path, const char *prefix) {
     if (!p) p = buf_cstr(&b);
     /* Every gnuplot SVG defines the same ids (gnuplot_canvas, gpPt0, textbox, ...): inlined
      * side by side they would clash, so each chart's ids and references get a prefix. */
-    static const struct { const char *from, *to; } SUBST[] = {
+    static const struct {
+        const char *from, *to;
+    } SUBST[] = {
         /* text in the neutral grey takes the page's colour; gnuplot's groups pin color="black",
          * which would turn that currentColor black on a dark page, so they lose it */
-        {"rgb(136,136,136)", "currentColor"}, {" color=\"black\"", ""},
-        {"id='", "id='%s-"}, {"id=\"", "id=\"%s-"},
-        {"href='#", "href='#%s-"}, {"href=\"#", "href=\"#%s-"}, {"url(#", "url(#%s-"},
+        {"rgb(136,136,136)", "currentColor"},
+        {" color=\"black\"", ""},
+        {"id='", "id='%s-"},
+        {"id=\"", "id=\"%s-"},
+        {"href='#", "href='#%s-"},
+        {"href=\"#", "href=\"#%s-"},
+        {"url(#", "url(#%s-"},
     };
     while (*p) {
         const char *hit = NULL;
@@ -443,9 +506,12 @@ static void baseline(FILE *f, const bl_t *b) {
     if (!b) return;
     fputs("<h2 id=\"baseline\">Against the baseline</h2>\n", f);
     fputs("<p class=\"lead\">Baseline run <code>", f);
-    E(str(b->old->bench_doc ? b->old->bench_doc : b->old->conf_doc, b->old->bench_doc ? "run_id" : "run"));
-    fprintf(f, "</code>. A change inside the repetitions' spread or within %.1f%% is noise; a throughput drop beyond both is a regression. "
-               "<b>%d regression(s), %d target(s) lost conformance.</b></p>\n",
+    E(str(b->old->bench_doc ? b->old->bench_doc : b->old->conf_doc,
+          b->old->bench_doc ? "run_id" : "run"));
+    fprintf(f,
+            "</code>. A change inside the repetitions' spread or within %.1f%% is noise; a "
+            "throughput drop beyond both is a regression. "
+            "<b>%d regression(s), %d target(s) lost conformance.</b></p>\n",
             b->max_regression_pct, b->regressions, b->lost_conformance);
     /* numbers from different machines or profiles are not comparable: show both */
     const rm_t *runs[2] = {b->old, b->cur};
@@ -458,30 +524,40 @@ static void baseline(FILE *f, const bl_t *b) {
         E(str(env, "cpu_model") ? str(env, "cpu_model") : "–");
         fprintf(f, " (%d CPUs)</td><td><code>", (int)num(env, "cpus_online", 0));
         E(str(env, "git_commit") ? str(env, "git_commit") : "–");
-        fprintf(f, "</code>%s</td></tr>\n", cJSON_IsTrue(get(env, "git_dirty")) ? " (modified tree)" : "");
+        fprintf(f, "</code>%s</td></tr>\n",
+                cJSON_IsTrue(get(env, "git_dirty")) ? " (modified tree)" : "");
     }
     fputs("</table>\n", f);
     if (b->nconf) {
-        fputs("<table><tr><th>target</th><th class=\"num\">steps passed (before → now)</th><th class=\"num\">failed</th><th>verdict</th></tr>\n", f);
+        fputs("<table><tr><th>target</th><th class=\"num\">steps passed (before → now)</th><th "
+              "class=\"num\">failed</th><th>verdict</th></tr>\n",
+              f);
         for (size_t i = 0; i < b->nconf; i++) {
             const bl_conf_row_t *r = &b->conf[i];
             fputs("<tr><td>", f);
             E(r->target);
             if (r->unchecked) {
-                fprintf(f, "</td><td class=\"num\">%d → –</td><td class=\"num\">%d → –</td><td><span class=\"badge skip\">not checked in this run</span></td></tr>\n",
+                fprintf(f,
+                        "</td><td class=\"num\">%d → –</td><td class=\"num\">%d → –</td><td><span "
+                        "class=\"badge skip\">not checked in this run</span></td></tr>\n",
                         r->old_pass, r->old_fail);
                 continue;
             }
-            fprintf(f, "</td><td class=\"num\">%d → %d</td><td class=\"num\">%d → %d</td><td>%s", r->old_pass, r->new_pass,
-                    r->old_fail, r->new_fail, r->lost ? "<span class=\"badge fail\">lost conformance</span> " : "<span class=\"badge pass\">ok</span>");
+            fprintf(f, "</td><td class=\"num\">%d → %d</td><td class=\"num\">%d → %d</td><td>%s",
+                    r->old_pass, r->new_pass, r->old_fail, r->new_fail,
+                    r->lost ? "<span class=\"badge fail\">lost conformance</span> "
+                            : "<span class=\"badge pass\">ok</span>");
             E(r->suites);
             fputs("</td></tr>\n", f);
         }
         fputs("</table>\n", f);
     }
     if (b->nrows) {
-        fputs("<table><tr><th>target</th><th>scenario</th><th class=\"num\">req/s before</th><th class=\"num\">now</th>"
-              "<th class=\"num\">change</th><th class=\"num\">p99 before</th><th class=\"num\">now</th><th>verdict</th></tr>\n", f);
+        fputs("<table><tr><th>target</th><th>scenario</th><th class=\"num\">req/s before</th><th "
+              "class=\"num\">now</th>"
+              "<th class=\"num\">change</th><th class=\"num\">p99 before</th><th "
+              "class=\"num\">now</th><th>verdict</th></tr>\n",
+              f);
         for (size_t i = 0; i < b->nrows; i++) {
             const bl_row_t *r = &b->rows[i];
             char a[32], c[32], p1[32], p2[32];
@@ -489,14 +565,21 @@ static void baseline(FILE *f, const bl_t *b) {
             report_fmt_rps(c, sizeof c, r->new_rps);
             report_fmt_us(p1, sizeof p1, r->old_p99);
             report_fmt_us(p2, sizeof p2, r->new_p99);
-            const char *cls = r->verdict == BL_REGRESSION ? "fail" : r->verdict == BL_BETTER ? "pass" : r->verdict == BL_WORSE ? "warn" : "skip";
+            const char *cls = r->verdict == BL_REGRESSION ? "fail"
+                              : r->verdict == BL_BETTER   ? "pass"
+                              : r->verdict == BL_WORSE    ? "warn"
+                                                          : "skip";
             fputs("<tr><td>", f);
             E(r->target);
             fputs("</td><td>", f);
             E(r->scenario);
-            fprintf(f, "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%+.1f%%</td>"
-                       "<td class=\"num\">%s</td><td class=\"num\">%s</td><td><span class=\"badge %s\">%s</span></td></tr>\n",
-                    a, c, isfinite(r->delta_pct) ? r->delta_pct : 0.0, p1, p2, cls, bl_verdict_name(r->verdict));
+            fprintf(f,
+                    "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td "
+                    "class=\"num\">%+.1f%%</td>"
+                    "<td class=\"num\">%s</td><td class=\"num\">%s</td><td><span class=\"badge "
+                    "%s\">%s</span></td></tr>\n",
+                    a, c, isfinite(r->delta_pct) ? r->delta_pct : 0.0, p1, p2, cls,
+                    bl_verdict_name(r->verdict));
         }
         fputs("</table>\n", f);
     }
@@ -509,7 +592,8 @@ static void environment(FILE *f, const rm_t *m, const report_opts_t *o) {
         fputs("<tr><th>", f);
         E(e->string);
         fputs("</th><td>", f);
-        if (cJSON_IsString(e)) E(e->valuestring);
+        if (cJSON_IsString(e))
+            E(e->valuestring);
         else {
             char *s = cJSON_PrintUnformatted(e);
             E(s);
@@ -534,7 +618,8 @@ static void environment(FILE *f, const rm_t *m, const report_opts_t *o) {
     fputs("<details><summary>every wrk command line of this run</summary><pre>", f);
     const cJSON *t, *s, *l, *r, *c;
     cJSON_ArrayForEach(t, get(m->bench_doc, "targets")) cJSON_ArrayForEach(s, get(t, "scenarios")) {
-        fprintf(f, "# %s / %s\n", str(t, "name") ? str(t, "name") : "?", str(s, "name") ? str(s, "name") : "?");
+        fprintf(f, "# %s / %s\n", str(t, "name") ? str(t, "name") : "?",
+                str(s, "name") ? str(s, "name") : "?");
         cJSON_ArrayForEach(c, get(s, "commands")) {
             fprintf(f, "#   %s\n", c->string);
             E(c->valuestring);
@@ -548,12 +633,14 @@ static void environment(FILE *f, const rm_t *m, const report_opts_t *o) {
     fputs("</pre></details>\n", f);
 }
 
-int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names[][128], size_t n, FILE *f) {
+int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names[][128], size_t n,
+                FILE *f) {
     const char *run = m->bench_doc ? str(m->bench_doc, "run_id") : str(m->conf_doc, "run");
     const char *started = m->bench_doc ? str(m->bench_doc, "started") : str(m->conf_doc, "started");
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-          "<meta name=\"color-scheme\" content=\"light dark\"><title>parity report ", f);
+          "<meta name=\"color-scheme\" content=\"light dark\"><title>parity report ",
+          f);
     E(run ? run : "");
     fputs("</title>\n<style>\n", f);
     inline_css(f, o);
@@ -573,6 +660,7 @@ int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names
     bench_tables(f, m);
     charts(f, m, o, names, n);
     environment(f, m, o);
-    fputs("<p class=\"muted\">Generated by parity " PARITY_VERSION ".</p>\n</main></body></html>\n", f);
+    fputs("<p class=\"muted\">Generated by parity " PARITY_VERSION ".</p>\n</main></body></html>\n",
+          f);
     return ferror(f) ? -1 : 0;
 }

@@ -9,23 +9,30 @@
 /* Table cells must not break the table: '|' and newlines are escaped or flattened. */
 static void md_cell(FILE *f, const char *s) {
     for (; s && *s; s++) {
-        if (*s == '|') fputs("\\|", f);
-        else if (*s == '\n' || *s == '\r') fputc(' ', f);
-        else fputc(*s, f);
+        if (*s == '|')
+            fputs("\\|", f);
+        else if (*s == '\n' || *s == '\r')
+            fputc(' ', f);
+        else
+            fputc(*s, f);
     }
 }
 
 static void conformance(FILE *f, const rm_t *m) {
     if (!m->conf_doc) return;
-    fputs("### Conformance\n\n| target | suites | steps passed | failed | skipped | verdict |\n|---|---:|---:|---:|---:|---|\n", f);
+    fputs("### Conformance\n\n| target | suites | steps passed | failed | skipped | verdict "
+          "|\n|---|---:|---:|---:|---:|---|\n",
+          f);
     for (size_t t = 0; t < m->nt; t++) {
         const rm_target_t *rt = &m->targets[t];
         if (!rt->conf) continue;
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(rt->conf, "status");
         bool error = cJSON_IsString(st) && !strcmp(st->valuestring, "error");
-        fprintf(f, "| %s | %d/%d | %d | %d | %d | %s |\n", rt->name, rt->suites_pass, rt->suites_total, rt->steps_pass,
-                rt->steps_fail + rt->steps_error, rt->steps_skip,
-                rt->conformant ? "✅ conformant" : error ? "❌ error" : "❌ not conformant");
+        fprintf(f, "| %s | %d/%d | %d | %d | %d | %s |\n", rt->name, rt->suites_pass,
+                rt->suites_total, rt->steps_pass, rt->steps_fail + rt->steps_error, rt->steps_skip,
+                rt->conformant ? "✅ conformant"
+                : error        ? "❌ error"
+                               : "❌ not conformant");
     }
     bool header = false;
     for (size_t t = 0; t < m->nt; t++) {
@@ -35,7 +42,8 @@ static void conformance(FILE *f, const rm_t *m) {
             header = true;
             fprintf(f, "- **%s** did not run: ", m->targets[t].name);
             char first[300]; /* the first line: start errors carry 20 log lines */
-            snprintf(first, sizeof first, "%.*s", (int)strcspn(err->valuestring, "\n"), err->valuestring);
+            snprintf(first, sizeof first, "%.*s", (int)strcspn(err->valuestring, "\n"),
+                     err->valuestring);
             md_cell(f, first);
             fputc('\n', f);
         }
@@ -52,7 +60,8 @@ static void conformance(FILE *f, const rm_t *m) {
             const cJSON *step, *first = NULL;
             cJSON_ArrayForEach(step, cJSON_GetObjectItemCaseSensitive(s, "steps")) {
                 const cJSON *ss = cJSON_GetObjectItemCaseSensitive(step, "status");
-                if (cJSON_IsString(ss) && (!strcmp(ss->valuestring, "fail") || !strcmp(ss->valuestring, "error"))) {
+                if (cJSON_IsString(ss) &&
+                    (!strcmp(ss->valuestring, "fail") || !strcmp(ss->valuestring, "error"))) {
                     first = step;
                     break;
                 }
@@ -61,14 +70,17 @@ static void conformance(FILE *f, const rm_t *m) {
             const cJSON *sname = cJSON_GetObjectItemCaseSensitive(s, "name");
             const cJSON *file = cJSON_GetObjectItemCaseSensitive(first, "file");
             const cJSON *line = cJSON_GetObjectItemCaseSensitive(first, "line");
-            const cJSON *fl = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(first, "failures"), 0);
+            const cJSON *fl =
+                cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(first, "failures"), 0);
             const cJSON *msg = cJSON_GetObjectItemCaseSensitive(fl, "message");
             if (!cJSON_IsString(msg)) msg = cJSON_GetObjectItemCaseSensitive(first, "reason");
             if (!cJSON_IsString(msg)) msg = cJSON_GetObjectItemCaseSensitive(s, "error");
-            fprintf(f, "- **%s** `%s`: ", m->targets[t].name, cJSON_IsString(sname) ? sname->valuestring : "?");
+            fprintf(f, "- **%s** `%s`: ", m->targets[t].name,
+                    cJSON_IsString(sname) ? sname->valuestring : "?");
             md_cell(f, cJSON_IsString(name) ? name->valuestring : "?");
             if (cJSON_IsString(file))
-                fprintf(f, " (`%s:%d`)", file->valuestring, cJSON_IsNumber(line) ? (int)line->valuedouble : 0);
+                fprintf(f, " (`%s:%d`)", file->valuestring,
+                        cJSON_IsNumber(line) ? (int)line->valuedouble : 0);
             fputs(" — ", f);
             md_cell(f, cJSON_IsString(msg) ? msg->valuestring : "failed");
             fputc('\n', f);
@@ -89,9 +101,12 @@ static void figures(FILE *f, const rm_t *m, const char *title, bool latency) {
             const rm_cell_t *c = &m->cells[t][s];
             char a[32], b[32], d[32];
             const char *bs = m->targets[t].bench_status;
-            if (!c->present && bs && strcmp(bs, "ok")) fprintf(f, " ❌ %s |", bs);
-            else if (!c->present) fputs(" – |", f);
-            else if (!c->level) fprintf(f, " ❌ %s |", c->status);
+            if (!c->present && bs && strcmp(bs, "ok"))
+                fprintf(f, " ❌ %s |", bs);
+            else if (!c->present)
+                fputs(" – |", f);
+            else if (!c->level)
+                fprintf(f, " ❌ %s |", c->status);
             else if (latency) {
                 report_fmt_us(a, sizeof a, c->p99);
                 fprintf(f, " %s |", a);
@@ -115,22 +130,28 @@ static void figures(FILE *f, const rm_t *m, const char *title, bool latency) {
 }
 
 static void baseline(FILE *f, const bl_t *b) {
-    fprintf(f, "### Against the baseline (gate: %.1f%% throughput drop outside the spread)\n\n", b->max_regression_pct);
+    fprintf(f, "### Against the baseline (gate: %.1f%% throughput drop outside the spread)\n\n",
+            b->max_regression_pct);
     fprintf(f, "%s **%d regression(s)**, **%d target(s) lost conformance**.\n\n",
             b->regressions || b->lost_conformance ? "❌" : "✅", b->regressions, b->lost_conformance);
     for (size_t i = 0; i < b->nconf; i++)
-        if (b->conf[i].lost) fprintf(f, "- %s lost conformance: %s\n", b->conf[i].target, b->conf[i].suites);
+        if (b->conf[i].lost)
+            fprintf(f, "- %s lost conformance: %s\n", b->conf[i].target, b->conf[i].suites);
     if (b->nrows) {
-        fputs("\n| target | scenario | req/s before | now | change | verdict |\n|---|---|---:|---:|---:|---|\n", f);
+        fputs("\n| target | scenario | req/s before | now | change | verdict "
+              "|\n|---|---|---:|---:|---:|---|\n",
+              f);
         for (size_t i = 0; i < b->nrows; i++) {
             const bl_row_t *r = &b->rows[i];
             char a[32], c[32];
             report_fmt_rps(a, sizeof a, r->old_rps);
             report_fmt_rps(c, sizeof c, r->new_rps);
             if (isfinite(r->delta_pct))
-                fprintf(f, "| %s | %s | %s | %s | %+.1f%% | %s |\n", r->target, r->scenario, a, c, r->delta_pct, bl_verdict_name(r->verdict));
+                fprintf(f, "| %s | %s | %s | %s | %+.1f%% | %s |\n", r->target, r->scenario, a, c,
+                        r->delta_pct, bl_verdict_name(r->verdict));
             else
-                fprintf(f, "| %s | %s | %s | %s | – | %s |\n", r->target, r->scenario, a, c, bl_verdict_name(r->verdict));
+                fprintf(f, "| %s | %s | %s | %s | – | %s |\n", r->target, r->scenario, a, c,
+                        bl_verdict_name(r->verdict));
         }
     }
     fputc('\n', f);
@@ -138,7 +159,8 @@ static void baseline(FILE *f, const bl_t *b) {
 
 int report_markdown(const rm_t *m, const bl_t *b, FILE *f) {
     const char *run = NULL;
-    const cJSON *id = cJSON_GetObjectItemCaseSensitive(m->bench_doc ? m->bench_doc : m->conf_doc, m->bench_doc ? "run_id" : "run");
+    const cJSON *id = cJSON_GetObjectItemCaseSensitive(m->bench_doc ? m->bench_doc : m->conf_doc,
+                                                       m->bench_doc ? "run_id" : "run");
     if (cJSON_IsString(id)) run = id->valuestring;
     fprintf(f, "## parity report %s\n\n", run ? run : "");
     if (b) baseline(f, b);
@@ -150,7 +172,8 @@ int report_markdown(const rm_t *m, const bl_t *b, FILE *f) {
         const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(env, "cpu_model");
         const cJSON *prof = cJSON_GetObjectItemCaseSensitive(m->bench_doc, "profile");
         fprintf(f, "<sub>profile %s · %s · full results in report.html and bench.json</sub>\n",
-                cJSON_IsString(prof) ? prof->valuestring : "?", cJSON_IsString(cpu) ? cpu->valuestring : "?");
+                cJSON_IsString(prof) ? prof->valuestring : "?",
+                cJSON_IsString(cpu) ? cpu->valuestring : "?");
     }
     return ferror(f) ? -1 : 0;
 }

@@ -26,11 +26,14 @@ static const char *str(const cJSON *o, const char *k) {
 /* Paul Tol's "bright" scheme: seven colours told apart with every common colour-vision
  * deficiency and readable on a light and on a dark page (mid luminance). Okabe-Ito was tried
  * first; its two blues side by side (flask, express) were too close in the bar charts. */
-static const struct { const char *name, *color; } KNOWN[] = {
-    {"quill", "#EE6677"}, {"flask", "#4477AA"}, {"django", "#228833"},
+static const struct {
+    const char *name, *color;
+} KNOWN[] = {
+    {"quill", "#EE6677"},   {"flask", "#4477AA"},   {"django", "#228833"},
     {"fastapi", "#AA3377"}, {"express", "#66CCEE"},
 };
-static const char *const PALETTE[] = {"#CCBB44", "#BBBBBB", "#E69F00", "#009E73", "#0072B2", "#D55E00"};
+static const char *const PALETTE[] = {"#CCBB44", "#BBBBBB", "#E69F00",
+                                      "#009E73", "#0072B2", "#D55E00"};
 
 const char *rm_color(const char *name, size_t index) {
     for (size_t i = 0; i < sizeof KNOWN / sizeof *KNOWN; i++)
@@ -238,7 +241,10 @@ int rm_load(rm_t *m, const char *dir, err_t *err) {
         return -1;
     }
     if (!has_conf && !has_bench)
-        return err_set(err, "%s: no conformance.json nor bench.json (run parity check --out DIR or parity bench --out DIR first)", dir);
+        return err_set(err,
+                       "%s: no conformance.json nor bench.json (run parity check --out DIR or "
+                       "parity bench --out DIR first)",
+                       dir);
     if (m->conf_doc) load_conformance(m);
     if (m->bench_doc) load_bench(m);
     for (size_t i = 0; i < m->nt; i++) m->targets[i].color = rm_color(m->targets[i].name, i);

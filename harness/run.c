@@ -20,7 +20,6 @@
 
 #define RUN_MAX_ARGS 256
 
-
 static const char *const USAGE =
     "usage: parity run [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full]\n"
     "                  [--jobs N] [--pin auto|none] [--no-bench] [--baseline DIR]\n"
@@ -42,7 +41,8 @@ static const char *const USAGE =
     "  --out DIR          run directory (default reports/runs/<id>)\n"
     "\n"
     "Exit: 0 all good; 1 conformance failures, a failed benchmark check or a regression; 2 usage\n"
-    "or spec errors; 3 environment errors (a target did not start or crashed, a tool is missing).\n";
+    "or spec errors; 3 environment errors (a target did not start or crashed, a tool is "
+    "missing).\n";
 
 static int worst(int a, int b) {
     static const int rank[4] = {0, 1, 3, 2}; /* 0 < 1 < 3 < 2 */
@@ -64,13 +64,18 @@ static void point_latest(const char *root, const char *run_id) {
 }
 
 int run_main(int argc, char **argv) {
-    static const struct option longopts[] = {
-        {"target", required_argument, 0, 't'},   {"scenario", required_argument, 0, 's'},
-        {"profile", required_argument, 0, 'p'},  {"jobs", required_argument, 0, 'j'},
-        {"pin", required_argument, 0, 'P'},      {"no-bench", no_argument, 0, 'n'},
-        {"baseline", required_argument, 0, 'b'}, {"max-regression", required_argument, 0, 'm'},
-        {"png", no_argument, 0, 'g'},            {"out", required_argument, 0, 'o'},
-        {"help", no_argument, 0, 'h'},           {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"target", required_argument, 0, 't'},
+                                             {"scenario", required_argument, 0, 's'},
+                                             {"profile", required_argument, 0, 'p'},
+                                             {"jobs", required_argument, 0, 'j'},
+                                             {"pin", required_argument, 0, 'P'},
+                                             {"no-bench", no_argument, 0, 'n'},
+                                             {"baseline", required_argument, 0, 'b'},
+                                             {"max-regression", required_argument, 0, 'm'},
+                                             {"png", no_argument, 0, 'g'},
+                                             {"out", required_argument, 0, 'o'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
     bench_opts_t bo;
     memset(&bo, 0, sizeof bo);
     bo.profile = *bench_profile_find("quick");
@@ -83,28 +88,34 @@ int run_main(int argc, char **argv) {
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 't':
-            if (bo.ntargets >= BENCH_MAX_TARGETS) return cli_usage_error("run", "too many --target");
+            if (bo.ntargets >= BENCH_MAX_TARGETS)
+                return cli_usage_error("run", "too many --target");
             bo.targets[bo.ntargets++] = optarg;
             break;
         case 's':
-            if (bo.nscenarios >= BENCH_MAX_SCENARIOS) return cli_usage_error("run", "too many --scenario");
+            if (bo.nscenarios >= BENCH_MAX_SCENARIOS)
+                return cli_usage_error("run", "too many --scenario");
             bo.scenarios[bo.nscenarios++] = optarg;
             break;
         case 'p': {
             const bench_profile_t *p = bench_profile_find(optarg);
-            if (!p) return cli_usage_error("run", "unknown profile '%s' (smoke, quick, full)", optarg);
+            if (!p)
+                return cli_usage_error("run", "unknown profile '%s' (smoke, quick, full)", optarg);
             bo.profile = *p;
             break;
         }
         case 'j': jobs = optarg; break;
         case 'P':
-            if (strcmp(optarg, "auto") && strcmp(optarg, "none")) return cli_usage_error("run", "--pin must be auto or none");
+            if (strcmp(optarg, "auto") && strcmp(optarg, "none"))
+                return cli_usage_error("run", "--pin must be auto or none");
             bo.pin_auto = !strcmp(optarg, "auto");
             break;
         case 'n': bench = false; break;
         case 'b': baseline = optarg; break;
         case 'm':
-            if (report_parse_pct(optarg, &pct) < 0) return cli_usage_error("run", "--max-regression takes a percentage, not '%s'", optarg);
+            if (report_parse_pct(optarg, &pct) < 0)
+                return cli_usage_error("run", "--max-regression takes a percentage, not '%s'",
+                                       optarg);
             break;
         case 'g': png = true; break;
         case 'o': out = optarg; break;
@@ -121,8 +132,10 @@ int run_main(int argc, char **argv) {
         return CLI_EXIT_ENV;
     }
     bench_make_run_id(run_id, sizeof run_id);
-    if (out) snprintf(dir, sizeof dir, "%s", out);
-    else snprintf(dir, sizeof dir, "%s/reports/runs/%s", root, run_id);
+    if (out)
+        snprintf(dir, sizeof dir, "%s", out);
+    else
+        snprintf(dir, sizeof dir, "%s/reports/runs/%s", root, run_id);
     if (cli_mkdirs(dir, &err) < 0) {
         fprintf(stderr, "parity run: %s\n", err.msg);
         return CLI_EXIT_ENV;
@@ -176,11 +189,15 @@ int run_main(int argc, char **argv) {
         buf_addc(&cmd, ' ');
         /* quoted only when the shell needs it, so the command reads as typed */
         size_t n = strlen(argv[i]);
-        if (n && strspn(argv[i], "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-") == n)
+        if (n &&
+            strspn(argv[i],
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-") == n)
             buf_adds(&cmd, argv[i]);
-        else str_shell_quote(&cmd, argv[i], n);
+        else
+            str_shell_quote(&cmd, argv[i], n);
     }
-    report_opts_t ro = {.out_dir = dir, .templates = templates, .png = png, .command = buf_cstr(&cmd)};
+    report_opts_t ro = {
+        .out_dir = dir, .templates = templates, .png = png, .command = buf_cstr(&cmd)};
     code = worst(code, report_generate(dir, baseline, pct, &ro));
     buf_free(&cmd);
     if (!out) point_latest(root, run_id);

@@ -15,17 +15,20 @@
 #include "report.h"
 #include "util.h"
 
-#define RF_DATA TESTS_DIR "/harness/data/report"
-#define RF_RUN RF_DATA "/run"
+#define RF_DATA      TESTS_DIR "/harness/data/report"
+#define RF_RUN       RF_DATA "/run"
 #define RF_TEMPLATES PARITY_SOURCE_DIR "/reports/templates"
-#define RF_PARITY PARITY_BUILD_DIR "/harness/parity"
+#define RF_PARITY    PARITY_BUILD_DIR "/harness/parity"
 
 /* report_generate(run_dir, baseline, pct) into a new temp dir (rf_dir); returns its exit code. */
 static char rf_dir[256];
-__attribute__((unused)) static int rf_generate(const char *run_dir, const char *baseline, double pct, bool png) {
+__attribute__((unused)) static int rf_generate(const char *run_dir, const char *baseline,
+                                               double pct, bool png) {
     snprintf(rf_dir, sizeof rf_dir, "/tmp/parity-report-test-XXXXXX");
     cr_assert_not_null(mkdtemp(rf_dir));
-    report_opts_t o = {.out_dir = rf_dir, .templates = RF_TEMPLATES, .png = png,
+    report_opts_t o = {.out_dir = rf_dir,
+                       .templates = RF_TEMPLATES,
+                       .png = png,
                        .command = "parity run --profile full --target quill"};
     return report_generate(run_dir, baseline, pct, &o);
 }
@@ -58,7 +61,8 @@ __attribute__((unused)) static int rf_count(const char *hay, const char *needle)
 
 /* A copy of the part of s from the first `from` (searched after `after`, if given) up to the next
  * `to` (included); NULL when absent. Used to look at one table row or one section. */
-__attribute__((unused)) static char *rf_between(const char *s, const char *after, const char *from, const char *to) {
+__attribute__((unused)) static char *rf_between(const char *s, const char *after, const char *from,
+                                                const char *to) {
     if (after && !(s = strstr(s, after))) return NULL;
     const char *a = strstr(s, from);
     if (!a) return NULL;
@@ -68,7 +72,8 @@ __attribute__((unused)) static char *rf_between(const char *s, const char *after
 }
 
 /* Runs a shell command; its exit status (or -1). */
-__attribute__((unused)) static int rf_sh(const char *fmt, const char *a, const char *b, const char *c) {
+__attribute__((unused)) static int rf_sh(const char *fmt, const char *a, const char *b,
+                                         const char *c) {
     char cmd[2048];
     snprintf(cmd, sizeof cmd, fmt, a, b, c);
     int st = system(cmd);

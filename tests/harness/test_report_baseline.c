@@ -24,7 +24,8 @@ TestSuite(report_baseline, .fini = teardown);
 
 static const bl_row_t *row(const char *target, const char *scenario) {
     for (size_t i = 0; i < bl.nrows; i++)
-        if (!strcmp(bl.rows[i].target, target) && !strcmp(bl.rows[i].scenario, scenario)) return &bl.rows[i];
+        if (!strcmp(bl.rows[i].target, target) && !strcmp(bl.rows[i].scenario, scenario))
+            return &bl.rows[i];
     return NULL;
 }
 
@@ -40,7 +41,9 @@ static const bl_row_t *row(const char *target, const char *scenario) {
 static int parity_exit(const char *base, const char *extra) {
     snprintf(rf_dir, sizeof rf_dir, "/tmp/parity-report-test-XXXXXX");
     cr_assert_not_null(mkdtemp(rf_dir));
-    return rf_sh("'" RF_PARITY "' report '" RF_RUN "' --baseline '%s' --out '%s' %s >/dev/null 2>&1", base, rf_dir, extra);
+    return rf_sh("'" RF_PARITY "' report '" RF_RUN
+                 "' --baseline '%s' --out '%s' %s >/dev/null 2>&1",
+                 base, rf_dir, extra);
 }
 
 Test(report_baseline, improvement) {
@@ -81,14 +84,18 @@ Test(report_baseline, regression_beyond_threshold) {
     /* the summary says which */
     cr_assert_eq(rf_generate(RF_RUN, RF_DATA "/base-regress", 5, false), 1);
     char *md = rf_read("summary.md");
-    cr_assert_not_null(strstr(md, "❌ **1 regression(s)**, **0 target(s) lost conformance**."), "%s", md);
-    cr_assert_not_null(strstr(md, "| quill | plaintext | 90.0k | 60.0k | -33.3% | REGRESSION |\n"), "%s", md);
-    cr_assert_not_null(strstr(md, "| express | plaintext | 16.3k | 15.5k | -4.9% | worse |\n"), "%s", md);
+    cr_assert_not_null(strstr(md, "❌ **1 regression(s)**, **0 target(s) lost conformance**."), "%s",
+                       md);
+    cr_assert_not_null(strstr(md, "| quill | plaintext | 90.0k | 60.0k | -33.3% | REGRESSION |\n"),
+                       "%s", md);
+    cr_assert_not_null(strstr(md, "| express | plaintext | 16.3k | 15.5k | -4.9% | worse |\n"),
+                       "%s", md);
     free(md);
     char *html = rf_read("report.html");
     cr_assert_not_null(strstr(html, "<h2 id=\"baseline\">"));
     cr_assert_not_null(strstr(html, "<span class=\"badge fail\">REGRESSION</span>"));
-    cr_assert_not_null(strstr(html, "<tr><td>baseline</td><td>full</td><td>Fixture CPU 3000 (2 CPUs)</td><td><code>b9e4eba12345</code></td></tr>"));
+    cr_assert_not_null(strstr(html, "<tr><td>baseline</td><td>full</td><td>Fixture CPU 3000 (2 "
+                                    "CPUs)</td><td><code>b9e4eba12345</code></td></tr>"));
     free(html);
 }
 
@@ -156,7 +163,8 @@ Test(report_baseline, bad_input_exits_2) {
     snprintf(rf_dir, sizeof rf_dir, "/tmp/parity-report-test-XXXXXX");
     cr_assert_not_null(mkdtemp(rf_dir));
     cr_assert_eq(rf_sh("printf '{\"kind\": ' > '%s/bench.json'%s%s", rf_dir, "", ""), 0);
-    cr_assert_eq(rf_sh("'" RF_PARITY "' report '%s' 2>'%s/err' >/dev/null%s", rf_dir, rf_dir, ""), 2);
+    cr_assert_eq(rf_sh("'" RF_PARITY "' report '%s' 2>'%s/err' >/dev/null%s", rf_dir, rf_dir, ""),
+                 2);
     char *e = rf_read("err");
     cr_assert_not_null(strstr(e, "/bench.json: not a JSON object"), "%s", e);
     free(e);
@@ -171,6 +179,7 @@ Test(report_baseline, target_that_no_longer_starts) {
     cr_assert_eq(bl.regressions, 3);
     cr_assert_eq(bl.lost_conformance, 1);
     for (size_t i = 0; i < bl.nconf; i++)
-        if (!strcmp(bl.conf[i].target, "django")) cr_assert_str_eq(bl.conf[i].suites, "users, articles");
+        if (!strcmp(bl.conf[i].target, "django"))
+            cr_assert_str_eq(bl.conf[i].suites, "users, articles");
     cr_assert_eq(parity_exit(RF_DATA "/base-django", ""), 1);
 }

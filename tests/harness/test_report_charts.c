@@ -42,13 +42,16 @@ Test(report_charts, expected_files_valid_svg_and_series) {
     int n = 0;
     cr_assert_eq(fscanf(p, "%d", &n), 1);
     pclose(p);
-    cr_assert_eq((size_t)n, NCHARTS, "no other chart (e.g. connections-article-read, one level only)");
+    cr_assert_eq((size_t)n, NCHARTS,
+                 "no other chart (e.g. connections-article-read, one level only)");
     const char *all[] = {"express", "flask", "quill"};
     for (size_t i = 0; i < NCHARTS; i++) {
         char path[512];
         snprintf(path, sizeof path, "%s/charts/%s", rf_dir, CHARTS[i].file);
-        cr_assert_eq(rf_sh("/usr/bin/python3 -c 'import sys,xml.dom.minidom; xml.dom.minidom.parse(sys.argv[1])' %s%s%s",
-                           path, "", ""), 0, "%s is not well-formed XML", CHARTS[i].file);
+        cr_assert_eq(rf_sh("/usr/bin/python3 -c 'import sys,xml.dom.minidom; "
+                           "xml.dom.minidom.parse(sys.argv[1])' %s%s%s",
+                           path, "", ""),
+                     0, "%s is not well-formed XML", CHARTS[i].file);
         char rel[160];
         snprintf(rel, sizeof rel, "charts/%s", CHARTS[i].file);
         char *svg = rf_read(rel);
@@ -57,16 +60,20 @@ Test(report_charts, expected_files_valid_svg_and_series) {
             char title[64], rgb[32];
             snprintf(title, sizeof title, "<title>%s</title>", all[t]);
             bool want = false;
-            for (size_t k = 0; CHARTS[i].targets[k]; k++) want |= !strcmp(CHARTS[i].targets[k], all[t]);
-            cr_assert_eq(rf_count(svg, title), want ? 1 : 0, "%s: series %s %s", CHARTS[i].file, all[t],
-                         want ? "missing" : "unexpected");
+            for (size_t k = 0; CHARTS[i].targets[k]; k++)
+                want |= !strcmp(CHARTS[i].targets[k], all[t]);
+            cr_assert_eq(rf_count(svg, title), want ? 1 : 0, "%s: series %s %s", CHARTS[i].file,
+                         all[t], want ? "missing" : "unexpected");
             /* the same colour for a target in every chart */
             svg_rgb(rm_color(all[t], 0), rgb, sizeof rgb);
-            if (want) cr_assert_not_null(strstr(svg, rgb), "%s: %s not in %s", CHARTS[i].file, all[t], rgb);
+            if (want)
+                cr_assert_not_null(strstr(svg, rgb), "%s: %s not in %s", CHARTS[i].file, all[t],
+                                   rgb);
         }
         if (!strncmp(CHARTS[i].file, "latency-", 8)) {
             for (size_t k = 0; k < 5; k++) {
-                static const char *const TICKS[] = {">50%<", ">90%<", ">99%<", ">99.9%<", ">99.99%<"};
+                static const char *const TICKS[] = {">50%<", ">90%<", ">99%<", ">99.9%<",
+                                                    ">99.99%<"};
                 cr_assert_not_null(strstr(svg, TICKS[k]), "%s: tick %s", CHARTS[i].file, TICKS[k]);
             }
             cr_assert_not_null(strstr(svg, "latency (ms)"));
@@ -75,7 +82,8 @@ Test(report_charts, expected_files_valid_svg_and_series) {
             cr_assert_not_null(strstr(svg, "requests/s"), "y axis label with unit");
             cr_assert_not_null(strstr(svg, "Throughput at 64 connections"));
         }
-        if (!strcmp(CHARTS[i].file, "memory.svg")) cr_assert_not_null(strstr(svg, "peak RSS (MiB)"));
+        if (!strcmp(CHARTS[i].file, "memory.svg"))
+            cr_assert_not_null(strstr(svg, "peak RSS (MiB)"));
         free(svg);
     }
 }
@@ -83,8 +91,10 @@ Test(report_charts, expected_files_valid_svg_and_series) {
 Test(report_charts, known_targets_keep_distinct_colours) {
     const char *names[] = {"quill", "flask", "django", "fastapi", "express"};
     for (size_t i = 0; i < 5; i++) {
-        cr_assert_str_eq(rm_color(names[i], i), rm_color(names[i], 4 - i), "fixed whatever the position");
-        for (size_t k = 0; k < i; k++) cr_assert_str_neq(rm_color(names[i], 0), rm_color(names[k], 0));
+        cr_assert_str_eq(rm_color(names[i], i), rm_color(names[i], 4 - i),
+                         "fixed whatever the position");
+        for (size_t k = 0; k < i; k++)
+            cr_assert_str_neq(rm_color(names[i], 0), rm_color(names[k], 0));
     }
     cr_assert_str_neq(rm_color("mine", 0), rm_color("yours", 1));
 }
@@ -93,7 +103,8 @@ Test(report_charts, png_on_request) {
     cr_assert_eq(rf_generate(RF_RUN, NULL, 5, true), 0);
     for (size_t i = 0; i < NCHARTS; i++) {
         char path[512];
-        snprintf(path, sizeof path, "%s/charts/%.*s.png", rf_dir, (int)(strlen(CHARTS[i].file) - 4), CHARTS[i].file);
+        snprintf(path, sizeof path, "%s/charts/%.*s.png", rf_dir, (int)(strlen(CHARTS[i].file) - 4),
+                 CHARTS[i].file);
         FILE *f = fopen(path, "rb");
         cr_assert_not_null(f, "%s missing", path);
         unsigned char magic[8] = {0};

@@ -36,13 +36,24 @@ Test(report_html, conformance_matrix_cells) {
     char *matrix = rf_between(html, "<h2 id=\"conformance\">", "<table>", "</table>");
     cr_assert_not_null(matrix);
     /* columns in name order: django (did not start), express, flask, quill */
-    cr_assert_not_null(strstr(matrix, "<tr><td>users</td><td class=\"skip\">–</td><td class=\"pass\">pass 3/3</td><td class=\"pass\">pass 3/3</td>"
-                                      "<td class=\"pass\">pass 2/2 <span class=\"skip\">· 1 skipped</span></td></tr>"), "%s", matrix);
-    cr_assert_not_null(strstr(matrix, "<tr><td>articles</td><td class=\"skip\">–</td><td class=\"pass\">pass 3/3</td><td class=\"fail\">FAIL 1/2 "
-                                      "<span class=\"skip\">· 1 skipped</span></td><td class=\"pass\">pass 3/3</td></tr>"), "%s", matrix);
+    cr_assert_not_null(
+        strstr(matrix,
+               "<tr><td>users</td><td class=\"skip\">–</td><td class=\"pass\">pass 3/3</td><td "
+               "class=\"pass\">pass 3/3</td>"
+               "<td class=\"pass\">pass 2/2 <span class=\"skip\">· 1 skipped</span></td></tr>"),
+        "%s", matrix);
+    cr_assert_not_null(
+        strstr(matrix,
+               "<tr><td>articles</td><td class=\"skip\">–</td><td class=\"pass\">pass 3/3</td><td "
+               "class=\"fail\">FAIL 1/2 "
+               "<span class=\"skip\">· 1 skipped</span></td><td class=\"pass\">pass 3/3</td></tr>"),
+        "%s", matrix);
     free(matrix);
-    cr_assert_not_null(strstr(html, "4 targets, 2 suites: 15 steps passed, 1 failed, 2 skipped, 0 errors."));
-    cr_assert_not_null(strstr(html, "<span class=\"badge fail\">conformance: did not run</span></div><div><span class=\"badge fail\">benchmark error</span>"));
+    cr_assert_not_null(
+        strstr(html, "4 targets, 2 suites: 15 steps passed, 1 failed, 2 skipped, 0 errors."));
+    cr_assert_not_null(
+        strstr(html, "<span class=\"badge fail\">conformance: did not run</span></div><div><span "
+                     "class=\"badge fail\">benchmark error</span>"));
     /* cards: verdict per target */
     cr_assert_not_null(strstr(html, "NOT conformant: 1/2 suites, 1 failing steps"));
     cr_assert_eq(rf_count(html, "conformant: 2/2 suites"), 2);
@@ -54,29 +65,41 @@ Test(report_html, failing_step_with_message_and_location) {
     cr_assert_not_null(strstr(fail, "<b>flask · articles</b>"), "%s", fail);
     cr_assert_not_null(strstr(fail, "step “update article: title changes slug”"));
     cr_assert_not_null(strstr(fail, "<div class=\"where\">specs/blog/articles.json:88:5</div>"));
-    cr_assert_not_null(strstr(fail, "expected == &quot;new-title&quot;, got &quot;old-title&quot;"));
-    cr_assert_not_null(strstr(fail, "(specs/blog/articles.json:97:11)"), "the assert's own location");
-    cr_assert_not_null(strstr(fail, "curl -i -X PUT &#39;http://127.0.0.1:40001/api/articles/old-title&#39;"));
+    cr_assert_not_null(
+        strstr(fail, "expected == &quot;new-title&quot;, got &quot;old-title&quot;"));
+    cr_assert_not_null(strstr(fail, "(specs/blog/articles.json:97:11)"),
+                       "the assert's own location");
+    cr_assert_not_null(
+        strstr(fail, "curl -i -X PUT &#39;http://127.0.0.1:40001/api/articles/old-title&#39;"));
     free(fail);
     /* flask's step, and django that ran nothing: in the conformance and the benchmark section */
     cr_assert_eq(rf_count(html, "<div class=\"failure\">"), 3);
 }
 
 Test(report_html, target_that_did_not_start) {
-    cr_assert_not_null(strstr(html, "<div class=\"failure\"><b>django</b> did not run the suites <span class=\"badge fail\">error</span>"
-                                    "<pre>target django did not start: exited with status 1\nlast log lines:\n"
-                                    "ModuleNotFoundError: No module named &#39;blog&#39;</pre></div>"));
+    cr_assert_not_null(
+        strstr(html, "<div class=\"failure\"><b>django</b> did not run the suites <span "
+                     "class=\"badge fail\">error</span>"
+                     "<pre>target django did not start: exited with status 1\nlast log lines:\n"
+                     "ModuleNotFoundError: No module named &#39;blog&#39;</pre></div>"));
     char *bench = rf_between(html, "<h2 id=\"benchmarks\">", "<div class=\"failure\">", "</div>");
     cr_assert_not_null(bench);
-    cr_assert_not_null(strstr(bench, "<b>django</b> <span class=\"badge fail\">error</span><pre>django did not start"), "%s", bench);
+    cr_assert_not_null(
+        strstr(bench,
+               "<b>django</b> <span class=\"badge fail\">error</span><pre>django did not start"),
+        "%s", bench);
     free(bench);
 }
 
 Test(report_html, skip_reasons_listed) {
     char *skips = rf_between(html, "<h3>Skipped steps</h3>", "<table>", "</table>");
     cr_assert_not_null(skips);
-    cr_assert_not_null(strstr(skips, "<tr><td>quill</td><td>users</td><td>login with an unknown field</td>"
-                                     "<td>quill rejects unknown JSON fields on purpose (targets/quill/README.md)</td></tr>"), "%s", skips);
+    cr_assert_not_null(
+        strstr(
+            skips,
+            "<tr><td>quill</td><td>users</td><td>login with an unknown field</td>"
+            "<td>quill rejects unknown JSON fields on purpose (targets/quill/README.md)</td></tr>"),
+        "%s", skips);
     cr_assert_not_null(strstr(skips, "<td>flask</td><td>articles</td><td>delete article</td>"));
     free(skips);
 }
@@ -84,8 +107,10 @@ Test(report_html, skip_reasons_listed) {
 Test(report_html, benchmark_figures) {
     char *r = bench_row("plaintext", "quill");
     /* median 60.0k of 58k/60k/62k; p50 0.9 ms x 1.05 (second run); p99 4 x; 3 reps of 15 s */
-    cr_assert_not_null(strstr(r, "<td class=\"num\"><b>60.0k</b></td><td class=\"num\">58.0k–62.0k</td>"
-                                 "<td class=\"num\">0.94 ms</td>"), "%s", r);
+    cr_assert_not_null(
+        strstr(r, "<td class=\"num\"><b>60.0k</b></td><td class=\"num\">58.0k–62.0k</td>"
+                  "<td class=\"num\">0.94 ms</td>"),
+        "%s", r);
     cr_assert_not_null(strstr(r, "<td class=\"num\">3.78 ms</td>"), "p99: %s", r);
     cr_assert_not_null(strstr(r, "<td class=\"num\">0</td>"), "no errors: %s", r);
     cr_assert_null(strstr(r, "client-bound"));
@@ -104,14 +129,20 @@ Test(report_html, benchmark_figures) {
     cr_assert_not_null(strstr(r, "10 acknowledged comments are missing"), "%s", r);
     free(r);
     r = bench_row("comment-create", "quill");
-    cr_assert_not_null(strstr(r, "<span class=\"badge pass\" title=\"1000 writes acknowledged, 1000 found afterwards\">integrity ok</span>"), "%s", r);
+    cr_assert_not_null(strstr(r, "<span class=\"badge pass\" title=\"1000 writes acknowledged, "
+                                 "1000 found afterwards\">integrity ok</span>"),
+                       "%s", r);
     free(r);
     r = bench_row("comment-create", "express");
-    cr_assert_not_null(strstr(r, "<span class=\"badge fail\">crashed</span> the target exited during this scenario"), "%s", r);
+    cr_assert_not_null(
+        strstr(r,
+               "<span class=\"badge fail\">crashed</span> the target exited during this scenario"),
+        "%s", r);
     free(r);
     r = bench_row("article-read", "flask");
     cr_assert_not_null(strstr(r, "<span class=\"badge fail\">check-failed</span>"), "%s", r);
-    cr_assert_not_null(strstr(r, "status: expected 200, got 500"), "the sample check's message: %s", r);
+    cr_assert_not_null(strstr(r, "status: expected 200, got 500"), "the sample check's message: %s",
+                       r);
     free(r);
     cr_assert_not_null(strstr(html, "Profile <b>full</b>: 15 s per measured run, 3 repetition(s)"));
 }
@@ -120,11 +151,19 @@ Test(report_html, overview_table) {
     char *o = rf_between(html, "<h2 id=\"benchmarks\">", "<table class=\"overview\">", "</table>");
     cr_assert_not_null(o);
     /* best throughput in bold; failed cells show their status */
-    cr_assert_not_null(strstr(o, "<tr><td>plaintext</td><td class=\"num\"><span class=\"badge fail\">error</span></td><td class=\"num\">15.5k req/s<div class=\"muted\">p99 8.40 ms</div></td>"
-                                 "<td class=\"num\">3400 req/s<div class=\"muted\">p99 37.8 ms</div></td>"
-                                 "<td class=\"num\"><b>60.0k</b> req/s<div class=\"muted\">p99 3.78 ms</div></td></tr>"), "%s", o);
-    cr_assert_not_null(strstr(o, "<td class=\"num\"><span class=\"badge fail\">check-failed</span></td>"));
-    cr_assert_not_null(strstr(o, "<td class=\"num\"><span class=\"badge fail\">crashed</span></td>"));
+    cr_assert_not_null(
+        strstr(
+            o,
+            "<tr><td>plaintext</td><td class=\"num\"><span class=\"badge "
+            "fail\">error</span></td><td class=\"num\">15.5k req/s<div class=\"muted\">p99 8.40 "
+            "ms</div></td>"
+            "<td class=\"num\">3400 req/s<div class=\"muted\">p99 37.8 ms</div></td>"
+            "<td class=\"num\"><b>60.0k</b> req/s<div class=\"muted\">p99 3.78 ms</div></td></tr>"),
+        "%s", o);
+    cr_assert_not_null(
+        strstr(o, "<td class=\"num\"><span class=\"badge fail\">check-failed</span></td>"));
+    cr_assert_not_null(
+        strstr(o, "<td class=\"num\"><span class=\"badge fail\">crashed</span></td>"));
     free(o);
 }
 
@@ -161,7 +200,8 @@ Test(report_html, charts_inlined_with_unique_ids) {
     cr_assert_eq(rf_count(html, "href='#gp"), 0, "references follow the renamed ids");
     /* the charts' neutral grey follows the page's text colour */
     cr_assert_eq(rf_count(html, "rgb(136,136,136)"), 0);
-    cr_assert_eq(rf_count(html, " color=\"black\""), 0, "gnuplot's color=black would make that currentColor black");
+    cr_assert_eq(rf_count(html, " color=\"black\""), 0,
+                 "gnuplot's color=black would make that currentColor black");
 }
 
 Test(report_html, self_contained) {
@@ -174,7 +214,8 @@ Test(report_html, self_contained) {
     /* http:// only in SVG namespaces and the loopback URLs of the reproduce commands */
     int http = rf_count(html, "http://"), ns = rf_count(html, "\"http://www.w3.org/"),
         local = rf_count(html, "http://127.0.0.1:");
-    cr_assert_eq(http, ns + local, "%d http:// references, %d namespaces, %d loopback", http, ns, local);
+    cr_assert_eq(http, ns + local, "%d http:// references, %d namespaces, %d loopback", http, ns,
+                 local);
     cr_assert_not_null(strstr(html, "<style>\n/* parity report"), "the CSS is inline");
     cr_assert_not_null(strstr(html, "@media (prefers-color-scheme: dark)"));
     cr_assert(str_ends_with(html, "</html>\n"));
@@ -183,9 +224,12 @@ Test(report_html, self_contained) {
 Test(report_html, environment_and_reproduction) {
     char *env = rf_between(html, "<h2 id=\"environment\">", "<table>", "</details>");
     cr_assert_not_null(env);
-    cr_assert_not_null(strstr(env, "<tr><th>cpu_model</th><td>Fixture CPU 3000</td></tr>"), "%s", env);
+    cr_assert_not_null(strstr(env, "<tr><th>cpu_model</th><td>Fixture CPU 3000</td></tr>"), "%s",
+                       env);
     cr_assert_not_null(strstr(env, "<tr><th>quill</th><td>quill 0.1.0, SQLite 3.40.1</td></tr>"));
-    cr_assert_not_null(strstr(env, "<tr><th>django</th><td>Django 3.2.19 / gunicorn 20.1.0</td></tr>"), "the version from conformance.json");
+    cr_assert_not_null(
+        strstr(env, "<tr><th>django</th><td>Django 3.2.19 / gunicorn 20.1.0</td></tr>"),
+        "the version from conformance.json");
     cr_assert_not_null(strstr(env, "<pre>parity run --profile full --target quill</pre>"));
     /* every measured run's wrk command line: 3 reps x (2 levels x 3 targets for plaintext,
      * 2 for article-read, 2 for comment-create) + the crashed level's one run */

@@ -24,8 +24,10 @@ static cJSON *read_json(const char *name) {
 Test(report_run, smoke_run_of_quill, .timeout = 240) {
     snprintf(rf_dir, sizeof rf_dir, "/tmp/parity-report-test-XXXXXX");
     cr_assert_not_null(mkdtemp(rf_dir));
-    int rc = rf_sh("'" RF_PARITY "' run --profile smoke --target quill --scenario plaintext --scenario json "
-                   "--out '%s/run' >'%s/stdout' 2>'%s/stderr'", rf_dir, rf_dir, rf_dir);
+    int rc = rf_sh("'" RF_PARITY
+                   "' run --profile smoke --target quill --scenario plaintext --scenario json "
+                   "--out '%s/run' >'%s/stdout' 2>'%s/stderr'",
+                   rf_dir, rf_dir, rf_dir);
     char *err = rf_read("stderr");
     cr_assert_eq(rc, 0, "parity run exited %d:\n%s", rc, err);
     free(err);
@@ -55,18 +57,24 @@ Test(report_run, smoke_run_of_quill, .timeout = 240) {
     cr_assert_not_null(strstr(md, "| quill | "), "%s", md);
     cr_assert_not_null(strstr(md, "| plaintext | "), "%s", md);
     free(md);
-    for (const char *const *f = (const char *const[]){"junit.xml", "results.tap", "logs/quill.log", "charts/throughput.svg", NULL}; *f; f++) {
+    for (const char *const *f = (const char *const[]){"junit.xml", "results.tap", "logs/quill.log",
+                                                      "charts/throughput.svg", NULL};
+         *f; f++) {
         char path[512];
         snprintf(path, sizeof path, "%s/run/%s", rf_dir, *f);
         cr_assert_eq(access(path, R_OK), 0, "%s missing", *f);
     }
     /* the run against itself: nothing regressed */
-    cr_assert_eq(rf_sh("'" RF_PARITY "' report '%s/run' --baseline '%s/run' --out '%s/self' >/dev/null 2>&1", rf_dir, rf_dir, rf_dir), 0);
+    cr_assert_eq(rf_sh("'" RF_PARITY
+                       "' report '%s/run' --baseline '%s/run' --out '%s/self' >/dev/null 2>&1",
+                       rf_dir, rf_dir, rf_dir),
+                 0);
 }
 
 Test(report_run, usage_errors_exit_2) {
     cr_assert_eq(rf_sh("'" RF_PARITY "' run --profile nope >/dev/null 2>&1%s%s%s", "", "", ""), 2);
-    cr_assert_eq(rf_sh("'" RF_PARITY "' run --max-regression x >/dev/null 2>&1%s%s%s", "", "", ""), 2);
+    cr_assert_eq(rf_sh("'" RF_PARITY "' run --max-regression x >/dev/null 2>&1%s%s%s", "", "", ""),
+                 2);
     cr_assert_eq(rf_sh("'" RF_PARITY "' run extra >/dev/null 2>&1%s%s%s", "", "", ""), 2);
     cr_assert_eq(rf_sh("'" RF_PARITY "' report >/dev/null 2>&1%s%s%s", "", "", ""), 2);
 }
