@@ -196,7 +196,7 @@ static int flush(conn *c) {
             iov[n].iov_base = (void *)(base + skip);
             iov[n].iov_len = s->len - skip;
         }
-        ssize_t w = writev(c->fd, iov, n);
+        ssize_t w = n == 1 ? write(c->fd, iov[0].iov_base, iov[0].iov_len) : writev(c->fd, iov, n);
         if (w < 0) {
             if (errno == EINTR) continue;
             if (errno == EAGAIN || errno == EWOULDBLOCK) return 0;
