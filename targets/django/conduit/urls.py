@@ -3,10 +3,14 @@
 No pattern ends in a slash and APPEND_SLASH is off: ``/api/user/`` is an unknown path (404),
 never a redirect.
 """
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from articles.views import HomePageView
 from common import views as common_views
+from common.paths import SegmentConverter
+
+# One path segment, "%2F" inside it included (see common/paths.py); used by the API's patterns.
+register_converter(SegmentConverter, "segment")
 
 urlpatterns = [
     path("plaintext", common_views.PlaintextView.as_view()),

@@ -4,6 +4,8 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+from common.paths import keep_encoded_slashes
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conduit.settings")
 
 django_application = get_wsgi_application()
@@ -29,6 +31,7 @@ def _buffer_chunked_body(environ, limit):
 
 
 def application(environ, start_response):
+    keep_encoded_slashes(environ)
     if not environ.get("CONTENT_LENGTH") and "chunked" in environ.get(
             "HTTP_TRANSFER_ENCODING", "").lower():
         from django.conf import settings
