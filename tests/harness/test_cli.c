@@ -75,6 +75,8 @@ Test(cli, usage_errors_exit_2, .init = redirect) {
     cr_assert_eq(run(3, a7), CLI_EXIT_USAGE);
     char *a8[] = {"parity", "help", "nonsense", NULL};
     cr_assert_eq(run(3, a8), CLI_EXIT_USAGE);
+    char *a9[] = {"parity", "check", "--secret", "nokey", NULL};
+    cr_assert_eq(run(4, a9), CLI_EXIT_USAGE);
     fflush(stderr);
     FILE *f = cr_get_redirected_stderr();
     static char buf[65536];
@@ -86,6 +88,7 @@ Test(cli, usage_errors_exit_2, .init = redirect) {
     cr_assert(strstr(buf, "option '--target' needs a value"), "%s", buf);
     cr_assert(strstr(buf, "unexpected argument 'stray'"), "%s", buf);
     cr_assert(strstr(buf, "parity: unknown command 'nonsense'"), "%s", buf);
+    cr_assert(strstr(buf, "--secret wants NAME=KEY"), "%s", buf);
 }
 
 Test(cli, root_discovery) {
