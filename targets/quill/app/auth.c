@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "blog.h"
 
@@ -63,7 +62,8 @@ int auth_load_user(quill_req *req, int64_t id, struct blog_user *out) {
  * are numbers not in the future; an `aud` claim names an audience this server does not identify
  * with (RFC 7519 4.1.3). */
 static bool claims_acceptable(const cJSON *claims) {
-    double now = (double)time(NULL);
+    /* The clock that stamps iat (time() may lag it by a coarse tick at a second boundary). */
+    double now = (double)(quill_now_ms() / 1000);
     if (!cJSON_IsNumber(json_member(claims, "exp"))) return false;
     if (json_member(claims, "aud") != NULL) return false;
     static const char *const not_future[] = {"nbf", "iat"};
