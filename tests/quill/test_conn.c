@@ -293,6 +293,41 @@ Test(conn, stalled_body_closed_at_body_timeout) {
     server_stop(&s);
 }
 
+Test(conn, peer_closing_mid_body_frees_the_connection) {
+    server s = server_start(NULL);
+    for (int i = 0; i < 20; i++) {
+        int fd = tcp_connect(s.port);
+        send_str(fd, i % 2 ? "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\nabc"
+                           : "GET /plaintext HTTP/1.1\r\nHost: t\r\nX-Partial: yes");
+        close(fd);
+    }
+    usleep(300 * 1000);
+    /* the server must not spin on the closed sockets (EOF stays readable) nor keep them */
+    char path[64], line[256];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)s.pid);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(line, sizeof(line), f));
+    fclose(f);
+    unsigned long ut0 = 0, st0 = 0;
+    const char *p = strrchr(line, ')');
+    cr_assert(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut0, &st0) ==
+              2);
+    usleep(1000 * 1000);
+    f = fopen(path, "r");
+    cr_assert_not_null(fgets(line, sizeof(line), f));
+    fclose(f);
+    unsigned long ut1 = 0, st1 = 0;
+    p = strrchr(line, ')');
+    cr_assert(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut1, &st1) ==
+              2);
+    cr_assert_lt((ut1 + st1) - (ut0 + st0), 20, "the idle server burnt %lu ticks in 1 s",
+                 (ut1 + st1) - (ut0 + st0));
+    long long t0 = now_ms();
+    cr_assert_eq(server_stop(&s), 0);
+    cr_assert_lt(now_ms() - t0, 1500, "no connection left to hold the shutdown");
+}
+
 Test(conn, many_connections_keep_working) {
     server s = server_start(NULL);
     int fds[200];

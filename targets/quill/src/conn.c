@@ -482,19 +482,21 @@ static void run(conn *c) {
             }
         }
         set_want_out(c, false);
-        if (c->closing || (c->peer_closed && c->rend == c->rstart)) {
+        if (c->closing) {
             if (c->peer_closed)
                 conn_close(c);
             else
                 start_linger(c);
             return;
         }
-        if (c->peer_closed && c->state == CONN_HEAD && c->rend - c->rstart == before) {
-            conn_close(c); /* half a request and no more to come */
+        bool done = c->rend - c->rstart == before || c->rend == c->rstart;
+        if (c->peer_closed && done) {
+            /* Everything answered that could be: what is left (a partial head or body) can
+             * never complete, and a closed peer keeps the socket readable (no spinning). */
+            conn_close(c);
             return;
         }
-        /* Stop when no complete request is left (the loop read more or the peer closed). */
-        if (c->rend - c->rstart == before || c->rend == c->rstart) break;
+        if (done) break; /* no complete request left: wait for more bytes */
     }
     if (c->w->loop->stopping && conn_is_idle(c)) {
         conn_close(c);
