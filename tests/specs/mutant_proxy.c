@@ -9,7 +9,8 @@
  *
  * Deliberately simple: one thread per client connection (keep-alive), one upstream connection per
  * request sent with `Connection: close` and read to the end, request bodies by Content-Length
- * only, responses re-framed with Content-Length. Named caps on every buffer.
+ * or chunked (forwarded with their framing), responses re-framed with Content-Length. Named caps
+ * on every buffer.
  *
  * usage: mutant_proxy --listen PORT --upstream PORT --mutation NAME   (127.0.0.1 only)
  *        mutant_proxy --list   prints the mutations, one per line */
@@ -536,6 +537,27 @@ static bool head_value(const char *head, size_t len, const char *name, char *out
     return false;
 }
 
+/* A chunked request body (the bodies suite sends some): reads it whole into in, framing kept (it is
+ * forwarded as is), and returns its length after the head at hl, or -1. No trailers expected. */
+static long read_chunked(int fd, buf_t *in, size_t hl) {
+    size_t pos = hl;
+    for (int chunks = 0; chunks < 1000000; chunks++) {
+        size_t eol = pos;
+        for (;;) { /* the chunk-size line */
+            while (eol + 1 < in->len && !(in->p[eol] == '\r' && in->p[eol + 1] == '\n')) eol++;
+            if (eol + 1 < in->len) break;
+            if (eol - pos > 64 || read_until(fd, in, in->len + 1) == -1) return -1;
+        }
+        char *e;
+        long size = strtol(in->p + pos, &e, 16);
+        if (e == in->p + pos || size < 0 || size > MP_BODY_MAX) return -1;
+        pos = eol + 2 + (size_t)size + 2;
+        if (read_until(fd, in, pos) == -1) return -1;
+        if (size == 0) return (long)(pos - hl);
+    }
+    return -1;
+}
+
 static long parse_length(const char *s) {
     char *e;
     errno = 0;
@@ -609,6 +631,9 @@ static void *serve(void *arg) {
             (blen = parse_length(v)) < 0)
             break;
         rq.has_auth = head_value(in.p, (size_t)hl, "Authorization", v, sizeof v);
+        if (head_value(in.p, (size_t)hl, "Transfer-Encoding", v, sizeof v) &&
+            strcasecmp(v, "chunked") == 0 && (blen = read_chunked(cfd, &in, (size_t)hl)) < 0)
+            break;
         if (read_until(cfd, &in, (size_t)hl + (size_t)blen) == -1) break;
         char *q = strchr(rq.path, '?');
         req_t match = rq;
@@ -627,11 +652,15 @@ static void *serve(void *arg) {
         buf_add(&up, in.p + hl, (size_t)blen);
         int ufd = connect_upstream();
         buf_t raw = {0};
-        int ok = ufd >= 0 && write_all(ufd, up.p, up.len) == 0;
+        /* A write error is not the end: an upstream may answer early (413 on an oversized body)
+         * and close before reading it all; that answer is still read and relayed. */
+        int ok = ufd >= 0;
+        if (ok && write_all(ufd, up.p, up.len) == -1) shutdown(ufd, SHUT_WR);
         while (ok) {
             char tmp[65536];
             ssize_t n = recv(ufd, tmp, sizeof tmp, 0);
             if (n < 0 && errno == EINTR) continue;
+            if (n < 0 && raw.len > 0) break; /* reset after an early answer: keep what came */
             if (n < 0 || buf_add(&raw, tmp, (size_t)n) == -1) ok = 0;
             if (n <= 0) break;
         }

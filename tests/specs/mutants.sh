@@ -65,7 +65,8 @@ stop_proxy() {
 }
 # Runs parity check on URL $1 for the suites matching $2; prints the summary; returns its exit code.
 check() {
-    timeout 600 "$parity" check --url "mutant=$1" --spec "$specs" --filter "$2" -q -o "$tmp/out" \
+    timeout 600 "$parity" check --url "mutant=$1" --secret mutant=mutants-secret --spec "$specs" \
+        --filter "$2" -q -o "$tmp/out" \
         >"$tmp/check.log" 2>&1
 }
 
