@@ -16,7 +16,8 @@ if not os.environ.get("SECRET_KEY"):
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS") or os.cpu_count() or 1)
-worker_class = "gthread"
+# gthread, answering the requests gunicorn itself rejects in JSON (conduit/worker.py).
+worker_class = "conduit.worker.JsonErrorsThreadWorker"
 threads = int(os.environ.get("THREADS") or 4)
 keepalive = 5
 # Production: no per-request access log, errors to stderr.

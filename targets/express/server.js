@@ -113,7 +113,9 @@ function runWorker(config) {
       : undefined;
   const db = openDatabase(config.databasePath, { verbose });
   const app = createApp({ db, secretKey: config.secretKey, queryCounter });
-  const server = http.createServer(app);
+  // Without a Host header Node answers a bare 400 itself (no Server, CORS or JSON body): let the
+  // request through, as the Python servers do (the app never reads Host).
+  const server = http.createServer({ requireHostHeader: false }, app);
   server.on('clientError', onClientError);
   server.on('error', (err) => {
     console.error(`express: cannot listen on ${config.host}:${config.port}: ${err.message}`);

@@ -19,12 +19,17 @@ def _buffer_chunked_body(environ, limit):
     (gunicorn discards it before the next request on the connection)."""
     stream = environ["wsgi.input"]
     chunks, size = [], 0
-    while size <= limit:
-        chunk = stream.read(min(65536, limit + 1 - size))
-        if not chunk:
-            break
-        chunks.append(chunk)
-        size += len(chunk)
+    try:
+        while size <= limit:
+            chunk = stream.read(min(65536, limit + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except (OSError, ValueError):
+        # A malformed chunked body (a bad chunk size, a missing CRLF, the connection closing
+        # early: gunicorn's errors are IOErrors): the body is invalid JSON, 422 where one is read.
+        chunks = [b"\xff"]
     body = b"".join(chunks)
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
