@@ -5,6 +5,8 @@ whitespace and would accept ``"title": 5`` as ``"5"``. The contract needs the JS
 ("is invalid"), values stored exactly as sent, and every failing field reported at once, so the
 views validate with this small collector instead.
 """
+import re
+
 from .http import ApiError
 
 BLANK = "can't be blank"
@@ -13,9 +15,15 @@ TOO_SHORT = "is too short (minimum is 8 characters)"
 MISSING = object()
 
 
+# Unicode White_Space without U+0085: the set every target treats as blank (Ruling 3). Python's
+# str.strip() would also strip U+001C..U+001F and U+0085, JavaScript's trim() U+FEFF.
+_ALL_WHITESPACE = re.compile("[\t-\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*")
+
+
 def is_blank(value):
     """Missing, null, empty or whitespace-only."""
-    return value is MISSING or value is None or (isinstance(value, str) and not value.strip())
+    return value is MISSING or value is None or (
+        isinstance(value, str) and _ALL_WHITESPACE.fullmatch(value) is not None)
 
 
 class Payload:
