@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -31,7 +32,8 @@ static long long now_ms(void) {
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Starts the example with extra "NAME=value" settings (NULL-terminated). */
+/* Starts the example with extra "NAME=value" settings (NULL-terminated); the pseudo-setting
+ * "RLIMIT_NOFILE=N" sets the server's file descriptor limit instead. */
 static server server_start(const char *const *env) {
     int pfd[2];
     cr_assert_eq(pipe(pfd), 0);
@@ -45,7 +47,15 @@ static server server_start(const char *const *env) {
         setenv("HOST", "127.0.0.1", 1);
         setenv("PORT", "0", 1);
         setenv("WORKERS", "2", 1);
-        for (; env && *env; env++) putenv((char *)*env);
+        for (; env && *env; env++) {
+            if (strncmp(*env, "RLIMIT_NOFILE=", 14) == 0) { /* not a variable: a limit */
+                rlim_t n = (rlim_t)strtol(*env + 14, NULL, 10);
+                struct rlimit rl = {n, n};
+                setrlimit(RLIMIT_NOFILE, &rl);
+                continue;
+            }
+            putenv((char *)*env);
+        }
         execl(QUILL_EXAMPLE_BIN, QUILL_EXAMPLE_BIN, (char *)NULL);
         _exit(127);
     }

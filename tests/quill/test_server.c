@@ -121,6 +121,38 @@ Test(server, sigterm_lets_a_half_sent_body_finish) {
     close(fd);
 }
 
+static unsigned long cpu_ticks(pid_t pid) {
+    char path[64], line[512];
+    snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+    FILE *f = fopen(path, "r");
+    cr_assert_not_null(f);
+    cr_assert_not_null(fgets(line, sizeof(line), f));
+    fclose(f);
+    unsigned long ut = 0, st = 0;
+    const char *p = strrchr(line, ')');
+    cr_assert(sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2);
+    return ut + st;
+}
+
+Test(server, out_of_file_descriptors_pauses_accept_without_spinning) {
+    const char *env[] = {"RLIMIT_NOFILE=24", "WORKERS=1", NULL};
+    server s = server_start(env);
+    int fds[30];
+    for (int i = 0; i < 30; i++) fds[i] = tcp_connect(s.port); /* the backlog takes the excess */
+    usleep(200 * 1000);
+    unsigned long t0 = cpu_ticks(s.pid);
+    usleep(800 * 1000);
+    cr_assert_lt(cpu_ticks(s.pid) - t0, 10, "the server spins on a listener it cannot accept from");
+    for (int i = 0; i < 30; i++) close(fds[i]);
+    int fd = tcp_connect(s.port);
+    char buf[2048];
+    send_str(fd, "GET /plaintext HTTP/1.1\r\nHost: t\r\n\r\n");
+    read_resp(fd, buf, sizeof(buf), 3000, "Hello, World!", 1, NULL);
+    cr_assert(strstr(buf, "Hello, World!"), "serves again once descriptors are free: %s", buf);
+    close(fd);
+    cr_assert_eq(server_stop(&s), 0);
+}
+
 Test(server, bad_port_is_reported) {
     const char *env[] = {"PORT=99999", NULL};
     int pfd[2];

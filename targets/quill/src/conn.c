@@ -105,7 +105,8 @@ conn *conn_new(quill_worker *w, int fd) {
 }
 
 void conn_close(conn *c) {
-    worker_loop *l = c->w->loop;
+    quill_worker *w = c->w;
+    worker_loop *l = w->loop;
     conn_list_remove(l, c);
     epoll_ctl(c->w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
@@ -114,6 +115,7 @@ void conn_close(conn *c) {
     free(c->obuf);
     free(c);
     l->nconns--;
+    if (l->accept_paused) worker_resume_accept(w);
 }
 
 bool conn_is_idle(const conn *c) {

@@ -82,7 +82,13 @@ static void accept_some(quill_worker *w) {
         int fd = accept4(w->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
             if (errno == EINTR || errno == ECONNABORTED) continue;
-            return; /* EAGAIN, or EMFILE and friends: try again on the next wake-up */
+            if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM) {
+                /* The pending connection stays in the backlog and the level-triggered listener
+                 * would wake us in a loop: stop watching it until a connection closes. */
+                epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listen_fd, NULL);
+                w->loop->accept_paused = true;
+            }
+            return;
         }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -90,10 +96,17 @@ static void accept_some(quill_worker *w) {
     }
 }
 
+void worker_resume_accept(quill_worker *w) {
+    worker_loop *l = w->loop;
+    if (!l->accept_paused || w->listen_fd < 0) return;
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &LISTEN_TAG};
+    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->listen_fd, &ev) == 0) l->accept_paused = false;
+}
+
 static void close_listener(quill_worker *w) {
     if (w->listen_fd < 0) return;
     accept_some(w); /* connections already in the accept queue get served, not reset */
-    epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listen_fd, NULL);
+    if (!w->loop->accept_paused) epoll_ctl(w->epfd, EPOLL_CTL_DEL, w->listen_fd, NULL);
     close(w->listen_fd);
     w->listen_fd = -1;
 }

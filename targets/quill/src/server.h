@@ -69,12 +69,16 @@ struct worker_loop {
     size_t max_headers;
     int64_t now; /* monotonic ms, refreshed per loop iteration */
     bool stopping;
+    bool accept_paused; /* out of file descriptors: the listener waits for a connection to close */
     size_t nconns;
 };
 typedef struct worker_loop worker_loop;
 
 worker_loop *worker_loop_of(quill_worker *w);
 int64_t mono_ms(void);
+
+/* server.c: re-arms a listener paused by EMFILE (called when a connection closes) */
+void worker_resume_accept(quill_worker *w);
 
 /* conn.c */
 conn *conn_new(quill_worker *w, int fd);
