@@ -30,7 +30,8 @@ const CORS_OPTIONS = {
   origin: '*',
   methods: 'GET, POST, PUT, DELETE, OPTIONS', // strings are sent verbatim (the contract's spacing)
   allowedHeaders: 'Content-Type, Authorization',
-  optionsSuccessStatus: 204,
+  // OPTIONS is answered after the body is read (below): an oversized body is 413 first (rulings §1).
+  preflightContinue: true,
 };
 
 /**
@@ -58,6 +59,7 @@ function createApp({ db, secretKey, queryCounter }) {
   if (queryCounter) app.use(queryCounter.middleware);
   app.use(cors(CORS_OPTIONS)); // first, so that every answer (413 included) carries the CORS headers
   app.use(parseJsonBody());
+  app.use((req, res, next) => (req.method === 'OPTIONS' ? res.status(204).end() : next())); // any path
   app.use(repairPercentEncoding);
 
   app.use(pagesRouter(context));
