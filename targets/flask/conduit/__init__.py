@@ -1,6 +1,7 @@
 """Conduit (RealWorld) blog API on Flask: the application factory."""
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map
 
 from . import articles, comments, pages, profiles, tags, users
@@ -9,6 +10,7 @@ from .database import ENGINE_OPTIONS, init_db
 from .errors import register_error_handlers
 from .extensions import db
 from .limits import BufferedChunkedBody, enforce_body_limit
+from .paths import PercentEncodedSegment, RawPathMiddleware
 
 CORS_PREFLIGHT_HEADERS = {
     "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
@@ -35,7 +37,10 @@ class ConduitURLMap(Map):
     never redirected (ruling 12). No rule ends in "/" (except "/" itself), so
     strict slashes never redirect; merging "//" would, so it is off. It must be
     set when the Map is built: Werkzeug's matcher copies it at construction.
-    (Werkzeug strips leading slashes itself: "//api/tags" is "/api/tags".)"""
+    (Werkzeug strips leading slashes itself: see reject_leading_double_slash.)
+    Variables are raw segments, decoded by PercentEncodedSegment (paths.py)."""
+
+    default_converters = dict(Map.default_converters, default=PercentEncodedSegment)
 
     def __init__(self, *args, **kwargs):
         kwargs["merge_slashes"] = False
@@ -68,6 +73,12 @@ def create_app(config=Config):
             return app.response_class(status=204, headers=CORS_PREFLIGHT_HEADERS)
         return None
 
+    @app.before_request
+    def reject_leading_double_slash():
+        # Werkzeug matches "//api/tags" as "/api/tags"; ruling 12: unknown path.
+        if request.environ["PATH_INFO"].startswith("//"):
+            raise NotFound()
+
     @app.after_request
     def finish_headers(response):
         response.headers["Access-Control-Allow-Origin"] = "*"
@@ -80,5 +91,5 @@ def create_app(config=Config):
         """Create the SQLite schema (WAL mode)."""
         init_db()
 
-    app.wsgi_app = BufferedChunkedBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"])
+    app.wsgi_app = RawPathMiddleware(BufferedChunkedBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"]))
     return app

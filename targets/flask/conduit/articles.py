@@ -59,21 +59,24 @@ def _article_response(article_id, status=200):
 
 
 def _page_arg(name, default, minimum, maximum=None):
-    """limit/offset: ^[0-9]+$ within range, else 422 keyed by the parameter."""
+    """limit/offset: ^[0-9]+$ within range (the first occurrence counts), else None."""
     raw = request.args.get(name)
     if raw is None:
         return default
     if not _DIGITS.fullmatch(raw) or len(raw) > 18:
-        raise ApiError.single(422, name, "is invalid")
+        return None
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
-        raise ApiError.single(422, name, "is invalid")
+        return None
     return value
 
 
 def _article_list(filters):
     limit = _page_arg("limit", 20, 1, 100)
     offset = _page_arg("offset", 0, 0)
+    invalid = {name: ["is invalid"] for name, value in (("limit", limit), ("offset", offset)) if value is None}
+    if invalid:
+        raise ApiError(422, invalid)  # both keys when both are wrong (ruling 9)
     count = db.session.scalar(select(func.count(Article.id)).where(*filters))
     page = db.session.execute(
         article_select(g.user)

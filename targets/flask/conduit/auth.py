@@ -29,9 +29,14 @@ def _invalid_token():
     return ApiError.single(401, "token", "is invalid")
 
 
+def _is_json_number(value):
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _authenticate(header):
     """The user and token named by an Authorization header, or raise 401."""
-    scheme, _, token = header.partition(" ")
+    # Surrounding whitespace is not part of a header's value (RFC 9110 5.5).
+    scheme, _, token = header.strip(" \t").partition(" ")
     if scheme not in _SCHEMES or not token:
         raise _invalid_token()
     try:
@@ -45,6 +50,9 @@ def _authenticate(header):
     # "iat": 1e400): those are invalid tokens too, not server errors.
     except (jwt.InvalidTokenError, TypeError, ValueError, OverflowError):
         raise _invalid_token() from None
+    # PyJWT accepts "exp": "1800000000" (it calls int()); ruling 6 does not.
+    if not all(_is_json_number(claims[name]) for name in ("exp", "iat", "nbf") if name in claims):
+        raise _invalid_token()
     subject = claims["sub"]
     if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
         raise _invalid_token()

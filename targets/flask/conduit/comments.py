@@ -57,7 +57,7 @@ def list_comments(slug):
 def delete_comment(slug, comment_id):
     article = get_article_or_404(slug)
     comment = None
-    if _COMMENT_ID.fullmatch(comment_id):
+    if comment_id is not None and _COMMENT_ID.fullmatch(comment_id):
         comment = db.session.execute(
             select(Comment).where(Comment.id == int(comment_id), Comment.article_id == article.id)
         ).scalar_one_or_none()

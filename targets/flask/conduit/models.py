@@ -108,6 +108,8 @@ class Article(db.Model):
 
 class Comment(db.Model):
     __tablename__ = "comments"
+    # AUTOINCREMENT: a deleted comment's id is never given again (ruling 11).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id = db.Column(db.Integer, primary_key=True)
     body = db.Column(db.String, nullable=False)

@@ -14,7 +14,14 @@ BLANK = "can't be blank"
 INVALID = "is invalid"
 TOO_SHORT = "is too short (minimum is 8 characters)"
 
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
+# Ruling 3: Unicode White_Space without U+0085 (so neither str.strip() alone,
+# which also strips U+001C..U+001F and U+0085, nor str.isspace()).
+WHITESPACE = "\t\n\x0b\x0c\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+# Ruling 2: "\u0000" and lone surrogates ("\ud800") are valid JSON escapes but
+# no text a database stores; the escape is the only way to write either.
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])", re.ASCII)
+_UNSTORABLE_CHAR = re.compile("[\x00\ud800-\udfff]")
 
 
 def _reject_constant(name):
@@ -32,18 +39,35 @@ def json_body(wrapper):
     try:
         text = request.get_data(cache=False).decode("utf-8")
         document = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
-        if _SURROGATE_ESCAPE.search(text):
-            # "\ud800" is valid JSON but not Unicode: it could not be stored.
-            json.dumps(document, ensure_ascii=False).encode("utf-8")
     except (ValueError, RecursionError):  # UnicodeError is a ValueError
         raise body_invalid() from None
+    if _UNSTORABLE_ESCAPE.search(text) and _holds_unstorable_text(document):
+        raise body_invalid()
     if not isinstance(document, dict) or not isinstance(document.get(wrapper), dict):
         raise body_invalid()
     return document[wrapper]
 
 
+def _holds_unstorable_text(document):
+    """True if a string or key anywhere holds NUL or a lone surrogate."""
+    pending = [document]
+    while pending:  # iterative: the document may nest 1000 levels deep
+        value = pending.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE_CHAR.search(value):
+                return True
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if _UNSTORABLE_CHAR.search(key):
+                    return True
+                pending.append(item)
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
 def is_blank(value):
-    return value is None or (isinstance(value, str) and not value.strip())
+    return value is None or (isinstance(value, str) and not value.strip(WHITESPACE))
 
 
 class Validator:
