@@ -11,8 +11,9 @@
 
 /* Attempts at a fresh random slug suffix before giving up (a collision has p = n / 2^32). */
 #define SLUG_ATTEMPTS 8
-/* Longest tag list accepted in one request (the body cap bounds it anyway). */
-#define TAGS_MAX 4096
+/* Longest tag list one body can hold: `""` and a comma per tag within the 1 MiB body cap. The
+ * other targets have no limit of their own, so neither may this one (a 40000-tag list is valid). */
+#define TAGS_MAX (1048576 / 3)
 
 /* The id and author of the article `slug`: 0 and the ids, or -1 after answering 404 / 500. */
 static int article_meta(quill_req *req, quill_res *res, int64_t *id, int64_t *author) {
