@@ -219,8 +219,8 @@ Test(conn, limits_414_431) {
 Test(conn, smuggling_and_garbage_are_400_and_close) {
     server s = server_start(NULL);
     const char *bad[] = {
-        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: "
-        "chunked\r\n\r\n0\r\n\r\n",
+        ("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nTransfer-Encoding: "
+         "chunked\r\n\r\n0\r\n\r\n"),
         "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
         "POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: identity\r\n\r\n",
         "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1e3\r\n\r\n",
