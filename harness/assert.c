@@ -10,6 +10,7 @@
 #include <strings.h>
 
 #include "jsonloc.h"
+#include "jwt.h"
 
 /* ---- response ------------------------------------------------------------------------------- */
 
@@ -159,7 +160,7 @@ int re_exec(const regex_t *re, const char *s, size_t len, size_t nmatch, regmatc
 static const char *const query_names[] = {
     [Q_STATUS] = "status",     [Q_HEADER] = "header",          [Q_COOKIE] = "cookie",
     [Q_BODY] = "body",         [Q_JSONPATH] = "jsonpath",      [Q_REGEX] = "regex",
-    [Q_DURATION] = "duration", [Q_REGEX_COUNT] = "regexCount",
+    [Q_DURATION] = "duration", [Q_REGEX_COUNT] = "regexCount", [Q_JWT] = "jwt",
 };
 
 const char *query_kind_name(query_kind_t k) {
@@ -177,6 +178,7 @@ int query_kind_parse(const char *s, query_kind_t *out) {
 }
 
 int query_kind_nargs(query_kind_t k) {
+    if (k == Q_JWT) return 2;
     return k == Q_HEADER || k == Q_COOKIE || k == Q_JSONPATH || k == Q_REGEX || k == Q_REGEX_COUNT;
 }
 
@@ -237,6 +239,42 @@ static int query_jsonpath(const query_t *q, resp_t *r, qval_t *out, err_t *err) 
         rc = qval_own(out, list, err);
     }
     jp_nodes_free(&nodes);
+    return rc;
+}
+
+/* ["jwt", TOKEN_PATH, CLAIMS_PATH]: the claims of the token the body holds at TOKEN_PATH (decoded,
+ * not verified: the harness has no business trusting or distrusting it), queried with CLAIMS_PATH
+ * by the Hurl rule. No token at TOKEN_PATH, or no claim at CLAIMS_PATH, is nothing; a token that
+ * is not a string or not a JWT fails the query. The matched claims are copied: the claims tree
+ * dies here. */
+static int query_jwt(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
+    qval_t tok;
+    memset(&tok, 0, sizeof(tok));
+    if (query_jsonpath(q, r, &tok, err) == -1) return -1;
+    if (!tok.exists) return 0;
+    cJSON *claims = cJSON_IsString(tok.v) ? jwt_payload(tok.v->valuestring, err) : NULL;
+    if (!cJSON_IsString(tok.v)) err_set(err, "a %s, not a token string", json_type_name(tok.v));
+    qval_free(&tok);
+    if (!claims) return err_prefix(err, "jwt: %s: ", q->arg);
+    jp_nodes_t nodes;
+    jp_nodes_init(&nodes);
+    int rc = jp_eval(q->path2, claims, &nodes, err);
+    if (rc == 0 && nodes.n == 1) {
+        rc = qval_own(out, cJSON_Duplicate(nodes.nodes[0], 1), err);
+    } else if (rc == 0 && nodes.n > 1) {
+        cJSON *list = cJSON_CreateArray();
+        for (size_t i = 0; list && i < nodes.n; i++) {
+            cJSON *c = cJSON_Duplicate(nodes.nodes[i], 1);
+            if (!c || !cJSON_AddItemToArray(list, c)) {
+                cJSON_Delete(c);
+                cJSON_Delete(list);
+                list = NULL;
+            }
+        }
+        rc = qval_own(out, list, err);
+    }
+    jp_nodes_free(&nodes);
+    cJSON_Delete(claims);
     return rc;
 }
 
@@ -301,6 +339,7 @@ int query_eval(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
         free(s);
         return qval_own(out, node, err);
     }
+    case Q_JWT: return query_jwt(q, r, out, err);
     case Q_REGEX_COUNT: return qval_own(out, jl_create_integer(regex_count(q->re, r)), err);
     case Q_JSONPATH: return query_jsonpath(q, r, out, err);
     }

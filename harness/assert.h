@@ -94,13 +94,16 @@ typedef enum query_kind {
     Q_REGEX,    /* re compiled */
     Q_DURATION,
     Q_REGEX_COUNT, /* re compiled: number of non-overlapping matches over the body */
+    Q_JWT, /* path: a JWT string in the body; path2: over its decoded claims (two arguments) */
 } query_kind_t;
 
 typedef struct query {
     query_kind_t kind;
-    const char *arg; /* header/cookie name, JSONPath or regex source; NULL for the others */
-    jp_path_t *path; /* Q_JSONPATH */
-    regex_t *re;     /* Q_REGEX, Q_REGEX_COUNT */
+    const char *arg;  /* header/cookie name, JSONPath or regex source; NULL for the others */
+    const char *arg2; /* Q_JWT: the JSONPath over the claims */
+    jp_path_t *path;  /* Q_JSONPATH, Q_JWT (to the token) */
+    jp_path_t *path2; /* Q_JWT (over the claims) */
+    regex_t *re;      /* Q_REGEX, Q_REGEX_COUNT */
 } query_t;
 
 /* The result of a query: nothing, or a value. */
@@ -117,7 +120,7 @@ void qval_free(qval_t *q);
 /* Name of a query kind as written in specs ("jsonpath"); and the reverse (-1 if unknown). */
 const char *query_kind_name(query_kind_t k);
 int query_kind_parse(const char *s, query_kind_t *out);
-/* Number of arguments the kind takes after its name (0 or 1). */
+/* Number of arguments the kind takes after its name (0, 1, or 2 for jwt). */
 int query_kind_nargs(query_kind_t k);
 
 /* ---- predicates ---------------------------------------------------------------------------- */

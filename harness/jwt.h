@@ -20,12 +20,14 @@
 #define JWT_DEFAULT_EXP_S 3600        /* a forged token is valid this long unless exp= says */
 
 /* Appends base64url(header).base64url(claims).base64url(signature) to out; the header is
- * {"alg":ALG,"typ":"JWT"} and the claims compact JSON in their order (numbers as written).
+ * {"alg":ALG,"typ":"JWT"} plus the members of header_extra (NULL: none; replacing), the claims
+ * compact JSON in their order (numbers as written).
  * alg: "HS256", "HS384", "HS512" or "none" (empty signature; secret unused). */
-int jwt_sign(buf_t *out, const char *alg, const cJSON *claims, const char *secret, size_t slen,
-             err_t *err);
+int jwt_sign(buf_t *out, const char *alg, const cJSON *header_extra, const cJSON *claims,
+             const char *secret, size_t slen, err_t *err);
 /* The payload of token (its second part) parsed as JSON, unverified: a new object, or NULL with
- * err set when token is not three base64url parts with a JSON object in the middle. */
+ * err set when token is not three base64url parts with a JSON object in the middle (the message
+ * has no prefix: callers say where the token came from). */
 cJSON *jwt_payload(const char *token, err_t *err);
 
 /* The template function: args is an object of evaluated arguments (tmpl.c checked the names and
@@ -34,6 +36,11 @@ cJSON *jwt_payload(const char *token, err_t *err);
  *   sub     the `sub` claim (kept with its JSON type)
  *   iat     seconds relative to now (default 0 without from; kept from `from` otherwise)
  *   exp     seconds relative to now (default JWT_DEFAULT_EXP_S without from; kept otherwise)
+ *   nbf     seconds relative to now (absent unless given or in from)
+ *   claims  a string holding a JSON object merged into the claims last (any types: '{"aud":"x"}',
+ *           '{"exp":"1900000000"}')
+ *   header  a string holding a JSON object merged into the header ('{"crit":["exp"]}')
+ *   omit    claim names separated by ',' removed at the very end ('exp')
  *   alg     HS256 (default), HS384, HS512, none
  *   secret  the key (default: default_secret, the `secret` variable; NULL: an error saying how to
  *           give one)

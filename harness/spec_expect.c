@@ -245,7 +245,7 @@ static int parse_query(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *
     if (!k) {
         spec_err(c, arr, AT_VALUE,
                  "%s must not be empty: it starts with a query (status, header, "
-                 "cookie, body, jsonpath, regex, regexCount, duration)",
+                 "cookie, body, jsonpath, regex, regexCount, jwt, duration)",
                  what);
         return -1;
     }
@@ -253,7 +253,7 @@ static int parse_query(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *
     if (query_kind_parse(k->valuestring, &q->kind) == -1) {
         spec_err(c, k, AT_VALUE,
                  "unknown query \"%s\" (status, header, cookie, body, jsonpath, regex, regexCount, "
-                 "duration)",
+                 "jwt, duration)",
                  k->valuestring);
         return -1;
     }
@@ -265,13 +265,31 @@ static int parse_query(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *
     }
     if (spec_want(c, a, cJSON_String, "the query argument") == -1) return -1;
     q->arg = a->valuestring;
-    if (q->kind == Q_JSONPATH) {
+    if (q->kind == Q_JSONPATH || q->kind == Q_JWT) {
         err_t e;
         if (!(q->path = jp_compile(a->valuestring, NULL, &e))) {
             spec_err(c, a, AT_VALUE, "%s", e.msg);
             return -1;
         }
         if (arena_defer(&c->set->arena, free_path, q->path) == -1) return -1;
+        if (q->kind == Q_JWT) {
+            /* ["jwt", TOKEN_PATH, CLAIMS_PATH] */
+            const cJSON *b = a->next;
+            if (!b) {
+                spec_err(c, a, AT_VALUE,
+                         "query \"jwt\" needs a second argument: a JSONPath over the claims "
+                         "(e.g. \"$.sub\")");
+                return -1;
+            }
+            if (spec_want(c, b, cJSON_String, "the claims JSONPath") == -1) return -1;
+            if (!(q->path2 = jp_compile(b->valuestring, NULL, &e))) {
+                spec_err(c, b, AT_VALUE, "%s", e.msg);
+                return -1;
+            }
+            if (arena_defer(&c->set->arena, free_path, q->path2) == -1) return -1;
+            q->arg2 = b->valuestring;
+            return 3;
+        }
     } else if (q->kind == Q_REGEX || q->kind == Q_REGEX_COUNT) {
         if (!(q->re = compile_regex(c, a, 0))) return -1;
     } else if (!a->valuestring[0]) {

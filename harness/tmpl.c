@@ -159,7 +159,8 @@ static const char *skip_sp(const char *p) {
 
 /* ---- functions ---------------------------------------------------------------------------- */
 
-static const char *const jwt_keys[] = {"from", "sub", "iat", "exp", "alg", "secret", NULL};
+static const char *const jwt_keys[] = {"from",   "sub",    "iat",    "exp",  "nbf", "alg",
+                                       "secret", "claims", "header", "omit", NULL};
 
 static int jwt_check(const char *key, const char *value, err_t *err) {
     if (strcmp(key, "alg") != 0) return 0;
@@ -173,8 +174,25 @@ static cJSON *jwt_call(const cJSON *args, const vars_t *v, err_t *err) {
     return jwt_tmpl(args, vars_get(v, "secret"), (long long)time(NULL), err);
 }
 
+/* now(add=N): the current Unix time in seconds, plus N (an integer), e.g. to bound a token's exp:
+ * ["jwt", "$.user.token", "$.exp", ">=", "{{now(add=5183940)}}"]. */
+static const char *const now_keys[] = {"add", NULL};
+
+static cJSON *now_call(const cJSON *args, const vars_t *v, err_t *err) {
+    (void)v;
+    const cJSON *add = cJSON_GetObjectItemCaseSensitive(args, "add");
+    if (add && (!cJSON_IsNumber(add) || !jl_is_integer(add))) {
+        err_set(err, "now(): add must be an integer");
+        return NULL;
+    }
+    cJSON *n = jl_create_integer((long long)time(NULL) + (add ? (long long)add->valuedouble : 0));
+    if (!n) err_set(err, "out of memory");
+    return n;
+}
+
 static const tmpl_fn_t tmpl_fns[] = {
-    {"jwt", jwt_keys, "saiiss", jwt_check, jwt_call},
+    {"jwt", jwt_keys, "saiiisssss", jwt_check, jwt_call},
+    {"now", now_keys, "i", NULL, now_call},
 };
 
 static const tmpl_fn_t *fn_find(const char *name, size_t len) {
@@ -329,7 +347,8 @@ static int parse_ref(const char *s, ref_t *r, err_t *err) {
     if (parse_name(&p, &r->name, &r->nlen, err) == -1) return -1;
     if (*p == '(') {
         if (!(r->fn = fn_find(r->name, r->nlen)))
-            return err_set(err, "unknown template function \"%.*s\" (jwt)", (int)r->nlen, r->name);
+            return err_set(err, "unknown template function \"%.*s\" (jwt, now)", (int)r->nlen,
+                           r->name);
         p++;
         if (parse_args(&p, r, err) == -1) return -1;
     } else if (*p == '[') {

@@ -12,7 +12,8 @@
  * - a function call with named arguments: `{{jwt(sub='42', exp=-3600, alg='HS512')}}`; a value
  *   is a 'string' or "string" (escapes \\ \' \" only), an integer, or a variable (`from=token`,
  *   `sub=ids[0]`). Function and argument names and literal types are checked at load time. The
- *   one function is jwt (jwt.h); its default key is the variable `secret`.
+ *   functions: jwt (jwt.h; its default key is the variable `secret`) and now(add=N) (Unix time
+ *   in seconds, an integer).
  *
  * Rendering:
  * - a string inside a longer string: strings are inserted raw, other values as compact JSON

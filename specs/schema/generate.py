@@ -25,9 +25,12 @@ def query_prefix(kind):
         return [{"enum": ["header", "cookie"]}, {"type": "string", "minLength": 1}]
     if kind == 2:
         return [{"const": "jsonpath"}, {"type": "string", "pattern": "^\\$"}]
-    return [{"enum": ["regex", "regexCount"]}, {"type": "string"}]
+    if kind == 3:
+        return [{"enum": ["regex", "regexCount"]}, {"type": "string"}]
+    return [{"const": "jwt"}, {"type": "string", "pattern": "^\\$"},
+            {"type": "string", "pattern": "^\\$"}]
 asserts = []
-for kind in (0, 1, 2, 3):
+for kind in (0, 1, 2, 3, 4):
     for neg in (False, True):
         pre = query_prefix(kind) + ([{"const": "not"}] if neg else [])
         items = pre + [{"enum": P0}]
@@ -36,7 +39,7 @@ for kind in (0, 1, 2, 3):
             items = pre + [{"enum": preds}, arg]
             asserts.append({"prefixItems": items, "minItems": len(items), "maxItems": len(items)})
 capture = {"oneOf": [{"prefixItems": query_prefix(k), "minItems": len(query_prefix(k)),
-                      "maxItems": len(query_prefix(k))} for k in (0, 1, 2, 3)]}
+                      "maxItems": len(query_prefix(k))} for k in (0, 1, 2, 3, 4)]}
 ms = lambda lo, hi: {"type": "integer", "minimum": lo, "maximum": hi}
 schema = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -44,7 +47,7 @@ schema = {
     "title": "parity spec file (a suite, or a step file that suites include)",
     "description": "Generated to match harness/spec.c. Beyond this schema the loader also checks: "
                    "regexes compile (POSIX ERE), JSONPaths are in the supported subset, {{...}} "
-                   "template syntax (variables, list indexes, jwt(...) calls), include params match `with` exactly, "
+                   "template syntax (variables, list indexes, jwt(...) and now(...) calls), include params match `with` exactly, "
                    "chunked needs a body and no Transfer-Encoding/Content-Length header, include nesting <= 8 and "
                    "no cycles, body.size >= prefix + suffix, unique suite names, duplicate keys.",
     "oneOf": [{"$ref": "#/$defs/suite"}, {"$ref": "#/$defs/includeFile"}],

@@ -380,3 +380,52 @@ Test(assert, regex_count) {
     cr_assert_eq(pred_nargs(p), 0);
     cr_assert_eq(pred_nargs(P_MATCHES), 1);
 }
+
+/* Evaluates ["jwt", tok_path, claims_path] over the current body. */
+static int jwt_query(const char *tok_path, const char *claims_path, qval_t *out, err_t *e) {
+    query_t q = {.kind = Q_JWT, .arg = tok_path, .arg2 = claims_path};
+    q.path = jp_compile(tok_path, NULL, e);
+    q.path2 = jp_compile(claims_path, NULL, e);
+    cr_assert(q.path && q.path2);
+    int rc = query_eval(&q, &r, out, e);
+    jp_free(q.path);
+    jp_free(q.path2);
+    return rc;
+}
+
+Test(assert, jwt_query_decodes_claims) {
+    /* payload {"sub":"42","iat":10,"exp":5184010,"roles":["a","b"]} */
+    set_body(
+        "{\"user\": {\"token\": \"eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiI0MiIsImlhdCI6MTAsImV4cCI6NTE4"
+        "NDAxMCwicm9sZXMiOlsiYSIsImIiXX0.c2ln\", \"n\": 5, \"bad\": \"a.%%%.c\"}}");
+    qval_t v;
+    err_t e;
+    cr_assert_eq(jwt_query("$.user.token", "$.sub", &v, &e), 0, "%s", e.msg);
+    cr_assert(v.exists && cJSON_IsString(v.v));
+    cr_assert_str_eq(v.v->valuestring, "42");
+    qval_free(&v);
+    cr_assert_eq(jwt_query("$.user.token", "$.exp", &v, &e), 0, "%s", e.msg);
+    cr_assert(jl_is_integer(v.v) && v.v->valuedouble == 5184010);
+    bool pass;
+    cJSON *arg = jl_create_integer(5184000);
+    cr_assert_eq(pred_eval(P_GT, false, arg, NULL, &v, &pass, NULL, &e), 0);
+    cr_assert(pass);
+    cJSON_Delete(arg);
+    qval_free(&v);
+    cr_assert_eq(jwt_query("$.user.token", "$.roles[*]", &v, &e), 0, "%s", e.msg);
+    cr_assert(cJSON_IsArray(v.v) && cJSON_GetArraySize(v.v) == 2, "several claims: a list");
+    qval_free(&v);
+    cr_assert_eq(jwt_query("$.user.token", "$.nbf", &v, &e), 0);
+    cr_assert_not(v.exists, "a missing claim is nothing");
+    cr_assert_eq(jwt_query("$.user.nope", "$.sub", &v, &e), 0);
+    cr_assert_not(v.exists, "no token is nothing");
+    cr_assert_eq(jwt_query("$.user.n", "$.sub", &v, &e), -1);
+    cr_assert_str_eq(e.msg, "jwt: $.user.n: a number, not a token string");
+    cr_assert_eq(jwt_query("$.user.bad", "$.sub", &v, &e), -1);
+    cr_assert_str_eq(e.msg,
+                     "jwt: $.user.bad: base64: invalid character at offset 0 (url alphabet)");
+    cr_assert_eq(query_kind_nargs(Q_JWT), 2);
+    query_kind_t k;
+    cr_assert_eq(query_kind_parse("jwt", &k), 0);
+    cr_assert_eq(k, Q_JWT);
+}

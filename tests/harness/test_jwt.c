@@ -24,7 +24,7 @@ Test(jwt, hs256_known_vector) {
     buf_init(&b, 0);
     err_t e;
     const char *key = "your-256-bit-secret";
-    cr_assert_eq(jwt_sign(&b, "HS256", c, key, strlen(key), &e), 0, "%s", e.msg);
+    cr_assert_eq(jwt_sign(&b, "HS256", NULL, c, key, strlen(key), &e), 0, "%s", e.msg);
     cr_assert_str_eq(buf_cstr(&b),
                      "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9."
                      "eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4gRG9lIiwiaWF0IjoxNTE2MjM5MDIyfQ."
@@ -39,7 +39,7 @@ static void check_hs(const char *alg, const EVP_MD *md, size_t sig_b64_len) {
     buf_t b;
     buf_init(&b, 0);
     err_t e;
-    cr_assert_eq(jwt_sign(&b, alg, c, "k", 1, &e), 0, "%s", e.msg);
+    cr_assert_eq(jwt_sign(&b, alg, NULL, c, "k", 1, &e), 0, "%s", e.msg);
     const char *tok = buf_cstr(&b), *dot = strrchr(tok, '.');
     cr_assert_eq(strlen(dot + 1), sig_b64_len, "%s signature length", alg);
     unsigned char mac[EVP_MAX_MD_SIZE];
@@ -72,9 +72,9 @@ Test(jwt, alg_none_has_an_empty_signature) {
     buf_t b;
     buf_init(&b, 0);
     err_t e;
-    cr_assert_eq(jwt_sign(&b, "none", c, NULL, 0, &e), 0, "%s", e.msg);
+    cr_assert_eq(jwt_sign(&b, "none", NULL, c, NULL, 0, &e), 0, "%s", e.msg);
     cr_assert_str_eq(buf_cstr(&b), "eyJhbGciOiJub25lIiwidHlwIjoiSldUIn0.eyJzdWIiOiIxIn0.");
-    cr_assert_eq(jwt_sign(&b, "RS256", c, "k", 1, &e), -1);
+    cr_assert_eq(jwt_sign(&b, "RS256", NULL, c, "k", 1, &e), -1);
     cr_assert_str_eq(e.msg, "jwt: unknown alg \"RS256\" (HS256, HS384, HS512 or none)");
     buf_free(&b);
     cJSON_Delete(c);
@@ -87,12 +87,12 @@ Test(jwt, payload_decoding) {
     cr_assert_str_eq(cJSON_GetObjectItem(p, "sub")->valuestring, "42");
     cJSON_Delete(p);
     cr_assert_null(jwt_payload("not-a-jwt", &e));
-    cr_assert_str_eq(e.msg, "jwt: from: \"not-a-jwt\" is not a JWT (three parts separated by '.')");
+    cr_assert_str_eq(e.msg, "\"not-a-jwt\" is not a JWT (three parts separated by '.')");
     cr_assert_null(jwt_payload("a.b.c.d", &e));
     cr_assert_null(jwt_payload("a.!!.c", &e));
-    cr_assert_str_eq(e.msg, "jwt: from: base64: invalid character at offset 0 (url alphabet)");
+    cr_assert_str_eq(e.msg, "base64: invalid character at offset 0 (url alphabet)");
     cr_assert_null(jwt_payload("a.WzFd.c", &e)); /* [1] */
-    cr_assert_str_eq(e.msg, "jwt: from: the payload is not a JSON object");
+    cr_assert_str_eq(e.msg, "the payload is not a JSON object");
 }
 
 /* Decodes the claims of a token made by jwt_tmpl. */
@@ -118,7 +118,7 @@ Test(jwt, template_defaults_and_relative_times) {
     /* signed with the default secret */
     buf_t want;
     buf_init(&want, 0);
-    cr_assert_eq(jwt_sign(&want, "HS256", p, "s3cret", 6, &e), 0);
+    cr_assert_eq(jwt_sign(&want, "HS256", NULL, p, "s3cret", 6, &e), 0);
     cr_assert_str_eq(tok->valuestring, buf_cstr(&want));
     buf_free(&want);
     buf_free(&b);
@@ -143,7 +143,7 @@ Test(jwt, template_from_keeps_claims_and_overrides) {
     cJSON *c = json("{\"sub\":\"5\",\"iat\":10,\"exp\":20,\"x\":true}");
     buf_t issued;
     buf_init(&issued, 0);
-    cr_assert_eq(jwt_sign(&issued, "HS256", c, "target-key", 10, &e), 0);
+    cr_assert_eq(jwt_sign(&issued, "HS256", NULL, c, "target-key", 10, &e), 0);
     char text[1024];
     snprintf(text, sizeof text, "{\"from\": \"%s\", \"exp\": 60, \"alg\": \"HS512\"}",
              buf_cstr(&issued));
@@ -178,4 +178,49 @@ Test(jwt, template_from_keeps_claims_and_overrides) {
     cJSON_Delete(args);
     buf_free(&issued);
     cJSON_Delete(c);
+}
+
+/* The header of a token, decoded. */
+static cJSON *header_of(const char *tok) {
+    buf_t raw;
+    buf_init(&raw, 0);
+    err_t e;
+    cr_assert_eq(b64_decode(&raw, tok, (size_t)(strchr(tok, '.') - tok), true, &e), 0, "%s", e.msg);
+    cJSON *h = json(buf_cstr(&raw));
+    buf_free(&raw);
+    return h;
+}
+
+Test(jwt, template_extra_claims_header_omit_nbf) {
+    err_t e;
+    cJSON *secret = cJSON_CreateString("k");
+    cJSON *args = json("{\"sub\": \"1\", \"nbf\": 60, \"claims\": \"{\\\"aud\\\": \\\"x\\\", "
+                       "\\\"exp\\\": \\\"1900000000\\\"}\", \"header\": \"{\\\"crit\\\": "
+                       "[\\\"exp\\\"], \\\"typ\\\": \\\"at+jwt\\\"}\", \"omit\": \"iat,nope\"}");
+    cJSON *tok = jwt_tmpl(args, secret, 1000, &e);
+    cr_assert_not_null(tok, "%s", e.msg);
+    cJSON *p = claims_of(tok);
+    buf_t b;
+    buf_init(&b, 0);
+    jl_print(p, &b);
+    cr_assert_str_eq(buf_cstr(&b),
+                     "{\"sub\":\"1\",\"exp\":\"1900000000\",\"nbf\":1060,\"aud\":\"x\"}");
+    cJSON *h = header_of(tok->valuestring);
+    buf_reset(&b);
+    jl_print(h, &b);
+    cr_assert_str_eq(buf_cstr(&b), "{\"alg\":\"HS256\",\"typ\":\"at+jwt\",\"crit\":[\"exp\"]}");
+    buf_free(&b);
+    cJSON_Delete(h);
+    cJSON_Delete(p);
+    cJSON_Delete(tok);
+    cJSON_Delete(args);
+    args = json("{\"claims\": \"[1]\"}");
+    cr_assert_null(jwt_tmpl(args, secret, 1, &e));
+    cr_assert_str_eq(e.msg, "jwt: claims must be a JSON object: not an object");
+    cJSON_Delete(args);
+    args = json("{\"header\": \"{\\\"a\\\":\"}");
+    cr_assert_null(jwt_tmpl(args, secret, 1, &e));
+    cr_assert(str_starts_with(e.msg, "jwt: header must be a JSON object: 1:6:"), "%s", e.msg);
+    cJSON_Delete(args);
+    cJSON_Delete(secret);
 }

@@ -211,14 +211,14 @@ Test(spec, bad_predicate_and_arguments) {
         "t.json:7:23: predicate \"==\" needs one argument\n"
         "t.json:8:32: predicate \"==\" takes one argument, this is a second\n"
         "t.json:9:4: unknown query \"jsonpth\" (status, header, cookie, body, jsonpath, regex, "
-        "regexCount, duration)\n"
+        "regexCount, jwt, duration)\n"
         "t.json:10:4: query \"header\" needs an argument\n"
         "t.json:11:23: count must be an integer from 0 to 2147483647, got string\n"
         "t.json:12:17: predicate \"<\" needs a number or a string, got boolean\n"
         "t.json:13:26: the argument must be a string, got integer\n"
         "t.json:14:3: assert has no predicate (e.g. \"==\", \"exists\", \"isString\")\n"
         "t.json:15:3: an assert must not be empty: it starts with a query (status, header, cookie, "
-        "body, jsonpath, regex, regexCount, duration)\n");
+        "body, jsonpath, regex, regexCount, jwt, duration)\n");
 }
 
 Test(spec, bad_regex_and_jsonpath) {
@@ -518,4 +518,28 @@ Test(spec, new_queries_predicates_and_template_functions_load) {
         "1 of the string)\n"
         "t.json:4:157: invalid regex \"(\": Unmatched ( or \\(\n"
         "t.json:4:202: predicate \"isSorted\" takes no argument\n");
+}
+
+Test(spec, jwt_query_loads_with_two_paths) {
+    cr_assert_str_eq(
+        load_step_fresh(
+            "{\"name\": \"a\", \"request\": {\"method\": \"GET\", \"path\": \"/\"}, "
+            "\"expect\": {\"status\": 200, \"asserts\": [[\"jwt\", \"$.user.token\", "
+            "\"$.sub\", \"matches\", \"^[0-9]+$\"], [\"jwt\", \"$.t\", \"$.exp\", \"not\", "
+            "\"exists\"]]}, \"captures\": {\"id\": [\"jwt\", \"$.user.token\", \"$.sub\"]}}"),
+        "");
+    const step_t *st = set.suites[0]->steps.items[0];
+    cr_assert_eq(st->asserts[0].q.kind, Q_JWT);
+    cr_assert_str_eq(st->asserts[0].q.arg2, "$.sub");
+    cr_assert_not_null(st->asserts[0].q.path2);
+    cr_assert(st->asserts[1].negate);
+    cr_assert_eq(st->captures[0].q.kind, Q_JWT);
+    cr_assert_str_eq(
+        load_step_fresh("{\"name\": \"a\", \"request\": {\"method\": \"GET\", \"path\": \"/\"}, "
+                        "\"expect\": {\"status\": 200, \"asserts\": [[\"jwt\", \"$.t\"], [\"jwt\", "
+                        "\"$.t\", \"sub\", \"exists\"], [\"jwt\", \"$.t\", 5, \"exists\"]]}}"),
+        "t.json:4:108: query \"jwt\" needs a second argument: a JSONPath over the claims (e.g. "
+        "\"$.sub\")\n"
+        "t.json:4:131: invalid JSONPath \"sub\" at character 1: a JSONPath starts with '$'\n"
+        "t.json:4:164: the claims JSONPath must be a string, got integer\n");
 }

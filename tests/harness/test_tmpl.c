@@ -186,7 +186,7 @@ Test(tmpl, index_and_call_syntax_checked_at_load) {
         {"x {{a[0}}", "missing ']' after a list index"},
         {"{{a[]}}", "a list index is an integer or a variable name"},
         {"{{a[0]x}}", "expected \"}}\""},
-        {"{{nope(a=1)}}", "unknown template function \"nope\" (jwt)"},
+        {"{{nope(a=1)}}", "unknown template function \"nope\" (jwt, now)"},
         {"{{jwt(kid='1')}}", "jwt(): unknown argument \"kid\""},
         {"{{jwt(sub='1', sub='2')}}", "jwt(): argument \"sub\" given twice"},
         {"{{jwt(sub '1')}}", "jwt(): expected '=' after \"sub\""},
@@ -266,4 +266,29 @@ Test(tmpl, jwt_function_renders_tokens) {
     cr_assert_str_eq(e.msg, "jwt(): unknown variable \"nothing\"");
     cr_assert_null(tmpl_render_str(v, "{{jwt(from=uid)}}", &e));
     cr_assert_str_eq(e.msg, "jwt: from: \"k3x9\" is not a JWT (three parts separated by '.')");
+}
+
+Test(tmpl, now_function) {
+    err_t e;
+    long long t0 = (long long)time(NULL);
+    cJSON *t = json("[\"{{now()}}\", \"{{ now(add=-60) }}\", \"{{now(add=5184000)}}\"]");
+    cJSON *r = tmpl_render_json(v, t, &e);
+    cr_assert_not_null(r, "%s", e.msg);
+    long long t1 = (long long)time(NULL);
+    const cJSON *a = cJSON_GetArrayItem(r, 0), *b = cJSON_GetArrayItem(r, 1),
+                *c = cJSON_GetArrayItem(r, 2);
+    cr_assert(cJSON_IsNumber(a) && jl_is_integer(a), "now() is an integer");
+    cr_assert(a->valuedouble >= (double)t0 && a->valuedouble <= (double)t1);
+    cr_assert(b->valuedouble >= (double)(t0 - 60) && b->valuedouble <= (double)(t1 - 60));
+    cr_assert(c->valuedouble >= (double)(t0 + 5184000) && c->valuedouble <= (double)(t1 + 5184000));
+    cJSON_Delete(r);
+    cJSON_Delete(t);
+    vars_set_string(v, "s", "x");
+    cr_assert_null(tmpl_render_str(v, "{{now(add=s)}}", &e));
+    cr_assert_str_eq(e.msg, "now(): add must be an integer");
+    size_t off;
+    cr_assert_eq(tmpl_check("{{now(add='1')}}", &off, &e), -1);
+    cr_assert_str_eq(e.msg, "now(): argument \"add\" must be an integer");
+    cr_assert_eq(tmpl_check("{{now(sub=1)}}", &off, &e), -1);
+    cr_assert_str_eq(e.msg, "now(): unknown argument \"sub\"");
 }
