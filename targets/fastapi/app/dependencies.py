@@ -23,7 +23,10 @@ from .security import user_id_from_token
 Model = TypeVar("Model", bound=BaseModel)
 
 _SCHEMES = ("Token", "Bearer")
-_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]", re.ASCII)
+# Ruling 2: "\u0000" and lone surrogates ("\ud800") are valid JSON escapes but
+# no text a database stores; the escape is the only way to write either.
+_UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])", re.ASCII)
+_UNSTORABLE_CHAR = re.compile("[\x00\ud800-\udfff]")
 
 
 @dataclass
@@ -37,7 +40,8 @@ def _invalid_token() -> ApiError:
 
 
 def _authenticate(header: str, db: Session) -> Auth:
-    scheme, _, token = header.partition(" ")
+    # Surrounding whitespace is not part of a header's value (RFC 9110 5.5).
+    scheme, _, token = header.strip(" \t").partition(" ")
     if scheme not in _SCHEMES or not token:
         raise _invalid_token()
     user_id = user_id_from_token(token)
@@ -75,12 +79,30 @@ def _parse_int(text: str):
     return int(text) if len(text) <= 4000 else float(text)
 
 
+def _holds_unstorable_text(document) -> bool:
+    """True if a string or key anywhere holds NUL or a lone surrogate."""
+    pending = [document]
+    while pending:  # iterative: the document may nest 1000 levels deep
+        value = pending.pop()
+        if isinstance(value, str):
+            if _UNSTORABLE_CHAR.search(value):
+                return True
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if _UNSTORABLE_CHAR.search(key):
+                    return True
+                pending.append(item)
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
+
+
 class JSONBody:
     """The raw request body, parsed on demand into a pydantic model.
 
     Parsed whatever the Content-Type (the contract says so): strict UTF-8,
-    no NaN/Infinity, no lone surrogates (valid JSON escapes that no database
-    could store).
+    no NaN/Infinity, no NUL or lone surrogates (valid JSON escapes that no
+    database could store).
     """
 
     def __init__(self, raw: bytes):
@@ -90,10 +112,10 @@ class JSONBody:
         try:
             text = self.raw.decode("utf-8")
             document = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
-            if _SURROGATE_ESCAPE.search(text):
-                json.dumps(document, ensure_ascii=False).encode("utf-8")
         except (ValueError, RecursionError):  # UnicodeError is a ValueError
             raise body_invalid() from None
+        if _UNSTORABLE_ESCAPE.search(text) and _holds_unstorable_text(document):
+            raise body_invalid()
         # The envelope ({"user": {...}}): pydantic would accept dict([]) as {}.
         if not isinstance(document, dict) or not all(
             isinstance(document.get(field.alias), dict) for field in model.__fields__.values()

@@ -3,7 +3,8 @@ from fastapi import FastAPI
 
 from .config import get_settings
 from .errors import register_exception_handlers
-from .middleware import DefaultHeadersMiddleware, BodySizeLimitMiddleware, HeadAsGetMiddleware, PreflightMiddleware
+from .middleware import BodySizeLimitMiddleware, DefaultHeadersMiddleware, HeadAsGetMiddleware, PreflightMiddleware
+from .paths import RawPathMiddleware
 from .responses import JSONResponse
 from .routers import articles, comments, pages, profiles, tags, users
 
@@ -25,7 +26,9 @@ def create_app() -> FastAPI:
     register_exception_handlers(app)
 
     # add_middleware wraps: the last added runs first. Order of the checks:
-    # Date and CORS headers on everything, 413, then OPTIONS, then HEAD-as-GET, routing.
+    # Date and CORS headers on everything, 413, then OPTIONS, then HEAD-as-GET,
+    # then routing on the raw path (paths.py).
+    app.add_middleware(RawPathMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(PreflightMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_size=get_settings().max_body_size)

@@ -97,6 +97,8 @@ class Article(Base):
 
 class Comment(Base):
     __tablename__ = "comments"
+    # AUTOINCREMENT: a deleted comment's id is never given again (ruling 11).
+    __table_args__ = {"sqlite_autoincrement": True}
 
     id = Column(Integer, primary_key=True)
     body = Column(String, nullable=False)

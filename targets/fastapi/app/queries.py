@@ -13,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
 from .errors import not_found
+from .paths import decode_segment
 from .models import Article, Tag, User, favorites, follows
 
 # SQLite allows 32766 bound parameters per statement; tag lists are written in slices.
@@ -41,15 +42,19 @@ def article_select(viewer: Optional[User]):
     )
 
 
-def get_article_or_404(db: Session, slug: str) -> Article:
-    article = db.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+def get_article_or_404(db: Session, raw_slug: str) -> Article:
+    """The article named by a raw (percent-encoded) path segment, or 404."""
+    slug = decode_segment(raw_slug)
+    article = db.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none() if slug else None
     if article is None:
         raise not_found("article")
     return article
 
 
-def get_user_by_username_or_404(db: Session, username: str) -> User:
-    user = db.execute(select(User).where(User.username == username)).scalar_one_or_none()
+def get_user_by_username_or_404(db: Session, raw_username: str) -> User:
+    """The user named by a raw (percent-encoded) path segment, or 404 profile."""
+    username = decode_segment(raw_username)
+    user = db.execute(select(User).where(User.username == username)).scalar_one_or_none() if username else None
     if user is None:
         raise not_found("profile")
     return user

@@ -36,8 +36,13 @@ class TooShortError(PydanticValueError):
 # (coercing) str/list validators; a key that is absent never reaches them.
 
 
+# Ruling 3: Unicode White_Space without U+0085 (so neither str.strip() alone,
+# which also strips U+001C..U+001F and U+0085, nor str.isspace()).
+WHITESPACE = "\t\n\x0b\x0c\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+
+
 def non_blank_text(value: Any) -> str:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if value is None or (isinstance(value, str) and not value.strip(WHITESPACE)):
         raise BlankError()
     if not isinstance(value, str):
         raise InvalidError()

@@ -26,6 +26,10 @@ def verify_password(password: str, password_hash: str) -> bool:
     return bcrypt.checkpw(_password_bytes(password), password_hash.encode())
 
 
+def _is_json_number(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def create_token(user_id: int) -> str:
     settings = get_settings()
     now = int(time.time())
@@ -42,6 +46,9 @@ def user_id_from_token(token: str) -> Optional[int]:
     # PyJWT 2.6 lets int() fail on a well-signed but odd claim ("exp": [],
     # "iat": 1e400): those are invalid tokens too, not server errors.
     except (jwt.InvalidTokenError, TypeError, ValueError, OverflowError):
+        return None
+    # PyJWT accepts "exp": "1800000000" (it calls int()); ruling 6 does not.
+    if not all(_is_json_number(claims[name]) for name in ("exp", "iat", "nbf") if name in claims):
         return None
     subject = claims["sub"]
     if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):

@@ -1,8 +1,8 @@
 """Articles, the feed and favorites: /api/articles/..."""
 import re
-from typing import Optional
+from typing import List, Optional
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends, Query, Response
 from sqlalchemy import delete, exists, func, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session, defer
@@ -11,6 +11,7 @@ from ..database import begin_immediate, get_db
 from ..dependencies import JSONBody, get_current_user, get_json_body, get_optional_user
 from ..errors import ApiError, forbidden, not_found
 from ..models import Article, Tag, User, favorites, follows, utcnow
+from ..paths import decode_segment
 from ..queries import article_select, get_article_or_404, tags_named
 from ..schemas import ArticleListResponse, ArticleResponse, ArticleUpdateRequest, NewArticleRequest, article_of
 
@@ -19,8 +20,14 @@ router = APIRouter(prefix="/api/articles", tags=["articles"])
 _DIGITS = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 
-def _page_param(name: str, raw: Optional[str], default: int, minimum: int, maximum: Optional[int] = None) -> int:
-    """limit/offset: ^[0-9]+$ within range, else 422 keyed by the parameter.
+def _first(values: Optional[List[str]]) -> Optional[str]:
+    """A repeated query parameter counts by its first occurrence (ruling 9);
+    a plain ``str`` parameter would get Starlette's last one."""
+    return values[0] if values else None
+
+
+def _page_param(raw: Optional[str], default: int, minimum: int, maximum: Optional[int] = None) -> Optional[int]:
+    """limit/offset: ^[0-9]+$ within range, else None (invalid).
 
     Declared as ``str`` query parameters: FastAPI's ``int`` would accept
     "+5" or " 5" and answer in its own error shape.
@@ -28,16 +35,21 @@ def _page_param(name: str, raw: Optional[str], default: int, minimum: int, maxim
     if raw is None:
         return default
     if not _DIGITS.fullmatch(raw):
-        raise ApiError.single(422, name, "is invalid")
+        return None
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):
-        raise ApiError.single(422, name, "is invalid")
+        return None
     return value
 
 
-def _article_list(db: Session, viewer: Optional[User], filters, limit: Optional[str], offset: Optional[str]):
-    page_size = _page_param("limit", limit, 20, 1, 100)
-    start = _page_param("offset", offset, 0, 0)
+def _article_list(
+    db: Session, viewer: Optional[User], filters, limit: Optional[List[str]], offset: Optional[List[str]]
+):
+    page_size = _page_param(_first(limit), 20, 1, 100)
+    start = _page_param(_first(offset), 0, 0)
+    invalid = {name: ["is invalid"] for name, value in (("limit", page_size), ("offset", start)) if value is None}
+    if invalid:
+        raise ApiError(422, invalid)  # both keys when both are wrong (ruling 9)
     count = db.scalar(select(func.count(Article.id)).where(*filters))
     rows = db.execute(
         article_select(viewer)
@@ -64,31 +76,31 @@ def _own_article_or_error(db: Session, slug: str, user: User) -> Article:
 
 @router.get("", response_model=ArticleListResponse)
 def list_articles(
-    tag: Optional[str] = None,
-    author: Optional[str] = None,
-    favorited: Optional[str] = None,
-    limit: Optional[str] = None,
-    offset: Optional[str] = None,
+    tag: Optional[List[str]] = Query(None),
+    author: Optional[List[str]] = Query(None),
+    favorited: Optional[List[str]] = Query(None),
+    limit: Optional[List[str]] = Query(None),
+    offset: Optional[List[str]] = Query(None),
     viewer: Optional[User] = Depends(get_optional_user),
     db: Session = Depends(get_db),
 ):
     # A filter that is present, even empty, filters (ruling 9).
     filters = []
-    if tag is not None:
-        filters.append(Article.tags.any(Tag.name == tag))
-    if author is not None:
-        filters.append(Article.author.has(User.username == author))
-    if favorited is not None:
+    if tag:
+        filters.append(Article.tags.any(Tag.name == _first(tag)))
+    if author:
+        filters.append(Article.author.has(User.username == _first(author)))
+    if favorited:
         fans = select(favorites.c.article_id).join(User, User.id == favorites.c.user_id)
-        filters.append(Article.id.in_(fans.where(User.username == favorited)))
+        filters.append(Article.id.in_(fans.where(User.username == _first(favorited))))
     return _article_list(db, viewer, filters, limit, offset)
 
 
 # Declared before "/{slug}": Starlette tries routes in order.
 @router.get("/feed", response_model=ArticleListResponse)
 def feed(
-    limit: Optional[str] = None,
-    offset: Optional[str] = None,
+    limit: Optional[List[str]] = Query(None),
+    offset: Optional[List[str]] = Query(None),
     viewer: User = Depends(get_current_user),
     db: Session = Depends(get_db),
 ):
@@ -125,7 +137,8 @@ def create_article(
 
 @router.get("/{slug}", response_model=ArticleResponse)
 def get_article(slug: str, viewer: Optional[User] = Depends(get_optional_user), db: Session = Depends(get_db)):
-    row = db.execute(article_select(viewer).where(Article.slug == slug)).one_or_none()
+    decoded = decode_segment(slug)  # path parameters arrive raw (paths.py)
+    row = db.execute(article_select(viewer).where(Article.slug == decoded)).one_or_none() if decoded else None
     if row is None:
         raise not_found("article")
     return ArticleResponse(article=article_of(row))

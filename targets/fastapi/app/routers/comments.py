@@ -10,6 +10,7 @@ from ..database import get_db
 from ..dependencies import JSONBody, get_current_user, get_json_body, get_optional_user
 from ..errors import forbidden, not_found
 from ..models import Comment, User, utcnow
+from ..paths import decode_segment
 from ..queries import following_expr, get_article_or_404, is_following
 from ..schemas import CommentListResponse, CommentResponse, NewCommentRequest, comment_of
 
@@ -52,9 +53,10 @@ def delete_comment(
 ):
     article = get_article_or_404(db, slug)
     comment = None
-    if _COMMENT_ID.fullmatch(comment_id):
+    decoded_id = decode_segment(comment_id)  # path parameters arrive raw (paths.py)
+    if decoded_id is not None and _COMMENT_ID.fullmatch(decoded_id):
         comment = db.execute(
-            select(Comment).where(Comment.id == int(comment_id), Comment.article_id == article.id)
+            select(Comment).where(Comment.id == int(decoded_id), Comment.article_id == article.id)
         ).scalar_one_or_none()
     if comment is None:
         raise not_found("comment")
