@@ -9,7 +9,7 @@ bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get("WORKERS") or os.cpu_count() or 1)
 # gthread: keep-alive connections (the sync worker closes every connection)
 # and a few threads per process to overlap SQLite/bcrypt waits.
-worker_class = "gthread"
+worker_class = "gunicorn_worker.JSONErrorThreadWorker"  # gthread, with JSON parse errors
 threads = int(os.environ.get("THREADS", "4"))
 keepalive = 5
 # Request lines up to 8 KiB (nginx's default) rather than 4 KiB.

@@ -10,9 +10,11 @@ form data, and a chunked body has no Content-Length at all. So:
   raised and before any view) answers 413 when Content-Length exceeds it.
 """
 import io
+import json
 
 from flask import current_app, request
 from werkzeug.exceptions import RequestEntityTooLarge
+from werkzeug.wrappers import Response
 
 
 class BufferedChunkedBody:
@@ -22,11 +24,23 @@ class BufferedChunkedBody:
 
     def __call__(self, environ, start_response):
         if "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower():
-            body = environ["wsgi.input"].read(self.limit + 1)
+            try:
+                body = environ["wsgi.input"].read(self.limit + 1)
+            except (OSError, ValueError):
+                # Broken chunk framing (gunicorn raises IOError subclasses):
+                # not valid HTTP/1.1, ruling 12's 400, before routing.
+                return _bad_request(environ, start_response)
             environ["wsgi.input"] = io.BytesIO(body)
             environ["CONTENT_LENGTH"] = str(len(body))
             del environ["HTTP_TRANSFER_ENCODING"]
         return self.wsgi_app(environ, start_response)
+
+
+def _bad_request(environ, start_response):
+    body = json.dumps({"errors": {"request": ["is invalid"]}}, separators=(",", ":"))
+    response = Response(body, status=400, content_type="application/json; charset=utf-8")
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response(environ, start_response)
 
 
 def enforce_body_limit():
