@@ -102,6 +102,35 @@ Test(jwt, expiry) {
     cr_assert_eq(verify(sign(claims), NULL), QUILL_JWT_OK);
 }
 
+Test(jwt, nbf_and_iat_not_in_the_future) {
+    char *t = sign("{\"nbf\":2000}");
+    cr_assert_eq(quill_jwt_verify(a, t, strlen(t), KEY, 6, 1999, NULL), QUILL_JWT_NOT_YET);
+    t = sign("{\"nbf\":2000,\"iat\":2000,\"exp\":3000}");
+    cr_assert_eq(quill_jwt_verify(a, t, strlen(t), KEY, 6, 2000, NULL), QUILL_JWT_OK, "nbf == now");
+    t = sign("{\"iat\":2001}");
+    cr_assert_eq(quill_jwt_verify(a, t, strlen(t), KEY, 6, 2000, NULL), QUILL_JWT_NOT_YET);
+    t = sign("{\"iat\":\"1000\"}");
+    cr_assert_eq(quill_jwt_verify(a, t, strlen(t), KEY, 6, 2000, NULL), QUILL_JWT_NOT_YET,
+                 "a string iat is not trusted");
+}
+
+Test(jwt, crit_header_refused) {
+    /* {"alg":"HS256","crit":["exp"]} signed correctly: an extension we cannot honour is
+     * declared critical */
+    const char *hdr = "eyJhbGciOiJIUzI1NiIsImNyaXQiOlsiZXhwIl19", *pl = "eyJzdWIiOiIxIn0";
+    char input[128], tok[256];
+    snprintf(input, sizeof(input), "%s.%s", hdr, pl);
+    unsigned char mac[32];
+    unsigned int ml;
+    HMAC(EVP_sha256(), KEY, (int)strlen(KEY), (unsigned char *)input, strlen(input), mac, &ml);
+    unsigned char b64[64];
+    int n = EVP_EncodeBlock(b64, mac, 32);
+    for (int i = 0; i < n; i++) b64[i] = b64[i] == '+' ? '-' : b64[i] == '/' ? '_' : b64[i];
+    while (n && b64[n - 1] == '=') n--;
+    snprintf(tok, sizeof(tok), "%s.%.*s", input, n, b64);
+    cr_assert_eq(verify(tok, NULL), QUILL_JWT_CRIT);
+}
+
 Test(jwt, malformed) {
     const char *bad[] = {"",
                          "abc",

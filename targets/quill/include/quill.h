@@ -386,14 +386,18 @@ typedef enum quill_jwt_err {
     QUILL_JWT_BAD_SIG,   /* signature mismatch */
     QUILL_JWT_EXPIRED,   /* exp present and <= now, or exp not a number */
     QUILL_JWT_ERROR,     /* internal failure (allocation, crypto) */
+    QUILL_JWT_NOT_YET,   /* nbf or iat later than now, or not a number */
+    QUILL_JWT_CRIT,      /* the header has "crit": no extension is understood (RFC 7515 4.1.11) */
 } quill_jwt_err;
 
 /* Signs `claims` (a JSON object, e.g. {"sub":"42","iat":..,"exp":..}) with header
  * {"alg":"HS256","typ":"JWT"}. Returns the token in the arena, or NULL. */
 char *quill_jwt_sign(quill_arena *a, const cJSON *claims, const char *secret, size_t secret_len);
-/* Verifies `token`: HS256 only, signature, then `exp` against `now` (seconds since the epoch; 0
- * means the current time). On QUILL_JWT_OK, *claims (if not NULL) is the parsed payload, owned by
- * the arena. */
+/* Verifies `token`: HS256 only, no "crit" header, signature, then the time claims against `now`
+ * (seconds since the epoch; 0 means the current time): `exp` (when present) a number > now, `nbf`
+ * and `iat` (when present) numbers <= now. Whether `exp` is required, and `aud`/`sub`, are the
+ * app's policy (check *claims). On QUILL_JWT_OK, *claims (if not NULL) is the parsed payload,
+ * owned by the arena. */
 quill_jwt_err quill_jwt_verify(quill_arena *a, const char *token, size_t token_len,
                                const char *secret, size_t secret_len, int64_t now, cJSON **claims);
 const char *quill_jwt_strerror(quill_jwt_err e);

@@ -2,7 +2,8 @@
  * jwt.c: JSON Web Tokens, HS256 only (RFC 7519 / 7515), with libcrypto's HMAC-SHA256.
  * Verification order: shape (three base64url parts, JSON objects), algorithm (exactly "HS256":
  * "none" and every other alg are refused, so a token cannot choose how it is checked), signature
- * (constant-time comparison), then `exp`.
+ * (constant-time comparison), then `exp`, `nbf` and `iat` against the clock. A "crit" header is
+ * refused (after the algorithm, before the signature): quill implements no JWS extension.
  */
 #include "internal.h"
 
@@ -10,7 +11,6 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <string.h>
-#include <time.h>
 
 #define JWT_MAX_LEN 8192 /* longer tokens are malformed: no allocation driven by hostile input */
 
@@ -138,6 +138,8 @@ quill_jwt_err quill_jwt_verify(quill_arena *a, const char *token, size_t token_l
     if (!payload) return QUILL_JWT_MALFORMED;
     const cJSON *alg = cJSON_GetObjectItemCaseSensitive(header, "alg");
     if (!cJSON_IsString(alg) || strcmp(alg->valuestring, "HS256") != 0) return QUILL_JWT_BAD_ALG;
+    /* A "crit" header lists extensions the recipient MUST understand; quill understands none. */
+    if (cJSON_GetObjectItemCaseSensitive(header, "crit")) return QUILL_JWT_CRIT;
 
     unsigned char sig[64], mac[32];
     if (slen > 86) return QUILL_JWT_BAD_SIG;
@@ -146,11 +148,15 @@ quill_jwt_err quill_jwt_verify(quill_arena *a, const char *token, size_t token_l
     if (hmac256(secret, secret_len, token, (size_t)(d2 - token), mac) < 0) return QUILL_JWT_ERROR;
     if (sl != 32 || CRYPTO_memcmp(sig, mac, 32) != 0) return QUILL_JWT_BAD_SIG;
 
+    /* Not time(): it reads the coarse clock, which can lag CLOCK_REALTIME by a tick, so a token
+     * stamped with iat = this second by quill_now_ms() would look issued in the future. */
+    if (now == 0) now = quill_now_ms() / 1000;
     const cJSON *exp = cJSON_GetObjectItemCaseSensitive(payload, "exp");
-    if (exp) {
-        if (!cJSON_IsNumber(exp)) return QUILL_JWT_EXPIRED;
-        if (now == 0) now = (int64_t)time(NULL);
-        if (exp->valuedouble <= (double)now) return QUILL_JWT_EXPIRED;
+    if (exp && (!cJSON_IsNumber(exp) || exp->valuedouble <= (double)now)) return QUILL_JWT_EXPIRED;
+    static const char *const not_after_now[] = {"nbf", "iat"};
+    for (size_t i = 0; i < 2; i++) {
+        const cJSON *t = cJSON_GetObjectItemCaseSensitive(payload, not_after_now[i]);
+        if (t && (!cJSON_IsNumber(t) || t->valuedouble > (double)now)) return QUILL_JWT_NOT_YET;
     }
     if (claims) *claims = payload;
     return QUILL_JWT_OK;
@@ -164,6 +170,8 @@ const char *quill_jwt_strerror(quill_jwt_err e) {
     case QUILL_JWT_BAD_SIG: return "bad signature";
     case QUILL_JWT_EXPIRED: return "token expired";
     case QUILL_JWT_ERROR: return "internal error";
+    case QUILL_JWT_NOT_YET: return "token not yet valid (nbf or iat)";
+    case QUILL_JWT_CRIT: return "unsupported critical header";
     }
     return "unknown error";
 }
