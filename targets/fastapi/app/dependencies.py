@@ -14,6 +14,7 @@ from typing import Optional, Type, TypeVar
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.orm import Session
+from starlette.requests import ClientDisconnect
 
 from .database import get_db
 from .errors import ApiError, body_invalid, validation_error
@@ -129,4 +130,9 @@ class JSONBody:
 
 async def get_json_body(request: Request) -> JSONBody:
     """Reads the body (the 413 limit was applied by BodySizeLimitMiddleware)."""
-    return JSONBody(await request.body())
+    try:
+        return JSONBody(await request.body())
+    except ClientDisconnect:
+        # The connection broke mid-body (e.g. framing httptools refused after
+        # the headers): nobody will read the answer; avoid a logged 500.
+        raise body_invalid() from None
