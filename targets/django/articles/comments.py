@@ -1,6 +1,7 @@
 """Comments on an article: list (oldest first), add, delete (the comment's author only)."""
 import re
 
+from django.db import IntegrityError
 from django.db.models import Exists, OuterRef
 from django.utils.decorators import method_decorator
 
@@ -41,8 +42,11 @@ class CommentListView(ApiView):
         body = payload.text("body")
         payload.validate()
         created = now_ms()
-        comment = Comment.objects.create(article=article, author=request.user, body=body,
-                                         created_at=created, updated_at=created)
+        try:
+            comment = Comment.objects.create(article=article, author=request.user, body=body,
+                                             created_at=created, updated_at=created)
+        except IntegrityError:  # the article was deleted since the lookup (foreign key)
+            raise not_found("article") from None
         following = Follow.objects.filter(follower=request.user, followee=request.user).exists()
         return ApiResponse({"comment": comment_data(comment, following)}, status=201)
 

@@ -5,7 +5,7 @@ Order of checks in every view: authentication (the method's decorator, 401), the
 """
 import re
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
@@ -195,8 +195,11 @@ class FavoriteView(ApiView):
     def post(self, request, slug):
         article = article_or_404(slug)
         # Idempotent: favoriting twice is not an error (INSERT OR IGNORE on the unique pair).
-        Favorite.objects.bulk_create([Favorite(user=request.user, article=article)],
-                                     ignore_conflicts=True)
+        try:
+            Favorite.objects.bulk_create([Favorite(user=request.user, article=article)],
+                                         ignore_conflicts=True)
+        except IntegrityError:  # the article was deleted since the lookup (foreign key)
+            raise not_found("article") from None
         return _detail_response(request, slug)
 
     @method_decorator(token_required)
