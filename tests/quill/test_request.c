@@ -40,6 +40,20 @@ Test(request, url_decode) {
     cr_assert_eq(s.len, 3, "embedded NUL kept, len tells");
 }
 
+Test(request, strict_decode_and_utf8) {
+    quill_str s;
+    cr_assert_eq(quill_url_decode_strict(a, "J%C3%BCrgen%2Fx", 15, false, &s), 0);
+    cr_assert_str_eq(s.ptr, "Jürgen/x");
+    const char *bad[] = {"%zz", "%", "a%4", "%FF", "%C3", "%C0%AF", "%ED%A0%80", "%F4%90%80%80"};
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        cr_assert_eq(quill_url_decode_strict(a, bad[i], strlen(bad[i]), false, &s), -1, "%s",
+                     bad[i]);
+        cr_assert_null(s.ptr);
+    }
+    cr_assert(quill_utf8_valid("日本🎉", strlen("日本🎉")));
+    cr_assert_not(quill_utf8_valid("\xe6\x97", 2), "truncated");
+}
+
 Test(request, method_path_query) {
     load("GET /a%20b/c?x=1&y=%C3%A9+z HTTP/1.1\r\nHost: h\r\n\r\n");
     cr_assert_str_eq(quill_method(&req).ptr, "GET");

@@ -85,6 +85,7 @@ Test(router, typed_parameters) {
     cr_assert_eq(run(app, "GET", "/tags/caf%C3%A9%20au%2Flait", NULL), 200);
     cr_assert_str_eq(body(), "/tags/<tag>|tag=café au/lait",
                      "percent-decoded, %%2F stays in the value");
+    cr_assert_str_eq(quill_param_raw(&req, "tag").ptr, "caf%C3%A9%20au%2Flait");
     cr_assert_eq(run(app, "GET", "/tags/", NULL), 404, "a string param is not empty");
     cr_assert_eq(run(app, "GET", "/tags/a/b", NULL), 404, "a string param has no '/'");
     cr_assert_eq(run(app, "GET", "/s/bob/x", NULL), 200);

@@ -198,6 +198,10 @@ quill_str quill_param(const quill_req *req, const char *name);
  * an integer that fits int64. */
 int quill_param_int(const quill_req *req, const char *name, int64_t *out);
 
+/* The parameter as it appeared in the path, still percent-encoded (an arena copy), e.g. to apply
+ * quill_url_decode_strict when malformed escapes must not name anything. */
+quill_str quill_param_raw(const quill_req *req, const char *name);
+
 /* The first query argument `name` (matched after decoding), decoded (`+` is a space, `%XX`).
  * Present but empty ("?tag=" or "?tag") gives ptr != NULL, len 0. */
 quill_str quill_arg(const quill_req *req, const char *name);
@@ -465,6 +469,12 @@ quill_str quill_db_text(sqlite3_stmt *st, int col);
 /* Percent-decodes src into the arena (with plus_as_space, '+' becomes ' '); invalid escapes are
  * kept literally. NUL-terminated result. */
 quill_str quill_url_decode(quill_arena *a, const char *src, size_t len, bool plus_as_space);
+/* Strict variant: -1 (and *out = {NULL, 0}) when an escape is malformed ("%zz", a lone "%") or
+ * the decoded bytes are not valid UTF-8 (overlong forms, surrogates and > U+10FFFF included). */
+int quill_url_decode_strict(quill_arena *a, const char *src, size_t len, bool plus_as_space,
+                            quill_str *out);
+/* Whether s[0..len) is valid UTF-8. */
+bool quill_utf8_valid(const char *s, size_t len);
 /* The current time as RFC 1123 ("Mon, 23 Nov 2026 18:32:05 GMT"), cached per second. */
 quill_str quill_http_date(void);
 /* Milliseconds since the epoch (CLOCK_REALTIME). */

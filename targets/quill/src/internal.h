@@ -100,6 +100,7 @@ struct quill_res {
 typedef struct req_param {
     const char *name;
     quill_str value;
+    quill_str raw; /* slice of the path, not NUL-terminated */
     int64_t ival;
     bool is_int;
 } req_param;

@@ -40,6 +40,54 @@ quill_str quill_url_decode(quill_arena *a, const char *src, size_t len, bool plu
     return out;
 }
 
+bool quill_utf8_valid(const char *str, size_t len) {
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0;
+    while (i < len) {
+        unsigned char c = s[i];
+        if (c < 0x80) {
+            i++;
+            continue;
+        }
+        size_t n;
+        uint32_t cp;
+        if (c >= 0xc2 && c <= 0xdf)
+            n = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            n = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            n = 3, cp = c & 0x07;
+        else
+            return false; /* continuation byte, overlong lead (c0, c1) or > f4 */
+        if (len - i <= n) return false;
+        for (size_t k = 1; k <= n; k++) {
+            if ((s[i + k] & 0xc0) != 0x80) return false;
+            cp = cp << 6 | (s[i + k] & 0x3f);
+        }
+        if ((n == 2 && cp < 0x800) || (n == 3 && (cp < 0x10000 || cp > 0x10ffff)) ||
+            (cp >= 0xd800 && cp <= 0xdfff))
+            return false;
+        i += n + 1;
+    }
+    return true;
+}
+
+int quill_url_decode_strict(quill_arena *a, const char *src, size_t len, bool plus_as_space,
+                            quill_str *out) {
+    *out = (quill_str){NULL, 0};
+    for (size_t i = 0; i < len; i++) {
+        if (src[i] != '%') continue;
+        if (i + 2 >= len || hexv((unsigned char)src[i + 1]) < 0 ||
+            hexv((unsigned char)src[i + 2]) < 0)
+            return -1;
+        i += 2;
+    }
+    quill_str d = quill_url_decode(a, src, len, plus_as_space);
+    if (!d.ptr || !quill_utf8_valid(d.ptr, d.len)) return -1;
+    *out = d;
+    return 0;
+}
+
 /*
  * The parsed head is made of slices into the read buffer. Once the head is complete its bytes are
  * never parsed again, so the byte that ends each slice (SP after the method, '?' or SP after the
@@ -108,6 +156,16 @@ bool quill_is_head(const quill_req *req) {
 quill_str quill_param(const quill_req *req, const char *name) {
     for (size_t i = 0; i < req->nparams; i++)
         if (strcmp(req->params[i].name, name) == 0) return req->params[i].value;
+    return (quill_str){NULL, 0};
+}
+
+quill_str quill_param_raw(const quill_req *req, const char *name) {
+    for (size_t i = 0; i < req->nparams; i++) {
+        if (strcmp(req->params[i].name, name) != 0) continue;
+        const quill_str *r = &req->params[i].raw;
+        char *copy = quill_strndup(req->arena, r->ptr, r->len);
+        return (quill_str){copy, copy ? r->len : 0};
+    }
     return (quill_str){NULL, 0};
 }
 

@@ -280,6 +280,7 @@ match_result router_match(const router *r, quill_req *req, char *allow, size_t a
         req_param *p = &req->params[req->nparams++];
         p->name = best_p[i].seg->text;
         p->value = quill_url_decode(req->arena, best_p[i].ptr, best_p[i].len, false);
+        p->raw = (quill_str){best_p[i].ptr, best_p[i].len};
         p->is_int = best_p[i].seg->kind == SEG_INT;
         p->ival = 0;
         if (p->is_int) {
