@@ -161,6 +161,7 @@ static const char *const query_names[] = {
     [Q_STATUS] = "status",     [Q_HEADER] = "header",          [Q_COOKIE] = "cookie",
     [Q_BODY] = "body",         [Q_JSONPATH] = "jsonpath",      [Q_REGEX] = "regex",
     [Q_DURATION] = "duration", [Q_REGEX_COUNT] = "regexCount", [Q_JWT] = "jwt",
+    [Q_HEADERS] = "headers",
 };
 
 const char *query_kind_name(query_kind_t k) {
@@ -179,7 +180,8 @@ int query_kind_parse(const char *s, query_kind_t *out) {
 
 int query_kind_nargs(query_kind_t k) {
     if (k == Q_JWT) return 2;
-    return k == Q_HEADER || k == Q_COOKIE || k == Q_JSONPATH || k == Q_REGEX || k == Q_REGEX_COUNT;
+    return k == Q_HEADER || k == Q_HEADERS || k == Q_COOKIE || k == Q_JSONPATH || k == Q_REGEX ||
+           k == Q_REGEX_COUNT;
 }
 
 void qval_free(qval_t *q) {
@@ -299,10 +301,14 @@ int query_eval(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
     case Q_STATUS: return qval_own(out, jl_create_integer(r->status), err);
     case Q_DURATION: return qval_own(out, cJSON_CreateNumber(r->duration_ms), err);
     case Q_BODY: return qval_own(out, cJSON_CreateString(buf_cstr(&r->body)), err);
-    case Q_HEADER: {
+    case Q_HEADER:
+    case Q_HEADERS: {
+        /* headers: always a list, [] when absent, so that ["headers", "Connection", "not",
+         * "contains", "close"] also passes without the header (header would be nothing). */
         size_t n = resp_header_count(r, q->arg);
-        if (n == 0) return 0;
-        if (n == 1) return qval_own(out, cJSON_CreateString(resp_header(r, q->arg)), err);
+        if (n == 0 && q->kind == Q_HEADER) return 0;
+        if (n == 1 && q->kind == Q_HEADER)
+            return qval_own(out, cJSON_CreateString(resp_header(r, q->arg)), err);
         cJSON *list = cJSON_CreateArray();
         for (size_t i = 0; list && i < r->nheaders; i++) {
             if (strcasecmp(r->headers[i].name, q->arg) != 0) continue;

@@ -94,7 +94,8 @@ typedef enum query_kind {
     Q_REGEX,    /* re compiled */
     Q_DURATION,
     Q_REGEX_COUNT, /* re compiled: number of non-overlapping matches over the body */
-    Q_JWT, /* path: a JWT string in the body; path2: over its decoded claims (two arguments) */
+    Q_JWT,     /* path: a JWT string in the body; path2: over its decoded claims (two arguments) */
+    Q_HEADERS, /* arg = name: the list of every value of that header, [] when absent */
 } query_kind_t;
 
 typedef struct query {

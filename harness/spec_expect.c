@@ -245,15 +245,15 @@ static int parse_query(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *
     if (!k) {
         spec_err(c, arr, AT_VALUE,
                  "%s must not be empty: it starts with a query (status, header, "
-                 "cookie, body, jsonpath, regex, regexCount, jwt, duration)",
+                 "headers, cookie, body, jsonpath, regex, regexCount, jwt, duration)",
                  what);
         return -1;
     }
     if (spec_want(c, k, cJSON_String, "the query") == -1) return -1;
     if (query_kind_parse(k->valuestring, &q->kind) == -1) {
         spec_err(c, k, AT_VALUE,
-                 "unknown query \"%s\" (status, header, cookie, body, jsonpath, regex, regexCount, "
-                 "jwt, duration)",
+                 "unknown query \"%s\" (status, header, headers, cookie, body, jsonpath, regex, "
+                 "regexCount, jwt, duration)",
                  k->valuestring);
         return -1;
     }

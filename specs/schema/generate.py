@@ -8,7 +8,7 @@ specs/README.md. Standard library only."""
 import json
 VAR = "^[A-Za-z_][A-Za-z0-9_.-]*$"
 Q0 = ["status", "body", "duration"]
-Q1 = ["header", "cookie", "jsonpath", "regex", "regexCount"]
+Q1 = ["header", "headers", "cookie", "jsonpath", "regex", "regexCount"]
 P0 = ["exists", "isString", "isInteger", "isNumber", "isBoolean", "isNull", "isList", "isObject",
       "isEmpty", "isIsoDate", "isSorted", "isUnique"]
 P1 = {  # predicate class -> argument schema
@@ -22,7 +22,7 @@ def query_prefix(kind):
     if kind == 0:
         return [{"enum": Q0}]
     if kind == 1:
-        return [{"enum": ["header", "cookie"]}, {"type": "string", "minLength": 1}]
+        return [{"enum": ["header", "headers", "cookie"]}, {"type": "string", "minLength": 1}]
     if kind == 2:
         return [{"const": "jsonpath"}, {"type": "string", "pattern": "^\\$"}]
     if kind == 3:

@@ -429,3 +429,15 @@ Test(assert, jwt_query_decodes_claims) {
     cr_assert_eq(query_kind_parse("jwt", &k), 0);
     cr_assert_eq(k, Q_JWT);
 }
+
+Test(assert, headers_query_is_always_a_list) {
+    PASS("[\"headers\", \"x-multi\", \"==\", [\"one\", \"two\"]]");
+    PASS("[\"headers\", \"Content-Type\", \"==\", [\"application/json\"]]");
+    PASS("[\"headers\", \"Connection\", \"==\", []]"); /* absent: an empty list, not nothing */
+    PASS("[\"headers\", \"Connection\", \"not\", \"contains\", \"close\"]");
+    PASS("[\"headers\", \"Connection\", \"exists\"]");
+    FAIL("[\"header\", \"Connection\", \"not\", \"==\", \"close\"]", NULL); /* header: nothing */
+    FAIL("[\"headers\", \"X-Multi\", \"not\", \"contains\", \"two\"]",
+         "expected not contains \"two\", got list [\"one\", \"two\"]");
+    cr_assert_eq(query_kind_nargs(Q_HEADERS), 1);
+}
