@@ -253,7 +253,7 @@ static int cs_vars(check_target_t *t, size_t si, vars_t *vars, err_t *err) {
     /* {{secret}}: the SECRET_KEY parity gave the target, or --secret NAME=KEY (a --url target).
      * Unknown: left unset, so {{secret}} / {{jwt(...)}} fail the step saying how to give it. */
     const char *secret = t->m && t->started && t->proc.secret[0] ? t->proc.secret : NULL;
-    for (size_t i = 0; i < c->o->nsecrets; i++)
+    for (size_t i = 0; !t->m && i < c->o->nsecrets; i++) /* parity knows its own targets' keys */
         if (strcmp(c->o->secrets[i].name, t->name) == 0) secret = c->o->secrets[i].key;
     if (secret && vars_set_string(vars, "secret", secret) < 0) return err_set(err, "out of memory");
     const cJSON *vs = c->suites[si]->variables;
