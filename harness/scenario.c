@@ -128,7 +128,7 @@ void scn_free(scn_t *s) {
 static int tmpl_at(loadctx_t *c, const cJSON *node, scn_tmpl_t *t) {
     if (!cJSON_IsString(node)) return fail_at(c, node, false, "expected a string%s", "");
     err_t e;
-    if (scn_tmpl_parse(node->valuestring, t, &e) < 0) return fail_at(c, node, false, "%s", e.msg);
+    if (scn_tmpl_parse(node->valuestring, t, &e) < 0) return fail_at(c, node, false, "%.400s", e.msg);
     return 0;
 }
 

@@ -464,7 +464,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     }
     long wait = TARGET_POLL_MIN_MS;
     for (;;) {
-        int ws;
+        int ws = 0;
         if (target_poll(p, &ws)) {
             char how[128];
             target_describe_exit(ws, how, sizeof how);
