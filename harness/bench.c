@@ -377,7 +377,8 @@ static void bench_target(ctx_t *c, const target_manifest_t *m, const char *ext_u
     tgt_t t = {.name = name};
     err_t err;
     char log[BENCH_PATH_MAX];
-    snprintf(log, sizeof log, "%s/logs/%s.log", c->o->out_dir, name);
+    /* not <name>.log: in a `parity run` directory that is the conformance run's log */
+    snprintf(log, sizeof log, "%s/logs/%s.bench.log", c->o->out_dir, name);
     progress(c, "%s: starting", name);
     if (m) {
         char version[256];
@@ -473,6 +474,11 @@ int bench_execute(const bench_opts_t *o) {
     c.o = o;
     c.tty = isatty(2) && !getenv("NO_COLOR");
     err_t err;
+    /* Ctrl-C or SIGTERM stops every started target (and wrk dies with us: PR_SET_PDEATHSIG). */
+    if (target_signals_install() < 0) {
+        fprintf(stderr, "parity bench: cannot install the signal handler thread\n");
+        return 3;
+    }
     setup_pinning(&c);
     char path[BENCH_PATH_MAX];
     snprintf(path, sizeof path, "%s/specs/bench/seed.json", o->root);

@@ -174,6 +174,9 @@ int wrk_run(const wrk_opts_t *o, wrk_result_t *r, double *util, err_t *err) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(127);
         if (o->cpus) sched_setaffinity(0, sizeof *o->cpus, o->cpus);
+        sigset_t none; /* parity blocks SIGINT/SIGTERM for its signal thread; wrk must not inherit that */
+        sigemptyset(&none);
+        sigprocmask(SIG_SETMASK, &none, NULL);
         dup2(logfd, 1);
         dup2(logfd, 2);
         int devnull = open("/dev/null", O_RDONLY);
