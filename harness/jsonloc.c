@@ -146,39 +146,6 @@ static void skip_ws(parser_t *p) {
 
 static cJSON *parse_value(parser_t *p);
 
-static int hex4(const char *s, unsigned *out) {
-    unsigned v = 0;
-    for (int k = 0; k < 4; k++) {
-        char c = s[k];
-        v <<= 4;
-        if (c >= '0' && c <= '9')
-            v |= (unsigned)(c - '0');
-        else if (c >= 'a' && c <= 'f')
-            v |= (unsigned)(c - 'a' + 10);
-        else if (c >= 'A' && c <= 'F')
-            v |= (unsigned)(c - 'A' + 10);
-        else
-            return -1;
-    }
-    *out = v;
-    return 0;
-}
-
-static int put_utf8(buf_t *b, unsigned cp) {
-    char u[4];
-    size_t n;
-    if (cp < 0x80)
-        u[0] = (char)cp, n = 1;
-    else if (cp < 0x800)
-        u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    else if (cp < 0x10000)
-        u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-        u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-    else
-        u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-    return buf_add(b, u, n);
-}
 
 /* Parses the string at p->i (a '"') into p->scratch. */
 static int parse_string_raw(parser_t *p) {
@@ -227,20 +194,20 @@ static int parse_string_raw(parser_t *p) {
         case 't': out = '\t'; break;
         case 'u': {
             unsigned cp, lo;
-            if (p->n - p->i < 4 || hex4(p->s + p->i, &cp) == -1)
+            if (p->n - p->i < 4 || str_hex4(p->s + p->i, &cp) == -1)
                 return fail_at(p, esc, "invalid \\u escape");
             p->i += 4;
             if (cp >= 0xDC00 && cp <= 0xDFFF)
                 return fail_at(p, esc, "lone surrogate in \\u escape");
             if (cp >= 0xD800 && cp <= 0xDBFF) {
                 if (p->n - p->i < 6 || p->s[p->i] != '\\' || p->s[p->i + 1] != 'u' ||
-                    hex4(p->s + p->i + 2, &lo) == -1 || lo < 0xDC00 || lo > 0xDFFF)
+                    str_hex4(p->s + p->i + 2, &lo) == -1 || lo < 0xDC00 || lo > 0xDFFF)
                     return fail_at(p, esc, "lone surrogate in \\u escape");
                 p->i += 6;
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
             }
             if (cp == 0) return fail_at(p, esc, "\\u0000 is not supported in strings");
-            if (put_utf8(&p->scratch, cp) == -1) return fail_at(p, start, "string too long");
+            if (buf_add_utf8(&p->scratch, cp) == -1) return fail_at(p, start, "string too long");
             continue;
         }
         default: return fail_at(p, esc, "invalid escape in string");

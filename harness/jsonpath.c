@@ -52,39 +52,6 @@ static bool short_char(unsigned char c) {
     return short_start(c) || (c >= '0' && c <= '9') || c == '-';
 }
 
-static int hexval(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-static int hex4(const char *s, unsigned *out) {
-    unsigned v = 0;
-    for (int k = 0; k < 4; k++) {
-        int h = hexval(s[k]);
-        if (h < 0) return -1;
-        v = (v << 4) | (unsigned)h;
-    }
-    *out = v;
-    return 0;
-}
-
-static int put_utf8(buf_t *b, unsigned cp) {
-    char u[4];
-    size_t n;
-    if (cp < 0x80)
-        u[0] = (char)cp, n = 1;
-    else if (cp < 0x800)
-        u[0] = (char)(0xC0 | (cp >> 6)), u[1] = (char)(0x80 | (cp & 0x3F)), n = 2;
-    else if (cp < 0x10000)
-        u[0] = (char)(0xE0 | (cp >> 12)), u[1] = (char)(0x80 | ((cp >> 6) & 0x3F)),
-        u[2] = (char)(0x80 | (cp & 0x3F)), n = 3;
-    else
-        u[0] = (char)(0xF0 | (cp >> 18)), u[1] = (char)(0x80 | ((cp >> 12) & 0x3F)),
-        u[2] = (char)(0x80 | ((cp >> 6) & 0x3F)), u[3] = (char)(0x80 | (cp & 0x3F)), n = 4;
-    return buf_add(b, u, n);
-}
 
 /* Parses a quoted name at expr[*i] (the quote) into out; *i ends after the closing quote. */
 static int parse_quoted(const char *expr, size_t *i, buf_t *out, size_t *offset, err_t *err) {
@@ -113,19 +80,19 @@ static int parse_quoted(const char *expr, size_t *i, buf_t *out, size_t *offset,
         case 't': r = '\t'; break;
         case 'u': {
             unsigned cp, lo;
-            if (hex4(expr + k + 2, &cp) == -1)
+            if (str_hex4(expr + k + 2, &cp) == -1)
                 return bad(expr, k, offset, err, "invalid \\u escape");
             size_t used = 6;
             if (cp >= 0xDC00 && cp <= 0xDFFF) return bad(expr, k, offset, err, "lone surrogate");
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (expr[k + 6] != '\\' || expr[k + 7] != 'u' || hex4(expr + k + 8, &lo) == -1 ||
+                if (expr[k + 6] != '\\' || expr[k + 7] != 'u' || str_hex4(expr + k + 8, &lo) == -1 ||
                     lo < 0xDC00 || lo > 0xDFFF)
                     return bad(expr, k, offset, err, "lone surrogate");
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 used = 12;
             }
             if (cp == 0) return bad(expr, k, offset, err, "\\u0000 in a name");
-            if (put_utf8(out, cp) == -1) return bad(expr, k, offset, err, "name too long");
+            if (buf_add_utf8(out, cp) == -1) return bad(expr, k, offset, err, "name too long");
             k += used;
             continue;
         }

@@ -61,6 +61,9 @@ const char *buf_cstr(const buf_t *b);
 /* Hands the storage to the caller (free() it; never NULL on success) and resets b. */
 char *buf_detach(buf_t *b);
 
+/* Appends code point cp (<= 0x10FFFF) encoded as UTF-8. */
+int buf_add_utf8(buf_t *b, unsigned cp);
+
 /* Reads a whole file into b (appending), failing with "path: message" past b->max. */
 int buf_read_file(buf_t *b, const char *path, err_t *err);
 
@@ -121,6 +124,9 @@ int str_percent_encode(buf_t *out, const char *s, size_t n);
 /* Appends s with control characters and non-ASCII bytes escaped (\n, \xHH), cut after max bytes
  * with "..." appended: for printing untrusted values in messages. */
 int str_escape_trunc(buf_t *out, const char *s, size_t n, size_t max);
+
+/* Parses exactly 4 hex digits at s (as in JSON's \uXXXX) into *out; -1 on a non-hex digit. */
+int str_hex4(const char *s, unsigned *out);
 
 /* Number of UTF-8 characters (code points; invalid bytes count one each) in s[0..n). */
 size_t str_utf8_len(const char *s, size_t n);

@@ -165,3 +165,20 @@ Test(err, set_and_prefix) {
     cr_assert_eq(strlen(e.msg), ERR_MSG_MAX - 1);
     cr_assert(str_ends_with(e.msg, "..."));
 }
+
+Test(util, utf8_encoding_and_hex4) {
+    buf_t b;
+    buf_init(&b, 64);
+    cr_assert_eq(buf_add_utf8(&b, 0x41), 0);
+    cr_assert_eq(buf_add_utf8(&b, 0xE9), 0);
+    cr_assert_eq(buf_add_utf8(&b, 0x30D5), 0);
+    cr_assert_eq(buf_add_utf8(&b, 0x1F600), 0);
+    cr_assert_str_eq(buf_cstr(&b), "A\xC3\xA9\xE3\x83\x95\xF0\x9F\x98\x80");
+    buf_free(&b);
+    unsigned v;
+    cr_assert_eq(str_hex4("00e9", &v), 0);
+    cr_assert_eq(v, 0xE9);
+    cr_assert_eq(str_hex4("D83D", &v), 0);
+    cr_assert_eq(v, 0xD83D);
+    cr_assert_eq(str_hex4("12g4", &v), -1);
+}
