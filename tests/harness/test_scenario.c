@@ -248,7 +248,8 @@ Test(scenario, generated_lua_runs_in_wrk, .timeout = 60) {
     qsort(seqs, (size_t)nseq, sizeof seqs[0], cmp_seq);
     for (int i = 1; i < nseq; i++) cr_assert_str_neq(seqs[i], seqs[i - 1], "seq repeated");
     cr_assert(slug1 && slug2);
-    cr_assert(posts * 3 >= gets - 3 && posts * 3 <= gets + 3, "weights 3:1 not kept: %d GET, %d POST", gets, posts);
+    /* 3:1, within 1% (the recording stops at REC_MAX requests, mid-cycle) */
+    cr_assert(posts * 3 >= gets - gets / 100 - 3 && posts * 3 <= gets + gets / 100 + 3, "weights 3:1 not kept: %d GET, %d POST", gets, posts);
     wrk_result_free(&r);
     scn_free(&s);
     unlink(lua);
