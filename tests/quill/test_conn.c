@@ -149,6 +149,48 @@ Test(conn, body_limit_413_without_reading_the_body) {
     server_stop(&s);
 }
 
+/* A client that writes its whole (too large) body before reading must get every byte through
+ * and then read the 413: the server answers early, half-closes and drains (lingering close)
+ * instead of closing with unread input, which would reset the connection (EPIPE / ECONNRESET).
+ * 3 MiB is well over the socket buffers, so a close after the first few reads is caught. */
+Test(conn, lingering_close_lets_a_client_send_its_whole_body_then_read_the_413) {
+    server s = server_start(NULL); /* default: 1 MiB */
+    int fd = tcp_connect(s.port);
+    size_t body_len = 3u << 20;
+    char *req = malloc(body_len + 128);
+    cr_assert(req);
+    size_t n = (size_t)snprintf(
+        req, 128, "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: %zu\r\n\r\n", body_len);
+    memset(req + n, 'x', body_len);
+    n += body_len;
+    /* Head and body in one stream, as a client writing everything first does. A pause after the
+     * first 200 KiB lets the server answer and find a receive buffer fuller than its per-wake-up
+     * read budget, the case an eager close mishandled. */
+    size_t sent = 0;
+    bool paused = false;
+    while (sent < n) {
+        if (!paused && sent >= (200u << 10)) {
+            paused = true;
+            struct timespec ts = {0, 200 * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        size_t chunk = paused ? n - sent : (200u << 10) - sent;
+        ssize_t w = send(fd, req + sent, chunk, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        cr_assert_gt(w, 0, "send after %zu of %zu bytes: %s (the server did not linger)", sent, n,
+                     strerror(errno));
+        sent += (size_t)w;
+    }
+    shutdown(fd, SHUT_WR);
+    bool closed;
+    read_resp(fd, buf, sizeof(buf), 3000, NULL, 0, &closed);
+    cr_assert(strncmp(buf, "HTTP/1.1 413 Content Too Large\r\n", 32) == 0, "%.200s", buf);
+    cr_assert(closed);
+    free(req);
+    close(fd);
+    server_stop(&s);
+}
+
 Test(conn, body_of_exactly_the_limit_is_accepted) {
     server s = server_start(NULL);
     int fd = tcp_connect(s.port);

@@ -446,18 +446,24 @@ static void start_linger(conn *c) {
     update_timer(c, false);
 }
 
-/* Drains input after a final response so the peer gets it instead of a reset. */
+/* Drains input after a final response so the peer gets it instead of a reset: closing a socket
+ * with unread input sends RST, and a client still writing its (rejected) body would see EPIPE or
+ * ECONNRESET and may lose the answer. Reads a few times per wake-up (level-triggered: the loop
+ * calls back while bytes remain), so one lingering peer cannot starve the others; closes at EOF,
+ * on an error, after LINGER_MAX_BYTES, or when the LIST_LINGER timer (LINGER_MS) expires. */
+#define LINGER_READS 4
 static void linger_read(conn *c) {
     char tmp[16384];
-    for (int i = 0; i < 4; i++) {
+    for (int i = 0; i < LINGER_READS; i++) {
         ssize_t n = read(c->fd, tmp, sizeof(tmp));
         if (n > 0) {
             c->lingered += (size_t)n;
             if (c->lingered > LINGER_MAX_BYTES) break;
+            if (i == LINGER_READS - 1) return; /* budget spent, bytes may remain: called again */
             continue;
         }
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
-        break;
+        break; /* EOF or a real error */
     }
     conn_close(c);
 }
