@@ -3,10 +3,14 @@
  *   enabled by BLOG_QUERY_COUNT=1): no query per article, per tag, per favorite or per author;
  * - SIGTERM stops the server cleanly (exit 0) well within the harness's 5 s;
  * - a restart on the same database file keeps the data (schema creation is idempotent);
- * - configuration errors exit 2 with a message naming the variable. */
+ * - configuration errors exit 2 with a message naming the variable;
+ * - requests the parser refuses (400 / 414 / 431) answer Ruling 12's JSON with the usual headers,
+ *   and absolute-form targets (RFC 9112 3.2.2) are routed by their path. */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <errno.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -305,4 +309,113 @@ Test(server, passwords_longer_than_bcrypt_takes_work) {
     cr_expect_eq(http(NULL, "POST", "/api/users/login", NULL,
                       "{\"user\":{\"email\":\"long@x\",\"password\":\"pppp\"}}"),
                  401);
+}
+
+/* ---- raw HTTP: what libcurl will not send ------------------------------------------------ */
+
+#define RAW_MAX        (64 * 1024)
+#define RAW_TIMEOUT_MS 5000
+
+/* Sends `req` (len bytes) on a fresh connection and reads until the server closes (bounded).
+ * Returns the bytes read into out (NUL-terminated). */
+static size_t raw(const char *req, size_t len, char *out, size_t cap) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    cr_assert(fd >= 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((uint16_t)srv.port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    cr_assert_eq(connect(fd, (struct sockaddr *)&a, sizeof a), 0, "connect: %s", strerror(errno));
+    for (size_t off = 0; off < len;) {
+        ssize_t w = send(fd, req + off, len - off, MSG_NOSIGNAL);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) break; /* the server may answer and close before reading everything */
+        off += (size_t)w;
+    }
+    size_t n = 0;
+    for (int waited = 0; n < cap - 1 && waited < RAW_TIMEOUT_MS;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 100) <= 0) {
+            waited += 100;
+            continue;
+        }
+        ssize_t r = read(fd, out + n, cap - 1 - n);
+        if (r <= 0) break;
+        n += (size_t)r;
+    }
+    out[n] = '\0';
+    close(fd);
+    return n;
+}
+
+static const char INVALID_BODY[] = "{\"errors\":{\"request\":[\"is invalid\"]}}";
+
+/* Asserts the whole answer to a refused request: status line, Ruling 12's body, the headers. */
+static void expect_refused(const char *req, size_t len, const char *status_line) {
+    static char out[RAW_MAX];
+    raw(req, len, out, sizeof out);
+    cr_assert(strncmp(out, status_line, strlen(status_line)) == 0, "want %s for %.60s, got %.300s",
+              status_line, req, out);
+    char *body = strstr(out, "\r\n\r\n");
+    cr_assert(body, "no end of head: %.300s", out);
+    *body = '\0';
+    body += 4;
+    cr_expect_str_eq(body, INVALID_BODY, "body of %s", status_line);
+    char cl[64];
+    snprintf(cl, sizeof cl, "\r\nContent-Length: %zu\r\n", strlen(INVALID_BODY));
+    cr_expect(strstr(out, cl), "%s", out);
+    cr_expect(strstr(out, "\r\nServer: quill\r\n"), "%s", out);
+    cr_expect(strstr(out, "\r\nDate: "), "%s", out);
+    cr_expect(strstr(out, "\r\nContent-Type: application/json; charset=utf-8\r\n"), "%s", out);
+    cr_expect(strstr(out, "\r\nAccess-Control-Allow-Origin: *\r\n"), "%s", out);
+}
+
+#define REFUSED(req, status) expect_refused(req, sizeof(req) - 1, status)
+
+Test(server, malformed_requests_are_400_request_is_invalid) {
+    REFUSED("GET /api/tags HTTP/1.1\r\nHost: x\r\nBad header\r\n\r\n", "HTTP/1.1 400 ");
+    REFUSED("GET /api/tags HTTP/1.1\r\n\r\n", "HTTP/1.1 400 "); /* no Host */
+    REFUSED("GET /api/tags HTTP/1.1\r\nHost: x\r\n folded\r\n\r\n", "HTTP/1.1 400 ");
+    REFUSED("GET /api/t\x01gs HTTP/1.1\r\nHost: x\r\n\r\n", "HTTP/1.1 400 ");
+    REFUSED("POST /api/users HTTP/1.1\r\nHost: x\r\nContent-Length: +5\r\n\r\nhello",
+            "HTTP/1.1 400 ");
+    REFUSED("POST /api/users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: gzip\r\n\r\n",
+            "HTTP/1.1 400 ");
+    REFUSED("POST /api/users HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+            "HTTP/1.1 400 "); /* broken chunk framing, found after the head */
+    REFUSED("GET /api/tags HTTP/1.2\r\nHost: x\r\n\r\n", "HTTP/1.1 400 ");
+}
+
+Test(server, oversized_line_and_headers_are_414_and_431_request_is_invalid) {
+    static char req[48 * 1024];
+    int n = snprintf(req, sizeof req, "GET /api/%09000d HTTP/1.1\r\nHost: x\r\n\r\n", 0);
+    expect_refused(req, (size_t)n, "HTTP/1.1 414 ");
+    size_t o = (size_t)snprintf(req, sizeof req, "GET /api/tags HTTP/1.1\r\nHost: x\r\nX-A: ");
+    memset(req + o, 'a', 40000);
+    o += 40000;
+    o += (size_t)snprintf(req + o, sizeof req - o, "\r\n\r\n");
+    expect_refused(req, o, "HTTP/1.1 431 ");
+}
+
+/* RFC 9112 3.2.2: absolute-form must be accepted; the path and query come from the URI. */
+Test(server, absolute_form_targets_are_routed_by_their_path) {
+    static char out[RAW_MAX];
+    char req[512];
+    int n = snprintf(req, sizeof req,
+                     "GET http://127.0.0.1:%d/api/tags HTTP/1.1\r\nHost: 127.0.0.1:%d\r\n"
+                     "Connection: close\r\n\r\n",
+                     srv.port, srv.port);
+    raw(req, (size_t)n, out, sizeof out);
+    cr_assert(strncmp(out, "HTTP/1.1 200 ", 13) == 0, "%.300s", out);
+    cr_expect(strstr(out, "\r\n\r\n{\"tags\":["), "%s", out);
+    /* the query is the URI's: an invalid limit is 422 keyed by limit */
+    n = snprintf(req, sizeof req,
+                 "GET http://127.0.0.1:%d/api/articles?limit=x HTTP/1.1\r\nHost: a\r\n"
+                 "Connection: close\r\n\r\n",
+                 srv.port);
+    raw(req, (size_t)n, out, sizeof out);
+    cr_assert(strncmp(out, "HTTP/1.1 422 ", 13) == 0, "%.300s", out);
+    cr_expect(strstr(out, "{\"errors\":{\"limit\":[\"is invalid\"]}}"), "%s", out);
+    /* control characters are still refused */
+    n = snprintf(req, sizeof req, "GET http://127.0.0.1:%d/api/t\x7fgs HTTP/1.1\r\nHost: a\r\n\r\n",
+                 srv.port);
+    expect_refused(req, (size_t)n, "HTTP/1.1 400 ");
 }

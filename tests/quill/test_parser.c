@@ -178,6 +178,50 @@ Test(parser, malformed_lines_are_400) {
     rejects("GET / HTTP/1.1\r\n\r\n", 400);              /* no Host on 1.1 */
 }
 
+/* Absolute-form (RFC 9112 3.2.2, a server MUST accept it): the target is kept as sent and
+ * `path` is the origin-form part after the authority. */
+static void absolute(const char *target, const char *want_path) {
+    char req[512];
+    snprintf(req, sizeof(req), "GET %s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n", target);
+    qp_request r;
+    int st = 0;
+    int n = parse(req, &r, &st);
+    cr_assert_eq(n, (int)strlen(req), "rejected (%d, status %d): %s", n, st, target);
+    cr_assert_eq(r.target_len, strlen(target));
+    cr_assert(!memcmp(r.target, target, r.target_len));
+    cr_assert_eq(r.path_len, strlen(want_path), "path of %s: %.*s", target, (int)r.path_len,
+                 r.path);
+    cr_assert(!memcmp(r.path, want_path, r.path_len), "path of %s", target);
+    cr_assert(r.path >= r.target && r.path + r.path_len == r.target + r.target_len);
+}
+
+Test(parser, absolute_form_is_accepted) {
+    absolute("http://127.0.0.1:22000/api/tags", "/api/tags");
+    absolute("http://example.com/a/b?x=1&y=%20", "/a/b?x=1&y=%20");
+    absolute("HTTPS://example.com:443/", "/");
+    absolute("http://example.com", ""); /* empty path: the request layer reads "/" */
+    absolute("http://example.com?q=1", "?q=1");
+    absolute("http://[::1]:80/p", "/p");
+    /* origin-form keeps path == target */
+    qp_request r;
+    int st;
+    cr_assert_gt(parse("GET /x?y HTTP/1.1\r\nHost: a\r\n\r\n", &r, &st), 0);
+    cr_assert(r.path == r.target && r.path_len == r.target_len);
+}
+
+Test(parser, absolute_form_rejections) {
+    rejects("GET http://a/\x01 HTTP/1.1\r\nHost: a\r\n\r\n", 400); /* CTL, as in origin-form */
+    rejects("GET http://a/\x7f HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+    rejects("GET http://a\x01b/ HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+    rejects("GET http:///x HTTP/1.1\r\nHost: a\r\n\r\n", 400); /* no host */
+    rejects("GET http:// HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+    rejects("GET http://u@a/x HTTP/1.1\r\nHost: a\r\n\r\n", 400); /* userinfo */
+    rejects("GET http://a#f HTTP/1.1\r\nHost: a\r\n\r\n", 400);   /* fragment */
+    rejects("GET ftp://a/x HTTP/1.1\r\nHost: a\r\n\r\n", 400);    /* not http(s) */
+    rejects("GET http:/a/x HTTP/1.1\r\nHost: a\r\n\r\n", 400);
+    rejects("GET http://a/x HTTP/1.1\r\n\r\n", 400); /* Host still required on 1.1 */
+}
+
 Test(parser, request_line_limit_is_414) {
     static char buf[20000];
     memcpy(buf, "GET /", 5);

@@ -127,3 +127,19 @@ Test(request, json_body_and_g) {
     cr_assert_eq(quill_g_get(&req, "user"), &y, "replaced");
     quill_arena_reset(a); /* frees the cJSON tree (ASan would flag a leak otherwise) */
 }
+
+/* Absolute-form targets route by the path after the authority; the raw target stays as sent. */
+Test(request, absolute_form_path_and_query) {
+    load("GET http://127.0.0.1:8080/api/articles?tag=a%20b&limit=2 HTTP/1.1\r\nHost: x\r\n\r\n");
+    cr_assert_str_eq(quill_path(&req).ptr, "/api/articles");
+    cr_assert_str_eq(quill_query(&req).ptr, "tag=a%20b&limit=2");
+    cr_assert_str_eq(quill_arg(&req, "tag").ptr, "a b");
+    quill_str t = quill_target(&req);
+    cr_assert(t.len == 52 && !memcmp(t.ptr, "http://127.0.0.1:8080/api/articles", 34));
+    load("GET http://example.com HTTP/1.1\r\nHost: x\r\n\r\n");
+    cr_assert_str_eq(quill_path(&req).ptr, "/", "an empty path is /");
+    cr_assert_null(quill_query(&req).ptr);
+    load("GET https://example.com?q=1 HTTP/1.1\r\nHost: x\r\n\r\n");
+    cr_assert_str_eq(quill_path(&req).ptr, "/");
+    cr_assert_str_eq(quill_query(&req).ptr, "q=1");
+}

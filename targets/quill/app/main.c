@@ -50,9 +50,15 @@ static void error_too_large(quill_req *req, quill_res *res, int status) {
     render_error(res, status, "body", "is too large");
 }
 
-/* Anything else quill answers itself (400 malformed request, 414, 431, 500...). */
+/* Requests the parser refused (specs Ruling 12): a malformed request is 400, a request line or
+ * header section over quill's limits 414 / 431, all with the same body as the other targets. */
 static void error_other(quill_req *req, quill_res *res, int status) {
     (void)req;
+    if (status == 400 || status == 414 || status == 431) {
+        render_error(res, status, "request", "is invalid");
+        return;
+    }
+    /* Anything else quill answers itself (500...): the reason phrase, lower-cased. */
     char msg[64];
     const char *reason = quill_reason(status);
     size_t i = 0;

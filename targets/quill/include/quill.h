@@ -188,7 +188,7 @@ quill_arena *quill_req_arena(const quill_req *req);
 quill_str quill_method(const quill_req *req); /* "GET", ...; NUL-terminated */
 quill_str quill_path(const quill_req *req);   /* raw path, still percent-encoded, no query */
 quill_str quill_query(const quill_req *req);  /* raw query string after '?' (ptr NULL if none) */
-quill_str quill_target(const quill_req *req); /* raw request target (path?query), NOT NUL-term. */
+quill_str quill_target(const quill_req *req); /* raw target as sent, NOT NUL-terminated */
 int quill_http_minor(const quill_req *req);   /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
 bool quill_is_head(const quill_req *req);     /* a HEAD request (served by its GET route) */
 

@@ -10,6 +10,7 @@
 #include "parser.h"
 
 #include <string.h>
+#include <strings.h>
 
 /* tchar from RFC 9110 5.6.2: the characters of methods and header names. */
 static const unsigned char tchar[256] = {
@@ -105,6 +106,30 @@ static int check_semantics(qp_request *r, int *status) {
     return 0;
 }
 
+/* Absolute-form (RFC 9112 3.2.2: a server MUST accept it, proxies send it): "http://host:port"
+ * then the path and query, which r->path takes. Only the http and https schemes (any case, RFC
+ * 3986 3.1) and a non-empty authority (RFC 9110 4.2.1); the Host header is still required and
+ * checked as usual. An empty path ("http://h" or "http://h?q") leaves path_len at 0: the request
+ * layer reads it as "/". The characters were checked by the caller (no CTL, no space). */
+static int absolute_form(qp_request *r) {
+    const char *t = r->target;
+    size_t n = r->target_len, s;
+    if (n > 7 && strncasecmp(t, "http://", 7) == 0)
+        s = 7;
+    else if (n > 8 && strncasecmp(t, "https://", 8) == 0)
+        s = 8;
+    else
+        return -1;
+    size_t a = s;
+    while (a < n && t[a] != '/' && t[a] != '?' && t[a] != '#') a++;
+    if (a == s || (a < n && t[a] == '#')) return -1; /* no host; or a fragment */
+    for (size_t k = s; k < a; k++)
+        if (t[k] == '@') return -1; /* userinfo is deprecated for http (RFC 9110 4.2.4) */
+    r->path = t + a;
+    r->path_len = n - a;
+    return 0;
+}
+
 static int parse_request_line(const char *p, size_t n, qp_request *r, int *status) {
     size_t i = 0;
     while (i < n && tchar[(unsigned char)p[i]]) i++;
@@ -121,8 +146,10 @@ static int parse_request_line(const char *p, size_t n, qp_request *r, int *statu
     if (i == ts || i >= n) return fail(status, 400); /* empty target or missing version */
     r->target = p + ts;
     r->target_len = i - ts;
-    if (r->target[0] != '/' && !(r->target_len == 1 && r->target[0] == '*'))
-        return fail(status, 400); /* origin-form or "*" only */
+    r->path = r->target;
+    r->path_len = r->target_len;
+    if (r->target[0] != '/' && !(r->target_len == 1 && r->target[0] == '*') && absolute_form(r) < 0)
+        return fail(status, 400); /* origin-form, absolute-form or "*" only */
     i++;
     if (n - i != 8 || memcmp(p + i, "HTTP/1.", 7) != 0) return fail(status, 400);
     if (p[i + 7] == '1')

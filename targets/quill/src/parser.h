@@ -38,6 +38,10 @@ typedef enum qp_body { QP_BODY_NONE, QP_BODY_LENGTH, QP_BODY_CHUNKED } qp_body;
 typedef struct qp_request {
     const char *method, *target;
     size_t method_len, target_len;
+    /* The origin-form part of the target (path and query): the target itself, or what follows
+     * the authority in absolute-form ("http://h:1/a?b" gives "/a?b"; "http://h" gives ""). */
+    const char *path;
+    size_t path_len;
     int minor_version;  /* 0 or 1 */
     qp_header *headers; /* in: array of num_headers_cap entries, out: num_headers used */
     size_t num_headers_cap, num_headers;

@@ -104,18 +104,19 @@ void req_init(quill_req *req, quill_app *app, quill_worker *w, quill_arena *a, q
     if (!p) return;
     char *m = (char *)p->method;
     req->method = (quill_str){m, p->method_len};
-    char *t = (char *)p->target;
-    req->target = (quill_str){t, p->target_len};
-    char *q = memchr(t, '?', p->target_len);
+    req->target = (quill_str){p->target, p->target_len};
+    char *t = (char *)p->path; /* origin-form part: the whole target, or absolute-form's path */
+    char *q = memchr(t, '?', p->path_len);
     if (q) {
         req->path = (quill_str){t, (size_t)(q - t)};
-        req->query = (quill_str){q + 1, p->target_len - (size_t)(q - t) - 1};
-        t[p->target_len] = '\0';
+        req->query = (quill_str){q + 1, p->path_len - (size_t)(q - t) - 1};
+        t[p->path_len] = '\0';
         *q = '\0';
     } else {
-        req->path = (quill_str){t, p->target_len};
-        t[p->target_len] = '\0';
+        req->path = (quill_str){t, p->path_len};
+        t[p->path_len] = '\0';
     }
+    if (req->path.len == 0) req->path = (quill_str){"/", 1}; /* "http://host" is "/" */
     m[p->method_len] = '\0';
     for (size_t i = 0; i < p->num_headers; i++) {
         qp_header *h = &p->headers[i];
