@@ -45,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     if (n > 0) {
         check_slice(buf, size, r.method, r.method_len);
         check_slice(buf, size, r.target, r.target_len);
+        check_slice(buf, size, r.path, r.path_len);
         CHECK(r.num_headers <= limits.max_headers);
         for (size_t i = 0; i < r.num_headers; i++) {
             check_slice(buf, size, h[i].name, h[i].name_len);
