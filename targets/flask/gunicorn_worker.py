@@ -4,11 +4,10 @@ contract's JSON (ruling 12) instead of its own HTML pages.
 gunicorn parses the request line, headers and chunk framing before Flask sees
 anything, and answers what it cannot parse itself: an HTML 400, and a 500 for
 an unsupported Transfer-Encoding (not in its list of client errors). Here:
-400 ``{"errors":{"request":["is invalid"]}}``, 414 / 431 when the request line
-/ headers exceed gunicorn's limits, with the usual headers and the connection
-closed (what follows a broken request cannot be trusted).
+400, or 414 / 431 when the request line / headers exceed gunicorn's limits,
+all with ruling 12's body ``{"errors":{"request":["is invalid"]}}``, the usual
+headers, and the connection closed (what follows a broken request cannot be trusted).
 """
-import json
 from email.utils import formatdate
 
 from gunicorn import util
@@ -21,10 +20,14 @@ _NOT_PARSE_ERRORS = (errors.InvalidProxyLine, errors.ForbiddenProxyRequest)
 
 def _status_of(exc):
     if isinstance(exc, errors.LimitRequestLine):
-        return 414, "URI Too Long", "is too large"
+        return 414, "URI Too Long"
     if isinstance(exc, errors.LimitRequestHeaders):
-        return 431, "Request Header Fields Too Large", "is too large"
-    return 400, "Bad Request", "is invalid"
+        return 431, "Request Header Fields Too Large"
+    return 400, "Bad Request"
+
+
+# Ruling 12: one body for every request the server cannot parse.
+_INVALID_BODY = b'{"errors":{"request":["is invalid"]}}'
 
 
 class JSONErrorThreadWorker(ThreadWorker):
@@ -32,19 +35,18 @@ class JSONErrorThreadWorker(ThreadWorker):
         if not isinstance(exc, _CLIENT_ERRORS) or isinstance(exc, _NOT_PARSE_ERRORS):
             super().handle_error(req, client, addr, exc)
             return
-        status, reason, message = _status_of(exc)
+        status, reason = _status_of(exc)
         self.log.debug("Invalid request from %s: %s", (addr or ("",))[0], exc)
-        body = json.dumps({"errors": {"request": [message]}}, separators=(",", ":")).encode()
         head = (
             f"HTTP/1.1 {status} {reason}\r\n"
             "Server: gunicorn\r\n"
             f"Date: {formatdate(usegmt=True)}\r\n"
             "Connection: close\r\n"
             "Content-Type: application/json; charset=utf-8\r\n"
-            f"Content-Length: {len(body)}\r\n"
+            f"Content-Length: {len(_INVALID_BODY)}\r\n"
             "Access-Control-Allow-Origin: *\r\n\r\n"
         ).encode("latin-1")
         try:
-            util.write_nonblock(client, head + body)
+            util.write_nonblock(client, head + _INVALID_BODY)
         except OSError:
             self.log.debug("Failed to send error message.")

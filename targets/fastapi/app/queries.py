@@ -12,6 +12,7 @@ from sqlalchemy import exists, false, func, select
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.orm import Session
 
+from .database import begin_immediate
 from .errors import not_found
 from .paths import decode_segment
 from .models import Article, Tag, User, favorites, follows
@@ -42,8 +43,19 @@ def article_select(viewer: Optional[User]):
     )
 
 
-def get_article_or_404(db: Session, raw_slug: str) -> Article:
-    """The article named by a raw (percent-encoded) path segment, or 404."""
+def get_article_or_404(db: Session, raw_slug: str, for_update: bool = False) -> Article:
+    """The article named by a raw (percent-encoded) path segment, or 404.
+
+    ``for_update=True`` first takes SQLite's write lock (BEGIN IMMEDIATE), so
+    the article read here cannot change or vanish before this request's
+    writes commit: concurrent PUTs of one article's tags would otherwise each
+    delete the same old tag links (StaleDataError), and a favorite or comment
+    racing a DELETE would insert a row pointing at a deleted article (a
+    foreign key error). Every endpoint that reads an article and then writes
+    calls it this way, as its first database step after authentication.
+    """
+    if for_update:
+        begin_immediate(db)
     slug = decode_segment(raw_slug)
     article = db.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none() if slug else None
     if article is None:

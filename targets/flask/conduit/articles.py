@@ -46,16 +46,32 @@ def article_select(viewer):
     )
 
 
-def get_article_or_404(slug):
+def get_article_or_404(slug, for_update=False):
+    """The article named ``slug``, or 404.
+
+    ``for_update=True`` first takes SQLite's write lock (BEGIN IMMEDIATE), so
+    the article read here cannot change or vanish before this request's
+    writes commit: concurrent PUTs of one article's tags would otherwise each
+    delete the same old tag links (StaleDataError), and a favorite or comment
+    racing a DELETE would insert a row pointing at a deleted article (a
+    foreign key error). Every view that reads an article and then writes
+    calls it this way, as its first database step after authentication.
+    """
+    if for_update:
+        begin_immediate()
     article = db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
     if article is None:
         raise not_found("article")
     return article
 
 
-def _article_response(article_id, status=200):
+def _commit_with_article(article_id, status=200):
+    """Commit after building the answer inside the transaction: once the write
+    lock is released, a concurrent DELETE could remove the article first."""
     row = db.session.execute(article_select(g.user).where(Article.id == article_id)).one()
-    return jsonify(article=article_json(row)), status
+    payload = {"article": article_json(row)}
+    db.session.commit()
+    return jsonify(payload), status
 
 
 def _page_arg(name, default, minimum, maximum=None):
@@ -148,8 +164,8 @@ def create_article():
         tags=_tags_named(tag_names),
     )
     db.session.add(article)
-    db.session.commit()
-    return _article_response(article.id, 201)
+    db.session.flush()
+    return _commit_with_article(article.id, 201)
 
 
 @bp.get("/<slug>")
@@ -164,7 +180,7 @@ def get_article(slug):
 @bp.put("/<slug>")
 @auth_required
 def update_article(slug):
-    article = get_article_or_404(slug)
+    article = get_article_or_404(slug, for_update=True)
     if article.author_id != g.user.id:
         raise forbidden("article")
     data = json_body("article")
@@ -178,14 +194,13 @@ def update_article(slug):
     if tag_names is not None:
         article.tags = _tags_named(tag_names)
     article.touch()
-    db.session.commit()
-    return _article_response(article.id)
+    return _commit_with_article(article.id)
 
 
 @bp.delete("/<slug>")
 @auth_required
 def delete_article(slug):
-    article = get_article_or_404(slug)
+    article = get_article_or_404(slug, for_update=True)
     if article.author_id != g.user.id:
         raise forbidden("article")
     # Comments, favorites and tag links go with it (ON DELETE CASCADE).
@@ -197,21 +212,19 @@ def delete_article(slug):
 @bp.post("/<slug>/favorite")
 @auth_required
 def favorite(slug):
-    article = get_article_or_404(slug)
+    article = get_article_or_404(slug, for_update=True)
     db.session.execute(
         insert(favorites).values(user_id=g.user.id, article_id=article.id).on_conflict_do_nothing()
     )
-    db.session.commit()
-    return _article_response(article.id)
+    return _commit_with_article(article.id)
 
 
 @bp.delete("/<slug>/favorite")
 @auth_required
 def unfavorite(slug):
-    article = get_article_or_404(slug)
+    article = get_article_or_404(slug, for_update=True)
     db.session.execute(
         delete(favorites).where(favorites.c.user_id == g.user.id, favorites.c.article_id == article.id)
     )
-    db.session.commit()
-    return _article_response(article.id)
+    return _commit_with_article(article.id)
 

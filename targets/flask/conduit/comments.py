@@ -21,7 +21,7 @@ _COMMENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 @bp.post("")
 @auth_required
 def add_comment(slug):
-    article = get_article_or_404(slug)
+    article = get_article_or_404(slug, for_update=True)  # the article cannot vanish before the insert
     fields = Validator(json_body("comment"))
     body = fields.text("body")
     fields.raise_if_invalid()
@@ -55,7 +55,7 @@ def list_comments(slug):
 @bp.delete("/<comment_id>")
 @auth_required
 def delete_comment(slug, comment_id):
-    article = get_article_or_404(slug)
+    article = get_article_or_404(slug, for_update=True)
     comment = None
     if comment_id is not None and _COMMENT_ID.fullmatch(comment_id):
         comment = db.session.execute(

@@ -62,13 +62,17 @@ def _article_list(
     return ArticleListResponse(articles=[article_of(row, with_body=False) for row in rows], articles_count=count)
 
 
-def _article_response(db: Session, viewer: User, article_id: int) -> ArticleResponse:
+def _commit_with_article(db: Session, viewer: User, article_id: int) -> ArticleResponse:
+    """Commit after building the answer inside the transaction: once the write
+    lock is released, a concurrent DELETE could remove the article first."""
     row = db.execute(article_select(viewer).where(Article.id == article_id)).one()
-    return ArticleResponse(article=article_of(row))
+    response = ArticleResponse(article=article_of(row))
+    db.commit()
+    return response
 
 
 def _own_article_or_error(db: Session, slug: str, user: User) -> Article:
-    article = get_article_or_404(db, slug)
+    article = get_article_or_404(db, slug, for_update=True)
     if article.author_id != user.id:
         raise forbidden("article")
     return article
@@ -131,8 +135,8 @@ def create_article(
         tags=tags_named(db, new.tag_list),
     )
     db.add(article)
-    db.commit()
-    return _article_response(db, viewer, article.id)
+    db.flush()
+    return _commit_with_article(db, viewer, article.id)
 
 
 @router.get("/{slug}", response_model=ArticleResponse)
@@ -159,8 +163,7 @@ def update_article(
     if tag_names is not None:
         article.tags = tags_named(db, tag_names)
     article.touch()
-    db.commit()
-    return _article_response(db, viewer, article.id)
+    return _commit_with_article(db, viewer, article.id)
 
 
 @router.delete("/{slug}", status_code=204, response_class=Response)
@@ -174,15 +177,13 @@ def delete_article(slug: str, viewer: User = Depends(get_current_user), db: Sess
 
 @router.post("/{slug}/favorite", response_model=ArticleResponse)
 def favorite(slug: str, viewer: User = Depends(get_current_user), db: Session = Depends(get_db)):
-    article = get_article_or_404(db, slug)
+    article = get_article_or_404(db, slug, for_update=True)
     db.execute(insert(favorites).values(user_id=viewer.id, article_id=article.id).on_conflict_do_nothing())
-    db.commit()
-    return _article_response(db, viewer, article.id)
+    return _commit_with_article(db, viewer, article.id)
 
 
 @router.delete("/{slug}/favorite", response_model=ArticleResponse)
 def unfavorite(slug: str, viewer: User = Depends(get_current_user), db: Session = Depends(get_db)):
-    article = get_article_or_404(db, slug)
+    article = get_article_or_404(db, slug, for_update=True)
     db.execute(delete(favorites).where(favorites.c.user_id == viewer.id, favorites.c.article_id == article.id))
-    db.commit()
-    return _article_response(db, viewer, article.id)
+    return _commit_with_article(db, viewer, article.id)

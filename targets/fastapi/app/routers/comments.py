@@ -27,7 +27,7 @@ def add_comment(
     body: JSONBody = Depends(get_json_body),
     db: Session = Depends(get_db),
 ):
-    article = get_article_or_404(db, slug)
+    article = get_article_or_404(db, slug, for_update=True)  # the article cannot vanish before the insert
     new = body.parse(NewCommentRequest).comment
     comment = Comment(body=new.body, article_id=article.id, author=viewer, created_at=utcnow())
     db.add(comment)
@@ -51,7 +51,7 @@ def list_comments(slug: str, viewer: Optional[User] = Depends(get_optional_user)
 def delete_comment(
     slug: str, comment_id: str, viewer: User = Depends(get_current_user), db: Session = Depends(get_db)
 ):
-    article = get_article_or_404(db, slug)
+    article = get_article_or_404(db, slug, for_update=True)
     comment = None
     decoded_id = decode_segment(comment_id)  # path parameters arrive raw (paths.py)
     if decoded_id is not None and _COMMENT_ID.fullmatch(decoded_id):
