@@ -349,13 +349,7 @@ static void article_delete(quill_req *req, quill_res *res) {
         render_error(res, 403, "article", "forbidden");
         return;
     }
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_DELETE);
-    if (st == NULL) {
-        render_db_error(res);
-        return;
-    }
-    db_bind_int(st, 1, id);
-    if (db_exec(st) != SQLITE_DONE) {
+    if (db_delete_by_id(ST_ARTICLE_DELETE, id) != 0) {
         render_db_error(res);
         return;
     }

@@ -358,3 +358,10 @@ void db_shutdown(void) {
         c = next;
     }
 }
+
+int db_delete_by_id(enum stmt_id op, int64_t id) {
+    sqlite3_stmt *st = db_stmt(op);
+    if (st == NULL) return -1;
+    db_bind_int(st, 1, id);
+    return db_exec(st) == SQLITE_DONE ? 0 : -1;
+}

@@ -109,6 +109,8 @@ int db_exec(sqlite3_stmt *st);
 
 /* Binds that accept absent parameters (SQLITE_RANGE is ignored: some list variants omit some). */
 void db_bind_int(sqlite3_stmt *st, int idx, int64_t v);
+/* Runs statement `op` (a DELETE taking one id) for id: 0, or -1 on a database error. */
+int db_delete_by_id(enum stmt_id op, int64_t id);
 void db_bind_text(sqlite3_stmt *st, int idx, const char *s); /* NULL binds NULL */
 
 /* Begin (IMMEDIATE: take the write lock now, so the transaction never fails on upgrade), commit,
