@@ -249,8 +249,7 @@ bool bench_integrity_verdict(long long acked, long long found, long long infligh
     return true;
 }
 
-static bool target_crashed(ctx_t *c, const tgt_t *t, cJSON *tobj) {
-    (void)c;
+static bool target_crashed(const tgt_t *t, cJSON *tobj) {
     int ws;
     if (!t->proc || !target_poll(t->proc, &ws)) return false;
     char why[128];
@@ -328,7 +327,7 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
             proc_sampler_t smp;
             buf_reset(&cmd);
             if (one_wrk(c, t, s, levels[li], p->duration_s, nonce, integrity, &r, &util, &cmd, &smp, &err) < 0) {
-                if (!target_crashed(c, t, tobj)) bj_set_status(sobj, "error", err.msg);
+                if (!target_crashed(t, tobj)) bj_set_status(sobj, "error", err.msg);
                 note_exit(c, 3);
                 buf_free(&cmd);
                 return;
@@ -338,7 +337,7 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
             inflight += levels[li];
             wrk_result_free(&r);
             c->done_s += p->duration_s + p->pause_ms / 1000.0;
-            if (target_crashed(c, t, tobj)) {
+            if (target_crashed(t, tobj)) {
                 bj_set_status(sobj, "crashed", "the target exited during this scenario");
                 note_exit(c, 3);
                 buf_free(&cmd);
@@ -407,7 +406,7 @@ static void bench_target(ctx_t *c, const target_manifest_t *m, const char *ext_u
     progress(c, "%s: seeding through its API", name);
     if (seed_run(c->seed, t.url, BENCH_SEED_PARALLEL, vars, &st, &err) < 0 ||
         seed_pools(vars, &t.pools, &t.npools) < 0) {
-        if (!target_crashed(c, &t, tobj)) bj_set_status(tobj, "error", err.msg);
+        if (!target_crashed(&t, tobj)) bj_set_status(tobj, "error", err.msg);
         progress_done(c, "%s: seeding failed: %s", name, err.msg);
         note_exit(c, 3);
     } else {

@@ -6,6 +6,7 @@
 #include "scenario.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define SCN_ORDER_MAX 100000 /* entries of the weighted order (sum of weights) */
@@ -162,10 +163,12 @@ int scn_lua(const scn_t *s, const scn_pool_t *extra, size_t nextra, const scn_lu
     for (size_t k = 0; k < s->nreqs; k++)
         if (emit_builder(out, s, k, extra, nextra, err) < 0) return -1;
 
-    static int order[SCN_ORDER_MAX];
+    int *order = malloc(SCN_ORDER_MAX * sizeof *order);
+    if (!order) return err_set(err, "out of memory");
     size_t n = scn_weighted_order(s, order, SCN_ORDER_MAX);
     rc = buf_adds(out, "local order = {");
     for (size_t i = 0; i < n; i++) rc |= buf_printf(out, "%s%d", i ? "," : "", order[i] + 1);
+    free(order);
     rc |= buf_adds(out,
                    "}\n"
                    "tid = 0\nacked = 0\nlocal counter = 0\nlocal uses = {}\nthreads = {}\n"
