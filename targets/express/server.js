@@ -1,8 +1,11 @@
 'use strict';
 /**
- * Entry point: a node `cluster` of WORKERS processes serving the Express app on HOST:PORT.
+ * Entry point: the Express app on HOST:PORT, in one process when WORKERS=1, else a node `cluster`
+ * of WORKERS processes.
  *
- * The primary creates the schema (so workers never race to create it), forks the workers, and on
+ * With one worker there is nothing to balance: the process creates the schema and serves itself
+ * (a cluster primary would only hand connections over, one IPC hop per connection, and add a
+ * second node process to the memory figure). With several, the primary creates the schema (so workers never race to create it), forks the workers, and on
  * SIGTERM/SIGINT forwards the signal to them and exits once they are gone, force-killing any that
  * is still alive after SHUTDOWN_GRACE_MS (the contract allows 5 s in all). A worker that dies
  * unexpectedly is replaced. Each worker opens its own SQLite connection, and on SIGTERM stops
@@ -28,13 +31,7 @@ function readConfig() {
 }
 
 function runPrimary(config) {
-  const { createSchema } = require('./src/db');
-  try {
-    createSchema(config.databasePath);
-  } catch (err) {
-    console.error(`express: cannot create the schema in DATABASE_PATH=${config.databasePath}: ${err.message}`);
-    process.exit(3);
-  }
+  createSchemaOrExit(config);
 
   let stopping = false;
   let exitCode = 0;
@@ -98,7 +95,24 @@ function onClientError(err, socket) {
   );
 }
 
-function runWorker(config) {
+function createSchemaOrExit(config) {
+  const { createSchema } = require('./src/db');
+  try {
+    createSchema(config.databasePath);
+  } catch (err) {
+    console.error(`express: cannot create the schema in DATABASE_PATH=${config.databasePath}: ${err.message}`);
+    process.exit(3);
+  }
+}
+
+/** One process serving on its own (WORKERS=1): ^C stops it like SIGTERM. */
+function runStandalone(config) {
+  createSchemaOrExit(config);
+  runWorker(config, { standalone: true });
+  console.log(`express: ${process.pid} serving http://${config.host}:${config.port} (one process)`);
+}
+
+function runWorker(config, { standalone = false } = {}) {
   const { openDatabase } = require('./src/db');
   const { createApp } = require('./src/app');
   const { queryCounter: createQueryCounter } = require('./src/middleware/query-count');
@@ -134,9 +148,11 @@ function runWorker(config) {
     server.closeIdleConnections(); // keep-alive connections waiting for a next request
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();
   });
-  process.on('SIGINT', () => {}); // the primary decides; a terminal's ^C reaches the whole group
+  // In a cluster the primary decides (a terminal's ^C reaches the whole group); alone, ^C stops.
+  process.on('SIGINT', standalone ? () => process.emit('SIGTERM') : () => {});
 }
 
 const config = readConfig();
-if (cluster.isPrimary) runPrimary(config);
-else runWorker(config);
+if (!cluster.isPrimary) runWorker(config);
+else if (config.workers === 1) runStandalone(config);
+else runPrimary(config);
