@@ -29,7 +29,7 @@ static int parse(const char *buf, size_t len, size_t last, qp_request *r, qp_hea
     memset(r, 0, sizeof(*r));
     r->headers = h;
     r->num_headers_cap = 32;
-    return qp_parse_request(buf, len, last, &limits, r, status);
+    return quill__parse_request(buf, len, last, &limits, r, status);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
@@ -69,15 +69,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
         memcpy(two, buf + n, blen);
         qp_chunked d1 = {0}, d2 = {0};
         size_t l1 = blen;
-        ssize_t r1 = qp_decode_chunked(&d1, one, &l1);
+        ssize_t r1 = quill__decode_chunked(&d1, one, &l1);
         CHECK(l1 <= blen);
         if (r1 >= 0) CHECK(l1 + (size_t)r1 <= blen);
         size_t cut = blen / 2, la = cut;
-        ssize_t ra = qp_decode_chunked(&d2, two, &la);
+        ssize_t ra = quill__decode_chunked(&d2, two, &la);
         if (ra == QP_INCOMPLETE) {
             memmove(two + la, two + cut, blen - cut);
             size_t lb = blen - cut;
-            ssize_t rb = qp_decode_chunked(&d2, two + la, &lb);
+            ssize_t rb = quill__decode_chunked(&d2, two + la, &lb);
             CHECK(rb == r1 || (rb == QP_ERROR && r1 == QP_ERROR));
             if (rb >= 0) {
                 CHECK(la + lb == l1);

@@ -10,7 +10,7 @@ Test(arena, aligned_and_distinct) {
     quill_arena *a = quill_arena_new(1024);
     char *prev = NULL;
     for (int i = 1; i < 200; i++) {
-        char *p = quill_alloc(a, (size_t)i);
+        char *p = quill_arena_alloc(a, (size_t)i);
         cr_assert_not_null(p);
         cr_assert_eq((uintptr_t)p % 16, 0);
         memset(p, 0xab, (size_t)i); /* ASan catches overlaps/overflows */
@@ -22,23 +22,23 @@ Test(arena, aligned_and_distinct) {
 
 Test(arena, big_allocations_and_reset) {
     quill_arena *a = quill_arena_new(1024);
-    char *big = quill_alloc(a, 3 << 20);
+    char *big = quill_arena_alloc(a, 3 << 20);
     cr_assert_not_null(big);
     memset(big, 1, 3 << 20);
     cr_assert_geq(quill_arena_used(a), (size_t)3 << 20);
     quill_arena_reset(a);
     cr_assert_eq(quill_arena_used(a), 0);
-    char *p = quill_alloc(a, 100);
+    char *p = quill_arena_alloc(a, 100);
     cr_assert_not_null(p);
     quill_arena_free(a);
 }
 
 Test(arena, hard_cap) {
     quill_arena *a = quill_arena_new(1024);
-    cr_assert_null(quill_alloc(a, QUILL_ARENA_MAX + 1));
-    cr_assert_null(quill_calloc(a, SIZE_MAX / 2, 4), "overflowing n*size");
+    cr_assert_null(quill_arena_alloc(a, QUILL_ARENA_MAX + 1));
+    cr_assert_null(quill_arena_calloc(a, SIZE_MAX / 2, 4), "overflowing n*size");
     size_t got = 0;
-    while (quill_alloc(a, 8u << 20)) got += 8u << 20;
+    while (quill_arena_alloc(a, 8u << 20)) got += 8u << 20;
     cr_assert_leq(got, QUILL_ARENA_MAX);
     cr_assert_geq(got, QUILL_ARENA_MAX - (16u << 20));
     quill_arena_free(a);
@@ -66,12 +66,12 @@ Test(arena, deferred_cleanups_run_at_reset_in_reverse) {
 
 Test(arena, strings) {
     quill_arena *a = quill_arena_new(1024);
-    cr_assert_str_eq(quill_strndup(a, "hello world", 5), "hello");
-    cr_assert_str_eq(quill_printf(a, "%d-%s", 42, "x"), "42-x");
+    cr_assert_str_eq(quill_arena_strndup(a, "hello world", 5), "hello");
+    cr_assert_str_eq(quill_arena_printf(a, "%d-%s", 42, "x"), "42-x");
     char long_s[1000];
     memset(long_s, 'z', sizeof(long_s) - 1);
     long_s[999] = '\0';
-    char *p = quill_printf(a, "[%s]", long_s);
+    char *p = quill_arena_printf(a, "[%s]", long_s);
     cr_assert_eq(strlen(p), 1001, "longer than the stack buffer");
     quill_arena_free(a);
 }

@@ -1,6 +1,7 @@
 /* test_crypto.c: targets/quill/src/crypto.c — bcrypt hash/check (format, cost, wrong password,
  * corrupt hashes) and random ids. */
 #include "quill.h"
+#include "quill_crypto.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

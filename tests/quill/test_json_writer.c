@@ -2,6 +2,7 @@
  * characters, quotes, backslash; UTF-8 untouched), numbers, misuse detection, and a round trip
  * through cJSON. */
 #include "quill.h"
+#include "quill_json.h"
 
 #include <criterion/criterion.h>
 #include <math.h>

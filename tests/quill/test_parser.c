@@ -13,7 +13,7 @@ static int parse_lim(const char *s, size_t len, const qp_limits *lim, qp_request
     memset(r, 0, sizeof(*r));
     r->headers = hdrs;
     r->num_headers_cap = 128;
-    return qp_parse_request(s, len, 0, lim, r, status);
+    return quill__parse_request(s, len, 0, lim, r, status);
 }
 
 static int parse(const char *s, qp_request *r, int *status) {
@@ -59,7 +59,7 @@ Test(parser, incomplete_then_complete) {
         memset(&r, 0, sizeof(r));
         r.headers = hdrs;
         r.num_headers_cap = 128;
-        int m = qp_parse_request(s, head, cut, &LIM, &r, &st);
+        int m = quill__parse_request(s, head, cut, &LIM, &r, &st);
         cr_assert_eq(m, (int)head, "resume from %zu", cut);
     }
     int n = parse(s, &r, &st);
@@ -276,7 +276,7 @@ static ssize_t decode_all(const char *in, char *out, size_t *len) {
     qp_chunked d = {0};
     *len = strlen(in);
     memcpy(out, in, *len);
-    return qp_decode_chunked(&d, out, len);
+    return quill__decode_chunked(&d, out, len);
 }
 
 Test(chunked, decodes_with_extensions_and_trailers) {
@@ -302,7 +302,7 @@ Test(chunked, byte_by_byte_equals_whole) {
     for (size_t i = 0; i < n; i++) {
         buf[decoded] = in[i];
         size_t len = 1;
-        rc = qp_decode_chunked(&d, buf + decoded, &len);
+        rc = quill__decode_chunked(&d, buf + decoded, &len);
         decoded += len;
         if (i + 1 < n) cr_assert_eq(rc, QP_INCOMPLETE, "at byte %zu", i);
     }

@@ -11,7 +11,7 @@ static char out[4096];
 
 static void setup(void) {
     a = quill_arena_new(1024);
-    res_init(&res, a);
+    quill__res_init(&res, a);
 }
 static void teardown(void) {
     quill_arena_free(a);
@@ -19,15 +19,15 @@ static void teardown(void) {
 TestSuite(response, .init = setup, .fini = teardown);
 
 static const char *head(bool keep) {
-    int n = res_serialize_head(&res, "quill", keep, false, out, sizeof(out));
+    int n = quill__res_serialize_head(&res, "quill", keep, false, out, sizeof(out));
     cr_assert_gt(n, 0);
     out[n] = '\0';
     return out;
 }
 
 Test(response, text_head) {
-    quill_text(&res, 200, "Hello");
-    quill_add_header(&res, "X-A", "1");
+    quill_res_text(&res, 200, "Hello");
+    quill_res_add_header(&res, "X-A", "1");
     const char *h = head(true);
     cr_assert_eq(strncmp(h, "HTTP/1.1 200 OK\r\nServer: quill\r\nDate: ", 38), 0, "%s", h);
     cr_assert(strstr(h, " GMT\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 5\r\n"
@@ -38,7 +38,7 @@ Test(response, text_head) {
 }
 
 Test(response, no_length_on_204) {
-    quill_empty(&res, 204);
+    quill_res_empty(&res, 204);
     const char *h = head(true);
     cr_assert(strstr(h, "HTTP/1.1 204 No Content\r\n"));
     cr_assert_null(strstr(h, "Content-Length"));
@@ -46,25 +46,25 @@ Test(response, no_length_on_204) {
 }
 
 Test(response, header_injection_refused) {
-    cr_assert_eq(quill_add_header(&res, "X", "a\r\nSet-Cookie: evil=1"), -1);
-    cr_assert_eq(quill_add_header(&res, "X\r\nY", "a"), -1);
-    cr_assert_eq(quill_add_header(&res, "Bad Name", "a"), -1);
-    cr_assert_eq(quill_add_header(&res, "", "a"), -1);
+    cr_assert_eq(quill_res_add_header(&res, "X", "a\r\nSet-Cookie: evil=1"), -1);
+    cr_assert_eq(quill_res_add_header(&res, "X\r\nY", "a"), -1);
+    cr_assert_eq(quill_res_add_header(&res, "Bad Name", "a"), -1);
+    cr_assert_eq(quill_res_add_header(&res, "", "a"), -1);
     cr_assert_eq(res.nheaders, 0);
 }
 
 Test(response, set_replaces_add_appends) {
-    quill_add_header(&res, "Set-Cookie", "a=1");
-    quill_add_header(&res, "Set-Cookie", "b=2");
+    quill_res_add_header(&res, "Set-Cookie", "a=1");
+    quill_res_add_header(&res, "Set-Cookie", "b=2");
     cr_assert_eq(res.nheaders, 2);
-    quill_set_header(&res, "set-cookie", "c=3");
+    quill_res_set_header(&res, "set-cookie", "c=3");
     cr_assert_eq(res.nheaders, 1);
-    cr_assert_str_eq(quill_res_header(&res, "SET-COOKIE").ptr, "c=3");
+    cr_assert_str_eq(quill_res_get_header(&res, "SET-COOKIE").ptr, "c=3");
 }
 
 Test(response, json_helpers) {
     cJSON *j = cJSON_Parse("{\"x\":[1,\"é\"]}");
-    quill_json_cjson(&res, 201, j);
+    quill_res_cjson(&res, 201, j);
     cJSON_Delete(j);
     cr_assert_eq(res.status, 201);
     cr_assert_str_eq(res.content_type, "application/json; charset=utf-8");

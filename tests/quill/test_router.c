@@ -32,11 +32,11 @@ static int run(quill_app *app, const char *method, const char *target, const cha
     p.num_headers_cap = 100;
     qp_limits lim = {8192, 32768, 100};
     int st;
-    int r = qp_parse_request(raw, (size_t)n, 0, &lim, &p, &st);
+    int r = quill__parse_request(raw, (size_t)n, 0, &lim, &p, &st);
     cr_assert_gt(r, 0, "test request did not parse: %s", raw);
-    req_init(&req, app, NULL, arena, &p);
-    res_init(&res, arena);
-    app_dispatch(app, &req, &res, 0);
+    quill__req_init(&req, app, NULL, arena, &p);
+    quill__res_init(&res, arena);
+    quill__app_dispatch(app, &req, &res, 0);
     return res.status;
 }
 
@@ -53,7 +53,7 @@ static void h_text(quill_req *q, quill_res *s) {
     for (size_t i = 0; i < q->nparams; i++)
         o += (size_t)snprintf(out + o, sizeof(out) - o, "%s=%s%s", q->params[i].name,
                               q->params[i].value.ptr, q->params[i].is_int ? "(int)" : "");
-    quill_textn(s, 200, out, o);
+    quill_res_textn(s, 200, out, o);
 }
 
 static quill_app *app;
@@ -77,7 +77,7 @@ Test(router, typed_parameters) {
     cr_assert_eq(run(app, "GET", "/users/42", NULL), 200);
     cr_assert_str_eq(body(), "/users/<int:id>|id=42(int)");
     int64_t id = 0;
-    cr_assert_eq(quill_param_int(&req, "id", &id), 0);
+    cr_assert_eq(quill_req_param_int(&req, "id", &id), 0);
     cr_assert_eq(id, 42);
     cr_assert_eq(run(app, "GET", "/users/4x", NULL), 404, "int rejects non-digits");
     cr_assert_eq(run(app, "GET", "/users/-1", NULL), 404);
@@ -85,7 +85,7 @@ Test(router, typed_parameters) {
     cr_assert_eq(run(app, "GET", "/tags/caf%C3%A9%20au%2Flait", NULL), 200);
     cr_assert_str_eq(body(), "/tags/<tag>|tag=café au/lait",
                      "percent-decoded, %%2F stays in the value");
-    cr_assert_str_eq(quill_param_raw(&req, "tag").ptr, "caf%C3%A9%20au%2Flait");
+    cr_assert_str_eq(quill_req_param_raw(&req, "tag").ptr, "caf%C3%A9%20au%2Flait");
     cr_assert_eq(run(app, "GET", "/tags/", NULL), 404, "a string param is not empty");
     cr_assert_eq(run(app, "GET", "/tags/a/b", NULL), 404, "a string param has no '/'");
     cr_assert_eq(run(app, "GET", "/s/bob/x", NULL), 200);
@@ -135,10 +135,10 @@ Test(router, not_found_and_method_not_allowed) {
     cr_assert_eq(run(app, "GET", "/nope", NULL), 404);
     cr_assert_str_eq(body(), "Not Found");
     cr_assert_eq(run(app, "POST", "/items/3", NULL), 405);
-    quill_str allow = quill_res_header(&res, "Allow");
+    quill_str allow = quill_res_get_header(&res, "Allow");
     cr_assert_str_eq(allow.ptr, "GET, PUT, DELETE, HEAD");
     cr_assert_eq(run(app, "POST", "/items/x", NULL), 405);
-    cr_assert_str_eq(quill_res_header(&res, "Allow").ptr, "DELETE");
+    cr_assert_str_eq(quill_res_get_header(&res, "Allow").ptr, "DELETE");
 }
 
 Test(router, head_uses_get_route) {
@@ -152,11 +152,11 @@ static void err_json(quill_req *q, quill_res *s, int status) {
     (void)q;
     char b[64];
     int n = snprintf(b, sizeof(b), "{\"status\":%d}", status);
-    quill_json_raw(s, status, b, (size_t)n);
+    quill_res_json(s, status, b, (size_t)n);
 }
 
 static void h_abort(quill_req *q, quill_res *s) {
-    quill_add_header(s, "X-Lost", "1"); /* abort starts a fresh response */
+    quill_res_add_header(s, "X-Lost", "1"); /* abort starts a fresh response */
     quill_abort(q, s, 409);
 }
 
@@ -169,32 +169,33 @@ Test(router, error_handlers_per_status_and_fallback) {
     cr_assert_str_eq(res.content_type, QUILL_CT_JSON);
     cr_assert_eq(run(app, "GET", "/conflict", NULL), 409);
     cr_assert_str_eq(body(), "Conflict", "no handler for 409: default text");
-    cr_assert_null(quill_res_header(&res, "X-Lost").ptr);
+    cr_assert_null(quill_res_get_header(&res, "X-Lost").ptr);
     quill_errorhandler(app, 0, err_json);
     cr_assert_eq(run(app, "GET", "/conflict", NULL), 409);
     cr_assert_str_eq(body(), "{\"status\":409}");
     cr_assert_eq(run(app, "GET", "/only-post", NULL), 405);
     cr_assert_str_eq(body(), "{\"status\":405}");
-    cr_assert_str_eq(quill_res_header(&res, "Allow").ptr, "POST", "Allow added after the handler");
+    cr_assert_str_eq(quill_res_get_header(&res, "Allow").ptr, "POST",
+                     "Allow added after the handler");
 }
 
 Test(router, parser_errors_go_through_error_handlers_and_after_hooks) {
     quill_errorhandler(app, 413, err_json);
     quill_arena_reset(arena);
-    req_init(&req, app, NULL, arena, NULL);
-    res_init(&res, arena);
-    app_dispatch(app, &req, &res, 413);
+    quill__req_init(&req, app, NULL, arena, NULL);
+    quill__res_init(&res, arena);
+    quill__app_dispatch(app, &req, &res, 413);
     cr_assert_eq(res.status, 413);
     cr_assert_str_eq(body(), "{\"status\":413}");
-    cr_assert_null(quill_method(&req).ptr, "no method known for a parser error");
+    cr_assert_null(quill_req_method(&req).ptr, "no method known for a parser error");
 }
 
 /* ---- hooks and blueprints ---------------------------------------------------------------- */
 
 static int before_app(quill_req *q, quill_res *s) {
     logf_("before_app");
-    if (quill_str_eq(quill_method(q), "OPTIONS")) {
-        quill_empty(s, 204);
+    if (quill_str_eq(quill_req_method(q), "OPTIONS")) {
+        quill_res_empty(s, 204);
         return 1;
     }
     return 0;
@@ -202,25 +203,25 @@ static int before_app(quill_req *q, quill_res *s) {
 static void after_app(quill_req *q, quill_res *s) {
     (void)q;
     logf_("after_app");
-    quill_set_header(s, "Access-Control-Allow-Origin", "*");
+    quill_res_set_header(s, "Access-Control-Allow-Origin", "*");
 }
 static int before_bp(quill_req *q, quill_res *s) {
     logf_("before_bp");
-    if (!quill_header(q, "Authorization").ptr) {
-        quill_text(s, 401, "no token");
+    if (!quill_req_header(q, "Authorization").ptr) {
+        quill_res_text(s, 401, "no token");
         return 1;
     }
-    quill_g_set(q, "user", "alice");
+    quill_req_g_set(q, "user", "alice");
     return 0;
 }
 static void after_bp(quill_req *q, quill_res *s) {
     (void)q;
     logf_("after_bp");
-    quill_add_header(s, "X-Bp", "1");
+    quill_res_add_header(s, "X-Bp", "1");
 }
 static void h_user(quill_req *q, quill_res *s) {
     logf_("handler");
-    quill_text(s, 200, quill_g_get(q, "user"));
+    quill_res_text(s, 200, quill_req_g_get(q, "user"));
 }
 
 Test(router, hooks_order_blueprints_and_early_answers) {
@@ -236,21 +237,21 @@ Test(router, hooks_order_blueprints_and_early_answers) {
     cr_assert_eq(run(app, "GET", "/api/user", "Authorization: Token x\r\n"), 200);
     cr_assert_str_eq(body(), "alice");
     cr_assert_str_eq(log_buf, "before_app;before_bp;handler;after_bp;after_app;");
-    cr_assert_str_eq(quill_res_header(&res, "X-Bp").ptr, "1");
-    cr_assert_str_eq(quill_res_header(&res, "Access-Control-Allow-Origin").ptr, "*");
+    cr_assert_str_eq(quill_res_get_header(&res, "X-Bp").ptr, "1");
+    cr_assert_str_eq(quill_res_get_header(&res, "Access-Control-Allow-Origin").ptr, "*");
 
     cr_assert_eq(run(app, "GET", "/api/user", NULL), 401, "blueprint hook answers early");
     cr_assert_str_eq(log_buf, "before_app;before_bp;after_bp;after_app;");
 
     cr_assert_eq(run(app, "GET", "/open", NULL), 200);
     cr_assert_str_eq(log_buf, "before_app;after_app;", "blueprint hooks only for its routes");
-    cr_assert_null(quill_res_header(&res, "X-Bp").ptr);
+    cr_assert_null(quill_res_get_header(&res, "X-Bp").ptr);
 
     cr_assert_eq(run(app, "OPTIONS", "/whatever/path", NULL), 204, "app hook runs before routing");
-    cr_assert_str_eq(quill_res_header(&res, "Access-Control-Allow-Origin").ptr, "*");
+    cr_assert_str_eq(quill_res_get_header(&res, "Access-Control-Allow-Origin").ptr, "*");
 
     cr_assert_eq(run(app, "GET", "/nope", NULL), 404);
-    cr_assert_str_eq(quill_res_header(&res, "Access-Control-Allow-Origin").ptr, "*",
+    cr_assert_str_eq(quill_res_get_header(&res, "Access-Control-Allow-Origin").ptr, "*",
                      "after hooks run on errors too");
     cr_assert_eq(run(app, "GET", "/api", "Authorization: x\r\n"), 200,
                  "prefix + \"/\" is the prefix");

@@ -2,6 +2,7 @@
  * (same statement back, reset, bindings cleared; a reused buffer with other SQL gets its own
  * statement), transactions, errors that name the SQL. */
 #include "quill.h"
+#include "quill_sqlite.h"
 
 #include <criterion/criterion.h>
 #include <stdio.h>

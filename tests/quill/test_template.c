@@ -1,6 +1,7 @@
 /* test_template.c: targets/quill/src/template.c — values, auto-escaping of & < > " ', `| safe`,
  * loops (with loop.index/first/last and else), ifs, dotted paths, and compile errors with lines. */
 #include "quill.h"
+#include "quill_template.h"
 
 #include <criterion/criterion.h>
 #include <string.h>

@@ -36,7 +36,7 @@ void auth_set_secret(const char *secret) {
 static const char *col_dup(quill_arena *a, sqlite3_stmt *st, int col) {
     const unsigned char *s = sqlite3_column_text(st, col);
     if (s == NULL) return NULL;
-    return quill_strndup(a, (const char *)s, (size_t)sqlite3_column_bytes(st, col));
+    return quill_arena_strndup(a, (const char *)s, (size_t)sqlite3_column_bytes(st, col));
 }
 
 int auth_load_user(quill_req *req, int64_t id, struct blog_user *out) {
@@ -108,28 +108,28 @@ static quill_str bearer(quill_str h) {
 int auth_before_request(quill_req *req, quill_res *res) {
     (void)res;
     db_release(); /* safety net: nothing from a previous request stays open */
-    quill_str h = quill_header(req, "Authorization");
+    quill_str h = quill_req_header(req, "Authorization");
     if (h.ptr == NULL) return 0; /* no entry in g: anonymous */
     quill_arena *a = quill_req_arena(req);
-    struct auth *auth = quill_calloc(a, 1, sizeof *auth);
+    struct auth *auth = quill_arena_calloc(a, 1, sizeof *auth);
     if (auth == NULL) return 0;
     auth->state = AUTH_INVALID;
-    quill_g_set(req, G_AUTH, auth);
+    quill_req_g_set(req, G_AUTH, auth);
     quill_str tok = bearer(h);
     if (tok.ptr == NULL || tok.len > AUTH_HEADER_MAX) return 0;
     cJSON *claims = NULL;
-    if (quill_jwt_verify(a, tok.ptr, tok.len, secret_key, secret_len, 0, &claims) != QUILL_JWT_OK)
+    if (quill_jwt_verify(a, tok.ptr, tok.len, secret_key, secret_len, 0, &claims, NULL) != 0)
         return 0;
     if (!claims_acceptable(claims)) return 0;
     int64_t id;
     if (claims_user_id(claims, &id) != 0 || auth_load_user(req, id, &auth->user) != 0) return 0;
-    auth->user.token = quill_strndup(a, tok.ptr, tok.len);
+    auth->user.token = quill_arena_strndup(a, tok.ptr, tok.len);
     auth->state = AUTH_VALID;
     return 0;
 }
 
 const struct blog_user *auth_required(quill_req *req, quill_res *res) {
-    const struct auth *auth = quill_g_get(req, G_AUTH);
+    const struct auth *auth = quill_req_g_get(req, G_AUTH);
     if (auth == NULL) {
         render_error(res, 401, "token", "is missing");
         return NULL;
@@ -142,7 +142,7 @@ const struct blog_user *auth_required(quill_req *req, quill_res *res) {
 }
 
 int auth_optional(quill_req *req, quill_res *res, const struct blog_user **user) {
-    const struct auth *auth = quill_g_get(req, G_AUTH);
+    const struct auth *auth = quill_req_g_get(req, G_AUTH);
     *user = NULL;
     if (auth == NULL) return 0;
     if (auth->state != AUTH_VALID) {

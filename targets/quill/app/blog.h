@@ -18,6 +18,10 @@
 #include <stdint.h>
 
 #include "quill.h"
+#include "quill_crypto.h"
+#include "quill_json.h"
+#include "quill_jwt.h"
+#include "quill_template.h"
 
 #include "db.h"
 #include "fields.h"

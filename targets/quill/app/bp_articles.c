@@ -17,7 +17,7 @@
 
 /* The id and author of the article `slug`: 0 and the ids, or -1 after answering 404 / 500. */
 static int article_meta(quill_req *req, quill_res *res, int64_t *id, int64_t *author) {
-    quill_str slug = quill_param(req, "slug");
+    quill_str slug = quill_req_param(req, "slug");
     sqlite3_stmt *st = db_stmt(ST_ARTICLE_META);
     if (st == NULL) {
         render_db_error(res);
@@ -41,7 +41,7 @@ static int article_meta(quill_req *req, quill_res *res, int64_t *id, int64_t *au
 /* Reads `limit` and `offset` (ruling 9). 0, or -1 after answering 422. */
 static int page_params(quill_req *req, quill_res *res, int64_t *limit, int64_t *offset) {
     struct errors e = {0};
-    quill_str l = quill_arg(req, "limit"), o = quill_arg(req, "offset");
+    quill_str l = quill_req_arg(req, "limit"), o = quill_req_arg(req, "offset");
     *limit = 20;
     *offset = 0;
     if (l.ptr && param_parse_range(l.ptr, l.len, 1, 100, limit) != 0)
@@ -93,8 +93,8 @@ static void article_list(quill_req *req, quill_res *res) {
     const struct blog_user *me;
     int64_t limit, offset;
     if (auth_optional(req, res, &me) != 0 || page_params(req, res, &limit, &offset) != 0) return;
-    quill_str tag = quill_arg(req, "tag"), author = quill_arg(req, "author"),
-              fav = quill_arg(req, "favorited");
+    quill_str tag = quill_req_arg(req, "tag"), author = quill_req_arg(req, "author"),
+              fav = quill_req_arg(req, "favorited");
     int mask =
         (tag.ptr ? LIST_TAG : 0) | (author.ptr ? LIST_AUTHOR : 0) | (fav.ptr ? LIST_FAVORITED : 0);
     sqlite3_stmt *list = db_stmt((enum stmt_id)(ST_LIST + mask));
@@ -138,7 +138,7 @@ static void article_feed(quill_req *req, quill_res *res) {
 static void article_get(quill_req *req, quill_res *res) {
     const struct blog_user *me;
     if (auth_optional(req, res, &me) != 0) return;
-    quill_str slug = quill_param(req, "slug");
+    quill_str slug = quill_req_param(req, "slug");
     sqlite3_stmt *st = db_stmt(ST_ARTICLE_BY_SLUG);
     if (st == NULL) {
         render_db_error(res);
@@ -180,7 +180,7 @@ static void read_tags(quill_req *req, const cJSON *in, struct tag_list *t, struc
         errors_add(e, "tagList", MSG_INVALID);
         return;
     }
-    t->tags = quill_calloc(quill_req_arena(req), (size_t)n + 1, sizeof *t->tags);
+    t->tags = quill_arena_calloc(quill_req_arena(req), (size_t)n + 1, sizeof *t->tags);
     if (t->tags == NULL) {
         errors_add(e, "tagList", MSG_INVALID);
         return;
@@ -213,7 +213,7 @@ static int insert_tags(int64_t id, const struct tag_list *t) {
 static int64_t insert_article(quill_req *req, int64_t author, const char *title,
                               const char *description, const char *body) {
     size_t tlen = strlen(title);
-    char *slug = quill_alloc(quill_req_arena(req), SLUG_CAP(tlen));
+    char *slug = quill_arena_alloc(quill_req_arena(req), SLUG_CAP(tlen));
     if (slug == NULL) return -1;
     int64_t now = clock_now_ms();
     for (int attempt = 0; attempt < SLUG_ATTEMPTS; attempt++) {
@@ -353,7 +353,7 @@ static void article_delete(quill_req *req, quill_res *res) {
         render_db_error(res);
         return;
     }
-    quill_empty(res, 204);
+    quill_res_empty(res, 204);
 }
 
 static void favorite_change(quill_req *req, quill_res *res, enum stmt_id op) {

@@ -4,7 +4,7 @@
 
 /* The id of the article `slug`, and its author: 0, or -1 after answering 404 / 500. */
 static int article_of(quill_req *req, quill_res *res, int64_t *id) {
-    quill_str slug = quill_param(req, "slug");
+    quill_str slug = quill_req_param(req, "slug");
     sqlite3_stmt *st = db_stmt(ST_ARTICLE_META);
     if (st == NULL) {
         render_db_error(res);
@@ -106,7 +106,7 @@ static void comment_list(quill_req *req, quill_res *res) {
 
 /* The comment id of the path: `^[0-9]+$` within int64 (ruling 11). 0 or -1. */
 static int comment_id(quill_req *req, int64_t *id) {
-    quill_str s = quill_param(req, "id");
+    quill_str s = quill_req_param(req, "id");
     if (s.ptr == NULL || s.len == 0 || s.len > 18) return -1; /* 18 digits always fit */
     int64_t v = 0;
     for (size_t i = 0; i < s.len; i++) {
@@ -152,7 +152,7 @@ static void comment_delete(quill_req *req, quill_res *res) {
         render_db_error(res);
         return;
     }
-    quill_empty(res, 204);
+    quill_res_empty(res, 204);
 }
 
 void comments_blueprint(quill_app *app) {

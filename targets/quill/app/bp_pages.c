@@ -15,7 +15,7 @@ static quill_tpl *index_tpl;
 static void page_plaintext(quill_req *req, quill_res *res) {
     (void)req;
     static const char hello[] = "Hello, World!";
-    quill_body_ref(res, 200, QUILL_CT_TEXT, hello, sizeof hello - 1);
+    quill_res_body_ref(res, 200, QUILL_CT_TEXT, hello, sizeof hello - 1);
 }
 
 /* GET /json: a fresh object serialized per request, as the benchmark's rules require. */

@@ -50,13 +50,13 @@ static int64_t profile_id(quill_res *res, quill_str username) {
 static void profile_get(quill_req *req, quill_res *res) {
     const struct blog_user *me;
     if (auth_optional(req, res, &me) != 0) return;
-    respond_profile(req, res, quill_param(req, "username"), me ? me->id : 0);
+    respond_profile(req, res, quill_req_param(req, "username"), me ? me->id : 0);
 }
 
 static void follow_change(quill_req *req, quill_res *res, enum stmt_id op) {
     const struct blog_user *me = auth_required(req, res);
     if (me == NULL) return;
-    quill_str username = quill_param(req, "username");
+    quill_str username = quill_req_param(req, "username");
     int64_t id = profile_id(res, username);
     if (id <= 0) return;
     sqlite3_stmt *st = db_stmt(op);

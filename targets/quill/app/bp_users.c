@@ -17,7 +17,7 @@ static char dummy_hash[QUILL_BCRYPT_HASH_LEN];
 static const char *bcrypt_key(quill_req *req, const char *password) {
     size_t len = strlen(password);
     if (len <= BCRYPT_KEY_MAX) return password;
-    return quill_strndup(quill_req_arena(req), password, BCRYPT_KEY_MAX);
+    return quill_arena_strndup(quill_req_arena(req), password, BCRYPT_KEY_MAX);
 }
 
 /* Adds 409 errors for the username and email already used by another user than `self` (0 for

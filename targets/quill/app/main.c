@@ -21,17 +21,17 @@ static void usage(FILE *out) {
 
 /* CORS preflight for every path, matched or not (an app-level hook runs before routing). */
 static int cors_preflight(quill_req *req, quill_res *res) {
-    if (!quill_str_eq(quill_method(req), "OPTIONS")) return 0;
-    quill_set_header(res, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-    quill_set_header(res, "Access-Control-Allow-Headers", "Content-Type, Authorization");
-    quill_empty(res, 204);
+    if (!quill_str_eq(quill_req_method(req), "OPTIONS")) return 0;
+    quill_res_set_header(res, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    quill_res_set_header(res, "Access-Control-Allow-Headers", "Content-Type, Authorization");
+    quill_res_empty(res, 204);
     return 1;
 }
 
 /* Every response, errors included, allows every origin. */
 static void cors_origin(quill_req *req, quill_res *res) {
     (void)req;
-    quill_set_header(res, "Access-Control-Allow-Origin", "*");
+    quill_res_set_header(res, "Access-Control-Allow-Origin", "*");
 }
 
 /* Errors are always JSON (contract section 1). */
@@ -81,7 +81,7 @@ static void query_count_header(quill_req *req, quill_res *res) {
     (void)req;
     char n[16];
     snprintf(n, sizeof n, "%u", db_query_count(false));
-    quill_set_header(res, "X-Query-Count", n);
+    quill_res_set_header(res, "X-Query-Count", n);
 }
 
 static int worker_start(quill_worker *w, void *data) {

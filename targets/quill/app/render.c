@@ -14,10 +14,10 @@ void render_errors(quill_res *res, int status, const struct errors *e) {
                               e->msg[i]);
     if (n < sizeof out) n += (size_t)snprintf(out + n, sizeof out - n, "}}");
     if (n >= sizeof out) {
-        quill_json_raw(res, 500, "{\"errors\":{\"server\":[\"error too long\"]}}", 40);
+        quill_res_json(res, 500, "{\"errors\":{\"server\":[\"error too long\"]}}", 40);
         return;
     }
-    quill_json_raw(res, status, out, n);
+    quill_res_json(res, status, out, n);
 }
 
 void render_error(quill_res *res, int status, const char *key, const char *msg) {
@@ -168,7 +168,7 @@ static void json_free(void *p) {
 }
 
 cJSON *request_wrapper(quill_req *req, quill_res *res, const char *wrapper) {
-    quill_str body = quill_body(req);
+    quill_str body = quill_req_body(req);
     cJSON *root, *obj;
     if (body_parse(body.ptr, body.len, wrapper, &root, &obj) != 0) {
         render_error(res, 422, "body", MSG_INVALID);

@@ -6,11 +6,12 @@
  *   GET /json       {"message":"Hello, World!"}, serialized per request by the JSON writer
  */
 #include "quill.h"
+#include "quill_json.h"
 
 static void plaintext(quill_req *req, quill_res *res) {
     (void)req;
     static const char hello[] = "Hello, World!";
-    quill_body_ref(res, 200, QUILL_CT_TEXT, hello, sizeof(hello) - 1);
+    quill_res_body_ref(res, 200, QUILL_CT_TEXT, hello, sizeof(hello) - 1);
 }
 
 static void json(quill_req *req, quill_res *res) {

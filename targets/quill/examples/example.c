@@ -15,6 +15,11 @@
  * QUILL_MAX_BODY.
  */
 #include "quill.h"
+#include "quill_crypto.h"
+#include "quill_json.h"
+#include "quill_jwt.h"
+#include "quill_sqlite.h"
+#include "quill_template.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,7 +31,7 @@ static quill_tpl *page_tpl;
 static void plaintext(quill_req *req, quill_res *res) {
     (void)req;
     static const char hello[] = "Hello, World!";
-    quill_body_ref(res, 200, QUILL_CT_TEXT, hello, sizeof(hello) - 1);
+    quill_res_body_ref(res, 200, QUILL_CT_TEXT, hello, sizeof(hello) - 1);
 }
 
 static void json(quill_req *req, quill_res *res) {
@@ -41,7 +46,7 @@ static void json(quill_req *req, quill_res *res) {
 
 static void user_by_id(quill_req *req, quill_res *res) {
     int64_t id;
-    if (quill_param_int(req, "id", &id) < 0) {
+    if (quill_req_param_int(req, "id", &id) < 0) {
         quill_abort(req, res, 404);
         return;
     }
@@ -56,48 +61,48 @@ static void user_by_id(quill_req *req, quill_res *res) {
 
 static void user_me(quill_req *req, quill_res *res) {
     (void)req;
-    quill_text(res, 200, "me");
+    quill_res_text(res, 200, "me");
 }
 
 static void hello_name(quill_req *req, quill_res *res) {
-    quill_str name = quill_param(req, "name");
-    char *s = quill_printf(quill_req_arena(req), "Hello, %s!", name.ptr);
-    quill_text(res, 200, s);
+    quill_str name = quill_req_param(req, "name");
+    char *s = quill_arena_printf(quill_req_arena(req), "Hello, %s!", name.ptr);
+    quill_res_text(res, 200, s);
 }
 
 static void files(quill_req *req, quill_res *res) {
-    quill_str rest = quill_param(req, "rest");
-    quill_textn(res, 200, rest.ptr, rest.len);
+    quill_str rest = quill_req_param(req, "rest");
+    quill_res_textn(res, 200, rest.ptr, rest.len);
 }
 
 static void args(quill_req *req, quill_res *res) {
-    quill_str q = quill_arg(req, "q");
+    quill_str q = quill_req_arg(req, "q");
     if (!q.ptr) {
-        quill_text(res, 200, "(absent)");
+        quill_res_text(res, 200, "(absent)");
         return;
     }
-    quill_textn(res, 200, q.ptr, q.len);
+    quill_res_textn(res, 200, q.ptr, q.len);
 }
 
 static void headers(quill_req *req, quill_res *res) {
-    quill_str x = quill_header(req, "x-test"), c = quill_cookie(req, "session");
-    char *s = quill_printf(quill_req_arena(req), "x-test=%s session=%s", x.ptr ? x.ptr : "",
-                           c.ptr ? c.ptr : "");
-    quill_text(res, 200, s);
+    quill_str x = quill_req_header(req, "x-test"), c = quill_req_cookie(req, "session");
+    char *s = quill_arena_printf(quill_req_arena(req), "x-test=%s session=%s", x.ptr ? x.ptr : "",
+                                 c.ptr ? c.ptr : "");
+    quill_res_text(res, 200, s);
 }
 
 static void echo(quill_req *req, quill_res *res) {
-    quill_str b = quill_body(req);
-    quill_textn(res, 200, b.ptr, b.len);
+    quill_str b = quill_req_body(req);
+    quill_res_textn(res, 200, b.ptr, b.len);
 }
 
 static void json_echo(quill_req *req, quill_res *res) {
-    cJSON *j = quill_json_body(req);
+    cJSON *j = quill_req_json(req);
     if (!j) {
-        quill_json_raw(res, 422, "{\"errors\":{\"body\":[\"is invalid\"]}}", 35);
+        quill_res_json(res, 422, "{\"errors\":{\"body\":[\"is invalid\"]}}", 35);
         return;
     }
-    quill_json_cjson(res, 200, j);
+    quill_res_cjson(res, 200, j);
 }
 
 static void page(quill_req *req, quill_res *res) {
@@ -110,41 +115,41 @@ static void page(quill_req *req, quill_res *res) {
 }
 
 static void slow(quill_req *req, quill_res *res) {
-    quill_str ms = quill_arg(req, "ms");
+    quill_str ms = quill_req_arg(req, "ms");
     long n = ms.ptr ? strtol(ms.ptr, NULL, 10) : 100;
     if (n < 0 || n > 10000) n = 100;
     struct timespec ts = {n / 1000, (n % 1000) * 1000000L};
     nanosleep(&ts, NULL);
-    quill_text(res, 200, "done");
+    quill_res_text(res, 200, "done");
 }
 
 static void private_area(quill_req *req, quill_res *res) {
-    const char *user = quill_g_get(req, "user");
-    quill_text(res, 200, user ? user : "?");
+    const char *user = quill_req_g_get(req, "user");
+    quill_res_text(res, 200, user ? user : "?");
 }
 
 /* Blueprint hook: authentication that answers early. */
 static int require_token(quill_req *req, quill_res *res) {
-    quill_str auth = quill_header(req, "Authorization");
+    quill_str auth = quill_req_header(req, "Authorization");
     if (!quill_str_eq(auth, "Token letmein")) {
-        quill_json_raw(res, 401, "{\"errors\":{\"token\":[\"is missing\"]}}", 35);
+        quill_res_json(res, 401, "{\"errors\":{\"token\":[\"is missing\"]}}", 35);
         return 1;
     }
-    quill_g_set(req, "user", "alice");
+    quill_req_g_set(req, "user", "alice");
     return 0;
 }
 
 static int options_any(quill_req *req, quill_res *res) {
-    if (!quill_str_eq(quill_method(req), "OPTIONS")) return 0;
-    quill_empty(res, 204);
-    quill_add_header(res, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
-    quill_add_header(res, "Access-Control-Allow-Headers", "Content-Type, Authorization");
+    if (!quill_str_eq(quill_req_method(req), "OPTIONS")) return 0;
+    quill_res_empty(res, 204);
+    quill_res_add_header(res, "Access-Control-Allow-Methods", "GET, POST, PUT, DELETE, OPTIONS");
+    quill_res_add_header(res, "Access-Control-Allow-Headers", "Content-Type, Authorization");
     return 1;
 }
 
 static void cors(quill_req *req, quill_res *res) {
     (void)req;
-    quill_set_header(res, "Access-Control-Allow-Origin", "*");
+    quill_res_set_header(res, "Access-Control-Allow-Origin", "*");
 }
 
 static void json_error(quill_req *req, quill_res *res, int status) {
@@ -153,7 +158,7 @@ static void json_error(quill_req *req, quill_res *res, int status) {
                        : status == 405 ? "{\"errors\":{\"method\":[\"not allowed\"]}}"
                        : status == 413 ? "{\"errors\":{\"body\":[\"is too large\"]}}"
                                        : "{\"errors\":{\"request\":[\"is invalid\"]}}";
-    quill_body_ref(res, status, QUILL_CT_JSON, body, strlen(body));
+    quill_res_body_ref(res, status, QUILL_CT_JSON, body, strlen(body));
 }
 
 static int env_ms(const char *name, int def) {

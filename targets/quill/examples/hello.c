@@ -3,7 +3,7 @@
 
 static void hello(quill_req *req, quill_res *res) {
     (void)req;
-    quill_text(res, 200, "Hello, World!");
+    quill_res_text(res, 200, "Hello, World!");
 }
 
 int main(void) {

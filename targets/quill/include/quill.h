@@ -4,7 +4,7 @@
  *     #include "quill.h"
  *     static void hello(quill_req *req, quill_res *res) {
  *         (void)req;
- *         quill_text(res, 200, "Hello, World!");
+ *         quill_res_text(res, 200, "Hello, World!");
  *     }
  *     int main(void) {
  *         quill_app *app = quill_app_new();
@@ -23,7 +23,16 @@
  * - Strings handed out by accessors are `quill_str` {ptr,len} slices. Unless stated otherwise, ptr
  *   is NUL-terminated (ptr[len] == '\0') so it can be passed to C string functions, but may contain
  *   embedded NULs after percent-decoding; use len. An absent value has ptr == NULL, len == 0.
- * - Return convention: 0 on success, -1 on error, unless documented otherwise.
+ * - Names: quill_req_* read the request (never change it), quill_res_* write the response
+ *   (quill_res_get_* read back what was set), quill_arena_* allocate in an arena, quill_buf_* grow
+ *   a buffer. The optional parts have their own headers: quill_json.h (JSON writer, JSON bodies),
+ *   quill_template.h, quill_jwt.h, quill_crypto.h (bcrypt, random ids), quill_sqlite.h.
+ * - One error convention everywhere: a function returning int returns 0 on success and -1 on
+ *   failure (a reason, when there is more than one, goes to an optional out-parameter); a
+ *   function returning a pointer returns NULL on failure; `bool` functions are predicates
+ *   (quill_str_eq, quill_bcrypt_check...). Registration functions abort() on misuse (below).
+ * - Internal symbols of libquill.a are prefixed quill__ (two underscores): an application may use
+ *   any other name.
  * - Configuration (routes, hooks, handlers, blueprints) happens before quill_run() and is read-only
  *   afterwards; the registration functions are not thread-safe and abort() on misuse (a bad route
  *   pattern is a programming error, reported on stderr with the pattern).
@@ -35,9 +44,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include <cjson/cJSON.h>
-#include <sqlite3.h>
 
 #ifdef __cplusplus
 extern "C" {
@@ -185,47 +191,43 @@ quill_app *quill_req_app(const quill_req *req);
 quill_worker *quill_req_worker(const quill_req *req);
 quill_arena *quill_req_arena(const quill_req *req);
 
-quill_str quill_method(const quill_req *req); /* "GET", ...; NUL-terminated */
-quill_str quill_path(const quill_req *req);   /* raw path, still percent-encoded, no query */
-quill_str quill_query(const quill_req *req);  /* raw query string after '?' (ptr NULL if none) */
-quill_str quill_target(const quill_req *req); /* raw target as sent, NOT NUL-terminated */
-int quill_http_minor(const quill_req *req);   /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
-bool quill_is_head(const quill_req *req);     /* a HEAD request (served by its GET route) */
+quill_str quill_req_method(const quill_req *req); /* "GET", ...; NUL-terminated */
+quill_str quill_req_path(const quill_req *req);   /* raw path, still percent-encoded, no query */
+quill_str quill_req_query(const quill_req *req); /* raw query string after '?' (ptr NULL if none) */
+quill_str quill_req_target(const quill_req *req); /* raw target as sent, NOT NUL-terminated */
+int quill_req_http_minor(const quill_req *req);   /* 0 for HTTP/1.0, 1 for HTTP/1.1 */
+bool quill_req_is_head(const quill_req *req);     /* a HEAD request (served by its GET route) */
 
-/* A route parameter by name, percent-decoded. For `<int:...>` use quill_param_int. */
-quill_str quill_param(const quill_req *req, const char *name);
+/* A route parameter by name, percent-decoded. For `<int:...>` use quill_req_param_int. */
+quill_str quill_req_param(const quill_req *req, const char *name);
 /* The `<int:name>` parameter (or a decimal string parameter); 0 on success, -1 if absent or not
  * an integer that fits int64. */
-int quill_param_int(const quill_req *req, const char *name, int64_t *out);
+int quill_req_param_int(const quill_req *req, const char *name, int64_t *out);
 
 /* The parameter as it appeared in the path, still percent-encoded (an arena copy), e.g. to apply
  * quill_url_decode_strict when malformed escapes must not name anything. */
-quill_str quill_param_raw(const quill_req *req, const char *name);
+quill_str quill_req_param_raw(const quill_req *req, const char *name);
 
 /* The first query argument `name` (matched after decoding), decoded (`+` is a space, `%XX`).
  * Present but empty ("?tag=" or "?tag") gives ptr != NULL, len 0. */
-quill_str quill_arg(const quill_req *req, const char *name);
+quill_str quill_req_arg(const quill_req *req, const char *name);
 
 /* The first header named `name` (case-insensitive), value without surrounding whitespace. */
-quill_str quill_header(const quill_req *req, const char *name);
-/* Header fields by index, 0 .. quill_header_count()-1, in order received (name and value). */
-size_t quill_header_count(const quill_req *req);
-int quill_header_at(const quill_req *req, size_t i, quill_str *name, quill_str *value);
+quill_str quill_req_header(const quill_req *req, const char *name);
+/* Header fields by index, 0 .. quill_req_header_count()-1, in order received (name and value). */
+size_t quill_req_header_count(const quill_req *req);
+int quill_req_header_at(const quill_req *req, size_t i, quill_str *name, quill_str *value);
 
 /* The value of cookie `name` from the Cookie header(s), without quotes. */
-quill_str quill_cookie(const quill_req *req, const char *name);
+quill_str quill_req_cookie(const quill_req *req, const char *name);
 
 /* The request body (chunked bodies decoded), NUL-terminated. Empty body: ptr "" len 0. */
-quill_str quill_body(const quill_req *req);
-
-/* The body parsed as JSON with cJSON (once per request, freed with the request); NULL when the
- * body is empty or not valid JSON. Do not cJSON_Delete it. */
-cJSON *quill_json_body(quill_req *req);
+quill_str quill_req_body(const quill_req *req);
 
 /* Per-request storage, like Flask's `g`: set/get pointers by key (string compare). Values are not
  * freed by quill; allocate them in the request arena. Setting an existing key replaces it. */
-int quill_g_set(quill_req *req, const char *key, void *value);
-void *quill_g_get(const quill_req *req, const char *key);
+int quill_req_g_set(quill_req *req, const char *key, void *value);
+void *quill_req_g_get(const quill_req *req, const char *key);
 
 /* ---------------------------------------------------------------------------------------------
  * Responses
@@ -234,30 +236,29 @@ void *quill_g_get(const quill_req *req, const char *key);
 /* Every response gets Date, Server and Content-Length (204/304 and 1xx: no Content-Length) from
  * quill; do not set them yourself. Connection handling (keep-alive, close) is quill's too. */
 
-void quill_status(quill_res *res, int status);
-int quill_res_status(const quill_res *res);
+void quill_res_set_status(quill_res *res, int status);
+int quill_res_get_status(const quill_res *res);
 
 /* Adds a header (name and value are copied into the arena). Several with the same name are all
- * sent (Set-Cookie). quill_set_header replaces any previous one of that name (case-insensitive). */
-int quill_add_header(quill_res *res, const char *name, const char *value);
-int quill_set_header(quill_res *res, const char *name, const char *value);
-quill_str quill_res_header(const quill_res *res, const char *name);
+ * sent (Set-Cookie). quill_res_set_header replaces any previous one of that name
+ * (case-insensitive). */
+int quill_res_add_header(quill_res *res, const char *name, const char *value);
+int quill_res_set_header(quill_res *res, const char *name, const char *value);
+quill_str quill_res_get_header(const quill_res *res, const char *name);
 
 /* Sets status, Content-Type and body (copied into the arena unless stated). */
-int quill_body_set(quill_res *res, int status, const char *content_type, const void *body,
+int quill_res_body(quill_res *res, int status, const char *content_type, const void *body,
                    size_t len);
-/* Like quill_body_set, but the body is NOT copied: it must outlive the response (static data or
+/* Like quill_res_body, but the body is NOT copied: it must outlive the response (static data or
  * arena memory). */
-int quill_body_ref(quill_res *res, int status, const char *content_type, const void *body,
-                   size_t len);
-int quill_text(quill_res *res, int status, const char *text); /* text/plain; charset=utf-8 */
-int quill_textn(quill_res *res, int status, const char *text, size_t len);
-int quill_html(quill_res *res, int status, const char *html, size_t len);
-int quill_json_raw(quill_res *res, int status, const char *json, size_t len);
-/* Serializes `item` (not consumed). */
-int quill_json_cjson(quill_res *res, int status, const cJSON *item);
+int quill_res_body_ref(quill_res *res, int status, const char *content_type, const void *body,
+                       size_t len);
+int quill_res_text(quill_res *res, int status, const char *text); /* text/plain; charset=utf-8 */
+int quill_res_textn(quill_res *res, int status, const char *text, size_t len);
+int quill_res_html(quill_res *res, int status, const char *html, size_t len);
+int quill_res_json(quill_res *res, int status, const char *json, size_t len);
 /* An empty response (e.g. 204): no body, no Content-Type. */
-int quill_empty(quill_res *res, int status);
+int quill_res_empty(quill_res *res, int status);
 
 /* Runs the error handler for `status` (or the default: a text/plain reason phrase) on `res`.
  * Call it from a handler or hook and return. */
@@ -279,13 +280,14 @@ const char *quill_reason(int status);
 
 quill_arena *quill_arena_new(size_t first_block);
 void quill_arena_free(quill_arena *a);
-void quill_arena_reset(quill_arena *a);         /* frees all but the first block, runs cleanups */
-void *quill_alloc(quill_arena *a, size_t size); /* NULL when over QUILL_ARENA_MAX */
-void *quill_calloc(quill_arena *a, size_t n, size_t size);
-char *quill_strndup(quill_arena *a, const char *s, size_t n); /* NUL-terminated copy */
-char *quill_strdup(quill_arena *a, const char *s);
-char *quill_printf(quill_arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-char *quill_vprintf(quill_arena *a, const char *fmt, va_list ap);
+void quill_arena_reset(quill_arena *a); /* frees all but the first block, runs cleanups */
+void *quill_arena_alloc(quill_arena *a, size_t size); /* NULL when over QUILL_ARENA_MAX */
+void *quill_arena_calloc(quill_arena *a, size_t n, size_t size);
+char *quill_arena_strndup(quill_arena *a, const char *s, size_t n); /* NUL-terminated copy */
+char *quill_arena_strdup(quill_arena *a, const char *s);
+char *quill_arena_printf(quill_arena *a, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+char *quill_arena_vprintf(quill_arena *a, const char *fmt, va_list ap);
 /* Runs fn(ptr) at reset/free, last registered first (e.g. cJSON_Delete). */
 int quill_arena_defer(quill_arena *a, void (*fn)(void *), void *ptr);
 size_t quill_arena_used(const quill_arena *a); /* bytes handed out since the last reset */
@@ -311,158 +313,6 @@ int quill_buf_printf(quill_buf *b, const char *fmt, ...) __attribute__((format(p
 int quill_buf_html_escape(quill_buf *b, const char *s, size_t len);
 
 /* ---------------------------------------------------------------------------------------------
- * JSON writer: fast, streaming, escapes correctly (", \, control characters as \uXXXX or \n...;
- * UTF-8 passed through untouched, "/" not escaped). Commas are inserted automatically.
- *
- *     quill_jw w;
- *     quill_jw_init(&w, quill_req_arena(req));
- *     quill_jw_obj(&w);
- *       quill_jw_key(&w, "message"); quill_jw_str(&w, "Hello, World!");
- *     quill_jw_end(&w);
- *     quill_jw_respond(&w, res, 200);   // or quill_jw_finish(&w, &len)
- * ------------------------------------------------------------------------------------------- */
-
-#define QUILL_JW_MAX_DEPTH 64
-
-typedef struct quill_jw {
-    quill_buf buf;
-    int depth;
-    uint8_t first[QUILL_JW_MAX_DEPTH]; /* 1 while no element was written at that level */
-    uint8_t is_obj[QUILL_JW_MAX_DEPTH];
-    bool after_key;
-    bool failed; /* misuse (too deep, end without begin) or buffer cap */
-} quill_jw;
-
-void quill_jw_init(quill_jw *w, quill_arena *a);
-void quill_jw_obj(quill_jw *w); /* { */
-void quill_jw_arr(quill_jw *w); /* [ */
-void quill_jw_end(quill_jw *w); /* } or ] */
-void quill_jw_key(quill_jw *w, const char *key);
-void quill_jw_keyn(quill_jw *w, const char *key, size_t len);
-void quill_jw_str(quill_jw *w, const char *s); /* NULL writes null */
-void quill_jw_strn(quill_jw *w, const char *s, size_t len);
-void quill_jw_int(quill_jw *w, int64_t v);
-void quill_jw_double(quill_jw *w, double v); /* non-finite values write null */
-void quill_jw_bool(quill_jw *w, bool v);
-void quill_jw_null(quill_jw *w);
-void quill_jw_raw(quill_jw *w, const char *json, size_t len); /* a pre-serialized value */
-void quill_jw_cjson(quill_jw *w, const cJSON *item);          /* a cJSON value */
-/* The output (NUL-terminated, in the arena) or NULL when failed or unbalanced. */
-const char *quill_jw_finish(quill_jw *w, size_t *len);
-/* Sends the output as application/json; a failed writer answers 500. */
-int quill_jw_respond(quill_jw *w, quill_res *res, int status);
-/* Escapes one string (with quotes) into a buffer. */
-int quill_json_escape(quill_buf *b, const char *s, size_t len);
-
-/* ---------------------------------------------------------------------------------------------
- * Templates: compiled once at start-up, rendered against a cJSON context.
- *   {{ expr }}        value, HTML-escaped (& < > " ')      {{ expr | safe }}   value, raw
- *   {% for x in expr %} ... {% else %} (when empty) ... {% endfor %}   (x is bound in the body;
- *                     loop.index (1-based) and loop.first / loop.last are available)
- *   {% if expr %} ... {% else %} ... {% endif %}   truthy: not null/false/0/""/[]/{}
- *   {# comment #}
- * expr is a dotted path into the context: `article.author.username`, `items.0`. Strings render
- * as is, numbers as integers when integral (else %.17g), true/false, null as "". A missing value
- * renders as "".
- * ------------------------------------------------------------------------------------------- */
-
-typedef struct quill_tpl quill_tpl;
-
-/* Compiles `src`; NULL on a syntax error, with "line N: message" in err (if errlen > 0). */
-quill_tpl *quill_tpl_compile(const char *src, char *err, size_t errlen);
-/* Reads and compiles a file; the error message names the file. */
-quill_tpl *quill_tpl_load(const char *path, char *err, size_t errlen);
-void quill_tpl_free(quill_tpl *t);
-/* Appends the rendering to `out`. Thread-safe (a compiled template is immutable). */
-int quill_tpl_render(const quill_tpl *t, const cJSON *ctx, quill_buf *out);
-/* Renders into `res` as text/html; a failure answers 500. */
-int quill_tpl_respond(const quill_tpl *t, const cJSON *ctx, quill_req *req, quill_res *res,
-                      int status);
-
-/* ---------------------------------------------------------------------------------------------
- * JWT HS256 (libcrypto HMAC-SHA256, constant-time signature comparison)
- * ------------------------------------------------------------------------------------------- */
-
-typedef enum quill_jwt_err {
-    QUILL_JWT_OK = 0,
-    QUILL_JWT_MALFORMED, /* not three base64url parts, bad JSON, not an object */
-    QUILL_JWT_BAD_ALG,   /* header alg is not HS256 (including "none") */
-    QUILL_JWT_BAD_SIG,   /* signature mismatch */
-    QUILL_JWT_EXPIRED,   /* exp present and <= now, or exp not a number */
-    QUILL_JWT_ERROR,     /* internal failure (allocation, crypto) */
-    QUILL_JWT_NOT_YET,   /* nbf or iat later than now, or not a number */
-    QUILL_JWT_CRIT,      /* the header has "crit": no extension is understood (RFC 7515 4.1.11) */
-} quill_jwt_err;
-
-/* Signs `claims` (a JSON object, e.g. {"sub":"42","iat":..,"exp":..}) with header
- * {"alg":"HS256","typ":"JWT"}. Returns the token in the arena, or NULL. */
-char *quill_jwt_sign(quill_arena *a, const cJSON *claims, const char *secret, size_t secret_len);
-/* Verifies `token`: HS256 only, no "crit" header, signature, then the time claims against `now`
- * (seconds since the epoch; 0 means the current time): `exp` (when present) a number > now, `nbf`
- * and `iat` (when present) numbers <= now. Whether `exp` is required, and `aud`/`sub`, are the
- * app's policy (check *claims). On QUILL_JWT_OK, *claims (if not NULL) is the parsed payload,
- * owned by the arena. */
-quill_jwt_err quill_jwt_verify(quill_arena *a, const char *token, size_t token_len,
-                               const char *secret, size_t secret_len, int64_t now, cJSON **claims);
-const char *quill_jwt_strerror(quill_jwt_err e);
-
-/* ---------------------------------------------------------------------------------------------
- * Passwords (bcrypt "$2b$" via libcrypt) and random ids
- * ------------------------------------------------------------------------------------------- */
-
-#define QUILL_BCRYPT_HASH_LEN 61 /* 60 characters + NUL */
-
-/* Hashes `password` with bcrypt at `cost` (4..31; 10 is the contract's). */
-int quill_bcrypt_hash(const char *password, int cost, char out[QUILL_BCRYPT_HASH_LEN]);
-/* true when `password` matches `hash` (constant-time comparison). */
-bool quill_bcrypt_check(const char *password, const char *hash);
-
-/* Fills `out` with `n` random bytes (getrandom). */
-int quill_random_bytes(void *out, size_t n);
-/* Writes `nhex` random lower-case hex digits and a NUL to out (out has nhex + 1 bytes). */
-int quill_random_hex(char *out, size_t nhex);
-
-/* ---------------------------------------------------------------------------------------------
- * SQLite helper: one connection per worker (open it in a worker start hook), WAL, busy timeout,
- * prepared statements cached by SQL text. A quill_db must only be used by the thread that opened
- * it.
- *
- *     static int on_start(quill_worker *w, void *data) {
- *         quill_db *db = quill_db_open(getenv("DATABASE_PATH"), 5000);
- *         if (!db) return -1;
- *         quill_worker_set_data(w, db);
- *         return 0;
- *     }
- *     ... in a handler:
- *     quill_db *db = quill_worker_data(quill_req_worker(req));
- *     sqlite3_stmt *st = quill_db_prepare(db, "SELECT name FROM users WHERE id = ?");
- *     sqlite3_bind_int64(st, 1, id);
- *     if (sqlite3_step(st) == SQLITE_ROW) ...
- *     quill_db_done(st);    // or let the next quill_db_prepare of the same SQL reset it
- * ------------------------------------------------------------------------------------------- */
-
-typedef struct quill_db quill_db;
-
-/* Opens (creating) `path` with journal_mode=WAL, synchronous=NORMAL, foreign_keys=ON and the
- * busy timeout. NULL on failure, with the reason on stderr (naming the path). */
-quill_db *quill_db_open(const char *path, int busy_timeout_ms);
-void quill_db_close(quill_db *db); /* finalizes every cached statement */
-sqlite3 *quill_db_handle(quill_db *db);
-/* Executes one or more statements without results (schema); -1 with the error on stderr. */
-int quill_db_exec(quill_db *db, const char *sql);
-/* The cached statement for `sql`, reset and with bindings cleared; prepared on first use.
- * NULL (error on stderr, with the SQL) when it does not compile. */
-sqlite3_stmt *quill_db_prepare(quill_db *db, const char *sql);
-/* Resets a statement obtained from quill_db_prepare (releases read locks early). */
-void quill_db_done(sqlite3_stmt *st);
-/* BEGIN IMMEDIATE / COMMIT / ROLLBACK through cached statements. */
-int quill_db_begin(quill_db *db);
-int quill_db_commit(quill_db *db);
-int quill_db_rollback(quill_db *db);
-/* Column text as a slice (NULL ptr for SQL NULL); valid until the next step/reset. */
-quill_str quill_db_text(sqlite3_stmt *st, int col);
-
-/* ---------------------------------------------------------------------------------------------
  * Small utilities
  * ------------------------------------------------------------------------------------------- */
 
@@ -480,7 +330,8 @@ quill_str quill_http_date(void);
 /* Milliseconds since the epoch (CLOCK_REALTIME). */
 int64_t quill_now_ms(void);
 
-/* Case-insensitive compare of a slice with a C string. */
+/* Whether the slice equals the C string: byte for byte (quill_str_eq) or ignoring ASCII case
+ * (quill_str_ieq). A NULL slice equals nothing. */
 bool quill_str_eq(quill_str s, const char *lit);
 bool quill_str_ieq(quill_str s, const char *lit);
 

@@ -75,7 +75,7 @@ quill_app *quill_app_new(void) {
 
 void quill_app_free(quill_app *app) {
     if (!app) return;
-    router_free(&app->router);
+    quill__router_free(&app->router);
     quill_blueprint *bp = app->bps;
     while (bp) {
         quill_blueprint *next = bp->next;
@@ -128,7 +128,7 @@ static void add_after(hook_list *h, quill_after_hook fn) {
 }
 
 void quill_route(quill_app *app, const char *method, const char *pattern, quill_handler handler) {
-    router_add(&app->router, NULL, method, "", pattern, handler);
+    quill__router_add(&app->router, NULL, method, "", pattern, handler);
 }
 void quill_before_request(quill_app *app, quill_before_hook fn) {
     add_before(&app->hooks, fn);
@@ -158,7 +158,7 @@ quill_blueprint *quill_blueprint_new(quill_app *app, const char *prefix) {
 
 void quill_bp_route(quill_blueprint *bp, const char *method, const char *pattern,
                     quill_handler handler) {
-    router_add(&bp->app->router, bp, method, bp->prefix, pattern, handler);
+    quill__router_add(&bp->app->router, bp, method, bp->prefix, pattern, handler);
 }
 void quill_bp_before_request(quill_blueprint *bp, quill_before_hook fn) {
     add_before(&bp->hooks, fn);
@@ -169,13 +169,13 @@ void quill_bp_after_request(quill_blueprint *bp, quill_after_hook fn) {
 
 static void default_error(quill_res *res, int status) {
     const char *reason = quill_reason(status);
-    quill_body_ref(res, status, QUILL_CT_TEXT, reason, strlen(reason));
+    quill_res_body_ref(res, status, QUILL_CT_TEXT, reason, strlen(reason));
 }
 
 void quill_abort(quill_req *req, quill_res *res, int status) {
     if (status < 100 || status > 599) status = 500;
-    res_init(res, req->arena);
-    quill_status(res, status);
+    quill__res_init(res, req->arena);
+    quill_res_set_status(res, status);
     quill_error_handler fn =
         req->app->errors[status] ? req->app->errors[status] : req->app->errors[0];
     if (fn && req->error_depth == 0) {
@@ -183,7 +183,7 @@ void quill_abort(quill_req *req, quill_res *res, int status) {
         fn(req, res, status);
         req->error_depth--;
         if (!res->failed) return;
-        res_init(res, req->arena);
+        quill__res_init(res, req->arena);
         status = 500;
     }
     default_error(res, status);
@@ -193,7 +193,7 @@ static void run_after(const hook_list *h, quill_req *req, quill_res *res) {
     for (size_t i = 0; i < h->nafter; i++) h->after[i](req, res);
 }
 
-void app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_error) {
+void quill__app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_error) {
     if (parse_error) {
         quill_abort(req, res, parse_error);
         goto after;
@@ -202,11 +202,11 @@ void app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_erro
         if (app->hooks.before[i](req, res)) goto after;
 
     char allow[MAX_ALLOW];
-    switch (router_match(&app->router, req, allow, sizeof(allow))) {
+    switch (quill__router_match(&app->router, req, allow, sizeof(allow))) {
     case MATCH_NOT_FOUND: quill_abort(req, res, 404); goto after;
     case MATCH_BAD_METHOD:
         quill_abort(req, res, 405);
-        if (!quill_res_header(res, "Allow").ptr) quill_add_header(res, "Allow", allow);
+        if (!quill_res_get_header(res, "Allow").ptr) quill_res_add_header(res, "Allow", allow);
         goto after;
     case MATCH_FOUND: break;
     }
@@ -221,7 +221,7 @@ bp_after:
 after:
     run_after(&app->hooks, req, res);
     if (res->failed) {
-        res_init(res, req->arena);
+        quill__res_init(res, req->arena);
         default_error(res, 500);
     }
 }

@@ -89,7 +89,7 @@ void quill_arena_free(quill_arena *a) {
     free(a);
 }
 
-void *quill_alloc(quill_arena *a, size_t size) {
+void *quill_arena_alloc(quill_arena *a, size_t size) {
     if (size == 0) size = 1;
     if (size > QUILL_ARENA_MAX) return NULL;
     size_t need = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
@@ -113,26 +113,26 @@ void *quill_alloc(quill_arena *a, size_t size) {
     return p;
 }
 
-void *quill_calloc(quill_arena *a, size_t n, size_t size) {
+void *quill_arena_calloc(quill_arena *a, size_t n, size_t size) {
     if (size && n > QUILL_ARENA_MAX / size) return NULL;
-    void *p = quill_alloc(a, n * size);
+    void *p = quill_arena_alloc(a, n * size);
     if (p) memset(p, 0, n * size);
     return p;
 }
 
-char *quill_strndup(quill_arena *a, const char *s, size_t n) {
-    char *p = quill_alloc(a, n + 1);
+char *quill_arena_strndup(quill_arena *a, const char *s, size_t n) {
+    char *p = quill_arena_alloc(a, n + 1);
     if (!p) return NULL;
     if (n) memcpy(p, s, n);
     p[n] = '\0';
     return p;
 }
 
-char *quill_strdup(quill_arena *a, const char *s) {
-    return quill_strndup(a, s, strlen(s));
+char *quill_arena_strdup(quill_arena *a, const char *s) {
+    return quill_arena_strndup(a, s, strlen(s));
 }
 
-char *quill_vprintf(quill_arena *a, const char *fmt, va_list ap) {
+char *quill_arena_vprintf(quill_arena *a, const char *fmt, va_list ap) {
     va_list ap2;
     va_copy(ap2, ap);
     char small[256];
@@ -141,7 +141,7 @@ char *quill_vprintf(quill_arena *a, const char *fmt, va_list ap) {
         va_end(ap2);
         return NULL;
     }
-    char *p = quill_alloc(a, (size_t)n + 1);
+    char *p = quill_arena_alloc(a, (size_t)n + 1);
     if (p) {
         if ((size_t)n < sizeof(small))
             memcpy(p, small, (size_t)n + 1);
@@ -152,16 +152,16 @@ char *quill_vprintf(quill_arena *a, const char *fmt, va_list ap) {
     return p;
 }
 
-char *quill_printf(quill_arena *a, const char *fmt, ...) {
+char *quill_arena_printf(quill_arena *a, const char *fmt, ...) {
     va_list ap;
     va_start(ap, fmt);
-    char *p = quill_vprintf(a, fmt, ap);
+    char *p = quill_arena_vprintf(a, fmt, ap);
     va_end(ap);
     return p;
 }
 
 int quill_arena_defer(quill_arena *a, void (*fn)(void *), void *ptr) {
-    arena_cleanup *c = quill_alloc(a, sizeof(*c));
+    arena_cleanup *c = quill_arena_alloc(a, sizeof(*c));
     if (!c) return -1;
     c->fn = fn;
     c->ptr = ptr;
@@ -196,7 +196,7 @@ static int buf_reserve(quill_buf *b, size_t extra) {
     while (cap < need) cap *= 2;
     /* Growth in an arena leaves the old copy behind until reset: geometric growth keeps the
      * waste under the final size. */
-    char *p = quill_alloc(b->arena, cap);
+    char *p = quill_arena_alloc(b->arena, cap);
     if (!p) {
         b->failed = true;
         return -1;

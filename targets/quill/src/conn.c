@@ -22,7 +22,7 @@ static const char CONTINUE_100[] = "HTTP/1.1 100 Continue\r\n\r\n";
 
 /* ---- timeout lists ------------------------------------------------------------------------- */
 
-void conn_list_remove(worker_loop *l, conn *c) {
+void quill__conn_list_remove(worker_loop *l, conn *c) {
     if (c->list == LIST_NONE) return;
     conn_list *L = &l->lists[c->list];
     if (c->prev)
@@ -38,7 +38,7 @@ void conn_list_remove(worker_loop *l, conn *c) {
 }
 
 static void list_push(worker_loop *l, conn *c, int list) {
-    conn_list_remove(l, c);
+    quill__conn_list_remove(l, c);
     conn_list *L = &l->lists[list];
     c->list = list;
     c->deadline = l->now + l->timeouts[list];
@@ -72,7 +72,7 @@ static void update_timer(conn *c, bool progress) {
 
 /* ---- life cycle ---------------------------------------------------------------------------- */
 
-conn *conn_new(quill_worker *w, int fd) {
+conn *quill__conn_new(quill_worker *w, int fd) {
     conn *c = calloc(1, sizeof(*c));
     if (!c) return NULL;
     c->fd = fd;
@@ -104,10 +104,10 @@ conn *conn_new(quill_worker *w, int fd) {
     return c;
 }
 
-void conn_close(conn *c) {
+void quill__conn_close(conn *c) {
     quill_worker *w = c->w;
     worker_loop *l = w->loop;
-    conn_list_remove(l, c);
+    quill__conn_list_remove(l, c);
     epoll_ctl(c->w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
     close(c->fd);
     quill_arena_free(c->arena);
@@ -115,10 +115,10 @@ void conn_close(conn *c) {
     free(c->obuf);
     free(c);
     l->nconns--;
-    if (l->accept_paused) worker_resume_accept(w);
+    if (l->accept_paused) quill__worker_resume_accept(w);
 }
 
-bool conn_is_idle(const conn *c) {
+bool quill__conn_is_idle(const conn *c) {
     return c->state == CONN_HEAD && c->rend == c->rstart && c->out_pending == 0;
 }
 
@@ -162,10 +162,10 @@ static bool queue_full(const conn *c) {
 
 static int queue_response(conn *c, const quill_req *req, quill_res *res, bool keep_alive) {
     const char *server = c->w->app->cfg.server_header;
-    size_t need = res_head_size(res) + strlen(server);
+    size_t need = quill__res_head_size(res) + strlen(server);
     if (c->nsegs + 2 > CONN_OUT_SEGS || obuf_reserve(c, need + CONN_INLINE_BODY) < 0) return -1;
     bool http10 = req->p && req->p->minor_version == 0;
-    int n = res_serialize_head(res, server, keep_alive, http10, c->obuf + c->olen, need);
+    int n = quill__res_serialize_head(res, server, keep_alive, http10, c->obuf + c->olen, need);
     if (n < 0) return -1;
     size_t off = c->olen;
     c->olen += (size_t)n;
@@ -248,7 +248,8 @@ static int parse_head(conn *c, qp_request *p, size_t last, int *status) {
     memset(p, 0, sizeof(*p));
     p->headers = l->headers;
     p->num_headers_cap = l->max_headers;
-    return qp_parse_request(c->rbuf + c->rstart, c->rend - c->rstart, last, &l->limits, p, status);
+    return quill__parse_request(c->rbuf + c->rstart, c->rend - c->rstart, last, &l->limits, p,
+                                status);
 }
 
 /* Runs the app on a complete request (or a parser error) and queues its response. */
@@ -256,7 +257,7 @@ static void dispatch(conn *c, qp_request *p, char *body, size_t body_len, int er
     quill_app *app = c->w->app;
     quill_req req;
     quill_res res;
-    req_init(&req, app, c->w, c->arena, error ? NULL : p);
+    quill__req_init(&req, app, c->w, c->arena, error ? NULL : p);
     char saved = 0;
     if (body) {
         /* NUL-terminate the body in place (rbuf has a spare byte), restored afterwards: the
@@ -266,8 +267,8 @@ static void dispatch(conn *c, qp_request *p, char *body, size_t body_len, int er
         req.body = body;
         req.body_len = body_len;
     }
-    res_init(&res, c->arena);
-    app_dispatch(app, &req, &res, error);
+    quill__res_init(&res, c->arena);
+    quill__app_dispatch(app, &req, &res, error);
     if (body) body[body_len] = saved;
     /* app->stopping is read directly (not only the loop's flag): a handler that was running
      * when SIGTERM came must already answer "Connection: close". */
@@ -378,7 +379,7 @@ static void process(conn *c) {
         if (c->state == CONN_BODY_CHUNKED) {
             size_t start = c->rstart + c->head_len + c->body_decoded;
             size_t len = c->rend - start;
-            ssize_t left = qp_decode_chunked(&c->chunked, c->rbuf + start, &len);
+            ssize_t left = quill__decode_chunked(&c->chunked, c->rbuf + start, &len);
             c->body_decoded += len;
             if (left == QP_ERROR) {
                 dispatch(c, NULL, NULL, 0, 400);
@@ -465,7 +466,7 @@ static void linger_read(conn *c) {
         if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return;
         break; /* EOF or a real error */
     }
-    conn_close(c);
+    quill__conn_close(c);
 }
 
 /* Processes, writes, and decides what the connection waits for next. */
@@ -480,7 +481,7 @@ static void run(conn *c) {
         if (c->nsegs > c->seg_done) {
             int f = flush(c);
             if (f < 0) {
-                conn_close(c);
+                quill__conn_close(c);
                 return;
             }
             if (f == 0) {
@@ -492,7 +493,7 @@ static void run(conn *c) {
         set_want_out(c, false);
         if (c->closing) {
             if (c->peer_closed)
-                conn_close(c);
+                quill__conn_close(c);
             else
                 start_linger(c);
             return;
@@ -501,13 +502,13 @@ static void run(conn *c) {
         if (c->peer_closed && done) {
             /* Everything answered that could be: what is left (a partial head or body) can
              * never complete, and a closed peer keeps the socket readable (no spinning). */
-            conn_close(c);
+            quill__conn_close(c);
             return;
         }
         if (done) break; /* no complete request left: wait for more bytes */
     }
-    if (c->w->loop->stopping && conn_is_idle(c)) {
-        conn_close(c);
+    if (c->w->loop->stopping && quill__conn_is_idle(c)) {
+        quill__conn_close(c);
         return;
     }
     /* Yielded with complete requests still buffered: no EPOLLIN will come for them, so ask for
@@ -516,7 +517,7 @@ static void run(conn *c) {
     update_timer(c, c->served != served);
 }
 
-void conn_on_event(conn *c, uint32_t events) {
+void quill__conn_on_event(conn *c, uint32_t events) {
     if (c->state == CONN_LINGER) {
         linger_read(c);
         return;
@@ -524,7 +525,7 @@ void conn_on_event(conn *c, uint32_t events) {
     if (events & EPOLLOUT) {
         int f = flush(c);
         if (f < 0) {
-            conn_close(c);
+            quill__conn_close(c);
             return;
         }
         if (f == 0) {
@@ -543,7 +544,7 @@ void conn_on_event(conn *c, uint32_t events) {
         int r = read_some(c);
         if (r < 0) {
             if (events & EPOLLERR) {
-                conn_close(c);
+                quill__conn_close(c);
                 return;
             }
             c->peer_closed = true;
@@ -553,7 +554,7 @@ void conn_on_event(conn *c, uint32_t events) {
     }
 }
 
-void conn_expire(conn *c) {
+void quill__conn_expire(conn *c) {
     /* Header, body or idle time exceeded, a stalled writer, or the end of lingering: close. */
-    conn_close(c);
+    quill__conn_close(c);
 }

@@ -8,6 +8,11 @@
 #define QUILL_INTERNAL_H
 
 #include "quill.h"
+#include "quill_crypto.h"
+#include "quill_json.h"
+#include "quill_jwt.h"
+#include "quill_sqlite.h"
+#include "quill_template.h"
 #include "parser.h"
 
 #include <pthread.h>
@@ -131,27 +136,28 @@ struct quill_req {
 
 /* router.c */
 typedef enum match_result { MATCH_FOUND, MATCH_NOT_FOUND, MATCH_BAD_METHOD } match_result;
-void router_add(router *r, quill_blueprint *bp, const char *method, const char *prefix,
-                const char *pattern, quill_handler handler);
+void quill__router_add(router *r, quill_blueprint *bp, const char *method, const char *prefix,
+                       const char *pattern, quill_handler handler);
 /* Matches req->method/path; on MATCH_FOUND sets req->matched and params; on MATCH_BAD_METHOD
  * writes the Allow value ("GET, POST") into allow (capped). */
-match_result router_match(const router *r, quill_req *req, char *allow, size_t allow_len);
-void router_free(router *r);
+match_result quill__router_match(const router *r, quill_req *req, char *allow, size_t allow_len);
+void quill__router_free(router *r);
 
 /* app.c: runs hooks, routing, handler and error handlers for one parsed request (or a parser
  * error, status != 0), leaving the final response in res. */
-void app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_error);
+void quill__app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_error);
 
 /* response.c */
-void res_init(quill_res *res, quill_arena *a);
+void quill__res_init(quill_res *res, quill_arena *a);
 /* Serializes the status line and headers into out (quill's Date, Server, Content-Length,
  * Connection: close when !keep_alive, Connection: keep-alive for a kept HTTP/1.0 client).
- * Returns the length or -1 when it does not fit in cap (res_head_size + strlen(server)). */
-size_t res_head_size(const quill_res *res);
-int res_serialize_head(const quill_res *res, const char *server, bool keep_alive, bool http10,
-                       char *out, size_t cap);
+ * Returns the length or -1 when it does not fit in cap (quill__res_head_size + strlen(server)). */
+size_t quill__res_head_size(const quill_res *res);
+int quill__res_serialize_head(const quill_res *res, const char *server, bool keep_alive,
+                              bool http10, char *out, size_t cap);
 
 /* request.c */
-void req_init(quill_req *req, quill_app *app, quill_worker *w, quill_arena *a, qp_request *p);
+void quill__req_init(quill_req *req, quill_app *app, quill_worker *w, quill_arena *a,
+                     qp_request *p);
 
 #endif

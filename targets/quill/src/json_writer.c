@@ -209,5 +209,5 @@ int quill_jw_respond(quill_jw *w, quill_res *res, int status) {
         res->failed = true; /* answered 500 by the dispatcher */
         return -1;
     }
-    return quill_body_ref(res, status, QUILL_CT_JSON, out, len);
+    return quill_res_body_ref(res, status, QUILL_CT_JSON, out, len);
 }

@@ -106,7 +106,7 @@ static void json_delete(void *p) {
 
 /* Decodes one part into a cJSON object (owned by the arena); NULL if not an object. */
 static cJSON *decode_part(quill_arena *a, const char *p, size_t n) {
-    unsigned char *raw = quill_alloc(a, n * 3 / 4 + 2);
+    unsigned char *raw = quill_arena_alloc(a, n * 3 / 4 + 2);
     if (!raw) return NULL;
     long len = b64url_decode(p, n, raw);
     if (len <= 0) return NULL;
@@ -119,7 +119,7 @@ static cJSON *decode_part(quill_arena *a, const char *p, size_t n) {
     return cJSON_IsObject(j) ? j : NULL;
 }
 
-quill_jwt_err quill_jwt_verify(quill_arena *a, const char *token, size_t token_len,
+static quill_jwt_err jwt_check(quill_arena *a, const char *token, size_t token_len,
                                const char *secret, size_t secret_len, int64_t now, cJSON **claims) {
     if (claims) *claims = NULL;
     if (!token || token_len == 0 || token_len > JWT_MAX_LEN) return QUILL_JWT_MALFORMED;
@@ -160,6 +160,13 @@ quill_jwt_err quill_jwt_verify(quill_arena *a, const char *token, size_t token_l
     }
     if (claims) *claims = payload;
     return QUILL_JWT_OK;
+}
+
+int quill_jwt_verify(quill_arena *a, const char *token, size_t token_len, const char *secret,
+                     size_t secret_len, int64_t now, cJSON **claims, quill_jwt_err *why) {
+    quill_jwt_err e = jwt_check(a, token, token_len, secret, secret_len, now, claims);
+    if (why) *why = e;
+    return e == QUILL_JWT_OK ? 0 : -1;
 }
 
 const char *quill_jwt_strerror(quill_jwt_err e) {

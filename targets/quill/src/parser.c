@@ -62,7 +62,7 @@ static int fail(int *status, int code) {
 /* Applies the framing rules once the whole head is parsed. */
 static int check_semantics(qp_request *r, int *status) {
     bool seen_cl = false, seen_te = false, seen_host = false;
-    bool conn_close = false, conn_keep = false;
+    bool quill__conn_close = false, conn_keep = false;
     r->body = QP_BODY_NONE;
     r->content_length = 0;
     r->expect_continue = false;
@@ -89,7 +89,7 @@ static int check_semantics(qp_request *r, int *status) {
             if (seen_host) return fail(status, 400);
             seen_host = true;
         } else if (ieq(h->name, h->name_len, "connection")) {
-            if (has_token(h->value, h->value_len, "close")) conn_close = true;
+            if (has_token(h->value, h->value_len, "close")) quill__conn_close = true;
             if (has_token(h->value, h->value_len, "keep-alive")) conn_keep = true;
         } else if (ieq(h->name, h->name_len, "expect")) {
             if (ieq(h->value, h->value_len, "100-continue")) r->expect_continue = true;
@@ -102,7 +102,7 @@ static int check_semantics(qp_request *r, int *status) {
         r->body = QP_BODY_CHUNKED;
     else if (seen_cl && r->content_length > 0)
         r->body = QP_BODY_LENGTH;
-    r->keep_alive = r->minor_version == 1 ? !conn_close : (conn_keep && !conn_close);
+    r->keep_alive = r->minor_version == 1 ? !quill__conn_close : (conn_keep && !quill__conn_close);
     return 0;
 }
 
@@ -185,8 +185,8 @@ static int parse_header_line(const char *p, size_t n, qp_request *r, int *status
     return 0;
 }
 
-int qp_parse_request(const char *buf, size_t len, size_t last_len, const qp_limits *lim,
-                     qp_request *r, int *status) {
+int quill__parse_request(const char *buf, size_t len, size_t last_len, const qp_limits *lim,
+                         qp_request *r, int *status) {
     *status = 0;
     size_t cap = r->num_headers_cap;
     if (cap > lim->max_headers) cap = lim->max_headers;
@@ -293,7 +293,7 @@ static int hexval(unsigned char c) {
     return -1;
 }
 
-ssize_t qp_decode_chunked(qp_chunked *d, char *buf, size_t *len) {
+ssize_t quill__decode_chunked(qp_chunked *d, char *buf, size_t *len) {
     size_t i = 0, o = 0, n = *len;
     while (i < n) {
         unsigned char c = (unsigned char)buf[i];

@@ -56,8 +56,8 @@ typedef struct qp_request {
  * and the empty line) when complete; QP_INCOMPLETE when more bytes are needed (and no limit is
  * exceeded yet); QP_ERROR with *status set to 400, 414 or 431 when the request must be
  * rejected (the connection is then closed: its framing cannot be trusted). */
-int qp_parse_request(const char *buf, size_t len, size_t last_len, const qp_limits *lim,
-                     qp_request *req, int *status);
+int quill__parse_request(const char *buf, size_t len, size_t last_len, const qp_limits *lim,
+                         qp_request *req, int *status);
 
 /* Incremental, in-place decoder of a chunked body (picohttpparser's phr_decode_chunked contract).
  * Zero-initialise before the first call. */
@@ -71,6 +71,6 @@ typedef struct qp_chunked {
 /* Decodes buf[0..*len) in place: on return *len is the number of decoded bytes now at buf[0..).
  * Returns the number of bytes left over after the end of the body (moved right after the decoded
  * data) when the body is complete, QP_INCOMPLETE when more is needed, QP_ERROR on bad framing. */
-ssize_t qp_decode_chunked(qp_chunked *d, char *buf, size_t *len);
+ssize_t quill__decode_chunked(qp_chunked *d, char *buf, size_t *len);
 
 #endif

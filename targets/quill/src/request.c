@@ -1,7 +1,7 @@
 /*
  * request.c: request accessors (method, path, params, query args, headers, cookies, body, JSON,
  * per-request `g` storage) and URL decoding.
- * Slices point into the connection's read buffer (NUL-terminated in place by req_init, see
+ * Slices point into the connection's read buffer (NUL-terminated in place by quill__req_init, see
  * below) or into the request arena; both outlive the handler but not the request.
  */
 #include "internal.h"
@@ -18,7 +18,7 @@ static int hexv(unsigned char c) {
 
 quill_str quill_url_decode(quill_arena *a, const char *src, size_t len, bool plus_as_space) {
     quill_str out = {NULL, 0};
-    char *d = quill_alloc(a, len + 1);
+    char *d = quill_arena_alloc(a, len + 1);
     if (!d) return out;
     size_t o = 0;
     for (size_t i = 0; i < len; i++) {
@@ -94,7 +94,8 @@ int quill_url_decode_strict(quill_arena *a, const char *src, size_t len, bool pl
  * path, ':' after a name, OWS or CR after a value) can become a NUL: handlers then get C strings
  * without a copy. Only the raw target loses its terminator (it contains the path's NUL).
  */
-void req_init(quill_req *req, quill_app *app, quill_worker *w, quill_arena *a, qp_request *p) {
+void quill__req_init(quill_req *req, quill_app *app, quill_worker *w, quill_arena *a,
+                     qp_request *p) {
     memset(req, 0, sizeof(*req));
     req->app = app;
     req->worker = w;
@@ -135,42 +136,42 @@ quill_worker *quill_req_worker(const quill_req *req) {
 quill_arena *quill_req_arena(const quill_req *req) {
     return req->arena;
 }
-quill_str quill_method(const quill_req *req) {
+quill_str quill_req_method(const quill_req *req) {
     return req->method;
 }
-quill_str quill_path(const quill_req *req) {
+quill_str quill_req_path(const quill_req *req) {
     return req->path;
 }
-quill_str quill_query(const quill_req *req) {
+quill_str quill_req_query(const quill_req *req) {
     return req->query;
 }
-quill_str quill_target(const quill_req *req) {
+quill_str quill_req_target(const quill_req *req) {
     return req->target;
 }
-int quill_http_minor(const quill_req *req) {
+int quill_req_http_minor(const quill_req *req) {
     return req->p ? req->p->minor_version : 1;
 }
-bool quill_is_head(const quill_req *req) {
+bool quill_req_is_head(const quill_req *req) {
     return req->head;
 }
 
-quill_str quill_param(const quill_req *req, const char *name) {
+quill_str quill_req_param(const quill_req *req, const char *name) {
     for (size_t i = 0; i < req->nparams; i++)
         if (strcmp(req->params[i].name, name) == 0) return req->params[i].value;
     return (quill_str){NULL, 0};
 }
 
-quill_str quill_param_raw(const quill_req *req, const char *name) {
+quill_str quill_req_param_raw(const quill_req *req, const char *name) {
     for (size_t i = 0; i < req->nparams; i++) {
         if (strcmp(req->params[i].name, name) != 0) continue;
         const quill_str *r = &req->params[i].raw;
-        char *copy = quill_strndup(req->arena, r->ptr, r->len);
+        char *copy = quill_arena_strndup(req->arena, r->ptr, r->len);
         return (quill_str){copy, copy ? r->len : 0};
     }
     return (quill_str){NULL, 0};
 }
 
-int quill_param_int(const quill_req *req, const char *name, int64_t *out) {
+int quill_req_param_int(const quill_req *req, const char *name, int64_t *out) {
     for (size_t i = 0; i < req->nparams; i++) {
         const req_param *p = &req->params[i];
         if (strcmp(p->name, name) != 0) continue;
@@ -193,7 +194,7 @@ int quill_param_int(const quill_req *req, const char *name, int64_t *out) {
 
 #define MAX_ARG_NAME 256 /* query argument names longer than this never match */
 
-quill_str quill_arg(const quill_req *req, const char *name) {
+quill_str quill_req_arg(const quill_req *req, const char *name) {
     quill_str none = {NULL, 0};
     const char *q = req->query.ptr;
     if (!q) return none;
@@ -229,7 +230,7 @@ quill_str quill_arg(const quill_req *req, const char *name) {
     return none;
 }
 
-quill_str quill_header(const quill_req *req, const char *name) {
+quill_str quill_req_header(const quill_req *req, const char *name) {
     if (!req->p) return (quill_str){NULL, 0};
     size_t nlen = strlen(name);
     for (size_t i = 0; i < req->p->num_headers; i++) {
@@ -240,11 +241,11 @@ quill_str quill_header(const quill_req *req, const char *name) {
     return (quill_str){NULL, 0};
 }
 
-size_t quill_header_count(const quill_req *req) {
+size_t quill_req_header_count(const quill_req *req) {
     return req->p ? req->p->num_headers : 0;
 }
 
-int quill_header_at(const quill_req *req, size_t i, quill_str *name, quill_str *value) {
+int quill_req_header_at(const quill_req *req, size_t i, quill_str *name, quill_str *value) {
     if (!req->p || i >= req->p->num_headers) return -1;
     const qp_header *h = &req->p->headers[i];
     *name = (quill_str){h->name, h->name_len};
@@ -252,7 +253,7 @@ int quill_header_at(const quill_req *req, size_t i, quill_str *name, quill_str *
     return 0;
 }
 
-quill_str quill_cookie(const quill_req *req, const char *name) {
+quill_str quill_req_cookie(const quill_req *req, const char *name) {
     size_t nlen = strlen(name);
     if (!req->p) return (quill_str){NULL, 0};
     for (size_t i = 0; i < req->p->num_headers; i++) {
@@ -275,14 +276,14 @@ quill_str quill_cookie(const quill_req *req, const char *name) {
                 vs++;
                 ve--;
             }
-            char *copy = quill_strndup(req->arena, vs, (size_t)(ve - vs));
+            char *copy = quill_arena_strndup(req->arena, vs, (size_t)(ve - vs));
             return (quill_str){copy, copy ? (size_t)(ve - vs) : 0};
         }
     }
     return (quill_str){NULL, 0};
 }
 
-quill_str quill_body(const quill_req *req) {
+quill_str quill_req_body(const quill_req *req) {
     return (quill_str){req->body, req->body_len};
 }
 
@@ -290,7 +291,7 @@ static void json_delete(void *p) {
     cJSON_Delete(p);
 }
 
-cJSON *quill_json_body(quill_req *req) {
+cJSON *quill_req_json(quill_req *req) {
     if (req->json_parsed) return req->json;
     req->json_parsed = true;
     if (req->body_len == 0) return NULL;
@@ -304,7 +305,7 @@ cJSON *quill_json_body(quill_req *req) {
     return j;
 }
 
-int quill_g_set(quill_req *req, const char *key, void *value) {
+int quill_req_g_set(quill_req *req, const char *key, void *value) {
     for (size_t i = 0; i < req->ng; i++)
         if (strcmp(req->g[i].key, key) == 0) {
             req->g[i].value = value;
@@ -317,7 +318,7 @@ int quill_g_set(quill_req *req, const char *key, void *value) {
     return 0;
 }
 
-void *quill_g_get(const quill_req *req, const char *key) {
+void *quill_req_g_get(const quill_req *req, const char *key) {
     for (size_t i = 0; i < req->ng; i++)
         if (strcmp(req->g[i].key, key) == 0) return req->g[i].value;
     return NULL;

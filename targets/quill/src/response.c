@@ -8,7 +8,7 @@
 #include <string.h>
 #include <strings.h>
 
-void res_init(quill_res *res, quill_arena *a) {
+void quill__res_init(quill_res *res, quill_arena *a) {
     res->status = 204;
     res->content_type = NULL;
     res->body = NULL;
@@ -19,13 +19,13 @@ void res_init(quill_res *res, quill_arena *a) {
     res->arena = a;
 }
 
-void quill_status(quill_res *res, int status) {
+void quill_res_set_status(quill_res *res, int status) {
     if (status < 100 || status > 599) status = 500;
     res->status = status;
     res->set = true;
 }
 
-int quill_res_status(const quill_res *res) {
+int quill_res_get_status(const quill_res *res) {
     return res->status;
 }
 
@@ -50,7 +50,7 @@ static bool header_value_ok(const char *v) {
 /* Appends a validated header: name and value copied together in one arena allocation. */
 static int add_checked(quill_res *res, const char *name, size_t nl, const char *value, size_t vl) {
     if (res->nheaders == QUILL_MAX_RES_HEADERS) return -1;
-    char *n = quill_alloc(res->arena, nl + vl + 2);
+    char *n = quill_arena_alloc(res->arena, nl + vl + 2);
     if (!n) return -1;
     memcpy(n, name, nl + 1);
     char *v = n + nl + 1;
@@ -59,12 +59,12 @@ static int add_checked(quill_res *res, const char *name, size_t nl, const char *
     return 0;
 }
 
-int quill_add_header(quill_res *res, const char *name, const char *value) {
+int quill_res_add_header(quill_res *res, const char *name, const char *value) {
     if (!header_name_ok(name) || !header_value_ok(value)) return -1;
     return add_checked(res, name, strlen(name), value, strlen(value));
 }
 
-int quill_set_header(quill_res *res, const char *name, const char *value) {
+int quill_res_set_header(quill_res *res, const char *name, const char *value) {
     if (!header_name_ok(name) || !header_value_ok(value)) return -1;
     size_t nl = strlen(name), o = 0;
     for (size_t i = 0; i < res->nheaders; i++)
@@ -74,62 +74,62 @@ int quill_set_header(quill_res *res, const char *name, const char *value) {
     return add_checked(res, name, nl, value, strlen(value));
 }
 
-quill_str quill_res_header(const quill_res *res, const char *name) {
+quill_str quill_res_get_header(const quill_res *res, const char *name) {
     for (size_t i = 0; i < res->nheaders; i++)
         if (strcasecmp(res->headers[i].name, name) == 0)
             return (quill_str){res->headers[i].value, res->headers[i].value_len};
     return (quill_str){NULL, 0};
 }
 
-int quill_body_ref(quill_res *res, int status, const char *content_type, const void *body,
-                   size_t len) {
-    quill_status(res, status);
+int quill_res_body_ref(quill_res *res, int status, const char *content_type, const void *body,
+                       size_t len) {
+    quill_res_set_status(res, status);
     res->content_type = content_type;
     res->body = body;
     res->body_len = len;
     return 0;
 }
 
-int quill_body_set(quill_res *res, int status, const char *content_type, const void *body,
+int quill_res_body(quill_res *res, int status, const char *content_type, const void *body,
                    size_t len) {
-    char *copy = quill_alloc(res->arena, len ? len : 1);
+    char *copy = quill_arena_alloc(res->arena, len ? len : 1);
     if (!copy) {
         res->failed = true;
         return -1;
     }
     if (len) memcpy(copy, body, len);
-    return quill_body_ref(res, status, content_type, copy, len);
+    return quill_res_body_ref(res, status, content_type, copy, len);
 }
 
-int quill_text(quill_res *res, int status, const char *text) {
-    return quill_body_set(res, status, QUILL_CT_TEXT, text, strlen(text));
+int quill_res_text(quill_res *res, int status, const char *text) {
+    return quill_res_body(res, status, QUILL_CT_TEXT, text, strlen(text));
 }
 
-int quill_textn(quill_res *res, int status, const char *text, size_t len) {
-    return quill_body_set(res, status, QUILL_CT_TEXT, text, len);
+int quill_res_textn(quill_res *res, int status, const char *text, size_t len) {
+    return quill_res_body(res, status, QUILL_CT_TEXT, text, len);
 }
 
-int quill_html(quill_res *res, int status, const char *html, size_t len) {
-    return quill_body_set(res, status, QUILL_CT_HTML, html, len);
+int quill_res_html(quill_res *res, int status, const char *html, size_t len) {
+    return quill_res_body(res, status, QUILL_CT_HTML, html, len);
 }
 
-int quill_json_raw(quill_res *res, int status, const char *json, size_t len) {
-    return quill_body_set(res, status, QUILL_CT_JSON, json, len);
+int quill_res_json(quill_res *res, int status, const char *json, size_t len) {
+    return quill_res_body(res, status, QUILL_CT_JSON, json, len);
 }
 
-int quill_json_cjson(quill_res *res, int status, const cJSON *item) {
+int quill_res_cjson(quill_res *res, int status, const cJSON *item) {
     char *s = cJSON_PrintUnformatted(item);
     if (!s) {
         res->failed = true;
         return -1;
     }
-    int rc = quill_json_raw(res, status, s, strlen(s));
+    int rc = quill_res_json(res, status, s, strlen(s));
     cJSON_free(s);
     return rc;
 }
 
-int quill_empty(quill_res *res, int status) {
-    return quill_body_ref(res, status, NULL, NULL, 0);
+int quill_res_empty(quill_res *res, int status) {
+    return quill_res_body_ref(res, status, NULL, NULL, 0);
 }
 
 const char *quill_reason(int status) {
@@ -179,7 +179,7 @@ static bool bodyless(int status) {
     return status < 200 || status == 204 || status == 304;
 }
 
-size_t res_head_size(const quill_res *res) {
+size_t quill__res_head_size(const quill_res *res) {
     size_t n = 128 + 64; /* status line, Date, Server value budget, Content-Length, Connection */
     if (res->content_type) n += 16 + strlen(res->content_type);
     for (size_t i = 0; i < res->nheaders; i++)
@@ -205,11 +205,11 @@ static char *put_uint(char *o, uint64_t v) {
     return o;
 }
 
-int res_serialize_head(const quill_res *res, const char *server, bool keep_alive, bool http10,
-                       char *out, size_t cap) {
+int quill__res_serialize_head(const quill_res *res, const char *server, bool keep_alive,
+                              bool http10, char *out, size_t cap) {
     /* HEAD keeps the GET's Content-Length; the caller drops the body. */
     size_t server_len = strlen(server);
-    if (res_head_size(res) + server_len > cap) return -1;
+    if (quill__res_head_size(res) + server_len > cap) return -1;
     const char *reason = quill_reason(res->status);
     char *o = out;
     o = PUTLIT(o, "HTTP/1.1 ");

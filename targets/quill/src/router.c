@@ -28,8 +28,8 @@ static char *xstrndup(const char *s, size_t n) {
     return p;
 }
 
-void router_add(router *r, quill_blueprint *bp, const char *method, const char *prefix,
-                const char *pattern, quill_handler handler) {
+void quill__router_add(router *r, quill_blueprint *bp, const char *method, const char *prefix,
+                       const char *pattern, quill_handler handler) {
     if (!method || !pattern || !handler) die(pattern ? pattern : "(null)", "NULL argument");
     size_t mlen = strlen(method);
     if (mlen == 0 || mlen >= sizeof(((route *)0)->method)) die(pattern, "bad method");
@@ -109,7 +109,7 @@ void router_add(router *r, quill_blueprint *bp, const char *method, const char *
     r->routes[r->nroutes++] = rt;
 }
 
-void router_free(router *r) {
+void quill__router_free(router *r) {
     for (size_t i = 0; i < r->nroutes; i++) {
         for (size_t k = 0; k < r->routes[i].nsegs; k++) free(r->routes[i].segs[k].text);
         free(r->routes[i].segs);
@@ -195,7 +195,7 @@ static int cmp_kinds(const uint8_t *a, size_t na, const uint8_t *b, size_t nb) {
     return 0;
 }
 
-match_result router_match(const router *r, quill_req *req, char *allow, size_t allow_len) {
+match_result quill__router_match(const router *r, quill_req *req, char *allow, size_t allow_len) {
     const char *path = req->path.ptr;
     size_t plen = req->path.len;
     if (!path || plen == 0 || path[0] != '/') return MATCH_NOT_FOUND;

@@ -27,13 +27,13 @@
 #define TICK_MAX_MS    1000 /* longest epoll_wait: timeouts are checked at least this often */
 #define SIGNAL_POLL_MS 50   /* how often the main thread checks quill_stop() */
 
-int64_t mono_ms(void) {
+int64_t quill__mono_ms(void) {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-worker_loop *worker_loop_of(quill_worker *w) {
+worker_loop *quill__worker_loop_of(quill_worker *w) {
     return w->loop;
 }
 
@@ -92,11 +92,11 @@ static void accept_some(quill_worker *w) {
         }
         int one = 1;
         setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-        if (!conn_new(w, fd)) close(fd);
+        if (!quill__conn_new(w, fd)) close(fd);
     }
 }
 
-void worker_resume_accept(quill_worker *w) {
+void quill__worker_resume_accept(quill_worker *w) {
     worker_loop *l = w->loop;
     if (!l->accept_paused || w->listen_fd < 0) return;
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = &LISTEN_TAG};
@@ -122,7 +122,7 @@ static void begin_shutdown(quill_worker *w) {
         conn *c = l->lists[k].head;
         while (c) {
             conn *next = c->next;
-            if (conn_is_idle(c)) conn_close(c);
+            if (quill__conn_is_idle(c)) quill__conn_close(c);
             c = next;
         }
     }
@@ -131,7 +131,7 @@ static void begin_shutdown(quill_worker *w) {
 static void expire(worker_loop *l) {
     for (int k = 0; k < LIST_COUNT; k++) {
         conn *c;
-        while ((c = l->lists[k].head) && c->deadline <= l->now) conn_expire(c);
+        while ((c = l->lists[k].head) && c->deadline <= l->now) quill__conn_expire(c);
     }
 }
 
@@ -148,10 +148,10 @@ static void worker_loop_run(quill_worker *w) {
     worker_loop *l = w->loop;
     struct epoll_event events[MAX_EVENTS];
     int64_t shutdown_deadline = 0;
-    l->now = mono_ms();
+    l->now = quill__mono_ms();
     for (;;) {
         int n = epoll_wait(w->epfd, events, MAX_EVENTS, next_timeout(l, shutdown_deadline));
-        l->now = mono_ms();
+        l->now = quill__mono_ms();
         if (n < 0 && errno != EINTR) break;
         for (int i = 0; i < n; i++) {
             void *tag = events[i].data.ptr;
@@ -164,7 +164,7 @@ static void worker_loop_run(quill_worker *w) {
                 begin_shutdown(w);
                 shutdown_deadline = l->now + w->app->cfg.shutdown_timeout_ms;
             } else {
-                conn_on_event(tag, events[i].events);
+                quill__conn_on_event(tag, events[i].events);
             }
         }
         expire(l);
@@ -172,7 +172,7 @@ static void worker_loop_run(quill_worker *w) {
             if (l->nconns == 0) break;
             if (l->now >= shutdown_deadline) {
                 for (int k = 0; k < LIST_COUNT; k++)
-                    while (l->lists[k].head) conn_close(l->lists[k].head);
+                    while (l->lists[k].head) quill__conn_close(l->lists[k].head);
                 break;
             }
         }

@@ -74,18 +74,18 @@ struct worker_loop {
 };
 typedef struct worker_loop worker_loop;
 
-worker_loop *worker_loop_of(quill_worker *w);
-int64_t mono_ms(void);
+worker_loop *quill__worker_loop_of(quill_worker *w);
+int64_t quill__mono_ms(void);
 
 /* server.c: re-arms a listener paused by EMFILE (called when a connection closes) */
-void worker_resume_accept(quill_worker *w);
+void quill__worker_resume_accept(quill_worker *w);
 
 /* conn.c */
-conn *conn_new(quill_worker *w, int fd);
-void conn_close(conn *c);
-void conn_on_event(conn *c, uint32_t events);
-void conn_expire(conn *c);        /* its deadline passed */
-bool conn_is_idle(const conn *c); /* nothing in flight: may be closed at shutdown */
-void conn_list_remove(worker_loop *l, conn *c);
+conn *quill__conn_new(quill_worker *w, int fd);
+void quill__conn_close(conn *c);
+void quill__conn_on_event(conn *c, uint32_t events);
+void quill__conn_expire(conn *c);        /* its deadline passed */
+bool quill__conn_is_idle(const conn *c); /* nothing in flight: may be closed at shutdown */
+void quill__conn_list_remove(worker_loop *l, conn *c);
 
 #endif

@@ -483,5 +483,5 @@ int quill_tpl_respond(const quill_tpl *t, const cJSON *ctx, quill_req *req, quil
         res->failed = true;
         return -1;
     }
-    return quill_body_ref(res, status, QUILL_CT_HTML, b.ptr, b.len);
+    return quill_res_body_ref(res, status, QUILL_CT_HTML, b.ptr, b.len);
 }
