@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "spec.h"
-#include "util.h"
+#include "spec/spec.h"
+#include "core/util.h"
 
 #define COV_MAX_STATUS   6   /* statuses listed per endpoint */
 #define COV_MAX_SEGS     8   /* path segments compared */

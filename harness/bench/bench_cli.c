@@ -1,0 +1,166 @@
+/* bench_cli: `parity bench` options and the built-in profiles. */
+#include "bench.h"
+
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+
+#include "core/cli_common.h"
+
+static const bench_profile_t PROFILES[] = {
+    {"smoke", {16}, 1, 2, 1, 1, 1, 500},
+    {"quick", {64}, 1, 5, 1, 5, 3, 1000},
+    {"full", {16, 64, 256}, 3, 15, 3, 5, 15, 2000},
+};
+
+const bench_profile_t *bench_profile_find(const char *name) {
+    for (size_t i = 0; i < sizeof PROFILES / sizeof *PROFILES; i++)
+        if (strcmp(PROFILES[i].name, name) == 0) return &PROFILES[i];
+    return NULL;
+}
+
+static const char *const USAGE =
+    "usage: parity bench [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full]\n"
+    "                    [--connections LIST] [--duration S] [--repeat N] [--pin auto|none]\n"
+    "                    [--url NAME=URL]... [--out DIR]\n"
+    "\n"
+    "Seeds every target through its API (specs/bench/seed.json), then runs each scenario of\n"
+    "specs/bench/scenarios with wrk: a sample request checked first, a primer, a warmup, then\n"
+    "measured runs per connection level and repetition, sampling the target's CPU and memory.\n"
+    "Writes DIR/bench.json (default reports/runs/<id>/), wrk scripts and target logs.\n"
+    "\n"
+    "  --target NAME        benchmark this target (repeatable; default: every target)\n"
+    "  --scenario NAME      run this scenario (repeatable; default: every scenario)\n"
+    "  --profile P          smoke (16 conn, 2 s), quick (64 conn, 5 s; default), full (16,64,256\n"
+    "                       conn, 15 s, 3 repetitions)\n"
+    "  --connections LIST   connection levels, e.g. 16,64,256 (overrides the profile)\n"
+    "  --duration S         seconds per measured run (overrides the profile)\n"
+    "  --repeat N           repetitions per level (overrides the profile)\n"
+    "  --pin auto|none      auto: wrk on CPU 0, the target on the others with WORKERS = their\n"
+    "                       count (default); none: no pinning, WORKERS = all CPUs\n"
+    "  --url NAME=URL       benchmark a server someone else started (no CPU/memory figures)\n"
+    "  --out DIR            output directory\n"
+    "\n"
+    "Exit: 0 all measured; 1 a sample or integrity check failed; 2 usage or spec error;\n"
+    "3 environment error (a target did not start or crashed, wrk failed).\n";
+
+static int parse_levels(const char *s, bench_profile_t *p) {
+    p->nlevels = 0;
+    char tmp[256];
+    snprintf(tmp, sizeof tmp, "%s", s);
+    for (char *save = NULL, *tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        long v;
+        if (p->nlevels >= BENCH_MAX_LEVELS || str_to_long(tok, 1, 100000, &v) < 0) return -1;
+        p->levels[p->nlevels++] = (int)v;
+    }
+    return p->nlevels ? 0 : -1;
+}
+
+/* "20261123T190501Z" from the current UTC time. */
+void bench_make_run_id(char *out, size_t outlen) {
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(out, outlen, "%Y%m%dT%H%M%SZ", &tm);
+}
+
+int bench_main(int argc, char **argv) {
+    static const struct option longopts[] = {
+        {"target", required_argument, 0, 't'},   {"scenario", required_argument, 0, 's'},
+        {"profile", required_argument, 0, 'p'},  {"connections", required_argument, 0, 'c'},
+        {"duration", required_argument, 0, 'd'}, {"repeat", required_argument, 0, 'r'},
+        {"pin", required_argument, 0, 'P'},      {"url", required_argument, 0, 'u'},
+        {"out", required_argument, 0, 'o'},      {"help", no_argument, 0, 'h'},
+        {0, 0, 0, 0}};
+    bench_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.profile = *bench_profile_find("quick");
+    o.pin_auto = true;
+    const char *levels = NULL, *profile = NULL;
+    long duration = 0, repeat = 0;
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 't':
+            if (o.ntargets >= BENCH_MAX_TARGETS) goto usage;
+            o.targets[o.ntargets++] = optarg;
+            break;
+        case 's':
+            if (o.nscenarios >= BENCH_MAX_SCENARIOS) goto usage;
+            o.scenarios[o.nscenarios++] = optarg;
+            break;
+        case 'p': profile = optarg; break;
+        case 'c': levels = optarg; break;
+        case 'd':
+            if (str_to_long(optarg, 1, BENCH_MAX_DURATION_S, &duration) < 0)
+                return cli_usage_error("bench", "--duration must be 1..%d seconds", BENCH_MAX_DURATION_S);
+            break;
+        case 'r':
+            if (str_to_long(optarg, 1, BENCH_MAX_REPEAT, &repeat) < 0) {
+                fprintf(stderr, "parity bench: --repeat must be 1..%d\n", BENCH_MAX_REPEAT);
+                return 2;
+            }
+            break;
+        case 'P':
+            if (strcmp(optarg, "auto") && strcmp(optarg, "none")) {
+                fprintf(stderr, "parity bench: --pin must be auto or none\n");
+                return 2;
+            }
+            o.pin_auto = !strcmp(optarg, "auto");
+            break;
+        case 'u':
+            if (o.nurls >= BENCH_MAX_TARGETS || !strchr(optarg, '=') || optarg[0] == '=') {
+                fprintf(stderr, "parity bench: --url takes NAME=URL (e.g. quill=http://127.0.0.1:8080)\n");
+                return 2;
+            }
+            o.urls[o.nurls++] = optarg;
+            break;
+        case 'o': o.out_dir = optarg; break;
+        case 'h': fputs(USAGE, stdout); return 0;
+        default: goto usage;
+        }
+    }
+    if (optind < argc) {
+        fprintf(stderr, "parity bench: unexpected argument \"%s\"\n", argv[optind]);
+        goto usage;
+    }
+    if (profile) {
+        const bench_profile_t *p = bench_profile_find(profile);
+        if (!p) {
+            fprintf(stderr, "parity bench: unknown profile \"%s\" (smoke, quick, full)\n", profile);
+            return 2;
+        }
+        o.profile = *p;
+    }
+    if (levels && parse_levels(levels, &o.profile) < 0) {
+        fprintf(stderr, "parity bench: --connections takes a comma-separated list of 1..100000 (at most %d)\n", BENCH_MAX_LEVELS);
+        return 2;
+    }
+    if (duration) o.profile.duration_s = (int)duration;
+    if (repeat) o.profile.repeat = (int)repeat;
+    char run_id[32], out[CLI_PATH_MAX + 64], root[CLI_PATH_MAX];
+    err_t err;
+    bench_make_run_id(run_id, sizeof run_id);
+    o.run_id = run_id;
+    if (cli_root(root, sizeof root, &err) < 0) {
+        fprintf(stderr, "parity bench: %s\n", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    o.root = root;
+    if (!o.out_dir) {
+        snprintf(out, sizeof out, "%s/reports/runs/%s", root, run_id);
+        o.out_dir = out;
+    }
+    if (cli_mkdirs(o.out_dir, &err) < 0) {
+        fprintf(stderr, "parity bench: %s\n", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    return bench_execute(&o);
+usage:
+    fputs(USAGE, stderr);
+    return 2;
+}

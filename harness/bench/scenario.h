@@ -1,0 +1,122 @@
+/* scenario: benchmark scenarios (specs/bench/scenarios/<name>.json) and the wrk Lua they become.
+ *
+ * A scenario is data: the requests to send (method, path, headers, raw body; a weight each for
+ * mixes), the pools they draw from (`{{slugs}}` rotates over the seeded slugs; a scenario may also
+ * declare static pools), `{{seq}}` for a value unique to every request of a run, what a correct
+ * response is (`expect`, a spec-format status + asserts evaluated on one sample request before
+ * the load), and an optional integrity check for write scenarios (`"integrity": "comments"`).
+ * See specs/bench/README.md for the format.
+ *
+ * Templates are split into parts at load time (text, pool reference, seq), so generating the Lua
+ * is a walk over parts; pool names are resolved against the pools available when the Lua is made
+ * (seeded pools + the scenario's own), and an unknown pool is an error naming file and request.
+ *
+ * The generated script (scn_lua) is self-contained: pools as Lua tables; request() picks the next
+ * request of a smooth weighted round robin and fills its templates, each pool indexed in mixed
+ * radix by a per-thread counter of that request (so two pools in one request go through every combination);
+ * done() writes one JSON object (summary, errors, latency percentiles, the full histogram and,
+ * for write scenarios, the number of 201 answers seen) to a file named in the script.
+ *
+ * Ownership: scn_t owns everything it points to (scn_free). */
+#ifndef PARITY_SCENARIO_H
+#define PARITY_SCENARIO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <cjson/cJSON.h>
+
+#include "core/util.h"
+
+#define SCN_MAX_REQUESTS 32      /* requests in one scenario */
+#define SCN_MAX_HEADERS 16       /* headers of one request */
+#define SCN_MAX_PARTS 64         /* text/pool/seq parts of one template */
+#define SCN_MAX_POOL 100000      /* values in one pool */
+#define SCN_MAX_WEIGHT 1000      /* weight of one request */
+#define SCN_MAX_FILE (1u << 20)  /* bytes of a scenario file */
+#define SCN_MAX_LEVELS 16        /* connection levels a scenario may override */
+
+typedef enum scn_part_kind { SCN_TEXT, SCN_POOL, SCN_SEQ } scn_part_kind_t;
+
+typedef struct scn_part {
+    scn_part_kind_t kind;
+    char *text; /* SCN_TEXT: literal; SCN_POOL: pool name */
+} scn_part_t;
+
+typedef struct scn_tmpl {
+    scn_part_t *parts;
+    size_t n;
+    char *source; /* as written */
+} scn_tmpl_t;
+
+typedef struct scn_header {
+    char *name;
+    scn_tmpl_t value;
+} scn_header_t;
+
+typedef struct scn_request {
+    char *method;
+    scn_tmpl_t path;
+    scn_header_t headers[SCN_MAX_HEADERS];
+    size_t nheaders;
+    bool has_body;
+    scn_tmpl_t body;
+    int weight;
+} scn_request_t;
+
+typedef struct scn_pool {
+    char *name;
+    char **values;
+    size_t n;
+} scn_pool_t;
+
+typedef struct scn {
+    char *name;
+    char *description;
+    char *file;
+    scn_request_t reqs[SCN_MAX_REQUESTS];
+    size_t nreqs;
+    scn_pool_t *pools; /* static pools declared by the file */
+    size_t npools;
+    cJSON *expect;     /* {"status":..., "asserts":[...]} or NULL */
+    char *integrity;   /* NULL or "comments" */
+    int levels[SCN_MAX_LEVELS]; /* "connections" override; nlevels == 0: the profile's */
+    size_t nlevels;
+} scn_t;
+
+/* Loads and validates one scenario file; errors are "file:line:col: message" (unknown keys too). */
+int scn_load(const char *path, scn_t *s, err_t *err);
+void scn_free(scn_t *s);
+/* Loads every *.json in dir, sorted by name. *out is malloc'ed (scn_free each, then free). */
+int scn_load_dir(const char *dir, scn_t **out, size_t *n, err_t *err);
+
+/* Splits a template into parts ("{{name}}" -> pool reference, "{{seq}}" -> sequence). */
+int scn_tmpl_parse(const char *src, scn_tmpl_t *t, err_t *err);
+void scn_tmpl_free(scn_tmpl_t *t);
+
+/* Looks a pool up in the scenario's own pools, then in extra (seeded pools); NULL if absent. */
+const scn_pool_t *scn_pool_find(const scn_t *s, const scn_pool_t *extra, size_t nextra,
+                                const char *name);
+
+/* Renders the template with every pool at index 0 and seq = "0": the sample request that is
+ * checked before the load. -1 on an unknown pool. */
+int scn_tmpl_sample(const scn_t *s, const scn_tmpl_t *t, const scn_pool_t *extra, size_t nextra,
+                    buf_t *out, err_t *err);
+
+typedef struct scn_lua_opts {
+    const char *out_json; /* path done() writes to */
+    const char *nonce;    /* makes {{seq}} unique across runs (e.g. "r3-c64") */
+    bool count_created;   /* define response() and count 201 answers ("acked" in the JSON) */
+} scn_lua_opts_t;
+
+/* Appends the wrk Lua script of scenario s to out. extra: seeded pools. */
+int scn_lua(const scn_t *s, const scn_pool_t *extra, size_t nextra, const scn_lua_opts_t *o,
+            buf_t *out, err_t *err);
+
+/* The order in which a weighted mix sends its requests: nginx's smooth weighted round robin over
+ * the weights, one full cycle (sum of weights entries). order must hold that many; returns the
+ * count. */
+size_t scn_weighted_order(const scn_t *s, int *order, size_t max);
+
+void scn_pool_free(scn_pool_t *p);
+
+#endif

@@ -1,0 +1,295 @@
+/* seed: see seed.h. */
+#include "seed.h"
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "exec/http.h"
+#include "core/jsonloc.h"
+#include "exec/step.h"
+
+int seed_set_suite_vars(const suite_t *suite, vars_t *vars, err_t *err) {
+    if (!suite->variables) return 0;
+    for (const cJSON *v = suite->variables->child; v; v = v->next) {
+        cJSON *val = tmpl_render_json(vars, v, err);
+        if (!val) return err_prefix(err, "%s: variable \"%s\": ", suite->file, v->string);
+        if (vars_set_take(vars, v->string, val) < 0) return err_set(err, "out of memory");
+    }
+    return 0;
+}
+
+/* Sends one request step (delay, retries) and checks it. -1 with a message naming the step. */
+static int exec_step(const step_t *st, http_client_t *hc, const char *base_url, vars_t *vars,
+                     err_t *err) {
+    req_t req;
+    req_init(&req);
+    resp_t resp;
+    resp_init(&resp);
+    int rc = -1;
+    if (step_build_request(st, vars, &req, err) < 0) {
+        err_prefix(err, "%s:%u:%u: step \"%s\": ", st->loc.file, st->loc.line, st->loc.col, st->name);
+        goto out;
+    }
+    for (int attempt = 0; attempt <= st->retry_count; attempt++) {
+        long wait = attempt ? st->retry_interval_ms : st->delay_ms;
+        if (wait > 0) {
+            struct timespec ts = {wait / 1000, (wait % 1000) * 1000000L};
+            nanosleep(&ts, NULL);
+        }
+        http_outcome_t out;
+        if (http_send(hc, base_url, &req, &resp, &out, err) < 0) {
+            if (attempt < st->retry_count) continue;
+            err_prefix(err, "%s:%u:%u: step \"%s\": %s %s: ", st->loc.file, st->loc.line, st->loc.col,
+                       st->name, req.method, buf_cstr(&req.target));
+            goto out;
+        }
+        step_result_t res;
+        step_result_init(&res);
+        if (step_check(st, &resp, vars, &res) < 0) {
+            step_result_free(&res);
+            err_set(err, "out of memory");
+            goto out;
+        }
+        if (res.pass) {
+            step_result_free(&res);
+            rc = 0;
+            goto out;
+        }
+        if (attempt == st->retry_count) {
+            const char *why = res.capture_error ? res.capture_error : "failed";
+            for (size_t i = 0; i < res.n; i++)
+                if (!res.items[i].pass && res.items[i].msg) {
+                    why = res.items[i].msg;
+                    break;
+                }
+            err_set(err, "%s:%u:%u: step \"%s\": %s %s answered %ld: %s", st->loc.file, st->loc.line,
+                    st->loc.col, st->name, req.method, buf_cstr(&req.target), resp.status, why);
+        }
+        step_result_free(&res);
+    }
+out:
+    resp_free(&resp);
+    req_free(&req);
+    return rc;
+}
+
+/* Runs every request step of list in order (repeats and includes expanded by step_iter). */
+static int run_list(const step_list_t *list, http_client_t *hc, const char *base_url, vars_t *vars,
+                    atomic_long *steps, atomic_bool *abort_flag, err_t *err) {
+    step_iter_t it;
+    step_iter_init(&it, list);
+    for (;;) {
+        if (abort_flag && atomic_load(abort_flag)) return err_set(err, "aborted");
+        const step_t *st;
+        if (step_iter_next(&it, vars, &st, err) < 0) return -1;
+        if (!st) return 0;
+        if (exec_step(st, hc, base_url, vars, err) < 0) return -1;
+        atomic_fetch_add(steps, 1);
+    }
+}
+
+typedef struct shard {
+    const step_t *repeat;
+    const vars_t *base;
+    const char *base_url;
+    long count;
+    int index, stride;
+    vars_t **results;  /* per iteration: the iteration's final variables */
+    atomic_long *steps;
+    atomic_bool *abort_flag;
+    pthread_mutex_t *mu;
+    err_t *err;        /* first error wins */
+    int rc;
+} shard_t;
+
+static void *shard_main(void *arg) {
+    shard_t *s = arg;
+    http_client_t *hc = http_client_new();
+    err_t err = {{0}};
+    s->rc = 0;
+    if (!hc) {
+        err_set(&err, "cannot create an HTTP client");
+        s->rc = -1;
+    }
+    for (long i = s->index; s->rc == 0 && i < s->count; i += s->stride) {
+        vars_t *v = vars_clone(s->base);
+        if (!v || (s->repeat->index_var && vars_set_int(v, s->repeat->index_var, i) < 0)) {
+            vars_free(v);
+            err_set(&err, "out of memory");
+            s->rc = -1;
+            break;
+        }
+        s->results[i] = v;
+        if (run_list(&s->repeat->children, hc, s->base_url, v, s->steps, s->abort_flag, &err) < 0)
+            s->rc = -1;
+    }
+    if (s->rc < 0) {
+        pthread_mutex_lock(s->mu);
+        if (!atomic_load(s->abort_flag)) {
+            *s->err = err;
+            atomic_store(s->abort_flag, true);
+        }
+        pthread_mutex_unlock(s->mu);
+    }
+    http_client_free(hc);
+    return NULL;
+}
+
+static long repeat_count(const step_t *st, const vars_t *vars, err_t *err) {
+    if (!st->repeat_tmpl) return st->repeat_count;
+    char *s = tmpl_render_str(vars, st->repeat_tmpl, err);
+    if (!s) return -1;
+    long n;
+    int rc = str_to_long(s, 0, SPEC_MAX_REPEAT, &n);
+    free(s);
+    if (rc < 0)
+        return err_set(err, "%s:%u:%u: repeat count \"%s\" is not an integer from 0 to %d", st->loc.file,
+                       st->loc.line, st->loc.col, st->repeat_tmpl, SPEC_MAX_REPEAT);
+    return n;
+}
+
+/* Appends to base every list element an iteration added beyond base's length before the phase,
+ * iteration by iteration, so pools come out in iteration order whatever the timing. */
+static int merge_lists(vars_t *base, vars_t *const *results, long count, err_t *err) {
+    vars_t *orig = vars_clone(base);
+    if (!orig) return err_set(err, "out of memory");
+    int rc = 0;
+    for (long i = 0; rc == 0 && i < count; i++) {
+        if (!results[i]) continue;
+        for (const cJSON *v = vars_object(results[i])->child; rc == 0 && v; v = v->next) {
+            if (!cJSON_IsArray(v)) continue;
+            const cJSON *old = vars_get(orig, v->string);
+            int have = old && cJSON_IsArray(old) ? cJSON_GetArraySize(old) : 0;
+            int k = 0;
+            for (const cJSON *e = v->child; rc == 0 && e; e = e->next, k++)
+                if (k >= have) rc = vars_append(base, v->string, e, err);
+        }
+    }
+    vars_free(orig);
+    return rc;
+}
+
+static int run_sharded(const step_t *st, const char *base_url, int parallel, vars_t *vars,
+                       atomic_long *steps, err_t *err) {
+    long count = repeat_count(st, vars, err);
+    if (count < 0) return -1;
+    if (count == 0) return 0;
+    int k = parallel < 1 ? 1 : parallel > SEED_MAX_PARALLEL ? SEED_MAX_PARALLEL : parallel;
+    if (k > count) k = (int)count;
+    vars_t **results = calloc((size_t)count, sizeof *results);
+    shard_t *sh = calloc((size_t)k, sizeof *sh);
+    pthread_t *th = calloc((size_t)k, sizeof *th);
+    int rc = 0;
+    if (!results || !sh || !th) {
+        rc = err_set(err, "out of memory");
+        goto out;
+    }
+    atomic_bool abort_flag = false;
+    pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+    int started = 0;
+    for (int i = 0; i < k; i++) {
+        sh[i] = (shard_t){.repeat = st, .base = vars, .base_url = base_url, .count = count,
+                          .index = i, .stride = k, .results = results, .steps = steps,
+                          .abort_flag = &abort_flag, .mu = &mu, .err = err};
+        if (pthread_create(&th[i], NULL, shard_main, &sh[i]) != 0) {
+            atomic_store(&abort_flag, true);
+            rc = err_set(err, "cannot start a seeding thread");
+            break;
+        }
+        started++;
+    }
+    for (int i = 0; i < started; i++) pthread_join(th[i], NULL);
+    if (rc == 0 && atomic_load(&abort_flag)) rc = -1; /* err filled by the failing shard */
+    if (rc == 0) rc = merge_lists(vars, results, count, err);
+out:
+    if (results)
+        for (long i = 0; i < count; i++) vars_free(results[i]);
+    free(results);
+    free(sh);
+    free(th);
+    return rc;
+}
+
+/* A top-level repeat is sharded only when the plan lists its index variable in `parallel`: the
+ * plan's author declares which phases do not depend on order. */
+static bool is_parallel_phase(const step_t *st, const vars_t *vars) {
+    const cJSON *list = vars_get(vars, SEED_PARALLEL_VAR);
+    const cJSON *e;
+    if (!st->index_var || !cJSON_IsArray(list)) return false;
+    cJSON_ArrayForEach(e, list) if (cJSON_IsString(e) && strcmp(e->valuestring, st->index_var) == 0) return true;
+    return false;
+}
+
+static double now_s(void) {
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int seed_run(const suite_t *suite, const char *base_url, int parallel, vars_t *vars,
+             seed_stats_t *stats, err_t *err) {
+    double t0 = now_s();
+    atomic_long steps = 0;
+    int rc = seed_set_suite_vars(suite, vars, err);
+    http_client_t *hc = rc == 0 ? http_client_new() : NULL;
+    if (rc == 0 && !hc) rc = err_set(err, "cannot create an HTTP client");
+    if (rc == 0) rc = run_list(&suite->setup, hc, base_url, vars, &steps, NULL, err);
+    for (size_t i = 0; rc == 0 && i < suite->steps.n; i++) {
+        const step_t *st = suite->steps.items[i];
+        if (st->kind == STEP_REPEAT && is_parallel_phase(st, vars)) {
+            rc = run_sharded(st, base_url, parallel, vars, &steps, err);
+        } else {
+            step_t *one[1] = {(step_t *)st};
+            step_list_t list = {one, 1};
+            rc = run_list(&list, hc, base_url, vars, &steps, NULL, err);
+        }
+    }
+    http_client_free(hc);
+    if (stats) {
+        stats->steps = atomic_load(&steps);
+        stats->duration_s = now_s() - t0;
+    }
+    return rc;
+}
+
+int seed_pools(const vars_t *vars, scn_pool_t **pools, size_t *n) {
+    *pools = NULL;
+    *n = 0;
+    size_t cap = 0;
+    for (const cJSON *v = vars_object(vars)->child; v; v = v->next)
+        if (cJSON_IsArray(v)) cap++;
+    if (!cap) return 0;
+    scn_pool_t *p = calloc(cap, sizeof *p);
+    if (!p) return -1;
+    size_t k = 0;
+    for (const cJSON *v = vars_object(vars)->child; v; v = v->next) {
+        if (!cJSON_IsArray(v)) continue;
+        scn_pool_t *pool = &p[k++];
+        pool->name = str_dup(v->string);
+        pool->values = calloc((size_t)cJSON_GetArraySize(v) + 1, sizeof(char *));
+        if (!pool->name || !pool->values) goto oom;
+        for (const cJSON *e = v->child; e; e = e->next) {
+            buf_t b;
+            buf_init(&b, 1 << 20);
+            if (cJSON_IsString(e)) buf_adds(&b, e->valuestring);
+            else jl_print(e, &b);
+            pool->values[pool->n++] = buf_detach(&b);
+        }
+    }
+    *pools = p;
+    *n = k;
+    return 0;
+oom:
+    seed_pools_free(p, k);
+    return -1;
+}
+
+void seed_pools_free(scn_pool_t *pools, size_t n) {
+    for (size_t i = 0; i < n; i++) scn_pool_free(&pools[i]);
+    free(pools);
+}

@@ -1,0 +1,60 @@
+/* wrk: running the wrk load generator and reading what its generated script wrote.
+ *
+ * parity does not scrape wrk's human output: the scenario's Lua done() writes one JSON object
+ * (see scenario_lua.c) with the summary, the error counters, percentiles and the whole latency
+ * histogram, which wrk_result_parse() reads. wrk_run() spawns wrk pinned to the load generator's
+ * CPUs, samples wrk's own CPU use (so that a client-bound run can be flagged), bounds the run in
+ * time, and records the exact command line.
+ *
+ * Ownership: wrk_result_t owns its histogram (wrk_result_free). */
+#ifndef PARITY_WRK_H
+#define PARITY_WRK_H
+
+#include <sched.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "core/util.h"
+
+#define WRK_TIMEOUT_S 8            /* wrk --timeout, as TechEmpower */
+#define WRK_GRACE_S 20             /* wall-clock slack past -d before wrk is killed */
+#define WRK_OUTPUT_MAX (64u << 20) /* bytes of the done() JSON */
+#define WRK_CLIENT_BOUND_UTIL 0.90 /* wrk busier than this share of its CPUs: client-bound */
+
+typedef struct wrk_result {
+    double duration_s;
+    long long requests, bytes;
+    long long err_connect, err_read, err_write, err_status, err_timeout;
+    long long created;      /* 201 answers counted by response() (write scenarios) */
+    bool counted_created;
+    double lat_min_us, lat_max_us, lat_mean_us, lat_stdev_us;
+    double p50_us, p75_us, p90_us, p99_us, p99_9_us, p99_99_us;
+    long long (*hist)[2];   /* [latency_us, count], ascending */
+    size_t nhist;
+} wrk_result_t;
+
+void wrk_result_free(wrk_result_t *r);
+/* Parses the done() JSON; every field is required and checked for type. */
+int wrk_result_parse(const char *text, size_t len, wrk_result_t *r, err_t *err);
+/* Socket errors (connect + read + write + timeout). */
+long long wrk_socket_errors(const wrk_result_t *r);
+
+typedef struct wrk_opts {
+    const char *wrk;         /* the binary; NULL: "wrk" */
+    const char *url;         /* e.g. http://127.0.0.1:40123/ */
+    const char *script;      /* the generated Lua file */
+    const char *json_out;    /* where done() writes (must match the script) */
+    int threads, connections, duration_s;
+    const cpu_set_t *cpus;   /* affinity for wrk; NULL: none */
+    int ncpus;               /* CPUs in that set (for the client-bound test); 0: all online */
+} wrk_opts_t;
+
+/* Appends the shell-quoted command line that wrk_run executes (recorded in bench.json). */
+int wrk_command_line(const wrk_opts_t *o, buf_t *out);
+/* Runs wrk to completion and parses its JSON. *util gets wrk's CPU use as a share of its CPUs
+ * (0..1). stderr of wrk is captured into err on failure. */
+int wrk_run(const wrk_opts_t *o, wrk_result_t *r, double *util, err_t *err);
+/* "wrk 4.1.0" from `wrk -v`, or "unknown". */
+void wrk_version(char *out, size_t outlen);
+
+#endif

@@ -1,0 +1,548 @@
+/* check: `parity check` options, loading, orchestration, output files and exit code. See check.h.
+ *
+ * Order matters for the exit codes: every spec file is loaded and validated before anything
+ * starts (any error: exit 2, nothing run); then manifests (exit 2 on a bad one); then targets run
+ * concurrently. A target that does not start or crashes makes the run exit 3, but the files are
+ * still written for whatever ran. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "check.h"
+#include "core/cli_common.h"
+#include "core/clock.h"
+
+#ifndef PARITY_VERSION
+#define PARITY_VERSION "0.0.0"
+#endif
+
+static void ck_help(FILE *f) {
+    fprintf(
+        f,
+        "usage: parity check [OPTIONS]\n\n"
+        "Runs the conformance suites (specs/blog/*.json by default) against every target\n"
+        "(targets/*/target.json), each started fresh on a free port with its own SQLite file.\n\n"
+        "  -t, --target NAME    run only this target (repeatable)\n"
+        "  -u, --url NAME=URL   run against a server someone else started (repeatable; with no\n"
+        "                       --target only the --url targets run)\n"
+        "      --secret NAME=KEY  the SECRET_KEY of a --url target, for {{secret}} and "
+        "{{jwt(...)}}\n"
+        "                       (parity generates it for the targets it starts)\n"
+        "  -s, --spec PATH      a suite file or a directory of them (repeatable)\n"
+        "  -f, --filter GLOB    only the suites whose name matches (fnmatch, e.g. 'art*')\n"
+        "  -j, --jobs N         suites run in parallel per target (default %d)\n"
+        "  -w, --workers N      WORKERS given to the targets parity starts (default 2)\n"
+        "  -o, --out DIR        output directory (default ROOT/reports/runs/<run id>):\n"
+        "                       conformance.json and logs/<target>.log\n"
+        "      --junit FILE     also write JUnit XML\n"
+        "      --tap FILE       also write TAP version 13\n"
+        "      --json FILE      also write conformance.json here ('-' = stdout)\n"
+        "      --ready-timeout S  seconds a target may take to answer its ready path\n"
+        "      --fail-fast      after the first failing suite, skip the suites not yet started\n"
+        "  -v, --verbose        a line per step, every failure block\n"
+        "  -q, --quiet          no progress lines\n"
+        "      --run-id ID      the run id (default: YYYYMMDD-HHMMSS-xxxx)\n"
+        "  -h, --help           this help\n\n"
+        "exit codes: 0 every step passed, 1 a step failed, 2 usage or spec-file errors,\n"
+        "            3 a target did not start, crashed, or its dependencies are missing\n"
+        "environment: PARITY_ROOT, PARITY_BUILD_DIR, NO_COLOR\n",
+        CHECK_DEFAULT_JOBS);
+}
+
+static int ck_int_opt(const char *name, const char *s, long min, long max, int *out) {
+    long v;
+    if (str_to_long(s, min, max, &v) < 0)
+        return cli_usage_error("check", "%s wants an integer in %ld..%ld, got '%s'", name, min, max,
+                               s);
+    *out = (int)v;
+    return 0;
+}
+
+static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
+    enum { O_JUNIT = 256, O_TAP, O_JSON, O_FAILFAST, O_RUNID, O_READY, O_SECRET };
+    static const struct option opts[] = {{"target", required_argument, NULL, 't'},
+                                         {"url", required_argument, NULL, 'u'},
+                                         {"spec", required_argument, NULL, 's'},
+                                         {"filter", required_argument, NULL, 'f'},
+                                         {"jobs", required_argument, NULL, 'j'},
+                                         {"workers", required_argument, NULL, 'w'},
+                                         {"out", required_argument, NULL, 'o'},
+                                         {"junit", required_argument, NULL, O_JUNIT},
+                                         {"tap", required_argument, NULL, O_TAP},
+                                         {"json", required_argument, NULL, O_JSON},
+                                         {"fail-fast", no_argument, NULL, O_FAILFAST},
+                                         {"verbose", no_argument, NULL, 'v'},
+                                         {"quiet", no_argument, NULL, 'q'},
+                                         {"run-id", required_argument, NULL, O_RUNID},
+                                         {"ready-timeout", required_argument, NULL, O_READY},
+                                         {"secret", required_argument, NULL, O_SECRET},
+                                         {"help", no_argument, NULL, 'h'},
+                                         {0}};
+    int c, v = 0;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":t:u:s:f:j:w:o:vqh", opts, NULL)) != -1) {
+        switch (c) {
+        case 't':
+            if (o->ntargets == CHECK_MAX_TARGETS)
+                return cli_usage_error("check", "too many --target");
+            o->targets[o->ntargets++] = optarg;
+            break;
+        case 'u': {
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || strncmp(eq + 1, "http://", 7) != 0)
+                return cli_usage_error("check", "--url wants NAME=http://HOST:PORT, got '%s'",
+                                       optarg);
+            if (o->nurls == CHECK_MAX_TARGETS) return cli_usage_error("check", "too many --url");
+            *eq = '\0';
+            size_t ul = strlen(eq + 1);
+            while (ul > 0 && eq[ul] == '/') eq[ul--] = '\0'; /* no trailing slash */
+            o->urls[o->nurls++] = (check_url_t){optarg, eq + 1};
+            break;
+        }
+        case O_SECRET: {
+            char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg || !eq[1] || strlen(eq + 1) > 64)
+                return cli_usage_error("check", "--secret wants NAME=KEY (1 to 64 bytes), got '%s'",
+                                       optarg);
+            if (o->nsecrets == CHECK_MAX_TARGETS)
+                return cli_usage_error("check", "too many --secret");
+            *eq = '\0';
+            o->secrets[o->nsecrets++] = (check_secret_t){optarg, eq + 1};
+            break;
+        }
+        case 's':
+            if (o->nspecs == CHECK_MAX_SPECS) return cli_usage_error("check", "too many --spec");
+            o->specs[o->nspecs++] = optarg;
+            break;
+        case 'f': o->filter = optarg; break;
+        case 'j':
+            if (ck_int_opt("--jobs", optarg, 1, CHECK_MAX_JOBS, &o->jobs) != 0) return -1;
+            break;
+        case 'w':
+            if (ck_int_opt("--workers", optarg, 1, 1024, &o->workers) != 0) return -1;
+            break;
+        case 'o': o->out = optarg; break;
+        case O_JUNIT: o->junit = optarg; break;
+        case O_TAP: o->tap = optarg; break;
+        case O_JSON: o->json = optarg; break;
+        case O_FAILFAST: o->fail_fast = true; break;
+        case O_RUNID: o->run_id = optarg; break;
+        case O_READY:
+            if (ck_int_opt("--ready-timeout", optarg, 1, 3600, &v) != 0) return -1;
+            o->ready_timeout_ms = v * 1000;
+            break;
+        case 'v': o->verbose = true; break;
+        case 'q': o->quiet = true; break;
+        case 'h': *help = true; return 0;
+        case ':': return cli_usage_error("check", "option '%s' needs a value", argv[optind - 1]);
+        default: return cli_usage_error("check", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) return cli_usage_error("check", "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
+
+int check_main(int argc, char **argv) {
+    check_opts_t o = {.jobs = CHECK_DEFAULT_JOBS};
+    bool help = false;
+    if (ck_parse(argc, argv, &o, &help) != 0) return CLI_EXIT_USAGE; /* message printed */
+    if (help) {
+        ck_help(stdout);
+        return CLI_EXIT_OK;
+    }
+    char root[CLI_PATH_MAX];
+    err_t err;
+    if (cli_root(root, sizeof root, &err) < 0) {
+        fprintf(stderr, "parity check: %s\n", err.msg);
+        return CLI_EXIT_USAGE;
+    }
+    o.root = root;
+    /* Before any thread exists: SIGINT/SIGTERM go to the thread that stops the targets. */
+    if (target_signals_install() < 0)
+        fprintf(stderr, "parity check: warning: cannot install signal handling\n");
+    res_run_t run;
+    int rc = check_run(&o, &run);
+    results_free(&run);
+    return rc;
+}
+
+/* ---- the run ------------------------------------------------------------------------------- */
+
+static void ck_iso_now(char *out, size_t n) {
+    /* gmtime fields are small; the cast keeps the compiler's truncation analysis honest. */
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    struct tm tm;
+    gmtime_r(&ts.tv_sec, &tm);
+    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000) % 1000);
+}
+
+static void ck_random_alnum(char *out, size_t n) {
+    static const char alpha[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char r[32];
+    if (n > sizeof r) n = sizeof r;
+    if (getrandom(r, n, 0) != (ssize_t)n)
+        for (size_t i = 0; i < n; i++) r[i] = (unsigned char)(rand() ^ (int)time(NULL));
+    for (size_t i = 0; i < n; i++) out[i] = alpha[r[i] % 36];
+    out[n] = '\0';
+}
+
+static void *ck_worker(void *arg) {
+    check_target_t *t = arg;
+    check_ctx_t *c = t->ctx;
+    http_client_t *hc = http_client_new();
+    for (;;) {
+        size_t si = atomic_fetch_add(&t->next_suite, 1);
+        if (si >= c->nsuites) break;
+        if (!hc) {
+            check_skip_suite(t, si, "not run: cannot create an HTTP client");
+        } else if (c->o->fail_fast && atomic_load(&c->failed_any)) {
+            check_skip_suite(t, si, "not run: --fail-fast after an earlier failure");
+        } else {
+            check_run_suite(t, si, hc);
+        }
+        const res_suite_t *su = &t->res->suites[si];
+        if (su->status == RES_FAIL || su->status == RES_ERROR) atomic_store(&c->failed_any, true);
+        check_report_suite(c, t, su);
+    }
+    http_client_free(hc);
+    return NULL;
+}
+
+/* A reachability probe for --url targets: any HTTP answer will do. */
+static int ck_probe_external(check_target_t *t, err_t *err) {
+    http_client_t *hc = http_client_new();
+    if (!hc) return err_set(err, "out of memory");
+    req_t req;
+    req_init(&req);
+    req.method = "GET";
+    buf_adds(&req.target, "/plaintext");
+    req.timeout_ms = 5000;
+    resp_t resp;
+    resp_init(&resp);
+    http_outcome_t out;
+    int rc = http_send(hc, t->url, &req, &resp, &out, err);
+    if (rc < 0) err_prefix(err, "target %s at %s is not reachable: ", t->name, t->url);
+    resp_free(&resp);
+    req_free(&req);
+    http_client_free(hc);
+    return rc;
+}
+
+static void *ck_target(void *arg) {
+    check_target_t *t = arg;
+    check_ctx_t *c = t->ctx;
+    res_target_t *r = t->res;
+    err_t err;
+    long long t0 = clock_mono_ms();
+    if (t->m) {
+        char why[512], ver[512];
+        if (!target_requires_ok(t->m, why, sizeof why)) {
+            r->status = RES_ERROR;
+            r->error = res_printf("target %s: dependencies missing (%s)", t->name, why);
+            check_report_target(c, t);
+            return NULL;
+        }
+        target_version(t->m, ver, sizeof ver);
+        r->version = res_strdup(ver);
+        char log[CHECK_PATH_MAX + 64];
+        snprintf(log, sizeof log, "%s/logs/%s.log", c->out, t->name);
+        r->log = res_strdup(log);
+        target_opts_t to = {.workers = c->o->workers > 0 ? c->o->workers : 2,
+                            .log_path = log,
+                            .build_dir = cli_build_dir(),
+                            .ready_timeout_ms = c->o->ready_timeout_ms};
+        r->workers = to.workers;
+        if (target_start(t->m, &to, &t->proc, &err) < 0) {
+            r->status = RES_ERROR;
+            r->error = res_strdup(err.msg);
+            check_report_target(c, t);
+            return NULL;
+        }
+        t->started = true;
+        snprintf(t->url, sizeof t->url, "%s", t->proc.url);
+        r->start_ms = (double)(clock_mono_ms() - t0);
+    } else {
+        r->version = res_strdup("external");
+        if (ck_probe_external(t, &err) < 0) {
+            r->status = RES_ERROR;
+            r->error = res_strdup(err.msg);
+            check_report_target(c, t);
+            return NULL;
+        }
+    }
+    free(r->url);
+    r->url = res_strdup(t->url);
+    /* Suite slots exist only for a target that runs: one that did not start has none. */
+    r->suites = calloc(c->nsuites, sizeof *r->suites);
+    if (!r->suites) {
+        r->status = RES_ERROR;
+        r->error = res_strdup("out of memory");
+        if (t->started) target_stop(&t->proc, NULL);
+        return NULL;
+    }
+    for (size_t j = 0; j < c->nsuites; j++) {
+        r->suites[j].name = res_strdup(c->suites[j]->name);
+        r->suites[j].file = res_strdup(check_relpath(c, c->suites[j]->file));
+        r->suites[j].description =
+            res_strdup(c->suites[j]->description ? c->suites[j]->description : "");
+    }
+    r->n = c->nsuites;
+
+    size_t nw = (size_t)(c->o->jobs > 0 ? c->o->jobs : CHECK_DEFAULT_JOBS);
+    if (nw > c->nsuites) nw = c->nsuites;
+    pthread_t th[CHECK_MAX_JOBS];
+    size_t started = 0;
+    for (size_t i = 0; i < nw; i++)
+        if (pthread_create(&th[started], NULL, ck_worker, t) == 0) started++;
+    if (started == 0) ck_worker(t);
+    for (size_t i = 0; i < started; i++) pthread_join(th[i], NULL);
+
+    if (t->started) {
+        /* A crash after the last step is still a crash. */
+        if (!t->crash && target_poll(&t->proc, NULL)) {
+            int ws = 0;
+            char how[160];
+            target_poll(&t->proc, &ws);
+            target_describe_exit(ws, how, sizeof how);
+            t->crash = res_printf("target %s exited (%s) after the last step", t->name, how);
+        }
+        long long s0 = clock_mono_ms();
+        int stopped = target_stop(&t->proc, &err);
+        r->stop_ms = (double)(clock_mono_ms() - s0);
+        if (stopped < 0) {
+            r->stop_error = res_strdup(err.msg);
+            pthread_mutex_lock(&c->out_mu);
+            fprintf(stderr, "parity check: warning: target %s %s\n", t->name, err.msg);
+            pthread_mutex_unlock(&c->out_mu);
+        }
+    }
+    if (t->crash) {
+        r->status = RES_ERROR;
+        r->error = res_strdup(t->crash);
+    }
+    res_target_finish(r);
+    check_report_target(c, t);
+    return NULL;
+}
+
+/* Resolves which targets run. -1 (usage error printed) on an unknown name. */
+static int ck_targets(check_ctx_t *c, target_manifest_t **ms, size_t *nms) {
+    const check_opts_t *o = c->o;
+    err_t err;
+    bool need_manifests = o->nurls == 0 || o->ntargets > 0;
+    *ms = NULL;
+    *nms = 0;
+    if (need_manifests) {
+        char dir[CHECK_PATH_MAX + 16];
+        snprintf(dir, sizeof dir, "%s/targets", o->root);
+        if (target_manifest_scan(dir, ms, nms, &err) < 0) {
+            fprintf(stderr, "%s\n", err.msg);
+            return -1;
+        }
+    }
+    size_t cap = o->ntargets ? o->ntargets : (o->nurls ? o->nurls : *nms);
+    c->targets = calloc(cap ? cap : 1, sizeof *c->targets);
+    if (!c->targets) return -1;
+    if (o->ntargets == 0 && o->nurls > 0) {
+        for (size_t i = 0; i < o->nurls; i++) {
+            c->targets[c->ntargets].name = o->urls[i].name;
+            snprintf(c->targets[c->ntargets++].url, sizeof c->targets->url, "%s", o->urls[i].url);
+        }
+        return 0;
+    }
+    if (o->ntargets == 0) {
+        for (size_t i = 0; i < *nms; i++) {
+            c->targets[c->ntargets].m = &(*ms)[i];
+            c->targets[c->ntargets++].name = (*ms)[i].name;
+        }
+        if (c->ntargets == 0) {
+            fprintf(stderr, "parity check: no targets: no %s/targets/*/target.json and no --url\n",
+                    o->root);
+            return -1;
+        }
+        if (c->ntargets > CHECK_MAX_TARGETS) {
+            fprintf(stderr,
+                    "parity check: %zu targets under %s/targets; at most %d run at once: "
+                    "pick them with --target\n",
+                    c->ntargets, o->root, CHECK_MAX_TARGETS);
+            return -1;
+        }
+        return 0;
+    }
+    for (size_t i = 0; i < o->ntargets; i++) {
+        const char *name = o->targets[i];
+        for (size_t k = 0; k < c->ntargets; k++)
+            if (strcmp(c->targets[k].name, name) == 0) {
+                cli_usage_error("check", "target '%s' given twice", name);
+                return -1;
+            }
+        check_target_t *t = &c->targets[c->ntargets];
+        for (size_t u = 0; u < o->nurls; u++)
+            if (strcmp(o->urls[u].name, name) == 0) {
+                t->name = name;
+                snprintf(t->url, sizeof t->url, "%s", o->urls[u].url);
+            }
+        for (size_t m = 0; !t->name && m < *nms; m++)
+            if (strcmp((*ms)[m].name, name) == 0) {
+                t->m = &(*ms)[m];
+                t->name = name;
+            }
+        if (!t->name) {
+            cli_usage_error(
+                "check", "unknown target '%s' (no %s/targets/%s/target.json and no --url %s=...)",
+                name, o->root, name, name);
+            return -1;
+        }
+        c->ntargets++;
+    }
+    return 0;
+}
+
+static int ck_load_specs(check_ctx_t *c) {
+    const check_opts_t *o = c->o;
+    char def[CHECK_PATH_MAX + 16];
+    const char *defs[1];
+    const char *const *paths = o->specs;
+    size_t n = o->nspecs;
+    if (n == 0) {
+        snprintf(def, sizeof def, "%s/specs/blog", o->root);
+        defs[0] = def;
+        paths = defs;
+        n = 1;
+    }
+    spec_set_init(&c->specs);
+    if (spec_load_paths(&c->specs, paths, n) < 0) {
+        fputs(buf_cstr(&c->specs.errors), stderr);
+        fprintf(stderr, "parity check: %zu error%s in the spec files; nothing was run\n",
+                c->specs.nerrors, c->specs.nerrors == 1 ? "" : "s");
+        return -1;
+    }
+    c->suites = calloc(c->specs.n ? c->specs.n : 1, sizeof *c->suites);
+    if (!c->suites) return -1;
+    for (size_t i = 0; i < c->specs.n; i++)
+        if (!o->filter || fnmatch(o->filter, c->specs.suites[i]->name, 0) == 0)
+            c->suites[c->nsuites++] = c->specs.suites[i];
+    if (c->nsuites == 0) {
+        if (o->filter)
+            fprintf(stderr, "parity check: no suite matches --filter '%s'\n", o->filter);
+        else
+            fprintf(stderr, "parity check: no suites found in %s\n", paths[0]);
+        return -1;
+    }
+    return 0;
+}
+
+int check_run(const check_opts_t *o, res_run_t *run) {
+    memset(run, 0, sizeof *run);
+    check_ctx_t *c = calloc(1, sizeof *c);
+    if (!c) return CLI_EXIT_ENV;
+    c->o = o;
+    c->run = run;
+    c->t0 = clock_mono_ms();
+    c->color = cli_color(stderr);
+    pthread_mutex_init(&c->out_mu, NULL);
+    target_manifest_t *ms = NULL;
+    size_t nms = 0;
+    int rc = CLI_EXIT_USAGE;
+    err_t err;
+
+    if (ck_load_specs(c) < 0 || ck_targets(c, &ms, &nms) < 0) goto done;
+
+    char started[64], rnd[8], id[64];
+    ck_iso_now(started, sizeof started);
+    ck_random_alnum(rnd, 4);
+    if (o->run_id) {
+        snprintf(id, sizeof id, "%s", o->run_id);
+    } else {
+        time_t now = time(NULL);
+        struct tm tm;
+        gmtime_r(&now, &tm);
+        snprintf(id, sizeof id, "%04d%02d%02d-%02d%02d%02d-%s", tm.tm_year + 1900, tm.tm_mon + 1,
+                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd);
+    }
+    ck_random_alnum(c->uid_base, 6);
+    run->id = res_strdup(id);
+    run->parity_version = res_strdup(PARITY_VERSION);
+    run->started = res_strdup(started);
+    if (o->out)
+        snprintf(c->out, sizeof c->out, "%s", o->out);
+    else
+        snprintf(c->out, sizeof c->out, "%s/reports/runs/%s", o->root, id);
+    char logs[CHECK_PATH_MAX + 16];
+    snprintf(logs, sizeof logs, "%s/logs", c->out);
+    if (cli_mkdirs(logs, &err) < 0) {
+        fprintf(stderr, "parity check: %s\n", err.msg);
+        rc = CLI_EXIT_ENV;
+        goto done;
+    }
+
+    run->targets = calloc(c->ntargets, sizeof *run->targets);
+    if (!run->targets) goto done;
+    run->n = c->ntargets;
+    for (size_t i = 0; i < c->ntargets; i++) {
+        check_target_t *t = &c->targets[i];
+        res_target_t *r = &run->targets[i];
+        t->ctx = c;
+        t->index = i;
+        t->res = r;
+        pthread_mutex_init(&t->mu, NULL);
+        r->name = res_strdup(t->name);
+        r->external = t->m == NULL;
+        r->url = t->m ? NULL : res_strdup(t->url);
+    }
+    if (!o->quiet)
+        fprintf(stderr, "parity check: %zu suite%s x %zu target%s, run %s, output in %s\n",
+                c->nsuites, c->nsuites == 1 ? "" : "s", c->ntargets, c->ntargets == 1 ? "" : "s",
+                id, c->out);
+
+    pthread_t th[CHECK_MAX_TARGETS];
+    bool ok[CHECK_MAX_TARGETS] = {0};
+    for (size_t i = 0; i < c->ntargets; i++)
+        ok[i] = pthread_create(&th[i], NULL, ck_target, &c->targets[i]) == 0;
+    for (size_t i = 0; i < c->ntargets; i++) {
+        if (ok[i])
+            pthread_join(th[i], NULL);
+        else
+            ck_target(&c->targets[i]);
+    }
+
+    char finished[64];
+    ck_iso_now(finished, sizeof finished);
+    run->finished = res_strdup(finished);
+    run->duration_ms = (double)(clock_mono_ms() - c->t0);
+    check_report_final(c, stderr);
+
+    char path[CHECK_PATH_MAX + 32];
+    snprintf(path, sizeof path, "%s/conformance.json", c->out);
+    rc = CLI_EXIT_OK;
+    if (results_write_json(run, path, &err) < 0 ||
+        (o->json && results_write_json(run, o->json, &err) < 0) ||
+        (o->junit && junit_write(run, o->junit, &err) < 0) ||
+        (o->tap && tap_write(run, o->tap, &err) < 0)) {
+        fprintf(stderr, "parity check: %s\n", err.msg);
+        rc = CLI_EXIT_ENV;
+    }
+    if (!o->quiet) fprintf(stderr, "results: %s\n", path);
+    res_totals_t tt;
+    res_totals(run, &tt);
+    if (rc == CLI_EXIT_OK && (tt.fail || tt.error)) rc = CLI_EXIT_FAIL;
+    for (size_t i = 0; i < run->n; i++)
+        if (run->targets[i].status == RES_ERROR && run->targets[i].error) rc = CLI_EXIT_ENV;
+
+done:
+    for (size_t i = 0; i < c->ntargets; i++) free(c->targets[i].crash);
+    free(c->targets);
+    free(c->suites);
+    spec_set_free(&c->specs);
+    target_manifest_free_all(ms, nms);
+    free(c);
+    return rc;
+}

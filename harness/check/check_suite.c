@@ -1,0 +1,324 @@
+/* check_suite: runs one suite on one target (see check.h).
+ *
+ * A step is: skip for this target? -> render the request -> delay -> send (+ retries) -> check
+ * status and asserts -> captures. The first failing step fails the suite; the remaining setup and
+ * steps are recorded as skipped (a static walk: a repeat's steps are listed once), teardown always
+ * runs. After every exchange the target's process is polled (one waitpid): a target that died is a
+ * crash, attributed to the step that was running; a transport error gives a dying target
+ * CHECK_CRASH_GRACE_MS to exit so that "connection reset" is reported as the crash it is. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "check.h"
+#include "core/clock.h"
+#include "exec/step.h"
+#include "spec/tmpl.h"
+
+static void cs_sleep_ms(long ms) {
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+    while (ms > 0 && nanosleep(&ts, &ts) == -1 && errno == EINTR) {
+    }
+}
+
+static long cs_iteration(const step_iter_t *it) {
+    for (int d = it->depth - 1; d >= 0; d--)
+        if (it->frames[d].owner && it->frames[d].owner->kind == STEP_REPEAT)
+            return it->frames[d].iter;
+    return -1;
+}
+
+const char *check_relpath(const check_ctx_t *c, const char *path) {
+    size_t n = strlen(c->o->root);
+    if (path && strncmp(path, c->o->root, n) == 0 && path[n] == '/') return path + n + 1;
+    return path;
+}
+
+static res_step_t *cs_new_step(const check_ctx_t *c, res_suite_t *su, const step_t *st,
+                               res_phase_t ph, long iter) {
+    res_step_t *rs = res_step_add(su);
+    if (!rs) return NULL;
+    rs->name = res_strdup(st->name ? st->name : st->kind == STEP_REPEAT ? "(repeat)" : "(include)");
+    rs->phase = ph;
+    rs->file = res_strdup(check_relpath(c, st->loc.file));
+    rs->line = st->loc.line;
+    rs->col = st->loc.col;
+    rs->iteration = iter;
+    return rs;
+}
+
+static void cs_skip_list(const check_ctx_t *c, res_suite_t *su, const step_list_t *l, size_t from,
+                         res_phase_t ph, const char *reason) {
+    for (size_t i = from; l && i < l->n; i++) {
+        const step_t *st = l->items[i];
+        if (st->kind == STEP_REQUEST) {
+            res_step_t *rs = cs_new_step(c, su, st, ph, -1);
+            if (!rs) return;
+            rs->status = RES_SKIP;
+            rs->reason = res_strdup(reason);
+        } else {
+            cs_skip_list(c, su, &st->children, 0, ph, reason);
+        }
+    }
+}
+
+/* Everything the iterator has not returned yet, innermost frame first. */
+static void cs_skip_rest(const check_ctx_t *c, res_suite_t *su, const step_iter_t *it,
+                         res_phase_t ph, const char *reason) {
+    for (int d = it->depth - 1; d >= 0; d--)
+        cs_skip_list(c, su, it->frames[d].list, it->frames[d].pos, ph, reason);
+}
+
+void check_skip_suite(check_target_t *t, size_t si, const char *reason) {
+    const check_ctx_t *c = t->ctx;
+    const suite_t *s = t->ctx->suites[si];
+    res_suite_t *su = &t->res->suites[si];
+    cs_skip_list(c, su, &s->setup, 0, RES_SETUP, reason);
+    cs_skip_list(c, su, &s->steps, 0, RES_STEPS, reason);
+    cs_skip_list(c, su, &s->teardown, 0, RES_TEARDOWN, reason);
+    res_suite_finish(su);
+}
+
+/* The target died: the first thread to notice records the crash with its step. `before`: it was
+ * found dead before this step was sent (it died after the previous exchange, e.g. in a
+ * background thread), so the step is where it was noticed, not what caused it. */
+static void cs_crashed(check_target_t *t, const res_suite_t *su, res_step_t *rs, bool before) {
+    int ws = 0;
+    target_poll(&t->proc, &ws);
+    char how[160], label[512];
+    target_describe_exit(ws, how, sizeof how);
+    res_step_label(rs, label, sizeof label);
+    pthread_mutex_lock(&t->mu);
+    bool first = !t->crash;
+    if (first)
+        t->crash =
+            res_printf("target %s crashed (%s) %s step \"%s\" of suite %s (%s:%u:%u)", t->name, how,
+                       before ? "before" : "during", label, su->name, rs->file, rs->line, rs->col);
+    pthread_mutex_unlock(&t->mu);
+    atomic_store(&t->down, true);
+    rs->status = RES_ERROR;
+    free(rs->reason);
+    rs->reason = first && before ? res_printf("not sent: the target had exited (%s)", how)
+                 : first         ? res_printf("the target crashed during this step: %s", how)
+                                 : res_printf("the target died while this step ran (%s)", how);
+}
+
+static bool cs_target_dead(check_target_t *t) {
+    return t->m && t->started && target_poll(&t->proc, NULL) && !t->proc.stopped;
+}
+
+/* "HTTP 404\nName: value\n...\n\nbody" with the body cut at CHECK_BODY_SHOWN bytes. */
+static char *cs_response_text(const resp_t *r) {
+    buf_t b;
+    buf_init(&b, CHECK_BODY_SHOWN + 64 * 1024);
+    buf_printf(&b, "HTTP %ld\n", r->status);
+    for (size_t i = 0; i < r->nheaders; i++)
+        buf_printf(&b, "%s: %s\n", r->headers[i].name, r->headers[i].value);
+    if (r->body.len) {
+        buf_adds(&b, "\n");
+        size_t n = r->body.len < CHECK_BODY_SHOWN ? r->body.len : CHECK_BODY_SHOWN;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char ch = (unsigned char)r->body.ptr[i];
+            buf_addc(&b, (ch < 0x20 && ch != '\n' && ch != '\t') || ch == 0x7f ? '?' : (char)ch);
+        }
+        if (n < r->body.len)
+            buf_printf(&b, "\n... (cut at %d bytes; %zu bytes in all)", CHECK_BODY_SHOWN,
+                       r->body.len);
+    }
+    char *s = buf_detach(&b);
+    return s ? s : res_strdup("");
+}
+
+/* Runs one request step; false when it failed (which fails the suite). */
+static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const step_t *st,
+                    res_phase_t ph, long iter, vars_t *vars) {
+    res_step_t *rs = cs_new_step(t->ctx, su, st, ph, iter);
+    if (!rs) return false;
+    long long t0 = clock_mono_ms();
+    const char *skip = step_skip_reason(st, t->name);
+    if (skip) {
+        rs->status = RES_SKIP;
+        rs->reason = res_printf("skipped on %s: %s", t->name, skip);
+        return true;
+    }
+    if (atomic_load(&t->down)) {
+        pthread_mutex_lock(&t->mu);
+        rs->reason = res_printf("not sent: %s", t->crash ? t->crash : "the target is down");
+        pthread_mutex_unlock(&t->mu);
+        rs->status = ph == RES_TEARDOWN ? RES_SKIP : RES_ERROR;
+        return ph == RES_TEARDOWN;
+    }
+    req_t req;
+    req_init(&req);
+    err_t err;
+    if (step_build_request(st, vars, &req, &err) < 0) {
+        rs->status = RES_ERROR;
+        rs->reason = res_printf("cannot build the request: %s", err.msg);
+        req_free(&req);
+        return false;
+    }
+    rs->method = res_strdup(req.method);
+    rs->url = res_printf("%s%s", t->url, buf_cstr(&req.target));
+    if (st->delay_ms > 0) cs_sleep_ms(st->delay_ms);
+    if (cs_target_dead(t)) {
+        cs_crashed(t, su, rs, true);
+        rs->duration_ms = (double)(clock_mono_ms() - t0);
+        req_free(&req);
+        return false;
+    }
+
+    resp_t resp;
+    resp_init(&resp);
+    step_result_t res;
+    step_result_init(&res);
+    http_outcome_t out = {0};
+    bool pass = false, transport = false, crashed = false;
+    for (int a = 0; a <= st->retry_count; a++) {
+        if (a > 0) cs_sleep_ms(st->retry_interval_ms);
+        rs->attempts++;
+        step_result_free(&res);
+        step_result_init(&res);
+        if (http_send(hc, t->url, &req, &resp, &out, &err) < 0) {
+            transport = true;
+            if (t->m && t->started && target_wait_exit(&t->proc, CHECK_CRASH_GRACE_MS) &&
+                !t->proc.stopped) {
+                crashed = true;
+                break;
+            }
+            continue;
+        }
+        transport = false;
+        if (step_check(st, &resp, vars, &res) < 0) {
+            err_set(&err, "out of memory while checking");
+            transport = true;
+            break;
+        }
+        if (res.pass) {
+            pass = true;
+            break;
+        }
+    }
+    rs->http_status = resp.status;
+    rs->dns_ms = out.dns_ms;
+    rs->connect_ms = out.connect_ms;
+    rs->ttfb_ms = out.ttfb_ms;
+    rs->total_ms = out.total_ms;
+    if (!crashed && cs_target_dead(t)) crashed = true;
+    if (crashed) {
+        cs_crashed(t, su, rs, false);
+    } else if (transport) {
+        rs->status = RES_FAIL;
+        rs->reason = res_strdup(err.msg);
+    } else if (!pass) {
+        rs->status = RES_FAIL;
+        for (size_t i = 0; i < res.n; i++)
+            if (!res.items[i].pass)
+                res_check_add(rs, res.items[i].text,
+                              res.items[i].loc.file ? check_relpath(t->ctx, res.items[i].loc.file)
+                                                    : rs->file,
+                              res.items[i].loc.line, res.items[i].loc.col,
+                              res.items[i].msg ? res.items[i].msg : "failed");
+        if (res.capture_error)
+            res_check_add(rs, "capture", rs->file, rs->line, rs->col, res.capture_error);
+        if (rs->nchecks == 0) rs->reason = res_strdup("failed");
+    } else {
+        rs->status = RES_PASS;
+    }
+    if (rs->status != RES_PASS) {
+        if (resp.status) rs->response = cs_response_text(&resp);
+        buf_t cmd;
+        buf_init(&cmd, 1u << 20);
+        if (step_curl_command(&req, t->url, &cmd) == 0) rs->curl = buf_detach(&cmd);
+        buf_free(&cmd);
+    }
+    rs->duration_ms = (double)(clock_mono_ms() - t0);
+    rs->duration_ms = out.total_ms > rs->duration_ms ? out.total_ms : rs->duration_ms;
+    step_result_free(&res);
+    resp_free(&resp);
+    req_free(&req);
+    return rs->status == RES_PASS;
+}
+
+/* Sets uid, target, run, then the suite's variables (each rendered against what is set). */
+static int cs_vars(check_target_t *t, size_t si, vars_t *vars, err_t *err) {
+    check_ctx_t *c = t->ctx;
+    char uid[64];
+    /* Lower-case alphanumerics only: safe in usernames, e-mails, titles and slugs. Unique per run
+     * (random base), target (index) and suite (index). */
+    snprintf(uid, sizeof uid, "%st%zus%zu", c->uid_base, t->index, si);
+    if (vars_set_string(vars, "uid", uid) < 0 || vars_set_string(vars, "target", t->name) < 0 ||
+        vars_set_string(vars, "run", c->run->id) < 0)
+        return err_set(err, "out of memory");
+    /* {{secret}}: the SECRET_KEY parity gave the target, or --secret NAME=KEY (a --url target).
+     * Unknown: left unset, so {{secret}} / {{jwt(...)}} fail the step saying how to give it. */
+    const char *secret = t->m && t->started && t->proc.secret[0] ? t->proc.secret : NULL;
+    for (size_t i = 0; !t->m && i < c->o->nsecrets; i++) /* parity knows its own targets' keys */
+        if (strcmp(c->o->secrets[i].name, t->name) == 0) secret = c->o->secrets[i].key;
+    if (secret && vars_set_string(vars, "secret", secret) < 0) return err_set(err, "out of memory");
+    const cJSON *vs = c->suites[si]->variables;
+    for (const cJSON *v = vs ? vs->child : NULL; v; v = v->next) {
+        cJSON *r = tmpl_render_json(vars, v, err);
+        if (!r) return err_prefix(err, "variable \"%s\": ", v->string);
+        if (vars_set_take(vars, v->string, r) < 0) return err_set(err, "out of memory");
+    }
+    return 0;
+}
+
+void check_run_suite(check_target_t *t, size_t si, http_client_t *hc) {
+    check_ctx_t *c = t->ctx;
+    const suite_t *s = c->suites[si];
+    res_suite_t *su = &t->res->suites[si];
+    long long t0 = clock_mono_ms();
+    vars_t *vars = vars_new();
+    err_t err;
+    char reason[1024] = "";
+    if (!vars || cs_vars(t, si, vars, &err) < 0) {
+        res_step_t *rs = res_step_add(su);
+        rs->name = res_strdup("variables");
+        rs->phase = RES_SETUP;
+        rs->file = res_strdup(check_relpath(c, s->file));
+        rs->line = s->loc.line;
+        rs->col = s->loc.col;
+        rs->status = RES_ERROR;
+        rs->reason = res_strdup(vars ? err.msg : "out of memory");
+        snprintf(reason, sizeof reason, "not run: the suite's variables failed");
+    }
+    const step_list_t *lists[3] = {&s->setup, &s->steps, &s->teardown};
+    for (int ph = 0; ph < 3 && vars; ph++) {
+        step_iter_t it;
+        step_iter_init(&it, lists[ph]);
+        for (;;) {
+            if (reason[0] && ph != RES_TEARDOWN) {
+                cs_skip_rest(c, su, &it, (res_phase_t)ph, reason);
+                break;
+            }
+            const step_t *st = NULL;
+            if (step_iter_next(&it, vars, &st, &err) < 0) {
+                res_step_t *rs = res_step_add(su);
+                if (!rs) break;
+                rs->name = res_strdup("(repeat/include)");
+                rs->phase = (res_phase_t)ph;
+                rs->status = RES_ERROR;
+                rs->reason = res_strdup(err.msg);
+                if (!reason[0])
+                    snprintf(reason, sizeof reason,
+                             "not run: an earlier step could not be expanded");
+                if (ph == RES_TEARDOWN) break;
+                continue;
+            }
+            if (!st) break;
+            bool ok = cs_step(t, hc, su, st, (res_phase_t)ph, cs_iteration(&it), vars);
+            if (c->o->verbose && su->n) check_report_step(c, t, su, &su->steps[su->n - 1]);
+            if (!ok && !reason[0]) {
+                char label[512];
+                res_step_label(&su->steps[su->n - 1], label, sizeof label);
+                snprintf(reason, sizeof reason, "not run: step \"%.400s\" failed", label);
+            }
+        }
+    }
+    vars_free(vars);
+    su->duration_ms = (double)(clock_mono_ms() - t0);
+    res_suite_finish(su);
+}

@@ -1,0 +1,206 @@
+/* run: `parity run`, the main job: conformance (parity check), a benchmark (parity bench,
+ * profile quick by default) and the report, into reports/runs/<id>/, with reports/latest
+ * pointing at it. It is what scripts/run runs.
+ *
+ * The exit code is the most serious of the steps': 2 (usage or spec error) before 3 (a target
+ * did not start or crashed, a tool is missing) before 1 (conformance failures, a failed sample
+ * or integrity check, a regression against --baseline) before 0. */
+#include "report/report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "bench/bench.h"
+#include "check/check.h"
+#include "cli.h"
+
+#define RUN_MAX_ARGS 256
+
+static const char *const USAGE =
+    "usage: parity run [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full]\n"
+    "                  [--jobs N] [--pin auto|none] [--no-bench] [--baseline DIR]\n"
+    "                  [--max-regression PCT] [--png] [--out DIR]\n"
+    "\n"
+    "Runs the conformance suites against every target (parity check), benchmarks them (parity\n"
+    "bench, profile quick), and writes the report (parity report) into reports/runs/<id>/, with\n"
+    "reports/latest pointing at it. Prints the path of report.html at the end.\n"
+    "\n"
+    "  --target NAME      only this target (repeatable)\n"
+    "  --scenario NAME    only this benchmark scenario (repeatable)\n"
+    "  --profile P        smoke (CI), quick (default), full\n"
+    "  --jobs N           suites run in parallel per target during the check\n"
+    "  --pin auto|none    CPU pinning of the benchmark (default auto)\n"
+    "  --no-bench         conformance and report only\n"
+    "  --baseline DIR     compare with an older run directory (exit 1 on regression)\n"
+    "  --max-regression PCT  regression threshold in percent (default 5)\n"
+    "  --png              also write PNG charts\n"
+    "  --out DIR          run directory (default reports/runs/<id>)\n"
+    "\n"
+    "Exit: 0 all good; 1 conformance failures, a failed benchmark check or a regression; 2 usage\n"
+    "or spec errors; 3 environment errors (a target did not start or crashed, a tool is "
+    "missing).\n";
+
+static int worst(int a, int b) {
+    static const int rank[4] = {0, 1, 3, 2}; /* 0 < 1 < 3 < 2 */
+    if (a < 0 || a > 3) return b;
+    if (b < 0 || b > 3) return a;
+    return rank[a] >= rank[b] ? a : b;
+}
+
+/* reports/latest -> runs/<id>, replaced atomically (symlink to a temp name, then rename). */
+static void point_latest(const char *root, const char *run_id) {
+    char latest[CLI_PATH_MAX + 32], tmp[CLI_PATH_MAX + 48], target[64];
+    snprintf(latest, sizeof latest, "%s/reports/latest", root);
+    snprintf(tmp, sizeof tmp, "%s/reports/.latest.%d", root, (int)getpid());
+    snprintf(target, sizeof target, "runs/%s", run_id);
+    unlink(tmp);
+    if (symlink(target, tmp) == 0 && rename(tmp, latest) == 0) return;
+    unlink(tmp);
+    fprintf(stderr, "parity run: could not point %s at %s: %s\n", latest, target, strerror(errno));
+}
+
+int run_main(int argc, char **argv) {
+    static const struct option longopts[] = {{"target", required_argument, 0, 't'},
+                                             {"scenario", required_argument, 0, 's'},
+                                             {"profile", required_argument, 0, 'p'},
+                                             {"jobs", required_argument, 0, 'j'},
+                                             {"pin", required_argument, 0, 'P'},
+                                             {"no-bench", no_argument, 0, 'n'},
+                                             {"baseline", required_argument, 0, 'b'},
+                                             {"max-regression", required_argument, 0, 'm'},
+                                             {"png", no_argument, 0, 'g'},
+                                             {"out", required_argument, 0, 'o'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    bench_opts_t bo;
+    memset(&bo, 0, sizeof bo);
+    bo.profile = *bench_profile_find("quick");
+    bo.pin_auto = true;
+    const char *jobs = NULL, *baseline = NULL, *out = NULL;
+    double pct = REPORT_DEFAULT_MAX_REGRESSION;
+    bool bench = true, png = false;
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 't':
+            if (bo.ntargets >= BENCH_MAX_TARGETS)
+                return cli_usage_error("run", "too many --target");
+            bo.targets[bo.ntargets++] = optarg;
+            break;
+        case 's':
+            if (bo.nscenarios >= BENCH_MAX_SCENARIOS)
+                return cli_usage_error("run", "too many --scenario");
+            bo.scenarios[bo.nscenarios++] = optarg;
+            break;
+        case 'p': {
+            const bench_profile_t *p = bench_profile_find(optarg);
+            if (!p)
+                return cli_usage_error("run", "unknown profile '%s' (smoke, quick, full)", optarg);
+            bo.profile = *p;
+            break;
+        }
+        case 'j': jobs = optarg; break;
+        case 'P':
+            if (strcmp(optarg, "auto") && strcmp(optarg, "none"))
+                return cli_usage_error("run", "--pin must be auto or none");
+            bo.pin_auto = !strcmp(optarg, "auto");
+            break;
+        case 'n': bench = false; break;
+        case 'b': baseline = optarg; break;
+        case 'm':
+            if (report_parse_pct(optarg, &pct) < 0)
+                return cli_usage_error("run", "--max-regression takes a percentage, not '%s'",
+                                       optarg);
+            break;
+        case 'g': png = true; break;
+        case 'o': out = optarg; break;
+        case 'h': fputs(USAGE, stdout); return CLI_EXIT_OK;
+        default: fputs(USAGE, stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind < argc) return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
+
+    char root[CLI_PATH_MAX], dir[CLI_PATH_MAX + 64], run_id[32], templates[CLI_PATH_MAX + 32];
+    err_t err;
+    if (cli_root(root, sizeof root, &err) < 0) {
+        fprintf(stderr, "parity run: %s\n", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    bench_make_run_id(run_id, sizeof run_id);
+    if (out)
+        snprintf(dir, sizeof dir, "%s", out);
+    else
+        snprintf(dir, sizeof dir, "%s/reports/runs/%s", root, run_id);
+    if (cli_mkdirs(dir, &err) < 0) {
+        fprintf(stderr, "parity run: %s\n", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    fprintf(stderr, "parity run %s: conformance, %s, report -> %s\n", run_id,
+            bench ? (bo.profile.name ? bo.profile.name : "bench") : "no benchmark", dir);
+
+    /* 1. conformance */
+    char *cargv[RUN_MAX_ARGS];
+    int cargc = 0;
+    char junit[CLI_PATH_MAX + 96], tap[CLI_PATH_MAX + 96];
+    snprintf(junit, sizeof junit, "%s/junit.xml", dir);
+    snprintf(tap, sizeof tap, "%s/results.tap", dir);
+    cargv[cargc++] = "check";
+    cargv[cargc++] = "--out";
+    cargv[cargc++] = dir;
+    cargv[cargc++] = "--junit";
+    cargv[cargc++] = junit;
+    cargv[cargc++] = "--tap";
+    cargv[cargc++] = tap;
+    cargv[cargc++] = "--run-id"; /* one id for conformance.json, bench.json and the directory */
+    cargv[cargc++] = run_id;
+    if (jobs) {
+        cargv[cargc++] = "--jobs";
+        cargv[cargc++] = (char *)jobs;
+    }
+    for (size_t i = 0; i < bo.ntargets && cargc < RUN_MAX_ARGS - 3; i++) {
+        cargv[cargc++] = "--target";
+        cargv[cargc++] = (char *)bo.targets[i];
+    }
+    cargv[cargc] = NULL;
+    int code = check_main(cargc, cargv);
+    if (code == CLI_EXIT_USAGE) return code; /* bad specs: nothing else is meaningful */
+
+    /* 2. benchmark */
+    if (bench) {
+        fprintf(stderr, "\n");
+        bo.root = root;
+        bo.out_dir = dir;
+        bo.run_id = run_id;
+        code = worst(code, bench_execute(&bo));
+    }
+
+    /* 3. report */
+    fprintf(stderr, "\n");
+    snprintf(templates, sizeof templates, "%s/reports/templates", root);
+    buf_t cmd;
+    buf_init(&cmd, 8192);
+    buf_adds(&cmd, "parity");
+    for (int i = 0; i < argc; i++) { /* argv[0] is "run" */
+        buf_addc(&cmd, ' ');
+        /* quoted only when the shell needs it, so the command reads as typed */
+        size_t n = strlen(argv[i]);
+        if (n &&
+            strspn(argv[i],
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./:=@%+,-") == n)
+            buf_adds(&cmd, argv[i]);
+        else
+            str_shell_quote(&cmd, argv[i], n);
+    }
+    report_opts_t ro = {
+        .out_dir = dir, .templates = templates, .png = png, .command = buf_cstr(&cmd)};
+    code = worst(code, report_generate(dir, baseline, pct, &ro));
+    buf_free(&cmd);
+    if (!out) point_latest(root, run_id);
+    printf("%s/report.html\n", dir);
+    return code;
+}

@@ -1,0 +1,20 @@
+/* json: typed comparison of JSON values (cJSON trees parsed by jsonloc).
+ *
+ * A value is JSON: `"1"` is not `1`; numbers parsed from a body or a spec file keep their source
+ * text (jsonloc.h), so integer comparisons use the text: `1.0` is not an integer, `1 == 1.0` is
+ * false, 9007199254740993 != 9007199254740992. Objects and lists compare deeply (objects by key
+ * set, order-insensitive; lists in order). Nothing here allocates. */
+#ifndef PARITY_CORE_JSON_H
+#define PARITY_CORE_JSON_H
+
+#include <stdbool.h>
+#include <cjson/cJSON.h>
+
+/* Type name used in messages: string, number, boolean, null, list, object, nothing (NULL). */
+const char *json_type_name(const cJSON *v);
+/* Typed deep equality (numbers: integer text exact, see above). */
+bool json_equal(const cJSON *a, const cJSON *b);
+/* Compares two number nodes: integers exactly by their digits, otherwise as doubles. -1, 0, 1. */
+int json_num_cmp(const cJSON *a, const cJSON *b);
+
+#endif

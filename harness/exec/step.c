@@ -1,0 +1,357 @@
+/* step: iterate steps, render requests, check responses, run captures. See step.h. */
+#include "step.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/jsonloc.h"
+
+/* ---- iteration --------------------------------------------------------------------------------
+ */
+
+void step_iter_init(step_iter_t *it, const step_list_t *list) {
+    memset(it, 0, sizeof(*it));
+    it->frames[0].list = list;
+    it->frames[0].count = 1; /* the top level runs once */
+    it->depth = 1;
+}
+
+/* Prefixes the message already in err with the step's file:line:col. */
+static int loc_err(err_t *err, const step_t *st) {
+    return err_prefix(err, "%s:%u:%u: ", st->loc.file, st->loc.line, st->loc.col);
+}
+
+/* Enters a repeat or include: renders its parameters, pushes its children. */
+static int enter(step_iter_t *it, const step_t *st, vars_t *vars, err_t *err) {
+    if (it->depth > SPEC_MAX_NESTING) {
+        err_set(err, "steps nested too deeply");
+        return loc_err(err, st);
+    }
+    step_frame_t *f = &it->frames[it->depth];
+    *f = (step_frame_t){.list = &st->children, .owner = st, .count = 1};
+    if (st->kind == STEP_INCLUDE) {
+        for (const cJSON *w = st->with ? st->with->child : NULL; w; w = w->next) {
+            cJSON *v = tmpl_render_json(vars, w, err);
+            if (!v) {
+                err_prefix(err, "include parameter \"%s\": ", w->string);
+                return loc_err(err, st);
+            }
+            if (vars_set_take(vars, w->string, v) == -1) return err_set(err, "out of memory");
+        }
+    } else {
+        f->count = st->repeat_count;
+        if (st->repeat_tmpl) {
+            char *s = tmpl_render_str(vars, st->repeat_tmpl, err);
+            long n;
+            if (!s) {
+                err_prefix(err, "repeat: ");
+                return loc_err(err, st);
+            }
+            if (str_to_long(s, 0, SPEC_MAX_REPEAT, &n) == -1) {
+                err_set(err, "repeat: \"%.100s\" is not an integer from 0 to %d", s,
+                        SPEC_MAX_REPEAT);
+                free(s);
+                return loc_err(err, st);
+            }
+            free(s);
+            f->count = n;
+        }
+        if (f->count > 0 && st->index_var && vars_set_int(vars, st->index_var, 0) == -1)
+            return err_set(err, "out of memory");
+    }
+    it->depth++;
+    return 0;
+}
+
+int step_iter_next(step_iter_t *it, vars_t *vars, const step_t **out, err_t *err) {
+    *out = NULL;
+    while (it->depth > 0) {
+        step_frame_t *f = &it->frames[it->depth - 1];
+        if (f->pos < f->list->n && f->iter < f->count) {
+            const step_t *st = f->list->items[f->pos++];
+            if (st->kind == STEP_REQUEST) {
+                *out = st;
+                return 0;
+            }
+            if (enter(it, st, vars, err) == -1) return -1;
+            continue;
+        }
+        /* End of this pass over the list: next repeat iteration, or pop. */
+        if (f->owner && f->owner->kind == STEP_REPEAT && ++f->iter < f->count) {
+            f->pos = 0;
+            if (f->owner->index_var && vars_set_int(vars, f->owner->index_var, f->iter) == -1)
+                return err_set(err, "out of memory");
+            continue;
+        }
+        it->depth--;
+    }
+    return 0;
+}
+
+int step_name(const step_t *st, const vars_t *vars, buf_t *out) {
+    const char *name = st->name ? st->name : "";
+    size_t len = out->len;
+    if (tmpl_render(vars, name, out, NULL) == 0) return 0;
+    buf_truncate(out, len);
+    return buf_adds(out, name);
+}
+
+/* ---- request -------------------------------------------------------------------------------- */
+
+/* Renders a query/form value (string template, number, boolean) as text into out. */
+static int render_scalar(const vars_t *vars, const cJSON *v, buf_t *out, err_t *err) {
+    if (cJSON_IsString(v)) return tmpl_render(vars, v->valuestring, out, err);
+    if (jl_print(v, out) == -1) return err_set(err, "value too long");
+    return 0;
+}
+
+/* key=value&... percent-encoded, into out. */
+static int render_pairs(const vars_t *vars, const cJSON *obj, buf_t *out, err_t *err) {
+    buf_t tmp;
+    buf_init(&tmp, TMPL_MAX_OUTPUT);
+    int rc = 0;
+    for (const cJSON *k = obj->child; k && rc == 0; k = k->next) {
+        buf_reset(&tmp);
+        if (k != obj->child && buf_addc(out, '&') == -1)
+            rc = -1;
+        else if (render_scalar(vars, k, &tmp, err) == -1)
+            rc = -2;
+        else if (str_percent_encode(out, k->string, strlen(k->string)) == -1 ||
+                 buf_addc(out, '=') == -1 || str_percent_encode(out, tmp.ptr, tmp.len) == -1)
+            rc = -1;
+    }
+    buf_free(&tmp);
+    if (rc == -1) return err_set(err, "request too large (over %zu bytes)", out->max);
+    return rc ? -1 : 0;
+}
+
+static int render_body(const step_t *st, const vars_t *vars, req_t *r, const char **ctype,
+                       err_t *err) {
+    const request_spec_t *q = &st->req;
+    r->has_body = q->body_kind != BODY_NONE;
+    switch (q->body_kind) {
+    case BODY_NONE: return 0;
+    case BODY_JSON: {
+        *ctype = "application/json";
+        cJSON *j = tmpl_render_json(vars, q->json, err);
+        if (!j) return -1;
+        int rc = jl_print(j, &r->body);
+        cJSON_Delete(j);
+        return rc == -1 ? err_set(err, "body larger than %zu bytes", r->body.max) : 0;
+    }
+    case BODY_FORM:
+        *ctype = "application/x-www-form-urlencoded";
+        return render_pairs(vars, q->form, &r->body, err);
+    case BODY_RAW: return tmpl_render(vars, q->raw, &r->body, err);
+    case BODY_BYTES:
+        if (buf_add(&r->body, q->bytes, q->nbytes) == -1)
+            return err_set(err, "body larger than %zu bytes", r->body.max);
+        return 0;
+    case BODY_FILL: {
+        if (tmpl_render(vars, q->fill_prefix, &r->body, err) == -1) return -1;
+        buf_t suffix;
+        buf_init(&suffix, TMPL_MAX_OUTPUT);
+        int rc = tmpl_render(vars, q->fill_suffix, &suffix, err);
+        if (rc == 0 && r->body.len + suffix.len > q->fill_size)
+            rc = err_set(err, "body.size %zu is smaller than prefix + suffix (%zu bytes)",
+                         q->fill_size, r->body.len + suffix.len);
+        if (rc == 0 &&
+            (buf_addfill(&r->body, q->fill_char, q->fill_size - r->body.len - suffix.len) == -1 ||
+             buf_add(&r->body, suffix.ptr, suffix.len) == -1))
+            rc = err_set(err, "body larger than %zu bytes", r->body.max);
+        buf_free(&suffix);
+        return rc;
+    }
+    }
+    return 0;
+}
+
+int step_build_request(const step_t *st, const vars_t *vars, req_t *r, err_t *err) {
+    const request_spec_t *q = &st->req;
+    req_reset(r);
+    r->method = q->method;
+    r->timeout_ms = q->timeout_ms;
+    if (tmpl_render(vars, q->path, &r->target, err) == -1) return -1;
+    if (q->query && q->query->child) {
+        if (buf_addc(&r->target, strchr(buf_cstr(&r->target), '?') ? '&' : '?') == -1)
+            return err_set(err, "request target too long");
+        if (render_pairs(vars, q->query, &r->target, err) == -1) return -1;
+    }
+    const char *ctype = NULL;
+    if (render_body(st, vars, r, &ctype, err) == -1) return -1;
+    bool user_ctype = false;
+    for (const cJSON *h = q->headers ? q->headers->child : NULL; h; h = h->next) {
+        char *v = tmpl_render_str(vars, h->valuestring, err);
+        if (!v) return -1;
+        if (strpbrk(v, "\r\n")) {
+            free(v);
+            return err_set(err, "header \"%s\" renders to a value with CR or LF", h->string);
+        }
+        if (req_add_header(r, h->string, v, err) == -1) return -1;
+        if (strcasecmp(h->string, "Content-Type") == 0) {
+            user_ctype = true;
+            r->content_type = r->headers[r->nheaders - 1].value;
+        }
+    }
+    if (ctype && !user_ctype) {
+        if (req_add_header(r, "Content-Type", str_dup(ctype), err) == -1) return -1;
+        r->content_type = r->headers[r->nheaders - 1].value;
+    }
+    /* libcurl (and the curl command line) send a body chunked when this header is set. */
+    r->chunked = q->chunked;
+    if (q->chunked && req_add_header(r, "Transfer-Encoding", str_dup("chunked"), err) == -1) return -1;
+    return 0;
+}
+
+int step_curl_command(const req_t *r, const char *base_url, buf_t *out) {
+    int rc = buf_adds(out, "curl -i");
+    if (strcmp(r->method, "HEAD") == 0)
+        rc |= buf_adds(out, " --head");
+    else if (strcmp(r->method, "GET") != 0 || r->has_body)
+        rc |= buf_printf(out, " -X %s", r->method);
+    rc |= buf_printf(out, " --max-time %.3f ", (double)r->timeout_ms / 1000.0);
+    buf_t url;
+    buf_init(&url, REQ_MAX_TARGET + 4096);
+    rc |= buf_adds(&url, base_url);
+    rc |= buf_add(&url, r->target.ptr ? r->target.ptr : "/", r->target.ptr ? r->target.len : 1);
+    rc |= str_shell_quote(out, url.ptr, url.len);
+    buf_free(&url);
+    for (size_t i = 0; i < r->nheaders; i++) {
+        buf_t h;
+        buf_init(&h, RESP_MAX_HEADER_BYTES);
+        /* curl sends "Name;" for an empty value; "Name:" would remove the header. */
+        if (r->headers[i].value[0])
+            rc |= buf_printf(&h, "%s: %s", r->headers[i].name, r->headers[i].value);
+        else
+            rc |= buf_printf(&h, "%s;", r->headers[i].name);
+        rc |= buf_adds(out, " -H ");
+        rc |= str_shell_quote(out, h.ptr, h.len);
+        buf_free(&h);
+    }
+    if (r->has_body) {
+        if (!r->content_type) rc |= buf_adds(out, " -H 'Content-Type:'");
+        if (r->body.len <= STEP_CURL_MAX_BODY && memchr(buf_cstr(&r->body), 0, r->body.len)) {
+            /* A NUL cannot be in a shell word: bash's printf writes the bytes ('\xHH'). */
+            rc |= buf_adds(out, " --data-binary @<(printf '");
+            for (size_t i = 0; i < r->body.len; i++) {
+                unsigned char ch = (unsigned char)r->body.ptr[i];
+                if (ch >= 0x20 && ch < 0x7f && ch != '\'' && ch != '\\' && ch != '%')
+                    rc |= buf_addc(out, (char)ch);
+                else
+                    rc |= buf_printf(out, "\\x%02x", ch);
+            }
+            rc |= buf_adds(out, "')");
+        } else if (r->body.len <= STEP_CURL_MAX_BODY) {
+            rc |= buf_adds(out, " --data-binary ");
+            rc |= str_shell_quote(out, buf_cstr(&r->body), r->body.len);
+        } else {
+            rc |= buf_printf(out,
+                             " --data-binary @body.bin  # body of %zu bytes not shown; "
+                             "starts with ",
+                             r->body.len);
+            rc |= str_escape_trunc(out, r->body.ptr, r->body.len, 80);
+        }
+    }
+    return rc ? -1 : 0;
+}
+
+/* ---- checking -------------------------------------------------------------------------------- */
+
+void step_result_init(step_result_t *res) {
+    memset(res, 0, sizeof(*res));
+}
+
+void step_result_free(step_result_t *res) {
+    for (size_t i = 0; i < res->n; i++) free(res->items[i].msg);
+    free(res->items);
+    free(res->capture_error);
+    memset(res, 0, sizeof(*res));
+}
+
+static int check_status(const step_t *st, const resp_t *r, check_item_t *it) {
+    it->text = "status";
+    it->loc = st->status_loc;
+    for (size_t i = 0; i < st->nstatus; i++)
+        if (st->statuses[i] == r->status) return it->pass = true, 0;
+    buf_t m;
+    buf_init(&m, EXPECT_MSG_MAX);
+    if (st->nstatus == 1) {
+        buf_printf(&m, "expected status == %d, got %ld", st->statuses[0], r->status);
+    } else {
+        buf_adds(&m, "expected status in [");
+        for (size_t i = 0; i < st->nstatus; i++)
+            buf_printf(&m, "%s%d", i ? ", " : "", st->statuses[i]);
+        buf_printf(&m, "], got %ld", r->status);
+    }
+    it->msg = buf_detach(&m);
+    return it->msg ? 0 : -1;
+}
+
+static int run_captures(const step_t *st, resp_t *r, vars_t *vars, step_result_t *res) {
+    for (size_t i = 0; i < st->ncaptures; i++) {
+        const capture_t *c = &st->captures[i];
+        err_t e = {{0}};
+        qval_t v = {0};
+        int rc = -1;
+        char *name = tmpl_render_str(vars, c->name, &e);
+        if (name && !tmpl_name_ok(name)) {
+            err_set(&e, "the name renders to \"%.100s\", not a variable name", name);
+        } else if (name && query_eval(&c->q, r, &v, &e) == 0) {
+            if (!v.exists)
+                err_set(&e, "the query matched nothing");
+            else if (c->append)
+                rc = vars_append(vars, name, v.v, &e);
+            else if ((rc = vars_set(vars, name, v.v)) == -1)
+                err_set(&e, "out of memory");
+        }
+        qval_free(&v);
+        if (rc == -1) {
+            buf_t m;
+            buf_init(&m, ERR_MSG_MAX * 2);
+            buf_printf(&m, "%s:%u:%u: capture \"%s%s\": %s", c->loc.file, c->loc.line, c->loc.col,
+                       c->name, c->append ? "[]" : "", e.msg);
+            res->capture_error = buf_detach(&m);
+            free(name);
+            return -1;
+        }
+        free(name);
+    }
+    return 0;
+}
+
+int step_check(const step_t *st, resp_t *r, vars_t *vars, step_result_t *res) {
+    step_result_free(res);
+    res->items = calloc(1 + st->nasserts, sizeof(*res->items));
+    if (!res->items) return -1;
+    res->n = 1 + st->nasserts;
+    if (check_status(st, r, &res->items[0]) == -1) return -1;
+    bool all = res->items[0].pass;
+    buf_t msg;
+    buf_init(&msg, EXPECT_MSG_MAX);
+    for (size_t i = 0; i < st->nasserts; i++) {
+        const assertion_t *a = &st->asserts[i];
+        check_item_t *it = &res->items[1 + i];
+        it->text = a->text;
+        it->loc = a->loc;
+        err_t e;
+        bool pass = false;
+        buf_reset(&msg);
+        if (assertion_eval(a, r, vars, &pass, &msg, &e) == -1) {
+            buf_reset(&msg);
+            buf_adds(&msg, e.msg);
+            pass = false;
+        }
+        it->pass = pass;
+        if (!pass && !(it->msg = str_dup(buf_cstr(&msg)))) {
+            buf_free(&msg);
+            return -1;
+        }
+        all = all && pass;
+    }
+    buf_free(&msg);
+    if (all && run_captures(st, r, vars, res) == -1) all = false;
+    res->pass = all;
+    return 0;
+}

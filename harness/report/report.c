@@ -1,0 +1,155 @@
+/* report: `parity report RUN_DIR [--baseline OLD_RUN_DIR] [--max-regression PCT] [--png]
+ * [--out DIR]` and report_generate(), which `parity run` calls too. */
+#include "report.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/cli_common.h"
+
+#define REPORT_MAX_CHARTS 256
+
+static int write_doc(const char *dir, const char *name, const rm_t *m, const bl_t *b,
+                     const report_opts_t *o, char charts[][128], size_t ncharts) {
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    char tmp[4300];
+    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        fprintf(stderr, "parity report: %s: %s\n", tmp, strerror(errno));
+        return -1;
+    }
+    int rc = strcmp(name, "summary.md") ? report_html(m, b, o, charts, ncharts, f)
+                                        : report_markdown(m, b, f);
+    if (fclose(f) != 0 || rc < 0 || rename(tmp, path) < 0) {
+        fprintf(stderr, "parity report: cannot write %s\n", path);
+        return -1;
+    }
+    return 0;
+}
+
+int report_generate(const char *run_dir, const char *baseline_dir, double max_regression_pct,
+                    const report_opts_t *opts) {
+    static rm_t cur, old; /* large grids: not on the stack */
+    static char charts[REPORT_MAX_CHARTS][128];
+    static bl_t bl;
+    err_t err;
+    report_opts_t o = *opts;
+    if (!o.out_dir) o.out_dir = run_dir;
+    if (rm_load(&cur, run_dir, &err) < 0) {
+        fprintf(stderr, "parity report: %s\n", err.msg);
+        return CLI_EXIT_USAGE;
+    }
+    bool has_baseline = false;
+    if (baseline_dir) {
+        if (rm_load(&old, baseline_dir, &err) < 0) {
+            fprintf(stderr, "parity report: baseline: %s\n", err.msg);
+            rm_free(&cur);
+            return CLI_EXIT_USAGE;
+        }
+        bl_compare(&bl, &old, &cur, max_regression_pct);
+        has_baseline = true;
+    }
+    int code = CLI_EXIT_OK;
+    if (cli_mkdirs(o.out_dir, &err) < 0) {
+        fprintf(stderr, "parity report: %s\n", err.msg);
+        code = CLI_EXIT_ENV;
+        goto out;
+    }
+    int ncharts = report_charts(&cur, &o, charts, REPORT_MAX_CHARTS, &err);
+    if (ncharts < 0) {
+        ncharts = -1 - ncharts;
+        fprintf(stderr,
+                "parity report: chart failed: %s\n(the report is written with the %d chart(s) that "
+                "worked; is gnuplot installed? scripts/bootstrap installs it)\n",
+                err.msg, ncharts);
+        code = CLI_EXIT_ENV;
+    }
+    if (write_doc(o.out_dir, "report.html", &cur, has_baseline ? &bl : NULL, &o, charts,
+                  (size_t)ncharts) < 0 ||
+        write_doc(o.out_dir, "summary.md", &cur, has_baseline ? &bl : NULL, &o, charts,
+                  (size_t)ncharts) < 0) {
+        code = CLI_EXIT_ENV;
+        goto out;
+    }
+    fprintf(stderr, "report: %s/report.html (%d chart(s)), %s/summary.md\n", o.out_dir, ncharts,
+            o.out_dir);
+    if (has_baseline) {
+        fprintf(stderr, "baseline: %d regression(s) beyond %.1f%%, %d target(s) lost conformance\n",
+                bl.regressions, max_regression_pct, bl.lost_conformance);
+        if ((bl.regressions || bl.lost_conformance) && code == CLI_EXIT_OK) code = CLI_EXIT_FAIL;
+    }
+out:
+    rm_free(&cur);
+    if (has_baseline) rm_free(&old);
+    return code;
+}
+
+static const char *const USAGE =
+    "usage: parity report RUN_DIR [--baseline OLD_RUN_DIR] [--max-regression PCT] [--png] [--out "
+    "DIR]\n"
+    "\n"
+    "Reads RUN_DIR/conformance.json and RUN_DIR/bench.json and writes report.html (one\n"
+    "self-contained page), summary.md (Markdown for CI) and charts/*.svg into RUN_DIR (or DIR).\n"
+    "\n"
+    "  --baseline DIR        compare with an older run: exit 1 when a target loses conformance or\n"
+    "                        its throughput drops beyond PCT outside the measured spread\n"
+    "  --max-regression PCT  the threshold, in percent (default 5)\n"
+    "  --png                 also write charts/*.png\n"
+    "  --out DIR             write the report there instead of RUN_DIR\n"
+    "\n"
+    "Exit: 0 written; 1 regression or lost conformance against the baseline; 2 usage or "
+    "unreadable\n"
+    "input; 3 environment error (gnuplot missing or failing, output not writable).\n";
+
+int report_parse_pct(const char *s, double *out) {
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || end == s || *end || v < 0 || v > 1000) return -1;
+    *out = v;
+    return 0;
+}
+
+int report_main(int argc, char **argv) {
+    static const struct option longopts[] = {{"baseline", required_argument, 0, 'b'},
+                                             {"max-regression", required_argument, 0, 'm'},
+                                             {"png", no_argument, 0, 'p'},
+                                             {"out", required_argument, 0, 'o'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {0, 0, 0, 0}};
+    const char *baseline = NULL;
+    double pct = REPORT_DEFAULT_MAX_REGRESSION;
+    report_opts_t o = {0};
+    optind = 1;
+    int ch;
+    while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
+        switch (ch) {
+        case 'b': baseline = optarg; break;
+        case 'm':
+            if (report_parse_pct(optarg, &pct) < 0)
+                return cli_usage_error(
+                    "report", "--max-regression takes a percentage from 0 to 1000, not '%s'",
+                    optarg);
+            break;
+        case 'p': o.png = true; break;
+        case 'o': o.out_dir = optarg; break;
+        case 'h': fputs(USAGE, stdout); return CLI_EXIT_OK;
+        default: fputs(USAGE, stderr); return CLI_EXIT_USAGE;
+        }
+    }
+    if (optind != argc - 1) return cli_usage_error("report", "expected one RUN_DIR");
+    char root[CLI_PATH_MAX], templates[CLI_PATH_MAX + 32];
+    err_t err;
+    if (cli_root(root, sizeof root, &err) < 0) {
+        fprintf(stderr, "parity report: %s\n", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    snprintf(templates, sizeof templates, "%s/reports/templates", root);
+    o.templates = templates;
+    return report_generate(argv[optind], baseline, pct, &o);
+}

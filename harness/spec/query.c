@@ -1,0 +1,75 @@
+/* query: the names of queries and predicates as written in spec files. See query.h. */
+#include "query.h"
+
+#include <string.h>
+
+static const char *const query_names[] = {
+    [Q_STATUS] = "status",     [Q_HEADER] = "header",          [Q_COOKIE] = "cookie",
+    [Q_BODY] = "body",         [Q_JSONPATH] = "jsonpath",      [Q_REGEX] = "regex",
+    [Q_DURATION] = "duration", [Q_REGEX_COUNT] = "regexCount", [Q_JWT] = "jwt",
+    [Q_HEADERS] = "headers",
+};
+
+const char *query_kind_name(query_kind_t k) {
+    return query_names[k];
+}
+
+int query_kind_parse(const char *s, query_kind_t *out) {
+    for (size_t i = 0; i < sizeof(query_names) / sizeof(query_names[0]); i++) {
+        if (strcmp(s, query_names[i]) == 0) {
+            *out = (query_kind_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int query_kind_nargs(query_kind_t k) {
+    if (k == Q_JWT) return 2;
+    return k == Q_HEADER || k == Q_HEADERS || k == Q_COOKIE || k == Q_JSONPATH || k == Q_REGEX ||
+           k == Q_REGEX_COUNT;
+}
+
+static const char *const pred_names[] = {
+    [P_EQ] = "==",
+    [P_NE] = "!=",
+    [P_LT] = "<",
+    [P_LE] = "<=",
+    [P_GT] = ">",
+    [P_GE] = ">=",
+    [P_EXISTS] = "exists",
+    [P_IS_STRING] = "isString",
+    [P_IS_INTEGER] = "isInteger",
+    [P_IS_NUMBER] = "isNumber",
+    [P_IS_BOOLEAN] = "isBoolean",
+    [P_IS_NULL] = "isNull",
+    [P_IS_LIST] = "isList",
+    [P_IS_OBJECT] = "isObject",
+    [P_IS_EMPTY] = "isEmpty",
+    [P_IS_ISO_DATE] = "isIsoDate",
+    [P_IS_SORTED] = "isSorted",
+    [P_IS_UNIQUE] = "isUnique",
+    [P_MATCHES] = "matches",
+    [P_CONTAINS] = "contains",
+    [P_STARTS_WITH] = "startsWith",
+    [P_ENDS_WITH] = "endsWith",
+    [P_COUNT] = "count",
+};
+
+const char *pred_name(pred_kind_t p) {
+    return pred_names[p];
+}
+
+int pred_parse(const char *s, pred_kind_t *out) {
+    for (size_t i = 0; i < sizeof(pred_names) / sizeof(pred_names[0]); i++) {
+        if (strcmp(s, pred_names[i]) == 0) {
+            *out = (pred_kind_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
+
+int pred_nargs(pred_kind_t p) {
+    return p <= P_GE || p >= P_MATCHES;
+}

@@ -1,0 +1,97 @@
+/* Tests of harness/bench_json.c and the profiles: medians and spreads over repetitions, the
+ * level summary, the integrity record, and the shape of a run entry. */
+#include <criterion/criterion.h>
+
+#include <string.h>
+
+#include "bench/bench.h"
+#include "bench/bench_json.h"
+
+Test(bench, spread_median_min_max) {
+    double odd[] = {30, 10, 20};
+    bench_spread_t s = bench_spread(odd, 3);
+    cr_assert_float_eq(s.median, 20, 1e-9);
+    cr_assert_float_eq(s.min, 10, 1e-9);
+    cr_assert_float_eq(s.max, 30, 1e-9);
+    double even[] = {4, 1, 3, 2};
+    s = bench_spread(even, 4);
+    cr_assert_float_eq(s.median, 2.5, 1e-9);
+    s = bench_spread(even, 0);
+    cr_assert_float_eq(s.median, 0, 1e-9);
+}
+
+Test(bench, profiles) {
+    const bench_profile_t *p = bench_profile_find("smoke");
+    cr_assert(p && p->nlevels == 1 && p->duration_s == 2 && p->repeat == 1);
+    p = bench_profile_find("quick");
+    cr_assert(p && p->nlevels == 1 && p->levels[0] == 64 && p->duration_s == 5 && p->repeat == 1);
+    p = bench_profile_find("full");
+    cr_assert(p && p->nlevels == 3 && p->levels[2] == 256 && p->duration_s == 15 && p->repeat == 3);
+    cr_assert_null(bench_profile_find("fast"));
+}
+
+static void add(cJSON *lv, int rep, double rps_requests, double p99, bool client_bound, long long status_errors) {
+    wrk_result_t r;
+    memset(&r, 0, sizeof r);
+    r.duration_s = 1;
+    r.requests = (long long)rps_requests;
+    r.p99_us = p99;
+    r.p50_us = p99 / 2;
+    r.err_status = status_errors;
+    r.err_read = 1;
+    long long hist[1][2] = {{100, 5}};
+    r.hist = hist;
+    r.nhist = 1;
+    bj_add_run(lv, rep, "wrk ...", &r, NULL, client_bound ? 0.95 : 0.5);
+}
+
+Test(bench, level_summary_over_repetitions) {
+    cJSON *levels = cJSON_CreateArray();
+    cJSON *lv = bj_level_new(levels, 64);
+    add(lv, 1, 1000, 900, false, 0);
+    add(lv, 2, 3000, 700, true, 2);
+    add(lv, 3, 2000, 800, false, 0);
+    bj_level_summarise(lv);
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(lv, "summary");
+    const cJSON *rps = cJSON_GetObjectItemCaseSensitive(s, "rps");
+    cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(rps, "median")->valuedouble, 2000, 1e-9);
+    cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(rps, "min")->valuedouble, 1000, 1e-9);
+    cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(rps, "max")->valuedouble, 3000, 1e-9);
+    const cJSON *p99 = cJSON_GetObjectItemCaseSensitive(s, "p99_us");
+    cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(p99, "median")->valuedouble, 800, 1e-9);
+    /* errors: 3 runs x 1 read error + 2 status errors */
+    cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(s, "errors")->valuedouble, 5, 1e-9);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "client_bound")));
+    /* no CPU figures without a sampled process: no cpu_s summary, null in the runs */
+    cr_assert_null(cJSON_GetObjectItemCaseSensitive(s, "cpu_s"));
+    const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(lv, "runs"), 0);
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(run, "cpu_s")));
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(run, "histogram")), 1);
+    cr_assert(strstr(bj_level_headline(levels), "64 conn: 2000 req/s, p99 0.80 ms, 5 errors (client-bound)") != NULL,
+              "%s", bj_level_headline(levels));
+    cJSON_Delete(levels);
+}
+
+Test(bench, status_and_integrity_records) {
+    cJSON *o = cJSON_CreateObject();
+    bj_set_status(o, "pending", NULL);
+    bj_set_status(o, "crashed", "killed by signal 9");
+    cr_assert_str_eq(bj_status(o), "crashed");
+    cr_assert_eq(cJSON_GetArraySize(o), 2, "status and error replaced, not duplicated");
+    bj_set_integrity(o, false, 10, 7, 64, "lost");
+    const cJSON *i = cJSON_GetObjectItemCaseSensitive(o, "integrity");
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(i, "pass")));
+    cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(i, "found")->valuedouble, 7, 1e-9);
+    cJSON_Delete(o);
+}
+
+Test(bench, integrity_verdict) {
+    char why[256];
+    cr_assert(bench_integrity_verdict(100, 100, 64, why, sizeof why));
+    cr_assert(bench_integrity_verdict(100, 164, 64, why, sizeof why), "in-flight writes may land");
+    cr_assert_not(bench_integrity_verdict(100, 99, 64, why, sizeof why));
+    cr_assert(strstr(why, "lost") != NULL, "%s", why);
+    cr_assert_not(bench_integrity_verdict(100, 165, 64, why, sizeof why));
+    cr_assert(strstr(why, "did not acknowledge") != NULL, "%s", why);
+    cr_assert(bench_integrity_verdict(0, 0, 0, why, sizeof why));
+}
