@@ -12,6 +12,11 @@ class Settings(BaseSettings):
     max_body_size: int = 1024 * 1024
     jwt_expires_seconds: int = 60 * 24 * 3600
     bcrypt_rounds: int = 10
+    # DATA_LAYER: "orm" (SQLAlchemy ORM, target fastapi) or "sql" (hand-written
+    # SQL through SQLAlchemy Core, target fastapi-raw); see app/repository.
+    data_layer: str = "orm"
+    # Threads for bcrypt (the only blocking work left): libuv's default, as Express.
+    blocking_threads: int = 4
 
 
 @lru_cache()

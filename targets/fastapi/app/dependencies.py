@@ -1,5 +1,9 @@
 """Dependencies shared by the routers: the current user and the JSON body.
 
+All ``async def``: they run on the event loop (the token check and the user
+lookup are microseconds of CPU; see database.py), where ``def`` dependencies
+would each cost a thread-pool round trip.
+
 Order of checks (contract): authentication 401, then existence 404, then
 ownership 403, then body validation 422. FastAPI would validate a declared
 body parameter before the endpoint runs, i.e. before the 404 and 403 checks,
@@ -9,16 +13,14 @@ model by the endpoint, at the right moment.
 import json
 import re
 from dataclasses import dataclass
-from typing import Optional, Type, TypeVar
+from typing import Any, Optional, Tuple, Type, TypeVar
 
 from fastapi import Depends, Header, Request
 from pydantic import BaseModel, ValidationError
-from sqlalchemy.orm import Session
 from starlette.requests import ClientDisconnect
 
-from .database import get_db
 from .errors import ApiError, body_invalid, validation_error
-from .models import User
+from .repository import Repository, get_repo
 from .security import user_id_from_token
 
 Model = TypeVar("Model", bound=BaseModel)
@@ -32,7 +34,7 @@ _UNSTORABLE_CHAR = re.compile("[\x00\ud800-\udfff]")
 
 @dataclass
 class Auth:
-    user: User
+    user: Any  # the repository's user record
     token: str
 
 
@@ -40,34 +42,34 @@ def _invalid_token() -> ApiError:
     return ApiError.single(401, "token", "is invalid")
 
 
-def _authenticate(header: str, db: Session) -> Auth:
+def _authenticate(header: str, repo: Repository) -> Auth:
     # Surrounding whitespace is not part of a header's value (RFC 9110 5.5).
     scheme, _, token = header.strip(" \t").partition(" ")
     if scheme not in _SCHEMES or not token:
         raise _invalid_token()
     user_id = user_id_from_token(token)
-    user = db.get(User, user_id) if user_id is not None else None
+    user = repo.user_by_id(user_id) if user_id is not None else None
     if user is None:
         raise _invalid_token()
     return Auth(user, token)
 
 
-def get_auth(authorization: Optional[str] = Header(None), db: Session = Depends(get_db)) -> Auth:
+async def get_auth(authorization: Optional[str] = Header(None), repo: Repository = Depends(get_repo)) -> Auth:
     """Required authentication: 401 "is missing" or "is invalid"."""
     if authorization is None:
         raise ApiError.single(401, "token", "is missing")
-    return _authenticate(authorization, db)
+    return _authenticate(authorization, repo)
 
 
-def get_current_user(auth: Auth = Depends(get_auth)) -> User:
+async def get_current_user(auth: Auth = Depends(get_auth)):
     return auth.user
 
 
-def get_optional_user(authorization: Optional[str] = Header(None), db: Session = Depends(get_db)) -> Optional[User]:
+async def get_optional_user(authorization: Optional[str] = Header(None), repo: Repository = Depends(get_repo)):
     """Anonymous without the header; a bad header is still 401."""
     if authorization is None:
         return None
-    return _authenticate(authorization, db).user
+    return _authenticate(authorization, repo).user
 
 
 def _reject_constant(name: str):
@@ -108,6 +110,17 @@ class JSONBody:
 
     def __init__(self, raw: bytes):
         self.raw = raw
+
+    def parse_deferred(self, model: Type[Model]) -> Tuple[Optional[Model], Optional[ApiError]]:
+        """(the parsed body, None) or (None, the 422 to answer).
+
+        For writes that must check existence (404) and ownership (403) first
+        under SQLite's write lock: the body is parsed and validated before the
+        lock is taken, and its error raised only after those checks."""
+        try:
+            return self.parse(model), None
+        except ApiError as error:
+            return None, error
 
     def parse(self, model: Type[Model]) -> Model:
         try:

@@ -1,4 +1,5 @@
 """Conduit (RealWorld) blog API on FastAPI: ``app.main:app``."""
+import anyio.to_thread
 from fastapi import FastAPI
 
 from .config import get_settings
@@ -24,6 +25,12 @@ def create_app() -> FastAPI:
     for module in (users, profiles, articles, comments, tags, pages):
         app.include_router(module.router)
     register_exception_handlers(app)
+
+    @app.on_event("startup")
+    async def size_thread_pool() -> None:
+        # Only bcrypt still runs in threads (see routers/users.py); anyio's
+        # default of 40 would let 40 hashes share this worker's CPU at once.
+        anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().blocking_threads
 
     # add_middleware wraps: the last added runs first. Order of the checks:
     # Date and CORS headers on everything, 413, then OPTIONS, then HEAD-as-GET,

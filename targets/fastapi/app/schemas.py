@@ -1,5 +1,9 @@
 """pydantic models of the request and response bodies.
 
+Request models validate every body. Response models document the answers
+(``response_model=``); the endpoints return ready dicts (``views.py``) in a
+JSONResponse, which FastAPI sends without validating them again.
+
 Requests follow the contract's rulings rather than pydantic's coercions: a
 field of the wrong JSON type is never converted (``5`` is not the title
 ``"5"``), blank strings and ``null`` are "can't be blank", and every failing
@@ -10,6 +14,8 @@ from datetime import datetime
 from typing import Any, List, Optional
 
 from pydantic import BaseModel, PydanticTypeError, PydanticValueError, validator
+
+from .views import timestamp
 
 
 def to_camel(name: str) -> str:
@@ -158,11 +164,6 @@ class NewCommentRequest(RequestModel):
 # Responses ------------------------------------------------------------------
 
 
-def timestamp(value: datetime) -> str:
-    """UTC ISO 8601 with milliseconds: 2026-11-23T18:32:05.123Z."""
-    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
-
-
 class ResponseModel(BaseModel):
     class Config:
         alias_generator = to_camel
@@ -238,39 +239,3 @@ class CommentListResponse(ResponseModel):
 
 class TagListResponse(ResponseModel):
     tags: List[str]
-
-
-# Builders from ORM objects ----------------------------------------------------
-
-
-def profile_of(user, following) -> Profile:
-    return Profile(username=user.username, bio=user.bio, image=user.image, following=bool(following))
-
-
-def article_of(row, with_body: bool = True):
-    """``row`` is (Article, favorites_count, favorited, following), see queries.article_select."""
-    article, favorites_count, favorited, following = row
-    fields = dict(
-        slug=article.slug,
-        title=article.title,
-        description=article.description,
-        tag_list=article.tag_list,
-        created_at=article.created_at,
-        updated_at=article.updated_at,
-        favorited=bool(favorited),
-        favorites_count=favorites_count,
-        author=profile_of(article.author, following),
-    )
-    if with_body:
-        return ArticleOut(body=article.body, **fields)
-    return ArticleSummary(**fields)
-
-
-def comment_of(comment, following) -> CommentOut:
-    return CommentOut(
-        id=comment.id,
-        created_at=comment.created_at,
-        updated_at=comment.created_at,
-        body=comment.body,
-        author=profile_of(comment.author, following),
-    )

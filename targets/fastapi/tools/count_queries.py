@@ -1,20 +1,20 @@
 """Show that list endpoints run a constant number of SQL queries.
 
-Usage (from targets/fastapi): /usr/bin/python3 tools/count_queries.py
+Usage (from targets/fastapi): [DATA_LAYER=sql] /usr/bin/python3 tools/count_queries.py
 Creates a throw-away database, lists 1 and then 20 articles (each with tags,
 a favorite and a followed author) by calling the ASGI app in-process while an
 engine event counts the statements, prints them, and exits 1 if the counts
-differ. (Starlette's TestClient needs httpx, which Debian 12's FastAPI does
-not pull in; a dozen lines of ASGI do the same here.)
+differ. DATA_LAYER=sql checks the fastapi-raw data layer (3 queries: user,
+count, page).
 """
 import asyncio
-import json
 import os
 import shutil
 import sys
 import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 
 def main() -> int:
@@ -25,33 +25,11 @@ def main() -> int:
     from sqlalchemy import event
 
     from app.database import engine, init_db
-    from app.main import app
+    from asgi_call import call
 
     init_db()
     statements = []
     event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
-
-    async def call(method, path, body=None, token=None):
-        headers = [(b"content-type", b"application/json")]
-        if token:
-            headers.append((b"authorization", f"Token {token}".encode()))
-        raw = json.dumps(body).encode() if body is not None else b""
-        path, _, query = path.partition("?")
-        scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": method,
-                 "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": query.encode(),
-                 "root_path": "", "headers": headers, "client": ("127.0.0.1", 1), "server": ("127.0.0.1", 80)}
-        messages = [{"type": "http.request", "body": raw, "more_body": False}]
-        chunks = []
-
-        async def receive():
-            return messages.pop(0) if messages else {"type": "http.disconnect"}
-
-        async def send(message):
-            if message["type"] == "http.response.body":
-                chunks.append(message.get("body", b""))
-
-        await app(scope, receive, send)
-        return json.loads(b"".join(chunks) or b"null")
 
     async def scenario():
         async def register(name):

@@ -4,26 +4,15 @@ import os
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse
 from fastapi.templating import Jinja2Templates
-from sqlalchemy import select
-from sqlalchemy.orm import Session
-
-from ..database import get_db
-from ..models import Article, User
-from ..schemas import timestamp
+from ..repository import Repository, get_repo
 
 router = APIRouter()
 templates = Jinja2Templates(directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"))
 
 
 @router.get("/", response_class=HTMLResponse)
-def index(request: Request, db: Session = Depends(get_db)):
-    rows = db.execute(
-        select(Article.title, User.username, Article.created_at)
-        .join(Article.author)
-        .order_by(Article.created_at.desc(), Article.id.desc())
-        .limit(20)
-    )
-    articles = [(title, username, timestamp(created)) for title, username, created in rows]
+async def index(request: Request, repo: Repository = Depends(get_repo)):
+    articles = repo.latest_titles(20)
     return templates.TemplateResponse("index.html", {"request": request, "articles": articles})
 
 

@@ -1,0 +1,82 @@
+"""CPU cost of one request, in-process, and where it goes (cProfile).
+
+Usage (from targets/fastapi): [DATA_LAYER=sql] /usr/bin/python3 tools/profile_requests.py [N]
+Seeds a throw-away database (20 tagged, favorited articles by a followed
+author), then calls the ASGI app directly N times (default 300) per request
+kind: GET /api/articles (20 articles), GET /api/articles/{slug}, POST a comment.
+Prints the mean wall time per request (one thread, no network, no server) and
+the 12 functions with the most own time for the list. Timings on a shared
+machine vary by some 10%; compare DATA_LAYER=orm and sql back to back.
+"""
+import asyncio
+import cProfile
+import io
+import os
+import pstats
+import shutil
+import sys
+import tempfile
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def main() -> int:
+    rounds = int(sys.argv[1]) if len(sys.argv) > 1 else 300
+    tmp = tempfile.mkdtemp()
+    os.environ["DATABASE_PATH"] = os.path.join(tmp, "profile.db")
+    os.environ["BCRYPT_ROUNDS"] = "4"
+    from asgi_call import call  # noqa: E402  (needs the environment above)
+
+    from app.database import init_db
+
+    init_db()
+
+    async def seed():
+        tokens = []
+        for name in ("reader", "writer"):
+            body = {"user": {"username": name, "email": name + "@example.com", "password": "password1"}}
+            tokens.append((await call("POST", "/api/users", body))["user"]["token"])
+        reader, writer = tokens
+        await call("POST", "/api/profiles/writer/follow", token=reader)
+        slug = None
+        for number in range(20):
+            article = {"title": f"t{number}", "description": "d", "body": "b" * 500, "tagList": ["x", "y", "z"]}
+            slug = (await call("POST", "/api/articles", {"article": article}, writer))["article"]["slug"]
+            await call("POST", f"/api/articles/{slug}/favorite", token=reader)
+        return reader, slug
+
+    async def measure(label, method, path, body=None, token=None, profile=False):
+        await call(method, path, body, token)  # warm caches
+        profiler = cProfile.Profile() if profile else None
+        start = time.perf_counter()
+        if profiler:
+            profiler.enable()
+        for _ in range(rounds):
+            await call(method, path, body, token)
+        if profiler:
+            profiler.disable()
+        elapsed = time.perf_counter() - start
+        print(f"{label:32} {elapsed / rounds * 1e6:8.0f} us/request")
+        return profiler
+
+    async def run():
+        reader, slug = await seed()
+        await measure("GET /api/articles (20)", "GET", "/api/articles", token=reader)
+        await measure("GET /api/articles/{slug}", "GET", f"/api/articles/{slug}", token=reader)
+        await measure("POST comment", "POST", f"/api/articles/{slug}/comments", {"comment": {"body": "hi"}}, reader)
+        return await measure("(profiled) GET /api/articles", "GET", "/api/articles", token=reader, profile=True)
+
+    try:
+        profiler = asyncio.run(run())
+    finally:
+        shutil.rmtree(tmp)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
+    print("\n".join(line for line in out.getvalue().splitlines() if line.strip())[:4000])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
