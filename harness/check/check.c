@@ -252,6 +252,7 @@ static void *ck_target(void *arg) {
         }
         target_version(t->m, ver, sizeof ver);
         r->version = res_strdup(ver);
+        r->orm = res_strdup(t->m->orm);
         char log[CHECK_PATH_MAX + 64];
         snprintf(log, sizeof log, "%s/logs/%s.log", c->out, t->name);
         r->log = res_strdup(log);

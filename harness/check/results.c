@@ -163,6 +163,7 @@ void results_free(res_run_t *r) {
         free(t->suites);
         free(t->name);
         free(t->version);
+        free(t->orm);
         free(t->url);
         free(t->error);
         free(t->log);
@@ -294,6 +295,10 @@ cJSON *results_to_json(const res_run_t *r) {
         cJSON *to = cJSON_CreateObject();
         res_add_str(to, "name", t->name);
         res_add_str(to, "version", t->version);
+        if (t->orm && *t->orm)
+            res_add_str(to, "orm", t->orm);
+        else
+            cJSON_AddNullToObject(to, "orm");
         res_add_str(to, "url", t->url);
         cJSON_AddBoolToObject(to, "external", t->external);
         cJSON_AddNumberToObject(to, "workers", t->workers);

@@ -74,6 +74,7 @@ typedef struct res_suite {
 typedef struct res_target {
     char *name;
     char *version;
+    char *orm; /* data-access style from target.json ("full", "micro", "raw"), NULL if unknown */
     char *url;
     bool external;       /* --url: parity did not start it */
     int workers;         /* WORKERS it was started with; 0 for external */

@@ -49,6 +49,7 @@ typedef struct target_manifest {
     char *name;
     char *description; /* "" when absent */
     char *language;    /* "" when absent */
+    char *orm;         /* data-access style: "full" | "micro" | "raw"; "" when absent */
     char *dir;         /* absolute directory of the manifest ({dir}) */
     char *file;        /* path of target.json as given */
     char **start;      /* NULL-terminated argv, placeholders not yet substituted */
@@ -117,7 +118,6 @@ bool target_group_alive(pid_t pgid);
 /* The last `lines` lines of a log file, appended to out. */
 int target_log_tail(const char *path, int lines, buf_t *out);
 
-
 /* First line of the version command's output, or "unknown (reason)". */
 void target_version(const target_manifest_t *m, char *out, size_t outlen);
 /* 1 if `requires` exits 0 (or there is none), 0 otherwise (reason in why). */
@@ -126,11 +126,10 @@ int target_requires_ok(const target_manifest_t *m, char *why, size_t whylen);
 /* Blocks SIGINT/SIGTERM/SIGHUP in the calling thread (call it in main before creating threads)
  * and starts a thread that, on one of them, stops every started target and exits 128+signo.
  * Children that you fork yourself inherit the blocked mask: unblock it in the child before exec
- * (target_start and proc_run, core/proc.h, do). Calling it again does nothing; call it from the main
- * thread only. */
+ * (target_start and proc_run, core/proc.h, do). Calling it again does nothing; call it from the
+ * main thread only. */
 int target_signals_install(void);
 /* `parity targets` (target_cmd.c). */
 int targets_main(int argc, char **argv);
-
 
 #endif

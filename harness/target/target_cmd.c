@@ -198,6 +198,7 @@ int targets_main(int argc, char **argv) {
                 cJSON_AddStringToObject(o, "name", ms[i].name);
                 cJSON_AddStringToObject(o, "description", ms[i].description);
                 cJSON_AddStringToObject(o, "language", ms[i].language);
+                cJSON_AddStringToObject(o, "orm", ms[i].orm);
                 cJSON_AddStringToObject(o, "version", rows[i].version);
                 cJSON_AddBoolToObject(o, "requires_ok", rows[i].ok == 1);
                 cJSON_AddStringToObject(o, "requires", rows[i].why);
@@ -209,11 +210,11 @@ int targets_main(int argc, char **argv) {
             free(s);
             cJSON_Delete(arr);
         } else {
-            printf("%-12s %-8s %-44s %s\n", "NAME", "DEPS", "VERSION", "DESCRIPTION");
+            printf("%-12s %-8s %-6s %-44s %s\n", "NAME", "DEPS", "ORM", "VERSION", "DESCRIPTION");
             for (size_t i = 0; i < n; i++) {
                 if (rows[i].ok < 0) continue;
-                printf("%-12s %-8s %-44s %s\n", ms[i].name, rows[i].ok ? "ok" : "MISSING",
-                       rows[i].version, ms[i].description);
+                printf("%-12s %-8s %-6s %-44s %s\n", ms[i].name, rows[i].ok ? "ok" : "MISSING",
+                       *ms[i].orm ? ms[i].orm : "-", rows[i].version, ms[i].description);
             }
             for (size_t i = 0; i < n; i++)
                 if (rows[i].ok == 0)

@@ -23,6 +23,7 @@ void target_manifest_free(target_manifest_t *m) {
     free(m->name);
     free(m->description);
     free(m->language);
+    free(m->orm);
     free(m->dir);
     free(m->file);
     free(m->ready_path);
@@ -104,6 +105,14 @@ static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, co
             rc = tm_string(it, &m->description, file, map, err);
         } else if (strcmp(k, "language") == 0) {
             rc = tm_string(it, &m->language, file, map, err);
+        } else if (strcmp(k, "orm") == 0) {
+            /* TechEmpower's classification of data access: a full ORM (objects, sessions,
+             * relationships), a micro-ORM / query builder (rows mapped by hand), or raw SQL. */
+            rc = tm_string(it, &m->orm, file, map, err);
+            if (rc == 0 && strcmp(m->orm, "full") != 0 && strcmp(m->orm, "micro") != 0 &&
+                strcmp(m->orm, "raw") != 0)
+                return tm_err(err, file, map, it, false,
+                              "orm must be \"full\", \"micro\" or \"raw\":", m->orm);
         } else if (strcmp(k, "start") == 0) {
             rc = tm_argv(it, &m->start, file, map, err);
         } else if (strcmp(k, "version") == 0) {
@@ -198,7 +207,7 @@ int target_manifest_load(const char *path, target_manifest_t *m, err_t *err) {
     }
     if (rc == 0 &&
         (!(m->file = str_dup(path)) || (!m->description && !(m->description = str_dup(""))) ||
-         (!m->language && !(m->language = str_dup(""))) ||
+         (!m->language && !(m->language = str_dup(""))) || (!m->orm && !(m->orm = str_dup(""))) ||
          (!m->ready_path && !(m->ready_path = str_dup("/plaintext")))))
         rc = err_set(err, "out of memory");
     if (rc == 0 && !m->env && !(m->env = calloc(1, sizeof *m->env)))

@@ -94,6 +94,7 @@ Test(manifest, loads_with_defaults, .init = setup, .fini = teardown) {
     cr_assert_null(m.start[2]);
     cr_assert_null(m.version);
     cr_assert_str_eq(m.description, "");
+    cr_assert_str_eq(m.orm, "");
     cr_assert_not_null(m.env);
     cr_assert_null(m.env[0]);
     cr_assert(str_ends_with(m.dir, "/mini"));
@@ -139,6 +140,28 @@ Test(manifest, errors_have_file_line_col, .init = setup, .fini = teardown) {
     expect_error("j", "{\"name\": \"j\", \"start\": [\"x\"],}", "target.json:1:");
     expect_error("k", "{\"name\": \"k\", \"name\": \"k\", \"start\": [\"x\"]}", "target.json:1:");
     expect_error("Bad", "{\"name\": \"Bad\", \"start\": [\"x\"]}", "name must match");
+    expect_error("l", "{\"name\": \"l\", \"start\": [\"x\"],\n \"orm\": \"active-record\"}",
+                 "target.json:2:9: orm must be \"full\", \"micro\" or \"raw\": active-record");
+    expect_error("m", "{\"name\": \"m\", \"start\": [\"x\"], \"orm\": true}", "must be a string");
+}
+
+/* The data-access label of every real target is declared and valid: a report must never show a
+ * framework's figure without saying whether it went through an ORM. */
+Test(manifest, orm_label_kept_and_every_real_target_declares_one, .init = setup, .fini = teardown) {
+    target_manifest_t m;
+    err_t err;
+    cr_assert_eq(
+        load_text("o", "{\"name\": \"o\", \"start\": [\"x\"], \"orm\": \"micro\"}", &m, &err), 0,
+        "%s", err.msg);
+    cr_assert_str_eq(m.orm, "micro");
+    target_manifest_free(&m);
+    target_manifest_t *ms;
+    size_t n;
+    cr_assert_eq(target_manifest_scan(TESTS_DIR "/../targets", &ms, &n, &err), 0, "%s", err.msg);
+    cr_assert_geq(n, 5);
+    for (size_t i = 0; i < n; i++)
+        cr_assert(*ms[i].orm, "targets/%s/target.json declares no \"orm\"", ms[i].name);
+    target_manifest_free_all(ms, n);
 }
 
 Test(manifest, scan_sorted_and_strict, .init = setup, .fini = teardown) {
