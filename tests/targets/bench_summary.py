@@ -8,6 +8,11 @@ import json
 import sys
 
 
+def _num(value, width, scale=1.0, digits=0):
+    """A right-aligned figure, or "-" where parity measured none (--url targets)."""
+    return f"{value / scale:>{width}.{digits}f}" if value is not None else f"{'-':>{width}}"
+
+
 def main(argv):
     if len(argv) < 3:
         print("usage: bench_summary.py LABEL bench.json...", file=sys.stderr)
@@ -25,8 +30,9 @@ def main(argv):
                         lat = run["latency_us"]
                         print(f"{label:8} {target['name']:12} {scenario['name']:15} {level['connections']:>4} "
                               f"{run['rps']:>8.0f} {lat['p50'] / 1000:>8.1f} {lat['p90'] / 1000:>8.1f} "
-                              f"{lat['p99'] / 1000:>8.1f} {lat['max'] / 1000:>8.1f} {run['cpu_s']:>6.2f} {run['rps_per_cpu_s']:>9.0f} "
-                              f"{run['rss_peak_kb'] / 1024:>7.0f} {run['errors']['total']:>4}")
+                              f"{lat['p99'] / 1000:>8.1f} {lat['max'] / 1000:>8.1f} {_num(run.get('cpu_s'), 6, digits=2)} "
+                              f"{_num(run.get('rps_per_cpu_s'), 9)} {_num(run.get('rss_peak_kb'), 7, 1024)} "
+                              f"{run['errors']['total']:>4}")
     return 0
 
 

@@ -4,8 +4,9 @@ Usage (from targets/fastapi): [DATA_LAYER=sql] /usr/bin/python3 tools/profile_re
 Seeds a throw-away database (20 tagged, favorited articles by a followed
 author), then calls the ASGI app directly N times (default 300) per request
 kind: GET /api/articles (20 articles), GET /api/articles/{slug}, POST a comment.
-Prints the mean wall time per request (one thread, no network, no server) and
-the 12 functions with the most own time for the list. Timings on a shared
+Prints the mean CPU time per request (process_time: steadier than wall time on
+a shared machine; one thread, no network, no server) and the 12 functions
+with the most own time for the list. Timings on a shared
 machine vary by some 10%; compare DATA_LAYER=orm and sql back to back.
 """
 import asyncio
@@ -50,14 +51,14 @@ def main() -> int:
     async def measure(label, method, path, body=None, token=None, profile=False):
         await call(method, path, body, token)  # warm caches
         profiler = cProfile.Profile() if profile else None
-        start = time.perf_counter()
+        start = time.process_time()
         if profiler:
             profiler.enable()
         for _ in range(rounds):
             await call(method, path, body, token)
         if profiler:
             profiler.disable()
-        elapsed = time.perf_counter() - start
+        elapsed = time.process_time() - start
         print(f"{label:32} {elapsed / rounds * 1e6:8.0f} us/request")
         return profiler
 

@@ -4,7 +4,7 @@ from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map
 
-from . import articles, comments, pages, profiles, tags, users
+from . import articles, comments, pages, profiles, repository, tags, users
 from .config import Config
 from .database import ENGINE_OPTIONS, init_db
 from .errors import register_error_handlers
@@ -59,6 +59,7 @@ def create_app(config=Config):
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", ENGINE_OPTIONS)
 
     db.init_app(app)
+    repository.init_app(app)
 
     for module in (users, profiles, articles, comments, tags, pages):
         app.register_blueprint(module.bp)

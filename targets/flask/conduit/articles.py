@@ -1,76 +1,55 @@
 """Articles, the feed and favorites: /api/articles/...
 
-Every article answer comes from :func:`article_select`: one SELECT returns the
-articles with their author (joined), favorites count, and the viewer's
-``favorited`` / ``following`` flags as correlated subqueries; tags arrive in
-one more SELECT ... IN (selectin). A list of 20 articles therefore costs three
-queries (count, page, tags) whatever its length.
+Writes to an existing article parse and validate their body first, then take
+SQLite's write lock (``repo.lock()``, BEGIN IMMEDIATE), check existence (404)
+and ownership (403), raise the body's 422 if any, write, read the answer and
+commit: the lock covers the statements and little else. The answer is read
+inside the transaction: once the lock is released a concurrent DELETE could
+remove the article first.
 """
 import re
 
 from flask import Blueprint, g, jsonify, request
-from sqlalchemy import delete, exists, false, func, select
-from sqlalchemy.orm import defer
-from sqlalchemy.dialects.sqlite import insert
 
 from .auth import auth_optional, auth_required
-from .database import begin_immediate
 from .errors import ApiError, forbidden, not_found
-from .extensions import db
-from .models import Article, Tag, User, favorites, follows, utcnow
+from .models import Article
 from .payload import Validator, json_body
-from .serializers import article_json
+from .repository import repo
 
 bp = Blueprint("articles", __name__, url_prefix="/api/articles")
 
 _DIGITS = re.compile(r"[0-9]+", re.ASCII)
-# SQLite allows 32766 bound parameters per statement; tag lists are written in slices.
-_SQL_BATCH = 500
 
 
-def article_select(viewer):
-    """SELECT (Article, favorites_count, favorited, following) for ``viewer``."""
-    favorites_count = (
-        select(func.count()).where(favorites.c.article_id == Article.id).scalar_subquery()
-    )
-    if viewer is None:
-        favorited = following = false()
-    else:
-        favorited = exists().where(favorites.c.article_id == Article.id, favorites.c.user_id == viewer.id)
-        following = exists().where(follows.c.follower_id == viewer.id, follows.c.followed_id == Article.author_id)
-    return select(
-        Article,
-        favorites_count.label("favorites_count"),
-        favorited.label("favorited"),
-        following.label("following"),
-    )
+def _viewer_id():
+    return g.user.id if g.user is not None else None
 
 
-def get_article_or_404(slug, for_update=False):
-    """The article named ``slug``, or 404.
-
-    ``for_update=True`` first takes SQLite's write lock (BEGIN IMMEDIATE), so
-    the article read here cannot change or vanish before this request's
-    writes commit: concurrent PUTs of one article's tags would otherwise each
-    delete the same old tag links (StaleDataError), and a favorite or comment
-    racing a DELETE would insert a row pointing at a deleted article (a
-    foreign key error). Every view that reads an article and then writes
-    calls it this way, as its first database step after authentication.
-    """
-    if for_update:
-        begin_immediate()
-    article = db.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+def locked_article(slug):
+    """Take SQLite's write lock, then the article named ``slug`` (a handle with
+    ``id`` and ``author_id``), or 404. Every view that reads an article and
+    then writes calls it first, after authentication: concurrent PUTs of one
+    article's tags would otherwise each delete the same old tag links, and a
+    write racing a DELETE would point at a deleted article."""
+    repo.lock()
+    article = repo.article_handle(slug) if slug is not None else None
     if article is None:
         raise not_found("article")
     return article
 
 
-def _commit_with_article(article_id, status=200):
-    """Commit after building the answer inside the transaction: once the write
-    lock is released, a concurrent DELETE could remove the article first."""
-    row = db.session.execute(article_select(g.user).where(Article.id == article_id)).one()
-    payload = {"article": article_json(row)}
-    db.session.commit()
+def _own_locked_article(slug):
+    article = locked_article(slug)
+    if article.author_id != g.user.id:
+        raise forbidden("article")
+    return article
+
+
+def _article_response(article_id, status=200):
+    """Read the answer inside the transaction, then commit."""
+    payload = {"article": repo.article_by_id(article_id, g.user.id)}
+    repo.commit()
     return jsonify(payload), status
 
 
@@ -87,54 +66,37 @@ def _page_arg(name, default, minimum, maximum=None):
     return value
 
 
-def _article_list(filters):
+def _article_list(**filters):
     limit = _page_arg("limit", 20, 1, 100)
     offset = _page_arg("offset", 0, 0)
     invalid = {name: ["is invalid"] for name, value in (("limit", limit), ("offset", offset)) if value is None}
     if invalid:
         raise ApiError(422, invalid)  # both keys when both are wrong (ruling 9)
-    count = db.session.scalar(select(func.count(Article.id)).where(*filters))
-    page = db.session.execute(
-        article_select(g.user)
-        .options(defer(Article.body))  # lists leave the body out
-        .where(*filters)
-        .order_by(Article.created_at.desc(), Article.id.desc())
-        .limit(limit)
-        .offset(offset)
-    ).all()
-    return jsonify(articles=[article_json(row, with_body=False) for row in page], articlesCount=count)
+    articles, count = repo.list_articles(_viewer_id(), limit, offset, **filters)
+    return jsonify(articles=articles, articlesCount=count)
 
 
-def _tags_named(names):
-    """Tag rows for ``names``, creating the missing ones (safe under concurrency)."""
-    tags = []
-    for start in range(0, len(names), _SQL_BATCH):
-        batch = names[start : start + _SQL_BATCH]
-        db.session.execute(insert(Tag).values([{"name": name} for name in batch]).on_conflict_do_nothing())
-        tags.extend(db.session.scalars(select(Tag).where(Tag.name.in_(batch))))
-    return tags
+def _deferred_fields(wrapper):
+    """(Validator or None, the 422 to raise after the 404/403 checks or None):
+    the body is parsed and validated before the write lock is taken."""
+    try:
+        return Validator(json_body(wrapper)), None
+    except ApiError as error:
+        return None, error
 
 
 @bp.get("")
 @auth_optional
 def list_articles():
+    # A filter that is present, even empty, filters (ruling 9).
     args = request.args
-    filters = []
-    if "tag" in args:
-        filters.append(Article.tags.any(Tag.name == args["tag"]))
-    if "author" in args:
-        filters.append(Article.author.has(User.username == args["author"]))
-    if "favorited" in args:
-        fans = select(favorites.c.article_id).join(User, User.id == favorites.c.user_id)
-        filters.append(Article.id.in_(fans.where(User.username == args["favorited"])))
-    return _article_list(filters)
+    return _article_list(tag=args.get("tag"), author=args.get("author"), favorited=args.get("favorited"))
 
 
 @bp.get("/feed")
 @auth_required
 def feed():
-    followed = select(follows.c.followed_id).where(follows.c.follower_id == g.user.id)
-    return _article_list([Article.author_id.in_(followed)])
+    return _article_list(feed_of=g.user.id)
 
 
 @bp.post("")
@@ -148,83 +110,58 @@ def create_article():
     tag_names = fields.string_list("tagList") if "tagList" in data else []
     fields.raise_if_invalid()
 
-    begin_immediate()  # the slug check and the insert are atomic
+    repo.lock()  # the slug check and the insert are atomic
     slug = Article.make_slug(title)
-    while db.session.scalar(select(exists().where(Article.slug == slug))):
+    while repo.slug_taken(slug):
         slug = Article.make_slug(title)
-    now = utcnow()
-    article = Article(
-        slug=slug,
-        title=title,
-        description=description,
-        body=body,
-        author=g.user,
-        created_at=now,
-        updated_at=now,
-        tags=_tags_named(tag_names),
-    )
-    db.session.add(article)
-    db.session.flush()
-    return _commit_with_article(article.id, 201)
+    article_id = repo.create_article(g.user.id, slug, title, description, body, tag_names)
+    return _article_response(article_id, 201)
 
 
 @bp.get("/<slug>")
 @auth_optional
 def get_article(slug):
-    row = db.session.execute(article_select(g.user).where(Article.slug == slug)).one_or_none()
-    if row is None:
+    article = repo.article_by_slug(slug, _viewer_id()) if slug is not None else None
+    if article is None:
         raise not_found("article")
-    return jsonify(article=article_json(row))
+    return jsonify(article=article)
 
 
 @bp.put("/<slug>")
 @auth_required
 def update_article(slug):
-    article = get_article_or_404(slug, for_update=True)
-    if article.author_id != g.user.id:
-        raise forbidden("article")
-    data = json_body("article")
-    fields = Validator(data)
-    changes = {name: fields.text(name) for name in ("title", "description", "body") if name in data}
-    tag_names = fields.string_list("tagList") if "tagList" in data else None
+    fields, invalid = _deferred_fields("article")
+    if fields is not None:
+        data = fields.data
+        changes = {name: fields.text(name) for name in ("title", "description", "body") if name in data}
+        tag_names = fields.string_list("tagList") if "tagList" in data else None
+    article = _own_locked_article(slug)
+    if invalid is not None:
+        raise invalid
     fields.raise_if_invalid()
-
-    for name, value in changes.items():
-        setattr(article, name, value)
-    if tag_names is not None:
-        article.tags = _tags_named(tag_names)
-    article.touch()
-    return _commit_with_article(article.id)
+    repo.update_article(article, changes, tag_names)
+    return _article_response(article.id)
 
 
 @bp.delete("/<slug>")
 @auth_required
 def delete_article(slug):
-    article = get_article_or_404(slug, for_update=True)
-    if article.author_id != g.user.id:
-        raise forbidden("article")
-    # Comments, favorites and tag links go with it (ON DELETE CASCADE).
-    db.session.execute(delete(Article).where(Article.id == article.id))
-    db.session.commit()
+    repo.delete_article(_own_locked_article(slug))
+    repo.commit()
     return "", 204
 
 
 @bp.post("/<slug>/favorite")
 @auth_required
 def favorite(slug):
-    article = get_article_or_404(slug, for_update=True)
-    db.session.execute(
-        insert(favorites).values(user_id=g.user.id, article_id=article.id).on_conflict_do_nothing()
-    )
-    return _commit_with_article(article.id)
+    article = locked_article(slug)
+    repo.favorite(g.user.id, article)
+    return _article_response(article.id)
 
 
 @bp.delete("/<slug>/favorite")
 @auth_required
 def unfavorite(slug):
-    article = get_article_or_404(slug, for_update=True)
-    db.session.execute(
-        delete(favorites).where(favorites.c.user_id == g.user.id, favorites.c.article_id == article.id)
-    )
-    return _commit_with_article(article.id)
-
+    article = locked_article(slug)
+    repo.unfavorite(g.user.id, article)
+    return _article_response(article.id)

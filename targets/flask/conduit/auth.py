@@ -12,8 +12,7 @@ import jwt
 from flask import current_app, g, request
 
 from .errors import ApiError
-from .extensions import db
-from .models import User
+from .repository import repo
 
 _SCHEMES = ("Token", "Bearer")
 _USER_ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # 18 digits always fit SQLite's int64
@@ -56,7 +55,7 @@ def _authenticate(header):
     subject = claims["sub"]
     if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
         raise _invalid_token()
-    user = db.session.get(User, int(subject))
+    user = repo.user_by_id(int(subject))
     if user is None:
         raise _invalid_token()
     return user, token

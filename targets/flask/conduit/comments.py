@@ -2,15 +2,12 @@
 import re
 
 from flask import Blueprint, g, jsonify
-from sqlalchemy import delete, exists, false, select
 
-from .articles import get_article_or_404
+from .articles import locked_article
 from .auth import auth_optional, auth_required
-from .errors import forbidden, not_found
-from .extensions import db
-from .models import Comment, follows, utcnow
+from .errors import ApiError, forbidden, not_found
 from .payload import Validator, json_body
-from .serializers import comment_json
+from .repository import repo
 
 bp = Blueprint("comments", __name__, url_prefix="/api/articles/<slug>/comments")
 
@@ -18,53 +15,49 @@ bp = Blueprint("comments", __name__, url_prefix="/api/articles/<slug>/comments")
 _COMMENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 
+def _article_or_404(slug):
+    article = repo.article_handle(slug) if slug is not None else None
+    if article is None:
+        raise not_found("article")
+    return article
+
+
 @bp.post("")
 @auth_required
 def add_comment(slug):
-    article = get_article_or_404(slug, for_update=True)  # the article cannot vanish before the insert
-    fields = Validator(json_body("comment"))
-    body = fields.text("body")
-    fields.raise_if_invalid()
-
-    comment = Comment(body=body, article_id=article.id, author=g.user, created_at=utcnow())
-    db.session.add(comment)
-    db.session.commit()
-    # Following yourself is allowed, so even your own comment may say true.
-    following = db.session.scalar(
-        select(exists().where(follows.c.follower_id == g.user.id, follows.c.followed_id == g.user.id))
-    )
-    return jsonify(comment=comment_json(comment, following)), 201
+    try:
+        fields = Validator(json_body("comment"))
+        body = fields.text("body")
+        fields.raise_if_invalid()
+    except ApiError:
+        _article_or_404(slug)  # 404 before 422
+        raise
+    # No BEGIN IMMEDIATE: the repository checks the article and inserts in
+    # one short write transaction (see its add_comment).
+    comment = repo.add_comment(slug, g.user, body) if slug is not None else None
+    if comment is None:
+        raise not_found("article")
+    return jsonify(comment=comment), 201
 
 
 @bp.get("")
 @auth_optional
 def list_comments(slug):
-    article = get_article_or_404(slug)
-    if g.user is None:
-        following = false()
-    else:
-        following = exists().where(follows.c.follower_id == g.user.id, follows.c.followed_id == Comment.author_id)
-    rows = db.session.execute(
-        select(Comment, following.label("following"))
-        .where(Comment.article_id == article.id)
-        .order_by(Comment.created_at, Comment.id)
-    )
-    return jsonify(comments=[comment_json(comment, following) for comment, following in rows])
+    article = _article_or_404(slug)
+    return jsonify(comments=repo.list_comments(article, g.user.id if g.user else None))
 
 
 @bp.delete("/<comment_id>")
 @auth_required
 def delete_comment(slug, comment_id):
-    article = get_article_or_404(slug, for_update=True)
-    comment = None
+    article = locked_article(slug)
+    author_id = None
     if comment_id is not None and _COMMENT_ID.fullmatch(comment_id):
-        comment = db.session.execute(
-            select(Comment).where(Comment.id == int(comment_id), Comment.article_id == article.id)
-        ).scalar_one_or_none()
-    if comment is None:
+        author_id = repo.comment_author(article, int(comment_id))
+    if author_id is None:
         raise not_found("comment")
-    if comment.author_id != g.user.id:
+    if author_id != g.user.id:
         raise forbidden("comment")
-    db.session.execute(delete(Comment).where(Comment.id == comment.id))
-    db.session.commit()
+    repo.delete_comment(int(comment_id))
+    repo.commit()
     return "", 204

@@ -17,3 +17,6 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
     JWT_EXPIRES_SECONDS = 60 * 24 * 3600
     BCRYPT_ROUNDS = 10
+    # "orm" (Flask-SQLAlchemy models, target flask) or "sql" (hand-written SQL
+    # through SQLAlchemy Core, target flask-raw): see conduit/repository.
+    DATA_LAYER = os.environ.get("DATA_LAYER", "orm")

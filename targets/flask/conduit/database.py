@@ -10,7 +10,7 @@ Several gunicorn workers write to one SQLite file, so:
   write lock as its first act and never has to upgrade a stale WAL read
   snapshot (SQLite answers SQLITE_BUSY_SNAPSHOT at once in that case, without
   waiting). Where a check and a write must be atomic (unique username/email),
-  the view calls :func:`begin_immediate` first.
+  the view calls ``repo.lock()`` (BEGIN IMMEDIATE) first.
 """
 from sqlalchemy import event, text
 from sqlalchemy.engine import Engine
@@ -34,11 +34,6 @@ def _sqlite_pragmas(dbapi_connection, _record):
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, much faster
     cursor.close()
-
-
-def begin_immediate():
-    """Take SQLite's write lock now, for a read-then-write that must be atomic."""
-    db.session.execute(text("BEGIN IMMEDIATE"))
 
 
 def init_db():

@@ -49,13 +49,14 @@ class User(db.Model):
     bio = db.Column(db.String)
     image = db.Column(db.String)
 
-    @staticmethod
-    def hash_password(password):
-        rounds = current_app.config["BCRYPT_ROUNDS"]
-        return bcrypt.hashpw(_password_bytes(password), bcrypt.gensalt(rounds)).decode()
 
-    def check_password(self, password):
-        return bcrypt.checkpw(_password_bytes(password), self.password_hash.encode())
+def hash_password(password):
+    rounds = current_app.config["BCRYPT_ROUNDS"]
+    return bcrypt.hashpw(_password_bytes(password), bcrypt.gensalt(rounds)).decode()
+
+
+def verify_password(password, password_hash):
+    return bcrypt.checkpw(_password_bytes(password), password_hash.encode())
 
 
 def _password_bytes(password):

@@ -1,6 +1,6 @@
 """Show that list endpoints run a constant number of SQL queries.
 
-Usage (from targets/flask): /usr/bin/python3 tools/count_queries.py
+Usage (from targets/flask): [DATA_LAYER=sql] /usr/bin/python3 tools/count_queries.py
 Creates a throw-away database, lists 1 and then 20 articles (each with tags,
 a favorite and a followed author) through Flask's test client with
 SQLALCHEMY_RECORD_QUERIES on, prints the queries, and exits 1 if the counts
