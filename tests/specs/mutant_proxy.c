@@ -379,6 +379,10 @@ static const mutant_t MUTANTS[] = {
     {"html-no-doctype", "the HTML page without <!DOCTYPE html>"},
     {"no-cors-methods", "OPTIONS without Access-Control-Allow-Methods"},
     {"lists-of-10", "lists hold at most 10 articles"},
+    {"bad-token-as-403", "a rejected token answered 403 instead of 401"},
+    {"invalid-body-as-400", "a body that is not valid UTF-8 JSON answered 400 instead of 422"},
+    {"update-conflict-as-422", "PUT /api/user taking another user's email or name: 422, not 409"},
+    {"feed-anonymous-empty", "the feed without a token: 200 and an empty page, not 401"},
 };
 #define NMUTANTS (sizeof MUTANTS / sizeof MUTANTS[0])
 
@@ -474,6 +478,19 @@ static void mutate(const req_t *rq, resp_t *r) {
         hdel(r, "Access-Control-Allow-Methods");
     else if (is("lists-of-10"))
         body_json(r, short_lists);
+    else if (is("bad-token-as-403") && r->status == 401 && rq->has_auth)
+        r->status = 403;
+    else if (is("invalid-body-as-400") && r->status == 422 && r->body.p &&
+             strstr(r->body.p, "\"body\":[\"is invalid\"]"))
+        r->status = 400;
+    else if (is("update-conflict-as-422") && r->status == 409 && strcmp(rq->method, "PUT") == 0)
+        r->status = 422;
+    else if (is("feed-anonymous-empty") && r->status == 401 && !rq->has_auth &&
+             strcmp(rq->path, "/api/articles/feed") == 0) {
+        r->status = 200;
+        r->body.len = 0;
+        buf_adds(&r->body, "{\"articles\":[],\"articlesCount\":0}");
+    }
 }
 
 /* ---- I/O --------------------------------------------------------------------------------------

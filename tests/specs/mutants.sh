@@ -29,7 +29,30 @@ declare -A OWNER=(
     [slug-changes-on-update]=articles [no-millis]=articles [tags-duplicated]=tags
     [anonymous-favorited]=favorites [allow-no-space]=bad-input [comment-updated-at]=comments [article-updated-at]=articles
     [conflict-as-422]=users [html-no-doctype]=html [no-cors-methods]=cors [lists-of-10]=pagination
+    [bad-token-as-403]=tokens [invalid-body-as-400]=bodies [update-conflict-as-422]=user-update
+    [feed-anonymous-empty]=feed
 )
+
+# Every suite of SPEC_DIR must own at least one mutation (a suite no mutation can fail is
+# unproven), and every mutation listed here must exist in the proxy: checked before anything runs.
+setup_errors=0
+for f in "$specs"/*.json; do
+    s=$(basename "$f" .json)
+    owned=0
+    for m in "${!OWNER[@]}"; do [ "${OWNER[$m]}" = "$s" ] && owned=1; done
+    if [ "$owned" -eq 0 ]; then
+        echo "FAIL suite $s: no mutation is owned by it (add one to mutant_proxy.c and OWNER)" >&2
+        setup_errors=$((setup_errors + 1))
+    fi
+done
+known=$("$proxy" --list | cut -f1)
+for m in "${!OWNER[@]}"; do
+    if ! grep -qxF "$m" <<<"$known"; then
+        echo "FAIL $m: listed in OWNER but unknown to mutant_proxy" >&2
+        setup_errors=$((setup_errors + 1))
+    fi
+done
+[ "$setup_errors" -eq 0 ] || { echo "mutants: $setup_errors setup error(s)"; exit 1; }
 
 tmp=$(mktemp -d)
 pids=()
@@ -83,6 +106,7 @@ if ! wait_ready "$quill_port"; then
 fi
 
 failures=0
+ran=0 caught=0
 start_proxy none || { echo "mutants: the proxy did not start" >&2; cat "$tmp/proxy.log" >&2; exit 2; }
 if check "http://127.0.0.1:$proxy_port" '*'; then
     echo "ok   none: every suite passes through the unchanged proxy"
@@ -105,7 +129,9 @@ while IFS=$'\t' read -r name what; do
     check "http://127.0.0.1:$proxy_port" "$suite"
     rc=$?
     stop_proxy
+    ran=$((ran + 1))
     if [ "$rc" -eq 1 ]; then
+        caught=$((caught + 1))
         step=$(grep -m1 '^FAIL' "$tmp/check.log" | sed 's/.* step /step /')
         echo "ok   $name ($what): $suite fails at $step"
     else
@@ -134,5 +160,11 @@ else
     failures=$((failures + 1))
 fi
 
-echo "mutants: $failures failure(s)"
+# The count: every listed mutation ran (a loop cut short, or a proxy --list that lost entries,
+# would otherwise pass with fewer).
+if [ "$ran" -ne "${#OWNER[@]}" ]; then
+    echo "FAIL count: $ran mutation(s) ran, ${#OWNER[@]} listed in OWNER" >&2
+    failures=$((failures + 1))
+fi
+echo "mutants: $ran run, $caught caught, ${#OWNER[@]} listed; $failures failure(s)"
 [ "$failures" -eq 0 ]
