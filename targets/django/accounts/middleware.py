@@ -5,7 +5,8 @@ header; views declare what they need with ``accounts.auth.token_required`` /
 unknown route 404 and wrong method 405 come before 401."""
 from django.utils.functional import cached_property
 
-from .models import User
+from common.repository import repo
+
 from .tokens import user_id_from_token
 
 MISSING = "is missing"
@@ -29,7 +30,7 @@ class TokenAuthentication:
         if scheme not in ("Token", "Bearer") or not token:
             return None, INVALID
         user_id = user_id_from_token(token)
-        user = User.objects.filter(pk=user_id).first() if user_id is not None else None
+        user = repo.user_by_id(user_id) if user_id is not None else None
         return (user, None) if user is not None else (None, INVALID)
 
     @property

@@ -1,4 +1,6 @@
 """JSON representations of users and profiles."""
+from common.repository.shapes import profile_view
+
 from .tokens import issue_token
 
 
@@ -14,5 +16,5 @@ def user_json(user, token=None):
     }
 
 
-def profile_data(user, following):
-    return {"username": user.username, "bio": user.bio, "image": user.image, "following": following}
+def profile_json(user, following):
+    return {"profile": profile_view(user.username, user.bio, user.image, following)}

@@ -11,7 +11,7 @@ LIFETIME_SECONDS = settings.JWT_LIFETIME_DAYS * 24 * 3600
 
 def issue_token(user):
     now = int(time.time())
-    claims = {"sub": str(user.pk), "iat": now, "exp": now + LIFETIME_SECONDS}
+    claims = {"sub": str(user.id), "iat": now, "exp": now + LIFETIME_SECONDS}
     return jwt.encode(claims, settings.SECRET_KEY, algorithm=settings.JWT_ALGORITHM)
 
 

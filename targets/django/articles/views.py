@@ -1,33 +1,33 @@
 """Articles (list, feed, create, read, update, delete), favorites, tags and the HTML home page.
 
 Order of checks in every view: authentication (the method's decorator, 401), then the article
-(404), then ownership (403), then the body (422).
+(404), then ownership (403), then the body (422). Writes run in autocommit (one statement, its
+own short transaction) unless a read decides the write: then ``transaction.atomic()`` (BEGIN
+IMMEDIATE, common/sqlite/base.py) holds SQLite's write lock from that read to the commit, and
+nothing else (bodies are parsed and bcrypt runs before it).
 """
 import re
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.decorators import method_decorator
 
 from accounts.auth import token_optional, token_required
-from accounts.models import Follow
 from common.http import ApiError, ApiResponse, forbidden, not_found, parse_json_body
-from common.timestamps import later_than, now_ms
+from common.repository import repo
 from common.validation import Payload
 from common.views import ApiView
 
-from .models import Article, Favorite, Tag
-from .queries import NEWEST_FIRST, article_detail, with_details
-from .serializers import article_data
 from .slugs import make_slug
 
 # limit/offset: digits only, at most 18 of them (always a 64-bit integer; the other targets
 # draw the same line).
 _DIGITS = re.compile(r"[0-9]{1,18}")
-# SQLite caps the number of bound parameters per statement (Django assumes 999): large tag
-# lists are looked up in batches.
-_BATCH = 500
+
+
+def _viewer_id(request):
+    return request.user.id if request.user is not None else None
 
 
 def query_param(request, name):
@@ -49,41 +49,19 @@ def _page_param(request, name, default, lowest, highest, errors):
     return int(raw)
 
 
-def _article_list(request, articles):
+def _article_list(request, **filters):
     errors = {}
     limit = _page_param(request, "limit", 20, 1, 100, errors)
     offset = _page_param(request, "offset", 0, 0, None, errors)
     if errors:
         raise ApiError(422, errors)
-    count = articles.count()
-    # List items carry no body: do not load it (bodies may be up to 1 MiB).
-    page = (with_details(articles.defer("body"), request.user)
-            .order_by(*NEWEST_FIRST)[offset:offset + limit])
-    return ApiResponse({
-        "articles": [article_data(article, with_body=False) for article in page],
-        "articlesCount": count,
-    })
-
-
-def _tag_ids(names):
-    """Ids of the named tags, creating the missing ones."""
-    Tag.objects.bulk_create([Tag(name=name) for name in names], ignore_conflicts=True)
-    ids = []
-    for start in range(0, len(names), _BATCH):
-        batch = names[start:start + _BATCH]
-        ids.extend(Tag.objects.filter(name__in=batch).values_list("id", flat=True))
-    return ids
-
-
-def _set_tags(article, names, replace):
-    links = Article.tags.through
-    if replace:
-        links.objects.filter(article=article).delete()
-    links.objects.bulk_create([links(article=article, tag_id=tag_id) for tag_id in _tag_ids(names)])
+    articles, count = repo.list_articles(_viewer_id(request), limit, offset, **filters)
+    return ApiResponse({"articles": articles, "articlesCount": count})
 
 
 def article_or_404(slug):
-    article = Article.objects.filter(slug=slug).first()
+    """The article to write to (``id``, ``author_id``, ``updated_at``), or 404."""
+    article = repo.article_handle(slug)
     if article is None:
         raise not_found("article")
     return article
@@ -91,32 +69,24 @@ def article_or_404(slug):
 
 def _own_article_or_error(request, slug):
     article = article_or_404(slug)
-    if article.author_id != request.user.pk:
+    if article.author_id != request.user.id:
         raise forbidden("article")
     return article
 
 
 def _detail_response(request, slug, status=200):
-    article = article_detail(slug, request.user)
+    article = repo.article_by_slug(slug, _viewer_id(request))
     if article is None:  # deleted by a concurrent request since the view looked it up
         raise not_found("article")
-    return ApiResponse({"article": article_data(article)}, status=status)
+    return ApiResponse({"article": article}, status=status)
 
 
 class ArticleListView(ApiView):
     @method_decorator(token_optional)
     def get(self, request):
-        articles = Article.objects.all()
-        # A filter that is present, even empty, filters (an empty tag matches nothing). Each
-        # join matches at most one row per article (tag names, usernames and favorites are
-        # unique), so no DISTINCT is needed.
-        if "tag" in request.GET:
-            articles = articles.filter(tags__name=query_param(request, "tag"))
-        if "author" in request.GET:
-            articles = articles.filter(author__username=query_param(request, "author"))
-        if "favorited" in request.GET:
-            articles = articles.filter(favorited_by__username=query_param(request, "favorited"))
-        return _article_list(request, articles)
+        # A filter that is present, even empty, filters (an empty tag matches nothing).
+        return _article_list(request, **{name: query_param(request, name)
+                                         for name in ("tag", "author", "favorited") if name in request.GET})
 
     @method_decorator(token_required)
     def post(self, request):
@@ -127,24 +97,19 @@ class ArticleListView(ApiView):
         tags = payload.tag_list("tagList") if payload.has("tagList") else []
         payload.validate()
         with transaction.atomic():
-            created = now_ms()
-            article = Article(title=title, description=description, body=body,
-                              author=request.user, created_at=created, updated_at=created)
             # 32 random bits: a clash is rare; retry with a fresh suffix when it happens.
             for _ in range(5):
-                article.slug = make_slug(title)
-                if not Article.objects.filter(slug=article.slug).exists():
+                slug = make_slug(title)
+                if not repo.slug_taken(slug):
                     break
-            article.save()
-            _set_tags(article, tags, replace=False)
-        return _detail_response(request, article.slug, status=201)
+            repo.create_article(request.user.id, slug, title, description, body, tags)
+        return _detail_response(request, slug, status=201)
 
 
 class FeedView(ApiView):
     @method_decorator(token_required)
     def get(self, request):
-        followed = Follow.objects.filter(follower=request.user).values("followee")
-        return _article_list(request, Article.objects.filter(author__in=followed))
+        return _article_list(request, feed_of=request.user.id)
 
     # /api/articles/feed also has the shape of /api/articles/{slug}: its PUT and DELETE are the
     # article's (401, then 404 article: no slug is "feed"), as in the other targets' routers.
@@ -158,10 +123,10 @@ class FeedView(ApiView):
 class ArticleDetailView(ApiView):
     @method_decorator(token_optional)
     def get(self, request, slug):
-        article = article_detail(slug, request.user)
+        article = repo.article_by_slug(slug, _viewer_id(request))
         if article is None:
             raise not_found("article")
-        return ApiResponse({"article": article_data(article)})
+        return ApiResponse({"article": article})
 
     @method_decorator(token_required)
     def put(self, request, slug):
@@ -174,19 +139,16 @@ class ArticleDetailView(ApiView):
         with transaction.atomic():
             # Re-read under the write lock: updatedAt must follow the latest committed one.
             article = _own_article_or_error(request, slug)
-            for key, value in changes.items():
-                setattr(article, key, value)
-            article.updated_at = later_than(article.updated_at)
-            article.save(update_fields=[*changes, "updated_at"])
-            if tags is not None:
-                _set_tags(article, tags, replace=True)
+            repo.update_article(article, changes, tags)
         return _detail_response(request, slug)
 
     @method_decorator(token_required)
     def delete(self, request, slug):
-        article = _own_article_or_error(request, slug)
+        _own_article_or_error(request, slug)
         with transaction.atomic():
-            article.delete()  # its comments, favorites and tag links go with it
+            # Under the write lock: its comments, favorites and tag links go with it.
+            article = _own_article_or_error(request, slug)
+            repo.delete_article(article)
         return no_content()
 
 
@@ -195,26 +157,19 @@ class FavoriteView(ApiView):
     def post(self, request, slug):
         article = article_or_404(slug)
         # Idempotent: favoriting twice is not an error (INSERT OR IGNORE on the unique pair).
-        try:
-            Favorite.objects.bulk_create([Favorite(user=request.user, article=article)],
-                                         ignore_conflicts=True)
-        except IntegrityError:  # the article was deleted since the lookup (foreign key)
-            raise not_found("article") from None
+        if not repo.favorite(request.user.id, article):
+            raise not_found("article")
         return _detail_response(request, slug)
 
     @method_decorator(token_required)
     def delete(self, request, slug):
-        article = article_or_404(slug)
-        Favorite.objects.filter(user=request.user, article=article).delete()
+        repo.unfavorite(request.user.id, article_or_404(slug))
         return _detail_response(request, slug)
 
 
 class TagListView(ApiView):
     def get(self, request):
-        # Tags used by at least one existing article, in byte order (SQLite BINARY collation).
-        names = (Tag.objects.filter(articles__isnull=False).distinct().order_by("name")
-                 .values_list("name", flat=True))
-        return ApiResponse({"tags": list(names)})
+        return ApiResponse({"tags": repo.tag_names()})
 
 
 class HomePageView(ApiView):
@@ -222,9 +177,7 @@ class HomePageView(ApiView):
     (autoescaping escapes & < > " ' in every value)."""
 
     def get(self, request):
-        articles = (Article.objects.select_related("author").order_by(*NEWEST_FIRST)
-                    .only("title", "created_at", "author__username")[:20])
-        return render(request, "articles/home.html", {"articles": articles})
+        return render(request, "articles/home.html", {"articles": repo.latest_titles(20)})
 
 
 def no_content():

@@ -71,6 +71,10 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
+# The data layer (common/repository): "orm" (Django's ORM, target django) or "sql" (hand-written
+# SQL on connection.cursor(), target django-raw).
+DATA_LAYER = os.environ.get("DATA_LAYER") or "orm"
+
 # bcrypt with cost 10, as every parity target (accounts/hashers.py).
 PASSWORD_HASHERS = ["accounts.hashers.BCryptCost10PasswordHasher"]
 
