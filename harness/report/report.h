@@ -137,6 +137,11 @@ typedef struct report_opts {
  * file names (without dir), in order. Returns how many were written, or -1 - that number when
  * some chart failed (the first failure in err; the others are still written). */
 int report_charts(const rm_t *m, const report_opts_t *o, char names[][128], size_t max, err_t *err);
+/* One chart from template tpl (placeholders terminal, output, style, title, ylabel, scale, plot)
+ * into out_dir/charts/base.svg (and .png); its name is appended to names[*n] (n < max). */
+int report_chart_draw(const report_opts_t *o, const char *tpl, const char *base, const char *title,
+                      const char *ylabel, const char *scale, const char *plot, char names[][128],
+                      size_t max, size_t *n, err_t *err);
 int report_html(const rm_t *m, const bl_t *baseline, const report_opts_t *o, char charts[][128],
                 size_t ncharts, FILE *f);
 int report_markdown(const rm_t *m, const bl_t *baseline, FILE *f);

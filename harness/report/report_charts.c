@@ -7,6 +7,7 @@
  *   connections-<s>.svg throughput against connections, for scenarios measured at several levels
  * gnuplot is driven with files, not pipes, so that a failing chart can be rerun by hand. */
 #include "report.h"
+#include "openloop_section.h"
 
 #include <errno.h>
 #include <math.h>
@@ -353,6 +354,16 @@ static int connections(chart_ctx_t *c, size_t s) {
     return rc;
 }
 
+int report_chart_draw(const report_opts_t *o, const char *tpl, const char *base, const char *title,
+                      const char *ylabel, const char *scale, const char *plot, char names[][128],
+                      size_t max, size_t *n, err_t *err) {
+    chart_ctx_t c = {.o = o, .names = names, .max = max, .n = *n, .err = err};
+    snprintf(c.dir, sizeof c.dir, "%s/charts", o->out_dir);
+    int rc = draw(&c, tpl, base, title, ylabel, scale, plot);
+    *n = c.n;
+    return rc;
+}
+
 /* Every chart is attempted; a failing one is reported (the first error in err) and skipped, so
  * one bad series does not take the others down. */
 int report_charts(const rm_t *m, const report_opts_t *o, char names[][128], size_t max,
@@ -387,6 +398,7 @@ int report_charts(const rm_t *m, const report_opts_t *o, char names[][128], size
         TRY(spectrum(&c, s));
         TRY(connections(&c, s));
     }
+    TRY(report_openloop_charts(m, o, names, max, &c.n, err));
 #undef TRY
     *err = first;
     return first.msg[0] ? -1 - (int)c.n : (int)c.n;
