@@ -156,7 +156,7 @@ static size_t read_resp(int fd, char *buf, size_t cap, int timeout_ms, const cha
 }
 
 /* Waits until the peer closes (recv returns 0 or an error); returns the ms it took, or -1. */
-static long long wait_closed(int fd, int timeout_ms) {
+__attribute__((unused)) static long long wait_closed(int fd, int timeout_ms) {
     long long start = now_ms(), deadline = start + timeout_ms;
     char tmp[4096];
     while (now_ms() < deadline) {

@@ -87,8 +87,29 @@ void render_user(quill_res *res, quill_req *req, int status, const struct blog_u
  * `col` (username, bio, image, following in that order). */
 void render_profile_cols(quill_jw *w, sqlite3_stmt *st, int col);
 
+/* An article as the contract shows it, from any source (an article row, a page row and the page's
+ * tags/favorites/following). Slices: ptr NULL is JSON null. tags_json is a JSON array's text. */
+struct article_view {
+    quill_str slug, title, description, body, username, bio, image, tags_json;
+    int64_t created, updated, favorites;
+    bool favorited, following;
+};
+
+/* Writes one article object; the body only when `with_body` (lists have none). */
+void render_article_view(quill_jw *w, const struct article_view *v, bool with_body);
+
 /* Writes one article object from a row of an article statement (enum article_col). */
 void render_article_obj(quill_jw *w, sqlite3_stmt *st, bool with_body);
+
+/* ---- article_list.c ---- */
+
+/* Answers a page of articles: {"articles":[...],"articlesCount":n}. `page` (enum page_col) and
+ * `count` are bound by the caller (limit <= LIST_PAGE_MAX); `viewer` is the user id or 0. Runs,
+ * in one read transaction, the count, the page and one statement each for the tags, the
+ * favorites and (with a viewer) the following flags of the whole page. */
+#define LIST_PAGE_MAX 100
+void list_respond(quill_req *req, quill_res *res, sqlite3_stmt *page, sqlite3_stmt *count,
+                  int64_t viewer, int64_t limit);
 
 /* Writes one comment object from a row of a comment statement (enum comment_col). */
 void render_comment_obj(quill_jw *w, sqlite3_stmt *st);

@@ -1,8 +1,7 @@
 /* articles blueprint: list, feed, create, get, update, delete, favorite (endpoints 8-13, 17-18).
  *
- * A list page costs two queries whatever its size: the page itself (authors, favorite counts,
- * favorited, following and tags come from joins and correlated subqueries of the same statement)
- * and the count of all matches. */
+ * A list page costs the same statements whatever its size (article_list.c): the count, the page,
+ * and one statement each for the page's tags, favorites and following flags. */
 #include <string.h>
 
 #include "blog.h"
@@ -57,37 +56,6 @@ static void bind_slice(sqlite3_stmt *st, int idx, quill_str s) {
     if (s.ptr) sqlite3_bind_text(st, idx, s.ptr, (int)s.len, SQLITE_STATIC);
 }
 
-/* Runs a list statement and its count statement (same bindings) in one read transaction, so that
- * articlesCount and the page come from the same snapshot, and answers the list. */
-static void respond_list(quill_req *req, quill_res *res, sqlite3_stmt *list, sqlite3_stmt *count) {
-    if (db_begin_read() != 0) {
-        render_db_error(res);
-        return;
-    }
-    int64_t total = 0;
-    int rc = sqlite3_step(count);
-    if (rc == SQLITE_ROW) total = sqlite3_column_int64(count, 0);
-    sqlite3_reset(count);
-    quill_jw w;
-    quill_jw_init(&w, quill_req_arena(req));
-    quill_jw_obj(&w);
-    quill_jw_key(&w, "articles");
-    quill_jw_arr(&w);
-    if (rc == SQLITE_ROW)
-        while ((rc = sqlite3_step(list)) == SQLITE_ROW) render_article_obj(&w, list, false);
-    sqlite3_reset(list);
-    /* COMMIT of a read transaction only ends the snapshot (db_commit rolls back if it fails). */
-    if (db_commit() != 0 || rc != SQLITE_DONE) {
-        render_db_error(res);
-        return;
-    }
-    quill_jw_end(&w);
-    quill_jw_key(&w, "articlesCount");
-    quill_jw_int(&w, total);
-    quill_jw_end(&w);
-    quill_jw_respond(&w, res, 200);
-}
-
 /* GET /api/articles?tag=&author=&favorited=&limit=&offset= */
 static void article_list(quill_req *req, quill_res *res) {
     const struct blog_user *me;
@@ -103,7 +71,6 @@ static void article_list(quill_req *req, quill_res *res) {
         render_db_error(res);
         return;
     }
-    if (me) db_bind_int(list, 1, me->id);
     sqlite3_stmt *both[2] = {list, count};
     for (int i = 0; i < 2; i++) {
         /* The count statement has no ?1/?5/?6; binding absent parameters is a no-op error. */
@@ -113,7 +80,7 @@ static void article_list(quill_req *req, quill_res *res) {
     }
     db_bind_int(list, 5, limit);
     db_bind_int(list, 6, offset);
-    respond_list(req, res, list, count);
+    list_respond(req, res, list, count, me ? me->id : 0, limit);
 }
 
 /* GET /api/articles/feed */
@@ -131,7 +98,7 @@ static void article_feed(quill_req *req, quill_res *res) {
     db_bind_int(count, 1, me->id);
     db_bind_int(list, 5, limit);
     db_bind_int(list, 6, offset);
-    respond_list(req, res, list, count);
+    list_respond(req, res, list, count, me->id, limit);
 }
 
 /* GET /api/articles/<slug> */

@@ -60,6 +60,69 @@ static void respond_user(quill_req *req, quill_res *res, int64_t id, int status)
     render_user(res, req, status, &u, token);
 }
 
+/* Password hashing and checking run on quill's pool (quill_defer): bcrypt at cost 10 takes
+ * ~50-100 ms, which on the event loop would stall every other connection of the worker. What
+ * the pool thread needs is in the job (arena memory, alive until the response is sent); the
+ * database is only touched back on the worker, in the done functions. */
+struct password_job {
+    const char *key;                  /* the password, cut to BCRYPT_KEY_MAX */
+    char hash[QUILL_BCRYPT_HASH_LEN]; /* in: the stored hash (check); out: the new hash */
+    bool ok;                          /* check: it matches; hash: hashing worked */
+    /* what the done function needs */
+    const char *username, *email;
+    int64_t id;
+    struct update *fields; /* PUT /api/user */
+};
+
+static void hash_work(void *arg) {
+    struct password_job *j = arg;
+    j->ok = quill_bcrypt_hash(j->key, BLOG_BCRYPT_COST, j->hash) == 0;
+}
+
+static void check_work(void *arg) {
+    struct password_job *j = arg;
+    j->ok = quill_bcrypt_check(j->key, j->hash);
+}
+
+static struct password_job *password_job(quill_req *req, quill_res *res, const char *password) {
+    struct password_job *j = quill_arena_calloc(quill_req_arena(req), 1, sizeof *j);
+    if (j) j->key = bcrypt_key(req, password);
+    if (j == NULL || j->key == NULL) {
+        render_error(res, 500, "server", "out of memory");
+        return NULL;
+    }
+    return j;
+}
+
+/* POST /api/users, after hashing. */
+static void register_done(quill_req *req, quill_res *res, void *arg) {
+    struct password_job *j = arg;
+    if (!j->ok) {
+        render_error(res, 500, "server", "password hashing failed");
+        return;
+    }
+    sqlite3_stmt *st = db_stmt(ST_USER_INSERT);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    db_bind_text(st, 1, j->username);
+    db_bind_text(st, 2, j->email);
+    db_bind_text(st, 3, j->hash);
+    int rc = db_exec(st);
+    if (rc == SQLITE_CONSTRAINT) {
+        /* Another request took the name or e-mail since the check: the same 409. */
+        if (answer_taken(res, j->username, j->email, 0) == 0)
+            render_error(res, 409, "username", MSG_TAKEN);
+        return;
+    }
+    if (rc != SQLITE_DONE) {
+        render_db_error(res);
+        return;
+    }
+    respond_user(req, res, sqlite3_last_insert_rowid(db_conn()), 201);
+}
+
 /* POST /api/users */
 static void user_register(quill_req *req, quill_res *res) {
     cJSON *in = request_wrapper(req, res, "user");
@@ -73,31 +136,21 @@ static void user_register(quill_req *req, quill_res *res) {
         return;
     }
     if (answer_taken(res, username, email, 0) != 0) return;
-    char hash[QUILL_BCRYPT_HASH_LEN];
-    if (quill_bcrypt_hash(bcrypt_key(req, password), BLOG_BCRYPT_COST, hash) != 0) {
-        render_error(res, 500, "server", "password hashing failed");
+    struct password_job *j = password_job(req, res, password);
+    if (j == NULL) return;
+    j->username = username;
+    j->email = email;
+    quill_defer(req, res, hash_work, register_done, j); /* a full pool answers 503 itself */
+}
+
+/* POST /api/users/login, after checking the password. */
+static void login_done(quill_req *req, quill_res *res, void *arg) {
+    struct password_job *j = arg;
+    if (j->id == 0 || !j->ok) {
+        render_error(res, 401, "credentials", "invalid");
         return;
     }
-    sqlite3_stmt *st = db_stmt(ST_USER_INSERT);
-    if (st == NULL) {
-        render_db_error(res);
-        return;
-    }
-    db_bind_text(st, 1, username);
-    db_bind_text(st, 2, email);
-    db_bind_text(st, 3, hash);
-    int rc = db_exec(st);
-    if (rc == SQLITE_CONSTRAINT) {
-        /* Another request took the name or e-mail since the check: the same 409. */
-        if (answer_taken(res, username, email, 0) == 0)
-            render_error(res, 409, "username", MSG_TAKEN);
-        return;
-    }
-    if (rc != SQLITE_DONE) {
-        render_db_error(res);
-        return;
-    }
-    respond_user(req, res, sqlite3_last_insert_rowid(db_conn()), 201);
+    respond_user(req, res, j->id, 200);
 }
 
 /* POST /api/users/login */
@@ -111,33 +164,24 @@ static void user_login(quill_req *req, quill_res *res) {
         render_errors(res, 422, &e);
         return;
     }
-    sqlite3_stmt *st = db_stmt(ST_USER_BY_EMAIL);
+    struct password_job *j = password_job(req, res, password);
+    sqlite3_stmt *st = j ? db_stmt(ST_USER_BY_EMAIL) : NULL;
     if (st == NULL) {
-        render_db_error(res);
+        if (j) render_db_error(res);
         return;
     }
     db_bind_text(st, 1, email);
     int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        if (rc == SQLITE_DONE) {
-            quill_bcrypt_check(bcrypt_key(req, password),
-                               dummy_hash); /* equal time; the result is irrelevant */
-            render_error(res, 401, "credentials", "invalid");
-        } else {
-            render_db_error(res);
-        }
-        return;
-    }
-    int64_t id = sqlite3_column_int64(st, 0);
-    const unsigned char *hash = sqlite3_column_text(st, 5);
-    bool ok = hash && quill_bcrypt_check(bcrypt_key(req, password), (const char *)hash);
+    const unsigned char *hash = rc == SQLITE_ROW ? sqlite3_column_text(st, 5) : NULL;
+    /* An unknown e-mail is checked against the dummy hash: the same time as a wrong password. */
+    snprintf(j->hash, sizeof j->hash, "%s", hash ? (const char *)hash : dummy_hash);
+    j->id = hash ? sqlite3_column_int64(st, 0) : 0;
     sqlite3_reset(st);
-    if (!ok) {
-        render_error(res, 401, "credentials", "invalid");
+    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+        render_db_error(res);
         return;
     }
-    respond_user(req, res, id, 200);
+    quill_defer(req, res, check_work, login_done, j);
 }
 
 /* GET /api/user */
@@ -208,6 +252,45 @@ static void bind_update(sqlite3_stmt *st, int idx, const struct update *u) {
     db_bind_text(st, idx + 1, u->value);
 }
 
+enum { UPD_EMAIL, UPD_USERNAME, UPD_PASSWORD, UPD_BIO, UPD_IMAGE };
+
+/* Stores the fields of PUT /api/user (the password already hashed) and answers the user. */
+static void apply_update(quill_req *req, quill_res *res, int64_t id, const struct update *f) {
+    sqlite3_stmt *st = db_stmt(ST_USER_UPDATE);
+    if (st == NULL) {
+        render_db_error(res);
+        return;
+    }
+    db_bind_int(st, 1, id);
+    bind_update(st, 2, &f[UPD_EMAIL]);
+    bind_update(st, 4, &f[UPD_USERNAME]);
+    bind_update(st, 6, &f[UPD_PASSWORD]);
+    bind_update(st, 8, &f[UPD_BIO]);
+    bind_update(st, 10, &f[UPD_IMAGE]);
+    int rc = db_exec(st);
+    if (rc == SQLITE_CONSTRAINT) {
+        if (answer_taken(res, f[UPD_USERNAME].value, f[UPD_EMAIL].value, id) == 0)
+            render_error(res, 409, f[UPD_USERNAME].set ? "username" : "email", MSG_TAKEN);
+        return;
+    }
+    if (rc != SQLITE_DONE) {
+        render_db_error(res);
+        return;
+    }
+    respond_user(req, res, id, 200);
+}
+
+/* PUT /api/user, after hashing the new password. */
+static void update_done(quill_req *req, quill_res *res, void *arg) {
+    struct password_job *j = arg;
+    if (!j->ok) {
+        render_error(res, 500, "server", "password hashing failed");
+        return;
+    }
+    j->fields[UPD_PASSWORD].value = j->hash;
+    apply_update(req, res, j->id, j->fields);
+}
+
 /* PUT /api/user */
 static void user_update(quill_req *req, quill_res *res) {
     const struct blog_user *me = auth_required(req, res);
@@ -227,36 +310,25 @@ static void user_update(quill_req *req, quill_res *res) {
     }
     if ((email.set || username.set) && answer_taken(res, username.value, email.value, me->id) != 0)
         return;
-    char hash[QUILL_BCRYPT_HASH_LEN];
-    if (password.set) {
-        if (quill_bcrypt_hash(bcrypt_key(req, password.value), BLOG_BCRYPT_COST, hash) != 0) {
-            render_error(res, 500, "server", "password hashing failed");
-            return;
-        }
-        password.value = hash;
-    }
-    sqlite3_stmt *st = db_stmt(ST_USER_UPDATE);
-    if (st == NULL) {
-        render_db_error(res);
+    struct update *fields = quill_arena_calloc(quill_req_arena(req), 5, sizeof *fields);
+    if (fields == NULL) {
+        render_error(res, 500, "server", "out of memory");
         return;
     }
-    db_bind_int(st, 1, me->id);
-    bind_update(st, 2, &email);
-    bind_update(st, 4, &username);
-    bind_update(st, 6, &password);
-    bind_update(st, 8, &bio);
-    bind_update(st, 10, &image);
-    int rc = db_exec(st);
-    if (rc == SQLITE_CONSTRAINT) {
-        if (answer_taken(res, username.value, email.value, me->id) == 0)
-            render_error(res, 409, username.set ? "username" : "email", MSG_TAKEN);
+    fields[UPD_EMAIL] = email;
+    fields[UPD_USERNAME] = username;
+    fields[UPD_PASSWORD] = password;
+    fields[UPD_BIO] = bio;
+    fields[UPD_IMAGE] = image;
+    if (!password.set) {
+        apply_update(req, res, me->id, fields);
         return;
     }
-    if (rc != SQLITE_DONE) {
-        render_db_error(res);
-        return;
-    }
-    respond_user(req, res, me->id, 200);
+    struct password_job *j = password_job(req, res, password.value);
+    if (j == NULL) return;
+    j->id = me->id;
+    j->fields = fields;
+    quill_defer(req, res, hash_work, update_done, j);
 }
 
 void users_blueprint(quill_app *app) {

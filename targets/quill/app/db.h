@@ -51,10 +51,16 @@ enum stmt_id {
     ST_COMMENT_META,    /* ?1 id -> article_id, author_id */
     ST_COMMENT_DELETE,  /* ?1 id */
     ST_PAGE_ARTICLES,   /* -> title, username, created_at of the 20 newest */
-    ST_FEED_LIST,       /* ?1 viewer, ?5 limit, ?6 offset -> article columns */
+    ST_FEED_LIST,       /* ?1 viewer, ?5 limit, ?6 offset -> page columns */
     ST_FEED_COUNT,      /* ?1 viewer -> count */
+    /* What a page of articles needs beside its rows, one statement each for the whole page.
+     * ?1 is a JSON array of the page's article ids (authors' ids for following), ?2 the viewer;
+     * j.key is the index in the page. */
+    ST_PAGE_TAGS,      /* ?1 ids -> index, tag; by index then tag */
+    ST_PAGE_FAVORITES, /* ?1 ids, ?2 viewer -> index, count, favorited (one row per article) */
+    ST_PAGE_FOLLOWING, /* ?1 author ids, ?2 viewer -> the ids among them the viewer follows */
     /* Article lists: one statement per combination of the filters tag (?2), author (?3) and
-     * favorited (?4); ?1 viewer, ?5 limit, ?6 offset. ST_LIST + mask, ST_COUNT + mask. */
+     * favorited (?4); ?5 limit, ?6 offset -> page columns. ST_LIST + mask, ST_COUNT + mask. */
     ST_LIST,
     ST_COUNT = ST_LIST + 8,
     ST_COUNT_END = ST_COUNT + 8
@@ -66,13 +72,13 @@ enum stmt_id {
 #define LIST_AUTHOR    2
 #define LIST_FAVORITED 4
 
-/* Column layout of every article statement. */
+/* Column layout of the one-article statements (ST_ARTICLE_BY_SLUG, ST_ARTICLE_BY_ID). */
 enum article_col {
     AC_ID,
     AC_SLUG,
     AC_TITLE,
     AC_DESCRIPTION,
-    AC_BODY, /* NULL in lists, which have no body */
+    AC_BODY,
     AC_CREATED,
     AC_UPDATED,
     AC_USERNAME,
@@ -82,6 +88,21 @@ enum article_col {
     AC_FAVORITED,
     AC_FOLLOWING,
     AC_TAGS /* JSON array text, sorted */
+};
+
+/* Column layout of the page statements (lists and feed): the article rows only; tags, favorites
+ * and following come from the ST_PAGE_* statements. */
+enum page_col {
+    PC_ID,
+    PC_SLUG,
+    PC_TITLE,
+    PC_DESCRIPTION,
+    PC_CREATED,
+    PC_UPDATED,
+    PC_AUTHOR,
+    PC_USERNAME,
+    PC_BIO,
+    PC_IMAGE
 };
 
 /* Column layout of the comment statements. */

@@ -50,6 +50,13 @@ static void error_too_large(quill_req *req, quill_res *res, int status) {
     render_error(res, status, "body", "is too large");
 }
 
+/* The pool that runs bcrypt (quill_defer) has a full queue: the client may retry (quill adds
+ * Retry-After). */
+static void error_busy(quill_req *req, quill_res *res, int status) {
+    (void)req;
+    render_error(res, status, "server", "is busy, retry later");
+}
+
 /* Requests the parser refused (specs Ruling 12): a malformed request is 400, a request line or
  * header section over quill's limits 414 / 431, all with the same body as the other targets. */
 static void error_other(quill_req *req, quill_res *res, int status) {
@@ -142,6 +149,7 @@ int main(int argc, char **argv) {
     quill_errorhandler(app, 404, error_not_found);
     quill_errorhandler(app, 405, error_method);
     quill_errorhandler(app, 413, error_too_large);
+    quill_errorhandler(app, 503, error_busy);
     quill_errorhandler(app, 0, error_other);
     quill_on_worker_start(app, worker_start);
     quill_on_worker_stop(app, worker_stop);

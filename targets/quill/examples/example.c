@@ -123,6 +123,42 @@ static void slow(quill_req *req, quill_res *res) {
     quill_res_text(res, 200, "done");
 }
 
+/* GET /deferred?ms=N: sleeps N ms on quill's pool (quill_defer), the loop stays free meanwhile. */
+struct nap {
+    long ms;
+};
+
+static void nap_work(void *arg) {
+    const struct nap *n = arg;
+    struct timespec ts = {n->ms / 1000, (n->ms % 1000) * 1000000L};
+    nanosleep(&ts, NULL);
+}
+
+static void nap_done(quill_req *req, quill_res *res, void *arg) {
+    const struct nap *n = arg;
+    quill_res_text(res, 200, quill_arena_printf(quill_req_arena(req), "slept %ld", n->ms));
+}
+
+static void deferred(quill_req *req, quill_res *res) {
+    quill_str ms = quill_req_arg(req, "ms");
+    struct nap *n = quill_arena_alloc(quill_req_arena(req), sizeof(*n));
+    if (!n) {
+        quill_abort(req, res, 500);
+        return;
+    }
+    n->ms = ms.ptr ? strtol(ms.ptr, NULL, 10) : 100;
+    if (n->ms < 0 || n->ms > 10000) n->ms = 100;
+    quill_defer(req, res, nap_work, nap_done, n);
+}
+
+/* A before-request hook may not defer: quill answers 500 (GET /defer-in-hook). */
+static int defer_in_hook(quill_req *req, quill_res *res) {
+    if (!quill_str_eq(quill_req_path(req), "/defer-in-hook")) return 0;
+    struct nap *n = quill_arena_calloc(quill_req_arena(req), 1, sizeof(*n));
+    if (n) quill_defer(req, res, nap_work, nap_done, n);
+    return 1;
+}
+
 static void private_area(quill_req *req, quill_res *res) {
     const char *user = quill_req_g_get(req, "user");
     quill_res_text(res, 200, user ? user : "?");
@@ -196,6 +232,8 @@ int main(void) {
     quill_route(app, "POST", "/json", json_echo);
     quill_route(app, "GET", "/page", page);
     quill_route(app, "GET", "/slow", slow);
+    quill_route(app, "GET", "/deferred", deferred);
+    quill_before_request(app, defer_in_hook);
     quill_blueprint *api = quill_blueprint_new(app, "/api");
     quill_bp_before_request(api, require_token);
     quill_bp_route(api, "GET", "/private", private_area);

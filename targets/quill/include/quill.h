@@ -110,14 +110,20 @@ typedef struct quill_config {
     int shutdown_timeout_ms;   /* [4000] grace for in-flight requests after SIGTERM/SIGINT */
     bool handle_signals;       /* [true] SIGTERM/SIGINT stop the server gracefully */
     const char *server_header; /* ["quill"] value of the Server header */
+    int pool_threads;          /* [2] threads running quill_defer() work (1..QUILL_POOL_MAX) */
+    int pool_queue;            /* [64] deferred jobs waiting for a thread; one more: 503 */
 } quill_config;
+
+#define QUILL_POOL_MAX       64   /* most pool threads */
+#define QUILL_POOL_QUEUE_MAX 4096 /* longest pool queue */
 
 #define QUILL_MAX_HEADERS_CAP 256
 
 quill_config quill_config_default(void);
 
-/* Overrides host, port and workers from the HOST, PORT and WORKERS environment variables.
- * Returns -1 (with a message on stderr naming the variable) when one is set but invalid. */
+/* Overrides host, port, workers, pool_threads and pool_queue from the HOST, PORT, WORKERS,
+ * POOL_THREADS and POOL_QUEUE environment variables. Returns -1 (with a message on stderr naming
+ * the variable) when one is set but invalid. */
 int quill_config_from_env(quill_config *cfg);
 
 quill_app *quill_app_new(void);
@@ -260,6 +266,48 @@ int quill_res_json(quill_res *res, int status, const char *json, size_t len);
 /* An empty response (e.g. 204): no body, no Content-Type. */
 int quill_res_empty(quill_res *res, int status);
 
+/* ---------------------------------------------------------------------------------------------
+ * Blocking work off the event loop
+ *
+ * A handler runs on its worker's event loop: while it blocks, every other connection of that
+ * worker waits. Work that blocks (bcrypt at cost 10 is ~50-100 ms, a slow system call) goes to
+ * quill's bounded thread pool, and the request resumes on its loop when the work is done: the
+ * shape of Flask code handing work to a thread and of FastAPI's `run_in_threadpool`.
+ *
+ *     struct check { const char *password, *hash; bool ok; };    // in the request arena
+ *     static void check_work(void *arg) {                        // on a pool thread
+ *         struct check *c = arg;
+ *         c->ok = quill_bcrypt_check(c->password, c->hash);
+ *     }
+ *     static void check_done(quill_req *req, quill_res *res, void *arg) {   // back on the loop
+ *         struct check *c = arg;
+ *         quill_res_text(res, c->ok ? 200 : 401, c->ok ? "welcome" : "no");
+ *     }
+ *     static void login(quill_req *req, quill_res *res) {
+ *         struct check *c = quill_arena_calloc(quill_req_arena(req), 1, sizeof *c);
+ *         ...
+ *         quill_defer(req, res, check_work, check_done, c);      // and return
+ *     }
+ *
+ * Rules. `work` runs on a pool thread: it must not touch req, res or anything of the worker
+ * (the worker's SQLite connection included); give it what it needs in `arg` (arena memory stays
+ * valid until the response is sent). `done` runs on the request's worker thread, like a handler:
+ * it fills res (or defers again). The request's after-request hooks run after `done`. While a
+ * request is deferred its connection reads nothing more (pipelined requests wait, answered in
+ * order); the worker serves its other connections. At shutdown, deferred work is finished and
+ * answered with Connection: close.
+ * ------------------------------------------------------------------------------------------- */
+
+typedef void (*quill_work_fn)(void *arg);
+typedef void (*quill_done_fn)(quill_req *req, quill_res *res, void *arg);
+
+/* Queues `work(arg)` on the pool; once it has run, `done(req, res, arg)` runs on the loop. Call
+ * it from a route handler or a `done` function, then return without touching res. Returns 0 when
+ * queued; -1 when the queue is full (pool_queue jobs already wait): the request was answered 503
+ * through the error handlers (quill_abort) with `Retry-After: 1`, never stalling the loop; also
+ * -1 (answered 500) when called elsewhere (a hook) or twice in one handler. */
+int quill_defer(quill_req *req, quill_res *res, quill_work_fn work, quill_done_fn done, void *arg);
+
 /* Runs the error handler for `status` (or the default: a text/plain reason phrase) on `res`.
  * Call it from a handler or hook and return. */
 void quill_abort(quill_req *req, quill_res *res, int status);
@@ -327,6 +375,10 @@ int quill_url_decode_strict(quill_arena *a, const char *src, size_t len, bool pl
 bool quill_utf8_valid(const char *s, size_t len);
 /* The current time as RFC 1123 ("Mon, 23 Nov 2026 18:32:05 GMT"), cached per second. */
 quill_str quill_http_date(void);
+/* Writes `v` in decimal and a NUL to out; returns the number of characters (without the NUL).
+ * Faster than snprintf("%lld") on hot paths (JSON numbers, ids). */
+#define QUILL_I64_LEN 21 /* "-9223372036854775808" + NUL */
+size_t quill_fmt_i64(char out[QUILL_I64_LEN], int64_t v);
 /* Milliseconds since the epoch (CLOCK_REALTIME). */
 int64_t quill_now_ms(void);
 

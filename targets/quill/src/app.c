@@ -39,6 +39,8 @@ quill_config quill_config_default(void) {
         .shutdown_timeout_ms = 4000,
         .handle_signals = true,
         .server_header = "quill",
+        .pool_threads = 2,
+        .pool_queue = 64,
     };
     return c;
 }
@@ -63,6 +65,8 @@ int quill_config_from_env(quill_config *cfg) {
     if (host && *host) cfg->host = host;
     if (env_int("PORT", 0, 65535, &cfg->port) < 0) return -1;
     if (env_int("WORKERS", 1, 256, &cfg->workers) < 0) return -1;
+    if (env_int("POOL_THREADS", 1, QUILL_POOL_MAX, &cfg->pool_threads) < 0) return -1;
+    if (env_int("POOL_QUEUE", 1, QUILL_POOL_QUEUE_MAX, &cfg->pool_queue) < 0) return -1;
     return 0;
 }
 
@@ -193,35 +197,89 @@ static void run_after(const hook_list *h, quill_req *req, quill_res *res) {
     for (size_t i = 0; i < h->nafter; i++) h->after[i](req, res);
 }
 
-void quill__app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_error) {
-    if (parse_error) {
-        quill_abort(req, res, parse_error);
-        goto after;
-    }
-    for (size_t i = 0; i < app->hooks.nbefore; i++)
-        if (app->hooks.before[i](req, res)) goto after;
-
-    char allow[MAX_ALLOW];
-    switch (quill__router_match(&app->router, req, allow, sizeof(allow))) {
-    case MATCH_NOT_FOUND: quill_abort(req, res, 404); goto after;
-    case MATCH_BAD_METHOD:
-        quill_abort(req, res, 405);
-        if (!quill_res_get_header(res, "Allow").ptr) quill_res_add_header(res, "Allow", allow);
-        goto after;
-    case MATCH_FOUND: break;
-    }
-    const quill_blueprint *bp = req->matched->bp;
-    if (bp) {
-        for (size_t i = 0; i < bp->hooks.nbefore; i++)
-            if (bp->hooks.before[i](req, res)) goto bp_after;
-    }
-    req->matched->handler(req, res);
-bp_after:
+/* The end of every request: blueprint after-hooks (for a matched route), app after-hooks, and a
+ * failed response (out of memory, too many headers) replaced by a plain 500. */
+static void finish(quill_app *app, quill_req *req, quill_res *res, const quill_blueprint *bp) {
     if (bp) run_after(&bp->hooks, req, res);
-after:
     run_after(&app->hooks, req, res);
     if (res->failed) {
         quill__res_init(res, req->arena);
         default_error(res, 500);
     }
+}
+
+/* Runs a handler or a done function with quill_defer allowed; 1 when it deferred. */
+static int run_handler(quill_req *req, quill_res *res, quill_handler h, quill__job *job) {
+    req->may_defer = true;
+    if (job)
+        job->done(req, res, job->arg);
+    else
+        h(req, res);
+    req->may_defer = false;
+    return req->job != NULL;
+}
+
+int quill__app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_error) {
+    if (parse_error) {
+        quill_abort(req, res, parse_error);
+        finish(app, req, res, NULL);
+        return 0;
+    }
+    for (size_t i = 0; i < app->hooks.nbefore; i++) {
+        if (app->hooks.before[i](req, res)) {
+            finish(app, req, res, NULL);
+            return 0;
+        }
+    }
+    char allow[MAX_ALLOW];
+    switch (quill__router_match(&app->router, req, allow, sizeof(allow))) {
+    case MATCH_NOT_FOUND:
+        quill_abort(req, res, 404);
+        finish(app, req, res, NULL);
+        return 0;
+    case MATCH_BAD_METHOD:
+        quill_abort(req, res, 405);
+        if (!quill_res_get_header(res, "Allow").ptr) quill_res_add_header(res, "Allow", allow);
+        finish(app, req, res, NULL);
+        return 0;
+    case MATCH_FOUND: break;
+    }
+    const quill_blueprint *bp = req->matched->bp;
+    bool answered = false;
+    if (bp) {
+        for (size_t i = 0; i < bp->hooks.nbefore && !answered; i++)
+            answered = bp->hooks.before[i](req, res) != 0;
+    }
+    if (!answered && run_handler(req, res, req->matched->handler, NULL)) return 1;
+    finish(app, req, res, bp);
+    return 0;
+}
+
+int quill__app_resume(quill_app *app, quill_req *req, quill_res *res) {
+    quill__job *job = req->job;
+    req->job = NULL;
+    if (run_handler(req, res, NULL, job)) return 1;
+    finish(app, req, res, req->matched ? req->matched->bp : NULL);
+    return 0;
+}
+
+int quill_defer(quill_req *req, quill_res *res, quill_work_fn work, quill_done_fn done, void *arg) {
+    if (!req->may_defer || req->job || !work || !done) {
+        fprintf(stderr, "quill: quill_defer outside a handler, twice, or without functions\n");
+        quill_abort(req, res, 500);
+        return -1;
+    }
+    quill__job *job = quill_arena_calloc(req->arena, 1, sizeof(*job));
+    if (!job) {
+        quill_abort(req, res, 500);
+        return -1;
+    }
+    *job = (quill__job){.work = work, .done = done, .arg = arg, .worker = req->worker};
+    if (quill__pool_submit(req->app->pool, job) != 0) {
+        quill_abort(req, res, 503);
+        quill_res_set_header(res, "Retry-After", "1");
+        return -1;
+    }
+    req->job = job;
+    return 0;
 }

@@ -184,7 +184,7 @@ void quill_buf_init(quill_buf *b, quill_arena *a) {
     b->failed = false;
 }
 
-static int buf_reserve(quill_buf *b, size_t extra) {
+int quill__buf_reserve(quill_buf *b, size_t extra) {
     if (b->failed) return -1;
     if (extra > b->max || b->len > b->max - extra) {
         b->failed = true;
@@ -208,7 +208,7 @@ static int buf_reserve(quill_buf *b, size_t extra) {
 }
 
 int quill_buf_append(quill_buf *b, const void *data, size_t len) {
-    if (buf_reserve(b, len) < 0) return -1;
+    if (quill__buf_reserve(b, len) < 0) return -1;
     if (len) memcpy(b->ptr + b->len, data, len);
     b->len += len;
     b->ptr[b->len] = '\0';
@@ -220,7 +220,7 @@ int quill_buf_puts(quill_buf *b, const char *s) {
 }
 
 int quill_buf_putc(quill_buf *b, char c) {
-    if (buf_reserve(b, 1) < 0) return -1;
+    if (quill__buf_reserve(b, 1) < 0) return -1;
     b->ptr[b->len++] = c;
     b->ptr[b->len] = '\0';
     return 0;
@@ -234,7 +234,7 @@ int quill_buf_printf(quill_buf *b, const char *fmt, ...) {
     va_end(ap);
     if (n < 0) return -1;
     if ((size_t)n < sizeof(small)) return quill_buf_append(b, small, (size_t)n);
-    if (buf_reserve(b, (size_t)n) < 0) return -1;
+    if (quill__buf_reserve(b, (size_t)n) < 0) return -1;
     va_start(ap, fmt);
     vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
     va_end(ap);
@@ -259,4 +259,20 @@ int quill_buf_html_escape(quill_buf *b, const char *s, size_t len) {
         start = i + 1;
     }
     return quill_buf_append(b, s + start, len - start);
+}
+
+size_t quill_fmt_i64(char out[QUILL_I64_LEN], int64_t v) {
+    /* Digits from the right into a scratch buffer, then copied: no division by a variable. */
+    char tmp[QUILL_I64_LEN];
+    size_t i = sizeof(tmp);
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+    do {
+        tmp[--i] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0) tmp[--i] = '-';
+    size_t n = sizeof(tmp) - i;
+    memcpy(out, tmp + i, n);
+    out[n] = '\0';
+    return n;
 }

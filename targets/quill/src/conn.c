@@ -119,7 +119,7 @@ void quill__conn_close(conn *c) {
 }
 
 bool quill__conn_is_idle(const conn *c) {
-    return c->state == CONN_HEAD && c->rend == c->rstart && c->out_pending == 0;
+    return c->state == CONN_HEAD && c->rend == c->rstart && c->out_pending == 0 && !c->dreq;
 }
 
 /* ---- output queue -------------------------------------------------------------------------- */
@@ -218,11 +218,12 @@ static int flush(conn *c) {
             }
         }
     }
-    /* Everything was sent: the batch's requests are over, free their memory in one go. */
+    /* Everything was sent: the batch's requests are over, free their memory in one go (unless
+     * a deferred request still lives in the arena). */
     c->nsegs = c->seg_done = c->seg_off = 0;
     c->olen = 0;
     c->out_pending = 0;
-    quill_arena_reset(c->arena);
+    if (!c->dreq) quill_arena_reset(c->arena);
     if (c->ocap > CONN_SHRINK_ABOVE) { /* a burst does not pin memory for the connection's life */
         char *p = realloc(c->obuf, 4096);
         if (p) {
@@ -252,7 +253,43 @@ static int parse_head(conn *c, qp_request *p, size_t last, int *status) {
                                 status);
 }
 
-/* Runs the app on a complete request (or a parser error) and queues its response. */
+/* A deferred request outlives this stack frame: its request, response and parsed head move into
+ * the connection, the header array into the arena (the worker's array is shared by every
+ * request). The read buffer stays where it is: nothing is read until the request is answered.
+ * Cannot fail: the job is already queued and will come back; under memory exhaustion the done
+ * function sees no request headers. */
+static void park(conn *c, const quill_req *req, const quill_res *res, const qp_request *p,
+                 char *body, size_t body_len, char saved) {
+    c->dreq_s = *req;
+    c->dres_s = *res;
+    c->dp_s = *p;
+    qp_header *h = quill_arena_alloc(c->arena, (p->num_headers + 1) * sizeof(*h));
+    if (h)
+        memcpy(h, p->headers, p->num_headers * sizeof(*h));
+    else
+        c->dp_s.num_headers = 0;
+    c->dp_s.headers = h;
+    c->dreq_s.p = &c->dp_s;
+    c->dreq_s.job->conn = c;
+    c->dreq = &c->dreq_s;
+    c->dbody = body;
+    c->dbody_len = body_len;
+    c->dsaved = saved;
+}
+
+/* Queues the response of a request that is over. */
+static void answer(conn *c, quill_req *req, quill_res *res, bool error) {
+    quill_app *app = c->w->app;
+    /* app->stopping is read directly (not only the loop's flag): a handler that was running
+     * when SIGTERM came must already answer "Connection: close". */
+    bool keep = !error && req->p->keep_alive && !c->w->loop->stopping &&
+                !atomic_load_explicit(&app->stopping, memory_order_relaxed) && !c->closing;
+    if (queue_response(c, req, res, keep) < 0) c->closing = true; /* cannot answer: drop */
+    c->served++;
+}
+
+/* Runs the app on a complete request (or a parser error) and queues its response, or parks the
+ * request when its handler deferred work (quill_defer). */
 static void dispatch(conn *c, qp_request *p, char *body, size_t body_len, int error) {
     quill_app *app = c->w->app;
     quill_req req;
@@ -268,14 +305,33 @@ static void dispatch(conn *c, qp_request *p, char *body, size_t body_len, int er
         req.body_len = body_len;
     }
     quill__res_init(&res, c->arena);
-    quill__app_dispatch(app, &req, &res, error);
+    if (quill__app_dispatch(app, &req, &res, error)) {
+        park(c, &req, &res, p, body, body_len, saved);
+        return;
+    }
     if (body) body[body_len] = saved;
-    /* app->stopping is read directly (not only the loop's flag): a handler that was running
-     * when SIGTERM came must already answer "Connection: close". */
-    bool keep = !error && p->keep_alive && !c->w->loop->stopping &&
-                !atomic_load_explicit(&app->stopping, memory_order_relaxed) && !c->closing;
-    if (queue_response(c, &req, &res, keep) < 0) c->closing = true; /* cannot answer: drop */
-    c->served++;
+    answer(c, &req, &res, error != 0);
+}
+
+static void run(conn *c);
+
+void quill__conn_resume(conn *c) {
+    worker_loop *l = c->w->loop;
+    l->ndeferred--;
+    quill_req *req = c->dreq;
+    if (quill__app_resume(c->w->app, req, &c->dres_s)) { /* deferred again */
+        req->job->conn = c;
+        l->ndeferred++;
+        return;
+    }
+    if (c->dbody) c->dbody[c->dbody_len] = c->dsaved;
+    c->dreq = NULL; /* before answer(): the arena may be reset once this answer is written */
+    c->dbody = NULL;
+    answer(c, req, &c->dres_s, false);
+    struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
+    epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, c->fd, &ev);
+    c->want_out = false;
+    run(c); /* write the answer, then go on with pipelined requests */
 }
 
 static void consume(conn *c, size_t n) {
@@ -288,7 +344,9 @@ static void consume(conn *c, size_t n) {
     memset(&c->chunked, 0, sizeof(c->chunked));
     if (c->rstart == c->rend) {
         c->rstart = c->rend = 0;
-        if (c->rcap > CONN_SHRINK_ABOVE) { /* after a large body, back to the small buffer */
+        /* After a large body, back to the small buffer (not under a deferred request: its
+         * head and body still live in this buffer). */
+        if (c->rcap > CONN_SHRINK_ABOVE && !c->dreq) {
             char *p = realloc(c->rbuf, CONN_READ_MIN + 1);
             if (p) {
                 c->rbuf = p;
@@ -328,7 +386,7 @@ static void process(conn *c) {
     size_t max_body = c->w->app->cfg.max_body;
     qp_request p;
     int status;
-    for (int batch = 0; batch < CONN_BATCH && !c->closing && !queue_full(c); batch++) {
+    for (int batch = 0; batch < CONN_BATCH && !c->closing && !c->dreq && !queue_full(c); batch++) {
         if (c->state == CONN_HEAD) {
             if (c->rend == c->rstart) return;
             int n = parse_head(c, &p, c->parse_last, &status);
@@ -478,6 +536,16 @@ static void run(conn *c) {
     for (rounds = 0; rounds < RUN_ROUNDS; rounds++) {
         size_t before = c->rend - c->rstart;
         process(c);
+        if (c->dreq) {
+            /* Waiting for a pool job: out of epoll and off the timeout lists until it is back
+             * (quill__conn_resume). What earlier requests queued is written now if it can be,
+             * else after the resume. */
+            if (c->nsegs > c->seg_done) flush(c);
+            epoll_ctl(c->w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+            quill__conn_list_remove(c->w->loop, c);
+            c->w->loop->ndeferred++;
+            return;
+        }
         if (c->nsegs > c->seg_done) {
             int f = flush(c);
             if (f < 0) {

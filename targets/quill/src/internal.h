@@ -59,6 +59,27 @@ typedef struct router {
     size_t nroutes, cap;
 } router;
 
+/* A deferred piece of work (quill_defer), allocated in the request's arena. The pool runs
+ * work(arg) on one of its threads, then hands the job back to its worker (quill__worker_done),
+ * whose loop runs done() for the connection `conn`. */
+typedef struct quill__job {
+    quill_work_fn work;
+    quill_done_fn done;
+    void *arg;
+    quill_worker *worker;
+    void *conn; /* the connection waiting for it (conn.c) */
+    struct quill__job *next;
+} quill__job;
+
+/* pool.c: a fixed set of threads and a bounded FIFO of jobs. */
+typedef struct quill__pool quill__pool;
+/* NULL (message on stderr) when the threads cannot start. */
+quill__pool *quill__pool_new(int threads, int queue_cap);
+/* Queues a job; -1 when queue_cap jobs already wait. Thread-safe. */
+int quill__pool_submit(quill__pool *p, quill__job *job);
+/* Runs what is queued, stops and joins the threads, frees the pool. */
+void quill__pool_free(quill__pool *p);
+
 struct quill_worker {
     quill_app *app;
     int id;
@@ -68,7 +89,14 @@ struct quill_worker {
     int start_status;         /* 0 ok, -1 the start hook failed */
     struct worker_loop *loop; /* event-loop state (server.c) */
     size_t nconns;
+    /* Jobs the pool finished, handed back to this worker's loop (woken through done_fd). */
+    pthread_mutex_t done_mu;
+    quill__job *done_head, *done_tail;
+    int done_fd;
 };
+
+/* Called by a pool thread when job->work has run: queues the job for its worker's loop. */
+void quill__worker_done(quill__job *job);
 
 struct quill_app {
     router router;
@@ -83,6 +111,7 @@ struct quill_app {
     atomic_int stopping;
     quill_worker *workers;
     int nworkers;
+    quill__pool *pool; /* while quill_run runs */
 };
 
 typedef struct res_header {
@@ -132,6 +161,8 @@ struct quill_req {
     bool head;
     const route *matched;
     int error_depth; /* quill_abort inside an error handler falls back to the default */
+    bool may_defer;  /* inside a route handler or a done function */
+    quill__job *job; /* set by quill_defer: the request waits for it */
 };
 
 /* router.c */
@@ -144,8 +175,11 @@ match_result quill__router_match(const router *r, quill_req *req, char *allow, s
 void quill__router_free(router *r);
 
 /* app.c: runs hooks, routing, handler and error handlers for one parsed request (or a parser
- * error, status != 0), leaving the final response in res. */
-void quill__app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_error);
+ * error, status != 0), leaving the final response in res and returning 0; or returns 1 when the
+ * handler deferred (req->job): quill__app_resume, once the job has run, runs its done function
+ * and the after-request hooks (0), or returns 1 again if done deferred again. */
+int quill__app_dispatch(quill_app *app, quill_req *req, quill_res *res, int parse_error);
+int quill__app_resume(quill_app *app, quill_req *req, quill_res *res);
 
 /* response.c */
 void quill__res_init(quill_res *res, quill_arena *a);
@@ -155,6 +189,9 @@ void quill__res_init(quill_res *res, quill_arena *a);
 size_t quill__res_head_size(const quill_res *res);
 int quill__res_serialize_head(const quill_res *res, const char *server, bool keep_alive,
                               bool http10, char *out, size_t cap);
+
+/* arena.c: makes room for `extra` more bytes (and a NUL); 0, or -1 and b->failed. */
+int quill__buf_reserve(quill_buf *b, size_t extra);
 
 /* request.c */
 void quill__req_init(quill_req *req, quill_app *app, quill_worker *w, quill_arena *a,

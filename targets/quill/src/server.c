@@ -37,8 +37,39 @@ worker_loop *quill__worker_loop_of(quill_worker *w) {
     return w->loop;
 }
 
-/* Sentinels stored in epoll_event.data.ptr for the listener and the wake-up eventfd. */
-static char LISTEN_TAG, WAKE_TAG;
+/* Sentinels stored in epoll_event.data.ptr for the listener, the wake-up eventfd and the
+ * eventfd of finished pool jobs. */
+static char LISTEN_TAG, WAKE_TAG, DONE_TAG;
+
+void quill__worker_done(quill__job *job) {
+    quill_worker *w = job->worker;
+    pthread_mutex_lock(&w->done_mu);
+    if (w->done_tail)
+        w->done_tail->next = job;
+    else
+        w->done_head = job;
+    w->done_tail = job;
+    pthread_mutex_unlock(&w->done_mu);
+    uint64_t one = 1;
+    if (write(w->done_fd, &one, sizeof(one)) < 0) { /* the eventfd cannot fill: never fails */
+    }
+}
+
+/* Resumes the requests whose deferred work has finished (on the worker's thread). */
+static void take_done(quill_worker *w) {
+    uint64_t v;
+    if (read(w->done_fd, &v, sizeof(v)) < 0) { /* EAGAIN: already taken */
+    }
+    pthread_mutex_lock(&w->done_mu);
+    quill__job *job = w->done_head;
+    w->done_head = w->done_tail = NULL;
+    pthread_mutex_unlock(&w->done_mu);
+    while (job) {
+        quill__job *next = job->next; /* the job's arena may be reset by the resume */
+        quill__conn_resume(job->conn);
+        job = next;
+    }
+}
 
 static int open_listener(const quill_config *cfg, int port, char *err, size_t errlen) {
     struct addrinfo hints = {.ai_family = AF_UNSPEC,
@@ -141,6 +172,8 @@ static int next_timeout(const worker_loop *l, int64_t shutdown_deadline) {
         if (l->lists[k].head && l->lists[k].head->deadline < t) t = l->lists[k].head->deadline;
     if (l->stopping && shutdown_deadline < t) t = shutdown_deadline;
     int64_t d = t - l->now;
+    /* Past the shutdown deadline with deferred work still running: poll, do not spin. */
+    if (l->stopping && l->now >= shutdown_deadline) return SIGNAL_POLL_MS;
     return d < 0 ? 0 : (int)d;
 }
 
@@ -163,6 +196,8 @@ static void worker_loop_run(quill_worker *w) {
                 }
                 begin_shutdown(w);
                 shutdown_deadline = l->now + w->app->cfg.shutdown_timeout_ms;
+            } else if (tag == &DONE_TAG) {
+                take_done(w);
             } else {
                 quill__conn_on_event(tag, events[i].events);
             }
@@ -173,7 +208,9 @@ static void worker_loop_run(quill_worker *w) {
             if (l->now >= shutdown_deadline) {
                 for (int k = 0; k < LIST_COUNT; k++)
                     while (l->lists[k].head) quill__conn_close(l->lists[k].head);
-                break;
+                /* A pool thread still holds deferred jobs of this worker's connections: wait for
+                 * them (they answer with Connection: close) before the worker goes away. */
+                if (l->ndeferred == 0) break;
             }
         }
     }
@@ -208,8 +245,10 @@ static int worker_setup(quill_app *app, quill_worker *w, int id, int fd) {
     w->listen_fd = fd;
     w->epfd = epoll_create1(EPOLL_CLOEXEC);
     w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    w->done_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    pthread_mutex_init(&w->done_mu, NULL);
     worker_loop *l = calloc(1, sizeof(*l));
-    if (w->epfd < 0 || w->wake_fd < 0 || !l) {
+    if (w->epfd < 0 || w->wake_fd < 0 || w->done_fd < 0 || !l) {
         free(l);
         return -1;
     }
@@ -228,6 +267,8 @@ static int worker_setup(quill_app *app, quill_worker *w, int id, int fd) {
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, fd, &ev) < 0) return -1;
     ev.data.ptr = &WAKE_TAG;
     if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->wake_fd, &ev) < 0) return -1;
+    ev.data.ptr = &DONE_TAG;
+    if (epoll_ctl(w->epfd, EPOLL_CTL_ADD, w->done_fd, &ev) < 0) return -1;
     return 0;
 }
 
@@ -235,10 +276,14 @@ static void worker_cleanup(quill_worker *w) {
     if (w->listen_fd >= 0) close(w->listen_fd);
     if (w->epfd >= 0) close(w->epfd);
     if (w->wake_fd >= 0) close(w->wake_fd);
+    if (w->done_fd >= 0) {
+        close(w->done_fd);
+        pthread_mutex_destroy(&w->done_mu);
+    }
     if (w->loop) free(w->loop->headers);
     free(w->loop);
     w->loop = NULL;
-    w->listen_fd = w->epfd = w->wake_fd = -1;
+    w->listen_fd = w->epfd = w->wake_fd = w->done_fd = -1;
 }
 
 static int check_config(const quill_config *c) {
@@ -259,6 +304,10 @@ static int check_config(const quill_config *c) {
         bad = "timeouts must be positive";
     else if (!c->server_header || !*c->server_header)
         bad = "server_header is empty";
+    else if (c->pool_threads < 1 || c->pool_threads > QUILL_POOL_MAX)
+        bad = "pool_threads is not in 1..QUILL_POOL_MAX";
+    else if (c->pool_queue < 1 || c->pool_queue > QUILL_POOL_QUEUE_MAX)
+        bad = "pool_queue is not in 1..QUILL_POOL_QUEUE_MAX";
     if (bad) {
         fprintf(stderr, "quill: invalid configuration: %s\n", bad);
         return -1;
@@ -276,7 +325,8 @@ int quill_run(quill_app *app, const quill_config *cfg) {
     if (!app->workers) return -1;
     app->nworkers = nw;
     for (int i = 0; i < nw; i++)
-        app->workers[i].listen_fd = app->workers[i].epfd = app->workers[i].wake_fd = -1;
+        app->workers[i].listen_fd = app->workers[i].epfd = app->workers[i].wake_fd =
+            app->workers[i].done_fd = -1;
 
     /* Bind every listener first so an error is reported before any thread starts. With port 0
      * the first bind picks the port and the others share it. */
@@ -305,7 +355,9 @@ int quill_run(quill_app *app, const quill_config *cfg) {
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
     int started = 0, spawned = 0;
-    worker_start *ws = calloc((size_t)nw, sizeof(worker_start));
+    /* The pool threads start here, after the mask: SIGTERM/SIGINT stay with sigtimedwait. */
+    app->pool = quill__pool_new(cfg->pool_threads, cfg->pool_queue);
+    worker_start *ws = app->pool ? calloc((size_t)nw, sizeof(worker_start)) : NULL;
     if (!ws) goto out_signals;
     for (int i = 0; i < nw; i++) {
         ws[i] = (worker_start){&app->workers[i], &mu, &cv, &started};
@@ -342,9 +394,13 @@ int quill_run(quill_app *app, const quill_config *cfg) {
     }
     for (int i = 0; i < spawned; i++) pthread_join(app->workers[i].thread, NULL);
     free(ws);
+    quill__pool_free(app->pool); /* every worker waited for its own jobs: the queue is empty */
+    app->pool = NULL;
     if (ok) fprintf(stderr, "quill: stopped\n");
     rc = ok ? 0 : -1;
 out_signals:
+    quill__pool_free(app->pool); /* set only when the workers could not be spawned */
+    app->pool = NULL;
     if (cfg->handle_signals) {
         /* A second SIGTERM during the shutdown is pending now: consume it, or unblocking it
          * would kill the process with the default action instead of returning 0. */

@@ -48,6 +48,15 @@ typedef struct conn {
     size_t nsegs, seg_done, seg_off; /* flushed segments, bytes flushed of the current one */
     size_t out_pending;
     quill_arena *arena;
+    /* a deferred request (quill_defer): its request and response, kept in the arena; the body's
+     * terminating byte to restore once answered. The fd is out of epoll meanwhile. */
+    quill_req *dreq; /* &dreq_s while deferred, else NULL */
+    quill_req dreq_s;
+    quill_res dres_s;
+    qp_request dp_s;
+    char *dbody;
+    size_t dbody_len;
+    char dsaved;
     /* timeout list */
     struct conn *prev, *next;
     int list;
@@ -71,6 +80,7 @@ struct worker_loop {
     bool stopping;
     bool accept_paused; /* out of file descriptors: the listener waits for a connection to close */
     size_t nconns;
+    size_t ndeferred; /* connections waiting for a pool job (not on any timeout list) */
 };
 typedef struct worker_loop worker_loop;
 
@@ -87,5 +97,7 @@ void quill__conn_on_event(conn *c, uint32_t events);
 void quill__conn_expire(conn *c);        /* its deadline passed */
 bool quill__conn_is_idle(const conn *c); /* nothing in flight: may be closed at shutdown */
 void quill__conn_list_remove(worker_loop *l, conn *c);
+/* The pool job the connection waited for has run: answer (or wait again) and go on. */
+void quill__conn_resume(conn *c);
 
 #endif
