@@ -49,7 +49,8 @@ schema = {
                    "regexes compile (POSIX ERE), JSONPaths are in the supported subset, {{...}} "
                    "template syntax (variables, list indexes, jwt(...) and now(...) calls), include params match `with` exactly, "
                    "chunked needs a body and no Transfer-Encoding/Content-Length header, include nesting <= 8 and "
-                   "no cycles, body.size >= prefix + suffix, unique suite names, duplicate keys.",
+                   "no cycles, body.size >= prefix + suffix, unique suite names, duplicate keys; raw steps: "
+                   "expect.asserts need a status or responses, at most 8 MiB sent.",
     "oneOf": [{"$ref": "#/$defs/suite"}, {"$ref": "#/$defs/includeFile"}],
     "$defs": {
         "template": {"type": "string", "pattern": "\\{\\{"},
@@ -77,8 +78,63 @@ schema = {
             },
         },
         "steps": {"type": "array", "items": {"$ref": "#/$defs/step"}},
-        "step": {"oneOf": [{"$ref": "#/$defs/requestStep"}, {"$ref": "#/$defs/repeatStep"},
-                           {"$ref": "#/$defs/includeStep"}]},
+        "step": {"oneOf": [{"$ref": "#/$defs/requestStep"}, {"$ref": "#/$defs/rawStep"},
+                           {"$ref": "#/$defs/repeatStep"}, {"$ref": "#/$defs/includeStep"}]},
+        # A raw step (harness/spec/spec_raw.c): exact bytes on a TCP connection, wire expectations.
+        "rawStep": {
+            "type": "object", "additionalProperties": False, "required": ["name", "raw", "expect"],
+            "properties": {
+                "name": {"type": "string", "minLength": 1},
+                "raw": {"oneOf": [
+                    {"$ref": "#/$defs/rawSend"},
+                    {"type": "object", "additionalProperties": False, "required": ["send"],
+                     "properties": {"send": {"$ref": "#/$defs/rawSend"},
+                                    "connection": {"enum": ["fresh", "suite"]},
+                                    "timeout": ms(1, 60000), "head": {"type": "boolean"}}},
+                ]},
+                "probe": {"type": "object", "additionalProperties": False,
+                          "required": ["level", "ref"],
+                          "properties": {"level": {"enum": ["MUST", "SHOULD", "MAY", "contract"]},
+                                         "ref": {"type": "string", "minLength": 1}}},
+                "expect": {
+                    "type": "object", "additionalProperties": False,
+                    "not": {"anyOf": [{"required": ["closed", "open"]},
+                                      {"required": ["silent", "status"]},
+                                      {"required": ["silent", "asserts"]},
+                                      {"required": ["silent", "responses"]}]},
+                    "properties": {
+                        "status": {"oneOf": [ms(100, 599),
+                                             {"type": "array", "minItems": 1, "items": ms(100, 599)}]},
+                        "asserts": {"type": "array", "items": {"$ref": "#/$defs/assert"}},
+                        "responses": ms(0, 64), "interim": ms(0, 64),
+                        "closed": ms(1, 30000), "open": ms(1, 30000), "silent": ms(1, 30000),
+                        "others": ms(1, 30000), "alive": {"type": "boolean"},
+                    },
+                },
+                "delay": ms(0, 600000),
+                "skip": {"type": "object", "propertyNames": {"minLength": 1},
+                         "additionalProperties": {"type": "string", "pattern": "[^ \\t]"}},
+            },
+        },
+        "rawSend": {"oneOf": [
+            {"type": "string"},
+            {"type": "array", "minItems": 1, "maxItems": 256, "items": {"oneOf": [
+                {"type": "string"},
+                {"type": "object", "additionalProperties": False, "required": ["hex"],
+                 "properties": {"hex": {"type": "string", "pattern": "^( *[0-9A-Fa-f]{2})* *$"}}},
+                {"type": "object", "additionalProperties": False, "required": ["base64"],
+                 "properties": {"base64": {"type": "string"}}},
+                {"type": "object", "additionalProperties": False, "required": ["fill", "size"],
+                 "properties": {"fill": {"type": "string", "minLength": 1, "maxLength": 1},
+                                "size": ms(0, 8388608)}},
+                {"type": "object", "additionalProperties": False, "required": ["delay"],
+                 "properties": {"delay": ms(0, 30000)}},
+                {"type": "object", "additionalProperties": False, "required": ["shutdown"],
+                 "properties": {"shutdown": {"const": True}}},
+                {"type": "object", "additionalProperties": False, "required": ["await"],
+                 "properties": {"await": ms(1, 64)}},
+            ]}},
+        ]},
         "includeStep": {
             "type": "object", "additionalProperties": False, "required": ["include"],
             "properties": {"include": {"type": "string", "minLength": 1},
