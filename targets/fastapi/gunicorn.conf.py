@@ -23,3 +23,14 @@ def on_starting(server):
     from app.database import init_db
 
     init_db()
+
+
+def post_worker_init(worker):
+    """Once the worker has loaded the app, put everything loaded so far (modules, the app,
+    mappers, URL patterns, compiled templates) in the garbage collector's permanent generation
+    (Python's documented gc.freeze() for servers): a full collection then scans only the objects
+    requests create, instead of stopping every thread of the worker for over 100 ms
+    (bench/gc-freeze.txt)."""
+    import gc
+
+    gc.freeze()

@@ -5,12 +5,14 @@ Seeds a throw-away database (20 tagged, favorited articles by a followed
 author), then calls the ASGI app directly N times (default 300) per request
 kind: GET /api/articles (20 articles), GET /api/articles/{slug}, POST a comment.
 Prints the mean CPU time per request (process_time: steadier than wall time on
-a shared machine; one thread, no network, no server) and the 12 functions
-with the most own time for the list. Timings on a shared
+a shared machine; one thread, no network, no server), the garbage collector's
+passes during those requests (GC_FREEZE=1: after gc.freeze(), as
+gunicorn.conf.py does) and the 12 functions with the most own time for the list. Timings on a shared
 machine vary by some 10%; compare DATA_LAYER=orm and sql back to back.
 """
 import asyncio
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -21,6 +23,28 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+class GcPauses:
+    """Every garbage-collector pass while enabled, by generation (gc.callbacks): a full (gen2)
+    pass stops every thread of the worker, which is where a Python server's worst tails hide."""
+
+    def __init__(self):
+        self.passes = {0: [], 1: [], 2: []}
+        self._start = 0.0
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.passes[info["generation"]].append(time.perf_counter() - self._start)
+
+    def report(self):
+        for generation, pauses in self.passes.items():
+            if pauses:
+                pauses.sort()
+                print(f"gc gen{generation}: {len(pauses):4} passes, {sum(pauses) * 1e3:7.1f} ms in all, "
+                      f"median {pauses[len(pauses) // 2] * 1e3:6.2f} ms, max {pauses[-1] * 1e3:7.2f} ms")
 
 
 def main() -> int:
@@ -64,9 +88,15 @@ def main() -> int:
 
     async def run():
         reader, slug = await seed()
+        if os.environ.get("GC_FREEZE") == "1":
+            gc.freeze()  # what gunicorn.conf.py does once the app is loaded
+        pauses = GcPauses()
+        gc.callbacks.append(pauses)
         await measure("GET /api/articles (20)", "GET", "/api/articles", token=reader)
         await measure("GET /api/articles/{slug}", "GET", f"/api/articles/{slug}", token=reader)
         await measure("POST comment", "POST", f"/api/articles/{slug}/comments", {"comment": {"body": "hi"}}, reader)
+        gc.callbacks.remove(pauses)
+        pauses.report()
         return await measure("(profiled) GET /api/articles", "GET", "/api/articles", token=reader, profile=True)
 
     try:

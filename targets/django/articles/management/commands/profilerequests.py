@@ -4,10 +4,13 @@ Builds a throw-away database (a temp file, whatever DATABASE_PATH says) with 20 
 favorited articles by a followed author, then sends N requests (default 300) per kind through
 Django's test client (the whole middleware stack and view, no server, no network):
 GET /api/articles (20 articles), GET /api/articles/{slug}, POST a comment. Prints the mean CPU
-time per request (process_time: steadier than wall time on a shared machine) and the 12
-functions with the most own time for the list (cProfile). DATA_LAYER=sql profiles django-raw.
+time per request (process_time: steadier than wall time on a shared machine), the garbage
+collector's passes during those requests (GC_FREEZE=1: after gc.freeze(), as gunicorn.conf.py
+does) and the 12 functions with the most own time for the list (cProfile). DATA_LAYER=sql
+profiles django-raw.
 """
 import cProfile
+import gc
 import io
 import os
 import pstats
@@ -25,6 +28,30 @@ from articles.models import Article, Favorite, Tag
 from common.timestamps import now_ms
 
 
+class GcPauses:
+    """Every garbage-collector pass while enabled, by generation (gc.callbacks): a full (gen2)
+    pass stops every thread of the worker, which is where a Python server's worst tails hide."""
+
+    def __init__(self):
+        self.passes = {0: [], 1: [], 2: []}
+        self._start = 0.0
+
+    def __call__(self, phase, info):
+        if phase == "start":
+            self._start = time.perf_counter()
+        else:
+            self.passes[info["generation"]].append(time.perf_counter() - self._start)
+
+    def report(self):
+        lines = []
+        for generation, pauses in self.passes.items():
+            if pauses:
+                pauses.sort()
+                lines.append(f"gc gen{generation}: {len(pauses):4} passes, {sum(pauses) * 1e3:7.1f} ms in all, "
+                             f"median {pauses[len(pauses) // 2] * 1e3:6.2f} ms, max {pauses[-1] * 1e3:7.2f} ms")
+        return "\n".join(lines)
+
+
 class Command(BaseCommand):
     help = "CPU time per request of a list, a read and a comment, with a cProfile of the list."
     requires_system_checks = []
@@ -40,10 +67,16 @@ class Command(BaseCommand):
             slug, token = self._seed()
             client = Client(HTTP_AUTHORIZATION="Token " + token)
             comment = {"comment": {"body": "hi"}}
+            if os.environ.get("GC_FREEZE") == "1":
+                gc.freeze()  # what gunicorn.conf.py does once the app is loaded
+            pauses = GcPauses()
+            gc.callbacks.append(pauses)
             self._measure("GET /api/articles (20)", rounds, lambda: client.get("/api/articles"))
             self._measure("GET /api/articles/{slug}", rounds, lambda: client.get(f"/api/articles/{slug}"))
             self._measure("POST comment", rounds, lambda: client.post(
                 f"/api/articles/{slug}/comments", comment, content_type="application/json"))
+            gc.callbacks.remove(pauses)
+            self.stdout.write(pauses.report())
             profiler = self._measure("(profiled) GET /api/articles", rounds,
                                      lambda: client.get("/api/articles"), profile=True)
             connection.close()
