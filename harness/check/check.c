@@ -16,6 +16,8 @@
 #include "check.h"
 #include "core/cli_common.h"
 #include "core/clock.h"
+#include "spec/hurl.h"
+#include "spec/tmpl.h"
 
 #ifndef PARITY_VERSION
 #define PARITY_VERSION "0.0.0"
@@ -42,6 +44,10 @@ static void ck_help(FILE *f) {
         "      --junit FILE     also write JUnit XML\n"
         "      --tap FILE       also write TAP version 13\n"
         "      --json FILE      also write conformance.json here ('-' = stdout)\n"
+        "      --hurl PATH      run Hurl files: a .hurl file or a directory of them, one suite\n"
+        "                       per file (repeatable; without --spec, only these run)\n"
+        "      --variable NAME=VALUE  a variable of the Hurl files (repeatable); {{host}} is\n"
+        "                       each target's URL unless given here\n"
         "      --ready-timeout S  seconds a target may take to answer its ready path\n"
         "      --fail-fast      after the first failing suite, skip the suites not yet started\n"
         "  -v, --verbose        a line per step, every failure block\n"
@@ -64,7 +70,7 @@ static int ck_int_opt(const char *name, const char *s, long min, long max, int *
 }
 
 static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
-    enum { O_JUNIT = 256, O_TAP, O_JSON, O_FAILFAST, O_RUNID, O_READY, O_SECRET };
+    enum { O_JUNIT = 256, O_TAP, O_JSON, O_FAILFAST, O_RUNID, O_READY, O_SECRET, O_HURL, O_VAR };
     static const struct option opts[] = {{"target", required_argument, NULL, 't'},
                                          {"url", required_argument, NULL, 'u'},
                                          {"spec", required_argument, NULL, 's'},
@@ -81,6 +87,8 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
                                          {"run-id", required_argument, NULL, O_RUNID},
                                          {"ready-timeout", required_argument, NULL, O_READY},
                                          {"secret", required_argument, NULL, O_SECRET},
+                                         {"hurl", required_argument, NULL, O_HURL},
+                                         {"variable", required_argument, NULL, O_VAR},
                                          {"help", no_argument, NULL, 'h'},
                                          {0}};
     int c, v = 0;
@@ -114,6 +122,19 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
                 return cli_usage_error("check", "too many --secret");
             *eq = '\0';
             o->secrets[o->nsecrets++] = (check_secret_t){optarg, eq + 1};
+            break;
+        }
+        case O_HURL:
+            if (o->nhurls == CHECK_MAX_SPECS) return cli_usage_error("check", "too many --hurl");
+            o->hurls[o->nhurls++] = optarg;
+            break;
+        case O_VAR: {
+            const char *eq = strchr(optarg, '=');
+            if (!eq || eq == optarg)
+                return cli_usage_error("check", "--variable wants NAME=VALUE, got '%s'", optarg);
+            if (o->nvariables == CHECK_MAX_SPECS)
+                return cli_usage_error("check", "too many --variable");
+            o->variables[o->nvariables++] = optarg;
             break;
         }
         case 's':
@@ -413,14 +434,29 @@ static int ck_load_specs(check_ctx_t *c) {
     const char *defs[1];
     const char *const *paths = o->specs;
     size_t n = o->nspecs;
-    if (n == 0) {
+    if (n == 0 && o->nhurls == 0) {
         snprintf(def, sizeof def, "%s/specs/blog", o->root);
         defs[0] = def;
         paths = defs;
         n = 1;
     }
     spec_set_init(&c->specs);
-    if (spec_load_paths(&c->specs, paths, n) < 0) {
+    int rc = n ? spec_load_paths(&c->specs, paths, n) : 0;
+    if (o->nhurls) {
+        /* --variable NAME=VALUE: strings, as Hurl's --variable gives them */
+        cJSON *vars = cJSON_CreateObject();
+        for (size_t i = 0; vars && i < o->nvariables; i++) {
+            const char *eq = strchr(o->variables[i], '=');
+            char name[TMPL_MAX_NAME + 1];
+            snprintf(name, sizeof name, "%.*s", (int)(eq - o->variables[i]), o->variables[i]);
+            cJSON_DeleteItemFromObjectCaseSensitive(vars, name);
+            cJSON_AddStringToObject(vars, name, eq + 1);
+        }
+        if (!vars || hurl_load_paths(&c->specs, o->hurls, o->nhurls, vars) < 0) rc = -1;
+        cJSON_Delete(vars);
+        if (rc == 0 && spec_check_unique(&c->specs) < 0) rc = -1;
+    }
+    if (rc < 0) {
         fputs(buf_cstr(&c->specs.errors), stderr);
         fprintf(stderr, "parity check: %zu error%s in the spec files; nothing was run\n",
                 c->specs.nerrors, c->specs.nerrors == 1 ? "" : "s");
@@ -435,7 +471,7 @@ static int ck_load_specs(check_ctx_t *c) {
         if (o->filter)
             fprintf(stderr, "parity check: no suite matches --filter '%s'\n", o->filter);
         else
-            fprintf(stderr, "parity check: no suites found in %s\n", paths[0]);
+            fprintf(stderr, "parity check: no suites found in %s\n", n ? paths[0] : o->hurls[0]);
         return -1;
     }
     return 0;

@@ -53,8 +53,12 @@ typedef struct check_opts {
     size_t nurls;
     check_secret_t secrets[CHECK_MAX_TARGETS]; /* --secret NAME=KEY (for --url targets) */
     size_t nsecrets;
-    const char *specs[CHECK_MAX_SPECS]; /* --spec; none: ROOT/specs/blog */
+    const char *specs[CHECK_MAX_SPECS]; /* --spec; none (and no --hurl): ROOT/specs/blog */
     size_t nspecs;
+    const char *hurls[CHECK_MAX_SPECS]; /* --hurl: .hurl files or directories, a suite per file */
+    size_t nhurls;
+    const char *variables[CHECK_MAX_SPECS]; /* --variable NAME=VALUE for the Hurl suites */
+    size_t nvariables;
     const char *filter;             /* fnmatch glob over suite names, or NULL */
     int jobs;                       /* suites in parallel per target */
     int workers;                    /* WORKERS given to started targets; <= 0: 2 */

@@ -241,7 +241,7 @@ static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const
     return rs->status == RES_PASS;
 }
 
-/* Sets uid, target, run, then the suite's variables (each rendered against what is set). */
+/* Sets uid, target, run, url, then the suite's variables (each rendered against what is set). */
 static int cs_vars(check_target_t *t, size_t si, vars_t *vars, err_t *err) {
     check_ctx_t *c = t->ctx;
     char uid[64];
@@ -249,7 +249,7 @@ static int cs_vars(check_target_t *t, size_t si, vars_t *vars, err_t *err) {
      * (random base), target (index) and suite (index). */
     snprintf(uid, sizeof uid, "%st%zus%zu", c->uid_base, t->index, si);
     if (vars_set_string(vars, "uid", uid) < 0 || vars_set_string(vars, "target", t->name) < 0 ||
-        vars_set_string(vars, "run", c->run->id) < 0)
+        vars_set_string(vars, "run", c->run->id) < 0 || vars_set_string(vars, "url", t->url) < 0)
         return err_set(err, "out of memory");
     /* {{secret}}: the SECRET_KEY parity gave the target, or --secret NAME=KEY (a --url target).
      * Unknown: left unset, so {{secret}} / {{jwt(...)}} fail the step saying how to give it. */

@@ -72,6 +72,14 @@ jl_loc_t jl_map_key(const jl_map_t *map, const cJSON *node) {
     return e->key.line ? e->key : e->value;
 }
 
+jl_map_t *jl_map_new(void) {
+    return calloc(1, sizeof(jl_map_t));
+}
+
+int jl_map_set(jl_map_t *map, const cJSON *node, jl_loc_t value, jl_loc_t key) {
+    return map && node ? map_put(map, node, value, key) : -1;
+}
+
 void jl_map_free(jl_map_t *map) {
     if (!map) return;
     free(map->slots);

@@ -53,6 +53,11 @@ cJSON *jl_parse(const char *text, size_t len, const char *file, int flags, jl_ma
 jl_loc_t jl_map_value(const jl_map_t *map, const cJSON *node);
 jl_loc_t jl_map_key(const jl_map_t *map, const cJSON *node);
 void jl_map_free(jl_map_t *map);
+/* An empty map, and recording a node's positions in it: for documents built by hand from another
+ * format (a Hurl file) so that errors found in them still point into their source. -1 when out of
+ * memory. */
+jl_map_t *jl_map_new(void);
+int jl_map_set(jl_map_t *map, const cJSON *node, jl_loc_t value, jl_loc_t key);
 
 /* The source text of a number node made by jl_parse (or copied from one); NULL otherwise. */
 const char *jl_number_text(const cJSON *node);

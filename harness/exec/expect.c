@@ -11,6 +11,7 @@
 #include "core/jsonloc.h"
 #include "core/jwt.h"
 #include "core/re.h"
+#include "core/xpath.h"
 
 /* ---- queries ------------------------------------------------------------------------------- */
 
@@ -125,8 +126,62 @@ static long long regex_count(const regex_t *re, const resp_t *r) {
     return n;
 }
 
-int query_eval(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
+static int query_xpath(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
+    const char *ct = resp_header(r, "Content-Type");
+    bool xml = ct && strcasestr(ct, "xml") && !strcasestr(ct, "html");
+    cJSON *v;
+    if (xpath_eval(q->arg, buf_cstr(&r->body), r->body.len, xml, &v, &out->nodeset, err) == -1)
+        return -1;
+    return qval_own(out, v, err);
+}
+
+/* Applies one filter; the value is replaced (what it borrowed stays valid until qval_free). */
+static int filter_apply(const qfilter_t *f, qval_t *out, err_t *err) {
+    const cJSON *v = out->v;
+    cJSON *next = NULL;
+    bool coll = cJSON_IsArray(v) || cJSON_IsObject(v);
+    int n = coll ? cJSON_GetArraySize(v) : 0;
+    if (f->kind == F_COUNT) {
+        if (!coll) return err_set(err, "filter count needs a list, an object or a node set");
+        next = jl_create_integer(n);
+    } else {
+        if (!cJSON_IsArray(v)) return err_set(err, "filter %s needs a list", filter_name(f->kind));
+        long i = f->kind == F_FIRST ? 0 : f->kind == F_LAST ? n - 1 : f->n < 0 ? n + f->n : f->n;
+        if (i < 0 || i >= n) { /* out of range: nothing */
+            qval_free(out);
+            return 0;
+        }
+        next = cJSON_Duplicate(cJSON_GetArrayItem(v, (int)i), true);
+    }
+    qval_free(out);
+    out->nodeset = false;
+    return qval_own(out, next, err);
+}
+
+static int query_base(const query_t *q, resp_t *r, qval_t *out, err_t *err);
+
+int query_eval_vars(const query_t *q, resp_t *r, const vars_t *vars, qval_t *out, err_t *err) {
     memset(out, 0, sizeof(*out));
+    int rc;
+    if (q->kind == Q_VARIABLE) {
+        const cJSON *v = vars ? vars_get(vars, q->arg) : NULL;
+        rc = !vars ? err_set(err, "the variable query is only for asserts")
+             : v   ? qval_own(out, cJSON_Duplicate(v, true), err)
+                   : 0;
+    } else {
+        rc = query_base(q, r, out, err);
+    }
+    for (size_t i = 0; rc == 0 && out->exists && i < q->nfilters; i++)
+        rc = filter_apply(&q->filters[i], out, err);
+    if (rc == -1) qval_free(out);
+    return rc;
+}
+
+int query_eval(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
+    return query_eval_vars(q, r, NULL, out, err);
+}
+
+static int query_base(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
     switch (q->kind) {
     case Q_STATUS: return qval_own(out, jl_create_integer(r->status), err);
     case Q_DURATION: return qval_own(out, cJSON_CreateNumber(r->duration_ms), err);
@@ -178,6 +233,8 @@ int query_eval(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
     case Q_JWT: return query_jwt(q, r, out, err);
     case Q_REGEX_COUNT: return qval_own(out, jl_create_integer(regex_count(q->re, r)), err);
     case Q_JSONPATH: return query_jsonpath(q, r, out, err);
+    case Q_XPATH: return query_xpath(q, r, out, err);
+    case Q_VARIABLE: break; /* query_eval_vars */
     }
     return err_set(err, "unknown query");
 }
@@ -276,6 +333,8 @@ static int pred_holds(pred_kind_t p, const cJSON *v, const cJSON *arg, const reg
     case P_IS_ISO_DATE: return sv && is_iso_date(v->valuestring);
     case P_IS_SORTED: return unsorted_at(v) == 0;
     case P_IS_UNIQUE: return duplicate_at(v) == 0;
+    case P_IS_FLOAT: return cJSON_IsNumber(v) && !jl_is_integer(v);
+    case P_IS_COLLECTION: return cJSON_IsArray(v) || cJSON_IsObject(v);
     case P_STARTS_WITH: return sv && sa && str_starts_with(v->valuestring, arg->valuestring);
     case P_ENDS_WITH: return sv && sa && str_ends_with(v->valuestring, arg->valuestring);
     case P_COUNT:
@@ -344,7 +403,8 @@ static int failure_message(buf_t *msg, pred_kind_t p, bool negate, const cJSON *
 int pred_eval(pred_kind_t p, bool negate, const cJSON *arg, const regex_t *re, const qval_t *value,
               bool *pass, buf_t *msg, err_t *err) {
     bool ok;
-    if (!value->exists) {
+    bool empty_set = value->nodeset && value->v && !value->v->child;
+    if (!value->exists || (p == P_EXISTS && empty_set)) {
         ok = p == P_EXISTS && negate; /* nothing fails every predicate but `not exists` */
     } else {
         int h = pred_holds(p, value->v, arg, re, err);
@@ -368,7 +428,7 @@ int assertion_eval(const assertion_t *a, resp_t *r, const vars_t *vars, bool *pa
         arg = rendered;
     }
     qval_t val;
-    int rc = query_eval(&a->q, r, &val, err);
+    int rc = query_eval_vars(&a->q, r, vars, &val, err);
     if (rc == 0) rc = pred_eval(a->pred, a->negate, arg, a->arg_re, &val, pass, msg, err);
     qval_free(&val);
     cJSON_Delete(rendered);

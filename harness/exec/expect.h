@@ -31,11 +31,14 @@ typedef struct qval {
     bool exists;
     const cJSON *v; /* the value (borrowed from owned, the response, or a list built in owned) */
     cJSON *owned;   /* what must be deleted (qval_free) */
+    bool nodeset;   /* an XPath node set (a list): `exists` is false when it is empty, as in Hurl */
 } qval_t;
 
 /* Runs q over r. -1 (err set) when the query itself fails: JSONPath over a body that is not JSON
  * ("body is not valid JSON: 1:1: ..."). A missing header/cookie/match is exists=false, not -1. */
 int query_eval(const query_t *q, resp_t *r, qval_t *out, err_t *err);
+/* The same, with the variables for the `variable` query (NULL: that query is an error). */
+int query_eval_vars(const query_t *q, resp_t *r, const vars_t *vars, qval_t *out, err_t *err);
 void qval_free(qval_t *q);
 
 /* Evaluates `[not] pred arg` on value. arg is the RENDERED expected value (NULL when the predicate

@@ -7,8 +7,25 @@ static const char *const query_names[] = {
     [Q_STATUS] = "status",     [Q_HEADER] = "header",          [Q_COOKIE] = "cookie",
     [Q_BODY] = "body",         [Q_JSONPATH] = "jsonpath",      [Q_REGEX] = "regex",
     [Q_DURATION] = "duration", [Q_REGEX_COUNT] = "regexCount", [Q_JWT] = "jwt",
-    [Q_HEADERS] = "headers",
+    [Q_HEADERS] = "headers",   [Q_XPATH] = "xpath",            [Q_VARIABLE] = "variable",
 };
+
+static const char *const filter_names[] = {
+    [F_COUNT] = "count", [F_NTH] = "nth", [F_FIRST] = "first", [F_LAST] = "last"};
+
+const char *filter_name(filter_kind_t f) {
+    return filter_names[f];
+}
+
+int filter_parse(const char *s, filter_kind_t *out) {
+    for (size_t i = 0; i < sizeof(filter_names) / sizeof(filter_names[0]); i++) {
+        if (strcmp(s, filter_names[i]) == 0) {
+            *out = (filter_kind_t)i;
+            return 0;
+        }
+    }
+    return -1;
+}
 
 const char *query_kind_name(query_kind_t k) {
     return query_names[k];
@@ -27,7 +44,7 @@ int query_kind_parse(const char *s, query_kind_t *out) {
 int query_kind_nargs(query_kind_t k) {
     if (k == Q_JWT) return 2;
     return k == Q_HEADER || k == Q_HEADERS || k == Q_COOKIE || k == Q_JSONPATH || k == Q_REGEX ||
-           k == Q_REGEX_COUNT;
+           k == Q_REGEX_COUNT || k == Q_XPATH || k == Q_VARIABLE;
 }
 
 static const char *const pred_names[] = {
@@ -49,6 +66,8 @@ static const char *const pred_names[] = {
     [P_IS_ISO_DATE] = "isIsoDate",
     [P_IS_SORTED] = "isSorted",
     [P_IS_UNIQUE] = "isUnique",
+    [P_IS_FLOAT] = "isFloat",
+    [P_IS_COLLECTION] = "isCollection",
     [P_MATCHES] = "matches",
     [P_CONTAINS] = "contains",
     [P_STARTS_WITH] = "startsWith",

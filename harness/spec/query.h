@@ -35,7 +35,25 @@ typedef enum query_kind {
     Q_REGEX_COUNT, /* re compiled: number of non-overlapping matches over the body */
     Q_JWT,     /* path: a JWT string in the body; path2: over its decoded claims (two arguments) */
     Q_HEADERS, /* arg = name: the list of every value of that header, [] when absent */
+    Q_XPATH,    /* arg = an XPath 1.0 expression over the body parsed as HTML (core/xpath.h) */
+    Q_VARIABLE, /* arg = a variable's name: its current value (asserts only: Hurl's `variable`) */
 } query_kind_t;
+
+/* Filters applied in order to a query's value (Hurl's): count (of a list, an object or a node
+ * set), nth N (an element; negative from the end), first, last. Nothing stays nothing. */
+#define QUERY_MAX_FILTERS 8
+
+typedef enum filter_kind {
+    F_COUNT,
+    F_NTH,
+    F_FIRST,
+    F_LAST,
+} filter_kind_t;
+
+typedef struct qfilter {
+    filter_kind_t kind;
+    long n; /* F_NTH */
+} qfilter_t;
 
 typedef struct query {
     query_kind_t kind;
@@ -44,6 +62,8 @@ typedef struct query {
     jp_path_t *path;  /* Q_JSONPATH, Q_JWT (to the token) */
     jp_path_t *path2; /* Q_JWT (over the claims) */
     regex_t *re;      /* Q_REGEX, Q_REGEX_COUNT */
+    qfilter_t filters[QUERY_MAX_FILTERS];
+    size_t nfilters;
 } query_t;
 
 /* Name of a query kind as written in specs ("jsonpath"); and the reverse (-1 if unknown). */
@@ -51,6 +71,9 @@ const char *query_kind_name(query_kind_t k);
 int query_kind_parse(const char *s, query_kind_t *out);
 /* Number of arguments the kind takes after its name (0, 1, or 2 for jwt). */
 int query_kind_nargs(query_kind_t k);
+/* Name of a filter as written ("count"); and the reverse (-1 if unknown). */
+const char *filter_name(filter_kind_t f);
+int filter_parse(const char *s, filter_kind_t *out);
 
 /* ---- predicates ---------------------------------------------------------------------------- */
 
@@ -73,6 +96,8 @@ typedef enum pred_kind {
     P_IS_ISO_DATE,
     P_IS_SORTED, /* a list of numbers (numeric) or of strings (bytewise), non-decreasing */
     P_IS_UNIQUE, /* a list without two equal elements (json_equal) */
+    P_IS_FLOAT,      /* a number written with a fraction or an exponent (not isInteger) */
+    P_IS_COLLECTION, /* a list or an object (Hurl's isCollection) */
     /* Predicates from here on take an argument (pred_nargs). */
     P_MATCHES,
     P_CONTAINS,

@@ -475,6 +475,8 @@ static int is_suite_name(const char *s) {
     return 1;
 }
 
+static int load_suite_root(spec_set_t *s, spec_ctx_t *ctx, const cJSON *root);
+
 static int load_suite(spec_set_t *s, const char *file, const char *text, size_t len) {
     spec_ctx_t c = {.set = s};
     if (!(c.file = arena_strdup(&s->arena, file))) return -1;
@@ -482,6 +484,24 @@ static int load_suite(spec_set_t *s, const char *file, const char *text, size_t 
     if (realpath(file, real)) c.real = arena_strdup(&s->arena, real);
     const cJSON *root = load_doc(s, c.file, text, len, &c.map, NULL, NULL);
     if (!root) return -1;
+    return load_suite_root(s, &c, root);
+}
+
+int spec_load_doc(spec_set_t *s, const char *file, cJSON *root, jl_map_t *map) {
+    spec_ctx_t c = {.set = s, .map = map};
+    if (!(c.file = arena_strdup(&s->arena, file)) ||
+        arena_defer(&s->arena, (void (*)(void *))cJSON_Delete, root) == -1) {
+        jl_map_free(map);
+        return -1;
+    }
+    char real[PATH_MAX];
+    if (realpath(file, real)) c.real = arena_strdup(&s->arena, real);
+    return load_suite_root(s, &c, root);
+}
+
+/* The suite document's keys into a suite; frees the context's position map. */
+static int load_suite_root(spec_set_t *s, spec_ctx_t *ctx, const cJSON *root) {
+    spec_ctx_t c = *ctx;
     suite_t *su = arena_alloc(&s->arena, sizeof(*su));
     int rc = su ? 0 : -1;
     if (rc == 0 && spec_want(&c, root, cJSON_Object, "a suite file") == -1) rc = -1;
@@ -628,6 +648,11 @@ int spec_load_paths(spec_set_t *s, const char *const *paths, size_t n) {
             rc = -1;
         }
     }
+    return spec_check_unique(s) == -1 ? -1 : rc;
+}
+
+int spec_check_unique(spec_set_t *s) {
+    int rc = 0;
     for (size_t i = 0; i < s->n; i++) {
         for (size_t j = 0; j < i; j++) {
             if (strcmp(s->suites[i]->name, s->suites[j]->name) != 0) continue;
@@ -650,7 +675,8 @@ const suite_t *spec_find(const spec_set_t *s, const char *name) {
 
 const char *step_skip_reason(const step_t *st, const char *target) {
     for (size_t i = 0; i < st->nskips; i++)
-        if (strcmp(st->skips[i].target, target) == 0) return st->skips[i].reason;
+        if (strcmp(st->skips[i].target, target) == 0 || strcmp(st->skips[i].target, "*") == 0)
+            return st->skips[i].reason;
     return NULL;
 }
 

@@ -21,6 +21,7 @@
 #include <cjson/cJSON.h>
 
 #include "query.h"
+#include "core/jsonloc.h"
 #include "core/util.h"
 
 #define SPEC_MAX_FILE           (16u << 20) /* bytes in one spec file */
@@ -149,10 +150,16 @@ int spec_load_dir(spec_set_t *s, const char *dir);
 int spec_load_paths(spec_set_t *s, const char *const *paths, size_t n);
 /* Parses a suite from memory (tests, tools). file names it in messages and resolves includes. */
 int spec_load_buffer(spec_set_t *s, const char *file, const char *text, size_t len);
+/* Loads a suite from a document built in another format (spec/hurl.c): root and map (positions of
+ * its nodes in `file`) are taken over by the set. -1 when it has errors (appended to s->errors). */
+int spec_load_doc(spec_set_t *s, const char *file, cJSON *root, jl_map_t *map);
+/* Reports every suite whose name an earlier one has (file:line:col). -1 if there is one. */
+int spec_check_unique(spec_set_t *s);
 
 const suite_t *spec_find(const spec_set_t *s, const char *name);
 
-/* The step's skip reason for target, or NULL if the step runs on it. */
+/* The step's skip reason for target (a skip for "*" is for every target), or NULL if the step
+ * runs on it. */
 const char *step_skip_reason(const step_t *st, const char *target);
 
 /* Calls fn for every request step of every suite (setup, steps, teardown; inside repeats and

@@ -7,6 +7,7 @@
 
 #include "core/b64.h"
 #include "core/re.h"
+#include "core/xpath.h"
 
 static const char *const methods[] = {"GET",    "POST", "PUT",     "PATCH",
                                       "DELETE", "HEAD", "OPTIONS", NULL};
@@ -241,20 +242,64 @@ int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
 
 /* Parses the query at the start of arr (a list): sets q and returns the number of elements it
  * used, or -1. what = "assert" or "capture". */
+/* Filters after a query's arguments: ["count"], ["nth", N], ["first"], ["last"] (lists, so that
+ * they never read as a predicate). Returns how many elements it used, -1 on an error. */
+static int parse_filters(spec_ctx_t *c, const cJSON *f, query_t *q) {
+    int used = 0;
+    for (; f && cJSON_IsArray(f); f = f->next, used++) {
+        const cJSON *name = f->child;
+        filter_kind_t k;
+        if (!name || !cJSON_IsString(name) || filter_parse(name->valuestring, &k) == -1) {
+            spec_err(c, f, AT_VALUE, "a filter is [\"count\"], [\"nth\", N], [\"first\"] or [\"last\"]");
+            return -1;
+        }
+        if (q->nfilters == QUERY_MAX_FILTERS) {
+            spec_err(c, f, AT_VALUE, "more than %d filters", QUERY_MAX_FILTERS);
+            return -1;
+        }
+        qfilter_t *qf = &q->filters[q->nfilters++];
+        qf->kind = k;
+        const cJSON *n = name->next;
+        if (k == F_NTH) {
+            if (!n || n->next) {
+                spec_err(c, f, AT_VALUE, "filter nth takes one integer: [\"nth\", 0]");
+                return -1;
+            }
+            if (spec_want_int(c, n, -1000000, 1000000, "nth", &qf->n) == -1) return -1;
+        } else if (n) {
+            spec_err(c, n, AT_VALUE, "filter %s takes no argument", name->valuestring);
+            return -1;
+        }
+    }
+    return used;
+}
+
+static int parse_query_args(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *what);
+
 static int parse_query(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *what) {
+    int used = parse_query_args(c, arr, q, what);
+    if (used == -1) return -1;
+    const cJSON *f = arr->child;
+    for (int i = 0; i < used; i++) f = f->next;
+    int nf = parse_filters(c, f, q);
+    return nf == -1 ? -1 : used + nf;
+}
+
+static int parse_query_args(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *what) {
     const cJSON *k = arr->child;
     if (!k) {
         spec_err(c, arr, AT_VALUE,
                  "%s must not be empty: it starts with a query (status, header, "
-                 "headers, cookie, body, jsonpath, regex, regexCount, jwt, duration)",
+                 "headers, cookie, body, jsonpath, xpath, regex, regexCount, jwt, variable, "
+                 "duration)",
                  what);
         return -1;
     }
     if (spec_want(c, k, cJSON_String, "the query") == -1) return -1;
     if (query_kind_parse(k->valuestring, &q->kind) == -1) {
         spec_err(c, k, AT_VALUE,
-                 "unknown query \"%s\" (status, header, headers, cookie, body, jsonpath, regex, "
-                 "regexCount, jwt, duration)",
+                 "unknown query \"%s\" (status, header, headers, cookie, body, jsonpath, xpath, "
+                 "regex, regexCount, jwt, variable, duration)",
                  k->valuestring);
         return -1;
     }
@@ -293,6 +338,12 @@ static int parse_query(spec_ctx_t *c, const cJSON *arr, query_t *q, const char *
         }
     } else if (q->kind == Q_REGEX || q->kind == Q_REGEX_COUNT) {
         if (!(q->re = compile_regex(c, a, 0))) return -1;
+    } else if (q->kind == Q_XPATH) {
+        err_t e;
+        if (xpath_check(a->valuestring, &e) == -1) {
+            spec_err(c, a, AT_VALUE, "%s", e.msg);
+            return -1;
+        }
     } else if (!a->valuestring[0]) {
         spec_err(c, a, AT_VALUE, "%s name must not be empty", k->valuestring);
         return -1;
@@ -444,6 +495,11 @@ int spec_parse_captures(spec_ctx_t *c, const cJSON *caps, step_t *st) {
         }
         int used = parse_query(c, k, &cap->q, "a capture");
         if (used == -1) {
+            rc = -1;
+            continue;
+        }
+        if (cap->q.kind == Q_VARIABLE) {
+            spec_err(c, k->child, AT_VALUE, "a capture of a variable is the variable: use it");
             rc = -1;
             continue;
         }

@@ -156,8 +156,8 @@ Test(cli, targets_lists_and_exits_3_on_missing_deps, .init = redirect, .timeout 
     static char out[65536];
     size_t n = fread(out, 1, sizeof out - 1, f);
     out[n] = '\0';
-    cr_assert(strstr(out, "NAME         DEPS     VERSION"), "%s", out);
-    cr_assert(strstr(out, "fixture      ok       fixture-server 1.0 (ready)"), "%s", out);
+    cr_assert(strstr(out, "NAME         DEPS     ORM    VERSION"), "%s", out);
+    cr_assert(strstr(out, "fixture      ok       -      fixture-server 1.0 (ready)"), "%s", out);
     cr_assert(strstr(out, "fixture-missing-deps MISSING"), "%s", out);
     cr_assert(strstr(out, "\"requires_ok\":\ttrue"), "%s", out);
     FILE *e = cr_get_redirected_stderr();
