@@ -85,8 +85,12 @@ static void write_doc(ctx_t *c) {
 
 static double scenario_seconds(const ctx_t *c, const scn_t *s) {
     const bench_profile_t *p = &c->o->profile;
-    size_t nl = s->nlevels ? s->nlevels : p->nlevels;
-    return p->primer_s + p->warmup_s + (double)nl * p->repeat * (p->duration_s + p->pause_ms / 1000.0);
+    size_t nl = bench_open_only(&c->o->open) ? 0 : s->nlevels ? s->nlevels : p->nlevels;
+    double open = bench_open_wants(&c->o->open, s->name)
+                      ? bench_open_seconds(&c->o->open, p->duration_s, p->repeat)
+                      : 0;
+    return p->primer_s + p->warmup_s +
+           (double)nl * p->repeat * (p->duration_s + p->pause_ms / 1000.0) + open;
 }
 
 static int max_level(const ctx_t *c, const scn_t *s) {
@@ -264,6 +268,46 @@ static bool target_crashed(const tgt_t *t, cJSON *tobj) {
     return true;
 }
 
+typedef struct open_say {
+    ctx_t *c;
+    const tgt_t *t;
+    const scn_t *s;
+} open_say_t;
+
+static void open_progress(void *arg, const char *line) {
+    open_say_t *a = arg;
+    progress(a->c, "%s %s: %s", a->t->name, a->s->name, line);
+}
+
+/* The open-loop sweep of s on t (bench_open.h), after its closed-loop levels: their maximum
+ * anchors --sweep auto. */
+static int open_sweep(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj, cJSON *sobj,
+                      long long *acked, long long *inflight) {
+    open_say_t say = {c, t, s};
+    bench_open_ctx_t x = {.url = t->url, .pools = t->pools, .npools = t->npools,
+                          .connections = max_level(c, s), .duration_s = c->o->profile.duration_s,
+                          .repeat = c->o->profile.repeat,
+                          .cpus = c->pinned ? &c->wrk_cpus : NULL,
+                          .progress = open_progress, .progress_arg = &say};
+    err_t err;
+    if (bench_open_scenario(&c->o->open, &x, s, sobj, acked, inflight, &err) < 0) {
+        if (!target_crashed(t, tobj)) bj_set_status(sobj, "error", err.msg);
+        progress_done(c, "%s %s: open loop failed: %s", t->name, s->name, err.msg);
+        note_exit(c, 3);
+        return -1;
+    }
+    const cJSON *open = cJSON_GetObjectItemCaseSensitive(sobj, "open");
+    const cJSON *best = cJSON_GetObjectItemCaseSensitive(open, "max_sustained_rps");
+    double slo = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(open, "slo_ms"));
+    if (cJSON_IsNumber(best))
+        progress_done(c, "%s %s: open loop: %.0f req/s sustained with p99 <= %g ms", t->name,
+                      s->name, best->valuedouble, slo);
+    else
+        progress_done(c, "%s %s: open loop: no rate swept was sustained with p99 <= %g ms",
+                      t->name, s->name, slo);
+    return 0;
+}
+
 static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj, cJSON *sobj) {
     const bench_profile_t *p = &c->o->profile;
     const int *levels = s->nlevels ? s->levels : p->levels;
@@ -318,7 +362,7 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
         sleep_ms(p->pause_ms);
     }
     cJSON *lv_arr = cJSON_AddArrayToObject(sobj, "levels");
-    for (size_t li = 0; li < nlevels; li++) {
+    for (size_t li = 0; li < nlevels && !bench_open_only(&c->o->open); li++) {
         cJSON *lv = bj_level_new(lv_arr, levels[li]);
         for (int rep = 1; rep <= p->repeat; rep++) {
             char nonce[48];
@@ -348,6 +392,9 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
         bj_level_summarise(lv);
     }
     buf_free(&cmd);
+    if (bench_open_wants(&c->o->open, s->name) &&
+        open_sweep(c, t, s, tobj, sobj, &acked, &inflight) < 0)
+        return;
     if (integrity) {
         long long after = count_comments(t, &err);
         char why[ERR_MSG_MAX + 128];

@@ -17,6 +17,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/util.h"
+#include "bench_open.h"
 
 #define BENCH_MAX_TARGETS 32
 #define BENCH_MAX_SCENARIOS 64
@@ -51,6 +52,7 @@ typedef struct bench_opts {
     bool pin_auto;
     const char *out_dir;               /* bench.json, logs/, wrk/ */
     const char *run_id;
+    bench_open_opts_t open;            /* --open: open-loop sweeps (bench_open.h) */
 } bench_opts_t;
 
 /* Statistics over repetitions: median, min, max of n values. */

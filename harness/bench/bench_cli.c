@@ -26,6 +26,8 @@ static const char *const USAGE =
     "usage: parity bench [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full]\n"
     "                    [--connections LIST] [--duration S] [--repeat N] [--pin auto|none]\n"
     "                    [--url NAME=URL]... [--out DIR]\n"
+    "                    [--open] [--rates LIST | --sweep auto] [--arrivals uniform|poisson]\n"
+    "                    [--slo MS] [--policy queue|drop]\n"
     "\n"
     "Seeds every target through its API (specs/bench/seed.json), then runs each scenario of\n"
     "specs/bench/scenarios with wrk: a sample request checked first, a primer, a warmup, then\n"
@@ -42,6 +44,7 @@ static const char *const USAGE =
     "  --pin auto|none      auto: wrk on CPU 0, the target on the others with WORKERS = their\n"
     "                       count (default); none: no pinning, WORKERS = all CPUs\n"
     "  --url NAME=URL       benchmark a server someone else started (no CPU/memory figures)\n"
+    BENCH_OPEN_USAGE
     "  --out DIR            output directory\n"
     "\n"
     "Exit: 0 all measured; 1 a sample or integrity check failed; 2 usage or spec error;\n"
@@ -74,6 +77,7 @@ int bench_main(int argc, char **argv) {
         {"duration", required_argument, 0, 'd'}, {"repeat", required_argument, 0, 'r'},
         {"pin", required_argument, 0, 'P'},      {"url", required_argument, 0, 'u'},
         {"out", required_argument, 0, 'o'},      {"help", no_argument, 0, 'h'},
+        BENCH_OPEN_LONGOPTS,
         {0, 0, 0, 0}};
     bench_opts_t o;
     memset(&o, 0, sizeof o);
@@ -121,7 +125,10 @@ int bench_main(int argc, char **argv) {
             break;
         case 'o': o.out_dir = optarg; break;
         case 'h': fputs(USAGE, stdout); return 0;
-        default: goto usage;
+        default:
+            if (ch < BENCH_OPEN_OPT_OPEN || ch > BENCH_OPEN_OPT_POLICY) goto usage;
+            if (bench_open_option(&o.open, ch, optarg) < 0) return 2;
+            break;
         }
     }
     if (optind < argc) {

@@ -87,7 +87,8 @@ bool bench_open_wants(const bench_open_opts_t *o, const char *scenario);
 /* Seconds one sweep takes (for the ETA). */
 double bench_open_seconds(const bench_open_opts_t *o, int duration_s, int repeat);
 
-/* The highest median requests/s over the levels of a bench.json scenario object; 0 if none. */
+/* The highest median requests/s over the levels of a bench.json scenario object (a level's
+ * summary, or the median of its runs when not summarised yet); 0 if none. */
 double bench_open_closed_max(const cJSON *sobj);
 
 /* What one sweep needs from the orchestration. */

@@ -23,7 +23,7 @@
 static const char *const USAGE =
     "usage: parity run [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full]\n"
     "                  [--jobs N] [--pin auto|none] [--no-bench] [--baseline DIR]\n"
-    "                  [--max-regression PCT] [--png] [--out DIR]\n"
+    "                  [--max-regression PCT] [--png] [--open [--slo MS]] [--out DIR]\n"
     "\n"
     "Runs the conformance suites against every target (parity check), benchmarks them (parity\n"
     "bench, profile quick), and writes the report (parity report) into reports/runs/<id>/, with\n"
@@ -35,6 +35,9 @@ static const char *const USAGE =
     "  --jobs N           suites run in parallel per target during the check\n"
     "  --pin auto|none    CPU pinning of the benchmark (default auto)\n"
     "  --no-bench         conformance and report only\n"
+    "  --open             also one open-loop sweep: rates of 10..110% of each target's\n"
+    "                     closed-loop max on article-read (or the first --scenario), and\n"
+    "                     the highest rate sustained with p99 under --slo MS (default 100)\n"
     "  --baseline DIR     compare with an older run directory (exit 1 on regression)\n"
     "  --max-regression PCT  regression threshold in percent (default 5)\n"
     "  --png              also write PNG charts\n"
@@ -75,6 +78,7 @@ int run_main(int argc, char **argv) {
                                              {"png", no_argument, 0, 'g'},
                                              {"out", required_argument, 0, 'o'},
                                              {"help", no_argument, 0, 'h'},
+                                             BENCH_OPEN_LONGOPTS,
                                              {0, 0, 0, 0}};
     bench_opts_t bo;
     memset(&bo, 0, sizeof bo);
@@ -120,8 +124,21 @@ int run_main(int argc, char **argv) {
         case 'g': png = true; break;
         case 'o': out = optarg; break;
         case 'h': fputs(USAGE, stdout); return CLI_EXIT_OK;
-        default: fputs(USAGE, stderr); return CLI_EXIT_USAGE;
+        default:
+            if (ch < BENCH_OPEN_OPT_OPEN || ch > BENCH_OPEN_OPT_POLICY) {
+                fputs(USAGE, stderr);
+                return CLI_EXIT_USAGE;
+            }
+            if (bench_open_option(&bo.open, ch, optarg) < 0) return CLI_EXIT_USAGE;
+            break;
         }
+    }
+    /* one sweep: article-read, or the first --scenario when article-read is not run */
+    if (bo.open.enabled) {
+        bool listed = bo.nscenarios == 0;
+        for (size_t i = 0; i < bo.nscenarios; i++)
+            listed |= !strcmp(bo.scenarios[i], BENCH_OPEN_RUN_SCENARIO);
+        bo.open.scenario = listed ? BENCH_OPEN_RUN_SCENARIO : bo.scenarios[0];
     }
     if (optind < argc) return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
 

@@ -53,6 +53,11 @@ Test(bench_open, closed_loop_max_is_the_best_level_median) {
                            "{\"connections\": 256}]}");
     cr_assert_float_eq(bench_open_closed_max(s), 1200, 1e-9);
     cJSON_Delete(s);
+    /* not summarised yet: the median of the runs (1500, not the 9000 outlier) */
+    s = cJSON_Parse("{\"levels\": [{\"runs\": [{\"rps\": 1000}, {\"rps\": 9000}, "
+                    "{\"rps\": 1500}]}, {\"summary\": {\"rps\": {\"median\": 1200}}}]}");
+    cr_assert_float_eq(bench_open_closed_max(s), 1500, 1e-9);
+    cJSON_Delete(s);
     s = cJSON_Parse("{\"levels\": []}");
     cr_assert_eq(bench_open_closed_max(s), 0);
     cJSON_Delete(s);
