@@ -29,6 +29,20 @@ static void rejects(const char *s, int want) {
     cr_assert_eq(status, want, "status %d, want %d for: %s", status, want, s);
 }
 
+Test(parser, minor_versions_above_1_are_1_1_and_hosts_with_ports) {
+    /* RFC 9110 6.2: a higher minor version is served as the highest one implemented. */
+    const char *ok[] = {"GET / HTTP/1.2\r\nHost: a\r\n\r\n", "GET / HTTP/1.9\r\nHost: a:80\r\n\r\n",
+                        "GET / HTTP/1.1\r\nHost: [::1]:8080\r\n\r\n",
+                        "GET / HTTP/1.1\r\nHost: www.example.com\r\n\r\n",
+                        "GET / HTTP/1.1\r\nHost:\r\n\r\n"};
+    for (size_t i = 0; i < sizeof ok / sizeof *ok; i++) {
+        qp_request r;
+        int status = 0;
+        cr_assert_gt(parse(ok[i], &r, &status), 0, "rejected (%d): %s", status, ok[i]);
+        cr_assert_eq(r.minor_version, 1);
+    }
+}
+
 Test(parser, simple_get) {
     const char *s = "GET /users/42?x=1 HTTP/1.1\r\nHost: example.com\r\nX-A:  spaced  \r\n\r\n";
     qp_request r;
@@ -167,8 +181,14 @@ Test(parser, malformed_lines_are_400) {
     rejects("GET /a b HTTP/1.1\r\nHost: a\r\n\r\n", 400); /* space in the target */
     rejects("GET /\r\n\r\n", 400);                        /* HTTP/0.9: no version */
     rejects("GET / \r\nHost: a\r\n\r\n", 400);
-    rejects("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 400); /* unknown version */
-    rejects("GET / HTTP/1.2\r\nHost: a\r\n\r\n", 400);
+    rejects("GET / HTTP/2.0\r\nHost: a\r\n\r\n", 400);         /* unknown version */
+    rejects("GET /\xc3\xa9 HTTP/1.1\r\nHost: a\r\n\r\n", 400); /* raw non-ASCII (RFC 9112 3.2) */
+    rejects("GET /a#frag HTTP/1.1\r\nHost: a\r\n\r\n", 400);   /* a fragment */
+    rejects("GET / HTTP/1.1\r\nHost: a b\r\n\r\n", 400);       /* invalid Host (RFC 9112 3.2) */
+    rejects("GET / HTTP/1.1\r\nHost: u@a\r\n\r\n", 400);
+    rejects("GET / HTTP/1.1\r\nHost: a/b\r\n\r\n", 400);
+    rejects("GET / HTTP/1.1\r\nHost: a:port\r\n\r\n", 400);
+    rejects("GET / HTTP/1.1\r\nHost: [::1\r\n\r\n", 400);
     rejects("GET / http/1.1\r\nHost: a\r\n\r\n", 400);
     rejects("GET / HTTP/1.1 \r\nHost: a\r\n\r\n", 400);
     rejects("GET  / HTTP/1.1\r\nHost: a\r\n\r\n", 400);
@@ -313,14 +333,16 @@ Test(chunked, byte_by_byte_equals_whole) {
 
 Test(chunked, rejects_bad_framing) {
     const char *bad[] = {
-        "x\r\n",                              /* not hex */
-        "\r\n",                               /* no size */
-        "5\nhello\r\n0\r\n\r\n",              /* bare LF after size */
-        "5\r\nhelloX\r\n0\r\n\r\n",           /* data longer than announced */
-        "5 \r\nhello\r\n0\r\n\r\n",           /* space after size */
-        "-1\r\n",                             /* negative */
-        "1000000000000000\r\n",               /* 16 hex digits: overflow guard */
-        "5\r\nhello\r\n0\r\nX: a\rb\r\n\r\n", /* bare CR in a trailer */
+        "x\r\n",                               /* not hex */
+        "\r\n",                                /* no size */
+        "5\nhello\r\n0\r\n\r\n",               /* bare LF after size */
+        "5\r\nhelloX\r\n0\r\n\r\n",            /* data longer than announced */
+        "5 \r\nhello\r\n0\r\n\r\n",            /* space after size */
+        "-1\r\n",                              /* negative */
+        "1000000000000000\r\n",                /* 16 hex digits: overflow guard */
+        "5\r\nhello\r\n0\r\nX: a\rb\r\n\r\n",  /* bare CR in a trailer */
+        "5\r\nhello\r\n0\r\nno colon\r\n\r\n", /* a trailer line that is not a field */
+        "5\r\nhello\r\n0\r\n: v\r\n\r\n",      /* a trailer with an empty name */
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
         char buf[128];

@@ -54,6 +54,30 @@ static bool has_token(const char *v, size_t len, const char *token) {
     return false;
 }
 
+/* A Host value: uri-host [":" port] (RFC 9112 3.2, RFC 3986 3.2.2): an IP-literal in brackets
+ * or a reg-name (unreserved, pct-encoded, sub-delims), then digits after a colon. Empty is
+ * allowed (RFC 9112 3.2: an empty authority). */
+static bool host_ok(const char *v, size_t n) {
+    size_t i = 0;
+    if (n && v[0] == '[') {
+        for (i = 1; i < n && v[i] != ']'; i++)
+            if (!strchr("0123456789abcdefABCDEF:.", v[i])) return false;
+        if (i++ == n) return false;
+    } else {
+        for (; i < n && v[i] != ':'; i++) {
+            unsigned char c = (unsigned char)v[i];
+            if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                  (c && strchr("-._~%!$&'()*+,;=", c))))
+                return false;
+        }
+    }
+    if (i == n) return true;
+    if (v[i++] != ':') return false;
+    for (; i < n; i++)
+        if (v[i] < '0' || v[i] > '9') return false;
+    return true;
+}
+
 static int fail(int *status, int code) {
     *status = code;
     return QP_ERROR;
@@ -86,7 +110,7 @@ static int check_semantics(qp_request *r, int *status) {
             if (seen_te || !ieq(h->value, h->value_len, "chunked")) return fail(status, 400);
             seen_te = true;
         } else if (ieq(h->name, h->name_len, "host")) {
-            if (seen_host) return fail(status, 400);
+            if (seen_host || !host_ok(h->value, h->value_len)) return fail(status, 400);
             seen_host = true;
         } else if (ieq(h->name, h->name_len, "connection")) {
             if (has_token(h->value, h->value_len, "close")) quill__conn_close = true;
@@ -140,7 +164,9 @@ static int parse_request_line(const char *p, size_t n, qp_request *r, int *statu
     size_t ts = i;
     while (i < n && p[i] != ' ') {
         unsigned char c = (unsigned char)p[i];
-        if (c < 0x21 || c == 0x7f) return fail(status, 400); /* CTLs (CR included), bare SP */
+        if (c < 0x21 || c >= 0x7f || c == '#') /* CTLs (CR included), SP, raw non-ASCII and a
+                                                  fragment are not in a request-target */
+            return fail(status, 400);
         i++;
     }
     if (i == ts || i >= n) return fail(status, 400); /* empty target or missing version */
@@ -152,7 +178,7 @@ static int parse_request_line(const char *p, size_t n, qp_request *r, int *statu
         return fail(status, 400); /* origin-form, absolute-form or "*" only */
     i++;
     if (n - i != 8 || memcmp(p + i, "HTTP/1.", 7) != 0) return fail(status, 400);
-    if (p[i + 7] == '1')
+    if (p[i + 7] >= '1' && p[i + 7] <= '9') /* 1.2..1.9: served as 1.1 (RFC 9110 6.2) */
         r->minor_version = 1;
     else if (p[i + 7] == '0')
         r->minor_version = 0;
@@ -270,13 +296,14 @@ int quill__parse_request(const char *buf, size_t len, size_t last_len, const qp_
 /* ---- chunked bodies ------------------------------------------------------------------------ */
 
 enum {
-    CH_SIZE = 0, /* hex digits of the chunk size */
-    CH_EXT,      /* chunk extension, up to CR */
-    CH_SIZE_LF,  /* LF after the size line's CR */
-    CH_DATA,     /* chunk data */
-    CH_DATA_CR,  /* CR after the data */
-    CH_DATA_LF,  /* LF after the data */
-    CH_TRAILER,  /* start of a trailer line (or the final empty line) */
+    CH_SIZE = 0,     /* hex digits of the chunk size */
+    CH_EXT,          /* chunk extension, up to CR */
+    CH_SIZE_LF,      /* LF after the size line's CR */
+    CH_DATA,         /* chunk data */
+    CH_DATA_CR,      /* CR after the data */
+    CH_DATA_LF,      /* LF after the data */
+    CH_TRAILER,      /* start of a trailer line (or the final empty line) */
+    CH_TRAILER_NAME, /* a trailer field's name, up to its colon (RFC 9112 7.1.2: field lines) */
     CH_TRAILER_LINE,
     CH_TRAILER_LF,
     CH_END_LF, /* LF of the final empty line */
@@ -359,8 +386,17 @@ ssize_t quill__decode_chunked(qp_chunked *d, char *buf, size_t *len) {
                 i++;
                 break;
             }
-            d->state = CH_TRAILER_LINE;
+            if (c == ':') return QP_ERROR; /* an empty field name */
+            d->state = CH_TRAILER_NAME;
             /* fallthrough */
+        case CH_TRAILER_NAME:
+            if (++d->trailer_bytes > MAX_TRAILER_BYTES) return QP_ERROR;
+            if (c == ':')
+                d->state = CH_TRAILER_LINE;
+            else if (!tchar[c])
+                return QP_ERROR; /* not "name:": a malformed trailer line */
+            i++;
+            break;
         case CH_TRAILER_LINE:
             if (++d->trailer_bytes > MAX_TRAILER_BYTES) return QP_ERROR;
             if (c == '\r')
