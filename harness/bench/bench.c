@@ -472,6 +472,11 @@ static void bench_target(ctx_t *c, const target_manifest_t *m, const char *ext_u
     vars_free(vars);
     seed_pools_free(t.pools, t.npools);
     if (t.proc && target_stop(t.proc, &err) < 0) progress_done(c, "%s: %s", name, err.msg);
+    if (t.proc && !strcmp(bj_status(tobj), "ok") && target_stop_check(t.proc, &err) < 0) {
+        bj_set_status(tobj, "error", err.msg);
+        progress_done(c, "%s: %s", name, err.msg);
+        note_exit(c, 3);
+    }
     write_doc(c);
 }
 
@@ -515,6 +520,7 @@ static void setup_pinning(ctx_t *c) {
 }
 
 int bench_execute(const bench_opts_t *o) {
+    if (o->profile.name && strcmp(o->profile.name, "soak") == 0) return bench_soak(o);
     ctx_t c;
     memset(&c, 0, sizeof c);
     c.o = o;

@@ -65,6 +65,9 @@ bench_spread_t bench_spread(const double *v, size_t n);
  * measured and correct, 1 a sample check or an integrity check failed, 3 an environment error
  * (a target did not start or crashed, wrk failed). */
 int bench_execute(const bench_opts_t *o);
+/* --profile soak (bench/soak.c): one scenario in consecutive windows on one long-lived target,
+ * memory, descriptors and errors per window, soak.json and charts/soak-<target>.svg. */
+int bench_soak(const bench_opts_t *o);
 
 /* The integrity rule of write scenarios: every write acknowledged with 201 must be found through
  * the API (found >= acked), and nothing beyond the requests that were in flight when wrk stopped

@@ -50,6 +50,8 @@ static void ck_help(FILE *f) {
         "                       each target's URL unless given here\n"
         "      --ready-timeout S  seconds a target may take to answer its ready path\n"
         "      --fail-fast      after the first failing suite, skip the suites not yet started\n"
+        "      --strict         a skipped step fails the run (exit 1): \"conformant with N skips\"\n"
+        "                       is not conformant\n"
         "  -v, --verbose        a line per step, every failure block\n"
         "  -q, --quiet          no progress lines\n"
         "      --run-id ID      the run id (default: YYYYMMDD-HHMMSS-xxxx)\n"
@@ -82,6 +84,7 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
                                          {"tap", required_argument, NULL, O_TAP},
                                          {"json", required_argument, NULL, O_JSON},
                                          {"fail-fast", no_argument, NULL, O_FAILFAST},
+                                         {"strict", no_argument, NULL, 'S'},
                                          {"verbose", no_argument, NULL, 'v'},
                                          {"quiet", no_argument, NULL, 'q'},
                                          {"run-id", required_argument, NULL, O_RUNID},
@@ -158,6 +161,7 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
             if (ck_int_opt("--ready-timeout", optarg, 1, 3600, &v) != 0) return -1;
             o->ready_timeout_ms = v * 1000;
             break;
+        case 'S': o->strict = true; break;
         case 'v': o->verbose = true; break;
         case 'q': o->quiet = true; break;
         case 'h': *help = true; return 0;
@@ -345,6 +349,8 @@ static void *ck_target(void *arg) {
             fprintf(stderr, "parity check: warning: target %s %s\n", t->name, err.msg);
             pthread_mutex_unlock(&c->out_mu);
         }
+        if (!t->crash && target_stop_check(&t->proc, &err) < 0)
+            t->crash = res_printf("target %s: %s", t->name, err.msg);
     }
     if (t->crash) {
         r->status = RES_ERROR;
@@ -571,6 +577,15 @@ int check_run(const check_opts_t *o, res_run_t *run) {
     res_totals_t tt;
     res_totals(run, &tt);
     if (rc == CLI_EXIT_OK && (tt.fail || tt.error)) rc = CLI_EXIT_FAIL;
+    /* --strict: the contract says no skip (specs/README.md); each target with skips is named. */
+    for (size_t i = 0; o->strict && i < run->n; i++) {
+        size_t skips = 0;
+        for (size_t j = 0; j < run->targets[i].n; j++) skips += run->targets[i].suites[j].nskip;
+        if (skips == 0) continue;
+        fprintf(stderr, "parity check: --strict: %s is conformant with %zu skip%s, not conformant\n",
+                run->targets[i].name, skips, skips == 1 ? "" : "s");
+        if (rc == CLI_EXIT_OK) rc = CLI_EXIT_FAIL;
+    }
     for (size_t i = 0; i < run->n; i++)
         if (run->targets[i].status == RES_ERROR && run->targets[i].error) rc = CLI_EXIT_ENV;
 

@@ -67,6 +67,7 @@ typedef struct check_opts {
     const char *run_id;             /* NULL: generated */
     int ready_timeout_ms;           /* <= 0: each manifest's */
     bool fail_fast;
+    bool strict; /* --strict: a skipped step fails the run (exit 1) */
     bool verbose;
     bool quiet; /* no progress lines (failures and summary only) */
 } check_opts_t;

@@ -496,6 +496,42 @@ int target_stop(target_proc_t *p, err_t *err) {
     return rc;
 }
 
+/* Sanitizer reports a target's log may hold (ASan, LSan inside ASan or alone, UBSan, TSan). */
+static const char *const TG_SANITIZER_MARKS[] = {
+    "ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "SUMMARY: UndefinedBehaviorSanitizer",
+    ": runtime error: ", "WARNING: ThreadSanitizer"};
+
+int target_stop_check(target_proc_t *p, err_t *err) {
+    if (p->pid <= 0 || !p->stopped) return 0;
+    int ws = 0;
+    target_poll(p, &ws);
+    /* SIGTERM (no handler) and SIGKILL (ours, after the grace) are the stop itself. */
+    bool ok = (WIFEXITED(ws) && WEXITSTATUS(ws) == 0) ||
+              (WIFSIGNALED(ws) && (WTERMSIG(ws) == SIGTERM || WTERMSIG(ws) == SIGKILL));
+    if (!ok) {
+        char how[160];
+        target_describe_exit(ws, how, sizeof how);
+        return err_set(err, "%s when stopped with SIGTERM (log: %s)", how, p->log_path);
+    }
+    FILE *f = fopen(p->log_path, "r");
+    if (!f) return 0;
+    char line[TARGET_LOG_LINE_MAX];
+    unsigned long n = 0;
+    int rc = 0;
+    while (rc == 0 && fgets(line, sizeof line, f)) {
+        n++;
+        for (size_t i = 0; i < sizeof TG_SANITIZER_MARKS / sizeof *TG_SANITIZER_MARKS; i++)
+            if (strstr(line, TG_SANITIZER_MARKS[i])) {
+                line[strcspn(line, "\n")] = '\0';
+                rc = err_set(err, "sanitizer report in its log (%s:%lu): %.200s", p->log_path, n,
+                             line);
+                break;
+            }
+    }
+    fclose(f);
+    return rc;
+}
+
 /* ---- signals -------------------------------------------------------------------------------- */
 
 static sigset_t tg_sigs;

@@ -44,6 +44,7 @@
 #define TARGET_READY_TIMEOUT_S 30         /* default ready.timeout */
 #define TARGET_CMD_TIMEOUT_MS  10000      /* version / requires commands */
 #define TARGET_PATH_MAX        4096
+#define TARGET_LOG_LINE_MAX    4096 /* bytes of a log line scanned for sanitizer reports */
 
 typedef struct target_manifest {
     char *name;
@@ -112,6 +113,11 @@ void target_describe_exit(int wstatus, char *out, size_t outlen);
 /* Stops the group (SIGTERM, grace, SIGKILL), reaps, removes the temp dir. 0, or -1 when the group
  * needed SIGKILL (err says so; the processes are gone either way). */
 int target_stop(target_proc_t *p, err_t *err);
+/* After target_stop: -1 when the target did not end cleanly (an exit status other than 0, a signal
+ * other than the SIGTERM/SIGKILL of the stop) or its log holds a sanitizer report (ASan, LSan,
+ * UBSan, TSan), with err naming the status or the log file:line. Callers report it as an error
+ * of the run (exit 3): a crash at shutdown is still a crash. */
+int target_stop_check(target_proc_t *p, err_t *err);
 /* True while some process of group pgid still exists. */
 bool target_group_alive(pid_t pgid);
 
