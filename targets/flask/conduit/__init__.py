@@ -9,6 +9,7 @@ from .config import Config
 from .database import ENGINE_OPTIONS, init_db
 from .errors import register_error_handlers
 from .extensions import db
+from .hostcheck import HostCheck
 from .limits import BufferedChunkedBody, enforce_body_limit
 from .paths import PercentEncodedSegment, RawPathMiddleware
 
@@ -93,4 +94,5 @@ def create_app(config=Config):
         init_db()
 
     app.wsgi_app = RawPathMiddleware(BufferedChunkedBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"]))
+    app.wsgi_app = HostCheck(app.wsgi_app)  # RFC 9112 3.2, before everything
     return app
