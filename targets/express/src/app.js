@@ -3,7 +3,7 @@
  * The Express application (one per cluster worker): settings, middleware in the contract's order
  * of precedence, and one router per area.
  *
- *   Server header -> CORS (OPTIONS: 204 on every path) -> JSON body (413 here, other parse errors
+ *   Server header -> Host rules (RFC 9112 3.2: 400) -> CORS (OPTIONS: 204 on every path) -> JSON body (413 here, other parse errors
  *   deferred) -> routers (404 route / 405 method, then each route's auth, loading, body checks)
  *   -> 404 for unknown paths -> error handler (every error is the contract's JSON)
  */
@@ -12,6 +12,7 @@ const cors = require('cors');
 const express = require('express');
 const { parseJsonBody } = require('./middleware/body');
 const { repairPercentEncoding } = require('./middleware/path');
+const { hostHeader } = require('./middleware/host');
 const { authentication } = require('./middleware/auth');
 const { notFound, errorHandler } = require('./middleware/errors');
 const { usersRepository } = require('./db/users');
@@ -56,6 +57,7 @@ function createApp({ db, secretKey, queryCounter }) {
     res.setHeader('Server', SERVER_NAME); // Node sends none; the contract requires one
     next();
   });
+  app.use(hostHeader);
   if (queryCounter) app.use(queryCounter.middleware);
   app.use(cors(CORS_OPTIONS)); // first, so that every answer (413 included) carries the CORS headers
   app.use(parseJsonBody());
