@@ -4,7 +4,13 @@ from fastapi import FastAPI
 
 from .config import get_settings
 from .errors import register_exception_handlers
-from .middleware import BodySizeLimitMiddleware, DefaultHeadersMiddleware, HeadAsGetMiddleware, PreflightMiddleware
+from .middleware import (
+    BodySizeLimitMiddleware,
+    DefaultHeadersMiddleware,
+    HeadAsGetMiddleware,
+    HostHeaderMiddleware,
+    PreflightMiddleware,
+)
 from .paths import RawPathMiddleware
 from .responses import JSONResponse
 from .routers import articles, comments, pages, profiles, tags, users
@@ -33,12 +39,13 @@ def create_app() -> FastAPI:
         anyio.to_thread.current_default_thread_limiter().total_tokens = get_settings().blocking_threads
 
     # add_middleware wraps: the last added runs first. Order of the checks:
-    # Date and CORS headers on everything, 413, then OPTIONS, then HEAD-as-GET,
-    # then routing on the raw path (paths.py).
+    # Date and CORS headers on everything, the Host rules (RFC 9112 3.2), 413,
+    # then OPTIONS, then HEAD-as-GET, then routing on the raw path (paths.py).
     app.add_middleware(RawPathMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(PreflightMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_body_size=get_settings().max_body_size)
+    app.add_middleware(HostHeaderMiddleware)
     app.add_middleware(DefaultHeadersMiddleware)
     return app
 
