@@ -107,7 +107,7 @@ static int soak_wrk(soak_ctx_t *c, const char *name, const char *url, const scn_
     snprintf(json, sizeof json, "%s.json", base);
     buf_t script;
     buf_init(&script, 0);
-    scn_lua_opts_t lo = {.out_json = json, .nonce = nonce, .count_created = false};
+    scn_lua_opts_t lo = {.out_json = json, .nonce = nonce};
     int rc = scn_lua(&c->scn, pools, npools, &lo, &script, err);
     FILE *f = rc == 0 ? fopen(lua, "w") : NULL;
     if (rc == 0 && (!f || fwrite(script.ptr, 1, script.len, f) != script.len))
