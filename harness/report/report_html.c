@@ -1,6 +1,7 @@
 /* report_html: report.html, one self-contained file (inline CSS and SVG, no network). */
 #include "report.h"
 #include "openloop_section.h"
+#include "report_wire.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -658,10 +659,12 @@ int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names
     if (b) fputs("<a href=\"#baseline\">baseline</a>", f);
     fputs("<a href=\"#conformance\">conformance</a><a href=\"#benchmarks\">benchmarks</a>", f);
     if (n) fputs("<a href=\"#charts\">charts</a>", f);
+    if (report_wire_present(m)) fputs("<a href=\"#wire\">wire</a>", f);
     fputs("<a href=\"#environment\">environment</a></nav>\n", f);
     cards(f, m);
     baseline(f, b);
     conformance(f, m);
+    report_wire_html(f, m); /* issue 19: apart from the conformance verdict */
     bench_tables(f, m);
     report_openloop_html(f, m);
     charts(f, m, o, names, n);

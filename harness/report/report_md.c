@@ -1,6 +1,7 @@
 /* report_md: summary.md, compact GitHub-flavoured Markdown for CI job summaries and pull-request
  * comments: conformance per target, throughput and p99 per scenario, the baseline verdicts. */
 #include "report.h"
+#include "report_wire.h"
 #include "openloop_section.h"
 
 #include <math.h>
@@ -167,6 +168,7 @@ int report_markdown(const rm_t *m, const bl_t *b, FILE *f) {
     fprintf(f, "## parity report %s\n\n", run ? run : "");
     if (b) baseline(f, b);
     conformance(f, m);
+    report_wire_md(f, m); /* issue 19: apart from the conformance verdict */
     if (m->bench_doc && m->ns) {
         figures(f, m, "Throughput (requests/s, median)", false);
         figures(f, m, "Latency p99", true);
