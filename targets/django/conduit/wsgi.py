@@ -16,7 +16,8 @@ def _buffer_chunked_body(environ, limit):
     decodes the chunks and sets ``wsgi.input_terminated``) would look empty. Read it here, at
     most ``limit + 1`` bytes, and present it with a Content-Length; a body past the limit keeps
     a length of limit + 1, so RequestBodyLimitMiddleware answers 413 without reading the rest
-    (gunicorn discards it before the next request on the connection)."""
+    (gunicorn discards it before the next request on the connection). False when the chunk
+    framing is broken."""
     stream = environ["wsgi.input"]
     chunks, size = [], 0
     try:
@@ -28,11 +29,24 @@ def _buffer_chunked_body(environ, limit):
             size += len(chunk)
     except (OSError, ValueError):
         # A malformed chunked body (a bad chunk size, a missing CRLF, the connection closing
-        # early: gunicorn's errors are IOErrors): the body is invalid JSON, 422 where one is read.
-        chunks = [b"\xff"]
+        # early: gunicorn's errors are IOErrors) is not valid HTTP/1.1: ruling 12's 400.
+        return False
     body = b"".join(chunks)
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
+    return True
+
+
+INVALID_REQUEST = b'{"errors":{"request":["is invalid"]}}'
+
+
+def _invalid_request(start_response):
+    start_response("400 Bad Request", [
+        ("Content-Type", "application/json; charset=utf-8"),
+        ("Content-Length", str(len(INVALID_REQUEST))),
+        ("Access-Control-Allow-Origin", "*"),
+    ])
+    return [INVALID_REQUEST]
 
 
 def application(environ, start_response):
@@ -40,5 +54,6 @@ def application(environ, start_response):
     if not environ.get("CONTENT_LENGTH") and "chunked" in environ.get(
             "HTTP_TRANSFER_ENCODING", "").lower():
         from django.conf import settings
-        _buffer_chunked_body(environ, settings.DATA_UPLOAD_MAX_MEMORY_SIZE)
+        if not _buffer_chunked_body(environ, settings.DATA_UPLOAD_MAX_MEMORY_SIZE):
+            return _invalid_request(start_response)
     return django_application(environ, start_response)
