@@ -1,13 +1,10 @@
 """Middleware shared by the whole site (order in settings.MIDDLEWARE, outermost first).
 
-HostHeaderMiddleware         HTTP/1.1 without Host, or an invalid Host: 400 (RFC 9112 3.2)
 CorsMiddleware               every response: Access-Control-Allow-Origin; OPTIONS on any path: 204
 RequestBodyLimitMiddleware   bodies over 1 MiB: 413, before routing and authentication
 ResponseFinishingMiddleware  Content-Length on every response; HEAD responses lose their body
 ApiErrorMiddleware           ApiError raised by a view -> its JSON error response
 """
-import re
-
 from django.conf import settings
 from django.http import HttpResponse
 
@@ -30,28 +27,6 @@ def body_too_large(request):
 
 def too_large_response():
     return error_response(413, "body", "is too large")
-
-
-# uri-host [":" port] (RFC 3986 3.2.2): an IP literal or a reg-name, without the comma that
-# gunicorn puts between two Host headers (so a repeated Host is refused too).
-HOST_RE = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+;=-]*)(:[0-9]*)?")
-
-
-class HostHeaderMiddleware:
-    """RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host header, with
-    two of them or with an invalid value. gunicorn passes all three on, and Django only checks
-    the host when a view calls request.get_host(); so here, first, for every path and method."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        host = request.META.get("HTTP_HOST")
-        missing = host is None and request.META.get("SERVER_PROTOCOL") != "HTTP/1.0"
-        if missing or (host is not None and not HOST_RE.fullmatch(host)):
-            return error_response(400, "request", "is invalid",
-                                  headers={"Access-Control-Allow-Origin": "*"})
-        return self.get_response(request)
 
 
 class CorsMiddleware:

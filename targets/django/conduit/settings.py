@@ -33,7 +33,6 @@ INSTALLED_APPS = [
 #  - CommonMiddleware: its APPEND_SLASH redirects are forbidden by the contract (a trailing slash
 #    is an unknown path, 404) and Content-Length is set by ResponseFinishingMiddleware.
 MIDDLEWARE = [
-    "common.middleware.HostHeaderMiddleware",
     "common.middleware.CorsMiddleware",
     "common.middleware.RequestBodyLimitMiddleware",
     "common.middleware.ResponseFinishingMiddleware",

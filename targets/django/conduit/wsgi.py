@@ -1,6 +1,7 @@
 """WSGI entry point (gunicorn serves ``conduit.wsgi:application``)."""
 import io
 import os
+import re
 
 from django.core.wsgi import get_wsgi_application
 
@@ -39,6 +40,20 @@ def _buffer_chunked_body(environ, limit):
 
 INVALID_REQUEST = b'{"errors":{"request":["is invalid"]}}'
 
+# uri-host [":" port] (RFC 3986 3.2.2): an IP literal or a reg-name, without the comma that
+# gunicorn puts between two Host headers (so a repeated Host is refused too).
+HOST_RE = re.compile(r"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+;=-]*)(:[0-9]*)?")
+
+
+def _host_ok(environ):
+    """RFC 9112 3.2: a server MUST answer 400 to an HTTP/1.1 request without a Host header, with
+    two of them or with an invalid value. gunicorn passes all three on, and Django only checks the
+    host when a view calls request.get_host(); so here, before Django, for every path."""
+    host = environ.get("HTTP_HOST")
+    if host is None:
+        return environ.get("SERVER_PROTOCOL") == "HTTP/1.0"
+    return HOST_RE.fullmatch(host) is not None
+
 
 def _invalid_request(start_response):
     start_response("400 Bad Request", [
@@ -50,6 +65,8 @@ def _invalid_request(start_response):
 
 
 def application(environ, start_response):
+    if not _host_ok(environ):
+        return _invalid_request(start_response)
     keep_encoded_slashes(environ)
     if not environ.get("CONTENT_LENGTH") and "chunked" in environ.get(
             "HTTP_TRANSFER_ENCODING", "").lower():

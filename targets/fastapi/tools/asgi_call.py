@@ -8,7 +8,7 @@ from app.main import app
 
 async def call(method, path, body=None, token=None):
     """The decoded JSON answer of one request (None for an empty body)."""
-    headers = [(b"content-type", b"application/json")]
+    headers = [(b"host", b"127.0.0.1"), (b"content-type", b"application/json")]  # as HTTP/1.1 sends
     if token:
         headers.append((b"authorization", f"Token {token}".encode()))
     raw = json.dumps(body).encode() if body is not None else b""
