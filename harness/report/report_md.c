@@ -1,7 +1,6 @@
 /* report_md: summary.md, compact GitHub-flavoured Markdown for CI job summaries and pull-request
  * comments: conformance per target, throughput and p99 per scenario, the baseline verdicts. */
 #include "report.h"
-#include "openloop_section.h"
 #include "report_wire.h"
 #include "openloop_section.h"
 
