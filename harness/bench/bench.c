@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bench_json.h"
+#include "bench_tradeoffs.h"
 #include "exec/http.h"
 #include "procstat.h"
 #include "scenario.h"
@@ -425,6 +426,8 @@ static void bench_target(ctx_t *c, const target_manifest_t *m, const char *ext_u
     char log[BENCH_PATH_MAX];
     /* not <name>.log: in a `parity run` directory that is the conformance run's log */
     snprintf(log, sizeof log, "%s/logs/%s.bench.log", c->o->out_dir, name);
+    if (m) /* cold starts, before the load run: see bench_tradeoffs.h */
+        bench_tradeoffs_target(c->doc, m, c->o, c->workers, c->pinned ? &c->target_cpus : NULL);
     progress(c, "%s: starting", name);
     if (m) {
         char version[256];
@@ -574,6 +577,7 @@ int bench_execute(const bench_opts_t *o) {
         snprintf(c.doc_path, sizeof c.doc_path, "%s/bench.json", o->out_dir);
         c.doc = bj_doc_new(o, bench_environment(o->root), c.pinned, &c.wrk_cpus, &c.target_cpus, c.workers);
         c.targets = cJSON_GetObjectItemCaseSensitive(c.doc, "targets");
+        bench_tradeoffs_begin(c.doc, o, c.workers);
         size_t nrun = 0;
         for (size_t i = 0; i < nm; i++) {
             bool want = o->ntargets == 0;
@@ -597,6 +601,7 @@ int bench_execute(const bench_opts_t *o) {
                 ext |= !strncmp(o->urls[k], ms[i].name, strlen(ms[i].name)) && o->urls[k][strlen(ms[i].name)] == '=';
             if (want && !ext && (o->ntargets || o->nurls == 0)) bench_target(&c, &ms[i], NULL, ms[i].name);
         }
+        bench_tradeoffs_finish(c.doc, o->out_dir);
         write_doc(&c);
         fprintf(stderr, "bench: results in %s\n", c.doc_path);
         rc = c.exit_code;

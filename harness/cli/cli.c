@@ -7,6 +7,7 @@
 #include "bench/bench.h"
 #include "check/check.h"
 #include "core/cli_common.h"
+#include "inspect/inspect.h"
 #include "report/report.h"
 #include "target/target.h"
 
@@ -21,6 +22,8 @@ static const cli_command_t cli_commands[] = {
      targets_main},
     {"bench", "load-test targets with wrk: throughput, latency, CPU and memory (bench.json)",
      bench_main},
+    {"inspect", "what targets cost besides speed: code, dependencies, start-up, memory (no load)",
+     inspect_main},
     {"report", "write report.html, summary.md and charts from a run directory; gate on a baseline",
      report_main},
     {"run", "the main job: check + bench (quick) + report into reports/runs/<id>/", run_main},

@@ -7,6 +7,7 @@
  *   connections-<s>.svg throughput against connections, for scenarios measured at several levels
  * gnuplot is driven with files, not pipes, so that a failing chart can be rerun by hand. */
 #include "report.h"
+#include "report_tradeoffs.h"
 #include "openloop_section.h"
 
 #include <errno.h>
@@ -398,6 +399,7 @@ int report_charts(const rm_t *m, const report_opts_t *o, char names[][128], size
         TRY(spectrum(&c, s));
         TRY(connections(&c, s));
     }
+    TRY(report_tradeoffs_chart(m, o, err));
     TRY(report_openloop_charts(m, o, names, max, &c.n, err));
 #undef TRY
     *err = first;

@@ -1,5 +1,6 @@
 /* report_html: report.html, one self-contained file (inline CSS and SVG, no network). */
 #include "report.h"
+#include "report_tradeoffs.h"
 #include "openloop_section.h"
 #include "report_wire.h"
 
@@ -445,7 +446,7 @@ static void bench_tables(FILE *f, const rm_t *m) {
 
 /* Inlines one gnuplot SVG: drops the XML prolog and lets the page's text colour replace the
  * charts' neutral grey, so the chart follows light and dark mode. */
-static void inline_svg(FILE *f, const char *path, const char *prefix) {
+void report_html_inline_svg(FILE *f, const char *path, const char *prefix) {
     buf_t b;
     buf_init(&b, HTML_MAX_SVG);
     err_t err;
@@ -500,7 +501,7 @@ static void charts(FILE *f, const rm_t *m, const report_opts_t *o, char names[][
         char prefix[32];
         snprintf(prefix, sizeof prefix, "chart%zu", i + 1);
         fputs("<figure>", f);
-        inline_svg(f, path, prefix);
+        report_html_inline_svg(f, path, prefix);
         fputs("<figcaption>charts/", f);
         E(names[i]);
         fputs("</figcaption></figure>\n", f);
@@ -658,6 +659,7 @@ int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names
     fputs("<nav>", f);
     if (b) fputs("<a href=\"#baseline\">baseline</a>", f);
     fputs("<a href=\"#conformance\">conformance</a><a href=\"#benchmarks\">benchmarks</a>", f);
+    if (report_tradeoffs_present(m)) fputs("<a href=\"#tradeoffs\">trade-offs</a>", f);
     if (n) fputs("<a href=\"#charts\">charts</a>", f);
     if (report_wire_present(m)) fputs("<a href=\"#wire\">wire</a>", f);
     fputs("<a href=\"#environment\">environment</a></nav>\n", f);
@@ -666,6 +668,7 @@ int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names
     conformance(f, m);
     report_wire_html(f, m); /* issue 19: apart from the conformance verdict */
     bench_tables(f, m);
+    report_tradeoffs_html(f, m, o);
     report_openloop_html(f, m);
     charts(f, m, o, names, n);
     environment(f, m, o);

@@ -1,6 +1,7 @@
 /* report_md: summary.md, compact GitHub-flavoured Markdown for CI job summaries and pull-request
  * comments: conformance per target, throughput and p99 per scenario, the baseline verdicts. */
 #include "report.h"
+#include "report_tradeoffs.h"
 #include "report_wire.h"
 #include "openloop_section.h"
 
@@ -173,6 +174,7 @@ int report_markdown(const rm_t *m, const bl_t *b, FILE *f) {
         figures(f, m, "Throughput (requests/s, median)", false);
         figures(f, m, "Latency p99", true);
         report_openloop_md(f, m);
+        report_tradeoffs_md(f, m);
         const cJSON *env = cJSON_GetObjectItemCaseSensitive(m->bench_doc, "environment");
         const cJSON *cpu = cJSON_GetObjectItemCaseSensitive(env, "cpu_model");
         const cJSON *prof = cJSON_GetObjectItemCaseSensitive(m->bench_doc, "profile");

@@ -429,7 +429,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
         target_stop(p, NULL);
         goto out;
     }
-    long wait = TARGET_POLL_MIN_MS;
+    long wait = o->ready_poll_ms > 0 ? o->ready_poll_ms : TARGET_POLL_MIN_MS;
     for (;;) {
         int ws = 0;
         if (target_poll(p, &ws)) {
@@ -450,7 +450,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
             break;
         }
         clock_sleep_ms(wait);
-        if (wait < TARGET_POLL_MAX_MS) wait *= 2;
+        if (o->ready_poll_ms <= 0 && wait < TARGET_POLL_MAX_MS) wait *= 2;
     }
     curl_easy_cleanup(h);
     if (rc < 0) target_stop(p, NULL);

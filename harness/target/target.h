@@ -76,6 +76,8 @@ typedef struct target_opts {
     const char *build_dir;  /* {build}; NULL: PARITY_BUILD_DIR */
     int ready_timeout_ms;   /* <= 0: the manifest's ready.timeout */
     int stop_grace_ms;      /* <= 0: TARGET_STOP_GRACE_MS */
+    int ready_poll_ms;      /* > 0: poll readiness every ms (start-up timing, inspect/); else
+                               20 ms doubling up to 200 */
 } target_opts_t;
 
 typedef struct target_proc {
