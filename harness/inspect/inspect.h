@@ -102,12 +102,15 @@ cJSON *inspect_correctness(const cJSON *conf_target);
  * dependencies, and startup/connections when o is not NULL). */
 cJSON *inspect_block_new(const inspect_opts_t *o);
 cJSON *inspect_target(cJSON *block, const target_manifest_t *m, const inspect_opts_t *o);
-/* Fills efficiency and correctness of every entry of block from a bench.json document and a
- * conformance.json document (either may be NULL). */
-void inspect_fill_results(cJSON *block, const cJSON *bench_doc, const cJSON *conf_doc);
+/* Fills efficiency and correctness of every entry of block from a bench.json document, a
+ * conformance.json document and the wire probes' conformance document (RUN_DIR/wire/
+ * conformance.json; its totals replace correctness.wire). Any may be NULL. */
+void inspect_fill_results(cJSON *block, const cJSON *bench_doc, const cJSON *conf_doc,
+                          const cJSON *wire_doc);
 
 /* A JSON object file (NULL when absent or not an object), and inspect_fill_results with
- * dir/conformance.json (what `parity bench` calls: `parity run` checks before it benchmarks). */
+ * dir/conformance.json and dir/wire/conformance.json (what `parity bench` calls: `parity run`
+ * checks before it benchmarks). */
 cJSON *inspect_load_json(const char *path);
 void inspect_fill_from_dir(cJSON *block, const cJSON *bench_doc, const char *dir);
 

@@ -161,19 +161,22 @@ static int parse(int argc, char **argv, cmd_opts_t *o) {
 
 /* Loads --from's documents into the block; 2 when the directory has neither. */
 static int fill_from(cJSON *block, const char *dir) {
-    char p1[CLI_PATH_MAX + 32], p2[CLI_PATH_MAX + 32];
+    char p1[CLI_PATH_MAX + 32], p2[CLI_PATH_MAX + 32], p3[CLI_PATH_MAX + 32];
     snprintf(p1, sizeof p1, "%s/bench.json", dir);
     snprintf(p2, sizeof p2, "%s/conformance.json", dir);
-    cJSON *b = inspect_load_json(p1), *c = inspect_load_json(p2);
-    if (!b && !c) {
+    snprintf(p3, sizeof p3, "%s/wire/conformance.json", dir);
+    cJSON *b = inspect_load_json(p1), *c = inspect_load_json(p2), *w = inspect_load_json(p3);
+    int rc = 0;
+    if (!b && !c && !w) {
         fprintf(stderr, "parity inspect: --from %s: no bench.json or conformance.json there\n",
                 dir);
-        return CLI_EXIT_USAGE;
+        rc = CLI_EXIT_USAGE;
     }
-    inspect_fill_results(block, b, c);
+    inspect_fill_results(block, b, c, w);
     cJSON_Delete(b);
     cJSON_Delete(c);
-    return 0;
+    cJSON_Delete(w);
+    return rc;
 }
 
 int inspect_main(int argc, char **argv) {

@@ -196,17 +196,30 @@ static void add_counts(cJSON *parent, const char *key, const cJSON *file) {
 
 /* Runs cloc in dir over paths; the parsed --by-file document, or NULL (err). */
 static cJSON *run_cloc(const char *dir, char **paths, size_t npaths, const char *excl, err_t *err) {
-    char xd[4096];
+    /* "-NAME" of a code.list leaves out a directory or a file of that name */
+    char xd[4096], nf[8192];
     snprintf(xd, sizeof xd, "--exclude-dir=%s%s", CODE_EXCLUDE_DIRS, excl);
-    char *argv[CODE_PATHS_MAX + 12] = {
-        "cloc",
-        "--json",
-        "--by-file",
-        "--quiet",
-        "--skip-uniqueness",
-        xd,
-        "--exclude-lang=Markdown,Text",
-        "--not-match-f=(package-lock\\.json|yarn\\.lock|\\.min\\.js)$"};
+    buf_t re;
+    buf_init(&re, sizeof nf - 64);
+    for (const char *p = excl; *p; p++) {
+        if (*p == ',')
+            buf_adds(&re, re.len ? "$|^" : "|^");
+        else if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9'))
+            buf_addc(&re, *p);
+        else
+            buf_printf(&re, "\\%c", *p); /* a regex metacharacter, quoted */
+    }
+    snprintf(nf, sizeof nf, "--not-match-f=(package-lock\\.json$|yarn\\.lock$|\\.min\\.js$%s%s)",
+             re.len ? buf_cstr(&re) : "", re.len ? "$" : "");
+    buf_free(&re);
+    char *argv[CODE_PATHS_MAX + 12] = {"cloc",
+                                       "--json",
+                                       "--by-file",
+                                       "--quiet",
+                                       "--skip-uniqueness",
+                                       xd,
+                                       "--exclude-lang=Markdown,Text",
+                                       nf};
     size_t argc = 8;
     for (size_t i = 0; i < npaths; i++) argv[argc++] = paths[i];
     argv[argc] = NULL;

@@ -103,34 +103,43 @@ cJSON *inspect_efficiency(const cJSON *bt) {
     return o;
 }
 
-/* Wire-probe totals, wherever the conformance results put them: a "wire" object on the target
- * ({pass, fail, ...} or {counts: {...}} / {totals: {...}}), else the suites that come from
- * specs/wire/ or whose name starts with "wire". NULL when there are none. */
+/* Wire-probe totals of one target object of a conformance document: its steps that carry a
+ * "probe" (what specs/wire steps record, see report/report_wire.h), else a "wire" object on the
+ * target ({pass, fail} or {counts|totals: {...}}), else the suites that come from specs/wire/.
+ * Skipped probes count in neither. NULL when there are none. */
 static cJSON *wire_totals(const cJSON *ct) {
+    double pass = 0, fail = 0;
+    int probes = 0, suites = 0;
+    const cJSON *s, *st;
+    cJSON_ArrayForEach(s, get(ct, "suites")) cJSON_ArrayForEach(st, get(s, "steps")) {
+        if (!get(st, "probe")) continue;
+        const char *v = str(st, "status");
+        probes++;
+        if (v && !strcmp(v, "pass"))
+            pass++;
+        else if (v && (!strcmp(v, "fail") || !strcmp(v, "error")))
+            fail++;
+    }
     const cJSON *w = get(ct, "wire");
-    if (cJSON_IsObject(w)) {
+    if (!probes && cJSON_IsObject(w)) {
         const cJSON *c = cJSON_IsObject(get(w, "counts"))   ? get(w, "counts")
                          : cJSON_IsObject(get(w, "totals")) ? get(w, "totals")
                                                             : w;
         if (cJSON_IsNumber(get(c, "pass")) || cJSON_IsNumber(get(c, "fail"))) {
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddNumberToObject(o, "pass", num(c, "pass", 0));
-            cJSON_AddNumberToObject(o, "fail", num(c, "fail", 0) + num(c, "error", 0));
-            return o;
+            probes = 1;
+            pass = num(c, "pass", 0);
+            fail = num(c, "fail", 0) + num(c, "error", 0);
         }
     }
-    double pass = 0, fail = 0;
-    int suites = 0;
-    const cJSON *s;
-    cJSON_ArrayForEach(s, get(ct, "suites")) {
-        const char *file = str(s, "file"), *name = str(s, "name");
-        if (!(file && strstr(file, "specs/wire/")) && !(name && str_starts_with(name, "wire")))
-            continue;
-        suites++;
-        pass += num(get(s, "counts"), "pass", 0);
-        fail += num(get(s, "counts"), "fail", 0) + num(get(s, "counts"), "error", 0);
-    }
-    if (!suites) return NULL;
+    if (!probes) cJSON_ArrayForEach(s, get(ct, "suites")) {
+            const char *file = str(s, "file"), *name = str(s, "name");
+            if (!(file && strstr(file, "specs/wire/")) && !(name && str_starts_with(name, "wire")))
+                continue;
+            suites++;
+            pass += num(get(s, "counts"), "pass", 0);
+            fail += num(get(s, "counts"), "fail", 0) + num(get(s, "counts"), "error", 0);
+        }
+    if (!probes && !suites) return NULL;
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "pass", pass);
     cJSON_AddNumberToObject(o, "fail", fail);
@@ -208,7 +217,8 @@ static const cJSON *by_name(const cJSON *doc, const char *name) {
     return NULL;
 }
 
-void inspect_fill_results(cJSON *block, const cJSON *bench_doc, const cJSON *conf_doc) {
+void inspect_fill_results(cJSON *block, const cJSON *bench_doc, const cJSON *conf_doc,
+                          const cJSON *wire_doc) {
     cJSON *t;
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(block, "targets")) {
         const char *name = str(t, "name");
@@ -219,6 +229,17 @@ void inspect_fill_results(cJSON *block, const cJSON *bench_doc, const cJSON *con
         if (conf_doc)
             cJSON_ReplaceItemInObjectCaseSensitive(t, "correctness",
                                                    inspect_correctness(by_name(conf_doc, name)));
+        cJSON *w = wire_doc ? wire_totals(by_name(wire_doc, name)) : NULL;
+        if (!w) continue;
+        cJSON *c = cJSON_GetObjectItemCaseSensitive(t, "correctness");
+        if (!cJSON_IsObject(c)) { /* wire probes ran, the blog suites did not */
+            c = cJSON_CreateObject();
+            cJSON_AddNullToObject(c, "verdict");
+            cJSON_AddNullToObject(c, "steps");
+            cJSON_AddNullToObject(c, "wire");
+            cJSON_ReplaceItemInObjectCaseSensitive(t, "correctness", c);
+        }
+        cJSON_ReplaceItemInObjectCaseSensitive(c, "wire", w);
     }
 }
 
@@ -241,6 +262,9 @@ void inspect_fill_from_dir(cJSON *block, const cJSON *bench_doc, const char *dir
     char path[4200];
     snprintf(path, sizeof path, "%s/conformance.json", dir);
     cJSON *conf = inspect_load_json(path);
-    inspect_fill_results(block, bench_doc, conf);
+    snprintf(path, sizeof path, "%s/wire/conformance.json", dir);
+    cJSON *wire = inspect_load_json(path);
+    inspect_fill_results(block, bench_doc, conf, wire);
     cJSON_Delete(conf);
+    cJSON_Delete(wire);
 }

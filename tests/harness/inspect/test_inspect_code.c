@@ -55,7 +55,7 @@ Test(inspect_code, code_list_picks_and_excludes) {
     const cJSON *paths = cJSON_GetObjectItemCaseSensitive(code, "paths");
     cr_assert_eq(cJSON_GetArraySize(paths), 1);
     cr_assert_str_eq(cJSON_GetArrayItem(paths, 0)->valuestring, "src");
-    /* src/main.c only: not src/skipme/b.c (-skipme), not other/c.c (not listed) */
+    /* src/main.c only: not src/skipme/b.c (-skipme), src/dropme.c (-dropme.c) or other/c.c */
     cr_assert_eq(num_at(code, "files", NULL, NULL), 1);
     cr_assert_eq(num_at(code, "by_language", "C", "code"), 3);
     cJSON_Delete(code);

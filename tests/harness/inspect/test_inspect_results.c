@@ -110,7 +110,15 @@ Test(inspect_results, fill_by_target_name) {
                                "\"scenarios\":[{\"name\":\"s\",\"levels\":[{\"connections\":64,"
                                "\"summary\":{},\"runs\":[" RUN(50, 0, 5, 10) "]}]}]}]}");
     cJSON *conf = cJSON_Parse("{\"targets\":[{\"name\":\"b\",\"status\":\"pass\",\"counts\":{}}]}");
-    inspect_fill_results(block, bench, conf);
+    /* the wire run's document: two probe steps, one passing, one failing; a step without
+     * "probe" is not counted */
+    cJSON *wire = cJSON_Parse("{\"targets\":[{\"name\":\"b\",\"suites\":[{\"steps\":["
+                              "{\"probe\":{},\"status\":\"pass\"},{\"probe\":{},\"status\":"
+                              "\"fail\"},{\"status\":\"pass\"}]}]}]}");
+    inspect_fill_results(block, bench, conf, wire);
+    cr_assert_eq(at(t, "correctness.wire.pass"), 1);
+    cr_assert_eq(at(t, "correctness.wire.fail"), 1);
+    cJSON_Delete(wire);
     cr_assert_float_eq(at(t, "efficiency.scenarios.s.ok_per_cpu_s"), 10, 1e-9);
     cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(
                          cJSON_GetObjectItemCaseSensitive(t, "correctness"), "verdict")
