@@ -12,6 +12,8 @@
 #include <unistd.h>
 
 #include "bench_json.h"
+#include "core/clock.h"
+#include "core/file.h"
 #include "bench_tradeoffs.h"
 #include "exec/http.h"
 #include "procstat.h"
@@ -73,14 +75,13 @@ static void write_doc(ctx_t *c) {
     cJSON_ReplaceItemInObjectCaseSensitive(c->doc, "finished", bj_now_iso());
     char *text = cJSON_Print(c->doc);
     if (!text) return;
-    char tmp[BENCH_PATH_MAX + 8];
-    snprintf(tmp, sizeof tmp, "%s.tmp", c->doc_path);
-    FILE *f = fopen(tmp, "w");
-    if (f) {
-        fputs(text, f);
-        fputc('\n', f);
-        if (fclose(f) == 0) rename(tmp, c->doc_path);
-    }
+    buf_t b;
+    buf_init(&b, 0);
+    err_t err;
+    if (buf_adds(&b, text) < 0 || buf_addc(&b, '\n') < 0 ||
+        file_write_atomic(c->doc_path, b.ptr, b.len, &err) < 0)
+        fprintf(stderr, "bench: cannot write %s\n", c->doc_path);
+    buf_free(&b);
     free(text);
 }
 
@@ -103,11 +104,6 @@ static int max_level(const ctx_t *c, const scn_t *s) {
     return m;
 }
 
-static void sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
-    }
-}
 
 typedef struct tgt {
     const char *name;
@@ -360,7 +356,7 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
         inflight += pre[i].conns;
         wrk_result_free(&r);
         c->done_s += pre[i].secs;
-        sleep_ms(p->pause_ms);
+        clock_sleep_ms(p->pause_ms);
     }
     cJSON *lv_arr = cJSON_AddArrayToObject(sobj, "levels");
     for (size_t li = 0; li < nlevels && !bench_open_only(&c->o->open); li++) {
@@ -388,7 +384,7 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
                 buf_free(&cmd);
                 return;
             }
-            sleep_ms(p->pause_ms);
+            clock_sleep_ms(p->pause_ms);
         }
         bj_level_summarise(lv);
     }

@@ -76,8 +76,6 @@ int bench_soak(const bench_opts_t *o);
 bool bench_integrity_verdict(long long acked, long long found, long long inflight, char *why,
                              size_t whylen);
 
-/* A run id from the current UTC time: "20261123T190501Z". */
-void bench_make_run_id(char *out, size_t outlen);
 
 /* `parity bench [options]`; returns the exit code (2 on usage errors). */
 int bench_main(int argc, char **argv);

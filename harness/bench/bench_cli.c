@@ -9,6 +9,8 @@
 #include <time.h>
 
 #include "core/cli_common.h"
+#include "core/clock.h"
+#include "core/file.h"
 
 static const bench_profile_t PROFILES[] = {
     {"smoke", {16}, 1, 2, 1, 1, 1, 500},
@@ -62,14 +64,6 @@ static int parse_levels(const char *s, bench_profile_t *p) {
         p->levels[p->nlevels++] = (int)v;
     }
     return p->nlevels ? 0 : -1;
-}
-
-/* "20261123T190501Z" from the current UTC time. */
-void bench_make_run_id(char *out, size_t outlen) {
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(out, outlen, "%Y%m%dT%H%M%SZ", &tm);
 }
 
 int bench_main(int argc, char **argv) {
@@ -153,7 +147,7 @@ int bench_main(int argc, char **argv) {
     if (repeat) o.profile.repeat = (int)repeat;
     char run_id[32], out[CLI_PATH_MAX + 64], root[CLI_PATH_MAX];
     err_t err;
-    bench_make_run_id(run_id, sizeof run_id);
+    clock_run_id(run_id, sizeof run_id);
     o.run_id = run_id;
     if (cli_root(root, sizeof root, &err) < 0) {
         fprintf(stderr, "parity bench: %s\n", err.msg);
@@ -164,7 +158,7 @@ int bench_main(int argc, char **argv) {
         snprintf(out, sizeof out, "%s/reports/runs/%s", root, run_id);
         o.out_dir = out;
     }
-    if (cli_mkdirs(o.out_dir, &err) < 0) {
+    if (file_mkdirs(o.out_dir, &err) < 0) {
         fprintf(stderr, "parity bench: %s\n", err.msg);
         return CLI_EXIT_ENV;
     }

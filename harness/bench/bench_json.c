@@ -1,6 +1,8 @@
 /* bench_json: see bench_json.h. */
 #include "bench_json.h"
 
+#include "core/clock.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,13 +13,8 @@
 #define BJ_MAX_RUNS BENCH_MAX_REPEAT
 
 cJSON *bj_now_iso(void) {
-    struct timeval tv;
-    gettimeofday(&tv, NULL);
-    struct tm tm;
-    gmtime_r(&tv.tv_sec, &tm);
-    char s[96];
-    snprintf(s, sizeof s, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(tv.tv_usec / 1000));
+    char s[CLOCK_ISO8601_LEN];
+    clock_iso8601_now(s, sizeof s);
     return cJSON_CreateString(s);
 }
 

@@ -1,6 +1,8 @@
 /* procstat: see procstat.h. */
 #include "procstat.h"
 
+#include "core/clock.h"
+
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -29,12 +31,6 @@ long proc_page_kb(void) {
         kb = sz > 0 ? sz / 1024 : 4;
     }
     return kb;
-}
-
-static long long now_ms(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 /* Reads up to max-1 bytes of a small /proc file. -1 if it cannot be opened (process gone). */
@@ -153,7 +149,7 @@ int proc_sample(pid_t who, proc_sample_t *out) {
 static void record(proc_sampler_t *s) {
     proc_sample_t smp;
     if (proc_sample(s->who, &smp) < 0) return;
-    long long t = now_ms();
+    long long t = clock_mono_ms();
     pthread_mutex_lock(&s->mu);
     if (s->samples == 0) {
         s->first = smp;

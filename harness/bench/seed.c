@@ -9,8 +9,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "exec/http.h"
+#include "core/clock.h"
 #include "core/jsonloc.h"
+#include "exec/http.h"
 #include "exec/step.h"
 
 int seed_set_suite_vars(const suite_t *suite, vars_t *vars, err_t *err) {
@@ -23,58 +24,20 @@ int seed_set_suite_vars(const suite_t *suite, vars_t *vars, err_t *err) {
     return 0;
 }
 
-/* Sends one request step (delay, retries) and checks it. -1 with a message naming the step. */
-static int exec_step(const step_t *st, http_client_t *hc, const char *base_url, vars_t *vars,
+/* Runs one request step with the step engine. -1 with a message naming the step. */
+static int seed_step(const step_t *st, http_client_t *hc, const char *base_url, vars_t *vars,
                      err_t *err) {
-    req_t req;
-    req_init(&req);
-    resp_t resp;
-    resp_init(&resp);
-    int rc = -1;
-    if (step_build_request(st, vars, &req, err) < 0) {
-        err_prefix(err, "%s:%u:%u: step \"%s\": ", st->loc.file, st->loc.line, st->loc.col, st->name);
-        goto out;
+    step_exec_t x;
+    step_exec_init(&x);
+    int rc = step_exec(st, hc, base_url, vars, NULL, &x);
+    if (rc < 0) {
+        buf_t msg;
+        buf_init(&msg, 0);
+        step_exec_describe(st, &x, &msg);
+        err_set(err, "%s", buf_cstr(&msg));
+        buf_free(&msg);
     }
-    for (int attempt = 0; attempt <= st->retry_count; attempt++) {
-        long wait = attempt ? st->retry_interval_ms : st->delay_ms;
-        if (wait > 0) {
-            struct timespec ts = {wait / 1000, (wait % 1000) * 1000000L};
-            nanosleep(&ts, NULL);
-        }
-        http_outcome_t out;
-        if (http_send(hc, base_url, &req, &resp, &out, err) < 0) {
-            if (attempt < st->retry_count) continue;
-            err_prefix(err, "%s:%u:%u: step \"%s\": %s %s: ", st->loc.file, st->loc.line, st->loc.col,
-                       st->name, req.method, buf_cstr(&req.target));
-            goto out;
-        }
-        step_result_t res;
-        step_result_init(&res);
-        if (step_check(st, &resp, vars, &res) < 0) {
-            step_result_free(&res);
-            err_set(err, "out of memory");
-            goto out;
-        }
-        if (res.pass) {
-            step_result_free(&res);
-            rc = 0;
-            goto out;
-        }
-        if (attempt == st->retry_count) {
-            const char *why = res.capture_error ? res.capture_error : "failed";
-            for (size_t i = 0; i < res.n; i++)
-                if (!res.items[i].pass && res.items[i].msg) {
-                    why = res.items[i].msg;
-                    break;
-                }
-            err_set(err, "%s:%u:%u: step \"%s\": %s %s answered %ld: %s", st->loc.file, st->loc.line,
-                    st->loc.col, st->name, req.method, buf_cstr(&req.target), resp.status, why);
-        }
-        step_result_free(&res);
-    }
-out:
-    resp_free(&resp);
-    req_free(&req);
+    step_exec_free(&x);
     return rc;
 }
 
@@ -88,7 +51,7 @@ static int run_list(const step_list_t *list, http_client_t *hc, const char *base
         const step_t *st;
         if (step_iter_next(&it, vars, &st, err) < 0) return -1;
         if (!st) return 0;
-        if (exec_step(st, hc, base_url, vars, err) < 0) return -1;
+        if (seed_step(st, hc, base_url, vars, err) < 0) return -1;
         atomic_fetch_add(steps, 1);
     }
 }
@@ -225,15 +188,9 @@ static bool is_parallel_phase(const step_t *st, const vars_t *vars) {
     return false;
 }
 
-static double now_s(void) {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 int seed_run(const suite_t *suite, const char *base_url, int parallel, vars_t *vars,
              seed_stats_t *stats, err_t *err) {
-    double t0 = now_s();
+    double t0 = clock_mono_s();
     atomic_long steps = 0;
     int rc = seed_set_suite_vars(suite, vars, err);
     http_client_t *hc = rc == 0 ? http_client_new() : NULL;
@@ -252,7 +209,7 @@ int seed_run(const suite_t *suite, const char *base_url, int parallel, vars_t *v
     http_client_free(hc);
     if (stats) {
         stats->steps = atomic_load(&steps);
-        stats->duration_s = now_s() - t0;
+        stats->duration_s = clock_mono_s() - t0;
     }
     return rc;
 }

@@ -10,12 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/random.h>
 #include <time.h>
 
 #include "check.h"
 #include "core/cli_common.h"
 #include "core/clock.h"
+#include "core/file.h"
 #include "spec/hurl.h"
 #include "spec/tmpl.h"
 
@@ -198,26 +198,6 @@ int check_main(int argc, char **argv) {
 }
 
 /* ---- the run ------------------------------------------------------------------------------- */
-
-static void ck_iso_now(char *out, size_t n) {
-    /* gmtime fields are small; the cast keeps the compiler's truncation analysis honest. */
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    struct tm tm;
-    gmtime_r(&ts.tv_sec, &tm);
-    snprintf(out, n, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-             tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, (int)(ts.tv_nsec / 1000000) % 1000);
-}
-
-static void ck_random_alnum(char *out, size_t n) {
-    static const char alpha[] = "abcdefghijklmnopqrstuvwxyz0123456789";
-    unsigned char r[32];
-    if (n > sizeof r) n = sizeof r;
-    if (getrandom(r, n, 0) != (ssize_t)n)
-        for (size_t i = 0; i < n; i++) r[i] = (unsigned char)(rand() ^ (int)time(NULL));
-    for (size_t i = 0; i < n; i++) out[i] = alpha[r[i] % 36];
-    out[n] = '\0';
-}
 
 static void *ck_worker(void *arg) {
     check_target_t *t = arg;
@@ -499,19 +479,13 @@ int check_run(const check_opts_t *o, res_run_t *run) {
 
     if (ck_load_specs(c) < 0 || ck_targets(c, &ms, &nms) < 0) goto done;
 
-    char started[64], rnd[8], id[64];
-    ck_iso_now(started, sizeof started);
-    ck_random_alnum(rnd, 4);
-    if (o->run_id) {
+    char started[CLOCK_ISO8601_LEN], id[64];
+    clock_iso8601_now(started, sizeof started);
+    if (o->run_id)
         snprintf(id, sizeof id, "%s", o->run_id);
-    } else {
-        time_t now = time(NULL);
-        struct tm tm;
-        gmtime_r(&now, &tm);
-        snprintf(id, sizeof id, "%04d%02d%02d-%02d%02d%02d-%s", tm.tm_year + 1900, tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, rnd);
-    }
-    ck_random_alnum(c->uid_base, 6);
+    else
+        clock_run_id(id, sizeof id);
+    str_random_alnum(c->uid_base, 6);
     run->id = res_strdup(id);
     run->parity_version = res_strdup(PARITY_VERSION);
     run->started = res_strdup(started);
@@ -521,7 +495,7 @@ int check_run(const check_opts_t *o, res_run_t *run) {
         snprintf(c->out, sizeof c->out, "%s/reports/runs/%s", o->root, id);
     char logs[CHECK_PATH_MAX + 16];
     snprintf(logs, sizeof logs, "%s/logs", c->out);
-    if (cli_mkdirs(logs, &err) < 0) {
+    if (file_mkdirs(logs, &err) < 0) {
         fprintf(stderr, "parity check: %s\n", err.msg);
         rc = CLI_EXIT_ENV;
         goto done;
@@ -557,8 +531,8 @@ int check_run(const check_opts_t *o, res_run_t *run) {
             ck_target(&c->targets[i]);
     }
 
-    char finished[64];
-    ck_iso_now(finished, sizeof finished);
+    char finished[CLOCK_ISO8601_LEN];
+    clock_iso8601_now(finished, sizeof finished);
     run->finished = res_strdup(finished);
     run->duration_ms = (double)(clock_mono_ms() - c->t0);
     check_report_final(c, stderr);

@@ -17,12 +17,6 @@
 #include "exec/step.h"
 #include "spec/tmpl.h"
 
-static void cs_sleep_ms(long ms) {
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (ms > 0 && nanosleep(&ts, &ts) == -1 && errno == EINTR) {
-    }
-}
-
 static long cs_iteration(const step_iter_t *it) {
     for (int d = it->depth - 1; d >= 0; d--)
         if (it->frames[d].owner && it->frames[d].owner->kind == STEP_REPEAT)
@@ -131,6 +125,45 @@ static char *cs_response_text(const resp_t *r) {
     return s ? s : res_strdup("");
 }
 
+/* step_exec's hook: the target process is gone. After a transport error a dying target gets
+ * CHECK_CRASH_GRACE_MS to exit, so that "connection reset" is reported as the crash it is. */
+static bool cs_gone(void *ctx, bool after_error) {
+    check_target_t *t = ctx;
+    if (!after_error) return cs_target_dead(t);
+    return t->m && t->started && target_wait_exit(&t->proc, CHECK_CRASH_GRACE_MS) &&
+           !t->proc.stopped;
+}
+
+/* A step that got an answer and did not pass: its failed checks, or the reason. */
+static void cs_record_failure(check_target_t *t, res_step_t *rs, const step_exec_t *x) {
+    if (x->state == STEP_EXEC_FAIL) {
+        rs->status = RES_FAIL;
+        const step_result_t *res = &x->result;
+        for (size_t i = 0; i < res->n; i++)
+            if (!res->items[i].pass)
+                res_check_add(rs, res->items[i].text,
+                              res->items[i].loc.file ? check_relpath(t->ctx, res->items[i].loc.file)
+                                                     : rs->file,
+                              res->items[i].loc.line, res->items[i].loc.col,
+                              res->items[i].msg ? res->items[i].msg : "failed");
+        if (res->capture_error)
+            res_check_add(rs, "capture", rs->file, rs->line, rs->col, res->capture_error);
+        if (rs->nchecks == 0) rs->reason = res_strdup("failed");
+    } else { /* transport error, out of memory */
+        rs->status = RES_FAIL;
+        rs->reason = res_strdup(x->err.msg);
+    }
+}
+
+/* What a step that did not pass sent and got: the response and a reproduce command. */
+static void cs_record_exchange(check_target_t *t, res_step_t *rs, const step_exec_t *x) {
+    if (x->resp.status) rs->response = cs_response_text(&x->resp);
+    buf_t cmd;
+    buf_init(&cmd, 1u << 20);
+    if (step_curl_command(&x->req, t->url, &cmd) == 0) rs->curl = buf_detach(&cmd);
+    buf_free(&cmd);
+}
+
 /* Runs one request step; false when it failed (which fails the suite). */
 static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const step_t *st,
                     res_phase_t ph, long iter, vars_t *vars) {
@@ -150,94 +183,37 @@ static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const
         rs->status = ph == RES_TEARDOWN ? RES_SKIP : RES_ERROR;
         return ph == RES_TEARDOWN;
     }
-    req_t req;
-    req_init(&req);
-    err_t err;
-    if (step_build_request(st, vars, &req, &err) < 0) {
+    step_exec_t x;
+    step_exec_init(&x);
+    step_exec_hooks_t hooks = {cs_gone, t};
+    step_exec(st, hc, t->url, vars, &hooks, &x);
+    if (x.state == STEP_EXEC_BUILD_ERROR) {
         rs->status = RES_ERROR;
-        rs->reason = res_printf("cannot build the request: %s", err.msg);
-        req_free(&req);
+        rs->reason = res_printf("cannot build the request: %s", x.err.msg);
+        step_exec_free(&x);
         return false;
     }
-    rs->method = res_strdup(req.method);
-    rs->url = res_printf("%s%s", t->url, buf_cstr(&req.target));
-    if (st->delay_ms > 0) cs_sleep_ms(st->delay_ms);
-    if (cs_target_dead(t)) {
+    rs->method = res_strdup(x.req.method);
+    rs->url = res_printf("%s%s", t->url, buf_cstr(&x.req.target));
+    rs->attempts = x.attempts;
+    rs->http_status = x.resp.status;
+    rs->dns_ms = x.http.dns_ms;
+    rs->connect_ms = x.http.connect_ms;
+    rs->ttfb_ms = x.http.ttfb_ms;
+    rs->total_ms = x.http.total_ms;
+    if (x.state == STEP_EXEC_GONE_BEFORE)
         cs_crashed(t, su, rs, true);
-        rs->duration_ms = (double)(clock_mono_ms() - t0);
-        req_free(&req);
-        return false;
-    }
-
-    resp_t resp;
-    resp_init(&resp);
-    step_result_t res;
-    step_result_init(&res);
-    http_outcome_t out = {0};
-    bool pass = false, transport = false, crashed = false;
-    for (int a = 0; a <= st->retry_count; a++) {
-        if (a > 0) cs_sleep_ms(st->retry_interval_ms);
-        rs->attempts++;
-        step_result_free(&res);
-        step_result_init(&res);
-        if (http_send(hc, t->url, &req, &resp, &out, &err) < 0) {
-            transport = true;
-            if (t->m && t->started && target_wait_exit(&t->proc, CHECK_CRASH_GRACE_MS) &&
-                !t->proc.stopped) {
-                crashed = true;
-                break;
-            }
-            continue;
-        }
-        transport = false;
-        if (step_check(st, &resp, vars, &res) < 0) {
-            err_set(&err, "out of memory while checking");
-            transport = true;
-            break;
-        }
-        if (res.pass) {
-            pass = true;
-            break;
-        }
-    }
-    rs->http_status = resp.status;
-    rs->dns_ms = out.dns_ms;
-    rs->connect_ms = out.connect_ms;
-    rs->ttfb_ms = out.ttfb_ms;
-    rs->total_ms = out.total_ms;
-    if (!crashed && cs_target_dead(t)) crashed = true;
-    if (crashed) {
+    else if (x.state == STEP_EXEC_GONE || cs_target_dead(t))
         cs_crashed(t, su, rs, false);
-    } else if (transport) {
-        rs->status = RES_FAIL;
-        rs->reason = res_strdup(err.msg);
-    } else if (!pass) {
-        rs->status = RES_FAIL;
-        for (size_t i = 0; i < res.n; i++)
-            if (!res.items[i].pass)
-                res_check_add(rs, res.items[i].text,
-                              res.items[i].loc.file ? check_relpath(t->ctx, res.items[i].loc.file)
-                                                    : rs->file,
-                              res.items[i].loc.line, res.items[i].loc.col,
-                              res.items[i].msg ? res.items[i].msg : "failed");
-        if (res.capture_error)
-            res_check_add(rs, "capture", rs->file, rs->line, rs->col, res.capture_error);
-        if (rs->nchecks == 0) rs->reason = res_strdup("failed");
-    } else {
+    else if (x.state == STEP_EXEC_PASS)
         rs->status = RES_PASS;
-    }
-    if (rs->status != RES_PASS) {
-        if (resp.status) rs->response = cs_response_text(&resp);
-        buf_t cmd;
-        buf_init(&cmd, 1u << 20);
-        if (step_curl_command(&req, t->url, &cmd) == 0) rs->curl = buf_detach(&cmd);
-        buf_free(&cmd);
-    }
+    else
+        cs_record_failure(t, rs, &x);
+    if (rs->status != RES_PASS && x.state != STEP_EXEC_GONE_BEFORE) cs_record_exchange(t, rs, &x);
     rs->duration_ms = (double)(clock_mono_ms() - t0);
-    rs->duration_ms = out.total_ms > rs->duration_ms ? out.total_ms : rs->duration_ms;
-    step_result_free(&res);
-    resp_free(&resp);
-    req_free(&req);
+    if (x.state != STEP_EXEC_GONE_BEFORE && x.http.total_ms > rs->duration_ms)
+        rs->duration_ms = x.http.total_ms;
+    step_exec_free(&x);
     return rs->status == RES_PASS;
 }
 

@@ -9,6 +9,8 @@
 
 #include "results.h"
 
+#include "core/file.h"
+
 static void ju_esc(FILE *f, const char *s) {
     if (!s) return;
     bool utf8 = str_utf8_valid(s, strlen(s));
@@ -69,8 +71,8 @@ static const char *ju_message(const res_step_t *st) {
 }
 
 int junit_write(const res_run_t *r, const char *path, err_t *err) {
-    res_file_t rf;
-    if (res_file_open(&rf, path, err) < 0) return -1;
+    file_atomic_t rf;
+    if (file_atomic_open(&rf, path, err) < 0) return -1;
     FILE *f = rf.fp;
     res_totals_t tt;
     res_totals(r, &tt);
@@ -153,5 +155,5 @@ int junit_write(const res_run_t *r, const char *path, err_t *err) {
         }
     }
     fputs("</testsuites>\n", f);
-    return res_file_close(&rf, err);
+    return file_atomic_commit(&rf, err);
 }

@@ -9,6 +9,8 @@
 
 #include "results.h"
 
+#include "core/file.h"
+
 #define RES_STEPS_MAX 10000000 /* steps in one suite (repeat 1e6 x a few steps) */
 
 const char *res_status_name(res_status_t s) {
@@ -333,48 +335,17 @@ cJSON *results_to_json(const res_run_t *r) {
     return root;
 }
 
-int res_file_open(res_file_t *f, const char *path, err_t *err) {
-    memset(f, 0, sizeof *f);
-    if (strcmp(path, "-") == 0) {
-        f->fp = stdout;
-        return 0;
-    }
-    if ((size_t)snprintf(f->path, sizeof f->path, "%s", path) >= sizeof f->path ||
-        (size_t)snprintf(f->tmp, sizeof f->tmp, "%s.tmp%d", path, (int)getpid()) >= sizeof f->tmp)
-        return err_set(err, "%s: path too long", path);
-    if (!(f->fp = fopen(f->tmp, "w"))) return err_set(err, "%s: %s", f->tmp, strerror(errno));
-    return 0;
-}
-
-int res_file_close(res_file_t *f, err_t *err) {
-    FILE *fp = f->fp;
-    if (!fp) return 0;
-    f->fp = NULL;
-    if (fp == stdout) return fflush(stdout) == 0 ? 0 : err_set(err, "stdout: %s", strerror(errno));
-    int bad = ferror(fp);
-    if (fclose(fp) != 0 || bad) {
-        unlink(f->tmp);
-        return err_set(err, "%s: write failed: %s", f->path, strerror(errno));
-    }
-    if (rename(f->tmp, f->path) != 0) {
-        int e = errno;
-        unlink(f->tmp);
-        return err_set(err, "%s: %s", f->path, strerror(e));
-    }
-    return 0;
-}
-
 int results_write_json(const res_run_t *r, const char *path, err_t *err) {
     cJSON *j = results_to_json(r);
     char *s = j ? cJSON_Print(j) : NULL;
     cJSON_Delete(j);
     if (!s) return err_set(err, "out of memory");
-    res_file_t f;
-    int rc = res_file_open(&f, path, err);
+    file_atomic_t f;
+    int rc = file_atomic_open(&f, path, err);
     if (rc == 0) {
         fputs(s, f.fp);
         fputc('\n', f.fp);
-        rc = res_file_close(&f, err);
+        rc = file_atomic_commit(&f, err);
     }
     free(s);
     return rc;

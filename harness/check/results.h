@@ -129,14 +129,4 @@ int results_write_json(const res_run_t *r, const char *path, err_t *err);
 int junit_write(const res_run_t *r, const char *path, err_t *err); /* junit.c */
 int tap_write(const res_run_t *r, const char *path, err_t *err);   /* tap.c */
 
-/* Shared by the writers: opens path for writing ("-" = stdout) into a temp file that
- * res_file_close renames into place. */
-typedef struct res_file {
-    void *fp; /* FILE* */
-    char tmp[4096];
-    char path[4096];
-} res_file_t;
-int res_file_open(res_file_t *f, const char *path, err_t *err);
-int res_file_close(res_file_t *f, err_t *err);
-
 #endif

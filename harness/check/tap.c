@@ -7,6 +7,8 @@
 
 #include "results.h"
 
+#include "core/file.h"
+
 /* A YAML double-quoted scalar. */
 static void tap_yq(FILE *f, const char *s) {
     fputc('"', f);
@@ -34,8 +36,8 @@ static void tap_desc(FILE *f, const char *s) {
 }
 
 int tap_write(const res_run_t *r, const char *path, err_t *err) {
-    res_file_t rf;
-    if (res_file_open(&rf, path, err) < 0) return -1;
+    file_atomic_t rf;
+    if (file_atomic_open(&rf, path, err) < 0) return -1;
     FILE *f = rf.fp;
     size_t total = 0;
     for (size_t i = 0; i < r->n; i++) {
@@ -110,5 +112,5 @@ int tap_write(const res_run_t *r, const char *path, err_t *err) {
             }
         }
     }
-    return res_file_close(&rf, err);
+    return file_atomic_commit(&rf, err);
 }

@@ -17,6 +17,8 @@
 #include "bench/bench.h"
 #include "check/check.h"
 #include "cli.h"
+#include "core/clock.h"
+#include "core/file.h"
 
 #define RUN_MAX_ARGS 256
 
@@ -148,12 +150,12 @@ int run_main(int argc, char **argv) {
         fprintf(stderr, "parity run: %s\n", err.msg);
         return CLI_EXIT_ENV;
     }
-    bench_make_run_id(run_id, sizeof run_id);
+    clock_run_id(run_id, sizeof run_id);
     if (out)
         snprintf(dir, sizeof dir, "%s", out);
     else
         snprintf(dir, sizeof dir, "%s/reports/runs/%s", root, run_id);
-    if (cli_mkdirs(dir, &err) < 0) {
+    if (file_mkdirs(dir, &err) < 0) {
         fprintf(stderr, "parity run: %s\n", err.msg);
         return CLI_EXIT_ENV;
     }

@@ -66,20 +66,3 @@ bool cli_color(FILE *f) {
     if (nc && *nc) return false;
     return isatty(fileno(f)) == 1;
 }
-
-int cli_mkdirs(const char *path, err_t *err) {
-    char p[CLI_PATH_MAX];
-    if ((size_t)snprintf(p, sizeof p, "%s", path) >= sizeof p)
-        return err_set(err, "%s: path too long", path);
-    for (char *s = p + 1; *s; s++) {
-        if (*s != '/') continue;
-        *s = '\0';
-        if (mkdir(p, 0755) != 0 && errno != EEXIST)
-            return err_set(err, "cannot create %s: %s", p, strerror(errno));
-        *s = '/';
-    }
-    if (mkdir(p, 0755) != 0 && errno != EEXIST)
-        return err_set(err, "cannot create %s: %s", p, strerror(errno));
-    if (!cli_is_dir(p)) return err_set(err, "%s: not a directory", p);
-    return 0;
-}

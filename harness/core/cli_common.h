@@ -30,8 +30,6 @@ const char *cli_build_dir(void);
 
 /* True when f is a terminal and NO_COLOR is unset (https://no-color.org). */
 bool cli_color(FILE *f);
-/* mkdir -p. */
-int cli_mkdirs(const char *path, err_t *err);
 
 /* Prints "parity SUBCOMMAND: message\nTry 'parity SUBCOMMAND --help'." and returns CLI_EXIT_USAGE.
  */

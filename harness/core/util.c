@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/random.h>
+#include <time.h>
 
 /* ---- errors ------------------------------------------------------------------------------- */
 
@@ -449,4 +451,14 @@ int str_hex4(const char *s, unsigned *out) {
     }
     *out = v;
     return 0;
+}
+
+void str_random_alnum(char *out, size_t n) {
+    static const char alpha[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+    unsigned char r[32];
+    if (n > sizeof r) n = sizeof r;
+    if (getrandom(r, n, 0) != (ssize_t)n)
+        for (size_t i = 0; i < n; i++) r[i] = (unsigned char)(rand() ^ (int)time(NULL));
+    for (size_t i = 0; i < n; i++) out[i] = alpha[r[i] % 36];
+    out[n] = '\0';
 }

@@ -125,6 +125,9 @@ int str_percent_encode(buf_t *out, const char *s, size_t n);
  * with "..." appended: for printing untrusted values in messages. */
 int str_escape_trunc(buf_t *out, const char *s, size_t n, size_t max);
 
+/* Writes n random lower-case alphanumerics and a NUL to out (n <= 32; getrandom, else rand()). */
+void str_random_alnum(char *out, size_t n);
+
 /* Parses exactly 4 hex digits at s (as in JSON's \uXXXX) into *out; -1 on a non-hex digit. */
 int str_hex4(const char *s, unsigned *out);
 

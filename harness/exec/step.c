@@ -1,4 +1,4 @@
-/* step: iterate steps, render requests, check responses, run captures. See step.h. */
+/* step: iterate steps, render requests, check responses, run captures, run a step. See step.h. */
 #include "step.h"
 
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "core/clock.h"
 #include "core/jsonloc.h"
 
 /* ---- iteration --------------------------------------------------------------------------------
@@ -354,4 +355,80 @@ int step_check(const step_t *st, resp_t *r, vars_t *vars, step_result_t *res) {
     if (all && run_captures(st, r, vars, res) == -1) all = false;
     res->pass = all;
     return 0;
+}
+
+/* ---- running one step ---------------------------------------------------------------------- */
+
+void step_exec_init(step_exec_t *x) {
+    memset(x, 0, sizeof *x);
+    req_init(&x->req);
+    resp_init(&x->resp);
+    step_result_init(&x->result);
+}
+
+void step_exec_free(step_exec_t *x) {
+    step_result_free(&x->result);
+    resp_free(&x->resp);
+    req_free(&x->req);
+}
+
+static bool step_gone(const step_exec_hooks_t *h, bool after_error) {
+    return h && h->gone && h->gone(h->ctx, after_error);
+}
+
+int step_exec(const step_t *st, http_client_t *hc, const char *base_url, vars_t *vars,
+              const step_exec_hooks_t *hooks, step_exec_t *x) {
+    if (step_build_request(st, vars, &x->req, &x->err) < 0) {
+        x->state = STEP_EXEC_BUILD_ERROR;
+        return -1;
+    }
+    if (st->delay_ms > 0) clock_sleep_ms(st->delay_ms);
+    if (step_gone(hooks, false)) {
+        x->state = STEP_EXEC_GONE_BEFORE;
+        return -1;
+    }
+    for (int a = 0; a <= st->retry_count; a++) {
+        if (a > 0 && st->retry_interval_ms > 0) clock_sleep_ms(st->retry_interval_ms);
+        x->attempts++;
+        step_result_free(&x->result);
+        step_result_init(&x->result);
+        memset(&x->http, 0, sizeof x->http);
+        if (http_send(hc, base_url, &x->req, &x->resp, &x->http, &x->err) < 0) {
+            x->state = STEP_EXEC_TRANSPORT;
+            if (step_gone(hooks, true)) {
+                x->state = STEP_EXEC_GONE;
+                return -1;
+            }
+            continue;
+        }
+        if (step_check(st, &x->resp, vars, &x->result) < 0) {
+            err_set(&x->err, "out of memory while checking");
+            x->state = STEP_EXEC_NOMEM;
+            return -1;
+        }
+        x->state = x->result.pass ? STEP_EXEC_PASS : STEP_EXEC_FAIL;
+        if (x->result.pass) return 0;
+    }
+    return -1;
+}
+
+int step_exec_describe(const step_t *st, const step_exec_t *x, buf_t *out) {
+    buf_printf(out, "%s:%u:%u: step \"%s\": ", st->loc.file, st->loc.line, st->loc.col, st->name);
+    if (x->state == STEP_EXEC_BUILD_ERROR || x->state == STEP_EXEC_NOMEM)
+        return buf_adds(out, x->err.msg);
+    buf_printf(out, "%s %s", x->req.method, buf_cstr(&x->req.target));
+    switch (x->state) {
+    case STEP_EXEC_PASS: return buf_adds(out, ": passed");
+    case STEP_EXEC_TRANSPORT: return buf_printf(out, ": %s", x->err.msg);
+    case STEP_EXEC_GONE_BEFORE:
+    case STEP_EXEC_GONE: return buf_adds(out, ": the target is gone");
+    default: break;
+    }
+    const char *why = x->result.capture_error ? x->result.capture_error : "failed";
+    for (size_t i = 0; i < x->result.n; i++)
+        if (!x->result.items[i].pass && x->result.items[i].msg) {
+            why = x->result.items[i].msg;
+            break;
+        }
+    return buf_printf(out, " answered %ld: %s", x->resp.status, why);
 }

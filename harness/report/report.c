@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "core/cli_common.h"
+#include "core/file.h"
 
 #define REPORT_MAX_CHARTS 256
 
@@ -16,17 +17,21 @@ static int write_doc(const char *dir, const char *name, const rm_t *m, const bl_
                      const report_opts_t *o, char charts[][128], size_t ncharts) {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
-    char tmp[4300];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f) {
-        fprintf(stderr, "parity report: %s: %s\n", tmp, strerror(errno));
+    file_atomic_t f;
+    err_t err;
+    if (file_atomic_open(&f, path, &err) < 0) {
+        fprintf(stderr, "parity report: %s\n", err.msg);
         return -1;
     }
-    int rc = strcmp(name, "summary.md") ? report_html(m, b, o, charts, ncharts, f)
-                                        : report_markdown(m, b, f);
-    if (fclose(f) != 0 || rc < 0 || rename(tmp, path) < 0) {
+    int rc = strcmp(name, "summary.md") ? report_html(m, b, o, charts, ncharts, f.fp)
+                                        : report_markdown(m, b, f.fp);
+    if (rc < 0) {
+        file_atomic_abort(&f);
         fprintf(stderr, "parity report: cannot write %s\n", path);
+        return -1;
+    }
+    if (file_atomic_commit(&f, &err) < 0) {
+        fprintf(stderr, "parity report: cannot write %s: %s\n", path, err.msg);
         return -1;
     }
     return 0;
@@ -55,7 +60,7 @@ int report_generate(const char *run_dir, const char *baseline_dir, double max_re
         has_baseline = true;
     }
     int code = CLI_EXIT_OK;
-    if (cli_mkdirs(o.out_dir, &err) < 0) {
+    if (file_mkdirs(o.out_dir, &err) < 0) {
         fprintf(stderr, "parity report: %s\n", err.msg);
         code = CLI_EXIT_ENV;
         goto out;

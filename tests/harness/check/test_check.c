@@ -10,6 +10,7 @@
 
 #include "check/check.h"
 #include "core/cli_common.h"
+#include "core/file.h"
 
 #define FX_ROOT TESTS_DIR "/fixtures"
 
@@ -33,7 +34,7 @@ static void write_spec(const char *name, const char *text) {
     snprintf(path, sizeof path, "%s/specs/%s", tmp, name);
     char dir[400];
     snprintf(dir, sizeof dir, "%s/specs", tmp);
-    cli_mkdirs(dir, NULL);
+    file_mkdirs(dir, NULL);
     FILE *f = fopen(path, "w");
     cr_assert_not_null(f);
     fputs(text, f);

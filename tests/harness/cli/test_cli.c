@@ -114,27 +114,6 @@ Test(cli, root_discovery) {
     free(src);
 }
 
-Test(cli, mkdirs) {
-    char dir[] = "/tmp/parity-cli-XXXXXX";
-    cr_assert_not_null(mkdtemp(dir));
-    char deep[256];
-    snprintf(deep, sizeof deep, "%s/a/b/c", dir);
-    err_t err;
-    cr_assert_eq(cli_mkdirs(deep, &err), 0, "%s", err.msg);
-    cr_assert_eq(cli_mkdirs(deep, &err), 0, "idempotent");
-    struct stat sb;
-    cr_assert_eq(stat(deep, &sb), 0);
-    char file[300];
-    snprintf(file, sizeof file, "%s/f", dir);
-    FILE *f = fopen(file, "w");
-    fclose(f);
-    snprintf(deep, sizeof deep, "%s/f/x", dir);
-    cr_assert_eq(cli_mkdirs(deep, &err), -1);
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    cr_assert_eq(system(cmd), 0);
-}
-
 Test(cli, color_honours_no_color) {
     setenv("NO_COLOR", "1", 1);
     cr_assert(!cli_color(stderr));

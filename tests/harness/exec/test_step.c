@@ -1,5 +1,6 @@
-/* Tests for harness/step.c: iteration (repeat, include), request rendering, curl command lines,
- * checking a response and running captures. Uses tests/harness/data/valid/full.json. */
+/* Tests for harness/exec/step.c: iteration (repeat, include), request rendering, curl command lines,
+ * checking a response and running captures, and the step engine (step_exec: delay, retries,
+ * transport errors, the target-gone hook). Uses tests/harness/data/valid/full.json. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <string.h>
@@ -403,4 +404,189 @@ Test(step, chunked_body_has_no_content_length, .timeout = 30) {
     cr_assert_eq(xs, 200000, "every fill byte arrived once (%zu)", xs);
     buf_free(&got);
     req_free(&r);
+}
+
+/* ---- the step engine ---------------------------------------------------------------------------
+ * A loopback server answers each connection with the next canned response (Connection: close),
+ * so a retried step sees a sequence of answers. */
+typedef struct canned {
+    int lfd, port;
+    const char *const *answers; /* one per connection, NULL-terminated */
+    int served;
+} canned_t;
+
+static void *canned_serve(void *p) {
+    canned_t *c = p;
+    for (; c->answers[c->served]; c->served++) {
+        int fd = accept(c->lfd, NULL, NULL);
+        if (fd < 0) return NULL;
+        char b[8192];
+        ssize_t n = recv(fd, b, sizeof b, 0); /* the requests here are small and bodiless */
+        if (n > 0 && send(fd, c->answers[c->served], strlen(c->answers[c->served]), 0) < 0)
+            perror("send");
+        close(fd);
+    }
+    return NULL;
+}
+
+static void canned_start(canned_t *c, const char *const *answers, pthread_t *th) {
+    c->answers = answers;
+    c->served = 0;
+    c->lfd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(bind(c->lfd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t len = sizeof a;
+    getsockname(c->lfd, (struct sockaddr *)&a, &len);
+    c->port = ntohs(a.sin_port);
+    cr_assert_eq(listen(c->lfd, 8), 0);
+    pthread_create(th, NULL, canned_serve, c);
+}
+
+/* A one-step suite in s: GET /x expecting 200 and {"ok": true}, capturing $.id into id. */
+static const step_t *engine_step(spec_set_t *s, const char *extra) {
+    spec_set_init(s);
+    char text[1024];
+    snprintf(text, sizeof text,
+             "{\"suite\": \"e\", \"steps\": [{\"name\": \"get x\", %s \"request\": {\"method\": "
+             "\"GET\", \"path\": \"/x{{suffix}}\"}, \"expect\": {\"status\": 200, \"asserts\": "
+             "[[\"jsonpath\", \"$.ok\", \"==\", true]]}, \"captures\": {\"id\": [\"jsonpath\", "
+             "\"$.id\"]}}]}",
+             extra);
+    cr_assert_eq(spec_load_buffer(s, "e.json", text, strlen(text)), 0, "%s", buf_cstr(&s->errors));
+    return s->suites[0]->steps.items[0];
+}
+
+#define ANSWER_503 "HTTP/1.1 503 Busy\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+#define ANSWER_OK                                                                                  \
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 21\r\n"                  \
+    "Connection: close\r\n\r\n{\"ok\": true, \"id\": 7}"
+
+Test(step, exec_retries_until_the_checks_pass_then_captures, .timeout = 30) {
+    spec_set_t s;
+    const step_t *st = engine_step(&s, "\"retry\": {\"count\": 2, \"interval\": 1},");
+    static const char *const answers[] = {ANSWER_503, ANSWER_503, ANSWER_OK, NULL};
+    canned_t c;
+    pthread_t th;
+    canned_start(&c, answers, &th);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", c.port);
+    vars_set_string(vars, "suffix", "");
+    http_client_t *hc = http_client_new();
+    step_exec_t x;
+    step_exec_init(&x);
+    cr_assert_eq(step_exec(st, hc, url, vars, NULL, &x), 0, "%d %s", x.state, x.err.msg);
+    cr_assert_eq(x.state, STEP_EXEC_PASS);
+    cr_assert_eq(x.attempts, 3, "two 503s, then the 200");
+    cr_assert_eq(x.resp.status, 200);
+    cr_assert_str_eq(buf_cstr(&x.req.target), "/x");
+    cr_assert_eq(vars_get(vars, "id")->valueint, 7, "captured after the pass");
+    step_exec_free(&x);
+    pthread_join(th, NULL);
+    close(c.lfd);
+    http_client_free(hc);
+    spec_set_free(&s);
+}
+
+Test(step, exec_reports_the_last_failed_attempt, .timeout = 30) {
+    spec_set_t s;
+    const step_t *st = engine_step(&s, "\"retry\": {\"count\": 1, \"interval\": 1},");
+    static const char *const answers[] = {ANSWER_503, ANSWER_503, NULL};
+    canned_t c;
+    pthread_t th;
+    canned_start(&c, answers, &th);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", c.port);
+    vars_set_string(vars, "suffix", "");
+    http_client_t *hc = http_client_new();
+    step_exec_t x;
+    step_exec_init(&x);
+    cr_assert_eq(step_exec(st, hc, url, vars, NULL, &x), -1);
+    cr_assert_eq(x.state, STEP_EXEC_FAIL);
+    cr_assert_eq(x.attempts, 2);
+    cr_assert_not(x.result.items[0].pass, "status failed");
+    cr_assert_null(vars_get(vars, "id"), "no capture from a failed step");
+    buf_t d;
+    buf_init(&d, 0);
+    step_exec_describe(st, &x, &d);
+    cr_assert_str_eq(buf_cstr(&d), "e.json:1:26: step \"get x\": GET /x answered 503: expected "
+                                   "status == 200, got 503");
+    buf_free(&d);
+    step_exec_free(&x);
+    pthread_join(th, NULL);
+    close(c.lfd);
+    http_client_free(hc);
+    spec_set_free(&s);
+}
+
+static int gone_calls[2];
+static bool gone_after_error(void *ctx, bool after_error) {
+    gone_calls[after_error]++;
+    return after_error && ctx != NULL;
+}
+
+Test(step, exec_transport_error_asks_whether_the_target_is_gone, .timeout = 30) {
+    spec_set_t s;
+    const step_t *st = engine_step(&s, "\"retry\": {\"count\": 3, \"interval\": 1},");
+    /* a port nobody listens on: bind, read the port, close */
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert_eq(bind(fd, (struct sockaddr *)&a, sizeof a), 0);
+    socklen_t len = sizeof a;
+    getsockname(fd, (struct sockaddr *)&a, &len);
+    close(fd);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d", ntohs(a.sin_port));
+    vars_set_string(vars, "suffix", "");
+    http_client_t *hc = http_client_new();
+    step_exec_t x;
+
+    /* no hooks: every attempt is tried, the step ends on the transport error */
+    step_exec_init(&x);
+    cr_assert_eq(step_exec(st, hc, url, vars, NULL, &x), -1);
+    cr_assert_eq(x.state, STEP_EXEC_TRANSPORT);
+    cr_assert_eq(x.attempts, 4);
+    cr_assert(x.err.msg[0], "curl's reason is kept");
+    step_exec_free(&x);
+
+    /* a hook that says the target died: one attempt, then GONE */
+    memset(gone_calls, 0, sizeof gone_calls);
+    step_exec_hooks_t hooks = {gone_after_error, &hooks};
+    step_exec_init(&x);
+    cr_assert_eq(step_exec(st, hc, url, vars, &hooks, &x), -1);
+    cr_assert_eq(x.state, STEP_EXEC_GONE);
+    cr_assert_eq(x.attempts, 1);
+    cr_assert_eq(gone_calls[0], 1, "asked once before sending");
+    cr_assert_eq(gone_calls[1], 1, "asked after the transport error");
+    step_exec_free(&x);
+    http_client_free(hc);
+    spec_set_free(&s);
+}
+
+static bool gone_before(void *ctx, bool after_error) {
+    (void)ctx;
+    return !after_error;
+}
+
+Test(step, exec_build_error_and_gone_before_send_nothing) {
+    spec_set_t s;
+    const step_t *st = engine_step(&s, "");
+    http_client_t *hc = http_client_new();
+    step_exec_t x;
+    step_exec_init(&x); /* {{suffix}} is not set */
+    cr_assert_eq(step_exec(st, hc, "http://127.0.0.1:9", vars, NULL, &x), -1);
+    cr_assert_eq(x.state, STEP_EXEC_BUILD_ERROR);
+    cr_assert_eq(x.attempts, 0);
+    cr_assert(strstr(x.err.msg, "suffix"), "%s", x.err.msg);
+    step_exec_free(&x);
+
+    vars_set_string(vars, "suffix", "");
+    step_exec_hooks_t hooks = {gone_before, NULL};
+    step_exec_init(&x);
+    cr_assert_eq(step_exec(st, hc, "http://127.0.0.1:9", vars, &hooks, &x), -1);
+    cr_assert_eq(x.state, STEP_EXEC_GONE_BEFORE);
+    cr_assert_eq(x.attempts, 0);
+    cr_assert_str_eq(buf_cstr(&x.req.target), "/x", "the request was rendered");
+    step_exec_free(&x);
+    http_client_free(hc);
+    spec_set_free(&s);
 }
