@@ -243,3 +243,19 @@ Test(db, unique_constraints_report_constraint) {
     cr_expect_eq(sqlite3_column_int(st, 1), 0);
     sqlite3_reset(st);
 }
+
+/* Commits past DB_CHECKPOINT_PAGES of WAL make the checkpoint thread run, not the committing
+ * thread (whose connection has SQLite's automatic checkpoint replaced by the WAL hook). */
+Test(db, checkpoints_run_on_the_checkpoint_thread) {
+    cr_assert_eq(db_checkpointer_start(), 0);
+    cr_assert_eq(db_checkpoints(), 0);
+    char name[32];
+    /* Each commit appends at least one page (the users table; the two unique indexes too). */
+    for (int i = 0; i < DB_CHECKPOINT_PAGES + 10; i++) {
+        snprintf(name, sizeof name, "user-%d", i);
+        add_user(name);
+    }
+    /* Bounded wait for the other thread (not a timing assertion: 10 s is a generous limit). */
+    for (int i = 0; i < 1000 && db_checkpoints() == 0; i++) usleep(10000);
+    cr_assert_gt(db_checkpoints(), 0, "no checkpoint ran on the checkpoint thread");
+}

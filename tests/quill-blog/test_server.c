@@ -32,6 +32,7 @@ struct server {
 };
 
 static struct server srv;
+static const char *srv_workers = "2"; /* WORKERS of the next start */
 
 static int free_port(void) {
     int fd = socket(AF_INET, SOCK_STREAM, 0);
@@ -112,7 +113,7 @@ static pid_t spawn(const char *secret) {
         snprintf(port, sizeof port, "%d", srv.port);
         setenv("HOST", "127.0.0.1", 1);
         setenv("PORT", port, 1);
-        setenv("WORKERS", "2", 1);
+        setenv("WORKERS", srv_workers, 1);
         setenv("DATABASE_PATH", srv.db, 1);
         setenv("BLOG_QUERY_COUNT", "1", 1);
         if (secret)
@@ -419,4 +420,88 @@ Test(server, absolute_form_targets_are_routed_by_their_path) {
     n = snprintf(req, sizeof req, "GET http://127.0.0.1:%d/api/t\x7fgs HTTP/1.1\r\nHost: a\r\n\r\n",
                  srv.port);
     expect_refused(req, (size_t)n, "HTTP/1.1 400 ");
+}
+
+/* ---- blocking work off the event loop (quill_defer) ---- */
+
+static int connect_local(void) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    struct sockaddr_in a = {.sin_family = AF_INET,
+                            .sin_port = htons((uint16_t)srv.port),
+                            .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    cr_assert(fd >= 0 && connect(fd, (struct sockaddr *)&a, sizeof a) == 0);
+    return fd;
+}
+
+static void send_text(int fd, const char *s) {
+    size_t n = strlen(s);
+    cr_assert_eq(send(fd, s, n, MSG_NOSIGNAL), (ssize_t)n);
+}
+
+/* Reads one whole response (head and Content-Length body) into buf within `ms`; its length. */
+static size_t read_reply(int fd, char *buf, size_t cap, int ms) {
+    size_t len = 0;
+    for (int waited = 0; waited < ms && len < cap - 1;) {
+        struct pollfd p = {fd, POLLIN, 0};
+        if (poll(&p, 1, 10) <= 0) {
+            waited += 10;
+            continue;
+        }
+        ssize_t n = recv(fd, buf + len, cap - 1 - len, 0);
+        if (n <= 0) break;
+        len += (size_t)n;
+        buf[len] = '\0';
+        const char *end = strstr(buf, "\r\n\r\n"), *cl = strcasestr(buf, "Content-Length: ");
+        if (end && cl && (size_t)(end + 4 - buf) + strtoul(cl + 16, NULL, 10) <= len) break;
+    }
+    return len;
+}
+
+/* While logins run (bcrypt at cost 10, on quill's pool), GET /api/tags on the same and only
+ * worker is answered before any of them: the loop is not blocked. Six logins over the pool's two
+ * threads take three bcrypt rounds; the tags answer needs none. Under the earlier design (bcrypt
+ * on the loop) the tags request waited behind every login sent before it. */
+Test(server, tags_answer_while_logins_run_on_the_same_worker) {
+    stop();
+    srv_workers = "1"; /* every connection on the same event loop */
+    start();
+    char token[512];
+    register_user("lin", token, sizeof token);
+    enum { LOGINS = 6 };
+    static const char body[] = "{\"user\":{\"email\":\"lin@x\",\"password\":\"pw\"}}";
+    char login[256];
+    snprintf(login, sizeof login,
+             "POST /api/users/login HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\n"
+             "Content-Length: %zu\r\n\r\n%s",
+             sizeof body - 1, body);
+    int fd[LOGINS];
+    for (int i = 0; i < LOGINS; i++) {
+        fd[i] = connect_local();
+        send_text(fd[i], login);
+    }
+    int tags = connect_local();
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    send_text(tags, "GET /api/tags HTTP/1.1\r\nHost: t\r\n\r\n");
+    char *buf = malloc(BODY_MAX);
+    read_reply(tags, buf, BODY_MAX, 10000);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    cr_assert(strstr(buf, "HTTP/1.1 200 OK") && strstr(buf, "{\"tags\":"), "%s", buf);
+    int pending = 0;
+    for (int i = 0; i < LOGINS; i++) {
+        struct pollfd p = {fd[i], POLLIN, 0};
+        if (poll(&p, 1, 0) == 0) pending++;
+    }
+    cr_log_info("tags answered in %.2f ms with %d of %d logins still running",
+                (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6,
+                pending, LOGINS);
+    cr_assert_gt(pending, 0, "every login answered before the tags: the loop was blocked");
+    for (int i = 0; i < LOGINS; i++) {
+        read_reply(fd[i], buf, BODY_MAX, 10000);
+        cr_assert(strstr(buf, "HTTP/1.1 200 OK") && strstr(buf, "\"token\":"), "login %d: %s", i,
+                  buf);
+        close(fd[i]);
+    }
+    close(tags);
+    free(buf);
 }

@@ -154,7 +154,17 @@ unsigned db_query_count(bool reset);
  * handlers still reset their statements when done. */
 void db_release(void);
 
-/* Closes every thread's connection. Call after all workers have stopped. */
+/* WAL size (pages) past which a worker's commit asks for a checkpoint (SQLite's default). */
+#define DB_CHECKPOINT_PAGES 1000
+
+/* Starts the thread that runs WAL checkpoints off the event loops (db.c explains why); without
+ * it, the committing thread checkpoints itself as SQLite would. Call after db_init. 0 or -1. */
+int db_checkpointer_start(void);
+/* Checkpoints the thread has run (for the tests). */
+unsigned db_checkpoints(void);
+
+/* Stops the checkpoint thread and closes every thread's connection. Call after all workers have
+ * stopped. */
 void db_shutdown(void);
 
 #endif

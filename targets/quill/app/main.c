@@ -132,7 +132,7 @@ int main(int argc, char **argv) {
     if (db_path == NULL || secret == NULL) return 2;
     quill_config cfg = quill_config_default();
     if (quill_config_from_env(&cfg) != 0) return 2;
-    if (db_init(db_path) != 0) return 1;
+    if (db_init(db_path) != 0 || db_checkpointer_start() != 0) return 1;
     auth_set_secret(secret);
 
     quill_app *app = quill_app_new();
