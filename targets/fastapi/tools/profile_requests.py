@@ -7,8 +7,8 @@ kind: GET /api/articles (20 articles), GET /api/articles/{slug}, POST a comment.
 Prints the mean CPU time per request (process_time: steadier than wall time on
 a shared machine; one thread, no network, no server), the garbage collector's
 passes during those requests (GC_FREEZE=1: after gc.freeze(), as
-gunicorn.conf.py does) and the 12 functions with the most own time for the list. Timings on a shared
-machine vary by some 10%; compare DATA_LAYER=orm and sql back to back.
+gunicorn.conf.py does) and the 12 functions with the most own time for the
+list. On a shared machine, compare DATA_LAYER=orm and sql back to back.
 """
 import asyncio
 import cProfile

@@ -92,7 +92,8 @@ async def list_articles(
     repo: Repository = Depends(get_repo),
 ):
     # A filter that is present, even empty, filters (ruling 9).
-    return _article_list(repo, viewer, limit, offset, tag=_first(tag), author=_first(author), favorited=_first(favorited))
+    filters = dict(tag=_first(tag), author=_first(author), favorited=_first(favorited))
+    return _article_list(repo, viewer, limit, offset, **filters)
 
 
 # Declared before "/{slug}": Starlette tries routes in order.

@@ -195,7 +195,9 @@ class SqlRepository:
         return bool(self._scalar(statement, viewer=viewer_id, user=user_id))
 
     def follow(self, viewer_id: int, user_id: int) -> None:
-        statement = text("INSERT INTO follows (follower_id, followed_id) VALUES (:viewer, :user) ON CONFLICT DO NOTHING")
+        statement = text(
+            "INSERT INTO follows (follower_id, followed_id) VALUES (:viewer, :user) ON CONFLICT DO NOTHING"
+        )
         self.db.execute(statement, {"viewer": viewer_id, "user": user_id})
 
     def unfollow(self, viewer_id: int, user_id: int) -> None:
