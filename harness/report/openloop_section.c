@@ -224,7 +224,7 @@ int report_openloop_charts(const rm_t *m, const report_opts_t *o, char names[][1
 
 /* ---- tables ------------------------------------------------------------------------------ */
 
-static bool any_open(const rm_t *m) {
+bool report_openloop_present(const rm_t *m) {
     for (size_t s = 0; s < m->ns; s++)
         if (scenario_has_open(m, s)) return true;
     return false;
@@ -295,7 +295,7 @@ static void html_details(FILE *f, const rm_t *m, size_t s) {
 }
 
 void report_openloop_html(FILE *f, const rm_t *m) {
-    if (!any_open(m)) return;
+    if (!report_openloop_present(m)) return;
     const cJSON *any = NULL;
     for (size_t s = 0; s < m->ns && !any; s++)
         for (size_t t = 0; t < m->nt && !any; t++) any = open_of(m, t, s);
@@ -348,7 +348,7 @@ void report_openloop_html(FILE *f, const rm_t *m) {
 }
 
 void report_openloop_md(FILE *f, const rm_t *m) {
-    if (!any_open(m)) return;
+    if (!report_openloop_present(m)) return;
     double slo = 100;
     for (size_t s = 0; s < m->ns; s++)
         if (scenario_has_open(m, s)) slo = slo_of(m, s);

@@ -659,6 +659,7 @@ int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names
     fputs("<nav>", f);
     if (b) fputs("<a href=\"#baseline\">baseline</a>", f);
     fputs("<a href=\"#conformance\">conformance</a><a href=\"#benchmarks\">benchmarks</a>", f);
+    if (report_openloop_present(m)) fputs("<a href=\"#openloop\">open loop</a>", f);
     if (report_tradeoffs_present(m)) fputs("<a href=\"#tradeoffs\">trade-offs</a>", f);
     if (n) fputs("<a href=\"#charts\">charts</a>", f);
     if (report_wire_present(m)) fputs("<a href=\"#wire\">wire</a>", f);

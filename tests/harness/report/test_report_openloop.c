@@ -15,6 +15,7 @@ Test(report_openloop, html_table_and_details) {
     cr_assert_eq(rf_generate(RF_OPEN, NULL, 5, false), 0);
     char *html = rf_read("report.html");
     cr_assert(strstr(html, "<h2 id=\"openloop\">"), "no open-loop section");
+    cr_assert(strstr(html, "<a href=\"#openloop\">open loop</a>"), "no navigation link");
     /* quill: ok up to 2000/s with p99 40 ms; flask: no rate ok, below the lowest swept (100) */
     cr_assert(strstr(html, "<b>2000</b> req/s<div class=\"muted\">p99 40.0 ms"), "quill cell");
     cr_assert(strstr(html, "<b>&lt; 100</b> req/s"), "flask cell");
@@ -64,4 +65,17 @@ Test(report_openloop, charts) {
     char *html = rf_read("report.html");
     cr_assert(strstr(html, "charts/openloop-article-read.svg"), "chart not in the report");
     free(html);
+}
+
+/* A run without --open has no open-loop section, link, table or chart. */
+Test(report_openloop, absent_without_open_results) {
+    cr_assert_eq(rf_generate(RF_RUN, NULL, 5, false), 0);
+    char *html = rf_read("report.html");
+    cr_assert_null(strstr(html, "id=\"openloop\""));
+    cr_assert_null(strstr(html, "#openloop"));
+    cr_assert_null(strstr(html, "openloop-"));
+    free(html);
+    char *md = rf_read("summary.md");
+    cr_assert_null(strstr(md, "Open loop"));
+    free(md);
 }
