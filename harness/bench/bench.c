@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "bench_json.h"
+#include "bench_tradeoffs.h"
 #include "core/clock.h"
 #include "core/file.h"
 #include "bench_tradeoffs.h"

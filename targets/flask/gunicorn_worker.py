@@ -14,6 +14,7 @@ from gunicorn import util
 from gunicorn.http import errors
 from gunicorn.workers.gthread import ThreadWorker
 
+# parity-ruling: begin 12 (the module exists for it: gunicorn's parse errors as the contract's JSON)
 _CLIENT_ERRORS = (errors.ParseException, errors.InvalidChunkSize, errors.ChunkMissingTerminator)
 _NOT_PARSE_ERRORS = (errors.InvalidProxyLine, errors.ForbiddenProxyRequest)
 
@@ -50,3 +51,4 @@ class JSONErrorThreadWorker(ThreadWorker):
             util.write_nonblock(client, head + _INVALID_BODY)
         except OSError:
             self.log.debug("Failed to send error message.")
+# parity-ruling: end

@@ -14,6 +14,7 @@ from email.utils import formatdate
 from uvicorn.protocols.http.httptools_impl import STATUS_LINE, HttpToolsProtocol
 from uvicorn.workers import UvicornWorker
 
+# parity-ruling: begin 12 (httptools' parse errors as the contract's JSON)
 _INVALID_REQUEST = b'{"errors":{"request":["is invalid"]}}'
 
 
@@ -37,5 +38,6 @@ class ConduitHttpToolsProtocol(HttpToolsProtocol):
         self.transport.close()
 
 
+# parity-ruling: end
 class ConduitUvicornWorker(UvicornWorker):
     CONFIG_KWARGS = {"loop": "uvloop", "http": ConduitHttpToolsProtocol, "access_log": False, "date_header": False}
