@@ -1,11 +1,13 @@
 """Articles, the feed and favorites: /api/articles/...
 
-Writes to an existing article parse and validate their body first, then take
-SQLite's write lock (``repo.lock()``, BEGIN IMMEDIATE), check existence (404)
-and ownership (403), raise the body's 422 if any, write, read the answer and
-commit: the lock covers the statements and little else. The answer is read
-inside the transaction: once the lock is released a concurrent DELETE could
-remove the article first.
+Writes whose outcome depends on a read (update, delete, create) parse and
+validate their body first, then take SQLite's write lock (``repo.lock()``,
+BEGIN IMMEDIATE), check existence (404) and ownership (403), raise the body's
+422 if any, write and commit: the lock covers the statements and little else.
+Favorites are one idempotent statement each, in their own short transaction
+(an article deleted meanwhile breaks the favorite's foreign key: 404). The
+answer is read after the commit; an article deleted by a concurrent request
+in between is a 404, as it would be a moment later.
 """
 import re
 
@@ -39,6 +41,14 @@ def locked_article(slug):
     return article
 
 
+def article_or_404(slug):
+    """The article named ``slug`` (a handle with ``id`` and ``author_id``), or 404."""
+    article = repo.article_handle(slug) if slug is not None else None
+    if article is None:
+        raise not_found("article")
+    return article
+
+
 def _own_locked_article(slug):
     article = locked_article(slug)
     if article.author_id != g.user.id:
@@ -47,10 +57,12 @@ def _own_locked_article(slug):
 
 
 def _article_response(article_id, status=200):
-    """Read the answer inside the transaction, then commit."""
-    payload = {"article": repo.article_by_id(article_id, g.user.id)}
+    """Commit, then read the answer outside the write lock."""
     repo.commit()
-    return jsonify(payload), status
+    article = repo.article_by_id(article_id, g.user.id)
+    if article is None:  # deleted by a concurrent request since the commit
+        raise not_found("article")
+    return jsonify(article=article), status
 
 
 def _page_arg(name, default, minimum, maximum=None):
@@ -154,14 +166,15 @@ def delete_article(slug):
 @bp.post("/<slug>/favorite")
 @auth_required
 def favorite(slug):
-    article = locked_article(slug)
-    repo.favorite(g.user.id, article)
+    article = article_or_404(slug)
+    if not repo.favorite(g.user.id, article):
+        raise not_found("article")
     return _article_response(article.id)
 
 
 @bp.delete("/<slug>/favorite")
 @auth_required
 def unfavorite(slug):
-    article = locked_article(slug)
+    article = article_or_404(slug)
     repo.unfavorite(g.user.id, article)
     return _article_response(article.id)

@@ -3,7 +3,7 @@ import re
 
 from flask import Blueprint, g, jsonify
 
-from .articles import locked_article
+from .articles import article_or_404, locked_article
 from .auth import auth_optional, auth_required
 from .errors import ApiError, forbidden, not_found
 from .payload import Validator, json_body
@@ -15,13 +15,6 @@ bp = Blueprint("comments", __name__, url_prefix="/api/articles/<slug>/comments")
 _COMMENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
 
 
-def _article_or_404(slug):
-    article = repo.article_handle(slug) if slug is not None else None
-    if article is None:
-        raise not_found("article")
-    return article
-
-
 @bp.post("")
 @auth_required
 def add_comment(slug):
@@ -30,7 +23,7 @@ def add_comment(slug):
         body = fields.text("body")
         fields.raise_if_invalid()
     except ApiError:
-        _article_or_404(slug)  # 404 before 422
+        article_or_404(slug)  # 404 before 422
         raise
     # No BEGIN IMMEDIATE: the repository checks the article and inserts in
     # one short write transaction (see its add_comment).
@@ -43,7 +36,7 @@ def add_comment(slug):
 @bp.get("")
 @auth_optional
 def list_comments(slug):
-    article = _article_or_404(slug)
+    article = article_or_404(slug)
     return jsonify(comments=repo.list_comments(article, g.user.id if g.user else None))
 
 

@@ -169,8 +169,9 @@ class OrmRepository:
         row = self.session.execute(article_select(viewer_id).where(Article.slug == slug)).one_or_none()
         return _article_json(row) if row is not None else None
 
-    def article_by_id(self, article_id: int, viewer_id: Optional[int]) -> dict:
-        return _article_json(self.session.execute(article_select(viewer_id).where(Article.id == article_id)).one())
+    def article_by_id(self, article_id: int, viewer_id: Optional[int]) -> Optional[dict]:
+        row = self.session.execute(article_select(viewer_id).where(Article.id == article_id)).one_or_none()
+        return _article_json(row) if row is not None else None
 
     def article_handle(self, slug: str) -> Optional[Article]:
         """The article to write to (``id``, ``author_id``), or None."""
@@ -216,8 +217,17 @@ class OrmRepository:
         # Comments, favorites and tag links go with it (ON DELETE CASCADE).
         self.session.execute(delete(Article).where(Article.id == article.id))
 
-    def favorite(self, user_id: int, article: Article) -> None:
-        self.session.execute(insert(favorites).values(user_id=user_id, article_id=article.id).on_conflict_do_nothing())
+    def favorite(self, user_id: int, article: Article) -> bool:
+        """False (rolled back) when the article was deleted since the handle was read: its
+        foreign key fails. Idempotent: favoriting twice is no error."""
+        try:
+            self.session.execute(
+                insert(favorites).values(user_id=user_id, article_id=article.id).on_conflict_do_nothing()
+            )
+        except IntegrityError:
+            self.session.rollback()
+            return False
+        return True
 
     def unfavorite(self, user_id: int, article: Article) -> None:
         self.session.execute(

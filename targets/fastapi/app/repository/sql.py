@@ -221,8 +221,9 @@ class SqlRepository:
         row = self._one(_ARTICLE_BY_SLUG, slug=slug, viewer=viewer_id)
         return _article_json(row) if row is not None else None
 
-    def article_by_id(self, article_id: int, viewer_id: Optional[int]) -> dict:
-        return _article_json(self._one(_ARTICLE_BY_ID, id=article_id, viewer=viewer_id))
+    def article_by_id(self, article_id: int, viewer_id: Optional[int]) -> Optional[dict]:
+        row = self._one(_ARTICLE_BY_ID, id=article_id, viewer=viewer_id)
+        return _article_json(row) if row is not None else None
 
     def article_handle(self, slug: str) -> Optional[ArticleHandle]:
         row = self._one(text("SELECT id, author_id, updated_at FROM articles WHERE slug = :slug"), slug=slug)
@@ -267,9 +268,14 @@ class SqlRepository:
         # Comments, favorites and tag links go with it (ON DELETE CASCADE).
         self.db.execute(text("DELETE FROM articles WHERE id = :id"), {"id": article.id})
 
-    def favorite(self, user_id: int, article: ArticleHandle) -> None:
+    def favorite(self, user_id: int, article: ArticleHandle) -> bool:
         statement = text("INSERT INTO favorites (user_id, article_id) VALUES (:user, :article) ON CONFLICT DO NOTHING")
-        self.db.execute(statement, {"user": user_id, "article": article.id})
+        try:
+            self.db.execute(statement, {"user": user_id, "article": article.id})
+        except IntegrityError:  # the article was deleted since the handle was read
+            self.db.rollback()
+            return False
+        return True
 
     def unfavorite(self, user_id: int, article: ArticleHandle) -> None:
         statement = text("DELETE FROM favorites WHERE user_id = :user AND article_id = :article")

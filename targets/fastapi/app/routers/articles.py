@@ -1,11 +1,13 @@
 """Articles, the feed and favorites: /api/articles/...
 
-Writes to an existing article parse and validate their body first, then take
-SQLite's write lock (``repo.lock()``, BEGIN IMMEDIATE), check existence (404)
-and ownership (403), raise the body's 422 if any, write, read the answer and
-commit: the lock covers the statements and little else. The answer is read
-inside the transaction: once the lock is released a concurrent DELETE could
-remove the article first.
+Writes whose outcome depends on a read (update, delete, create) parse and
+validate their body first, then take SQLite's write lock (``repo.lock()``,
+BEGIN IMMEDIATE), check existence (404) and ownership (403), raise the body's
+422 if any, write and commit: the lock covers the statements and little else.
+Favorites are one idempotent statement each, in their own short transaction
+(an article deleted meanwhile breaks the favorite's foreign key: 404). The
+answer is read after the commit; an article deleted by a concurrent request
+in between is a 404, as it would be a moment later.
 """
 import re
 from typing import List, Optional
@@ -58,15 +60,19 @@ def _article_list(repo: Repository, viewer, limit, offset, **filters) -> JSONRes
 
 
 def _article_response(repo: Repository, viewer, article_id: int, status_code: int = 200) -> JSONResponse:
-    """Read the answer inside the transaction, then commit."""
-    payload = {"article": repo.article_by_id(article_id, viewer.id)}
+    """Commit, then read the answer outside the write lock."""
     repo.commit()
-    return JSONResponse(payload, status_code=status_code)
+    article = repo.article_by_id(article_id, viewer.id)
+    if article is None:  # deleted by a concurrent request since the commit
+        raise not_found("article")
+    return JSONResponse({"article": article}, status_code=status_code)
 
 
-def _locked_article(repo: Repository, raw_slug: str):
-    """Take the write lock, then the article named by a raw path segment, or 404."""
-    repo.lock()
+def _article(repo: Repository, raw_slug: str, lock: bool = False):
+    """The article named by a raw path segment (after taking the write lock when
+    ``lock``), or 404."""
+    if lock:
+        repo.lock()
     slug = decode_segment(raw_slug)
     article = repo.article_handle(slug) if slug else None
     if article is None:
@@ -75,7 +81,7 @@ def _locked_article(repo: Repository, raw_slug: str):
 
 
 def _own_locked_article(repo: Repository, raw_slug: str, user):
-    article = _locked_article(repo, raw_slug)
+    article = _article(repo, raw_slug, lock=True)
     if article.author_id != user.id:
         raise forbidden("article")
     return article
@@ -157,13 +163,14 @@ async def delete_article(slug: str, viewer=Depends(get_current_user), repo: Repo
 
 @router.post("/{slug}/favorite", response_model=ArticleResponse)
 async def favorite(slug: str, viewer=Depends(get_current_user), repo: Repository = Depends(get_repo)):
-    article = _locked_article(repo, slug)
-    repo.favorite(viewer.id, article)
+    article = _article(repo, slug)
+    if not repo.favorite(viewer.id, article):
+        raise not_found("article")
     return _article_response(repo, viewer, article.id)
 
 
 @router.delete("/{slug}/favorite", response_model=ArticleResponse)
 async def unfavorite(slug: str, viewer=Depends(get_current_user), repo: Repository = Depends(get_repo)):
-    article = _locked_article(repo, slug)
+    article = _article(repo, slug)
     repo.unfavorite(viewer.id, article)
     return _article_response(repo, viewer, article.id)
