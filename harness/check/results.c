@@ -142,6 +142,8 @@ static void res_step_free(res_step_t *st) {
     free(st->url);
     free(st->response);
     free(st->curl);
+    free(st->level);
+    free(st->ref);
     for (size_t i = 0; i < st->nchecks; i++) {
         free(st->checks[i].text);
         free(st->checks[i].file);
@@ -273,6 +275,11 @@ static cJSON *res_step_json(const res_step_t *st) {
     }
     if (st->response) cJSON_AddStringToObject(o, "response", st->response);
     if (st->curl) cJSON_AddStringToObject(o, "curl", st->curl);
+    if (st->level) {
+        cJSON *pr = cJSON_AddObjectToObject(o, "probe");
+        res_add_str(pr, "level", st->level);
+        res_add_str(pr, "ref", st->ref);
+    }
     return o;
 }
 

@@ -58,6 +58,9 @@ typedef struct res_step {
     /* Failure details for humans (NULL on pass). */
     char *response; /* "HTTP 404\nName: value\n...\n\nbody (cut at 2 KiB)" */
     char *curl;     /* a shell command reproducing the request */
+    /* A wire probe (spec_raw.h): its requirement level ("MUST", "SHOULD", "MAY", "contract") and
+     * RFC section; NULL for other steps. Written as "probe": {"level", "ref"}. */
+    char *level, *ref;
 } res_step_t;
 
 typedef struct res_suite {

@@ -56,6 +56,38 @@ static int worst(int a, int b) {
     return rank[a] >= rank[b] ? a : b;
 }
 
+/* 1b. Wire behaviour (issue 19): specs/wire into DIR/wire/conformance.json, which the report
+ * shows as its own matrix apart from the conformance verdict, so failing probes (exit 1) do not
+ * change parity run's exit code; a spec error (2) or environment error (3) does. */
+static int run_wire(const char *dir, const char *root, const char *run_id, const char *jobs,
+                    const bench_opts_t *bo) {
+    char wdir[CLI_PATH_MAX + 96], wspec[CLI_PATH_MAX + 96];
+    snprintf(wdir, sizeof wdir, "%s/wire", dir);
+    snprintf(wspec, sizeof wspec, "%s/specs/wire", root);
+    char *wargv[RUN_MAX_ARGS];
+    int n = 0;
+    wargv[n++] = "check";
+    wargv[n++] = "--spec";
+    wargv[n++] = wspec;
+    wargv[n++] = "--out";
+    wargv[n++] = wdir;
+    wargv[n++] = "--run-id";
+    wargv[n++] = (char *)run_id;
+    wargv[n++] = "--quiet";
+    if (jobs) {
+        wargv[n++] = "--jobs";
+        wargv[n++] = (char *)jobs;
+    }
+    for (size_t i = 0; i < bo->ntargets && n < RUN_MAX_ARGS - 3; i++) {
+        wargv[n++] = "--target";
+        wargv[n++] = (char *)bo->targets[i];
+    }
+    wargv[n] = NULL;
+    fprintf(stderr, "\nparity run: wire probes (specs/wire) -> %s\n", wdir);
+    int rc = check_main(n, wargv);
+    return rc == 1 ? 0 : rc;
+}
+
 /* reports/latest -> runs/<id>, replaced atomically (symlink to a temp name, then rename). */
 static void point_latest(const char *root, const char *run_id) {
     char latest[CLI_PATH_MAX + 32], tmp[CLI_PATH_MAX + 48], target[64];
@@ -188,6 +220,7 @@ int run_main(int argc, char **argv) {
     cargv[cargc] = NULL;
     int code = check_main(cargc, cargv);
     if (code == CLI_EXIT_USAGE) return code; /* bad specs: nothing else is meaningful */
+    code = worst(code, run_wire(dir, root, run_id, jobs, &bo));
 
     /* 2. benchmark */
     if (bench) {

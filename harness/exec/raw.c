@@ -303,7 +303,7 @@ static long long await_answers(raw_conn_t *c, const step_t *st, long long t_sent
     return t_last;
 }
 
-static void take_first_answer(raw_conn_t *c, step_exec_t *x) {
+static void take_first_answer(raw_conn_t *c, raw_outcome_t *x) {
     raw_answer_t *a = raw_parser_first_final(&c->parser);
     resp_reset(&x->resp);
     if (!a) return;
@@ -330,12 +330,17 @@ static unsigned long long head_mask(const buf_t *b) {
     return m;
 }
 
-static bool gone(const step_exec_hooks_t *h, bool after_error) {
-    return h && h->gone && h->gone(h->ctx, after_error);
+typedef struct hooks {
+    raw_gone_fn gone;
+    void *ctx;
+} hooks_t;
+
+static bool gone(const hooks_t *h, bool after_error) {
+    return h->gone && h->gone(h->ctx, after_error);
 }
 
 static int exchange(const step_t *st, const char *base_url, vars_t *vars, const rpiece_t *pcs,
-                    const buf_t *bytes, const step_exec_hooks_t *hooks, step_exec_t *x) {
+                    const buf_t *bytes, const hooks_t *hooks, raw_outcome_t *x) {
     const raw_spec_t *rs = st->raw;
     unsigned long long head = rs->head == -1 ? head_mask(bytes) : rs->head == 1 ? ~0ull : 0;
     long long t0 = clock_mono_ms();
@@ -347,10 +352,10 @@ static int exchange(const step_t *st, const char *base_url, vars_t *vars, const 
         c = NULL;
     if (!c) {
         if (!rs->suite_conn) raw_conn_free(&fresh);
-        x->state = gone(hooks, true) ? STEP_EXEC_GONE : STEP_EXEC_TRANSPORT;
+        x->state = gone(hooks, true) ? RAW_GONE : RAW_TRANSPORT;
         return -1;
     }
-    x->http.connect_ms = (double)(clock_mono_ms() - t0);
+    x->connect_ms = (double)(clock_mono_ms() - t0);
     run_pieces(c, rs, pcs, bytes);
     long long t_sent = clock_mono_ms();
     err_t oerr = {{0}};
@@ -359,14 +364,14 @@ static int exchange(const step_t *st, const char *base_url, vars_t *vars, const 
                   ? raw_probe_get(base_url, RAW_ALIVE_PATH, rs->others.ms, &ostatus, &oerr)
                   : 0;
     long long t_last = await_answers(c, st, t_sent);
-    x->http.ttfb_ms = c->first_byte_ms ? (double)(c->first_byte_ms - t0) : 0;
-    x->http.total_ms = (double)(clock_mono_ms() - t0);
+    x->ttfb_ms = c->first_byte_ms ? (double)(c->first_byte_ms - t0) : 0;
+    x->total_ms = (double)(clock_mono_ms() - t0);
 
     step_result_t *res = &x->result;
     res->items = calloc(1 + st->nasserts + RAW_MAX_ITEMS, sizeof *res->items);
     if (!res->items) {
         err_set(&x->err, "out of memory while checking");
-        x->state = STEP_EXEC_NOMEM;
+        x->state = RAW_NOMEM;
     } else {
         res->pass = true;
         raw_answer_t *a = raw_parser_first_final(&c->parser);
@@ -381,7 +386,7 @@ static int exchange(const step_t *st, const char *base_url, vars_t *vars, const 
     }
     if (!rs->suite_conn || c->eof || c->write_failed) raw_conn_close(c);
     if (!rs->suite_conn) raw_conn_free(c);
-    if (x->state == STEP_EXEC_NOMEM) return -1;
+    if (x->state == RAW_NOMEM) return -1;
     if (rs->alive) {
         err_t aerr;
         long as = 0;
@@ -391,33 +396,44 @@ static int exchange(const step_t *st, const char *base_url, vars_t *vars, const 
              "expected the server to answer GET %s on a new connection after this step, got: %s",
              RAW_ALIVE_PATH, aerr.msg);
     }
-    x->state = res->pass ? STEP_EXEC_PASS : STEP_EXEC_FAIL;
+    x->state = res->pass ? RAW_PASS : RAW_FAIL;
     return res->pass ? 0 : -1;
 }
 
-int raw_exec(const step_t *st, const char *base_url, vars_t *vars, const step_exec_hooks_t *hooks,
-             step_exec_t *x) {
+void raw_outcome_init(raw_outcome_t *o) {
+    memset(o, 0, sizeof *o);
+    resp_init(&o->resp);
+    step_result_init(&o->result);
+}
+
+void raw_outcome_free(raw_outcome_t *o) {
+    free(o->reproduce);
+    step_result_free(&o->result);
+    resp_free(&o->resp);
+    memset(o, 0, sizeof *o);
+}
+
+int raw_run(const step_t *st, const char *base_url, vars_t *vars, raw_gone_fn gone_fn, void *ctx,
+            raw_outcome_t *x) {
     const raw_spec_t *rs = st->raw;
+    const hooks_t hooks = {gone_fn, ctx};
     rpiece_t *pcs = calloc(rs->npieces, sizeof *pcs);
     buf_t bytes, cmd;
     buf_init(&bytes, RAW_SENT_MAX);
     buf_init(&cmd, RAW_REPRO_MAX + 4096);
     int rc = -1;
-    x->req.method = "RAW";
     if (!pcs) {
         err_set(&x->err, "out of memory");
-        x->state = STEP_EXEC_BUILD_ERROR;
+        x->state = RAW_BUILD_ERROR;
     } else if (render(rs, vars, pcs, &bytes, &x->err) == -1) {
-        x->state = STEP_EXEC_BUILD_ERROR;
+        x->state = RAW_BUILD_ERROR;
     } else {
-        buf_add(&x->req.body, bytes.ptr ? bytes.ptr : "", bytes.len);
-        x->req.has_body = bytes.len > 0;
         if (repro(rs, pcs, &bytes, base_url, &cmd) == 0) x->reproduce = buf_detach(&cmd);
         if (st->delay_ms > 0) clock_sleep_ms(st->delay_ms);
-        if (gone(hooks, false))
-            x->state = STEP_EXEC_GONE_BEFORE;
+        if (gone(&hooks, false))
+            x->state = RAW_GONE_BEFORE;
         else
-            rc = exchange(st, base_url, vars, pcs, &bytes, hooks, x);
+            rc = exchange(st, base_url, vars, pcs, &bytes, &hooks, x);
     }
     buf_free(&cmd);
     buf_free(&bytes);

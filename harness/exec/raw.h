@@ -15,20 +15,52 @@
  * The suite's connection ("connection": "suite") is kept per worker thread, keyed by the target's
  * URL and the suite's {{uid}}: a step of another suite (or target) closes it and opens its own.
  *
- * x->req gets method "RAW", an empty target and the bytes sent as body; x->resp the first final
- * answer; x->reproduce a shell command: `{ printf '...'; sleep 0.2; printf '...'; sleep 1; } |
- * nc HOST PORT`. */
+ * raw_run fills a raw_outcome_t: the first final answer (a resp_t), the checks (a step_result_t,
+ * as step_check makes them), timings and a shell command that reproduces the bytes: `{ printf
+ * '...'; sleep 0.2; printf '...'; sleep 1; } | nc HOST PORT`. raw_exec (raw_step.c) is the same
+ * for the step engine's step_exec_t.
+ *
+ * Ownership: the caller's raw_outcome_t (raw_outcome_free). */
 #ifndef PARITY_RAW_H
 #define PARITY_RAW_H
 
+#include <stdbool.h>
+
+#include "http.h"
 #include "step.h"
 
 #define RAW_ALIVE_PATH       "/plaintext" /* asked after every raw step */
 #define RAW_ALIVE_TIMEOUT_MS 3000
 #define RAW_SENT_MAX         (8u << 20) /* bytes of a rendered send */
 
-/* Runs raw step st (st->raw set). Same contract as step_exec. */
-int raw_exec(const step_t *st, const char *base_url, vars_t *vars, const step_exec_hooks_t *hooks,
-             step_exec_t *x);
+typedef enum raw_state {
+    RAW_PASS,        /* every check held */
+    RAW_FAIL,        /* a check did not hold: see result */
+    RAW_TRANSPORT,   /* no connection (err) */
+    RAW_BUILD_ERROR, /* a piece could not be rendered (err); nothing was sent */
+    RAW_GONE_BEFORE, /* gone() said the target was gone before sending */
+    RAW_GONE,        /* gone() said the target died after a connection failure */
+    RAW_NOMEM,       /* out of memory while checking (err) */
+} raw_state_t;
+
+typedef struct raw_outcome {
+    raw_state_t state;
+    int attempts;         /* 1 when a connection was tried, else 0 */
+    resp_t resp;          /* the first final answer (status 0 when none) */
+    step_result_t result; /* [status], asserts, then the wire checks, in that order */
+    char *reproduce;      /* the printf | nc command (malloc'ed) or NULL */
+    double connect_ms, ttfb_ms, total_ms;
+    err_t err; /* TRANSPORT, BUILD_ERROR, NOMEM */
+} raw_outcome_t;
+
+/* Whether the target process is gone (the runner knows): asked once before sending
+ * (after_error false) and after a failed connection (true). May be NULL. */
+typedef bool (*raw_gone_fn)(void *ctx, bool after_error);
+
+void raw_outcome_init(raw_outcome_t *o);
+void raw_outcome_free(raw_outcome_t *o);
+/* Runs raw step st (st->raw set) against base_url. 0 when every check held, else -1 (o->state). */
+int raw_run(const step_t *st, const char *base_url, vars_t *vars, raw_gone_fn gone, void *ctx,
+            raw_outcome_t *o);
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "core/clock.h"
 #include "core/jsonloc.h"
+#include "raw_step.h"
 
 /* ---- iteration --------------------------------------------------------------------------------
  */
@@ -367,6 +368,7 @@ void step_exec_init(step_exec_t *x) {
 }
 
 void step_exec_free(step_exec_t *x) {
+    free(x->reproduce);
     step_result_free(&x->result);
     resp_free(&x->resp);
     req_free(&x->req);
@@ -378,6 +380,7 @@ static bool step_gone(const step_exec_hooks_t *h, bool after_error) {
 
 int step_exec(const step_t *st, http_client_t *hc, const char *base_url, vars_t *vars,
               const step_exec_hooks_t *hooks, step_exec_t *x) {
+    if (st->raw) return raw_exec(st, base_url, vars, hooks, x); /* exact bytes: raw_step.c */
     if (step_build_request(st, vars, &x->req, &x->err) < 0) {
         x->state = STEP_EXEC_BUILD_ERROR;
         return -1;

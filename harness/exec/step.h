@@ -120,6 +120,7 @@ typedef struct step_exec {
     http_outcome_t http;   /* the last attempt's timings */
     step_result_t result;  /* the last attempt's checks (FAIL: which failed and why) */
     err_t err;             /* TRANSPORT, BUILD_ERROR, NOMEM */
+    char *reproduce;       /* raw steps: a printf | nc command (raw.h); NULL otherwise */
 } step_exec_t;
 
 void step_exec_init(step_exec_t *x);

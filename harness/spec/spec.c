@@ -168,8 +168,8 @@ static int parse_steps(spec_ctx_t *c, const cJSON *arr, step_list_t *out, const 
 static int load_include(spec_ctx_t *c, const cJSON *step, step_t *st);
 
 static int parse_request_step(spec_ctx_t *c, const cJSON *obj, step_t *st) {
-    static const char *const keys[] = {"name",  "request", "expect", "captures",
-                                       "retry", "delay",   "skip",   NULL};
+    static const char *const keys[] = {"name",  "request", "expect", "captures", "retry",
+                                       "delay", "skip",    "raw",    "probe",    NULL};
     int rc = spec_check_keys(c, obj, keys, "step");
     st->kind = STEP_REQUEST;
     const cJSON *name = spec_required(c, obj, "name", "step");
@@ -183,10 +183,15 @@ static int parse_request_step(spec_ctx_t *c, const cJSON *obj, step_t *st) {
     } else {
         st->name = name->valuestring;
     }
-    const cJSON *req = spec_required(c, obj, "request", "step");
-    if (!req || spec_parse_request(c, req, &st->req) == -1) rc = -1;
-    const cJSON *exp = spec_required(c, obj, "expect", "step");
-    if (!exp || spec_parse_expect(c, exp, st) == -1) rc = -1;
+    const cJSON *raw = cJSON_GetObjectItemCaseSensitive(obj, "raw");
+    if (raw) { /* raw bytes instead of a request (spec_raw.c) */
+        if (spec_parse_raw(c, obj, raw, st) == -1) rc = -1;
+    } else {
+        const cJSON *req = spec_required(c, obj, "request", "step");
+        if (!req || spec_parse_request(c, req, &st->req) == -1) rc = -1;
+        const cJSON *exp = spec_required(c, obj, "expect", "step");
+        if (!exp || spec_parse_expect(c, exp, st) == -1) rc = -1;
+    }
     const cJSON *cap = cJSON_GetObjectItemCaseSensitive(obj, "captures");
     if (cap && spec_parse_captures(c, cap, st) == -1) rc = -1;
 

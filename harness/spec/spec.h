@@ -93,8 +93,9 @@ struct step {
     const char *name; /* STEP_REQUEST: required. Others: NULL */
 
     /* STEP_REQUEST */
-    request_spec_t req;
-    int *statuses; /* accepted statuses (expect.status), nstatus >= 1 */
+    request_spec_t req;         /* unused when raw is set */
+    const struct raw_spec *raw; /* a raw step (spec_raw.h): exact bytes on a TCP connection */
+    int *statuses;              /* accepted statuses (expect.status), nstatus >= 1 */
     size_t nstatus;
     spec_loc_t status_loc;
     assertion_t *asserts;

@@ -430,41 +430,46 @@ static int parse_assert(spec_ctx_t *c, const cJSON *arr, assertion_t *a) {
     return 0;
 }
 
+int spec_parse_status(spec_ctx_t *c, const cJSON *s, step_t *st) {
+    int rc = 0;
+    st->status_loc = spec_loc(c, s, AT_VALUE);
+    int n = cJSON_IsArray(s) ? cJSON_GetArraySize(s) : 1;
+    st->statuses = arena_alloc(&c->set->arena, (size_t)(n ? n : 1) * sizeof(int));
+    if (!st->statuses) return -1;
+    if (cJSON_IsArray(s) && n == 0) {
+        spec_err(c, s, AT_VALUE, "expect.status list must not be empty");
+        rc = -1;
+    }
+    const cJSON *one = cJSON_IsArray(s) ? s->child : s;
+    for (; one; one = cJSON_IsArray(s) ? one->next : NULL) {
+        long v;
+        if (spec_want_int(c, one, 100, 599, "expect.status", &v) == -1)
+            rc = -1;
+        else
+            st->statuses[st->nstatus++] = (int)v;
+    }
+    return rc;
+}
+
+int spec_parse_asserts(spec_ctx_t *c, const cJSON *as, step_t *st) {
+    int rc = 0;
+    if (spec_want(c, as, cJSON_Array, "expect.asserts") == -1) return -1;
+    int n = cJSON_GetArraySize(as);
+    st->asserts = arena_alloc(&c->set->arena, (size_t)(n ? n : 1) * sizeof(assertion_t));
+    if (!st->asserts) return -1;
+    for (const cJSON *a = as->child; a; a = a->next)
+        if (parse_assert(c, a, &st->asserts[st->nasserts++]) == -1) rc = -1;
+    return rc;
+}
+
 int spec_parse_expect(spec_ctx_t *c, const cJSON *e, step_t *st) {
     static const char *const keys[] = {"status", "asserts", NULL};
-    arena_t *ar = &c->set->arena;
     if (spec_want(c, e, cJSON_Object, "expect") == -1) return -1;
     int rc = spec_check_keys(c, e, keys, "expect");
     const cJSON *s = spec_required(c, e, "status", "expect");
-    if (s) {
-        st->status_loc = spec_loc(c, s, AT_VALUE);
-        int n = cJSON_IsArray(s) ? cJSON_GetArraySize(s) : 1;
-        st->statuses = arena_alloc(ar, (size_t)(n ? n : 1) * sizeof(int));
-        if (!st->statuses) return -1;
-        if (cJSON_IsArray(s) && n == 0) {
-            spec_err(c, s, AT_VALUE, "expect.status list must not be empty");
-            rc = -1;
-        }
-        const cJSON *one = cJSON_IsArray(s) ? s->child : s;
-        for (; one; one = cJSON_IsArray(s) ? one->next : NULL) {
-            long v;
-            if (spec_want_int(c, one, 100, 599, "expect.status", &v) == -1)
-                rc = -1;
-            else
-                st->statuses[st->nstatus++] = (int)v;
-        }
-    } else {
-        rc = -1;
-    }
+    if (!s || spec_parse_status(c, s, st) == -1) rc = -1;
     const cJSON *as = cJSON_GetObjectItemCaseSensitive(e, "asserts");
-    if (as) {
-        if (spec_want(c, as, cJSON_Array, "expect.asserts") == -1) return -1;
-        int n = cJSON_GetArraySize(as);
-        st->asserts = arena_alloc(ar, (size_t)(n ? n : 1) * sizeof(assertion_t));
-        if (!st->asserts) return -1;
-        for (const cJSON *a = as->child; a; a = a->next)
-            if (parse_assert(c, a, &st->asserts[st->nasserts++]) == -1) rc = -1;
-    }
+    if (as && spec_parse_asserts(c, as, st) == -1) rc = -1;
     return rc;
 }
 

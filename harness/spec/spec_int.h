@@ -45,5 +45,10 @@ bool spec_var_name_ok(const char *s);
 int spec_parse_request(spec_ctx_t *c, const cJSON *node, request_spec_t *req);
 int spec_parse_expect(spec_ctx_t *c, const cJSON *node, step_t *st);
 int spec_parse_captures(spec_ctx_t *c, const cJSON *node, step_t *st);
+int spec_parse_status(spec_ctx_t *c, const cJSON *node, step_t *st);  /* expect.status */
+int spec_parse_asserts(spec_ctx_t *c, const cJSON *node, step_t *st); /* expect.asserts */
+
+/* spec_raw.c: a step's "raw", "probe" and its expect (raw steps; spec_raw.h). */
+int spec_parse_raw(spec_ctx_t *c, const cJSON *step, const cJSON *raw, step_t *st);
 
 #endif

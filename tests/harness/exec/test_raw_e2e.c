@@ -86,7 +86,7 @@ Test(raw_e2e, wire_fixture_defects_reported_exactly, .timeout = 120) {
     cr_assert(WIFEXITED(st) && WEXITSTATUS(st) == 1, "exit 1 expected (failing probes); %s",
               err_text ? err_text : "");
     cr_assert_not_null(strstr(err_text, "reproduce: { printf 'GET /plaintext HTTP/1.1\\r\\nHost: "
-                                        "fx\\r\\nX-A: a\\r\\n b\\r\\n\\r\\n'; sleep 2; } | nc "
+                                        "fx\\r\\nX-A: a\\r\\n b\\r\\n\\r\\n'; sleep 1; } | nc "
                                         "127.0.0.1 "),
                        "the D1 reproduce command: %s", err_text);
     free(err_text);

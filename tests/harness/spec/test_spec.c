@@ -161,7 +161,7 @@ Test(spec, unknown_keys_everywhere) {
              "\"expect\": {\"status\": 200}, \"zzz\": 1}]}"),
         "t.json:1:16: unknown key \"stepz\" in suite (did you mean \"steps\"?)\n"
         "t.json:1:137: unknown key \"zzz\" in step (allowed: name, request, expect, "
-        "captures, retry, delay, skip)\n"
+        "captures, retry, delay, skip, raw, probe)\n"
         "t.json:1:95: unknown key \"header\" in request (did you mean \"headers\"?)\n");
 }
 
