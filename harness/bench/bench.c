@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "bench_json.h"
-#include "bench_tradeoffs.h"
 #include "core/clock.h"
 #include "core/file.h"
 #include "bench_tradeoffs.h"
