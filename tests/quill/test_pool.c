@@ -129,3 +129,28 @@ Test(pool, defer_from_a_hook_is_refused_with_500) {
     close(fd);
     cr_assert_eq(server_stop(&s), 0);
 }
+
+/* A client that leaves while its job waits in the queue cancels it: one pool thread, A runs 1 s,
+ * B (5 s) is queued and its client closes, C (1 ms) is answered once A is done, without waiting
+ * for B's 5 s (the margin, 4 s, is generous: this checks that B's work was skipped). */
+Test(pool, a_client_that_leaves_cancels_its_queued_job) {
+    const char *env[] = {"WORKERS=1", "POOL_THREADS=1", NULL};
+    server s = server_start(env);
+    int a = tcp_connect(s.port), b = tcp_connect(s.port), c = tcp_connect(s.port);
+    send_str(a, "GET /deferred?ms=1000 HTTP/1.1\r\nHost: t\r\n\r\n");
+    read_resp(a, buf, sizeof(buf), 100, NULL, 0, NULL);
+    send_str(b, "GET /deferred?ms=5000 HTTP/1.1\r\nHost: t\r\n\r\n");
+    read_resp(b, buf, sizeof(buf), 100, NULL, 0, NULL);
+    close(b);
+    long long t0 = now_ms();
+    send_str(c, "GET /deferred?ms=1 HTTP/1.1\r\nHost: t\r\n\r\n");
+    read_resp(c, buf, sizeof(buf), 8000, "slept 1", 1, NULL);
+    long long took = now_ms() - t0;
+    cr_assert(strstr(buf, "slept 1"), "%s", buf);
+    cr_assert_lt(took, 4000, "C waited %lld ms: the abandoned job ran", took);
+    read_resp(a, buf, sizeof(buf), 5000, "slept 1000", 1, NULL);
+    cr_assert(strstr(buf, "slept 1000"), "%s", buf);
+    close(a);
+    close(c);
+    cr_assert_eq(server_stop(&s), 0);
+}

@@ -319,6 +319,11 @@ void quill__conn_resume(conn *c) {
     worker_loop *l = c->w->loop;
     l->ndeferred--;
     quill_req *req = c->dreq;
+    if (atomic_load(&req->job->cancelled)) { /* the client is gone: nobody to answer */
+        c->dreq = NULL;
+        quill__conn_close(c);
+        return;
+    }
     if (quill__app_resume(c->w->app, req, &c->dres_s)) { /* deferred again */
         req->job->conn = c;
         l->ndeferred++;
@@ -329,7 +334,7 @@ void quill__conn_resume(conn *c) {
     c->dbody = NULL;
     answer(c, req, &c->dres_s, false);
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
-    epoll_ctl(c->w->epfd, EPOLL_CTL_ADD, c->fd, &ev);
+    epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
     c->want_out = false;
     run(c); /* write the answer, then go on with pipelined requests */
 }
@@ -541,7 +546,10 @@ static void run(conn *c) {
              * (quill__conn_resume). What earlier requests queued is written now if it can be,
              * else after the resume. */
             if (c->nsegs > c->seg_done) flush(c);
-            epoll_ctl(c->w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+            /* Only the peer's close is watched meanwhile (it cancels the job, see below). */
+            struct epoll_event ev = {.events = EPOLLRDHUP, .data.ptr = c};
+            epoll_ctl(c->w->epfd, EPOLL_CTL_MOD, c->fd, &ev);
+            c->want_out = false;
             quill__conn_list_remove(c->w->loop, c);
             c->w->loop->ndeferred++;
             return;
@@ -586,6 +594,14 @@ static void run(conn *c) {
 }
 
 void quill__conn_on_event(conn *c, uint32_t events) {
+    if (c->dreq) {
+        /* The client closed while its request waits for the pool (as nginx, a closed reading
+         * side means the client is gone): the job is cancelled if it has not started, and the
+         * connection closes when the job comes back. Out of epoll so the event does not repeat. */
+        atomic_store(&c->dreq->job->cancelled, true);
+        epoll_ctl(c->w->epfd, EPOLL_CTL_DEL, c->fd, NULL);
+        return;
+    }
     if (c->state == CONN_LINGER) {
         linger_read(c);
         return;

@@ -69,6 +69,7 @@ typedef struct quill__job {
     quill_worker *worker;
     void *conn; /* the connection waiting for it (conn.c) */
     struct quill__job *next;
+    atomic_bool cancelled; /* the client went away before work started: work is skipped */
 } quill__job;
 
 /* pool.c: a fixed set of threads and a bounded FIFO of jobs. */

@@ -38,7 +38,9 @@ static void *pool_main(void *arg) {
         pthread_mutex_unlock(&p->mu);
         if (!job) return NULL; /* stopping and nothing left */
         job->next = NULL;
-        job->work(job->arg);
+        /* A client that left while its job waited in the queue gets nothing: skip the work (a
+         * burst of abandoned logins must not keep the pool busy for the clients that stay). */
+        if (!atomic_load(&job->cancelled)) job->work(job->arg);
         quill__worker_done(job);
     }
 }

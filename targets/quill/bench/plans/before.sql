@@ -1,0 +1,14 @@
+-- list (no filter)
+EXPLAIN QUERY PLAN SELECT a.id, a.slug, a.title, a.description, NULL, a.created_at, a.updated_at, u.username, u.bio, u.image, (SELECT count(*) FROM favorites f WHERE f.article_id = a.id), EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = ?1), EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = a.author_id), (SELECT json_group_array(t.tag) FROM (SELECT tag FROM article_tags WHERE article_id = a.id ORDER BY tag) t) FROM articles a JOIN users u ON u.id = a.author_id   ORDER BY a.created_at DESC, a.id DESC LIMIT ?5 OFFSET ?6;
+-- list count (no filter)
+EXPLAIN QUERY PLAN SELECT count(*) FROM articles a;
+-- list ?tag=
+EXPLAIN QUERY PLAN SELECT a.id, a.slug, a.title, a.description, NULL, a.created_at, a.updated_at, u.username, u.bio, u.image, (SELECT count(*) FROM favorites f WHERE f.article_id = a.id), EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = ?1), EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = a.author_id), (SELECT json_group_array(t.tag) FROM (SELECT tag FROM article_tags WHERE article_id = a.id ORDER BY tag) t) FROM articles a JOIN users u ON u.id = a.author_id  WHERE a.id IN (SELECT article_id FROM article_tags WHERE tag = ?2)  ORDER BY a.created_at DESC, a.id DESC LIMIT ?5 OFFSET ?6;
+-- list count ?tag=
+EXPLAIN QUERY PLAN SELECT count(*) FROM articles a WHERE a.id IN (SELECT article_id FROM article_tags WHERE tag = ?2);
+-- feed
+EXPLAIN QUERY PLAN SELECT a.id, a.slug, a.title, a.description, NULL, a.created_at, a.updated_at, u.username, u.bio, u.image, (SELECT count(*) FROM favorites f WHERE f.article_id = a.id), EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = ?1), EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = a.author_id), (SELECT json_group_array(t.tag) FROM (SELECT tag FROM article_tags WHERE article_id = a.id ORDER BY tag) t) FROM articles a JOIN users u ON u.id = a.author_id  WHERE a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?1)  ORDER BY a.created_at DESC, a.id DESC LIMIT ?5 OFFSET ?6;
+-- feed count
+EXPLAIN QUERY PLAN SELECT count(*) FROM articles a WHERE a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = ?1);
+-- article (GET /api/articles/<slug>)
+EXPLAIN QUERY PLAN SELECT a.id, a.slug, a.title, a.description, a.body, a.created_at, a.updated_at, u.username, u.bio, u.image, (SELECT count(*) FROM favorites f WHERE f.article_id = a.id), EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = ?1), EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = a.author_id), (SELECT json_group_array(t.tag) FROM (SELECT tag FROM article_tags WHERE article_id = a.id ORDER BY tag) t) FROM articles a JOIN users u ON u.id = a.author_id WHERE a.slug = ?2;
