@@ -256,6 +256,42 @@ static void say(const bench_open_ctx_t *x, const char *fmt, ...) {
     x->progress(x->progress_arg, line);
 }
 
+/* Before a rate, one request alone, until it is answered (at most BENCH_OPEN_SETTLE_S): a rate
+ * must not start behind what the previous run left queued in the target (wrk abandons its
+ * in-flight requests when a run ends; a slow server still works through them, and an overloaded
+ * rate leaves its own). Returns the milliseconds it took. */
+static double settle(const bench_open_ctx_t *x, const scn_t *s, const char *host, int port,
+                     size_t ri, long long *acked, long long *inflight) {
+    char nonce[48], hostport[64];
+    snprintf(nonce, sizeof nonce, "o%zu-settle", ri + 1);
+    snprintf(hostport, sizeof hostport, "%s:%d", host, port);
+    scn_stream_t st;
+    err_t err;
+    if (scn_stream_init(&st, s, x->pools, x->npools, hostport, nonce, &err) < 0) return -1;
+    /* one request due at T0 (the next would be due after the 0.5 ms window) */
+    ol_opts_t oo = {.host = host,
+                    .port = port,
+                    .connections = 1,
+                    .rate = 1000,
+                    .duration_s = 0.0005,
+                    .timeout_s = BENCH_OPEN_SETTLE_S,
+                    .drain_s = BENCH_OPEN_SETTLE_S,
+                    .request = stream_request,
+                    .request_ctx = &st};
+    ol_result_t r;
+    double ms = -1;
+    if (ol_result_init(&r) == 0) {
+        if (ol_run(&oo, &r, &err) == 0) {
+            ms = r.corrected->total ? (double)r.corrected->max / 1e6 : -1;
+            *acked += (long long)r.created;
+            *inflight += (long long)(r.timeouts - r.unsent_at_end + r.err_read + r.err_write);
+        }
+        ol_result_free(&r);
+    }
+    scn_stream_free(&st);
+    return ms;
+}
+
 /* One rate, repeat times, merged into *m. */
 static int run_rate(const bench_open_opts_t *o, const bench_open_ctx_t *x, const scn_t *s,
                     const char *host, int port, size_t ri, double rate, ol_result_t *m,
@@ -337,9 +373,12 @@ int bench_open_scenario(const bench_open_opts_t *o, const bench_open_ctx_t *x, c
             rc = err_set(err, "out of memory");
             break;
         }
+        double settle_ms = settle(x, s, host, port, i, acked, inflight);
         rc = run_rate(o, x, s, host, port, i, rates[i], &m, err);
         if (rc == 0) {
             add_rate(arr, rates[i], fr[i], x->repeat, &m, slo(o));
+            cJSON_AddNumberToObject(cJSON_GetArrayItem(arr, cJSON_GetArraySize(arr) - 1),
+                                    "settle_ms", r3(settle_ms));
             if (bench_open_rate_ok(&m, slo(o)) && rates[i] > best) best = rates[i];
             *acked += (long long)m.created;
             *inflight += (long long)(m.timeouts - m.unsent_at_end + m.err_read + m.err_write);

@@ -31,7 +31,8 @@
 #define BENCH_OPEN_DEFAULT_SLO_MS  100.0
 #define BENCH_OPEN_MAX_SLO_MS      600000.0
 #define BENCH_OPEN_MAX_ERROR_SHARE 0.01
-#define BENCH_OPEN_PAUSE_MS        500 /* between two rates: the target drains its queues */
+#define BENCH_OPEN_PAUSE_MS        500  /* between two rates: the target drains its queues */
+#define BENCH_OPEN_SETTLE_S        10.0 /* a lone request before each rate waits this long */
 #define BENCH_OPEN_RUN_SCENARIO    "article-read" /* the one sweep `parity run --open` adds */
 #define BENCH_OPEN_AUTO_FRACTIONS                                                                  \
     { 0.10, 0.25, 0.50, 0.75, 0.90, 1.00, 1.10 }

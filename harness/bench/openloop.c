@@ -41,7 +41,7 @@ typedef struct eng {
     int ep;
     conn_t *conns;
     int n;
-    int *idle, nidle;
+    int *idle, ihead, nidle; /* ring of idle connections, longest idle first */
     uint64_t *fifo;
     size_t fhead, fcount;
     uint64_t t0, end, dur_ns, timeout_ns;
@@ -160,17 +160,24 @@ static int ep_set(eng_t *e, conn_t *c, bool out, int op) {
     return epoll_ctl(e->ep, op, c->fd, &ev);
 }
 
+/* Idle connections are used in turn (the one idle longest first), not the most recent one
+ * again: every connection carries requests, as under a closed-loop tool, and a server that
+ * accepts connections one at a time (a sync worker) never waits on one we leave unused. Each
+ * connection is in the ring at most once (in_idle), so it never holds more than n. */
 static void push_idle(eng_t *e, conn_t *c) {
     c->st = C_IDLE;
     if (!c->in_idle) {
         c->in_idle = true;
-        e->idle[e->nidle++] = (int)(c - e->conns);
+        e->idle[(e->ihead + e->nidle) % e->n] = (int)(c - e->conns);
+        e->nidle++;
     }
 }
 
 static conn_t *pop_idle(eng_t *e) {
     while (e->nidle > 0) {
-        conn_t *c = &e->conns[e->idle[--e->nidle]];
+        conn_t *c = &e->conns[e->idle[e->ihead]];
+        e->ihead = (e->ihead + 1) % e->n;
+        e->nidle--;
         c->in_idle = false;
         if (c->st == C_IDLE) return c;
     }

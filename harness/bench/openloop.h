@@ -7,7 +7,8 @@
  * omission). Here the schedule is fixed in advance: request i is due at T0 + i/R (uniform) or
  * after exponential gaps of mean 1/R (poisson, a seeded generator so a run can be repeated),
  * on CLOCK_MONOTONIC in nanoseconds, computed from i (no accumulated rounding). Due requests
- * wait in a FIFO and go out on the first idle keep-alive connection. Each response is recorded
+ * wait in a FIFO and go out on the first idle keep-alive connection (idle connections are taken
+ * in turn, the one idle longest first). Each response is recorded
  * twice: from the due time (corrected: what a user sees, queueing included) and from the actual
  * send (uncorrected: the service time, what a closed-loop tool reports).
  *

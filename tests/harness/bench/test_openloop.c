@@ -170,6 +170,22 @@ Test(openloop, chunked_answers_and_poisson_arrivals) {
     ol_result_free(&again);
 }
 
+/* A server that takes connections one at a time in accept order (a sync worker without
+ * keep-alive) waits on the first connection it accepted until a request comes on it. With fewer
+ * requests than connections (4 at 4/s on 8), taking the most recently used idle connection again
+ * would leave that first connection unused and every request would time out; the engine takes
+ * idle connections in turn, so each request lands on the connection the server is waiting on
+ * and is answered at once (2 s of drain is ample). */
+Test(openloop, idle_connections_are_used_in_turn) {
+    int port = start_server((const char *const[]){"--serial", NULL});
+    ol_result_t r = run(port, 8, 4, 1, OL_QUEUE, OL_UNIFORM, -1);
+    cr_assert_eq(r.scheduled, 4);
+    cr_assert_eq(r.timeouts, 0, "%llu timeouts", (unsigned long long)r.timeouts);
+    cr_assert_eq(r.completed, 4);
+    cr_assert_geq(r.reconnects, 3, "Connection: close after every answer");
+    ol_result_free(&r);
+}
+
 Test(openloop, unreachable_server_is_an_error) {
     ol_opts_t o = {.host = "127.0.0.1",
                    .port = 1,
