@@ -11,6 +11,8 @@
 
 #include "scenario_stream.h"
 
+#include "core/json.h"
+
 #define BENCH_OPEN_MAX_RATE 1000000.0 /* requests/s a --rates value may ask for */
 #define BENCH_OPEN_MAX_RUNS 64        /* runs of one level read for its median */
 
@@ -92,10 +94,6 @@ double bench_open_seconds(const bench_open_opts_t *o, int duration_s, int repeat
     return (double)n * repeat * (duration_s + 1.0 + BENCH_OPEN_PAUSE_MS / 1000.0);
 }
 
-static const cJSON *get(const cJSON *o, const char *k) {
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
 static int cmp_double(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
     return x < y ? -1 : x > y;
@@ -103,12 +101,12 @@ static int cmp_double(const void *a, const void *b) {
 
 /* A level's median requests/s: its summary's when summarised, else the median of its runs. */
 static double level_median(const cJSON *l) {
-    const cJSON *m = get(get(get(l, "summary"), "rps"), "median"), *r;
+    const cJSON *m = json_get(json_get(json_get(l, "summary"), "rps"), "median"), *r;
     if (cJSON_IsNumber(m)) return m->valuedouble;
     double v[BENCH_OPEN_MAX_RUNS];
     size_t n = 0;
-    cJSON_ArrayForEach(r, get(l, "runs")) {
-        const cJSON *rps = get(r, "rps");
+    cJSON_ArrayForEach(r, json_get(l, "runs")) {
+        const cJSON *rps = json_get(r, "rps");
         if (cJSON_IsNumber(rps) && n < BENCH_OPEN_MAX_RUNS) v[n++] = rps->valuedouble;
     }
     if (n == 0) return 0;
@@ -119,7 +117,7 @@ static double level_median(const cJSON *l) {
 double bench_open_closed_max(const cJSON *sobj) {
     double best = 0;
     const cJSON *l;
-    cJSON_ArrayForEach(l, get(sobj, "levels")) {
+    cJSON_ArrayForEach(l, json_get(sobj, "levels")) {
         double m = level_median(l);
         if (m > best) best = m;
     }

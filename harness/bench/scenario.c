@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
 #include "core/jsonloc.h"
 
 typedef struct loadctx {
@@ -30,10 +31,6 @@ static int check_keys(loadctx_t *c, const cJSON *obj, const char *const *allowed
         if (!ok) return fail_at(c, k, true, "unknown key \"%s\"", k->string);
     }
     return 0;
-}
-
-static const cJSON *get(const cJSON *obj, const char *key) {
-    return cJSON_GetObjectItemCaseSensitive(obj, key);
 }
 
 void scn_tmpl_free(scn_tmpl_t *t) {
@@ -136,7 +133,7 @@ static int load_request(loadctx_t *c, const cJSON *o, scn_request_t *r) {
     static const char *const keys[] = {"method", "path", "headers", "body", "weight", NULL};
     if (!cJSON_IsObject(o)) return fail_at(c, o, false, "a request must be an object%s", "");
     if (check_keys(c, o, keys)) return -1;
-    const cJSON *m = get(o, "method"), *p = get(o, "path");
+    const cJSON *m = json_get(o, "method"), *p = json_get(o, "path");
     static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", NULL};
     bool ok = false;
     for (const char *const *x = methods; cJSON_IsString(m) && *x; x++)
@@ -146,7 +143,7 @@ static int load_request(loadctx_t *c, const cJSON *o, scn_request_t *r) {
     if (!p || !cJSON_IsString(p) || p->valuestring[0] != '/')
         return fail_at(c, p ? p : o, false, "\"path\" must be a string starting with '/'%s", "");
     if (tmpl_at(c, p, &r->path)) return -1;
-    const cJSON *h = get(o, "headers");
+    const cJSON *h = json_get(o, "headers");
     if (h) {
         if (!cJSON_IsObject(h)) return fail_at(c, h, false, "\"headers\" must be an object%s", "");
         for (const cJSON *x = h->child; x; x = x->next) {
@@ -157,12 +154,12 @@ static int load_request(loadctx_t *c, const cJSON *o, scn_request_t *r) {
             if (tmpl_at(c, x, &hd->value)) return -1;
         }
     }
-    const cJSON *b = get(o, "body");
+    const cJSON *b = json_get(o, "body");
     if (b) {
         r->has_body = true;
         if (tmpl_at(c, b, &r->body)) return -1;
     }
-    const cJSON *w = get(o, "weight");
+    const cJSON *w = json_get(o, "weight");
     r->weight = 1;
     if (w) {
         if (!jl_is_integer(w) || w->valuedouble < 1 || w->valuedouble > SCN_MAX_WEIGHT)
@@ -221,17 +218,17 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
         goto out;
     }
     if (check_keys(&c, root, keys)) goto out;
-    const cJSON *name = get(root, "scenario");
+    const cJSON *name = json_get(root, "scenario");
     if (!cJSON_IsString(name) || !name->valuestring[0]) {
         fail_at(&c, name ? name : root, false, "\"scenario\" (a non-empty string) is required%s", "");
         goto out;
     }
     s->name = str_dup(name->valuestring);
-    const cJSON *d = get(root, "description");
+    const cJSON *d = json_get(root, "description");
     s->description = str_dup(cJSON_IsString(d) ? d->valuestring : "");
-    const cJSON *pools = get(root, "pools");
+    const cJSON *pools = json_get(root, "pools");
     if (pools && load_pools(&c, pools, s)) goto out;
-    const cJSON *reqs = get(root, "requests");
+    const cJSON *reqs = json_get(root, "requests");
     if (!cJSON_IsArray(reqs) || cJSON_GetArraySize(reqs) == 0) {
         fail_at(&c, reqs ? reqs : root, false, "\"requests\" (a non-empty list) is required%s", "");
         goto out;
@@ -243,7 +240,7 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
         }
         if (load_request(&c, r, &s->reqs[s->nreqs++])) goto out;
     }
-    const cJSON *ex = get(root, "expect");
+    const cJSON *ex = json_get(root, "expect");
     if (ex) {
         static const char *const ek[] = {"status", "asserts", NULL};
         if (!cJSON_IsObject(ex)) {
@@ -253,7 +250,7 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
         if (check_keys(&c, ex, ek)) goto out;
         s->expect = cJSON_Duplicate(ex, 1);
     }
-    const cJSON *integ = get(root, "integrity");
+    const cJSON *integ = json_get(root, "integrity");
     if (integ) {
         if (!cJSON_IsString(integ) || strcmp(integ->valuestring, "comments") != 0) {
             fail_at(&c, integ, false, "\"integrity\" must be \"comments\"%s", "");
@@ -261,7 +258,7 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
         }
         s->integrity = str_dup(integ->valuestring);
     }
-    const cJSON *lv = get(root, "connections");
+    const cJSON *lv = json_get(root, "connections");
     if (lv) {
         if (!cJSON_IsArray(lv) || cJSON_GetArraySize(lv) == 0 || cJSON_GetArraySize(lv) > SCN_MAX_LEVELS) {
             fail_at(&c, lv, false, "\"connections\" must be a list of 1 to 16 integers%s", "");

@@ -76,3 +76,17 @@ bool json_equal(const cJSON *a, const cJSON *b) {
     }
     return true; /* null, true, false: same type */
 }
+
+const cJSON *json_get(const cJSON *o, const char *key) {
+    return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
+}
+
+double json_num(const cJSON *o, const char *key, double dflt) {
+    const cJSON *v = json_get(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+const char *json_str(const cJSON *o, const char *key) {
+    const cJSON *v = json_get(o, key);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}

@@ -9,6 +9,7 @@
 
 #include "inspect.h"
 
+#include "core/json.h"
 #include "core/cli_common.h"
 
 #define CMD_MAX_TARGETS 64
@@ -38,17 +39,12 @@ static void cmd_help(FILE *f) {
         INSPECT_STARTS_DEFAULT, INSPECT_STARTS_MAX, INSPECT_CONNS_DEFAULT);
 }
 
-static const cJSON *get(const cJSON *o, const char *k) {
-    return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
 static double num(const cJSON *o, const char *k) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : -1;
+    return json_num(o, k, -1);
 }
 
 static bool has_error(const cJSON *o) {
-    return cJSON_IsString(get(o, "error"));
+    return cJSON_IsString(json_get(o, "error"));
 }
 
 /* One line per target, then its code by kind and language, then errors. */
@@ -57,44 +53,44 @@ static void print_text(const cJSON *block) {
            "RULING", "DEPS", "DEPS-MIB", "START-MS", "IDLE-MIB", "KIB/CONN", "OK/CPU-S",
            "CONFORMS");
     const cJSON *t;
-    cJSON_ArrayForEach(t, get(block, "targets")) {
-        const cJSON *code = get(t, "code"), *deps = get(t, "dependencies");
-        const cJSON *st = get(t, "startup"), *cn = get(t, "connections");
-        const cJSON *eff = get(t, "efficiency"), *cor = get(t, "correctness");
+    cJSON_ArrayForEach(t, json_get(block, "targets")) {
+        const cJSON *code = json_get(t, "code"), *deps = json_get(t, "dependencies");
+        const cJSON *st = json_get(t, "startup"), *cn = json_get(t, "connections");
+        const cJSON *eff = json_get(t, "efficiency"), *cor = json_get(t, "correctness");
         char start[32] = "-", idle[32] = "-", conn[32] = "-", effs[32] = "-", ruling[32] = "-";
         if (num(code, "code") >= 0)
-            snprintf(ruling, sizeof ruling, "%.0f", num(get(code, "ruling"), "lines"));
+            snprintf(ruling, sizeof ruling, "%.0f", num(json_get(code, "ruling"), "lines"));
         if (num(st, "median_ms") >= 0) snprintf(start, sizeof start, "%.0f", num(st, "median_ms"));
         if (num(st, "idle_rss_kib") >= 0)
             snprintf(idle, sizeof idle, "%.1f", num(st, "idle_rss_kib") / 1024);
         if (num(cn, "per_connection_bytes") > -1e18 &&
-            cJSON_IsNumber(get(cn, "per_connection_bytes")))
+            cJSON_IsNumber(json_get(cn, "per_connection_bytes")))
             snprintf(conn, sizeof conn, "%.1f", num(cn, "per_connection_bytes") / 1024);
         if (num(eff, "geomean_ok_per_cpu_s") >= 0)
             snprintf(effs, sizeof effs, "%.0f", num(eff, "geomean_ok_per_cpu_s"));
-        const cJSON *v = get(cor, "verdict");
+        const cJSON *v = json_get(cor, "verdict");
         printf("%-14s %8.0f %6.0f %9s %10.0f %10.1f %9s %10s %10s %9s %s\n",
-               cJSON_GetStringValue(get(t, "name")), num(code, "code"), num(code, "files"), ruling,
+               cJSON_GetStringValue(json_get(t, "name")), num(code, "code"), num(code, "files"), ruling,
                num(deps, "packages"), num(deps, "size_kib") / 1024, start, idle, conn, effs,
                cJSON_IsString(v) ? v->valuestring : "-");
     }
-    cJSON_ArrayForEach(t, get(block, "targets")) {
-        const char *name = cJSON_GetStringValue(get(t, "name"));
-        const cJSON *k, *code = get(t, "code");
+    cJSON_ArrayForEach(t, json_get(block, "targets")) {
+        const char *name = cJSON_GetStringValue(json_get(t, "name"));
+        const cJSON *k, *code = json_get(t, "code");
         printf("\n%s: code by kind:", name);
-        cJSON_ArrayForEach(k, get(code, "by_kind")) printf(" %s %.0f", k->string, num(k, "code"));
+        cJSON_ArrayForEach(k, json_get(code, "by_kind")) printf(" %s %.0f", k->string, num(k, "code"));
         printf("; by language:");
-        cJSON_ArrayForEach(k, get(code, "by_language"))
+        cJSON_ArrayForEach(k, json_get(code, "by_language"))
             printf(" %s %.0f", k->string, num(k, "code"));
-        const cJSON *cn = get(t, "connections");
+        const cJSON *cn = json_get(t, "connections");
         if (num(cn, "requested") >= 0)
             printf("\n%s: connections: %.0f requested, %.0f answered, %.0f open at the RSS read",
                    name, num(cn, "requested"), num(cn, "answered"), num(cn, "open"));
         static const char *const PARTS[] = {"code", "dependencies", "startup", "connections"};
         for (size_t i = 0; i < 4; i++)
-            if (has_error(get(t, PARTS[i])))
+            if (has_error(json_get(t, PARTS[i])))
                 printf("\n%s: %s: %s", name, PARTS[i],
-                       cJSON_GetStringValue(get(get(t, PARTS[i]), "error")));
+                       cJSON_GetStringValue(json_get(json_get(t, PARTS[i]), "error")));
         putchar('\n');
     }
 }
@@ -232,7 +228,7 @@ int inspect_main(int argc, char **argv) {
         cJSON *t = inspect_target(block, &ms[i], o.stat ? NULL : &o.io);
         static const char *const PARTS[] = {"code", "dependencies", "startup", "connections"};
         for (size_t p = 0; p < 4; p++)
-            if (has_error(get(t, PARTS[p]))) rc = CLI_EXIT_ENV;
+            if (has_error(json_get(t, PARTS[p]))) rc = CLI_EXIT_ENV;
     }
     unlink(log);
     if (o.from && (rc == 0 || rc == CLI_EXIT_ENV)) {

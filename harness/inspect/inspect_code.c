@@ -11,6 +11,7 @@
 
 #include "inspect.h"
 
+#include "core/json.h"
 #include "core/proc.h"
 
 #define CODE_LIST_MAX     (64u << 10) /* bytes of a code.list */
@@ -19,13 +20,8 @@
 #define CODE_PATH_MAX     4096
 #define CODE_EXCLUDE_DIRS "node_modules,__pycache__,.git,.venv,venv,bench,tools,examples,build"
 
-static const cJSON *get(const cJSON *o, const char *k) {
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
 static double num(const cJSON *o, const char *k) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : 0;
+    return json_num(o, k, 0);
 }
 
 static bool has_component(const char *path, const char *name) {
@@ -278,7 +274,7 @@ cJSON *inspect_code(const char *dir, err_t *err) {
         long files = 0, total = 0, app = 0, rlines = 0, rblocks = 0;
         const cJSON *f;
         cJSON_ArrayForEach(f, doc) {
-            const cJSON *lang = get(f, "language");
+            const cJSON *lang = json_get(f, "language");
             if (!cJSON_IsString(lang) || !strcmp(f->string, "header") || !strcmp(f->string, "SUM"))
                 continue;
             const char *kind = inspect_kind(f->string, lang->valuestring);

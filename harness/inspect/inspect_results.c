@@ -14,23 +14,11 @@
 
 #include "inspect.h"
 
+#include "core/json.h"
+
 #define RESULTS_REF_LEVEL 64           /* as report_model.c */
 #define RESULTS_FILE_MAX  (256u << 20) /* bytes of a conformance.json */
 #define RESULTS_MAX_RUNS  64
-
-static const cJSON *get(const cJSON *o, const char *k) {
-    return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
-static double num(const cJSON *o, const char *k, double dflt) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
-static const char *str(const cJSON *o, const char *k) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 static int cmp_dbl(const void *a, const void *b) {
     double x = *(const double *)a, y = *(const double *)b;
@@ -39,11 +27,11 @@ static int cmp_dbl(const void *a, const void *b) {
 
 static const cJSON *ref_level(const cJSON *scn) {
     const cJSON *l, *best = NULL;
-    cJSON_ArrayForEach(l, get(scn, "levels")) {
-        if (!cJSON_IsObject(get(l, "summary"))) continue;
-        int c = (int)num(l, "connections", 0);
+    cJSON_ArrayForEach(l, json_get(scn, "levels")) {
+        if (!cJSON_IsObject(json_get(l, "summary"))) continue;
+        int c = (int)json_num(l, "connections", 0);
         if (c == RESULTS_REF_LEVEL) return l;
-        if (!best || c > num(best, "connections", 0)) best = l;
+        if (!best || c > json_num(best, "connections", 0)) best = l;
     }
     return best;
 }
@@ -53,9 +41,9 @@ static double ok_per_cpu(const cJSON *level, double *rps) {
     double v[RESULTS_MAX_RUNS], r[RESULTS_MAX_RUNS];
     size_t n = 0;
     const cJSON *run;
-    cJSON_ArrayForEach(run, get(level, "runs")) {
-        double cpu = num(run, "cpu_s", -1), req = num(run, "requests", -1);
-        double errs = num(get(run, "errors"), "total", 0), dur = num(run, "duration_s", 0);
+    cJSON_ArrayForEach(run, json_get(level, "runs")) {
+        double cpu = json_num(run, "cpu_s", -1), req = json_num(run, "requests", -1);
+        double errs = json_num(json_get(run, "errors"), "total", 0), dur = json_num(run, "duration_s", 0);
         if (cpu <= 0 || req < 0 || n >= RESULTS_MAX_RUNS) continue;
         double ok = req - errs > 0 ? req - errs : 0;
         v[n] = ok / cpu;
@@ -74,17 +62,17 @@ cJSON *inspect_efficiency(const cJSON *bt) {
     double logsum = 0, peak = -1;
     int n = 0;
     const cJSON *s;
-    cJSON_ArrayForEach(s, get(bt, "scenarios")) {
-        const char *name = str(s, "name");
+    cJSON_ArrayForEach(s, json_get(bt, "scenarios")) {
+        const char *name = json_str(s, "name");
         const cJSON *lv = ref_level(s), *lvl, *run;
-        cJSON_ArrayForEach(lvl, get(s, "levels")) cJSON_ArrayForEach(run, get(lvl, "runs")) {
-            double r = num(run, "rss_peak_kb", -1);
+        cJSON_ArrayForEach(lvl, json_get(s, "levels")) cJSON_ArrayForEach(run, json_get(lvl, "runs")) {
+            double r = json_num(run, "rss_peak_kb", -1);
             if (r > peak) peak = r;
         }
         double rps = 0, eff = lv ? ok_per_cpu(lv, &rps) : -1;
         if (!name || eff < 0) continue;
         cJSON *e = cJSON_AddObjectToObject(per, name);
-        cJSON_AddNumberToObject(e, "connections", num(lv, "connections", 0));
+        cJSON_AddNumberToObject(e, "connections", json_num(lv, "connections", 0));
         cJSON_AddNumberToObject(e, "ok_per_cpu_s", round(eff * 10) / 10);
         cJSON_AddNumberToObject(e, "ok_rps", round(rps * 10) / 10);
         if (eff > 0) {
@@ -111,33 +99,33 @@ static cJSON *wire_totals(const cJSON *ct) {
     double pass = 0, fail = 0;
     int probes = 0, suites = 0;
     const cJSON *s, *st;
-    cJSON_ArrayForEach(s, get(ct, "suites")) cJSON_ArrayForEach(st, get(s, "steps")) {
-        if (!get(st, "probe")) continue;
-        const char *v = str(st, "status");
+    cJSON_ArrayForEach(s, json_get(ct, "suites")) cJSON_ArrayForEach(st, json_get(s, "steps")) {
+        if (!json_get(st, "probe")) continue;
+        const char *v = json_str(st, "status");
         probes++;
         if (v && !strcmp(v, "pass"))
             pass++;
         else if (v && (!strcmp(v, "fail") || !strcmp(v, "error")))
             fail++;
     }
-    const cJSON *w = get(ct, "wire");
+    const cJSON *w = json_get(ct, "wire");
     if (!probes && cJSON_IsObject(w)) {
-        const cJSON *c = cJSON_IsObject(get(w, "counts"))   ? get(w, "counts")
-                         : cJSON_IsObject(get(w, "totals")) ? get(w, "totals")
+        const cJSON *c = cJSON_IsObject(json_get(w, "counts"))   ? json_get(w, "counts")
+                         : cJSON_IsObject(json_get(w, "totals")) ? json_get(w, "totals")
                                                             : w;
-        if (cJSON_IsNumber(get(c, "pass")) || cJSON_IsNumber(get(c, "fail"))) {
+        if (cJSON_IsNumber(json_get(c, "pass")) || cJSON_IsNumber(json_get(c, "fail"))) {
             probes = 1;
-            pass = num(c, "pass", 0);
-            fail = num(c, "fail", 0) + num(c, "error", 0);
+            pass = json_num(c, "pass", 0);
+            fail = json_num(c, "fail", 0) + json_num(c, "error", 0);
         }
     }
-    if (!probes) cJSON_ArrayForEach(s, get(ct, "suites")) {
-            const char *file = str(s, "file"), *name = str(s, "name");
+    if (!probes) cJSON_ArrayForEach(s, json_get(ct, "suites")) {
+            const char *file = json_str(s, "file"), *name = json_str(s, "name");
             if (!(file && strstr(file, "specs/wire/")) && !(name && str_starts_with(name, "wire")))
                 continue;
             suites++;
-            pass += num(get(s, "counts"), "pass", 0);
-            fail += num(get(s, "counts"), "fail", 0) + num(get(s, "counts"), "error", 0);
+            pass += json_num(json_get(s, "counts"), "pass", 0);
+            fail += json_num(json_get(s, "counts"), "fail", 0) + json_num(json_get(s, "counts"), "error", 0);
         }
     if (!probes && !suites) return NULL;
     cJSON *o = cJSON_CreateObject();
@@ -149,12 +137,12 @@ static cJSON *wire_totals(const cJSON *ct) {
 cJSON *inspect_correctness(const cJSON *ct) {
     if (!ct) return cJSON_CreateNull();
     cJSON *o = cJSON_CreateObject();
-    const char *st = str(ct, "status");
+    const char *st = json_str(ct, "status");
     cJSON_AddStringToObject(o, "verdict", st ? st : "unknown");
-    const cJSON *c = get(ct, "counts");
+    const cJSON *c = json_get(ct, "counts");
     cJSON *steps = cJSON_AddObjectToObject(o, "steps");
     static const char *const K[] = {"pass", "fail", "skip", "error"};
-    for (size_t i = 0; i < 4; i++) cJSON_AddNumberToObject(steps, K[i], num(c, K[i], 0));
+    for (size_t i = 0; i < 4; i++) cJSON_AddNumberToObject(steps, K[i], json_num(c, K[i], 0));
     cJSON *w = wire_totals(ct);
     if (w)
         cJSON_AddItemToObject(o, "wire", w);
@@ -210,8 +198,8 @@ cJSON *inspect_target(cJSON *block, const target_manifest_t *m, const inspect_op
 
 static const cJSON *by_name(const cJSON *doc, const char *name) {
     const cJSON *t;
-    cJSON_ArrayForEach(t, get(doc, "targets")) {
-        const char *n = str(t, "name");
+    cJSON_ArrayForEach(t, json_get(doc, "targets")) {
+        const char *n = json_str(t, "name");
         if (n && !strcmp(n, name)) return t;
     }
     return NULL;
@@ -221,7 +209,7 @@ void inspect_fill_results(cJSON *block, const cJSON *bench_doc, const cJSON *con
                           const cJSON *wire_doc) {
     cJSON *t;
     cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(block, "targets")) {
-        const char *name = str(t, "name");
+        const char *name = json_str(t, "name");
         if (!name) continue;
         if (bench_doc)
             cJSON_ReplaceItemInObjectCaseSensitive(t, "efficiency",

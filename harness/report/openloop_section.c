@@ -6,44 +6,37 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
+
 #define OLS_PATH_MAX 4400
 #define OLS_MIN_XMAX 1e4 /* spectra reach 99.99% at least */
-
-static const cJSON *get(const cJSON *o, const char *k) {
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
-static double num(const cJSON *o, const char *k, double d) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : d;
-}
 
 /* The "open" object of target t, scenario s, or NULL. */
 static const cJSON *open_of(const rm_t *m, size_t t, size_t s) {
     const rm_cell_t *c = &m->cells[t][s];
-    const cJSON *o = c->present ? get(c->scenario, "open") : NULL;
+    const cJSON *o = c->present ? json_get(c->scenario, "open") : NULL;
     return cJSON_IsObject(o) ? o : NULL;
 }
 
 static bool scenario_has_open(const rm_t *m, size_t s) {
     for (size_t t = 0; t < m->nt; t++)
-        if (cJSON_GetArraySize(get(open_of(m, t, s), "rates")) > 0) return true;
+        if (cJSON_GetArraySize(json_get(open_of(m, t, s), "rates")) > 0) return true;
     return false;
 }
 
 static double slo_of(const rm_t *m, size_t s) {
     for (size_t t = 0; t < m->nt; t++)
-        if (open_of(m, t, s)) return num(open_of(m, t, s), "slo_ms", 100);
+        if (open_of(m, t, s)) return json_num(open_of(m, t, s), "slo_ms", 100);
     return 100;
 }
 
 /* The rate whose spectra are charted: the highest sustained one, else the first. */
 static const cJSON *spectrum_rate(const cJSON *open) {
-    const cJSON *r, *pick = cJSON_GetArrayItem(get(open, "rates"), 0);
+    const cJSON *r, *pick = cJSON_GetArrayItem(json_get(open, "rates"), 0);
     double best = -1;
-    cJSON_ArrayForEach(r, get(open, "rates")) {
-        double v = num(r, "target_rps", -1);
-        if (cJSON_IsTrue(get(r, "sustained")) && v > best) {
+    cJSON_ArrayForEach(r, json_get(open, "rates")) {
+        double v = json_num(r, "target_rps", -1);
+        if (cJSON_IsTrue(json_get(r, "sustained")) && v > best) {
             best = v;
             pick = r;
         }
@@ -80,17 +73,17 @@ static int load_chart(const rm_t *m, const report_opts_t *o, size_t s, char name
     int block = 0;
     double xmin = 0, xmax = 0, slo = slo_of(m, s);
     for (size_t t = 0; t < m->nt; t++) {
-        const cJSON *r, *rates = get(open_of(m, t, s), "rates");
+        const cJSON *r, *rates = json_get(open_of(m, t, s), "rates");
         if (cJSON_GetArraySize(rates) == 0) continue;
         if (block) buf_adds(&d, "\n\n");
         cJSON_ArrayForEach(r, rates) {
-            double x = num(r, "target_rps", 0);
-            const cJSON *c = get(r, "corrected_us");
+            double x = json_num(r, "target_rps", 0);
+            const cJSON *c = json_get(r, "corrected_us");
             if (x <= 0) continue;
             if (xmin == 0 || x < xmin) xmin = x;
             if (x > xmax) xmax = x;
-            buf_printf(&d, "%.6g %.6g %.6g %d\n", x, num(c, "p50", 0) / 1000.0,
-                       num(c, "p99", 0) / 1000.0, cJSON_IsTrue(get(r, "ok")) ? 1 : 0);
+            buf_printf(&d, "%.6g %.6g %.6g %d\n", x, json_num(c, "p50", 0) / 1000.0,
+                       json_num(c, "p99", 0) / 1000.0, cJSON_IsTrue(json_get(r, "ok")) ? 1 : 0);
         }
         const char *col = m->targets[t].color, *name = m->targets[t].name;
         char label[160];
@@ -165,10 +158,10 @@ static int spectrum_chart(const rm_t *m, const report_opts_t *o, size_t s, char 
     double xmax = OLS_MIN_XMAX, ylo = 0, yhi = 0;
     for (size_t t = 0; t < m->nt; t++) {
         const cJSON *r = spectrum_rate(open_of(m, t, s));
-        const cJSON *hc = get(r, "histogram_corrected"), *hu = get(r, "histogram_uncorrected");
+        const cJSON *hc = json_get(r, "histogram_corrected"), *hu = json_get(r, "histogram_uncorrected");
         if (cJSON_GetArraySize(hc) == 0 || cJSON_GetArraySize(hu) == 0) continue;
         char label[160], rps[32];
-        report_fmt_rps(rps, sizeof rps, num(r, "target_rps", 0));
+        report_fmt_rps(rps, sizeof rps, json_num(r, "target_rps", 0));
         snprintf(label, sizeof label, "%s at %s/s", m->targets[t].name, rps);
         for (int side = 0; side < 2; side++) {
             buf_t *p = side ? &right : &left;
@@ -232,7 +225,7 @@ bool report_openloop_present(const rm_t *m) {
 
 /* The cell text of the sustained table: "6.1k" or "none" (below the lowest rate swept). */
 static void sustained_cell(const cJSON *open, char *out, size_t n) {
-    const cJSON *best = get(open, "max_sustained_rps");
+    const cJSON *best = json_get(open, "max_sustained_rps");
     if (cJSON_IsNumber(best)) {
         report_fmt_rps(out, n, best->valuedouble);
         return;
@@ -240,8 +233,8 @@ static void sustained_cell(const cJSON *open, char *out, size_t n) {
     char lo[32];
     double low = 0;
     const cJSON *r;
-    cJSON_ArrayForEach(r, get(open, "rates")) {
-        double v = num(r, "target_rps", 0);
+    cJSON_ArrayForEach(r, json_get(open, "rates")) {
+        double v = json_num(r, "target_rps", 0);
         if (low == 0 || v < low) low = v;
     }
     report_fmt_rps(lo, sizeof lo, low);
@@ -250,11 +243,11 @@ static void sustained_cell(const cJSON *open, char *out, size_t n) {
 
 /* corrected p99 of the rate equal to max_sustained_rps, in µs, or -1. */
 static double p99_at_best(const cJSON *open) {
-    const cJSON *best = get(open, "max_sustained_rps"), *r;
+    const cJSON *best = json_get(open, "max_sustained_rps"), *r;
     if (!cJSON_IsNumber(best)) return -1;
-    cJSON_ArrayForEach(r, get(open, "rates")) {
-        if (fabs(num(r, "target_rps", -1) - best->valuedouble) < 1e-6)
-            return num(get(r, "corrected_us"), "p99", -1);
+    cJSON_ArrayForEach(r, json_get(open, "rates")) {
+        if (fabs(json_num(r, "target_rps", -1) - best->valuedouble) < 1e-6)
+            return json_num(json_get(r, "corrected_us"), "p99", -1);
     }
     return -1;
 }
@@ -268,17 +261,17 @@ static void html_details(FILE *f, const rm_t *m, size_t s) {
           f);
     for (size_t t = 0; t < m->nt; t++) {
         const cJSON *r;
-        cJSON_ArrayForEach(r, get(open_of(m, t, s), "rates")) {
+        cJSON_ArrayForEach(r, json_get(open_of(m, t, s), "rates")) {
             char off[32], ach[32], p50[32], p99[32], p999[32], u99[32];
-            const cJSON *c = get(r, "corrected_us"), *u = get(r, "uncorrected_us");
-            report_fmt_rps(off, sizeof off, num(r, "target_rps", 0));
-            report_fmt_rps(ach, sizeof ach, num(r, "achieved_rps", 0));
-            report_fmt_us(p50, sizeof p50, num(c, "p50", 0));
-            report_fmt_us(p99, sizeof p99, num(c, "p99", 0));
-            report_fmt_us(p999, sizeof p999, num(c, "p99_9", 0));
-            report_fmt_us(u99, sizeof u99, num(u, "p99", 0));
-            const char *verdict = cJSON_IsTrue(get(r, "ok"))           ? "ok"
-                                  : !cJSON_IsTrue(get(r, "sustained")) ? "not sustained"
+            const cJSON *c = json_get(r, "corrected_us"), *u = json_get(r, "uncorrected_us");
+            report_fmt_rps(off, sizeof off, json_num(r, "target_rps", 0));
+            report_fmt_rps(ach, sizeof ach, json_num(r, "achieved_rps", 0));
+            report_fmt_us(p50, sizeof p50, json_num(c, "p50", 0));
+            report_fmt_us(p99, sizeof p99, json_num(c, "p99", 0));
+            report_fmt_us(p999, sizeof p999, json_num(c, "p99_9", 0));
+            report_fmt_us(u99, sizeof u99, json_num(u, "p99", 0));
+            const char *verdict = cJSON_IsTrue(json_get(r, "ok"))           ? "ok"
+                                  : !cJSON_IsTrue(json_get(r, "sustained")) ? "not sustained"
                                                                        : "over SLO or errors";
             fputs("<tr><td>", f);
             report_html_escape(f, m->targets[t].name);
@@ -287,8 +280,8 @@ static void html_details(FILE *f, const rm_t *m, size_t s) {
                     "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s"
                     "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
                     "<td class=\"num\">%.0f</td><td>%s</td></tr>\n",
-                    off, ach, p50, p99, p999, u99, num(r, "timeouts", 0), num(r, "dropped", 0),
-                    num(r, "max_backlog", 0), verdict);
+                    off, ach, p50, p99, p999, u99, json_num(r, "timeouts", 0), json_num(r, "dropped", 0),
+                    json_num(r, "max_backlog", 0), verdict);
         }
     }
     fputs("</table></details>\n", f);
@@ -300,8 +293,8 @@ void report_openloop_html(FILE *f, const rm_t *m) {
     for (size_t s = 0; s < m->ns && !any; s++)
         for (size_t t = 0; t < m->nt && !any; t++) any = open_of(m, t, s);
     const char *arr =
-        cJSON_IsString(get(any, "arrivals")) ? get(any, "arrivals")->valuestring : "?";
-    const char *pol = cJSON_IsString(get(any, "policy")) ? get(any, "policy")->valuestring : "?";
+        cJSON_IsString(json_get(any, "arrivals")) ? json_get(any, "arrivals")->valuestring : "?";
+    const char *pol = cJSON_IsString(json_get(any, "policy")) ? json_get(any, "policy")->valuestring : "?";
     fprintf(f,
             "<h2 id=\"openloop\">Open loop: the rate each target sustains</h2>\n"
             "<p class=\"lead\">Requests at a fixed arrival rate (%s arrivals, %.0f connections, "
@@ -311,7 +304,7 @@ void report_openloop_html(FILE *f, const rm_t *m) {
             "failed. The table gives the highest ok rate: what a user can plan with. Closed-loop "
             "throughput above is the capacity; this is the load the target carries within the "
             "latency objective.</p>\n<table>\n<tr><th>scenario</th>",
-            arr, num(any, "connections", 0), pol, num(any, "slo_ms", 100));
+            arr, json_num(any, "connections", 0), pol, json_num(any, "slo_ms", 100));
     for (size_t t = 0; t < m->nt; t++) {
         fputs("<th>", f);
         report_html_escape(f, m->targets[t].name);
@@ -325,19 +318,19 @@ void report_openloop_html(FILE *f, const rm_t *m) {
         fputs("</td>", f);
         for (size_t t = 0; t < m->nt; t++) {
             const cJSON *o = open_of(m, t, s);
-            if (!o || cJSON_GetArraySize(get(o, "rates")) == 0) {
+            if (!o || cJSON_GetArraySize(json_get(o, "rates")) == 0) {
                 fputs("<td class=\"num muted\">–</td>", f);
                 continue;
             }
             char cell[48], p99[32], cl[32];
             sustained_cell(o, cell, sizeof cell);
             report_fmt_us(p99, sizeof p99, p99_at_best(o));
-            report_fmt_rps(cl, sizeof cl, num(o, "closed_loop_max_rps", 0));
+            report_fmt_rps(cl, sizeof cl, json_num(o, "closed_loop_max_rps", 0));
             fputs("<td class=\"num\"><b>", f);
             report_html_escape(f, cell); /* "< 100" */
             fputs("</b> req/s<div class=\"muted\">", f);
             if (p99_at_best(o) >= 0) fprintf(f, "p99 %s", p99);
-            if (num(o, "closed_loop_max_rps", 0) > 0) fprintf(f, " · closed-loop max %s", cl);
+            if (json_num(o, "closed_loop_max_rps", 0) > 0) fprintf(f, " · closed-loop max %s", cl);
             fputs("</div></td>", f);
         }
         fputs("</tr>\n", f);
@@ -365,7 +358,7 @@ void report_openloop_md(FILE *f, const rm_t *m) {
         for (size_t t = 0; t < m->nt; t++) {
             const cJSON *o = open_of(m, t, s);
             char cell[48], p99[32];
-            if (!o || cJSON_GetArraySize(get(o, "rates")) == 0) {
+            if (!o || cJSON_GetArraySize(json_get(o, "rates")) == 0) {
                 fputs(" – |", f);
                 continue;
             }

@@ -8,21 +8,11 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "core/json.h"
+
 #define HTML_MAX_SVG      (8u << 20) /* bytes of one chart inlined */
 #define HTML_MAX_RESPONSE 2048       /* bytes of a failing response shown */
 #define HTML_MAX_FAILURES 200        /* failing steps listed in full */
-
-static const cJSON *get(const cJSON *o, const char *k) {
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-static const char *str(const cJSON *o, const char *k) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
-static double num(const cJSON *o, const char *k, double d) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : d;
-}
 
 void report_html_escape(FILE *f, const char *s) {
     for (; s && *s; s++) {
@@ -86,7 +76,7 @@ static void cards(FILE *f, const rm_t *m) {
         fputs("</div><div class=\"muted\">", f);
         E(rt->version ? rt->version : "");
         fputs("</div><div>", f);
-        const char *cst = str(rt->conf, "status");
+        const char *cst = json_str(rt->conf, "status");
         if (!rt->conf)
             fputs("<span class=\"badge skip\">conformance not checked</span>", f);
         else if (cst && !strcmp(cst, "error"))
@@ -104,7 +94,7 @@ static void cards(FILE *f, const rm_t *m) {
                 "<span class=\"badge fail\">NOT conformant: %d/%d suites, %d failing steps</span>",
                 rt->suites_pass, rt->suites_total, rt->steps_fail + rt->steps_error);
         fputs("</div>", f);
-        const char *bstat = rt->bench ? str(rt->bench, "status") : NULL;
+        const char *bstat = rt->bench ? json_str(rt->bench, "status") : NULL;
         if (bstat && strcmp(bstat, "ok") != 0) {
             fputs("<div><span class=\"badge fail\">benchmark ", f);
             E(bstat);
@@ -130,12 +120,12 @@ static void conformance(FILE *f, const rm_t *m) {
               f);
         return;
     }
-    const cJSON *tot = get(get(m->conf_doc, "totals"), "steps");
+    const cJSON *tot = json_get(json_get(m->conf_doc, "totals"), "steps");
     fprintf(f,
             "<p class=\"lead\">%d targets, %zu suites: %.0f steps passed, %.0f failed, %.0f "
             "skipped, %.0f errors.</p>\n",
-            (int)m->nt, m->nsuites, num(tot, "pass", 0), num(tot, "fail", 0), num(tot, "skip", 0),
-            num(tot, "error", 0));
+            (int)m->nt, m->nsuites, json_num(tot, "pass", 0), json_num(tot, "fail", 0), json_num(tot, "skip", 0),
+            json_num(tot, "error", 0));
     fputs("<table><tr><th>suite</th>", f);
     for (size_t t = 0; t < m->nt; t++) {
         fputs("<th>", f);
@@ -154,11 +144,11 @@ static void conformance(FILE *f, const rm_t *m) {
                 fputs("<td class=\"skip\">–</td>", f);
                 continue;
             }
-            const cJSON *c = get(su, "counts");
-            int pass = (int)num(c, "pass", 0),
-                fail = (int)num(c, "fail", 0) + (int)num(c, "error", 0),
-                skip = (int)num(c, "skip", 0);
-            const char *st = str(su, "status");
+            const cJSON *c = json_get(su, "counts");
+            int pass = (int)json_num(c, "pass", 0),
+                fail = (int)json_num(c, "fail", 0) + (int)json_num(c, "error", 0),
+                skip = (int)json_num(c, "skip", 0);
+            const char *st = json_str(su, "status");
             bool ok = st && !strcmp(st, "pass");
             fprintf(f, "<td class=\"%s\">%s %d/%d", ok ? "pass" : "fail", ok ? "pass" : "FAIL",
                     pass, pass + fail);
@@ -170,7 +160,7 @@ static void conformance(FILE *f, const rm_t *m) {
     fputs("</table>\n", f);
 
     for (size_t t = 0; t < m->nt; t++) {
-        const char *err = str(m->targets[t].conf, "error");
+        const char *err = json_str(m->targets[t].conf, "error");
         if (!err) continue;
         fputs("<div class=\"failure\"><b>", f);
         E(m->targets[t].name);
@@ -182,10 +172,10 @@ static void conformance(FILE *f, const rm_t *m) {
     bool header = false;
     for (size_t t = 0; t < m->nt; t++) {
         const cJSON *su;
-        cJSON_ArrayForEach(su, get(m->targets[t].conf, "suites")) {
+        cJSON_ArrayForEach(su, json_get(m->targets[t].conf, "suites")) {
             const cJSON *st;
-            cJSON_ArrayForEach(st, get(su, "steps")) {
-                const char *status = str(st, "status");
+            cJSON_ArrayForEach(st, json_get(su, "steps")) {
+                const char *status = json_str(st, "status");
                 if (!status || (strcmp(status, "fail") && strcmp(status, "error"))) continue;
                 if (!header) {
                     fputs("<h3>Failing steps</h3>\n", f);
@@ -195,34 +185,34 @@ static void conformance(FILE *f, const rm_t *m) {
                 fputs("<div class=\"failure\"><b>", f);
                 E(m->targets[t].name);
                 fputs(" · ", f);
-                E(str(su, "name"));
+                E(json_str(su, "name"));
                 fputs("</b> — step “", f);
-                E(str(st, "name"));
+                E(json_str(st, "name"));
                 fprintf(f, "” <span class=\"badge fail\">%s</span><div class=\"where\">", status);
-                E(str(st, "file"));
-                fprintf(f, ":%d:%d</div><ul>", (int)num(st, "line", 0), (int)num(st, "col", 0));
+                E(json_str(st, "file"));
+                fprintf(f, ":%d:%d</div><ul>", (int)json_num(st, "line", 0), (int)json_num(st, "col", 0));
                 const cJSON *fl;
-                cJSON_ArrayForEach(fl, get(st, "failures")) {
+                cJSON_ArrayForEach(fl, json_get(st, "failures")) {
                     fputs("<li><code>", f);
-                    E(str(fl, "check"));
+                    E(json_str(fl, "check"));
                     fputs("</code>: ", f);
-                    E(str(fl, "message"));
-                    if (str(fl, "file")) {
+                    E(json_str(fl, "message"));
+                    if (json_str(fl, "file")) {
                         fputs(" <span class=\"muted\">(", f);
-                        E(str(fl, "file"));
-                        fprintf(f, ":%d:%d)</span>", (int)num(fl, "line", 0),
-                                (int)num(fl, "col", 0));
+                        E(json_str(fl, "file"));
+                        fprintf(f, ":%d:%d)</span>", (int)json_num(fl, "line", 0),
+                                (int)json_num(fl, "col", 0));
                     }
                     fputs("</li>", f);
                 }
                 /* transport errors, crashes and template errors have no failures, only a reason */
-                if (str(st, "reason")) {
+                if (json_str(st, "reason")) {
                     fputs("<li>", f);
-                    E(str(st, "reason"));
+                    E(json_str(st, "reason"));
                     fputs("</li>", f);
                 }
                 fputs("</ul>", f);
-                const char *resp = str(st, "response");
+                const char *resp = json_str(st, "response");
                 if (resp) {
                     fputs("<details><summary>response</summary><pre>", f);
                     char cut[HTML_MAX_RESPONSE + 1];
@@ -231,9 +221,9 @@ static void conformance(FILE *f, const rm_t *m) {
                     fputs(strlen(resp) > HTML_MAX_RESPONSE ? "\n…(truncated)" : "", f);
                     fputs("</pre></details>", f);
                 }
-                if (str(st, "curl")) {
+                if (json_str(st, "curl")) {
                     fputs("<details><summary>reproduce</summary><pre>", f);
-                    E(str(st, "curl"));
+                    E(json_str(st, "curl"));
                     fputs("</pre></details>", f);
                 }
                 fputs("</div>\n", f);
@@ -247,10 +237,10 @@ static void conformance(FILE *f, const rm_t *m) {
     header = false;
     for (size_t t = 0; t < m->nt; t++) {
         const cJSON *su;
-        cJSON_ArrayForEach(su, get(m->targets[t].conf, "suites")) {
+        cJSON_ArrayForEach(su, json_get(m->targets[t].conf, "suites")) {
             const cJSON *st;
-            cJSON_ArrayForEach(st, get(su, "steps")) {
-                const char *status = str(st, "status"), *reason = str(st, "reason");
+            cJSON_ArrayForEach(st, json_get(su, "steps")) {
+                const char *status = json_str(st, "status"), *reason = json_str(st, "reason");
                 if (!status || strcmp(status, "skip") || !reason) continue;
                 if (!header) {
                     fputs("<h3>Skipped "
@@ -262,9 +252,9 @@ static void conformance(FILE *f, const rm_t *m) {
                 fputs("<tr><td>", f);
                 E(m->targets[t].name);
                 fputs("</td><td>", f);
-                E(str(su, "name"));
+                E(json_str(su, "name"));
                 fputs("</td><td>", f);
-                E(str(st, "name"));
+                E(json_str(st, "name"));
                 fputs("</td><td>", f);
                 E(reason);
                 fputs("</td></tr>\n", f);
@@ -322,7 +312,7 @@ static void bench_tables(FILE *f, const rm_t *m) {
               f);
         return;
     }
-    const cJSON *set = get(m->bench_doc, "settings");
+    const cJSON *set = json_get(m->bench_doc, "settings");
     fprintf(f,
             "<p class=\"lead\">Profile <b>%s</b>: %d s per measured run, %d repetition(s), primer "
             "%d s at 8 connections, warmup %d s. "
@@ -330,18 +320,18 @@ static void bench_tables(FILE *f, const rm_t *m) {
             "repetitions, with min–max. "
             "Errors are socket errors plus answers ≥ 400. CPU and memory are the target's whole "
             "process tree.</p>\n",
-            str(m->bench_doc, "profile") ? str(m->bench_doc, "profile") : "?",
-            (int)num(set, "duration_s", 0), (int)num(set, "repeat", 0),
-            (int)num(set, "primer_s", 0), (int)num(set, "warmup_s", 0), m->ref_level);
+            json_str(m->bench_doc, "profile") ? json_str(m->bench_doc, "profile") : "?",
+            (int)json_num(set, "duration_s", 0), (int)json_num(set, "repeat", 0),
+            (int)json_num(set, "primer_s", 0), (int)json_num(set, "warmup_s", 0), m->ref_level);
     for (size_t t = 0; t < m->nt; t++) {
-        const char *st = str(m->targets[t].bench, "status");
+        const char *st = json_str(m->targets[t].bench, "status");
         if (!st || !strcmp(st, "ok")) continue;
         fputs("<div class=\"failure\"><b>", f);
         E(m->targets[t].name);
         fputs("</b> <span class=\"badge fail\">", f);
         E(st);
         fputs("</span><pre>", f);
-        E(str(m->targets[t].bench, "error"));
+        E(json_str(m->targets[t].bench, "error"));
         fputs("</pre></div>\n", f);
     }
     overview(f, m);
@@ -370,7 +360,7 @@ static void bench_tables(FILE *f, const rm_t *m) {
                 E(c->status);
                 fputs("</span> ", f);
                 E(c->error ? c->error : "no figures");
-                const char *check = str(get(c->scenario, "check"), "message");
+                const char *check = json_str(json_get(c->scenario, "check"), "message");
                 if (check) {
                     fputs("<div class=\"muted\">sample request: <code>", f);
                     E(check);
@@ -427,15 +417,15 @@ static void bench_tables(FILE *f, const rm_t *m) {
                       "figure is a lower bound\">client-bound</span> ",
                       f);
             if (c->integrity_checked) {
-                const cJSON *in = get(c->scenario, "integrity");
+                const cJSON *in = json_get(c->scenario, "integrity");
                 fprintf(f,
                         "<span class=\"badge %s\" title=\"%.0f writes acknowledged, %.0f found "
                         "afterwards\">integrity %s</span>",
-                        c->integrity_pass ? "pass" : "fail", num(in, "acknowledged", 0),
-                        num(in, "found", 0), c->integrity_pass ? "ok" : "FAILED");
-                if (!c->integrity_pass && str(in, "message")) {
+                        c->integrity_pass ? "pass" : "fail", json_num(in, "acknowledged", 0),
+                        json_num(in, "found", 0), c->integrity_pass ? "ok" : "FAILED");
+                if (!c->integrity_pass && json_str(in, "message")) {
                     fputs(" ", f);
-                    E(str(in, "message"));
+                    E(json_str(in, "message"));
                 }
             }
             fputs("</td></tr>\n", f);
@@ -513,7 +503,7 @@ static void baseline(FILE *f, const bl_t *b) {
     if (!b) return;
     fputs("<h2 id=\"baseline\">Against the baseline</h2>\n", f);
     fputs("<p class=\"lead\">Baseline run <code>", f);
-    E(str(b->old->bench_doc ? b->old->bench_doc : b->old->conf_doc,
+    E(json_str(b->old->bench_doc ? b->old->bench_doc : b->old->conf_doc,
           b->old->bench_doc ? "run_id" : "run"));
     fprintf(f,
             "</code>. A change inside the repetitions' spread or within %.1f%% is noise; a "
@@ -524,15 +514,15 @@ static void baseline(FILE *f, const bl_t *b) {
     const rm_t *runs[2] = {b->old, b->cur};
     fputs("<table><tr><th></th><th>profile</th><th>CPU</th><th>git commit</th></tr>\n", f);
     for (int i = 0; i < 2; i++) {
-        const cJSON *env = get(runs[i]->bench_doc, "environment");
+        const cJSON *env = json_get(runs[i]->bench_doc, "environment");
         fprintf(f, "<tr><td>%s</td><td>", i ? "this run" : "baseline");
-        E(str(runs[i]->bench_doc, "profile") ? str(runs[i]->bench_doc, "profile") : "–");
+        E(json_str(runs[i]->bench_doc, "profile") ? json_str(runs[i]->bench_doc, "profile") : "–");
         fputs("</td><td>", f);
-        E(str(env, "cpu_model") ? str(env, "cpu_model") : "–");
-        fprintf(f, " (%d CPUs)</td><td><code>", (int)num(env, "cpus_online", 0));
-        E(str(env, "git_commit") ? str(env, "git_commit") : "–");
+        E(json_str(env, "cpu_model") ? json_str(env, "cpu_model") : "–");
+        fprintf(f, " (%d CPUs)</td><td><code>", (int)json_num(env, "cpus_online", 0));
+        E(json_str(env, "git_commit") ? json_str(env, "git_commit") : "–");
         fprintf(f, "</code>%s</td></tr>\n",
-                cJSON_IsTrue(get(env, "git_dirty")) ? " (modified tree)" : "");
+                cJSON_IsTrue(json_get(env, "git_dirty")) ? " (modified tree)" : "");
     }
     fputs("</table>\n", f);
     if (b->nconf) {
@@ -594,7 +584,7 @@ static void baseline(FILE *f, const bl_t *b) {
 
 static void environment(FILE *f, const rm_t *m, const report_opts_t *o) {
     fputs("<h2 id=\"environment\">Environment and reproduction</h2>\n<table>\n", f);
-    const cJSON *env = get(m->bench_doc, "environment"), *e;
+    const cJSON *env = json_get(m->bench_doc, "environment"), *e;
     cJSON_ArrayForEach(e, env) {
         fputs("<tr><th>", f);
         E(e->string);
@@ -624,16 +614,16 @@ static void environment(FILE *f, const rm_t *m, const report_opts_t *o) {
     if (!m->bench_doc) return;
     fputs("<details><summary>every wrk command line of this run</summary><pre>", f);
     const cJSON *t, *s, *l, *r, *c;
-    cJSON_ArrayForEach(t, get(m->bench_doc, "targets")) cJSON_ArrayForEach(s, get(t, "scenarios")) {
-        fprintf(f, "# %s / %s\n", str(t, "name") ? str(t, "name") : "?",
-                str(s, "name") ? str(s, "name") : "?");
-        cJSON_ArrayForEach(c, get(s, "commands")) {
+    cJSON_ArrayForEach(t, json_get(m->bench_doc, "targets")) cJSON_ArrayForEach(s, json_get(t, "scenarios")) {
+        fprintf(f, "# %s / %s\n", json_str(t, "name") ? json_str(t, "name") : "?",
+                json_str(s, "name") ? json_str(s, "name") : "?");
+        cJSON_ArrayForEach(c, json_get(s, "commands")) {
             fprintf(f, "#   %s\n", c->string);
             E(c->valuestring);
             fputc('\n', f);
         }
-        cJSON_ArrayForEach(l, get(s, "levels")) cJSON_ArrayForEach(r, get(l, "runs")) {
-            E(str(r, "command"));
+        cJSON_ArrayForEach(l, json_get(s, "levels")) cJSON_ArrayForEach(r, json_get(l, "runs")) {
+            E(json_str(r, "command"));
             fputc('\n', f);
         }
     }
@@ -642,8 +632,8 @@ static void environment(FILE *f, const rm_t *m, const report_opts_t *o) {
 
 int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names[][128], size_t n,
                 FILE *f) {
-    const char *run = m->bench_doc ? str(m->bench_doc, "run_id") : str(m->conf_doc, "run");
-    const char *started = m->bench_doc ? str(m->bench_doc, "started") : str(m->conf_doc, "started");
+    const char *run = m->bench_doc ? json_str(m->bench_doc, "run_id") : json_str(m->conf_doc, "run");
+    const char *started = m->bench_doc ? json_str(m->bench_doc, "started") : json_str(m->conf_doc, "started");
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
           "<meta name=\"color-scheme\" content=\"light dark\"><title>parity report ",

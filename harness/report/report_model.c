@@ -7,21 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/json.h"
+
 #define REF_LEVEL_PREFERRED 64 /* the TechEmpower-like middle level, when measured */
-
-static const cJSON *get(const cJSON *o, const char *k) {
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
-static double num(const cJSON *o, const char *k, double dflt) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
-static const char *str(const cJSON *o, const char *k) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
-}
 
 /* Paul Tol's "bright" scheme: seven colours told apart with every common colour-vision
  * deficiency and readable on a light and on a dark page (mid luminance). Okabe-Ito was tried
@@ -90,8 +78,8 @@ int rm_scenario_index(const rm_t *m, const char *name) {
 
 const cJSON *rm_suite(const rm_target_t *t, const char *suite) {
     const cJSON *s;
-    cJSON_ArrayForEach(s, get(t->conf, "suites")) {
-        const char *n = str(s, "name");
+    cJSON_ArrayForEach(s, json_get(t->conf, "suites")) {
+        const char *n = json_str(s, "name");
         if (n && strcmp(n, suite) == 0) return s;
     }
     return NULL;
@@ -99,73 +87,73 @@ const cJSON *rm_suite(const rm_target_t *t, const char *suite) {
 
 static void load_conformance(rm_t *m) {
     const cJSON *t;
-    cJSON_ArrayForEach(t, get(m->conf_doc, "targets")) {
-        const char *name = str(t, "name");
+    cJSON_ArrayForEach(t, json_get(m->conf_doc, "targets")) {
+        const char *name = json_str(t, "name");
         if (!name) continue;
         int i = add_target(m, name);
         if (i < 0) continue;
         rm_target_t *rt = &m->targets[i];
         rt->conf = t;
-        if (!rt->version) rt->version = str(t, "version");
-        const cJSON *c = get(t, "counts");
-        rt->steps_pass = (int)num(c, "pass", 0);
-        rt->steps_fail = (int)num(c, "fail", 0);
-        rt->steps_skip = (int)num(c, "skip", 0);
-        rt->steps_error = (int)num(c, "error", 0);
+        if (!rt->version) rt->version = json_str(t, "version");
+        const cJSON *c = json_get(t, "counts");
+        rt->steps_pass = (int)json_num(c, "pass", 0);
+        rt->steps_fail = (int)json_num(c, "fail", 0);
+        rt->steps_skip = (int)json_num(c, "skip", 0);
+        rt->steps_error = (int)json_num(c, "error", 0);
         const cJSON *s;
         int total = 0, pass = 0;
-        cJSON_ArrayForEach(s, get(t, "suites")) {
+        cJSON_ArrayForEach(s, json_get(t, "suites")) {
             total++;
-            const char *st = str(s, "status");
+            const char *st = json_str(s, "status");
             if (st && strcmp(st, "pass") == 0) pass++;
-            const char *sn = str(s, "name");
+            const char *sn = json_str(s, "name");
             bool known = false;
             for (size_t k = 0; sn && k < m->nsuites; k++) known |= strcmp(m->suites[k], sn) == 0;
             if (sn && !known && m->nsuites < REPORT_MAX_SUITES) m->suites[m->nsuites++] = sn;
         }
         rt->suites_pass = pass;
         rt->suites_total = total;
-        const char *status = str(t, "status");
+        const char *status = json_str(t, "status");
         rt->conformant = total > 0 && pass == total && status && strcmp(status, "pass") == 0;
     }
 }
 
 static const cJSON *pick_level(const cJSON *scn, int want) {
     const cJSON *l, *best = NULL;
-    cJSON_ArrayForEach(l, get(scn, "levels")) {
-        if (!cJSON_IsObject(get(l, "summary"))) continue; /* never finished: no figures */
-        int c = (int)num(l, "connections", 0);
+    cJSON_ArrayForEach(l, json_get(scn, "levels")) {
+        if (!cJSON_IsObject(json_get(l, "summary"))) continue; /* never finished: no figures */
+        int c = (int)json_num(l, "connections", 0);
         if (c == want) return l;
-        if (!best || c > num(best, "connections", 0)) best = l;
+        if (!best || c > json_num(best, "connections", 0)) best = l;
     }
     return best;
 }
 
 static void spread(const cJSON *summary, const char *k, double *med, double *mn, double *mx) {
-    const cJSON *o = get(summary, k);
-    *med = num(o, "median", -1);
-    if (mn) *mn = num(o, "min", -1);
-    if (mx) *mx = num(o, "max", -1);
+    const cJSON *o = json_get(summary, k);
+    *med = json_num(o, "median", -1);
+    if (mn) *mn = json_num(o, "min", -1);
+    if (mx) *mx = json_num(o, "max", -1);
 }
 
 static void fill_cell(rm_cell_t *c, const cJSON *scn, int ref) {
     memset(c, 0, sizeof *c);
     c->present = true;
     c->scenario = scn;
-    c->status = str(scn, "status") ? str(scn, "status") : "pending";
-    c->error = str(scn, "error");
+    c->status = json_str(scn, "status") ? json_str(scn, "status") : "pending";
+    c->error = json_str(scn, "error");
     c->cpu_s = c->eff = c->rss_kb = -1;
-    const cJSON *integ = get(scn, "integrity");
-    c->integrity_checked = cJSON_IsTrue(get(integ, "checked"));
-    c->integrity_pass = cJSON_IsTrue(get(integ, "pass"));
+    const cJSON *integ = json_get(scn, "integrity");
+    c->integrity_checked = cJSON_IsTrue(json_get(integ, "checked"));
+    c->integrity_pass = cJSON_IsTrue(json_get(integ, "pass"));
     /* A level without a summary never finished (the target crashed or wrk failed mid-level):
      * its partial runs are in bench.json, but there are no figures to show or compare. */
     const cJSON *lv = pick_level(scn, ref);
     if (!lv) return;
     c->level = lv;
-    c->connections = (int)num(lv, "connections", 0);
-    const cJSON *s = get(lv, "summary");
-    c->runs = (int)num(s, "runs", 0);
+    c->connections = (int)json_num(lv, "connections", 0);
+    const cJSON *s = json_get(lv, "summary");
+    c->runs = (int)json_num(s, "runs", 0);
     spread(s, "rps", &c->rps, &c->rps_min, &c->rps_max);
     spread(s, "p50_us", &c->p50, NULL, NULL);
     spread(s, "p90_us", &c->p90, NULL, NULL);
@@ -174,13 +162,13 @@ static void fill_cell(rm_cell_t *c, const cJSON *scn, int ref) {
     spread(s, "cpu_s", &c->cpu_s, NULL, NULL);
     spread(s, "rps_per_cpu_s", &c->eff, NULL, NULL);
     spread(s, "rss_peak_kb", &c->rss_kb, NULL, NULL);
-    c->errors = num(s, "errors", 0);
-    c->client_bound = cJSON_IsTrue(get(s, "client_bound"));
+    c->errors = json_num(s, "errors", 0);
+    c->client_bound = cJSON_IsTrue(json_get(s, "client_bound"));
     /* the run closest to the median throughput: its histogram is the one charted */
     const cJSON *r;
     double best = INFINITY;
-    cJSON_ArrayForEach(r, get(lv, "runs")) {
-        double d = fabs(num(r, "rps", 0) - c->rps);
+    cJSON_ArrayForEach(r, json_get(lv, "runs")) {
+        double d = fabs(json_num(r, "rps", 0) - c->rps);
         if (d < best) {
             best = d;
             c->median_run = r;
@@ -193,36 +181,36 @@ static void load_bench(rm_t *m) {
     int highest = 0;
     bool has_pref = false;
     const cJSON *t, *s, *l;
-    cJSON_ArrayForEach(t, get(m->bench_doc, "targets")) cJSON_ArrayForEach(s, get(t, "scenarios"))
-        cJSON_ArrayForEach(l, get(s, "levels")) {
-        int c = (int)num(l, "connections", 0);
+    cJSON_ArrayForEach(t, json_get(m->bench_doc, "targets")) cJSON_ArrayForEach(s, json_get(t, "scenarios"))
+        cJSON_ArrayForEach(l, json_get(s, "levels")) {
+        int c = (int)json_num(l, "connections", 0);
         has_pref |= c == REF_LEVEL_PREFERRED;
         if (c > highest) highest = c;
     }
     m->ref_level = has_pref ? REF_LEVEL_PREFERRED : highest;
-    cJSON_ArrayForEach(t, get(m->bench_doc, "targets")) {
-        const char *name = str(t, "name");
+    cJSON_ArrayForEach(t, json_get(m->bench_doc, "targets")) {
+        const char *name = json_str(t, "name");
         if (!name) continue;
         int i = add_target(m, name);
         if (i < 0) continue;
         m->targets[i].bench = t;
-        m->targets[i].bench_status = str(t, "status");
-        if (str(t, "version")) m->targets[i].version = str(t, "version");
-        cJSON_ArrayForEach(s, get(t, "scenarios")) {
-            const char *sn = str(s, "name");
+        m->targets[i].bench_status = json_str(t, "status");
+        if (json_str(t, "version")) m->targets[i].version = json_str(t, "version");
+        cJSON_ArrayForEach(s, json_get(t, "scenarios")) {
+            const char *sn = json_str(s, "name");
             if (!sn) continue;
             int k = rm_scenario_index(m, sn);
             if (k < 0 && m->ns < REPORT_MAX_SCENARIOS) {
                 k = (int)m->ns++;
                 m->scenarios[k] = sn;
-                m->scenario_desc[k] = str(s, "description") ? str(s, "description") : "";
+                m->scenario_desc[k] = json_str(s, "description") ? json_str(s, "description") : "";
             }
         }
     }
     /* cells after every target is placed (add_target shifts indexes) */
     for (size_t ti = 0; ti < m->nt; ti++) {
-        cJSON_ArrayForEach(s, get(m->targets[ti].bench, "scenarios")) {
-            int k = str(s, "name") ? rm_scenario_index(m, str(s, "name")) : -1;
+        cJSON_ArrayForEach(s, json_get(m->targets[ti].bench, "scenarios")) {
+            int k = json_str(s, "name") ? rm_scenario_index(m, json_str(s, "name")) : -1;
             if (k >= 0) fill_cell(&m->cells[ti][k], s, m->ref_level);
         }
     }

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "core/json.h"
+
 #define TR_MAX_COMMON 64 /* scenarios in the common set */
 
 typedef struct tr_row {
@@ -19,17 +21,12 @@ typedef struct tr_row {
     double steps_pass, steps_total, wire_pass, wire_total; /* < 0: n/a */
 } tr_row_t;
 
-static const cJSON *get(const cJSON *o, const char *k) {
-    return o ? cJSON_GetObjectItemCaseSensitive(o, k) : NULL;
-}
-
 static double num(const cJSON *o, const char *k) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsNumber(v) ? v->valuedouble : -1;
+    return json_num(o, k, -1);
 }
 
 static const cJSON *block_targets(const rm_t *m) {
-    return get(get(m->bench_doc, "tradeoffs"), "targets");
+    return json_get(json_get(m->bench_doc, "tradeoffs"), "targets");
 }
 
 bool report_tradeoffs_present(const rm_t *m) {
@@ -42,7 +39,7 @@ static size_t common_scenarios(const rm_t *m, const char **out) {
     const cJSON *t, *s;
     bool first = true;
     cJSON_ArrayForEach(t, block_targets(m)) {
-        const cJSON *sc = get(get(t, "efficiency"), "scenarios");
+        const cJSON *sc = json_get(json_get(t, "efficiency"), "scenarios");
         if (!cJSON_IsObject(sc)) continue;
         if (first) {
             cJSON_ArrayForEach(s, sc) if (n < TR_MAX_COMMON && num(s, "ok_per_cpu_s") > 0)
@@ -52,7 +49,7 @@ static size_t common_scenarios(const rm_t *m, const char **out) {
         }
         size_t k = 0;
         for (size_t i = 0; i < n; i++)
-            if (num(get(sc, out[i]), "ok_per_cpu_s") > 0) out[k++] = out[i];
+            if (num(json_get(sc, out[i]), "ok_per_cpu_s") > 0) out[k++] = out[i];
         n = k;
     }
     return n;
@@ -62,7 +59,7 @@ static double geomean(const cJSON *eff, const char **names, size_t n) {
     if (n == 0) return -1;
     double sum = 0;
     for (size_t i = 0; i < n; i++) {
-        double v = num(get(get(eff, "scenarios"), names[i]), "ok_per_cpu_s");
+        double v = num(json_get(json_get(eff, "scenarios"), names[i]), "ok_per_cpu_s");
         if (v <= 0) return -1;
         sum += log(v);
     }
@@ -70,22 +67,22 @@ static double geomean(const cJSON *eff, const char **names, size_t n) {
 }
 
 static void correctness(const rm_t *m, const cJSON *t, tr_row_t *r) {
-    const cJSON *c = get(t, "correctness");
+    const cJSON *c = json_get(t, "correctness");
     int i = rm_target_index(m, r->name);
     const rm_target_t *rt = i >= 0 ? &m->targets[i] : NULL;
     r->steps_pass = r->steps_total = r->wire_pass = r->wire_total = -1;
     r->verdict = NULL;
     if (cJSON_IsObject(c)) {
-        r->verdict = cJSON_GetStringValue(get(c, "verdict"));
-        const cJSON *st = get(c, "steps");
+        r->verdict = cJSON_GetStringValue(json_get(c, "verdict"));
+        const cJSON *st = json_get(c, "steps");
         r->steps_pass = num(st, "pass");
         r->steps_total = num(st, "pass") + num(st, "fail") + num(st, "error");
     } else if (rt && rt->conf) { /* bench alone wrote no correctness: the report's own */
-        r->verdict = cJSON_GetStringValue(get(rt->conf, "status"));
+        r->verdict = cJSON_GetStringValue(json_get(rt->conf, "status"));
         r->steps_pass = rt->steps_pass;
         r->steps_total = rt->steps_pass + rt->steps_fail + rt->steps_error;
     }
-    const cJSON *w = get(c, "wire");
+    const cJSON *w = json_get(c, "wire");
     if (cJSON_IsObject(w)) {
         r->wire_pass = num(w, "pass");
         r->wire_total = num(w, "pass") + num(w, "fail");
@@ -101,30 +98,30 @@ static size_t rows(const rm_t *m, tr_row_t *out, size_t max, size_t *ncommon) {
         if (n >= max) break;
         tr_row_t *r = &out[n];
         memset(r, 0, sizeof *r);
-        r->name = cJSON_GetStringValue(get(t, "name"));
+        r->name = cJSON_GetStringValue(json_get(t, "name"));
         if (!r->name) continue;
         int i = rm_target_index(m, r->name);
         r->color = i >= 0 ? m->targets[i].color : rm_color(r->name, n);
-        const cJSON *code = get(t, "code"), *kinds = get(code, "by_kind");
+        const cJSON *code = json_get(t, "code"), *kinds = json_get(code, "by_kind");
         r->app = num(code, "app_code");
         r->files = num(code, "files");
-        r->config = num(get(kinds, "config"), "code");
-        r->tests = num(get(kinds, "tests"), "code");
-        r->ruling = num(get(code, "ruling"), "lines");
-        r->share = num(get(code, "ruling"), "share");
-        r->deps = num(get(t, "dependencies"), "packages");
-        r->deps_kib = num(get(t, "dependencies"), "size_kib");
-        const cJSON *st = get(t, "startup"), *cn = get(t, "connections");
+        r->config = num(json_get(kinds, "config"), "code");
+        r->tests = num(json_get(kinds, "tests"), "code");
+        r->ruling = num(json_get(code, "ruling"), "lines");
+        r->share = num(json_get(code, "ruling"), "share");
+        r->deps = num(json_get(t, "dependencies"), "packages");
+        r->deps_kib = num(json_get(t, "dependencies"), "size_kib");
+        const cJSON *st = json_get(t, "startup"), *cn = json_get(t, "connections");
         r->start = num(st, "median_ms");
         r->start_min = num(st, "min_ms");
         r->start_max = num(st, "max_ms");
         r->idle_kib = num(st, "idle_rss_kib");
         r->conn_bytes =
-            cJSON_IsNumber(get(cn, "per_connection_bytes")) ? num(cn, "per_connection_bytes") : NAN;
+            cJSON_IsNumber(json_get(cn, "per_connection_bytes")) ? num(cn, "per_connection_bytes") : NAN;
         r->conn_open = num(cn, "open");
         r->conn_req = num(cn, "requested");
-        r->speed = geomean(get(t, "efficiency"), common, nc);
-        r->peak_kib = num(get(t, "efficiency"), "peak_rss_kib");
+        r->speed = geomean(json_get(t, "efficiency"), common, nc);
+        r->peak_kib = num(json_get(t, "efficiency"), "peak_rss_kib");
         correctness(m, t, r);
         n++;
     }

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/json.h"
+
 typedef enum wgrade { W_NONE, W_PASS, W_WARN, W_FAIL, W_SKIP, W_ERROR } wgrade_t;
 static const char *const grade_word[] = {"–", "pass", "warn", "FAIL", "skip", "error"};
 static const char *const grade_class[] = {"", "pass", "warn", "fail", "", "fail"};
@@ -27,12 +29,9 @@ typedef struct wm {
     const char *path;
 } wm_t;
 
-static const cJSON *get(const cJSON *o, const char *k) {
-    return cJSON_GetObjectItemCaseSensitive(o, k);
-}
 static const char *str(const cJSON *o, const char *k) {
-    const cJSON *v = get(o, k);
-    return cJSON_IsString(v) ? v->valuestring : "";
+    const char *v = json_str(o, k);
+    return v ? v : "";
 }
 
 static cJSON *read_doc(const char *path) {
@@ -46,8 +45,8 @@ static cJSON *read_doc(const char *path) {
 
 static bool has_probes(const cJSON *doc) {
     const cJSON *t, *s, *st;
-    cJSON_ArrayForEach(t, get(doc, "targets")) cJSON_ArrayForEach(s, get(t, "suites"))
-        cJSON_ArrayForEach(st, get(s, "steps")) if (get(st, "probe")) return true;
+    cJSON_ArrayForEach(t, json_get(doc, "targets")) cJSON_ArrayForEach(s, json_get(t, "suites"))
+        cJSON_ArrayForEach(st, json_get(s, "steps")) if (json_get(st, "probe")) return true;
     return false;
 }
 
@@ -87,12 +86,12 @@ static int wm_load(wm_t *w, const rm_t *m) {
     if (!w->doc || !(w->p = calloc(WIRE_MAX_PROBES, sizeof *w->p))) return -1;
     w->path = path;
     const cJSON *t, *s, *st;
-    cJSON_ArrayForEach(t, get(w->doc, "targets")) {
+    cJSON_ArrayForEach(t, json_get(w->doc, "targets")) {
         if (w->nt == WIRE_MAX_TARGETS) break;
         size_t ti = w->nt++;
         w->targets[ti] = str(t, "name");
-        cJSON_ArrayForEach(s, get(t, "suites")) cJSON_ArrayForEach(st, get(s, "steps")) {
-            const cJSON *pr = get(st, "probe");
+        cJSON_ArrayForEach(s, json_get(t, "suites")) cJSON_ArrayForEach(st, json_get(s, "steps")) {
+            const cJSON *pr = json_get(st, "probe");
             if (!pr) continue;
             wprobe_t *p = find_or_add(w, str(s, "name"), str(st, "name"));
             if (!p) continue;
@@ -133,7 +132,7 @@ static int level_total(const int c[W_ERROR + 1]) {
 
 /* The first failure message of a step, for a cell's title. */
 static const char *first_message(const cJSON *step) {
-    const cJSON *f = cJSON_GetArrayItem(get(step, "failures"), 0);
+    const cJSON *f = cJSON_GetArrayItem(json_get(step, "failures"), 0);
     const char *m = str(f, "message");
     return m[0] ? m : str(step, "reason");
 }
