@@ -38,6 +38,7 @@ typedef struct ctx {
     const suite_t *seed;
     cJSON *doc, *targets;
     char doc_path[BENCH_PATH_MAX];
+    bool doc_failed; /* bench.json could not be written (said once; exit 3) */
     double planned_s, done_s;
     bool tty;
     int exit_code;
@@ -79,8 +80,12 @@ static void write_doc(ctx_t *c) {
     buf_init(&b, 0);
     err_t err;
     if (buf_adds(&b, text) < 0 || buf_addc(&b, '\n') < 0 ||
-        file_write_atomic(c->doc_path, b.ptr, b.len, &err) < 0)
-        fprintf(stderr, "bench: cannot write %s\n", c->doc_path);
+        file_write_atomic(c->doc_path, b.ptr, b.len, &err) < 0) {
+        /* a full disk is an environment error, said once with its reason */
+        if (!c->doc_failed) fprintf(stderr, "bench: cannot write %s: %s\n", c->doc_path, err.msg);
+        c->doc_failed = true;
+        note_exit(c, 3);
+    }
     buf_free(&b);
     free(text);
 }
@@ -355,6 +360,15 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
         acked += r.created;
         inflight += pre[i].conns;
         wrk_result_free(&r);
+        if (target_crashed(t, tobj)) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "the target exited during the %s", pre[i].label);
+            bj_set_status(sobj, "crashed", msg);
+            progress_done(c, "%s %s: CRASHED: %s", t->name, s->name, msg);
+            note_exit(c, 3);
+            buf_free(&cmd);
+            return;
+        }
         c->done_s += pre[i].secs;
         clock_sleep_ms(p->pause_ms);
     }
@@ -379,7 +393,11 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
             wrk_result_free(&r);
             c->done_s += p->duration_s + p->pause_ms / 1000.0;
             if (target_crashed(t, tobj)) {
-                bj_set_status(sobj, "crashed", "the target exited during this scenario");
+                char msg[160];
+                snprintf(msg, sizeof msg, "the target exited during %d connections, run %d",
+                         levels[li], rep);
+                bj_set_status(sobj, "crashed", msg);
+                progress_done(c, "%s %s: CRASHED: %s", t->name, s->name, msg);
                 note_exit(c, 3);
                 buf_free(&cmd);
                 return;
@@ -599,7 +617,7 @@ int bench_execute(const bench_opts_t *o) {
         }
         bench_tradeoffs_finish(c.doc, o->out_dir);
         write_doc(&c);
-        fprintf(stderr, "bench: results in %s\n", c.doc_path);
+        fprintf(stderr, c.doc_failed ? "bench: %s NOT written\n" : "bench: results in %s\n", c.doc_path);
         rc = c.exit_code;
         cJSON_Delete(c.doc);
     }

@@ -7,9 +7,10 @@
  * throughput and errors (wrk) and the target's resident memory (RSS and PSS of the whole process
  * group), its open file descriptors and its process count (/proc). Growth is judged from the first
  * window (after a warm-up of at most one window) to the last. The profile's numbers: `connections`
- * per window, `duration` = window length, `repeat` = number of windows (default 64 connections, 20
- * windows of 30 s: 10 minutes per target); --connections/--duration/--repeat override them, so a
- * test can run a 3-window soak in seconds.
+ * per window, `duration` = window length, `repeat` = number of windows (default 64 connections, 60
+ * windows of 10 s: 10 minutes per target; windows are short because wrk's done() writes the whole
+ * latency histogram, and a 30 s window's took over wrk_run's grace on a loaded machine);
+ * --connections/--duration/--repeat override them, so a test can run a 3-window soak in seconds.
  *
  * Output in the run directory: soak.json (every window of every target, and a summary), a chart
  * charts/soak-<target>.svg (RSS and descriptors over time above, throughput and errors below;

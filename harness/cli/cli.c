@@ -6,6 +6,7 @@
 
 #include "bench/bench.h"
 #include "check/check.h"
+#include "diff/diff.h"
 #include "core/cli_common.h"
 #include "inspect/inspect.h"
 #include "report/report.h"
@@ -18,6 +19,8 @@
 /* The command table: one line per subcommand (bench, report and run register here too). */
 static const cli_command_t cli_commands[] = {
     {"check", "run the conformance suites against targets", check_main},
+    {"diff", "send the same requests to every target and report where their answers differ",
+     diff_main},
     {"targets", "list targets with their versions and whether their dependencies are installed",
      targets_main},
     {"bench", "load-test targets with wrk: throughput, latency, CPU and memory (bench.json)",

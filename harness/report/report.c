@@ -26,8 +26,9 @@ static int write_doc(const char *dir, const char *name, const rm_t *m, const bl_
     int rc = strcmp(name, "summary.md") ? report_html(m, b, o, charts, ncharts, f.fp)
                                         : report_markdown(m, b, f.fp);
     if (rc < 0) {
+        int e = errno ? errno : EIO; /* a full disk: the writer's last fprintf failed */
         file_atomic_abort(&f);
-        fprintf(stderr, "parity report: cannot write %s\n", path);
+        fprintf(stderr, "parity report: cannot write %s: %s\n", path, strerror(e));
         return -1;
     }
     if (file_atomic_commit(&f, &err) < 0) {

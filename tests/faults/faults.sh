@@ -65,6 +65,15 @@ wait_child() {
     done
     return 1
 }
+# Waits (at most $2 s) until parity's output matches the extended regex $1.
+wait_log() {
+    local i
+    for ((i = 0; i < $2 * 20; i++)); do
+        grep -qE -- "$1" "$tmp/log" && return 0
+        sleep 0.05
+    done
+    return 1
+}
 # Waits for the background parity; sets rc and secs (wall time since start_parity).
 finish() {
     wait "$ppid"
@@ -110,8 +119,10 @@ case_kill_check() {
 case_kill_bench() {
     t0=$(date +%s)
     start_parity bench --target fx --profile smoke --scenario plaintext --out "$tmp/out"
-    read -r tpid tpgid < <(wait_child parity_fixture_server 15) || { fail "the target never started"; return; }
-    wait_child wrk 20 >/dev/null || { fail "wrk never started"; return; }
+    # The target process under load (a bench may start a fresh process per repetition, and run
+    # wrk against other things first): wait for the scenario's own load to begin.
+    wait_log 'fx plaintext: (primer|warmup|[0-9]+ connections)' 60 || { fail "the load never started"; return; }
+    read -r tpid tpgid < <(wait_child parity_fixture_server 5) || { fail "no target while wrk runs"; return; }
     sleep 0.5
     kill -KILL "$tpid"
     finish
@@ -140,8 +151,10 @@ case_hang_check() {
 case_hang_bench() {
     t0=$(date +%s)
     start_parity bench --target fx --profile smoke --scenario plaintext --out "$tmp/out"
-    read -r tpid tpgid < <(wait_child parity_fixture_server 15) || { fail "the target never started"; return; }
-    wait_child wrk 20 >/dev/null || { fail "wrk never started"; return; }
+    # The target process under load (a bench may start a fresh process per repetition, and run
+    # wrk against other things first): wait for the scenario's own load to begin.
+    wait_log 'fx plaintext: (primer|warmup|[0-9]+ connections)' 60 || { fail "the load never started"; return; }
+    read -r tpid tpgid < <(wait_child parity_fixture_server 5) || { fail "no target while wrk runs"; return; }
     kill -STOP "$tpid"
     finish
     [ "$secs" -le 60 ] || { fail "took ${secs}s (unbounded?)"; return; }
@@ -222,6 +235,7 @@ in_small_fs() {
 }
 case_disk_full() {
     local what
+    t0=$(date +%s)
     if ! unshare -rm true 2>/dev/null; then
         fail "cannot create a private mount namespace (unshare -rm): the disk-full case cannot run here"
         return
@@ -244,7 +258,8 @@ case_disk_full() {
     [ "$rc" -eq 0 ] || { fail "report: the input bench run failed (exit $rc)"; return; }
     local need
     need=$(du -sk "$tmp/run" | cut -f1)
-    in_small_fs $((need + 24)) "$tmp/run" timeout 60 "$parity" report /mnt/in
+    # (the report's templates are the repository's: PARITY_ROOT is the source tree here)
+    PARITY_ROOT=$src in_small_fs $((need + 24)) "$tmp/run" timeout 60 "$parity" report /mnt/in
     what="report"
     [ "$(cat "$tmp/fs.rc")" = 3 ] || { fail "$what: exit $(cat "$tmp/fs.rc"), expected 3"; cat "$tmp/fs.log" >&2; return; }
     grep -q 'No space left on device' "$tmp/fs.log" || { fail "$what: no clear message"; cat "$tmp/fs.log" >&2; return; }
