@@ -4,6 +4,7 @@
  *   main.c         environment, app set-up (hooks, error handlers, blueprints), run, shutdown
  *   auth.c         the authentication before-request hook, tokens, the current user in `g`
  *   render.c       JSON of users, profiles, articles, comments, errors (quill's JSON writer)
+ *   article_list.c one page of articles (lists, feed) in a constant number of statements
  *   db.c           schema, per-worker SQLite connection, every prepared statement
  *   fields.c       the contract's input rules (bodies, blank, types, list parameters)
  *   slug.c clock.c slugs and millisecond timestamps

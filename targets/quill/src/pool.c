@@ -13,6 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 struct quill__pool {
     pthread_mutex_t mu;
@@ -24,8 +27,18 @@ struct quill__pool {
     pthread_t threads[QUILL_POOL_MAX];
 };
 
+/* Pool threads run at a lower priority than the event loops (nice +10: a CFS weight of 110
+ * against the loops' 1024). Why: bcrypt is CPU-bound; on a core shared with a loop, two pool
+ * threads at the same priority took two thirds of it and reads waited for their time slices
+ * (mixed-login's read p99 in seconds, README.md). Lowered, they take what the loops leave. */
+#define POOL_NICE 10
+
 static void *pool_main(void *arg) {
     quill__pool *p = arg;
+    /* Linux: the nice value is per thread (setpriority on the thread id); raising it needs no
+     * privilege. A failure only leaves the default priority. */
+    if (setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), POOL_NICE) != 0) {
+    }
     for (;;) {
         pthread_mutex_lock(&p->mu);
         while (!p->head && !p->stopping) pthread_cond_wait(&p->cv, &p->mu);
