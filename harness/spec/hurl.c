@@ -60,21 +60,8 @@ typedef struct reader {
 
 /* ---- small builders -------------------------------------------------------------------------- */
 
-static cJSON *add(hl_t *h, cJSON *obj, const char *key, cJSON *node, jl_loc_t at) {
-    if (!node) {
-        hl_err(h, at, "out of memory");
-        return NULL;
-    }
-    hl_mark(h, node, at);
-    if (cJSON_IsArray(obj))
-        cJSON_AddItemToArray(obj, node);
-    else
-        cJSON_AddItemToObject(obj, key, node);
-    return node;
-}
-
 static cJSON *object_in(hl_t *h, cJSON **slot, cJSON *parent, const char *key, jl_loc_t at) {
-    if (!*slot) *slot = add(h, parent, key, cJSON_CreateObject(), at);
+    if (!*slot) *slot = hl_add(h, parent, key, cJSON_CreateObject(), at);
     return *slot;
 }
 
@@ -134,11 +121,11 @@ static int request_line(reader_t *r, entry_t *e, size_t index) {
     buf_printf(&name, "%s %s (entry %zu)", buf_cstr(&method), buf_cstr(&url), index);
     e->step = cJSON_CreateObject();
     hl_mark(h, e->step, at);
-    add(h, e->step, "name", cJSON_CreateString(buf_cstr(&name)), at);
-    e->request = add(h, e->step, "request", cJSON_CreateObject(), at);
+    hl_add(h, e->step, "name", cJSON_CreateString(buf_cstr(&name)), at);
+    e->request = hl_add(h, e->step, "request", cJSON_CreateObject(), at);
     if (e->request) {
-        add(h, e->request, "method", cJSON_CreateString(buf_cstr(&method)), at);
-        add(h, e->request, "path", cJSON_CreateString(buf_cstr(&path)), url_at);
+        hl_add(h, e->request, "method", cJSON_CreateString(buf_cstr(&method)), at);
+        hl_add(h, e->request, "path", cJSON_CreateString(buf_cstr(&path)), url_at);
     }
     rc = h->failed ? -1 : 0;
 out:
@@ -222,7 +209,8 @@ static int basic_auth_line(hl_t *h, entry_t *e, jl_loc_t sec_at) {
         buf_printf(&cred, "%s:%s", buf_cstr(&k), buf_cstr(&v)) == 0 &&
         buf_adds(&hdr, "Basic ") == 0 && b64_encode(&hdr, cred.ptr, cred.len, false) == 0) {
         cJSON *hs = object_in(h, &e->headers, e->request, "headers", sec_at);
-        if (hs) rc = add(h, hs, "Authorization", cJSON_CreateString(buf_cstr(&hdr)), at) ? 0 : -1;
+        if (hs)
+            rc = hl_add(h, hs, "Authorization", cJSON_CreateString(buf_cstr(&hdr)), at) ? 0 : -1;
     }
     buf_free(&k);
     buf_free(&v);
@@ -260,7 +248,7 @@ static int variable_option(reader_t *r, const char *v, jl_loc_t at) {
         rc = hl_err(h, at, "variable \"%s\" is set twice with different values: not supported",
                     name);
     else if (!old)
-        rc = add(h, r->vars, name, cJSON_CreateString(eq + 1), at) ? 0 : -1;
+        rc = hl_add(h, r->vars, name, cJSON_CreateString(eq + 1), at) ? 0 : -1;
     free(name);
     return rc;
 }
@@ -284,14 +272,15 @@ static int option_line(reader_t *r, entry_t *e) {
         if (duration_ms(h, val, at, &n) == 0) e->retry_interval = n, rc = 0;
     } else if (strcmp(key, "delay") == 0) {
         if (duration_ms(h, val, at, &n) == 0)
-            rc = add(h, e->step, "delay", jl_create_integer(n), at) ? 0 : -1;
+            rc = hl_add(h, e->step, "delay", jl_create_integer(n), at) ? 0 : -1;
     } else if (strcmp(key, "variable") == 0) {
         rc = variable_option(r, val, at);
     } else if (strcmp(key, "skip") == 0) {
         if (strcmp(val, "true") == 0) {
-            cJSON *sk = add(h, e->step, "skip", cJSON_CreateObject(), at);
-            rc = sk && add(h, sk, "*", cJSON_CreateString("skip: true in the Hurl file"), at) ? 0
-                                                                                              : -1;
+            cJSON *sk = hl_add(h, e->step, "skip", cJSON_CreateObject(), at);
+            rc = sk && hl_add(h, sk, "*", cJSON_CreateString("skip: true in the Hurl file"), at)
+                     ? 0
+                     : -1;
         } else if (strcmp(val, "false") == 0) {
             rc = 0;
         } else {
@@ -336,7 +325,8 @@ static bool at_response(const hl_t *h) {
 static int finish_request(hl_t *h, entry_t *e, jl_loc_t at) {
     if (e->cookies.len) {
         if (!object_in(h, &e->headers, e->request, "headers", at)) return -1;
-        if (!add(h, e->headers, "Cookie", cJSON_CreateString(buf_cstr(&e->cookies)), at)) return -1;
+        if (!hl_add(h, e->headers, "Cookie", cJSON_CreateString(buf_cstr(&e->cookies)), at))
+            return -1;
     }
     if (e->multipart.n) {
         if (e->has_body || e->form)
@@ -346,9 +336,9 @@ static int finish_request(hl_t *h, entry_t *e, jl_loc_t at) {
     }
     if (e->form && e->has_body) return hl_err(h, at, "[FormParams] with a body: choose one");
     if (e->retry >= 0) {
-        cJSON *rt = add(h, e->step, "retry", cJSON_CreateObject(), at);
-        if (!rt || !add(h, rt, "count", jl_create_integer(e->retry), at) ||
-            !add(h, rt, "interval", jl_create_integer(e->retry_interval), at))
+        cJSON *rt = hl_add(h, e->step, "retry", cJSON_CreateObject(), at);
+        if (!rt || !hl_add(h, rt, "count", jl_create_integer(e->retry), at) ||
+            !hl_add(h, rt, "interval", jl_create_integer(e->retry_interval), at))
             return -1;
     }
     return 0;
@@ -395,7 +385,7 @@ static int status_line(hl_t *h, cJSON *expect) {
         hl_advance(h, 1);
         status = cJSON_CreateArray();
         for (int s = 100; status && s <= 599; s++)
-            if (!add(h, status, NULL, jl_create_integer(s), st_at)) return -1;
+            if (!hl_add(h, status, NULL, jl_create_integer(s), st_at)) return -1;
     } else {
         buf_t b;
         buf_init(&b, 16);
@@ -406,7 +396,7 @@ static int status_line(hl_t *h, cJSON *expect) {
         if (ok == -1) return hl_err(h, st_at, "expected a status (100 to 599, or *) after HTTP");
         status = jl_create_integer(n);
     }
-    if (!add(h, expect, "status", status, st_at)) return -1;
+    if (!hl_add(h, expect, "status", status, st_at)) return -1;
     (void)at;
     return hl_end_line(h);
 }
@@ -414,7 +404,7 @@ static int status_line(hl_t *h, cJSON *expect) {
 static int response_part(reader_t *r, entry_t *e) {
     hl_t *h = &r->h;
     jl_loc_t at = hl_loc(h);
-    cJSON *expect = add(h, e->step, "expect", cJSON_CreateObject(), at);
+    cJSON *expect = hl_add(h, e->step, "expect", cJSON_CreateObject(), at);
     if (!expect || status_line(h, expect) == -1) return -1;
     sec_t sec = SEC_NONE;
     bool has_body = false;
@@ -429,7 +419,7 @@ static int response_part(reader_t *r, entry_t *e) {
             continue;
         }
         jl_loc_t line_at = hl_loc(h);
-        if (!e->asserts && !(e->asserts = add(h, expect, "asserts", cJSON_CreateArray(), at)))
+        if (!e->asserts && !(e->asserts = hl_add(h, expect, "asserts", cJSON_CreateArray(), at)))
             return -1;
         if (hb_is_body_start(h)) {
             if (has_body) return hl_err(h, line_at, "a second response body");
@@ -459,9 +449,9 @@ static int entry(reader_t *r, cJSON *steps, size_t index) {
     if (rc == 0 && at_response(h)) rc = response_part(r, &e);
     if (rc == 0 && !cJSON_GetObjectItemCaseSensitive(e.step, "expect")) {
         /* no response part: Hurl checks nothing; parity's steps need a status, so any */
-        cJSON *expect = add(h, e.step, "expect", cJSON_CreateObject(), at);
-        cJSON *st = expect ? add(h, expect, "status", cJSON_CreateArray(), at) : NULL;
-        for (int s = 100; st && s <= 599; s++) add(h, st, NULL, jl_create_integer(s), at);
+        cJSON *expect = hl_add(h, e.step, "expect", cJSON_CreateObject(), at);
+        cJSON *st = expect ? hl_add(h, expect, "status", cJSON_CreateArray(), at) : NULL;
+        for (int s = 100; st && s <= 599; s++) hl_add(h, st, NULL, jl_create_integer(s), at);
     }
     if (e.step) cJSON_AddItemToArray(steps, e.step);
     hb_multipart_free(&e.multipart);
@@ -495,18 +485,18 @@ static cJSON *build_doc(reader_t *r, const char *file, const cJSON *variables) {
     buf_init(&desc, 4096);
     suite_name(file, &name);
     buf_printf(&desc, "Hurl file %s", file);
-    add(h, root, "suite", cJSON_CreateString(buf_cstr(&name)), top);
-    add(h, root, "description", cJSON_CreateString(buf_cstr(&desc)), top);
+    hl_add(h, root, "suite", cJSON_CreateString(buf_cstr(&name)), top);
+    hl_add(h, root, "description", cJSON_CreateString(buf_cstr(&desc)), top);
     buf_free(&name);
     buf_free(&desc);
-    r->vars = add(h, root, "variables", cJSON_CreateObject(), top);
+    r->vars = hl_add(h, root, "variables", cJSON_CreateObject(), top);
     bool host_given = false;
     for (const cJSON *v = variables ? variables->child : NULL; r->vars && v; v = v->next) {
-        add(h, r->vars, v->string, cJSON_Duplicate(v, true), top);
+        hl_add(h, r->vars, v->string, cJSON_Duplicate(v, true), top);
         host_given |= strcmp(v->string, "host") == 0;
     }
-    if (r->vars && !host_given) add(h, r->vars, "host", cJSON_CreateString("{{url}}"), top);
-    cJSON *steps = add(h, root, "steps", cJSON_CreateArray(), top);
+    if (r->vars && !host_given) hl_add(h, r->vars, "host", cJSON_CreateString("{{url}}"), top);
+    cJSON *steps = hl_add(h, root, "steps", cJSON_CreateArray(), top);
     size_t index = 0;
     hl_skip_blank(h);
     while (steps && !h->failed && !hl_eof(h)) {

@@ -88,18 +88,8 @@ static bool in_list(const char *const *t, size_t n, const char *w) {
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
-static cJSON *push(hl_t *h, cJSON *arr, cJSON *node, jl_loc_t at) {
-    if (!node) {
-        hl_err(h, at, "out of memory");
-        return NULL;
-    }
-    hl_mark(h, node, at);
-    cJSON_AddItemToArray(arr, node);
-    return node;
-}
-
 static int push_str(hl_t *h, cJSON *arr, const char *s, jl_loc_t at) {
-    return push(h, arr, cJSON_CreateString(s), at) ? 0 : -1;
+    return hl_add(h, arr, NULL, cJSON_CreateString(s), at) ? 0 : -1;
 }
 
 /* A Hurl regex (quoted or /.../) made POSIX ERE. */
@@ -174,18 +164,18 @@ static int filters(hl_t *h, cJSON *arr) {
         const char *f = buf_cstr(&w);
         int rc = 1;
         if (strcmp(f, "count") == 0 || strcmp(f, "first") == 0 || strcmp(f, "last") == 0) {
-            cJSON *fl = push(h, arr, cJSON_CreateArray(), at);
+            cJSON *fl = hl_add(h, arr, NULL, cJSON_CreateArray(), at);
             rc = fl ? push_str(h, fl, f, at) : -1;
         } else if (strcmp(f, "nth") == 0) {
             hl_skip_spaces(h);
             jl_loc_t n_at = hl_loc(h);
             cJSON *n = hl_literal(h, false);
-            cJSON *fl = n ? push(h, arr, cJSON_CreateArray(), at) : NULL;
+            cJSON *fl = n ? hl_add(h, arr, NULL, cJSON_CreateArray(), at) : NULL;
             if (n && !cJSON_IsNumber(n)) {
                 cJSON_Delete(n);
                 rc = hl_err(h, n_at, "nth needs an integer");
             } else {
-                rc = fl && push_str(h, fl, "nth", at) == 0 && push(h, fl, n, n_at) ? 0 : -1;
+                rc = fl && push_str(h, fl, "nth", at) == 0 && hl_add(h, fl, NULL, n, n_at) ? 0 : -1;
                 if (!fl) cJSON_Delete(n);
             }
         } else if (in_list(filters_unsupported, COUNT(filters_unsupported), f)) {
@@ -237,7 +227,7 @@ static int predicate(hl_t *h, cJSON *arr) {
             rc = regex_arg(h, arr, v_at);
         } else {
             cJSON *v = hl_literal(h, false);
-            rc = v && push(h, arr, v, v_at) ? 0 : -1;
+            rc = v && hl_add(h, arr, NULL, v, v_at) ? 0 : -1;
         }
     }
     buf_free(&w);
@@ -252,7 +242,7 @@ int ha_header_assert(hl_t *h, cJSON *asserts) {
     int rc = -1;
     if (hl_key(h, &k) == 0 && hl_value(h, &v) == 0 && hl_end_line(h) == 0) {
         /* Hurl: one of the header's values equals it */
-        cJSON *a = push(h, asserts, cJSON_CreateArray(), at);
+        cJSON *a = hl_add(h, asserts, NULL, cJSON_CreateArray(), at);
         if (a && push_str(h, a, "headers", at) == 0 && push_str(h, a, buf_cstr(&k), at) == 0 &&
             push_str(h, a, "contains", at) == 0 && push_str(h, a, buf_cstr(&v), at) == 0)
             rc = 0;
@@ -284,7 +274,7 @@ int ha_capture_line(hl_t *h, cJSON *captures) {
 
 int ha_assert_line(hl_t *h, cJSON *asserts) {
     jl_loc_t at = hl_loc(h);
-    cJSON *a = push(h, asserts, cJSON_CreateArray(), at);
+    cJSON *a = hl_add(h, asserts, NULL, cJSON_CreateArray(), at);
     if (!a || query(h, a) == -1 || filters(h, a) == -1 || predicate(h, a) == -1) return -1;
     return hl_end_line(h);
 }

@@ -198,26 +198,13 @@ static int text_or_bytes(hl_t *h, buf_t *out, bool *is_bytes) {
     return bytes_literal(h, out);
 }
 
-static cJSON *mark_add(hl_t *h, cJSON *obj, const char *key, cJSON *node, jl_loc_t at) {
-    if (!node) {
-        hl_err(h, at, "out of memory");
-        return NULL;
-    }
-    hl_mark(h, node, at);
-    if (cJSON_IsArray(obj))
-        cJSON_AddItemToArray(obj, node);
-    else
-        cJSON_AddItemToObject(obj, key, node);
-    return node;
-}
-
 static cJSON *bytes_node(hl_t *h, const buf_t *bytes, jl_loc_t at) {
     buf_t enc;
     buf_init(&enc, 2 * HURL_MAX_BODY);
     cJSON *o = NULL;
     if (b64_encode(&enc, bytes->ptr ? bytes->ptr : "", bytes->len, false) == 0) {
         o = cJSON_CreateObject();
-        if (o) mark_add(h, o, "base64", cJSON_CreateString(buf_cstr(&enc)), at);
+        if (o) hl_add(h, o, "base64", cJSON_CreateString(buf_cstr(&enc)), at);
     }
     buf_free(&enc);
     return hl_mark(h, o, at);
@@ -228,7 +215,7 @@ int hb_request_body(hl_t *h, cJSON *request, cJSON **headers) {
     jl_loc_t at = hl_loc(h);
     if (hl_peek(h, 0) == '{' || hl_peek(h, 0) == '[') {
         cJSON *json = json_body(h);
-        return json && mark_add(h, request, "json", json, at) ? 0 : -1;
+        return json && hl_add(h, request, "json", json, at) ? 0 : -1;
     }
     buf_t b;
     buf_init(&b, HURL_MAX_BODY);
@@ -236,7 +223,7 @@ int hb_request_body(hl_t *h, cJSON *request, cJSON **headers) {
     int rc = text_or_bytes(h, &b, &is_bytes);
     if (rc == 0) {
         cJSON *node = is_bytes ? bytes_node(h, &b, at) : cJSON_CreateString(buf_cstr(&b));
-        rc = mark_add(h, request, "body", node, at) ? 0 : -1;
+        rc = hl_add(h, request, "body", node, at) ? 0 : -1;
     }
     buf_free(&b);
     return rc;
@@ -244,15 +231,15 @@ int hb_request_body(hl_t *h, cJSON *request, cJSON **headers) {
 
 static int whole_body_assert(hl_t *h, cJSON *asserts, const char *query, const char *arg,
                              cJSON *value, jl_loc_t at) {
-    cJSON *a = mark_add(h, asserts, NULL, cJSON_CreateArray(), at);
+    cJSON *a = hl_add(h, asserts, NULL, cJSON_CreateArray(), at);
     if (!a) {
         cJSON_Delete(value);
         return -1;
     }
-    mark_add(h, a, NULL, cJSON_CreateString(query), at);
-    if (arg) mark_add(h, a, NULL, cJSON_CreateString(arg), at);
-    mark_add(h, a, NULL, cJSON_CreateString("=="), at);
-    return mark_add(h, a, NULL, value, at) ? 0 : -1;
+    hl_add(h, a, NULL, cJSON_CreateString(query), at);
+    if (arg) hl_add(h, a, NULL, cJSON_CreateString(arg), at);
+    hl_add(h, a, NULL, cJSON_CreateString("=="), at);
+    return hl_add(h, a, NULL, value, at) ? 0 : -1;
 }
 
 int hb_response_body(hl_t *h, cJSON *asserts) {
@@ -355,11 +342,11 @@ int hb_multipart_build(hl_t *h, const hb_multipart_t *m, cJSON *request, cJSON *
     /* text only: a templated string; with files: bytes (files are not templated) */
     cJSON *node = files ? bytes_node(h, &body, at) : cJSON_CreateString(buf_cstr(&body));
     buf_free(&body);
-    if (!mark_add(h, request, "body", node, at)) return -1;
-    if (!*headers && !(*headers = mark_add(h, request, "headers", cJSON_CreateObject(), at)))
+    if (!hl_add(h, request, "body", node, at)) return -1;
+    if (!*headers && !(*headers = hl_add(h, request, "headers", cJSON_CreateObject(), at)))
         return -1;
-    return mark_add(h, *headers, "Content-Type",
-                    cJSON_CreateString("multipart/form-data; boundary=" HB_BOUNDARY), at)
+    return hl_add(h, *headers, "Content-Type",
+                  cJSON_CreateString("multipart/form-data; boundary=" HB_BOUNDARY), at)
                ? 0
                : -1;
 }

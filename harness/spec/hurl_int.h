@@ -31,6 +31,9 @@ jl_loc_t hl_loc(const hl_t *h);
 int hl_err(hl_t *h, jl_loc_t at, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Records node (and, for an object member, its key) at `at`; returns node (NULL stays NULL). */
 cJSON *hl_mark(hl_t *h, cJSON *node, jl_loc_t at);
+/* Marks node at `at` and adds it to parent (an array: appended; an object: as key). NULL (an
+ * error reported) when node is NULL, i.e. its creation ran out of memory. */
+cJSON *hl_add(hl_t *h, cJSON *parent, const char *key, cJSON *node, jl_loc_t at);
 /* Marks every node of a tree (a parsed JSON body) at `at`. */
 void hl_mark_tree(hl_t *h, cJSON *node, jl_loc_t at);
 

@@ -28,6 +28,19 @@ cJSON *hl_mark(hl_t *h, cJSON *node, jl_loc_t at) {
     return node;
 }
 
+cJSON *hl_add(hl_t *h, cJSON *parent, const char *key, cJSON *node, jl_loc_t at) {
+    if (!node) {
+        hl_err(h, at, "out of memory");
+        return NULL;
+    }
+    hl_mark(h, node, at);
+    if (cJSON_IsArray(parent))
+        cJSON_AddItemToArray(parent, node);
+    else
+        cJSON_AddItemToObject(parent, key, node);
+    return node;
+}
+
 void hl_mark_tree(hl_t *h, cJSON *node, jl_loc_t at) {
     for (; node; node = node->next) {
         hl_mark(h, node, at);
