@@ -23,7 +23,7 @@
 #define PARITY_VERSION "0.0.0"
 #endif
 
-static void ck_help(FILE *f) {
+static void check_help(FILE *f) {
     fprintf(
         f,
         "usage: parity check [OPTIONS]\n\n"
@@ -62,7 +62,7 @@ static void ck_help(FILE *f) {
         CHECK_DEFAULT_JOBS);
 }
 
-static int ck_int_opt(const char *name, const char *s, long min, long max, int *out) {
+static int check_int_opt(const char *name, const char *s, long min, long max, int *out) {
     long v;
     if (str_to_long(s, min, max, &v) < 0)
         return cli_usage_error("check", "%s wants an integer in %ld..%ld, got '%s'", name, min, max,
@@ -71,7 +71,7 @@ static int ck_int_opt(const char *name, const char *s, long min, long max, int *
     return 0;
 }
 
-static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
+static int check_parse(int argc, char **argv, check_opts_t *o, bool *help) {
     enum { O_JUNIT = 256, O_TAP, O_JSON, O_FAILFAST, O_RUNID, O_READY, O_SECRET, O_HURL, O_VAR };
     static const struct option opts[] = {{"target", required_argument, NULL, 't'},
                                          {"url", required_argument, NULL, 'u'},
@@ -146,10 +146,10 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
             break;
         case 'f': o->filter = optarg; break;
         case 'j':
-            if (ck_int_opt("--jobs", optarg, 1, CHECK_MAX_JOBS, &o->jobs) != 0) return -1;
+            if (check_int_opt("--jobs", optarg, 1, CHECK_MAX_JOBS, &o->jobs) != 0) return -1;
             break;
         case 'w':
-            if (ck_int_opt("--workers", optarg, 1, 1024, &o->workers) != 0) return -1;
+            if (check_int_opt("--workers", optarg, 1, 1024, &o->workers) != 0) return -1;
             break;
         case 'o': o->out = optarg; break;
         case O_JUNIT: o->junit = optarg; break;
@@ -158,7 +158,7 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
         case O_FAILFAST: o->fail_fast = true; break;
         case O_RUNID: o->run_id = optarg; break;
         case O_READY:
-            if (ck_int_opt("--ready-timeout", optarg, 1, 3600, &v) != 0) return -1;
+            if (check_int_opt("--ready-timeout", optarg, 1, 3600, &v) != 0) return -1;
             o->ready_timeout_ms = v * 1000;
             break;
         case 'S': o->strict = true; break;
@@ -176,9 +176,9 @@ static int ck_parse(int argc, char **argv, check_opts_t *o, bool *help) {
 int check_main(int argc, char **argv) {
     check_opts_t o = {.jobs = CHECK_DEFAULT_JOBS};
     bool help = false;
-    if (ck_parse(argc, argv, &o, &help) != 0) return CLI_EXIT_USAGE; /* message printed */
+    if (check_parse(argc, argv, &o, &help) != 0) return CLI_EXIT_USAGE; /* message printed */
     if (help) {
-        ck_help(stdout);
+        check_help(stdout);
         return CLI_EXIT_OK;
     }
     char root[CLI_PATH_MAX];
@@ -191,7 +191,7 @@ int check_main(int argc, char **argv) {
     /* Before any thread exists: SIGINT/SIGTERM go to the thread that stops the targets. */
     if (target_signals_install() < 0)
         fprintf(stderr, "parity check: warning: cannot install signal handling\n");
-    res_run_t run;
+    result_run_t run;
     int rc = check_run(&o, &run);
     results_free(&run);
     return rc;
@@ -199,7 +199,7 @@ int check_main(int argc, char **argv) {
 
 /* ---- the run ------------------------------------------------------------------------------- */
 
-static void *ck_worker(void *arg) {
+static void *check_worker(void *arg) {
     check_target_t *t = arg;
     check_ctx_t *c = t->ctx;
     http_client_t *hc = http_client_new();
@@ -213,8 +213,8 @@ static void *ck_worker(void *arg) {
         } else {
             check_run_suite(t, si, hc);
         }
-        const res_suite_t *su = &t->res->suites[si];
-        if (su->status == RES_FAIL || su->status == RES_ERROR) atomic_store(&c->failed_any, true);
+        const result_suite_t *su = &t->res->suites[si];
+        if (su->status == RESULT_FAIL || su->status == RESULT_ERROR) atomic_store(&c->failed_any, true);
         check_report_suite(c, t, su);
     }
     http_client_free(hc);
@@ -222,7 +222,7 @@ static void *ck_worker(void *arg) {
 }
 
 /* A reachability probe for --url targets: any HTTP answer will do. */
-static int ck_probe_external(check_target_t *t, err_t *err) {
+static int check_probe_external(check_target_t *t, err_t *err) {
     http_client_t *hc = http_client_new();
     if (!hc) return err_set(err, "out of memory");
     req_t req;
@@ -241,34 +241,34 @@ static int ck_probe_external(check_target_t *t, err_t *err) {
     return rc;
 }
 
-static void *ck_target(void *arg) {
+static void *check_one_target(void *arg) {
     check_target_t *t = arg;
     check_ctx_t *c = t->ctx;
-    res_target_t *r = t->res;
+    result_target_t *r = t->res;
     err_t err;
     long long t0 = clock_mono_ms();
     if (t->m) {
         char why[512], ver[512];
         if (!target_requires_ok(t->m, why, sizeof why)) {
-            r->status = RES_ERROR;
-            r->error = res_printf("target %s: dependencies missing (%s)", t->name, why);
+            r->status = RESULT_ERROR;
+            r->error = result_printf("target %s: dependencies missing (%s)", t->name, why);
             check_report_target(c, t);
             return NULL;
         }
         target_version(t->m, ver, sizeof ver);
-        r->version = res_strdup(ver);
-        r->orm = res_strdup(t->m->orm);
+        r->version = result_strdup(ver);
+        r->orm = result_strdup(t->m->orm);
         char log[CHECK_PATH_MAX + 64];
         snprintf(log, sizeof log, "%s/logs/%s.log", c->out, t->name);
-        r->log = res_strdup(log);
+        r->log = result_strdup(log);
         target_opts_t to = {.workers = c->o->workers > 0 ? c->o->workers : 2,
                             .log_path = log,
                             .build_dir = cli_build_dir(),
                             .ready_timeout_ms = c->o->ready_timeout_ms};
         r->workers = to.workers;
         if (target_start(t->m, &to, &t->proc, &err) < 0) {
-            r->status = RES_ERROR;
-            r->error = res_strdup(err.msg);
+            r->status = RESULT_ERROR;
+            r->error = result_strdup(err.msg);
             check_report_target(c, t);
             return NULL;
         }
@@ -276,29 +276,29 @@ static void *ck_target(void *arg) {
         snprintf(t->url, sizeof t->url, "%s", t->proc.url);
         r->start_ms = (double)(clock_mono_ms() - t0);
     } else {
-        r->version = res_strdup("external");
-        if (ck_probe_external(t, &err) < 0) {
-            r->status = RES_ERROR;
-            r->error = res_strdup(err.msg);
+        r->version = result_strdup("external");
+        if (check_probe_external(t, &err) < 0) {
+            r->status = RESULT_ERROR;
+            r->error = result_strdup(err.msg);
             check_report_target(c, t);
             return NULL;
         }
     }
     free(r->url);
-    r->url = res_strdup(t->url);
+    r->url = result_strdup(t->url);
     /* Suite slots exist only for a target that runs: one that did not start has none. */
     r->suites = calloc(c->nsuites, sizeof *r->suites);
     if (!r->suites) {
-        r->status = RES_ERROR;
-        r->error = res_strdup("out of memory");
+        r->status = RESULT_ERROR;
+        r->error = result_strdup("out of memory");
         if (t->started) target_stop(&t->proc, NULL);
         return NULL;
     }
     for (size_t j = 0; j < c->nsuites; j++) {
-        r->suites[j].name = res_strdup(c->suites[j]->name);
-        r->suites[j].file = res_strdup(check_relpath(c, c->suites[j]->file));
+        r->suites[j].name = result_strdup(c->suites[j]->name);
+        r->suites[j].file = result_strdup(check_relpath(c, c->suites[j]->file));
         r->suites[j].description =
-            res_strdup(c->suites[j]->description ? c->suites[j]->description : "");
+            result_strdup(c->suites[j]->description ? c->suites[j]->description : "");
     }
     r->n = c->nsuites;
 
@@ -307,8 +307,8 @@ static void *ck_target(void *arg) {
     pthread_t th[CHECK_MAX_JOBS];
     size_t started = 0;
     for (size_t i = 0; i < nw; i++)
-        if (pthread_create(&th[started], NULL, ck_worker, t) == 0) started++;
-    if (started == 0) ck_worker(t);
+        if (pthread_create(&th[started], NULL, check_worker, t) == 0) started++;
+    if (started == 0) check_worker(t);
     for (size_t i = 0; i < started; i++) pthread_join(th[i], NULL);
 
     if (t->started) {
@@ -318,31 +318,31 @@ static void *ck_target(void *arg) {
             char how[160];
             target_poll(&t->proc, &ws);
             target_describe_exit(ws, how, sizeof how);
-            t->crash = res_printf("target %s exited (%s) after the last step", t->name, how);
+            t->crash = result_printf("target %s exited (%s) after the last step", t->name, how);
         }
         long long s0 = clock_mono_ms();
         int stopped = target_stop(&t->proc, &err);
         r->stop_ms = (double)(clock_mono_ms() - s0);
         if (stopped < 0) {
-            r->stop_error = res_strdup(err.msg);
+            r->stop_error = result_strdup(err.msg);
             pthread_mutex_lock(&c->out_mu);
             fprintf(stderr, "parity check: warning: target %s %s\n", t->name, err.msg);
             pthread_mutex_unlock(&c->out_mu);
         }
         if (!t->crash && target_stop_check(&t->proc, &err) < 0)
-            t->crash = res_printf("target %s: %s", t->name, err.msg);
+            t->crash = result_printf("target %s: %s", t->name, err.msg);
     }
     if (t->crash) {
-        r->status = RES_ERROR;
-        r->error = res_strdup(t->crash);
+        r->status = RESULT_ERROR;
+        r->error = result_strdup(t->crash);
     }
-    res_target_finish(r);
+    result_target_finish(r);
     check_report_target(c, t);
     return NULL;
 }
 
 /* Resolves which targets run. -1 (usage error printed) on an unknown name. */
-static int ck_targets(check_ctx_t *c, target_manifest_t **ms, size_t *nms) {
+static int check_pick_targets(check_ctx_t *c, target_manifest_t **ms, size_t *nms) {
     const check_opts_t *o = c->o;
     err_t err;
     bool need_manifests = o->nurls == 0 || o->ntargets > 0;
@@ -414,7 +414,7 @@ static int ck_targets(check_ctx_t *c, target_manifest_t **ms, size_t *nms) {
     return 0;
 }
 
-static int ck_load_specs(check_ctx_t *c) {
+static int check_load_specs(check_ctx_t *c) {
     const check_opts_t *o = c->o;
     char def[CHECK_PATH_MAX + 16];
     const char *defs[1];
@@ -463,7 +463,7 @@ static int ck_load_specs(check_ctx_t *c) {
     return 0;
 }
 
-int check_run(const check_opts_t *o, res_run_t *run) {
+int check_run(const check_opts_t *o, result_run_t *run) {
     memset(run, 0, sizeof *run);
     check_ctx_t *c = calloc(1, sizeof *c);
     if (!c) return CLI_EXIT_ENV;
@@ -477,7 +477,7 @@ int check_run(const check_opts_t *o, res_run_t *run) {
     int rc = CLI_EXIT_USAGE;
     err_t err;
 
-    if (ck_load_specs(c) < 0 || ck_targets(c, &ms, &nms) < 0) goto done;
+    if (check_load_specs(c) < 0 || check_pick_targets(c, &ms, &nms) < 0) goto done;
 
     char started[CLOCK_ISO8601_LEN], id[64];
     clock_iso8601_now(started, sizeof started);
@@ -486,9 +486,9 @@ int check_run(const check_opts_t *o, res_run_t *run) {
     else
         clock_run_id(id, sizeof id);
     str_random_alnum(c->uid_base, 6);
-    run->id = res_strdup(id);
-    run->parity_version = res_strdup(PARITY_VERSION);
-    run->started = res_strdup(started);
+    run->id = result_strdup(id);
+    run->parity_version = result_strdup(PARITY_VERSION);
+    run->started = result_strdup(started);
     if (o->out)
         snprintf(c->out, sizeof c->out, "%s", o->out);
     else
@@ -506,14 +506,14 @@ int check_run(const check_opts_t *o, res_run_t *run) {
     run->n = c->ntargets;
     for (size_t i = 0; i < c->ntargets; i++) {
         check_target_t *t = &c->targets[i];
-        res_target_t *r = &run->targets[i];
+        result_target_t *r = &run->targets[i];
         t->ctx = c;
         t->index = i;
         t->res = r;
         pthread_mutex_init(&t->mu, NULL);
-        r->name = res_strdup(t->name);
+        r->name = result_strdup(t->name);
         r->external = t->m == NULL;
-        r->url = t->m ? NULL : res_strdup(t->url);
+        r->url = t->m ? NULL : result_strdup(t->url);
     }
     if (!o->quiet)
         fprintf(stderr, "parity check: %zu suite%s x %zu target%s, run %s, output in %s\n",
@@ -523,17 +523,17 @@ int check_run(const check_opts_t *o, res_run_t *run) {
     pthread_t th[CHECK_MAX_TARGETS];
     bool ok[CHECK_MAX_TARGETS] = {0};
     for (size_t i = 0; i < c->ntargets; i++)
-        ok[i] = pthread_create(&th[i], NULL, ck_target, &c->targets[i]) == 0;
+        ok[i] = pthread_create(&th[i], NULL, check_one_target, &c->targets[i]) == 0;
     for (size_t i = 0; i < c->ntargets; i++) {
         if (ok[i])
             pthread_join(th[i], NULL);
         else
-            ck_target(&c->targets[i]);
+            check_one_target(&c->targets[i]);
     }
 
     char finished[CLOCK_ISO8601_LEN];
     clock_iso8601_now(finished, sizeof finished);
-    run->finished = res_strdup(finished);
+    run->finished = result_strdup(finished);
     run->duration_ms = (double)(clock_mono_ms() - c->t0);
     check_report_final(c, stderr);
 
@@ -548,8 +548,8 @@ int check_run(const check_opts_t *o, res_run_t *run) {
         rc = CLI_EXIT_ENV;
     }
     if (!o->quiet) fprintf(stderr, "results: %s\n", path);
-    res_totals_t tt;
-    res_totals(run, &tt);
+    result_totals_t tt;
+    result_totals(run, &tt);
     if (rc == CLI_EXIT_OK && (tt.fail || tt.error)) rc = CLI_EXIT_FAIL;
     /* --strict: the contract says no skip (specs/README.md); each target with skips is named. */
     for (size_t i = 0; o->strict && i < run->n; i++) {
@@ -561,7 +561,7 @@ int check_run(const check_opts_t *o, res_run_t *run) {
         if (rc == CLI_EXIT_OK) rc = CLI_EXIT_FAIL;
     }
     for (size_t i = 0; i < run->n; i++)
-        if (run->targets[i].status == RES_ERROR && run->targets[i].error) rc = CLI_EXIT_ENV;
+        if (run->targets[i].status == RESULT_ERROR && run->targets[i].error) rc = CLI_EXIT_ENV;
 
 done:
     for (size_t i = 0; i < c->ntargets; i++) free(c->targets[i].crash);

@@ -74,7 +74,7 @@ typedef struct check_opts {
 
 int check_main(int argc, char **argv);
 /* Runs a check; fills *run (results_free it) and returns the exit code (CLI_EXIT_*). */
-int check_run(const check_opts_t *o, res_run_t *run);
+int check_run(const check_opts_t *o, result_run_t *run);
 
 /* ---- internal: shared by check*.c --------------------------------------------------------- */
 
@@ -88,7 +88,7 @@ typedef struct check_target {
     char url[256];
     target_proc_t proc;
     bool started;
-    res_target_t *res;
+    result_target_t *res;
     atomic_size_t next_suite;
     atomic_bool down;   /* crashed: later steps are not sent */
     pthread_mutex_t mu; /* crash record */
@@ -102,7 +102,7 @@ struct check_ctx {
     size_t nsuites;
     check_target_t *targets;
     size_t ntargets;
-    res_run_t *run;
+    result_run_t *run;
     char out[CHECK_PATH_MAX];
     char uid_base[16];
     atomic_bool failed_any; /* for --fail-fast */
@@ -119,10 +119,10 @@ void check_run_suite(check_target_t *t, size_t si, http_client_t *hc);
 void check_skip_suite(check_target_t *t, size_t si, const char *reason);
 
 /* check_report.c */
-void check_report_suite(check_ctx_t *c, const check_target_t *t, const res_suite_t *su);
+void check_report_suite(check_ctx_t *c, const check_target_t *t, const result_suite_t *su);
 void check_report_target(check_ctx_t *c, const check_target_t *t);
-void check_report_step(check_ctx_t *c, const check_target_t *t, const res_suite_t *su,
-                       const res_step_t *st);
+void check_report_step(check_ctx_t *c, const check_target_t *t, const result_suite_t *su,
+                       const result_step_t *st);
 void check_report_final(check_ctx_t *c, FILE *f);
 
 #endif

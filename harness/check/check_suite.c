@@ -18,7 +18,7 @@
 #include "spec/spec_raw.h"
 #include "spec/tmpl.h"
 
-static long cs_iteration(const step_iter_t *it) {
+static long suite_iteration(const step_iter_t *it) {
     for (int d = it->depth - 1; d >= 0; d--)
         if (it->frames[d].owner && it->frames[d].owner->kind == STEP_REPEAT)
             return it->frames[d].iter;
@@ -31,85 +31,85 @@ const char *check_relpath(const check_ctx_t *c, const char *path) {
     return path;
 }
 
-static res_step_t *cs_new_step(const check_ctx_t *c, res_suite_t *su, const step_t *st,
-                               res_phase_t ph, long iter) {
-    res_step_t *rs = res_step_add(su);
+static result_step_t *suite_new_step(const check_ctx_t *c, result_suite_t *su, const step_t *st,
+                               result_phase_t ph, long iter) {
+    result_step_t *rs = result_step_add(su);
     if (!rs) return NULL;
-    rs->name = res_strdup(st->name ? st->name : st->kind == STEP_REPEAT ? "(repeat)" : "(include)");
+    rs->name = result_strdup(st->name ? st->name : st->kind == STEP_REPEAT ? "(repeat)" : "(include)");
     rs->phase = ph;
-    rs->file = res_strdup(check_relpath(c, st->loc.file));
+    rs->file = result_strdup(check_relpath(c, st->loc.file));
     rs->line = st->loc.line;
     rs->col = st->loc.col;
     rs->iteration = iter;
     if (st->raw && st->raw->level) { /* a graded wire probe (specs/wire) */
-        rs->level = res_strdup(raw_level_name(st->raw->level));
-        rs->ref = res_strdup(st->raw->ref);
+        rs->level = result_strdup(raw_level_name(st->raw->level));
+        rs->ref = result_strdup(st->raw->ref);
     }
     return rs;
 }
 
-static void cs_skip_list(const check_ctx_t *c, res_suite_t *su, const step_list_t *l, size_t from,
-                         res_phase_t ph, const char *reason) {
+static void suite_skip_list(const check_ctx_t *c, result_suite_t *su, const step_list_t *l, size_t from,
+                         result_phase_t ph, const char *reason) {
     for (size_t i = from; l && i < l->n; i++) {
         const step_t *st = l->items[i];
         if (st->kind == STEP_REQUEST) {
-            res_step_t *rs = cs_new_step(c, su, st, ph, -1);
+            result_step_t *rs = suite_new_step(c, su, st, ph, -1);
             if (!rs) return;
-            rs->status = RES_SKIP;
-            rs->reason = res_strdup(reason);
+            rs->status = RESULT_SKIP;
+            rs->reason = result_strdup(reason);
         } else {
-            cs_skip_list(c, su, &st->children, 0, ph, reason);
+            suite_skip_list(c, su, &st->children, 0, ph, reason);
         }
     }
 }
 
 /* Everything the iterator has not returned yet, innermost frame first. */
-static void cs_skip_rest(const check_ctx_t *c, res_suite_t *su, const step_iter_t *it,
-                         res_phase_t ph, const char *reason) {
+static void suite_skip_rest(const check_ctx_t *c, result_suite_t *su, const step_iter_t *it,
+                         result_phase_t ph, const char *reason) {
     for (int d = it->depth - 1; d >= 0; d--)
-        cs_skip_list(c, su, it->frames[d].list, it->frames[d].pos, ph, reason);
+        suite_skip_list(c, su, it->frames[d].list, it->frames[d].pos, ph, reason);
 }
 
 void check_skip_suite(check_target_t *t, size_t si, const char *reason) {
     const check_ctx_t *c = t->ctx;
     const suite_t *s = t->ctx->suites[si];
-    res_suite_t *su = &t->res->suites[si];
-    cs_skip_list(c, su, &s->setup, 0, RES_SETUP, reason);
-    cs_skip_list(c, su, &s->steps, 0, RES_STEPS, reason);
-    cs_skip_list(c, su, &s->teardown, 0, RES_TEARDOWN, reason);
-    res_suite_finish(su);
+    result_suite_t *su = &t->res->suites[si];
+    suite_skip_list(c, su, &s->setup, 0, RESULT_SETUP, reason);
+    suite_skip_list(c, su, &s->steps, 0, RESULT_STEPS, reason);
+    suite_skip_list(c, su, &s->teardown, 0, RESULT_TEARDOWN, reason);
+    result_suite_finish(su);
 }
 
 /* The target died: the first thread to notice records the crash with its step. `before`: it was
  * found dead before this step was sent (it died after the previous exchange, e.g. in a
  * background thread), so the step is where it was noticed, not what caused it. */
-static void cs_crashed(check_target_t *t, const res_suite_t *su, res_step_t *rs, bool before) {
+static void suite_crashed(check_target_t *t, const result_suite_t *su, result_step_t *rs, bool before) {
     int ws = 0;
     target_poll(&t->proc, &ws);
     char how[160], label[512];
     target_describe_exit(ws, how, sizeof how);
-    res_step_label(rs, label, sizeof label);
+    result_step_label(rs, label, sizeof label);
     pthread_mutex_lock(&t->mu);
     bool first = !t->crash;
     if (first)
         t->crash =
-            res_printf("target %s crashed (%s) %s step \"%s\" of suite %s (%s:%u:%u)", t->name, how,
+            result_printf("target %s crashed (%s) %s step \"%s\" of suite %s (%s:%u:%u)", t->name, how,
                        before ? "before" : "during", label, su->name, rs->file, rs->line, rs->col);
     pthread_mutex_unlock(&t->mu);
     atomic_store(&t->down, true);
-    rs->status = RES_ERROR;
+    rs->status = RESULT_ERROR;
     free(rs->reason);
-    rs->reason = first && before ? res_printf("not sent: the target had exited (%s)", how)
-                 : first         ? res_printf("the target crashed during this step: %s", how)
-                                 : res_printf("the target died while this step ran (%s)", how);
+    rs->reason = first && before ? result_printf("not sent: the target had exited (%s)", how)
+                 : first         ? result_printf("the target crashed during this step: %s", how)
+                                 : result_printf("the target died while this step ran (%s)", how);
 }
 
-static bool cs_target_dead(check_target_t *t) {
+static bool suite_target_dead(check_target_t *t) {
     return t->m && t->started && target_poll(&t->proc, NULL) && !t->proc.stopped;
 }
 
 /* "HTTP 404\nName: value\n...\n\nbody" with the body cut at CHECK_BODY_SHOWN bytes. */
-static char *cs_response_text(const resp_t *r) {
+static char *suite_response_text(const resp_t *r) {
     buf_t b;
     buf_init(&b, CHECK_BODY_SHOWN + 64 * 1024);
     buf_printf(&b, "HTTP %ld\n", r->status);
@@ -127,82 +127,82 @@ static char *cs_response_text(const resp_t *r) {
                        r->body.len);
     }
     char *s = buf_detach(&b);
-    return s ? s : res_strdup("");
+    return s ? s : result_strdup("");
 }
 
 /* step_exec's hook: the target process is gone. After a transport error a dying target gets
  * CHECK_CRASH_GRACE_MS to exit, so that "connection reset" is reported as the crash it is. */
-static bool cs_gone(void *ctx, bool after_error) {
+static bool suite_gone(void *ctx, bool after_error) {
     check_target_t *t = ctx;
-    if (!after_error) return cs_target_dead(t);
+    if (!after_error) return suite_target_dead(t);
     return t->m && t->started && target_wait_exit(&t->proc, CHECK_CRASH_GRACE_MS) &&
            !t->proc.stopped;
 }
 
 /* A step that got an answer and did not pass: its failed checks, or the reason. */
-static void cs_record_failure(check_target_t *t, res_step_t *rs, const step_exec_t *x) {
+static void suite_record_failure(check_target_t *t, result_step_t *rs, const step_exec_t *x) {
     if (x->state == STEP_EXEC_FAIL) {
-        rs->status = RES_FAIL;
+        rs->status = RESULT_FAIL;
         const step_result_t *res = &x->result;
         for (size_t i = 0; i < res->n; i++)
             if (!res->items[i].pass)
-                res_check_add(rs, res->items[i].text,
+                result_check_add(rs, res->items[i].text,
                               res->items[i].loc.file ? check_relpath(t->ctx, res->items[i].loc.file)
                                                      : rs->file,
                               res->items[i].loc.line, res->items[i].loc.col,
                               res->items[i].msg ? res->items[i].msg : "failed");
         if (res->capture_error)
-            res_check_add(rs, "capture", rs->file, rs->line, rs->col, res->capture_error);
-        if (rs->nchecks == 0) rs->reason = res_strdup("failed");
+            result_check_add(rs, "capture", rs->file, rs->line, rs->col, res->capture_error);
+        if (rs->nchecks == 0) rs->reason = result_strdup("failed");
     } else { /* transport error, out of memory */
-        rs->status = RES_FAIL;
-        rs->reason = res_strdup(x->err.msg);
+        rs->status = RESULT_FAIL;
+        rs->reason = result_strdup(x->err.msg);
     }
 }
 
 /* What a step that did not pass sent and got: the response and a reproduce command. */
-static void cs_record_exchange(check_target_t *t, res_step_t *rs, const step_exec_t *x) {
-    if (x->resp.status) rs->response = cs_response_text(&x->resp);
+static void suite_record_exchange(check_target_t *t, result_step_t *rs, const step_exec_t *x) {
+    if (x->resp.status) rs->response = suite_response_text(&x->resp);
     buf_t cmd;
     buf_init(&cmd, 1u << 20);
     if (x->reproduce) /* a raw step: printf | nc */
-        rs->curl = res_strdup(x->reproduce);
+        rs->curl = result_strdup(x->reproduce);
     else if (step_curl_command(&x->req, t->url, &cmd) == 0)
         rs->curl = buf_detach(&cmd);
     buf_free(&cmd);
 }
 
 /* Runs one request step; false when it failed (which fails the suite). */
-static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const step_t *st,
-                    res_phase_t ph, long iter, vars_t *vars) {
-    res_step_t *rs = cs_new_step(t->ctx, su, st, ph, iter);
+static bool suite_step(check_target_t *t, http_client_t *hc, result_suite_t *su, const step_t *st,
+                    result_phase_t ph, long iter, vars_t *vars) {
+    result_step_t *rs = suite_new_step(t->ctx, su, st, ph, iter);
     if (!rs) return false;
     long long t0 = clock_mono_ms();
     const char *skip = step_skip_reason(st, t->name);
     if (skip) {
-        rs->status = RES_SKIP;
-        rs->reason = res_printf("skipped on %s: %s", t->name, skip);
+        rs->status = RESULT_SKIP;
+        rs->reason = result_printf("skipped on %s: %s", t->name, skip);
         return true;
     }
     if (atomic_load(&t->down)) {
         pthread_mutex_lock(&t->mu);
-        rs->reason = res_printf("not sent: %s", t->crash ? t->crash : "the target is down");
+        rs->reason = result_printf("not sent: %s", t->crash ? t->crash : "the target is down");
         pthread_mutex_unlock(&t->mu);
-        rs->status = ph == RES_TEARDOWN ? RES_SKIP : RES_ERROR;
-        return ph == RES_TEARDOWN;
+        rs->status = ph == RESULT_TEARDOWN ? RESULT_SKIP : RESULT_ERROR;
+        return ph == RESULT_TEARDOWN;
     }
     step_exec_t x;
     step_exec_init(&x);
-    step_exec_hooks_t hooks = {cs_gone, t};
+    step_exec_hooks_t hooks = {suite_gone, t};
     step_exec(st, hc, t->url, vars, &hooks, &x);
     if (x.state == STEP_EXEC_BUILD_ERROR) {
-        rs->status = RES_ERROR;
-        rs->reason = res_printf("cannot build the request: %s", x.err.msg);
+        rs->status = RESULT_ERROR;
+        rs->reason = result_printf("cannot build the request: %s", x.err.msg);
         step_exec_free(&x);
         return false;
     }
-    rs->method = res_strdup(x.req.method);
-    rs->url = res_printf("%s%s", t->url, buf_cstr(&x.req.target));
+    rs->method = result_strdup(x.req.method);
+    rs->url = result_printf("%s%s", t->url, buf_cstr(&x.req.target));
     rs->attempts = x.attempts;
     rs->http_status = x.resp.status;
     rs->dns_ms = x.http.dns_ms;
@@ -210,23 +210,23 @@ static bool cs_step(check_target_t *t, http_client_t *hc, res_suite_t *su, const
     rs->ttfb_ms = x.http.ttfb_ms;
     rs->total_ms = x.http.total_ms;
     if (x.state == STEP_EXEC_GONE_BEFORE)
-        cs_crashed(t, su, rs, true);
-    else if (x.state == STEP_EXEC_GONE || cs_target_dead(t))
-        cs_crashed(t, su, rs, false);
+        suite_crashed(t, su, rs, true);
+    else if (x.state == STEP_EXEC_GONE || suite_target_dead(t))
+        suite_crashed(t, su, rs, false);
     else if (x.state == STEP_EXEC_PASS)
-        rs->status = RES_PASS;
+        rs->status = RESULT_PASS;
     else
-        cs_record_failure(t, rs, &x);
-    if (rs->status != RES_PASS && x.state != STEP_EXEC_GONE_BEFORE) cs_record_exchange(t, rs, &x);
+        suite_record_failure(t, rs, &x);
+    if (rs->status != RESULT_PASS && x.state != STEP_EXEC_GONE_BEFORE) suite_record_exchange(t, rs, &x);
     rs->duration_ms = (double)(clock_mono_ms() - t0);
     if (x.state != STEP_EXEC_GONE_BEFORE && x.http.total_ms > rs->duration_ms)
         rs->duration_ms = x.http.total_ms;
     step_exec_free(&x);
-    return rs->status == RES_PASS;
+    return rs->status == RESULT_PASS;
 }
 
 /* Sets uid, target, run, url, then the suite's variables (each rendered against what is set). */
-static int cs_vars(check_target_t *t, size_t si, vars_t *vars, err_t *err) {
+static int suite_vars(check_target_t *t, size_t si, vars_t *vars, err_t *err) {
     check_ctx_t *c = t->ctx;
     char uid[64];
     /* Lower-case alphanumerics only: safe in usernames, e-mails, titles and slugs. Unique per run
@@ -253,20 +253,20 @@ static int cs_vars(check_target_t *t, size_t si, vars_t *vars, err_t *err) {
 void check_run_suite(check_target_t *t, size_t si, http_client_t *hc) {
     check_ctx_t *c = t->ctx;
     const suite_t *s = c->suites[si];
-    res_suite_t *su = &t->res->suites[si];
+    result_suite_t *su = &t->res->suites[si];
     long long t0 = clock_mono_ms();
     vars_t *vars = vars_new();
     err_t err;
     char reason[1024] = "";
-    if (!vars || cs_vars(t, si, vars, &err) < 0) {
-        res_step_t *rs = res_step_add(su);
-        rs->name = res_strdup("variables");
-        rs->phase = RES_SETUP;
-        rs->file = res_strdup(check_relpath(c, s->file));
+    if (!vars || suite_vars(t, si, vars, &err) < 0) {
+        result_step_t *rs = result_step_add(su);
+        rs->name = result_strdup("variables");
+        rs->phase = RESULT_SETUP;
+        rs->file = result_strdup(check_relpath(c, s->file));
         rs->line = s->loc.line;
         rs->col = s->loc.col;
-        rs->status = RES_ERROR;
-        rs->reason = res_strdup(vars ? err.msg : "out of memory");
+        rs->status = RESULT_ERROR;
+        rs->reason = result_strdup(vars ? err.msg : "out of memory");
         snprintf(reason, sizeof reason, "not run: the suite's variables failed");
     }
     const step_list_t *lists[3] = {&s->setup, &s->steps, &s->teardown};
@@ -274,36 +274,36 @@ void check_run_suite(check_target_t *t, size_t si, http_client_t *hc) {
         step_iter_t it;
         step_iter_init(&it, lists[ph]);
         for (;;) {
-            if (reason[0] && ph != RES_TEARDOWN) {
-                cs_skip_rest(c, su, &it, (res_phase_t)ph, reason);
+            if (reason[0] && ph != RESULT_TEARDOWN) {
+                suite_skip_rest(c, su, &it, (result_phase_t)ph, reason);
                 break;
             }
             const step_t *st = NULL;
             if (step_iter_next(&it, vars, &st, &err) < 0) {
-                res_step_t *rs = res_step_add(su);
+                result_step_t *rs = result_step_add(su);
                 if (!rs) break;
-                rs->name = res_strdup("(repeat/include)");
-                rs->phase = (res_phase_t)ph;
-                rs->status = RES_ERROR;
-                rs->reason = res_strdup(err.msg);
+                rs->name = result_strdup("(repeat/include)");
+                rs->phase = (result_phase_t)ph;
+                rs->status = RESULT_ERROR;
+                rs->reason = result_strdup(err.msg);
                 if (!reason[0])
                     snprintf(reason, sizeof reason,
                              "not run: an earlier step could not be expanded");
-                if (ph == RES_TEARDOWN) break;
+                if (ph == RESULT_TEARDOWN) break;
                 continue;
             }
             if (!st) break;
-            bool ok = cs_step(t, hc, su, st, (res_phase_t)ph, cs_iteration(&it), vars);
+            bool ok = suite_step(t, hc, su, st, (result_phase_t)ph, suite_iteration(&it), vars);
             if (c->o->verbose && su->n) check_report_step(c, t, su, &su->steps[su->n - 1]);
             /* A graded probe is one independent check: its failure stops nothing. */
             if (!ok && !reason[0] && !(st->raw && st->raw->level)) {
                 char label[512];
-                res_step_label(&su->steps[su->n - 1], label, sizeof label);
+                result_step_label(&su->steps[su->n - 1], label, sizeof label);
                 snprintf(reason, sizeof reason, "not run: step \"%.400s\" failed", label);
             }
         }
     }
     vars_free(vars);
     su->duration_ms = (double)(clock_mono_ms() - t0);
-    res_suite_finish(su);
+    result_suite_finish(su);
 }

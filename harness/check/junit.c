@@ -32,7 +32,7 @@ static void ju_esc(FILE *f, const char *s) {
 }
 
 /* The failure text of a step: every failing check, the response and the curl command. */
-static void ju_detail(FILE *f, const res_step_t *st) {
+static void ju_detail(FILE *f, const result_step_t *st) {
     if (st->reason) {
         ju_esc(f, st->reason);
         fputc('\n', f);
@@ -65,17 +65,17 @@ static void ju_detail(FILE *f, const res_step_t *st) {
 }
 
 /* One-line failure message: the reason or the first failing check. */
-static const char *ju_message(const res_step_t *st) {
+static const char *ju_message(const result_step_t *st) {
     if (st->nchecks) return st->checks[0].message;
     return st->reason ? st->reason : "failed";
 }
 
-int junit_write(const res_run_t *r, const char *path, err_t *err) {
+int junit_write(const result_run_t *r, const char *path, err_t *err) {
     file_atomic_t rf;
     if (file_atomic_open(&rf, path, err) < 0) return -1;
     FILE *f = rf.fp;
-    res_totals_t tt;
-    res_totals(r, &tt);
+    result_totals_t tt;
+    result_totals(r, &tt);
     size_t start_errors = 0;
     for (size_t i = 0; i < r->n; i++)
         if (r->targets[i].error && r->targets[i].n == 0) start_errors++;
@@ -86,7 +86,7 @@ int junit_write(const res_run_t *r, const char *path, err_t *err) {
             tt.pass + tt.fail + tt.skip + tt.error + start_errors, tt.fail, tt.error + start_errors,
             tt.skip, r->duration_ms / 1000.0);
     for (size_t i = 0; i < r->n; i++) {
-        const res_target_t *t = &r->targets[i];
+        const result_target_t *t = &r->targets[i];
         if (t->error && t->n == 0) {
             fputs("  <testsuite name=\"", f);
             ju_esc(f, t->name);
@@ -102,7 +102,7 @@ int junit_write(const res_run_t *r, const char *path, err_t *err) {
             continue;
         }
         for (size_t j = 0; j < t->n; j++) {
-            const res_suite_t *su = &t->suites[j];
+            const result_suite_t *su = &t->suites[j];
             fputs("  <testsuite name=\"", f);
             ju_esc(f, t->name);
             fputc('.', f);
@@ -120,9 +120,9 @@ int junit_write(const res_run_t *r, const char *path, err_t *err) {
             ju_esc(f, t->url);
             fputs("\"/>\n    </properties>\n", f);
             for (size_t k = 0; k < su->n; k++) {
-                const res_step_t *st = &su->steps[k];
+                const result_step_t *st = &su->steps[k];
                 char label[1024];
-                res_step_label(st, label, sizeof label);
+                result_step_label(st, label, sizeof label);
                 fputs("    <testcase classname=\"", f);
                 ju_esc(f, t->name);
                 fputc('.', f);
@@ -132,20 +132,20 @@ int junit_write(const res_run_t *r, const char *path, err_t *err) {
                 fputs("\" file=\"", f);
                 ju_esc(f, st->file);
                 fprintf(f, "\" line=\"%u\" time=\"%.3f\"", st->line, st->duration_ms / 1000.0);
-                if (st->status == RES_PASS) {
+                if (st->status == RESULT_PASS) {
                     fputs("/>\n", f);
                     continue;
                 }
                 fputs(">\n", f);
-                if (st->status == RES_SKIP) {
+                if (st->status == RESULT_SKIP) {
                     fputs("      <skipped message=\"", f);
                     ju_esc(f, st->reason ? st->reason : "skipped");
                     fputs("\"/>\n", f);
                 } else {
-                    const char *el = st->status == RES_FAIL ? "failure" : "error";
+                    const char *el = st->status == RESULT_FAIL ? "failure" : "error";
                     fprintf(f, "      <%s message=\"", el);
                     ju_esc(f, ju_message(st));
-                    fprintf(f, "\" type=\"%s\">", st->status == RES_FAIL ? "assertion" : "error");
+                    fprintf(f, "\" type=\"%s\">", st->status == RESULT_FAIL ? "assertion" : "error");
                     ju_detail(f, st);
                     fprintf(f, "</%s>\n", el);
                 }

@@ -11,35 +11,35 @@
 
 #include "core/file.h"
 
-#define RES_STEPS_MAX 10000000 /* steps in one suite (repeat 1e6 x a few steps) */
+#define RESULT_STEPS_MAX 10000000 /* steps in one suite (repeat 1e6 x a few steps) */
 
-const char *res_status_name(res_status_t s) {
+const char *result_status_name(result_status_t s) {
     switch (s) {
-    case RES_PASS: return "pass";
-    case RES_FAIL: return "fail";
-    case RES_SKIP: return "skip";
+    case RESULT_PASS: return "pass";
+    case RESULT_FAIL: return "fail";
+    case RESULT_SKIP: return "skip";
     default: return "error";
     }
 }
 
-const char *res_phase_name(res_phase_t p) {
-    return p == RES_SETUP ? "setup" : p == RES_TEARDOWN ? "teardown" : "steps";
+const char *result_phase_name(result_phase_t p) {
+    return p == RESULT_SETUP ? "setup" : p == RESULT_TEARDOWN ? "teardown" : "steps";
 }
 
-static void res_oom(void) {
+static void result_oom(void) {
     /* Out of memory while recording results: nothing sensible is left to do. */
     fputs("parity: out of memory\n", stderr);
     abort();
 }
 
-char *res_strdup(const char *s) {
+char *result_strdup(const char *s) {
     if (!s) return NULL;
     char *d = strdup(s);
-    if (!d) res_oom();
+    if (!d) result_oom();
     return d;
 }
 
-char *res_printf(const char *fmt, ...) {
+char *result_printf(const char *fmt, ...) {
     buf_t b;
     buf_init(&b, 1u << 20);
     va_list ap;
@@ -47,94 +47,94 @@ char *res_printf(const char *fmt, ...) {
     buf_vprintf(&b, fmt, ap); /* past the cap: the buffer keeps what it had */
     va_end(ap);
     char *s = buf_detach(&b);
-    return s ? s : res_strdup("");
+    return s ? s : result_strdup("");
 }
 
-res_step_t *res_step_add(res_suite_t *su) {
+result_step_t *result_step_add(result_suite_t *su) {
     if (su->n == su->cap) {
-        if (su->cap >= RES_STEPS_MAX) return NULL;
+        if (su->cap >= RESULT_STEPS_MAX) return NULL;
         size_t nc = su->cap ? su->cap * 2 : 16;
-        res_step_t *ns = realloc(su->steps, nc * sizeof *ns);
-        if (!ns) res_oom();
+        result_step_t *ns = realloc(su->steps, nc * sizeof *ns);
+        if (!ns) result_oom();
         su->steps = ns;
         su->cap = nc;
     }
-    res_step_t *st = &su->steps[su->n++];
+    result_step_t *st = &su->steps[su->n++];
     memset(st, 0, sizeof *st);
     st->iteration = -1;
     return st;
 }
 
-int res_check_add(res_step_t *st, const char *text, const char *file, unsigned line, unsigned col,
+int result_check_add(result_step_t *st, const char *text, const char *file, unsigned line, unsigned col,
                   const char *message) {
-    res_check_t *nc = realloc(st->checks, (st->nchecks + 1) * sizeof *nc);
-    if (!nc) res_oom();
+    result_check_t *nc = realloc(st->checks, (st->nchecks + 1) * sizeof *nc);
+    if (!nc) result_oom();
     st->checks = nc;
     nc[st->nchecks++] =
-        (res_check_t){res_strdup(text), res_strdup(file), line, col, res_strdup(message)};
+        (result_check_t){result_strdup(text), result_strdup(file), line, col, result_strdup(message)};
     return 0;
 }
 
-void res_suite_finish(res_suite_t *su) {
+void result_suite_finish(result_suite_t *su) {
     su->npass = su->nfail = su->nskip = su->nerror = 0;
     for (size_t i = 0; i < su->n; i++) {
         switch (su->steps[i].status) {
-        case RES_PASS: su->npass++; break;
-        case RES_FAIL: su->nfail++; break;
-        case RES_SKIP: su->nskip++; break;
+        case RESULT_PASS: su->npass++; break;
+        case RESULT_FAIL: su->nfail++; break;
+        case RESULT_SKIP: su->nskip++; break;
         default: su->nerror++; break;
         }
     }
     if (su->nerror)
-        su->status = RES_ERROR;
+        su->status = RESULT_ERROR;
     else if (su->nfail)
-        su->status = RES_FAIL;
+        su->status = RESULT_FAIL;
     else if (su->npass == 0 && su->nskip > 0)
-        su->status = RES_SKIP;
+        su->status = RESULT_SKIP;
     else
-        su->status = RES_PASS;
+        su->status = RESULT_PASS;
 }
 
-void res_target_finish(res_target_t *t) {
-    if (t->status == RES_ERROR) return;
-    t->status = RES_PASS;
+void result_target_finish(result_target_t *t) {
+    if (t->status == RESULT_ERROR) return;
+    t->status = RESULT_PASS;
     for (size_t i = 0; i < t->n; i++) {
-        if (t->suites[i].status == RES_ERROR)
-            t->status = RES_ERROR;
-        else if (t->suites[i].status == RES_FAIL && t->status == RES_PASS)
-            t->status = RES_FAIL;
+        if (t->suites[i].status == RESULT_ERROR)
+            t->status = RESULT_ERROR;
+        else if (t->suites[i].status == RESULT_FAIL && t->status == RESULT_PASS)
+            t->status = RESULT_FAIL;
     }
 }
 
-void res_totals(const res_run_t *r, res_totals_t *t) {
+void result_totals(const result_run_t *r, result_totals_t *t) {
     memset(t, 0, sizeof *t);
     for (size_t i = 0; i < r->n; i++)
         for (size_t j = 0; j < r->targets[i].n; j++) {
-            const res_suite_t *su = &r->targets[i].suites[j];
+            const result_suite_t *su = &r->targets[i].suites[j];
             t->pass += su->npass;
             t->fail += su->nfail;
             t->skip += su->nskip;
             t->error += su->nerror;
             switch (su->status) {
-            case RES_PASS: t->suites_pass++; break;
-            case RES_FAIL: t->suites_fail++; break;
-            case RES_SKIP: t->suites_skip++; break;
+            case RESULT_PASS: t->suites_pass++; break;
+            case RESULT_FAIL: t->suites_fail++; break;
+            case RESULT_SKIP: t->suites_skip++; break;
             default: t->suites_error++; break;
             }
         }
 }
 
-void res_step_label(const res_step_t *st, char *out, size_t outlen) {
+void result_step_label(const result_step_t *st, char *out, size_t outlen) {
     char it[32] = "";
     if (st->iteration >= 0) snprintf(it, sizeof it, " #%ld", st->iteration);
     snprintf(out, outlen, "%s%s%s",
-             st->phase == RES_SETUP      ? "setup: "
-             : st->phase == RES_TEARDOWN ? "teardown: "
+             st->phase == RESULT_SETUP      ? "setup: "
+             : st->phase == RESULT_TEARDOWN ? "teardown: "
                                          : "",
              st->name ? st->name : "?", it);
 }
 
-static void res_step_free(res_step_t *st) {
+static void result_step_free(result_step_t *st) {
     free(st->name);
     free(st->file);
     free(st->reason);
@@ -152,13 +152,13 @@ static void res_step_free(res_step_t *st) {
     free(st->checks);
 }
 
-void results_free(res_run_t *r) {
+void results_free(result_run_t *r) {
     if (!r) return;
     for (size_t i = 0; i < r->n; i++) {
-        res_target_t *t = &r->targets[i];
+        result_target_t *t = &r->targets[i];
         for (size_t j = 0; j < t->n; j++) {
-            res_suite_t *su = &t->suites[j];
-            for (size_t k = 0; k < su->n; k++) res_step_free(&su->steps[k]);
+            result_suite_t *su = &t->suites[j];
+            for (size_t k = 0; k < su->n; k++) result_step_free(&su->steps[k]);
             free(su->steps);
             free(su->name);
             free(su->file);
@@ -183,12 +183,12 @@ void results_free(res_run_t *r) {
 
 /* ---- JSON ------------------------------------------------------------------------------------ */
 
-static double res_ms(double v) {
+static double result_ms(double v) {
     return round(v * 1000.0) / 1000.0;
 } /* microsecond precision */
 
 /* JSON text must be UTF-8; response bodies and names need not be. Invalid bytes become U+FFFD. */
-static char *res_utf8(const char *s) {
+static char *result_utf8(const char *s) {
     size_t n = strlen(s);
     if (str_utf8_valid(s, n)) return NULL;
     buf_t b;
@@ -205,20 +205,20 @@ static char *res_utf8(const char *s) {
         }
     }
     char *d = buf_detach(&b);
-    return d ? d : res_strdup("");
+    return d ? d : result_strdup("");
 }
 
-static void res_add_str(cJSON *o, const char *k, const char *v) {
+static void result_add_str(cJSON *o, const char *k, const char *v) {
     if (!v) {
         cJSON_AddNullToObject(o, k);
         return;
     }
-    char *fixed = res_utf8(v);
+    char *fixed = result_utf8(v);
     cJSON_AddStringToObject(o, k, fixed ? fixed : v);
     free(fixed);
 }
 
-static cJSON *res_counts(size_t pass, size_t fail, size_t skip, size_t error) {
+static cJSON *result_counts(size_t pass, size_t fail, size_t skip, size_t error) {
     cJSON *c = cJSON_CreateObject();
     cJSON_AddNumberToObject(c, "pass", (double)pass);
     cJSON_AddNumberToObject(c, "fail", (double)fail);
@@ -227,25 +227,25 @@ static cJSON *res_counts(size_t pass, size_t fail, size_t skip, size_t error) {
     return c;
 }
 
-static cJSON *res_step_json(const res_step_t *st) {
+static cJSON *result_step_json(const result_step_t *st) {
     cJSON *o = cJSON_CreateObject();
-    res_add_str(o, "name", st->name);
-    cJSON_AddStringToObject(o, "phase", res_phase_name(st->phase));
-    res_add_str(o, "file", st->file);
+    result_add_str(o, "name", st->name);
+    cJSON_AddStringToObject(o, "phase", result_phase_name(st->phase));
+    result_add_str(o, "file", st->file);
     cJSON_AddNumberToObject(o, "line", st->line);
     cJSON_AddNumberToObject(o, "col", st->col);
     if (st->iteration >= 0)
         cJSON_AddNumberToObject(o, "iteration", (double)st->iteration);
     else
         cJSON_AddNullToObject(o, "iteration");
-    cJSON_AddStringToObject(o, "status", res_status_name(st->status));
-    res_add_str(o, "reason", st->reason);
-    cJSON_AddNumberToObject(o, "duration_ms", res_ms(st->duration_ms));
+    cJSON_AddStringToObject(o, "status", result_status_name(st->status));
+    result_add_str(o, "reason", st->reason);
+    cJSON_AddNumberToObject(o, "duration_ms", result_ms(st->duration_ms));
     cJSON_AddNumberToObject(o, "attempts", st->attempts);
     if (st->method) {
         cJSON *rq = cJSON_AddObjectToObject(o, "request");
-        res_add_str(rq, "method", st->method);
-        res_add_str(rq, "url", st->url);
+        result_add_str(rq, "method", st->method);
+        result_add_str(rq, "url", st->url);
     } else {
         cJSON_AddNullToObject(o, "request");
     }
@@ -255,94 +255,94 @@ static cJSON *res_step_json(const res_step_t *st) {
         cJSON_AddNullToObject(o, "http_status");
     if (st->attempts > 0) {
         cJSON *t = cJSON_AddObjectToObject(o, "timings");
-        cJSON_AddNumberToObject(t, "dns_ms", res_ms(st->dns_ms));
-        cJSON_AddNumberToObject(t, "connect_ms", res_ms(st->connect_ms));
-        cJSON_AddNumberToObject(t, "ttfb_ms", res_ms(st->ttfb_ms));
-        cJSON_AddNumberToObject(t, "total_ms", res_ms(st->total_ms));
+        cJSON_AddNumberToObject(t, "dns_ms", result_ms(st->dns_ms));
+        cJSON_AddNumberToObject(t, "connect_ms", result_ms(st->connect_ms));
+        cJSON_AddNumberToObject(t, "ttfb_ms", result_ms(st->ttfb_ms));
+        cJSON_AddNumberToObject(t, "total_ms", result_ms(st->total_ms));
     } else {
         cJSON_AddNullToObject(o, "timings");
     }
     cJSON *fails = cJSON_AddArrayToObject(o, "failures");
     for (size_t i = 0; i < st->nchecks; i++) {
-        const res_check_t *c = &st->checks[i];
+        const result_check_t *c = &st->checks[i];
         cJSON *f = cJSON_CreateObject();
-        res_add_str(f, "check", c->text);
-        res_add_str(f, "file", c->file);
+        result_add_str(f, "check", c->text);
+        result_add_str(f, "file", c->file);
         cJSON_AddNumberToObject(f, "line", c->line);
         cJSON_AddNumberToObject(f, "col", c->col);
-        res_add_str(f, "message", c->message);
+        result_add_str(f, "message", c->message);
         cJSON_AddItemToArray(fails, f);
     }
     if (st->response) cJSON_AddStringToObject(o, "response", st->response);
     if (st->curl) cJSON_AddStringToObject(o, "curl", st->curl);
     if (st->level) {
         cJSON *pr = cJSON_AddObjectToObject(o, "probe");
-        res_add_str(pr, "level", st->level);
-        res_add_str(pr, "ref", st->ref);
+        result_add_str(pr, "level", st->level);
+        result_add_str(pr, "ref", st->ref);
     }
     return o;
 }
 
-cJSON *results_to_json(const res_run_t *r) {
+cJSON *results_to_json(const result_run_t *r) {
     cJSON *root = cJSON_CreateObject();
     cJSON_AddStringToObject(root, "kind", "parity-conformance");
     cJSON_AddNumberToObject(root, "schema", RESULTS_SCHEMA);
-    res_add_str(root, "run", r->id);
-    res_add_str(root, "parity_version", r->parity_version);
-    res_add_str(root, "started", r->started);
-    res_add_str(root, "finished", r->finished);
-    cJSON_AddNumberToObject(root, "duration_ms", res_ms(r->duration_ms));
-    res_totals_t tt;
-    res_totals(r, &tt);
+    result_add_str(root, "run", r->id);
+    result_add_str(root, "parity_version", r->parity_version);
+    result_add_str(root, "started", r->started);
+    result_add_str(root, "finished", r->finished);
+    cJSON_AddNumberToObject(root, "duration_ms", result_ms(r->duration_ms));
+    result_totals_t tt;
+    result_totals(r, &tt);
     cJSON *tot = cJSON_AddObjectToObject(root, "totals");
-    cJSON_AddItemToObject(tot, "steps", res_counts(tt.pass, tt.fail, tt.skip, tt.error));
+    cJSON_AddItemToObject(tot, "steps", result_counts(tt.pass, tt.fail, tt.skip, tt.error));
     cJSON_AddItemToObject(
-        tot, "suites", res_counts(tt.suites_pass, tt.suites_fail, tt.suites_skip, tt.suites_error));
+        tot, "suites", result_counts(tt.suites_pass, tt.suites_fail, tt.suites_skip, tt.suites_error));
     cJSON *targets = cJSON_AddArrayToObject(root, "targets");
     for (size_t i = 0; i < r->n; i++) {
-        const res_target_t *t = &r->targets[i];
+        const result_target_t *t = &r->targets[i];
         cJSON *to = cJSON_CreateObject();
-        res_add_str(to, "name", t->name);
-        res_add_str(to, "version", t->version);
+        result_add_str(to, "name", t->name);
+        result_add_str(to, "version", t->version);
         if (t->orm && *t->orm)
-            res_add_str(to, "orm", t->orm);
+            result_add_str(to, "orm", t->orm);
         else
             cJSON_AddNullToObject(to, "orm");
-        res_add_str(to, "url", t->url);
+        result_add_str(to, "url", t->url);
         cJSON_AddBoolToObject(to, "external", t->external);
         cJSON_AddNumberToObject(to, "workers", t->workers);
-        cJSON_AddStringToObject(to, "status", res_status_name(t->status));
-        res_add_str(to, "error", t->error);
-        res_add_str(to, "log", t->log);
-        cJSON_AddNumberToObject(to, "start_ms", res_ms(t->start_ms));
-        cJSON_AddNumberToObject(to, "stop_ms", res_ms(t->stop_ms));
-        res_add_str(to, "stop_error", t->stop_error);
+        cJSON_AddStringToObject(to, "status", result_status_name(t->status));
+        result_add_str(to, "error", t->error);
+        result_add_str(to, "log", t->log);
+        cJSON_AddNumberToObject(to, "start_ms", result_ms(t->start_ms));
+        cJSON_AddNumberToObject(to, "stop_ms", result_ms(t->stop_ms));
+        result_add_str(to, "stop_error", t->stop_error);
         size_t sp = 0, sf = 0, ss = 0, se = 0;
         cJSON *suites = cJSON_CreateArray();
         for (size_t j = 0; j < t->n; j++) {
-            const res_suite_t *su = &t->suites[j];
+            const result_suite_t *su = &t->suites[j];
             sp += su->npass, sf += su->nfail, ss += su->nskip, se += su->nerror;
             cJSON *so = cJSON_CreateObject();
-            res_add_str(so, "name", su->name);
-            res_add_str(so, "file", su->file);
-            res_add_str(so, "description", su->description ? su->description : "");
-            cJSON_AddStringToObject(so, "status", res_status_name(su->status));
-            cJSON_AddNumberToObject(so, "duration_ms", res_ms(su->duration_ms));
+            result_add_str(so, "name", su->name);
+            result_add_str(so, "file", su->file);
+            result_add_str(so, "description", su->description ? su->description : "");
+            cJSON_AddStringToObject(so, "status", result_status_name(su->status));
+            cJSON_AddNumberToObject(so, "duration_ms", result_ms(su->duration_ms));
             cJSON_AddItemToObject(so, "counts",
-                                  res_counts(su->npass, su->nfail, su->nskip, su->nerror));
+                                  result_counts(su->npass, su->nfail, su->nskip, su->nerror));
             cJSON *steps = cJSON_AddArrayToObject(so, "steps");
             for (size_t k = 0; k < su->n; k++)
-                cJSON_AddItemToArray(steps, res_step_json(&su->steps[k]));
+                cJSON_AddItemToArray(steps, result_step_json(&su->steps[k]));
             cJSON_AddItemToArray(suites, so);
         }
-        cJSON_AddItemToObject(to, "counts", res_counts(sp, sf, ss, se));
+        cJSON_AddItemToObject(to, "counts", result_counts(sp, sf, ss, se));
         cJSON_AddItemToObject(to, "suites", suites);
         cJSON_AddItemToArray(targets, to);
     }
     return root;
 }
 
-int results_write_json(const res_run_t *r, const char *path, err_t *err) {
+int results_write_json(const result_run_t *r, const char *path, err_t *err) {
     cJSON *j = results_to_json(r);
     char *s = j ? cJSON_Print(j) : NULL;
     cJSON_Delete(j);

@@ -35,7 +35,7 @@ static void tap_desc(FILE *f, const char *s) {
     }
 }
 
-int tap_write(const res_run_t *r, const char *path, err_t *err) {
+int tap_write(const result_run_t *r, const char *path, err_t *err) {
     file_atomic_t rf;
     if (file_atomic_open(&rf, path, err) < 0) return -1;
     FILE *f = rf.fp;
@@ -47,7 +47,7 @@ int tap_write(const res_run_t *r, const char *path, err_t *err) {
     fprintf(f, "TAP version 13\n1..%zu\n", total);
     size_t num = 0;
     for (size_t i = 0; i < r->n; i++) {
-        const res_target_t *t = &r->targets[i];
+        const result_target_t *t = &r->targets[i];
         if (t->error && t->n == 0) {
             fprintf(f, "not ok %zu - ", ++num);
             tap_desc(f, t->name);
@@ -57,27 +57,27 @@ int tap_write(const res_run_t *r, const char *path, err_t *err) {
             continue;
         }
         for (size_t j = 0; j < t->n; j++) {
-            const res_suite_t *su = &t->suites[j];
+            const result_suite_t *su = &t->suites[j];
             for (size_t k = 0; k < su->n; k++) {
-                const res_step_t *st = &su->steps[k];
+                const result_step_t *st = &su->steps[k];
                 char label[1024];
-                res_step_label(st, label, sizeof label);
+                result_step_label(st, label, sizeof label);
                 fprintf(f, "%s %zu - ",
-                        st->status == RES_PASS || st->status == RES_SKIP ? "ok" : "not ok", ++num);
+                        st->status == RESULT_PASS || st->status == RESULT_SKIP ? "ok" : "not ok", ++num);
                 tap_desc(f, t->name);
                 fputc(' ', f);
                 tap_desc(f, su->name);
                 fputs(": ", f);
                 tap_desc(f, label);
-                if (st->status == RES_SKIP) {
+                if (st->status == RESULT_SKIP) {
                     fputs(" # SKIP ", f);
                     tap_desc(f, st->reason ? st->reason : "skipped");
                 }
                 fputc('\n', f);
-                if (st->status != RES_FAIL && st->status != RES_ERROR) continue;
+                if (st->status != RESULT_FAIL && st->status != RESULT_ERROR) continue;
                 fputs("  ---\n  message: ", f);
                 tap_yq(f, st->nchecks ? st->checks[0].message : st->reason ? st->reason : "failed");
-                fprintf(f, "\n  severity: %s\n  file: ", st->status == RES_FAIL ? "fail" : "error");
+                fprintf(f, "\n  severity: %s\n  file: ", st->status == RESULT_FAIL ? "fail" : "error");
                 tap_yq(f, st->file);
                 fprintf(f, "\n  line: %u\n", st->line);
                 if (st->reason) {

@@ -12,19 +12,19 @@
 #define OLS_MIN_XMAX 1e4 /* spectra reach 99.99% at least */
 
 /* The "open" object of target t, scenario s, or NULL. */
-static const cJSON *open_of(const rm_t *m, size_t t, size_t s) {
-    const rm_cell_t *c = &m->cells[t][s];
+static const cJSON *open_of(const model_t *m, size_t t, size_t s) {
+    const model_cell_t *c = &m->cells[t][s];
     const cJSON *o = c->present ? json_get(c->scenario, "open") : NULL;
     return cJSON_IsObject(o) ? o : NULL;
 }
 
-static bool scenario_has_open(const rm_t *m, size_t s) {
+static bool scenario_has_open(const model_t *m, size_t s) {
     for (size_t t = 0; t < m->nt; t++)
         if (cJSON_GetArraySize(json_get(open_of(m, t, s), "rates")) > 0) return true;
     return false;
 }
 
-static double slo_of(const rm_t *m, size_t s) {
+static double slo_of(const model_t *m, size_t s) {
     for (size_t t = 0; t < m->nt; t++)
         if (open_of(m, t, s)) return json_num(open_of(m, t, s), "slo_ms", 100);
     return 100;
@@ -62,7 +62,7 @@ static int write_dat(const char *path, const buf_t *b, err_t *err) {
 }
 
 /* p50 and p99 against the offered rate, one colour per target, the SLO line. */
-static int load_chart(const rm_t *m, const report_opts_t *o, size_t s, char names[][128],
+static int load_chart(const model_t *m, const report_opts_t *o, size_t s, char names[][128],
                       size_t max, size_t *n, err_t *err) {
     char base[160], dat[OLS_PATH_MAX], title[256], scale[160];
     snprintf(base, sizeof base, "openloop-%s", m->scenarios[s]);
@@ -145,7 +145,7 @@ static double spectrum_block(buf_t *d, const cJSON *h, double *ylo, double *yhi)
     return xmax;
 }
 
-static int spectrum_chart(const rm_t *m, const report_opts_t *o, size_t s, char names[][128],
+static int spectrum_chart(const model_t *m, const report_opts_t *o, size_t s, char names[][128],
                           size_t max, size_t *n, err_t *err) {
     char base[160], dat[OLS_PATH_MAX], title[256], scale[200];
     snprintf(base, sizeof base, "openloop-spectrum-%s", m->scenarios[s]);
@@ -197,7 +197,7 @@ static int spectrum_chart(const rm_t *m, const report_opts_t *o, size_t s, char 
     return rc;
 }
 
-int report_openloop_charts(const rm_t *m, const report_opts_t *o, char names[][128], size_t max,
+int report_openloop_charts(const model_t *m, const report_opts_t *o, char names[][128], size_t max,
                            size_t *n, err_t *err) {
     int rc = 0;
     err_t e;
@@ -217,7 +217,7 @@ int report_openloop_charts(const rm_t *m, const report_opts_t *o, char names[][1
 
 /* ---- tables ------------------------------------------------------------------------------ */
 
-bool report_openloop_present(const rm_t *m) {
+bool report_openloop_present(const model_t *m) {
     for (size_t s = 0; s < m->ns; s++)
         if (scenario_has_open(m, s)) return true;
     return false;
@@ -252,7 +252,7 @@ static double p99_at_best(const cJSON *open) {
     return -1;
 }
 
-static void html_details(FILE *f, const rm_t *m, size_t s) {
+static void html_details(FILE *f, const model_t *m, size_t s) {
     fputs("<details><summary>", f);
     report_html_escape(f, m->scenarios[s]);
     fputs(": every rate</summary>\n<table>\n<tr><th>target</th><th>offered</th>"
@@ -287,7 +287,7 @@ static void html_details(FILE *f, const rm_t *m, size_t s) {
     fputs("</table></details>\n", f);
 }
 
-void report_openloop_html(FILE *f, const rm_t *m) {
+void report_openloop_html(FILE *f, const model_t *m) {
     if (!report_openloop_present(m)) return;
     const cJSON *any = NULL;
     for (size_t s = 0; s < m->ns && !any; s++)
@@ -340,7 +340,7 @@ void report_openloop_html(FILE *f, const rm_t *m) {
         if (scenario_has_open(m, s)) html_details(f, m, s);
 }
 
-void report_openloop_md(FILE *f, const rm_t *m) {
+void report_openloop_md(FILE *f, const model_t *m) {
     if (!report_openloop_present(m)) return;
     double slo = 100;
     for (size_t s = 0; s < m->ns; s++)

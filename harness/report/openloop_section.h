@@ -17,11 +17,11 @@
 #include "report.h"
 
 /* Draws the charts above for every scenario with open-loop results; names/n as report_charts. */
-int report_openloop_charts(const rm_t *m, const report_opts_t *o, char names[][128], size_t max,
+int report_openloop_charts(const model_t *m, const report_opts_t *o, char names[][128], size_t max,
                            size_t *n, err_t *err);
 /* True when some scenario of m has open-loop results (for the page's navigation). */
-bool report_openloop_present(const rm_t *m);
-void report_openloop_html(FILE *f, const rm_t *m);
-void report_openloop_md(FILE *f, const rm_t *m);
+bool report_openloop_present(const model_t *m);
+void report_openloop_html(FILE *f, const model_t *m);
+void report_openloop_md(FILE *f, const model_t *m);
 
 #endif

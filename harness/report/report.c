@@ -13,7 +13,7 @@
 
 #define REPORT_MAX_CHARTS 256
 
-static int write_doc(const char *dir, const char *name, const rm_t *m, const bl_t *b,
+static int write_doc(const char *dir, const char *name, const model_t *m, const baseline_t *b,
                      const report_opts_t *o, char charts[][128], size_t ncharts) {
     char path[4200];
     snprintf(path, sizeof path, "%s/%s", dir, name);
@@ -40,24 +40,24 @@ static int write_doc(const char *dir, const char *name, const rm_t *m, const bl_
 
 int report_generate(const char *run_dir, const char *baseline_dir, double max_regression_pct,
                     const report_opts_t *opts) {
-    static rm_t cur, old; /* large grids: not on the stack */
+    static model_t cur, old; /* large grids: not on the stack */
     static char charts[REPORT_MAX_CHARTS][128];
-    static bl_t bl;
+    static baseline_t bl;
     err_t err;
     report_opts_t o = *opts;
     if (!o.out_dir) o.out_dir = run_dir;
-    if (rm_load(&cur, run_dir, &err) < 0) {
+    if (model_load(&cur, run_dir, &err) < 0) {
         fprintf(stderr, "parity report: %s\n", err.msg);
         return CLI_EXIT_USAGE;
     }
     bool has_baseline = false;
     if (baseline_dir) {
-        if (rm_load(&old, baseline_dir, &err) < 0) {
+        if (model_load(&old, baseline_dir, &err) < 0) {
             fprintf(stderr, "parity report: baseline: %s\n", err.msg);
-            rm_free(&cur);
+            model_free(&cur);
             return CLI_EXIT_USAGE;
         }
-        bl_compare(&bl, &old, &cur, max_regression_pct);
+        baseline_compare(&bl, &old, &cur, max_regression_pct);
         has_baseline = true;
     }
     int code = CLI_EXIT_OK;
@@ -90,8 +90,8 @@ int report_generate(const char *run_dir, const char *baseline_dir, double max_re
         if ((bl.regressions || bl.lost_conformance) && code == CLI_EXIT_OK) code = CLI_EXIT_FAIL;
     }
 out:
-    rm_free(&cur);
-    if (has_baseline) rm_free(&old);
+    model_free(&cur);
+    if (has_baseline) model_free(&old);
     return code;
 }
 

@@ -1,4 +1,4 @@
-/* report_baseline: compares a run with an older one (see bl_compare in report.h).
+/* report_baseline: compares a run with an older one (see baseline_compare in report.h).
  *
  * Benchmarks are noisy, so a difference only counts when it is outside what the runs
  * themselves measured: if the new median lies inside the old run's min-max, or the old median
@@ -12,14 +12,14 @@
 #include <stdio.h>
 #include <string.h>
 
-const char *bl_verdict_name(bl_verdict_t v) {
+const char *baseline_verdict_name(baseline_verdict_t v) {
     switch (v) {
-    case BL_NOISE: return "noise";
-    case BL_BETTER: return "better";
-    case BL_WORSE: return "worse";
-    case BL_REGRESSION: return "REGRESSION";
-    case BL_NEW: return "new";
-    case BL_GONE: return "gone";
+    case BASELINE_NOISE: return "noise";
+    case BASELINE_BETTER: return "better";
+    case BASELINE_WORSE: return "worse";
+    case BASELINE_REGRESSION: return "REGRESSION";
+    case BASELINE_NEW: return "new";
+    case BASELINE_GONE: return "gone";
     }
     return "?";
 }
@@ -30,17 +30,17 @@ static bool inside(double v, double lo, double hi) {
 
 /* True when the target is in cur's bench.json but did not finish (did not start, crashed):
  * then its missing scenarios are failures, not scenarios left out of this run. */
-static bool bench_failed(const rm_t *cur, const char *target) {
-    int i = rm_target_index(cur, target);
+static bool bench_failed(const model_t *cur, const char *target) {
+    int i = model_target_index(cur, target);
     const cJSON *st =
         i >= 0 ? cJSON_GetObjectItemCaseSensitive(cur->targets[i].bench, "status") : NULL;
     return cJSON_IsString(st) && strcmp(st->valuestring, "ok") != 0;
 }
 
-static void compare_cell(bl_t *b, const char *target, const char *scenario, const rm_cell_t *o,
-                         const rm_cell_t *n) {
+static void compare_cell(baseline_t *b, const char *target, const char *scenario, const model_cell_t *o,
+                         const model_cell_t *n) {
     if (b->nrows >= sizeof b->rows / sizeof *b->rows) return;
-    bl_row_t *r = &b->rows[b->nrows++];
+    baseline_row_t *r = &b->rows[b->nrows++];
     memset(r, 0, sizeof *r);
     r->target = target;
     r->scenario = scenario;
@@ -58,16 +58,16 @@ static void compare_cell(bl_t *b, const char *target, const char *scenario, cons
         /* Measured before, not now. When the scenario ran and produced no figures (a crash, a
          * failed sample check) that is a regression; when it was simply not selected this time,
          * it is only reported. */
-        r->verdict = BL_GONE;
+        r->verdict = BASELINE_GONE;
         r->delta_pct = -100;
         if ((n && n->present) || bench_failed(b->cur, target)) {
-            r->verdict = BL_REGRESSION;
+            r->verdict = BASELINE_REGRESSION;
             b->regressions++;
         }
         return;
     }
     if (!has_old) {
-        r->verdict = BL_NEW;
+        r->verdict = BASELINE_NEW;
         r->delta_pct = NAN;
         return;
     }
@@ -75,19 +75,19 @@ static void compare_cell(bl_t *b, const char *target, const char *scenario, cons
     r->p99_delta_pct = o->p99 > 0 ? (n->p99 - o->p99) / o->p99 * 100.0 : 0;
     bool overlap = inside(n->rps, o->rps_min, o->rps_max) || inside(o->rps, n->rps_min, n->rps_max);
     if (overlap || r->delta_pct == 0)
-        r->verdict = BL_NOISE;
+        r->verdict = BASELINE_NOISE;
     else if (r->delta_pct > 0)
-        r->verdict = r->delta_pct > b->max_regression_pct ? BL_BETTER : BL_NOISE;
+        r->verdict = r->delta_pct > b->max_regression_pct ? BASELINE_BETTER : BASELINE_NOISE;
     else if (-r->delta_pct > b->max_regression_pct) {
-        r->verdict = BL_REGRESSION;
+        r->verdict = BASELINE_REGRESSION;
         b->regressions++;
     } else
-        r->verdict = BL_WORSE;
+        r->verdict = BASELINE_WORSE;
 }
 
-static void compare_conformance(bl_t *b, const rm_target_t *o, const rm_target_t *n) {
+static void compare_conformance(baseline_t *b, const model_target_t *o, const model_target_t *n) {
     if (!o->conf || b->nconf >= REPORT_MAX_TARGETS) return;
-    bl_conf_row_t *r = &b->conf[b->nconf++];
+    baseline_conf_row_t *r = &b->conf[b->nconf++];
     memset(r, 0, sizeof *r);
     r->target = o->name;
     /* Not checked this time (no conformance.json, or the target was not selected): shown, not
@@ -111,7 +111,7 @@ static void compare_conformance(bl_t *b, const rm_target_t *o, const rm_target_t
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(s, "status");
         if (!cJSON_IsString(name) || !cJSON_IsString(st) || strcmp(st->valuestring, "pass"))
             continue;
-        const cJSON *now = n && n->conf ? rm_suite(n, name->valuestring) : NULL;
+        const cJSON *now = n && n->conf ? model_suite(n, name->valuestring) : NULL;
         const cJSON *nst = cJSON_GetObjectItemCaseSensitive(now, "status");
         if (cJSON_IsString(nst) && !strcmp(nst->valuestring, "pass")) continue;
         r->lost = true;
@@ -122,28 +122,28 @@ static void compare_conformance(bl_t *b, const rm_target_t *o, const rm_target_t
     if (r->lost) b->lost_conformance++;
 }
 
-void bl_compare(bl_t *b, const rm_t *old, const rm_t *cur, double max_regression_pct) {
+void baseline_compare(baseline_t *b, const model_t *old, const model_t *cur, double max_regression_pct) {
     memset(b, 0, sizeof *b);
     b->old = old;
     b->cur = cur;
     b->max_regression_pct = max_regression_pct;
     for (size_t t = 0; t < old->nt; t++) {
-        int nt = rm_target_index(cur, old->targets[t].name);
+        int nt = model_target_index(cur, old->targets[t].name);
         compare_conformance(b, &old->targets[t], nt >= 0 ? &cur->targets[nt] : NULL);
     }
     /* every target x scenario of either run */
     for (size_t t = 0; t < cur->nt; t++) {
-        int ot = rm_target_index(old, cur->targets[t].name);
+        int ot = model_target_index(old, cur->targets[t].name);
         for (size_t s = 0; s < cur->ns; s++) {
-            int os = rm_scenario_index(old, cur->scenarios[s]);
-            const rm_cell_t *o = ot >= 0 && os >= 0 ? &old->cells[ot][os] : NULL;
+            int os = model_scenario_index(old, cur->scenarios[s]);
+            const model_cell_t *o = ot >= 0 && os >= 0 ? &old->cells[ot][os] : NULL;
             compare_cell(b, cur->targets[t].name, cur->scenarios[s], o, &cur->cells[t][s]);
         }
     }
     for (size_t t = 0; t < old->nt; t++) {
-        int nt = rm_target_index(cur, old->targets[t].name);
+        int nt = model_target_index(cur, old->targets[t].name);
         for (size_t s = 0; s < old->ns; s++) {
-            bool seen = nt >= 0 && rm_scenario_index(cur, old->scenarios[s]) >= 0;
+            bool seen = nt >= 0 && model_scenario_index(cur, old->scenarios[s]) >= 0;
             if (!seen)
                 compare_cell(b, old->targets[t].name, old->scenarios[s], &old->cells[t][s], NULL);
         }

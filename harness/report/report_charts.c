@@ -25,7 +25,7 @@
 #define SPECTRUM_MIN_XMAX 1e4 /* 1/(1-p) of 99.99% */
 
 typedef struct chart_ctx {
-    const rm_t *m;
+    const model_t *m;
     const report_opts_t *o;
     char dir[4200];
     char (*names)[128];
@@ -165,7 +165,7 @@ static bool hist_entry(const cJSON *e, double *us, double *count) {
 }
 
 /* A series' legend title: the target's name, plus the level when it is not the chart's. */
-static void series_title(buf_t *plot, const rm_t *m, size_t t, const rm_cell_t *cell) {
+static void series_title(buf_t *plot, const model_t *m, size_t t, const model_cell_t *cell) {
     char title[160];
     if (cell && cell->level && cell->connections != m->ref_level)
         snprintf(title, sizeof title, "%s (%d connections)", m->targets[t].name, cell->connections);
@@ -174,22 +174,22 @@ static void series_title(buf_t *plot, const rm_t *m, size_t t, const rm_cell_t *
     gp_quote(plot, title);
 }
 
-typedef double (*cell_value_fn)(const rm_cell_t *cell, double *lo, double *hi);
+typedef double (*cell_value_fn)(const model_cell_t *cell, double *lo, double *hi);
 
-static double v_rps(const rm_cell_t *c, double *lo, double *hi) {
+static double v_rps(const model_cell_t *c, double *lo, double *hi) {
     *lo = c->rps_min;
     *hi = c->rps_max;
     return c->rps;
 }
-static double v_eff(const rm_cell_t *c, double *lo, double *hi) {
+static double v_eff(const model_cell_t *c, double *lo, double *hi) {
     *lo = *hi = c->eff;
     return c->eff;
 }
-static double v_cpu(const rm_cell_t *c, double *lo, double *hi) {
+static double v_cpu(const model_cell_t *c, double *lo, double *hi) {
     *lo = *hi = c->cpu_s;
     return c->cpu_s;
 }
-static double v_mem(const rm_cell_t *c, double *lo, double *hi) {
+static double v_mem(const model_cell_t *c, double *lo, double *hi) {
     *lo = *hi = c->rss_kb / 1024.0;
     return c->rss_kb < 0 ? -1 : c->rss_kb / 1024.0;
 }
@@ -197,7 +197,7 @@ static double v_mem(const rm_cell_t *c, double *lo, double *hi) {
 /* Grouped bars of one figure per target x scenario. Skipped (0) when no cell has the figure. */
 static int bars(chart_ctx_t *c, const char *base, const char *title, const char *ylabel, bool logy,
                 cell_value_fn fn) {
-    const rm_t *m = c->m;
+    const model_t *m = c->m;
     /* only targets with at least one figure get a series: a target that did not start would
      * otherwise sit in the legend with no bar */
     size_t shown[REPORT_MAX_TARGETS], nshown = 0;
@@ -216,7 +216,7 @@ static int bars(chart_ctx_t *c, const char *base, const char *title, const char 
     for (size_t s = 0; s < m->ns; s++) {
         buf_printf(&dat, "\"%s\"", m->scenarios[s]); /* quoted: one column even with a space */
         for (size_t i = 0; i < nshown; i++) {
-            const rm_cell_t *cell = &m->cells[shown[i]][s];
+            const model_cell_t *cell = &m->cells[shown[i]][s];
             double lo = 0, hi = 0, v = cell->present && cell->level ? fn(cell, &lo, &hi) : -1;
             if (v > 0)
                 buf_printf(&dat, " %.6g %.6g %.6g", v, lo > 0 ? lo : v, hi > 0 ? hi : v);
@@ -254,7 +254,7 @@ static int bars(chart_ctx_t *c, const char *base, const char *title, const char 
 
 /* Percentile spectrum of one scenario from each target's median run histogram. */
 static int spectrum(chart_ctx_t *c, size_t s) {
-    const rm_t *m = c->m;
+    const model_t *m = c->m;
     buf_t dat, plot;
     buf_init(&dat, 0);
     buf_init(&plot, 0);
@@ -265,7 +265,7 @@ static int spectrum(chart_ctx_t *c, size_t s) {
     /* at least up to 99.99% (x = 10^4), so every tick is shown even for short runs */
     double xmax = SPECTRUM_MIN_XMAX;
     for (size_t t = 0; t < m->nt; t++) {
-        const rm_cell_t *cell = &m->cells[t][s];
+        const model_cell_t *cell = &m->cells[t][s];
         const cJSON *h = cell->median_run
                              ? cJSON_GetObjectItemCaseSensitive(cell->median_run, "histogram")
                              : NULL;
@@ -307,7 +307,7 @@ static int spectrum(chart_ctx_t *c, size_t s) {
 
 /* Throughput against connections for one scenario, when some target ran several levels. */
 static int connections(chart_ctx_t *c, size_t s) {
-    const rm_t *m = c->m;
+    const model_t *m = c->m;
     buf_t dat, plot;
     buf_init(&dat, 0);
     buf_init(&plot, 0);
@@ -316,7 +316,7 @@ static int connections(chart_ctx_t *c, size_t s) {
     snprintf(datpath, sizeof datpath, "%s/%s.dat", c->dir, base);
     int block = 0, most = 0;
     for (size_t t = 0; t < m->nt; t++) {
-        const rm_cell_t *cell = &m->cells[t][s];
+        const model_cell_t *cell = &m->cells[t][s];
         const cJSON *levels =
             cell->scenario ? cJSON_GetObjectItemCaseSensitive(cell->scenario, "levels") : NULL;
         /* the finished (summarised) levels only; a target with none gets no line */
@@ -367,7 +367,7 @@ int report_chart_draw(const report_opts_t *o, const char *tpl, const char *base,
 
 /* Every chart is attempted; a failing one is reported (the first error in err) and skipped, so
  * one bad series does not take the others down. */
-int report_charts(const rm_t *m, const report_opts_t *o, char names[][128], size_t max,
+int report_charts(const model_t *m, const report_opts_t *o, char names[][128], size_t max,
                   err_t *err) {
     chart_ctx_t c = {.m = m, .o = o, .names = names, .max = max, .err = err};
     err->msg[0] = '\0';

@@ -8,7 +8,7 @@
 
 #define RDIFF_MAX_FILE (64u << 20)
 
-static cJSON *rdiff_load(const rm_t *m) {
+static cJSON *rdiff_load(const model_t *m) {
     char path[sizeof m->dir + 16];
     snprintf(path, sizeof path, "%s/diff.json", m->dir);
     buf_t b;
@@ -24,7 +24,7 @@ static cJSON *rdiff_load(const rm_t *m) {
     return doc;
 }
 
-bool report_diff_present(const rm_t *m) {
+bool report_diff_present(const model_t *m) {
     cJSON *d = rdiff_load(m);
     cJSON_Delete(d);
     return d != NULL;
@@ -77,7 +77,7 @@ static void categories(FILE *f, const cJSON *doc, bool html) {
     fputs(html ? "</tbody></table>\n" : "\n", f);
 }
 
-void report_diff_html(FILE *f, const rm_t *m) {
+void report_diff_html(FILE *f, const model_t *m) {
     cJSON *doc = rdiff_load(m);
     if (!doc) return;
     const cJSON *divs = cJSON_GetObjectItemCaseSensitive(doc, "divergences");
@@ -117,7 +117,7 @@ void report_diff_html(FILE *f, const rm_t *m) {
     cJSON_Delete(doc);
 }
 
-void report_diff_md(FILE *f, const rm_t *m) {
+void report_diff_md(FILE *f, const model_t *m) {
     cJSON *doc = rdiff_load(m);
     if (!doc) return;
     const cJSON *divs = cJSON_GetObjectItemCaseSensitive(doc, "divergences");

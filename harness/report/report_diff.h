@@ -13,8 +13,8 @@
 
 #define REPORT_DIFF_MD_MAX 40 /* divergences listed in summary.md (all are in report.html) */
 
-bool report_diff_present(const rm_t *m);
-void report_diff_html(FILE *f, const rm_t *m);
-void report_diff_md(FILE *f, const rm_t *m);
+bool report_diff_present(const model_t *m);
+void report_diff_html(FILE *f, const model_t *m);
+void report_diff_md(FILE *f, const model_t *m);
 
 #endif

@@ -62,14 +62,14 @@ static void inline_css(FILE *f, const report_opts_t *o) {
     buf_free(&css);
 }
 
-static void swatch(FILE *f, const rm_target_t *t) {
+static void swatch(FILE *f, const model_target_t *t) {
     fprintf(f, "<span class=\"swatch\" style=\"background:%s\"></span>", t->color);
 }
 
-static void cards(FILE *f, const rm_t *m) {
+static void cards(FILE *f, const model_t *m) {
     fputs("<div class=\"cards\">\n", f);
     for (size_t t = 0; t < m->nt; t++) {
-        const rm_target_t *rt = &m->targets[t];
+        const model_target_t *rt = &m->targets[t];
         fputs("<div class=\"card\"><div class=\"name\">", f);
         swatch(f, rt);
         E(rt->name);
@@ -101,7 +101,7 @@ static void cards(FILE *f, const rm_t *m) {
             fputs("</span></div>", f);
         }
         for (size_t s = 0; s < m->ns && s < 3; s++) {
-            const rm_cell_t *c = &m->cells[t][s];
+            const model_cell_t *c = &m->cells[t][s];
             if (!c->present || !c->level) continue;
             char rps[32];
             report_fmt_rps(rps, sizeof rps, c->rps);
@@ -112,7 +112,7 @@ static void cards(FILE *f, const rm_t *m) {
     fputs("</div>\n", f);
 }
 
-static void conformance(FILE *f, const rm_t *m) {
+static void conformance(FILE *f, const model_t *m) {
     fputs("<h2 id=\"conformance\">Conformance</h2>\n", f);
     if (!m->conf_doc) {
         fputs("<p class=\"muted\">No conformance results in this run (conformance.json is "
@@ -139,7 +139,7 @@ static void conformance(FILE *f, const rm_t *m) {
         E(m->suites[s]);
         fputs("</td>", f);
         for (size_t t = 0; t < m->nt; t++) {
-            const cJSON *su = m->targets[t].conf ? rm_suite(&m->targets[t], m->suites[s]) : NULL;
+            const cJSON *su = m->targets[t].conf ? model_suite(&m->targets[t], m->suites[s]) : NULL;
             if (!su) {
                 fputs("<td class=\"skip\">–</td>", f);
                 continue;
@@ -265,7 +265,7 @@ static void conformance(FILE *f, const rm_t *m) {
 }
 
 /* Scenarios x targets at a glance: median throughput and p99, the best throughput in bold. */
-static void overview(FILE *f, const rm_t *m) {
+static void overview(FILE *f, const model_t *m) {
     fputs("<table class=\"overview\"><tr><th>scenario</th>", f);
     for (size_t t = 0; t < m->nt; t++) {
         fputs("<th class=\"num\">", f);
@@ -282,7 +282,7 @@ static void overview(FILE *f, const rm_t *m) {
         E(m->scenarios[s]);
         fputs("</td>", f);
         for (size_t t = 0; t < m->nt; t++) {
-            const rm_cell_t *c = &m->cells[t][s];
+            const model_cell_t *c = &m->cells[t][s];
             const char *bs = m->targets[t].bench_status;
             if (!c->present && !(bs && strcmp(bs, "ok"))) {
                 fputs("<td class=\"num muted\">–</td>", f);
@@ -305,7 +305,7 @@ static void overview(FILE *f, const rm_t *m) {
     fputs("</table>\n", f);
 }
 
-static void bench_tables(FILE *f, const rm_t *m) {
+static void bench_tables(FILE *f, const model_t *m) {
     fputs("<h2 id=\"benchmarks\">Benchmarks</h2>\n", f);
     if (!m->bench_doc) {
         fputs("<p class=\"muted\">No benchmark results in this run (bench.json is absent).</p>\n",
@@ -349,7 +349,7 @@ static void bench_tables(FILE *f, const rm_t *m) {
               "<th class=\"num\">peak RSS</th><th>notes</th></tr>\n",
               f);
         for (size_t t = 0; t < m->nt; t++) {
-            const rm_cell_t *c = &m->cells[t][s];
+            const model_cell_t *c = &m->cells[t][s];
             if (!c->present) continue;
             fputs("<tr><td>", f);
             swatch(f, &m->targets[t]);
@@ -482,7 +482,7 @@ void report_html_inline_svg(FILE *f, const char *path, const char *prefix) {
     buf_free(&b);
 }
 
-static void charts(FILE *f, const rm_t *m, const report_opts_t *o, char names[][128], size_t n) {
+static void charts(FILE *f, const model_t *m, const report_opts_t *o, char names[][128], size_t n) {
     if (n == 0) return;
     fputs("<h2 id=\"charts\">Charts</h2>\n", f);
     for (size_t i = 0; i < n; i++) {
@@ -499,7 +499,7 @@ static void charts(FILE *f, const rm_t *m, const report_opts_t *o, char names[][
     (void)m;
 }
 
-static void baseline(FILE *f, const bl_t *b) {
+static void baseline(FILE *f, const baseline_t *b) {
     if (!b) return;
     fputs("<h2 id=\"baseline\">Against the baseline</h2>\n", f);
     fputs("<p class=\"lead\">Baseline run <code>", f);
@@ -511,7 +511,7 @@ static void baseline(FILE *f, const bl_t *b) {
             "<b>%d regression(s), %d target(s) lost conformance.</b></p>\n",
             b->max_regression_pct, b->regressions, b->lost_conformance);
     /* numbers from different machines or profiles are not comparable: show both */
-    const rm_t *runs[2] = {b->old, b->cur};
+    const model_t *runs[2] = {b->old, b->cur};
     fputs("<table><tr><th></th><th>profile</th><th>CPU</th><th>git commit</th></tr>\n", f);
     for (int i = 0; i < 2; i++) {
         const cJSON *env = json_get(runs[i]->bench_doc, "environment");
@@ -530,7 +530,7 @@ static void baseline(FILE *f, const bl_t *b) {
               "class=\"num\">failed</th><th>verdict</th></tr>\n",
               f);
         for (size_t i = 0; i < b->nconf; i++) {
-            const bl_conf_row_t *r = &b->conf[i];
+            const baseline_conf_row_t *r = &b->conf[i];
             fputs("<tr><td>", f);
             E(r->target);
             if (r->unchecked) {
@@ -556,15 +556,15 @@ static void baseline(FILE *f, const bl_t *b) {
               "class=\"num\">now</th><th>verdict</th></tr>\n",
               f);
         for (size_t i = 0; i < b->nrows; i++) {
-            const bl_row_t *r = &b->rows[i];
+            const baseline_row_t *r = &b->rows[i];
             char a[32], c[32], p1[32], p2[32];
             report_fmt_rps(a, sizeof a, r->old_rps);
             report_fmt_rps(c, sizeof c, r->new_rps);
             report_fmt_us(p1, sizeof p1, r->old_p99);
             report_fmt_us(p2, sizeof p2, r->new_p99);
-            const char *cls = r->verdict == BL_REGRESSION ? "fail"
-                              : r->verdict == BL_BETTER   ? "pass"
-                              : r->verdict == BL_WORSE    ? "warn"
+            const char *cls = r->verdict == BASELINE_REGRESSION ? "fail"
+                              : r->verdict == BASELINE_BETTER   ? "pass"
+                              : r->verdict == BASELINE_WORSE    ? "warn"
                                                           : "skip";
             fputs("<tr><td>", f);
             E(r->target);
@@ -576,13 +576,13 @@ static void baseline(FILE *f, const bl_t *b) {
                     "<td class=\"num\">%s</td><td class=\"num\">%s</td><td><span class=\"badge "
                     "%s\">%s</span></td></tr>\n",
                     a, c, isfinite(r->delta_pct) ? r->delta_pct : 0.0, p1, p2, cls,
-                    bl_verdict_name(r->verdict));
+                    baseline_verdict_name(r->verdict));
         }
         fputs("</table>\n", f);
     }
 }
 
-static void environment(FILE *f, const rm_t *m, const report_opts_t *o) {
+static void environment(FILE *f, const model_t *m, const report_opts_t *o) {
     fputs("<h2 id=\"environment\">Environment and reproduction</h2>\n<table>\n", f);
     const cJSON *env = json_get(m->bench_doc, "environment"), *e;
     cJSON_ArrayForEach(e, env) {
@@ -630,7 +630,7 @@ static void environment(FILE *f, const rm_t *m, const report_opts_t *o) {
     fputs("</pre></details>\n", f);
 }
 
-int report_html(const rm_t *m, const bl_t *b, const report_opts_t *o, char names[][128], size_t n,
+int report_html(const model_t *m, const baseline_t *b, const report_opts_t *o, char names[][128], size_t n,
                 FILE *f) {
     const char *run = m->bench_doc ? json_str(m->bench_doc, "run_id") : json_str(m->conf_doc, "run");
     const char *started = m->bench_doc ? json_str(m->bench_doc, "started") : json_str(m->conf_doc, "started");

@@ -21,13 +21,13 @@ static void md_cell(FILE *f, const char *s) {
     }
 }
 
-static void conformance(FILE *f, const rm_t *m) {
+static void conformance(FILE *f, const model_t *m) {
     if (!m->conf_doc) return;
     fputs("### Conformance\n\n| target | suites | steps passed | failed | skipped | verdict "
           "|\n|---|---:|---:|---:|---:|---|\n",
           f);
     for (size_t t = 0; t < m->nt; t++) {
-        const rm_target_t *rt = &m->targets[t];
+        const model_target_t *rt = &m->targets[t];
         if (!rt->conf) continue;
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(rt->conf, "status");
         bool error = cJSON_IsString(st) && !strcmp(st->valuestring, "error");
@@ -93,7 +93,7 @@ static void conformance(FILE *f, const rm_t *m) {
     fputc('\n', f);
 }
 
-static void figures(FILE *f, const rm_t *m, const char *title, bool latency) {
+static void figures(FILE *f, const model_t *m, const char *title, bool latency) {
     fprintf(f, "### %s at %d connections\n\n| scenario |", title, m->ref_level);
     for (size_t t = 0; t < m->nt; t++) fprintf(f, " %s |", m->targets[t].name);
     fputs("\n|---|", f);
@@ -102,7 +102,7 @@ static void figures(FILE *f, const rm_t *m, const char *title, bool latency) {
     for (size_t s = 0; s < m->ns; s++) {
         fprintf(f, "| %s |", m->scenarios[s]);
         for (size_t t = 0; t < m->nt; t++) {
-            const rm_cell_t *c = &m->cells[t][s];
+            const model_cell_t *c = &m->cells[t][s];
             char a[32], b[32], d[32];
             const char *bs = m->targets[t].bench_status;
             if (!c->present && bs && strcmp(bs, "ok"))
@@ -133,7 +133,7 @@ static void figures(FILE *f, const rm_t *m, const char *title, bool latency) {
     fputc('\n', f);
 }
 
-static void baseline(FILE *f, const bl_t *b) {
+static void baseline(FILE *f, const baseline_t *b) {
     fprintf(f, "### Against the baseline (gate: %.1f%% throughput drop outside the spread)\n\n",
             b->max_regression_pct);
     fprintf(f, "%s **%d regression(s)**, **%d target(s) lost conformance**.\n\n",
@@ -146,22 +146,22 @@ static void baseline(FILE *f, const bl_t *b) {
               "|\n|---|---|---:|---:|---:|---|\n",
               f);
         for (size_t i = 0; i < b->nrows; i++) {
-            const bl_row_t *r = &b->rows[i];
+            const baseline_row_t *r = &b->rows[i];
             char a[32], c[32];
             report_fmt_rps(a, sizeof a, r->old_rps);
             report_fmt_rps(c, sizeof c, r->new_rps);
             if (isfinite(r->delta_pct))
                 fprintf(f, "| %s | %s | %s | %s | %+.1f%% | %s |\n", r->target, r->scenario, a, c,
-                        r->delta_pct, bl_verdict_name(r->verdict));
+                        r->delta_pct, baseline_verdict_name(r->verdict));
             else
                 fprintf(f, "| %s | %s | %s | %s | – | %s |\n", r->target, r->scenario, a, c,
-                        bl_verdict_name(r->verdict));
+                        baseline_verdict_name(r->verdict));
         }
     }
     fputc('\n', f);
 }
 
-int report_markdown(const rm_t *m, const bl_t *b, FILE *f) {
+int report_markdown(const model_t *m, const baseline_t *b, FILE *f) {
     const char *run = NULL;
     const cJSON *id = cJSON_GetObjectItemCaseSensitive(m->bench_doc ? m->bench_doc : m->conf_doc,
                                                        m->bench_doc ? "run_id" : "run");

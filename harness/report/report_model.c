@@ -23,7 +23,7 @@ static const struct {
 static const char *const PALETTE[] = {"#CCBB44", "#BBBBBB", "#E69F00",
                                       "#009E73", "#0072B2", "#D55E00"};
 
-const char *rm_color(const char *name, size_t index) {
+const char *model_color(const char *name, size_t index) {
     for (size_t i = 0; i < sizeof KNOWN / sizeof *KNOWN; i++)
         if (strcmp(KNOWN[i].name, name) == 0) return KNOWN[i].color;
     return PALETTE[index % (sizeof PALETTE / sizeof *PALETTE)];
@@ -50,8 +50,8 @@ static cJSON *load_json(const char *dir, const char *file, bool *exists, err_t *
     return j;
 }
 
-static int add_target(rm_t *m, const char *name) {
-    int i = rm_target_index(m, name);
+static int add_target(model_t *m, const char *name) {
+    int i = model_target_index(m, name);
     if (i >= 0) return i;
     if (m->nt >= REPORT_MAX_TARGETS) return -1;
     /* keep targets sorted by name: the same order in every table and chart */
@@ -64,19 +64,19 @@ static int add_target(rm_t *m, const char *name) {
     return (int)pos;
 }
 
-int rm_target_index(const rm_t *m, const char *name) {
+int model_target_index(const model_t *m, const char *name) {
     for (size_t i = 0; i < m->nt; i++)
         if (strcmp(m->targets[i].name, name) == 0) return (int)i;
     return -1;
 }
 
-int rm_scenario_index(const rm_t *m, const char *name) {
+int model_scenario_index(const model_t *m, const char *name) {
     for (size_t i = 0; i < m->ns; i++)
         if (strcmp(m->scenarios[i], name) == 0) return (int)i;
     return -1;
 }
 
-const cJSON *rm_suite(const rm_target_t *t, const char *suite) {
+const cJSON *model_suite(const model_target_t *t, const char *suite) {
     const cJSON *s;
     cJSON_ArrayForEach(s, json_get(t->conf, "suites")) {
         const char *n = json_str(s, "name");
@@ -85,14 +85,14 @@ const cJSON *rm_suite(const rm_target_t *t, const char *suite) {
     return NULL;
 }
 
-static void load_conformance(rm_t *m) {
+static void load_conformance(model_t *m) {
     const cJSON *t;
     cJSON_ArrayForEach(t, json_get(m->conf_doc, "targets")) {
         const char *name = json_str(t, "name");
         if (!name) continue;
         int i = add_target(m, name);
         if (i < 0) continue;
-        rm_target_t *rt = &m->targets[i];
+        model_target_t *rt = &m->targets[i];
         rt->conf = t;
         if (!rt->version) rt->version = json_str(t, "version");
         const cJSON *c = json_get(t, "counts");
@@ -136,7 +136,7 @@ static void spread(const cJSON *summary, const char *k, double *med, double *mn,
     if (mx) *mx = json_num(o, "max", -1);
 }
 
-static void fill_cell(rm_cell_t *c, const cJSON *scn, int ref) {
+static void fill_cell(model_cell_t *c, const cJSON *scn, int ref) {
     memset(c, 0, sizeof *c);
     c->present = true;
     c->scenario = scn;
@@ -176,7 +176,7 @@ static void fill_cell(rm_cell_t *c, const cJSON *scn, int ref) {
     }
 }
 
-static void load_bench(rm_t *m) {
+static void load_bench(model_t *m) {
     /* reference level: 64 if any scenario measured it, else the highest level seen */
     int highest = 0;
     bool has_pref = false;
@@ -199,7 +199,7 @@ static void load_bench(rm_t *m) {
         cJSON_ArrayForEach(s, json_get(t, "scenarios")) {
             const char *sn = json_str(s, "name");
             if (!sn) continue;
-            int k = rm_scenario_index(m, sn);
+            int k = model_scenario_index(m, sn);
             if (k < 0 && m->ns < REPORT_MAX_SCENARIOS) {
                 k = (int)m->ns++;
                 m->scenarios[k] = sn;
@@ -210,13 +210,13 @@ static void load_bench(rm_t *m) {
     /* cells after every target is placed (add_target shifts indexes) */
     for (size_t ti = 0; ti < m->nt; ti++) {
         cJSON_ArrayForEach(s, json_get(m->targets[ti].bench, "scenarios")) {
-            int k = json_str(s, "name") ? rm_scenario_index(m, json_str(s, "name")) : -1;
+            int k = json_str(s, "name") ? model_scenario_index(m, json_str(s, "name")) : -1;
             if (k >= 0) fill_cell(&m->cells[ti][k], s, m->ref_level);
         }
     }
 }
 
-int rm_load(rm_t *m, const char *dir, err_t *err) {
+int model_load(model_t *m, const char *dir, err_t *err) {
     memset(m, 0, sizeof *m);
     snprintf(m->dir, sizeof m->dir, "%s", dir);
     bool has_conf, has_bench;
@@ -225,7 +225,7 @@ int rm_load(rm_t *m, const char *dir, err_t *err) {
     if (has_conf && !m->conf_doc) return -1;
     m->bench_doc = load_json(dir, "bench.json", &has_bench, err);
     if (has_bench && !m->bench_doc) {
-        rm_free(m);
+        model_free(m);
         return -1;
     }
     if (!has_conf && !has_bench)
@@ -235,11 +235,11 @@ int rm_load(rm_t *m, const char *dir, err_t *err) {
                        dir);
     if (m->conf_doc) load_conformance(m);
     if (m->bench_doc) load_bench(m);
-    for (size_t i = 0; i < m->nt; i++) m->targets[i].color = rm_color(m->targets[i].name, i);
+    for (size_t i = 0; i < m->nt; i++) m->targets[i].color = model_color(m->targets[i].name, i);
     return 0;
 }
 
-void rm_free(rm_t *m) {
+void model_free(model_t *m) {
     cJSON_Delete(m->conf_doc);
     cJSON_Delete(m->bench_doc);
     m->conf_doc = m->bench_doc = NULL;

@@ -25,16 +25,16 @@ static double num(const cJSON *o, const char *k) {
     return json_num(o, k, -1);
 }
 
-static const cJSON *block_targets(const rm_t *m) {
+static const cJSON *block_targets(const model_t *m) {
     return json_get(json_get(m->bench_doc, "tradeoffs"), "targets");
 }
 
-bool report_tradeoffs_present(const rm_t *m) {
+bool report_tradeoffs_present(const model_t *m) {
     return cJSON_GetArraySize(block_targets(m)) > 0;
 }
 
 /* Scenarios with a positive efficiency in every target that has efficiency figures. */
-static size_t common_scenarios(const rm_t *m, const char **out) {
+static size_t common_scenarios(const model_t *m, const char **out) {
     size_t n = 0;
     const cJSON *t, *s;
     bool first = true;
@@ -66,10 +66,10 @@ static double geomean(const cJSON *eff, const char **names, size_t n) {
     return exp(sum / (double)n);
 }
 
-static void correctness(const rm_t *m, const cJSON *t, tr_row_t *r) {
+static void correctness(const model_t *m, const cJSON *t, tr_row_t *r) {
     const cJSON *c = json_get(t, "correctness");
-    int i = rm_target_index(m, r->name);
-    const rm_target_t *rt = i >= 0 ? &m->targets[i] : NULL;
+    int i = model_target_index(m, r->name);
+    const model_target_t *rt = i >= 0 ? &m->targets[i] : NULL;
     r->steps_pass = r->steps_total = r->wire_pass = r->wire_total = -1;
     r->verdict = NULL;
     if (cJSON_IsObject(c)) {
@@ -89,7 +89,7 @@ static void correctness(const rm_t *m, const cJSON *t, tr_row_t *r) {
     }
 }
 
-static size_t rows(const rm_t *m, tr_row_t *out, size_t max, size_t *ncommon) {
+static size_t rows(const model_t *m, tr_row_t *out, size_t max, size_t *ncommon) {
     const char *common[TR_MAX_COMMON];
     size_t nc = common_scenarios(m, common), n = 0;
     if (ncommon) *ncommon = nc;
@@ -100,8 +100,8 @@ static size_t rows(const rm_t *m, tr_row_t *out, size_t max, size_t *ncommon) {
         memset(r, 0, sizeof *r);
         r->name = cJSON_GetStringValue(json_get(t, "name"));
         if (!r->name) continue;
-        int i = rm_target_index(m, r->name);
-        r->color = i >= 0 ? m->targets[i].color : rm_color(r->name, n);
+        int i = model_target_index(m, r->name);
+        r->color = i >= 0 ? m->targets[i].color : model_color(r->name, n);
         const cJSON *code = json_get(t, "code"), *kinds = json_get(code, "by_kind");
         r->app = num(code, "app_code");
         r->files = num(code, "files");
@@ -203,7 +203,7 @@ static const char READ_HTML[] =
     "chart places each target by code size against that efficiency, both on log scales. These "
     "are costs to weigh, not a ranking: which one matters depends on what is being built.";
 
-void report_tradeoffs_html(FILE *f, const rm_t *m, const report_opts_t *o) {
+void report_tradeoffs_html(FILE *f, const model_t *m, const report_opts_t *o) {
     tr_row_t r[REPORT_MAX_TARGETS];
     size_t nc, n = rows(m, r, REPORT_MAX_TARGETS, &nc);
     if (n == 0) return;
@@ -238,7 +238,7 @@ void report_tradeoffs_html(FILE *f, const rm_t *m, const report_opts_t *o) {
     }
 }
 
-void report_tradeoffs_md(FILE *f, const rm_t *m) {
+void report_tradeoffs_md(FILE *f, const model_t *m) {
     tr_row_t r[REPORT_MAX_TARGETS];
     size_t nc, n = rows(m, r, REPORT_MAX_TARGETS, &nc);
     if (n == 0) return;
@@ -276,7 +276,7 @@ static void gp_quote(buf_t *b, const char *s) {
     buf_addc(b, '\'');
 }
 
-int report_tradeoffs_chart(const rm_t *m, const report_opts_t *o, err_t *err) {
+int report_tradeoffs_chart(const model_t *m, const report_opts_t *o, err_t *err) {
     tr_row_t r[REPORT_MAX_TARGETS];
     size_t nc, n = rows(m, r, REPORT_MAX_TARGETS, &nc);
     char dat[4400];

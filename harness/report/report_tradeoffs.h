@@ -19,12 +19,12 @@
 #define TRADEOFFS_CHART "tradeoffs" /* charts/tradeoffs.svg */
 
 /* True when the run's bench.json has a tradeoffs block with at least one target. */
-bool report_tradeoffs_present(const rm_t *m);
+bool report_tradeoffs_present(const model_t *m);
 /* Draws charts/tradeoffs.svg (nothing when there is no block or no target has both figures).
  * 0, or -1 with err set. */
-int report_tradeoffs_chart(const rm_t *m, const report_opts_t *o, err_t *err);
-void report_tradeoffs_html(FILE *f, const rm_t *m, const report_opts_t *o);
-void report_tradeoffs_md(FILE *f, const rm_t *m);
+int report_tradeoffs_chart(const model_t *m, const report_opts_t *o, err_t *err);
+void report_tradeoffs_html(FILE *f, const model_t *m, const report_opts_t *o);
+void report_tradeoffs_md(FILE *f, const model_t *m);
 
 /* report_html.c: one gnuplot SVG inlined into the page (ids prefixed, colours following the
  * page's light or dark mode). */

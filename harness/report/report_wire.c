@@ -70,7 +70,7 @@ static wprobe_t *find_or_add(wm_t *w, const char *suite, const char *name) {
 }
 
 /* Loads the wire results of m's run directory; -1 when there are none. */
-static int wm_load(wm_t *w, const rm_t *m) {
+static int wm_load(wm_t *w, const model_t *m) {
     static char path[4200];
     memset(w, 0, sizeof *w);
     snprintf(path, sizeof path, "%s/wire/conformance.json", m->dir);
@@ -113,7 +113,7 @@ static void wm_free(wm_t *w) {
     cJSON_Delete(w->doc);
 }
 
-bool report_wire_present(const rm_t *m) {
+bool report_wire_present(const model_t *m) {
     wm_t w;
     int rc = wm_load(&w, m);
     wm_free(&w);
@@ -215,7 +215,7 @@ static bool first_of_suite(const wm_t *w, size_t i) {
     return true;
 }
 
-void report_wire_html(FILE *f, const rm_t *m) {
+void report_wire_html(FILE *f, const model_t *m) {
     wm_t w;
     if (wm_load(&w, m) == -1) {
         wm_free(&w);
@@ -245,7 +245,7 @@ void report_wire_html(FILE *f, const rm_t *m) {
 
 /* ---- Markdown ------------------------------------------------------------------------------ */
 
-void report_wire_md(FILE *f, const rm_t *m) {
+void report_wire_md(FILE *f, const model_t *m) {
     wm_t w;
     if (wm_load(&w, m) == -1) {
         wm_free(&w);

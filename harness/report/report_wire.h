@@ -23,8 +23,8 @@
 #define WIRE_MAX_PROBES  1024
 #define WIRE_MD_FAILURES 60 /* failing MUST/contract probes listed in summary.md */
 
-bool report_wire_present(const rm_t *m);
-void report_wire_html(FILE *f, const rm_t *m);
-void report_wire_md(FILE *f, const rm_t *m);
+bool report_wire_present(const model_t *m);
+void report_wire_html(FILE *f, const model_t *m);
+void report_wire_md(FILE *f, const model_t *m);
 
 #endif

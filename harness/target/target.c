@@ -41,29 +41,29 @@ extern char **environ;
 
 /* ---- registry of live groups (for the signal thread) ----------------------------------------- */
 
-static pthread_mutex_t tg_reg_mu = PTHREAD_MUTEX_INITIALIZER;
-static target_proc_t *tg_reg[TARGET_REG_MAX];
+static pthread_mutex_t target_reg_mu = PTHREAD_MUTEX_INITIALIZER;
+static target_proc_t *target_reg[TARGET_REG_MAX];
 
-/* Called with tg_reg_mu held (see target_start). */
-static int tg_register_locked(target_proc_t *p) {
+/* Called with target_reg_mu held (see target_start). */
+static int target_register_locked(target_proc_t *p) {
     for (int i = 0; i < TARGET_REG_MAX; i++)
-        if (!tg_reg[i]) {
-            tg_reg[i] = p;
+        if (!target_reg[i]) {
+            target_reg[i] = p;
             return 0;
         }
     return -1;
 }
 
-static void tg_unregister(target_proc_t *p) {
-    pthread_mutex_lock(&tg_reg_mu);
+static void target_unregister(target_proc_t *p) {
+    pthread_mutex_lock(&target_reg_mu);
     for (int i = 0; i < TARGET_REG_MAX; i++)
-        if (tg_reg[i] == p) tg_reg[i] = NULL;
-    pthread_mutex_unlock(&tg_reg_mu);
+        if (target_reg[i] == p) target_reg[i] = NULL;
+    pthread_mutex_unlock(&target_reg_mu);
 }
 
 /* ---- helpers ------------------------------------------------------------------------------- */
 
-static int tg_free_port(err_t *err) {
+static int target_free_port(err_t *err) {
     /* bind(0) lets the kernel choose; the port is free again after close. Another process could
      * grab it before the target binds (a small race every harness of this kind accepts); the
      * target then fails to start and the error shows its log. */
@@ -81,12 +81,12 @@ static int tg_free_port(err_t *err) {
 }
 
 /* envp under construction: KEY=VALUE strings, a later key replaces an earlier one. */
-typedef struct tg_env {
+typedef struct target_env {
     char *v[TARGET_ENVP_MAX + 1];
     size_t n;
-} tg_env_t;
+} target_env_t;
 
-static int tg_env_put(tg_env_t *e, const char *kv, err_t *err) {
+static int target_env_put(target_env_t *e, const char *kv, err_t *err) {
     size_t kl = strcspn(kv, "=");
     char *dup = str_dup(kv);
     if (!dup) return err_set(err, "out of memory");
@@ -105,30 +105,30 @@ static int tg_env_put(tg_env_t *e, const char *kv, err_t *err) {
     return 0;
 }
 
-static int tg_env_putf(tg_env_t *e, err_t *err, const char *k, const char *v) {
+static int target_env_putf(target_env_t *e, err_t *err, const char *k, const char *v) {
     char kv[TARGET_STR_MAX + 64];
     if ((size_t)snprintf(kv, sizeof kv, "%s=%s", k, v) >= sizeof kv)
         return err_set(err, "%s too long", k);
-    return tg_env_put(e, kv, err);
+    return target_env_put(e, kv, err);
 }
 
-static void tg_env_free(tg_env_t *e) {
+static void target_env_free(target_env_t *e) {
     for (size_t i = 0; i < e->n; i++) free(e->v[i]);
     e->n = 0;
 }
 
-static void tg_argv_free(char **v, size_t n) {
+static void target_argv_free(char **v, size_t n) {
     for (size_t i = 0; i < n; i++) free(v[i]);
 }
 
-static int tg_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+static int target_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
     (void)sb, (void)flag, (void)ftw;
     remove(path);
     return 0;
 }
 
-static void tg_rmtree(const char *dir) {
-    if (dir[0]) nftw(dir, tg_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
+static void target_rmtree(const char *dir) {
+    if (dir[0]) nftw(dir, target_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int target_log_tail(const char *path, int lines, buf_t *out) {
@@ -212,21 +212,21 @@ bool target_group_alive(pid_t pgid) {
 /* ---- start ------------------------------------------------------------------------------------
  */
 
-static pthread_once_t tg_curl_once = PTHREAD_ONCE_INIT;
-static void tg_curl_init(void) {
+static pthread_once_t target_curl_once = PTHREAD_ONCE_INIT;
+static void target_curl_init(void) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
-static size_t tg_discard(char *p, size_t s, size_t n, void *u) {
+static size_t target_discard(char *p, size_t s, size_t n, void *u) {
     (void)p, (void)u;
     return s * n;
 }
 
 /* One readiness probe: the HTTP status, or 0 with the curl error in why. */
-static long tg_probe(CURL *h, const char *url, char *why, size_t whylen) {
+static long target_probe(CURL *h, const char *url, char *why, size_t whylen) {
     curl_easy_setopt(h, CURLOPT_URL, url);
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, (long)TARGET_PROBE_TIMEOUT_MS);
-    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, tg_discard);
+    curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, target_discard);
     curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(h, CURLOPT_PROXY, "");
     CURLcode rc = curl_easy_perform(h);
@@ -240,7 +240,7 @@ static long tg_probe(CURL *h, const char *url, char *why, size_t whylen) {
     return status;
 }
 
-static int tg_fail_with_log(err_t *err, const target_manifest_t *m, const char *log,
+static int target_fail_with_log(err_t *err, const target_manifest_t *m, const char *log,
                             const char *fmt, const char *a, const char *b) {
     buf_t msg;
     buf_init(&msg, ERR_MSG_MAX * 4);
@@ -263,7 +263,7 @@ static int tg_fail_with_log(err_t *err, const target_manifest_t *m, const char *
 }
 
 /* Forks and execs the prepared command; returns the pid or -1. */
-static pid_t tg_spawn(const char *path, char **argv, char **envp, const char *cwd, int logfd,
+static pid_t target_spawn(const char *path, char **argv, char **envp, const char *cwd, int logfd,
                       int nullfd, const cpu_set_t *cpus, err_t *err) {
     int ep[2];
     if (pipe2(ep, O_CLOEXEC) < 0) return err_set(err, "pipe: %s", strerror(errno));
@@ -316,7 +316,7 @@ static pid_t tg_spawn(const char *path, char **argv, char **envp, const char *cw
 int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc_t *p, err_t *err) {
     memset(p, 0, sizeof *p);
     pthread_mutex_init(&p->mu, NULL);
-    pthread_once(&tg_curl_once, tg_curl_init);
+    pthread_once(&target_curl_once, target_curl_init);
     p->stop_grace_ms = o->stop_grace_ms > 0 ? o->stop_grace_ms : TARGET_STOP_GRACE_MS;
     int workers = o->workers;
     if (workers <= 0) {
@@ -326,7 +326,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     if (!o->log_path) return err_set(err, "target %s: no log path", m->name);
     snprintf(p->log_path, sizeof p->log_path, "%s", o->log_path);
 
-    int port = tg_free_port(err);
+    int port = target_free_port(err);
     if (port < 0) return -1;
     p->port = port;
     snprintf(p->url, sizeof p->url, "http://127.0.0.1:%d", port);
@@ -343,7 +343,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     }
     if ((size_t)snprintf(p->db_path, sizeof p->db_path, "%s/blog.db", p->tmpdir) >=
         sizeof p->db_path) {
-        tg_rmtree(p->tmpdir);
+        target_rmtree(p->tmpdir);
         return err_set(err, "target %s: TMPDIR path too long", m->name);
     }
     unsigned char rnd[16];
@@ -360,7 +360,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
                           .workers = workers};
     char *argv[TARGET_ARGV_MAX + 1] = {0};
     size_t argc = 0;
-    tg_env_t env = {.n = 0};
+    target_env_t env = {.n = 0};
     int logfd = -1, nullfd = -1, rc = -1;
     char path[TARGET_PATH_MAX], val[TARGET_STR_MAX], num[32];
 
@@ -376,21 +376,21 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
         goto out;
     }
     for (char **e = environ; e && *e; e++)
-        if (tg_env_put(&env, *e, err) < 0) goto out;
+        if (target_env_put(&env, *e, err) < 0) goto out;
     snprintf(num, sizeof num, "%d", port);
-    if (tg_env_putf(&env, err, "HOST", "127.0.0.1") < 0 || tg_env_putf(&env, err, "PORT", num) < 0)
+    if (target_env_putf(&env, err, "HOST", "127.0.0.1") < 0 || target_env_putf(&env, err, "PORT", num) < 0)
         goto out;
     snprintf(num, sizeof num, "%d", workers);
-    if (tg_env_putf(&env, err, "WORKERS", num) < 0 ||
-        tg_env_putf(&env, err, "DATABASE_PATH", p->db_path) < 0 ||
-        tg_env_putf(&env, err, "SECRET_KEY", p->secret) < 0)
+    if (target_env_putf(&env, err, "WORKERS", num) < 0 ||
+        target_env_putf(&env, err, "DATABASE_PATH", p->db_path) < 0 ||
+        target_env_putf(&env, err, "SECRET_KEY", p->secret) < 0)
         goto out;
     for (char **e = m->env; e && *e; e++) {
-        if (target_substitute(*e, &sub, val, sizeof val, err) < 0 || tg_env_put(&env, val, err) < 0)
+        if (target_substitute(*e, &sub, val, sizeof val, err) < 0 || target_env_put(&env, val, err) < 0)
             goto out;
     }
     for (const char *const *e = o->env; e && *e; e++)
-        if (tg_env_put(&env, *e, err) < 0) goto out;
+        if (target_env_put(&env, *e, err) < 0) goto out;
 
     logfd = open(o->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
     if (logfd < 0) {
@@ -404,10 +404,10 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     }
     /* Spawn and register under the registry lock: a Ctrl-C between the fork and the registration
      * would otherwise leave this target out of the signal thread's cleanup. */
-    pthread_mutex_lock(&tg_reg_mu);
-    pid_t pid = tg_spawn(path, argv, env.v, m->dir, logfd, nullfd, o->cpus, err);
-    int reg = pid < 0 ? 0 : (p->pid = p->pgid = pid, tg_register_locked(p));
-    pthread_mutex_unlock(&tg_reg_mu);
+    pthread_mutex_lock(&target_reg_mu);
+    pid_t pid = target_spawn(path, argv, env.v, m->dir, logfd, nullfd, o->cpus, err);
+    int reg = pid < 0 ? 0 : (p->pid = p->pgid = pid, target_register_locked(p));
+    pthread_mutex_unlock(&target_reg_mu);
     if (pid < 0) {
         err_prefix(err, "target %s: ", m->name);
         goto out;
@@ -435,10 +435,10 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
         if (target_poll(p, &ws)) {
             char how[128];
             target_describe_exit(ws, how, sizeof how);
-            tg_fail_with_log(err, m, p->log_path, "exited during start-up (%s)%s", how, "");
+            target_fail_with_log(err, m, p->log_path, "exited during start-up (%s)%s", how, "");
             break;
         }
-        if (tg_probe(h, url, why, sizeof why) == 200) {
+        if (target_probe(h, url, why, sizeof why) == 200) {
             rc = 0;
             break;
         }
@@ -446,7 +446,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
             char what[TARGET_PATH_MAX + 64];
             snprintf(what, sizeof what, "GET %s did not answer 200 within %d ms", m->ready_path,
                      timeout_ms);
-            tg_fail_with_log(err, m, p->log_path, "%s (last attempt: %s)", what, why);
+            target_fail_with_log(err, m, p->log_path, "%s (last attempt: %s)", what, why);
             break;
         }
         clock_sleep_ms(wait);
@@ -455,9 +455,9 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     curl_easy_cleanup(h);
     if (rc < 0) target_stop(p, NULL);
 out:
-    if (rc < 0 && p->pid <= 0 && p->tmpdir[0]) tg_rmtree(p->tmpdir);
-    tg_argv_free(argv, argc);
-    tg_env_free(&env);
+    if (rc < 0 && p->pid <= 0 && p->tmpdir[0]) target_rmtree(p->tmpdir);
+    target_argv_free(argv, argc);
+    target_env_free(&env);
     if (logfd >= 0) close(logfd);
     if (nullfd >= 0) close(nullfd);
     return rc;
@@ -467,7 +467,7 @@ out:
  */
 
 /* Waits until the leader is reaped and no member of the group is left, or the deadline. */
-static bool tg_wait_gone(target_proc_t *p, long long deadline) {
+static bool target_wait_gone(target_proc_t *p, long long deadline) {
     for (;;) {
         if (target_poll(p, NULL) && !target_group_alive(p->pgid)) return true;
         if (clock_mono_ms() >= deadline) return false;
@@ -484,15 +484,15 @@ int target_stop(target_proc_t *p, err_t *err) {
     if (already) return 0;
     int rc = 0;
     kill(-p->pgid, SIGTERM);
-    if (!tg_wait_gone(p, clock_mono_ms() + p->stop_grace_ms)) {
+    if (!target_wait_gone(p, clock_mono_ms() + p->stop_grace_ms)) {
         kill(-p->pgid, SIGKILL);
         rc = err_set(err, "did not stop within %d ms of SIGTERM; killed with SIGKILL",
                      p->stop_grace_ms);
-        if (!tg_wait_gone(p, clock_mono_ms() + 5000))
+        if (!target_wait_gone(p, clock_mono_ms() + 5000))
             rc = err_set(err, "process group %d survived SIGKILL", (int)p->pgid);
     }
-    tg_unregister(p);
-    tg_rmtree(p->tmpdir);
+    target_unregister(p);
+    target_rmtree(p->tmpdir);
     return rc;
 }
 
@@ -534,34 +534,34 @@ int target_stop_check(target_proc_t *p, err_t *err) {
 
 /* ---- signals -------------------------------------------------------------------------------- */
 
-static sigset_t tg_sigs;
+static sigset_t target_sigs;
 
-static void *tg_signal_thread(void *arg) {
+static void *target_signal_thread(void *arg) {
     (void)arg;
     int sig = 0;
-    while (sigwait(&tg_sigs, &sig) != 0) {
+    while (sigwait(&target_sigs, &sig) != 0) {
     }
     fprintf(stderr, "\nparity: %s: stopping every started target\n", strsignal(sig));
     /* Hold the registry lock to the end: nobody unregisters (or frees) a target under us. */
-    pthread_mutex_lock(&tg_reg_mu);
+    pthread_mutex_lock(&target_reg_mu);
     for (int i = 0; i < TARGET_REG_MAX; i++)
-        if (tg_reg[i]) kill(-tg_reg[i]->pgid, SIGTERM);
+        if (target_reg[i]) kill(-target_reg[i]->pgid, SIGTERM);
     long long deadline = clock_mono_ms() + TARGET_STOP_GRACE_MS;
     for (;;) {
         bool any = false;
         for (int i = 0; i < TARGET_REG_MAX; i++)
-            if (tg_reg[i]) {
-                waitpid(tg_reg[i]->pid, NULL, WNOHANG); /* a zombie leader still counts as alive */
-                if (target_group_alive(tg_reg[i]->pgid)) any = true;
+            if (target_reg[i]) {
+                waitpid(target_reg[i]->pid, NULL, WNOHANG); /* a zombie leader still counts as alive */
+                if (target_group_alive(target_reg[i]->pgid)) any = true;
             }
         if (!any || clock_mono_ms() >= deadline) break;
         clock_sleep_ms(20);
     }
     for (int i = 0; i < TARGET_REG_MAX; i++)
-        if (tg_reg[i]) {
-            kill(-tg_reg[i]->pgid, SIGKILL);
-            waitpid(tg_reg[i]->pid, NULL, 0);
-            tg_rmtree(tg_reg[i]->tmpdir);
+        if (target_reg[i]) {
+            kill(-target_reg[i]->pgid, SIGKILL);
+            waitpid(target_reg[i]->pid, NULL, 0);
+            target_rmtree(target_reg[i]->tmpdir);
         }
     fflush(stderr);
     _exit(128 + sig);
@@ -571,13 +571,13 @@ int target_signals_install(void) {
     /* Idempotent: `parity run` goes through check and bench, which may both install it. */
     static bool installed;
     if (installed) return 0;
-    sigemptyset(&tg_sigs);
-    sigaddset(&tg_sigs, SIGINT);
-    sigaddset(&tg_sigs, SIGTERM);
-    sigaddset(&tg_sigs, SIGHUP);
-    if (pthread_sigmask(SIG_BLOCK, &tg_sigs, NULL) != 0) return -1;
+    sigemptyset(&target_sigs);
+    sigaddset(&target_sigs, SIGINT);
+    sigaddset(&target_sigs, SIGTERM);
+    sigaddset(&target_sigs, SIGHUP);
+    if (pthread_sigmask(SIG_BLOCK, &target_sigs, NULL) != 0) return -1;
     pthread_t t;
-    if (pthread_create(&t, NULL, tg_signal_thread, NULL) != 0) return -1;
+    if (pthread_create(&t, NULL, target_signal_thread, NULL) != 0) return -1;
     pthread_detach(t);
     installed = true;
     return 0;

@@ -110,21 +110,21 @@ int target_requires_ok(const target_manifest_t *m, char *why, size_t whylen) {
 
 /* ---- parity targets ----------------------------------------------------------------------- */
 
-typedef struct tc_row {
+typedef struct targets_row {
     const target_manifest_t *m;
     char version[512];
     char why[512];
     int ok;
-} tc_row_t;
+} targets_row_t;
 
-static void *tc_probe(void *arg) {
-    tc_row_t *r = arg;
+static void *targets_probe(void *arg) {
+    targets_row_t *r = arg;
     r->ok = target_requires_ok(r->m, r->why, sizeof r->why);
     target_version(r->m, r->version, sizeof r->version);
     return NULL;
 }
 
-static void tc_help(FILE *f) {
+static void targets_help(FILE *f) {
     fprintf(f, "usage: parity targets [--json] [NAME...]\n\n"
                "Lists targets/<name>/target.json manifests: name, whether the `requires` command\n"
                "passes (dependencies installed), the version the `version` command prints, "
@@ -144,7 +144,7 @@ int targets_main(int argc, char **argv) {
         if (c == 'j')
             json = 1;
         else if (c == 'h') {
-            tc_help(stdout);
+            targets_help(stdout);
             return CLI_EXIT_OK;
         } else
             return cli_usage_error("targets", "invalid option");
@@ -162,7 +162,7 @@ int targets_main(int argc, char **argv) {
         fprintf(stderr, "%s\n", err.msg);
         return CLI_EXIT_USAGE;
     }
-    tc_row_t *rows = calloc(n ? n : 1, sizeof *rows);
+    targets_row_t *rows = calloc(n ? n : 1, sizeof *rows);
     pthread_t *th = calloc(n ? n : 1, sizeof *th);
     bool *sel = calloc(n ? n : 1, sizeof *sel);
     if (!rows || !th || !sel) {
@@ -183,8 +183,8 @@ int targets_main(int argc, char **argv) {
         for (size_t i = 0; i < n; i++) {
             if (optind == argc) sel[i] = true;
             rows[i].m = &ms[i];
-            if (sel[i] && pthread_create(&th[i], NULL, tc_probe, &rows[i]) != 0)
-                tc_probe(&rows[i]), sel[i] = false;
+            if (sel[i] && pthread_create(&th[i], NULL, targets_probe, &rows[i]) != 0)
+                targets_probe(&rows[i]), sel[i] = false;
             else if (!sel[i])
                 rows[i].ok = -1;
         }

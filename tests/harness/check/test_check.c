@@ -47,7 +47,7 @@ static check_opts_t base_opts(char *out, size_t n) {
     return o;
 }
 
-static const res_suite_t *suite(const res_target_t *t, const char *name) {
+static const result_suite_t *suite(const result_target_t *t, const char *name) {
     for (size_t i = 0; i < t->n; i++)
         if (strcmp(t->suites[i].name, name) == 0) return &t->suites[i];
     cr_assert_fail("no suite %s", name);
@@ -65,7 +65,7 @@ static const res_suite_t *suite(const res_target_t *t, const char *name) {
     "\"t={{target}}\"]]}}]}"
 
 /* The uid from a step URL ".../echo?uid=UID&t=..." */
-static void uid_of(const res_suite_t *su, char *out, size_t n) {
+static void uid_of(const result_suite_t *su, char *out, size_t n) {
     const char *u = strstr(su->steps[0].url, "uid=");
     cr_assert_not_null(u, "%s", su->steps[0].url);
     u += 4;
@@ -95,7 +95,7 @@ Test(check, builtins_unique_per_target_and_suite, .init = setup, .fini = teardow
     o.targets[o.ntargets++] = "ext";
     o.urls[o.nurls++] = (check_url_t){"ext", p.url};
     o.run_id = "test-run-1";
-    res_run_t run;
+    result_run_t run;
     int rc = check_run(&o, &run);
     cr_assert_eq(rc, 0);
     cr_assert_eq(run.n, 2);
@@ -138,7 +138,7 @@ Test(check, filter_selects_suites, .init = setup, .fini = teardown, .timeout = 6
     o.specs[o.nspecs++] = FX_ROOT "/specs/deviations";
     o.targets[o.ntargets++] = "fixture";
     o.filter = "dev-s*";
-    res_run_t run;
+    result_run_t run;
     cr_assert_eq(check_run(&o, &run), 1);
     cr_assert_eq(run.targets[0].n, 2);
     cr_assert_str_eq(run.targets[0].suites[0].name, "dev-slow");
@@ -153,13 +153,13 @@ Test(check, fail_fast_skips_the_rest, .init = setup, .fini = teardown, .timeout 
     o.targets[o.ntargets++] = "fixture";
     o.jobs = 1;
     o.fail_fast = true;
-    res_run_t run;
+    result_run_t run;
     cr_assert_eq(check_run(&o, &run), 1);
-    const res_target_t *t = &run.targets[0];
+    const result_target_t *t = &run.targets[0];
     cr_assert_eq(t->n, 9);
-    cr_assert_eq(t->suites[0].status, RES_FAIL, "the first suite ran and failed");
+    cr_assert_eq(t->suites[0].status, RESULT_FAIL, "the first suite ran and failed");
     for (size_t i = 1; i < t->n; i++) {
-        cr_assert_eq(t->suites[i].status, RES_SKIP, "%s", t->suites[i].name);
+        cr_assert_eq(t->suites[i].status, RESULT_SKIP, "%s", t->suites[i].name);
         cr_assert(strstr(t->suites[i].steps[0].reason, "--fail-fast"), "%s",
                   t->suites[i].steps[0].reason);
         cr_assert_eq(t->suites[i].n, 4, "every step listed as skipped");
@@ -181,16 +181,16 @@ Test(check, template_error_is_a_step_error, .init = setup, .fini = teardown, .ti
     snprintf(specs, sizeof specs, "%s/specs/tmpl.json", tmp);
     o.specs[o.nspecs++] = specs;
     o.targets[o.ntargets++] = "fixture";
-    res_run_t run;
+    result_run_t run;
     cr_assert_eq(check_run(&o, &run), 1,
                  "a spec's runtime error is a failure, not an environment error");
-    const res_suite_t *su = &run.targets[0].suites[0];
+    const result_suite_t *su = &run.targets[0].suites[0];
     cr_assert_eq(su->n, 3);
-    cr_assert_eq(su->steps[0].status, RES_ERROR);
+    cr_assert_eq(su->steps[0].status, RESULT_ERROR);
     cr_assert(strstr(su->steps[0].reason, "unknown variable \"nope\""), "%s", su->steps[0].reason);
-    cr_assert_eq(su->steps[1].status, RES_SKIP);
-    cr_assert_eq(su->steps[2].status, RES_PASS, "teardown runs");
-    cr_assert_eq(su->steps[2].phase, RES_TEARDOWN);
+    cr_assert_eq(su->steps[1].status, RESULT_SKIP);
+    cr_assert_eq(su->steps[2].status, RESULT_PASS, "teardown runs");
+    cr_assert_eq(su->steps[2].phase, RESULT_TEARDOWN);
     results_free(&run);
 }
 
@@ -202,16 +202,16 @@ Test(check, parallel_suites_give_the_same_results, .init = setup, .fini = teardo
     o.specs[o.nspecs++] = FX_ROOT "/specs/deviations";
     o.targets[o.ntargets++] = "fixture";
     o.jobs = 9;
-    res_run_t run;
+    result_run_t run;
     cr_assert_eq(check_run(&o, &run), 1);
     for (size_t i = 0; i < run.targets[0].n; i++) {
-        const res_suite_t *su = &run.targets[0].suites[i];
+        const result_suite_t *su = &run.targets[0].suites[i];
         cr_assert_eq(su->n, 4);
-        cr_assert_eq(su->steps[1].status, RES_FAIL, "%s", su->name);
+        cr_assert_eq(su->steps[1].status, RESULT_FAIL, "%s", su->name);
         cr_assert(strstr(su->steps[1].name, su->name + 4), "%s: %s", su->name, su->steps[1].name);
     }
-    res_totals_t tt;
-    res_totals(&run, &tt);
+    result_totals_t tt;
+    result_totals(&run, &tt);
     cr_assert_eq(tt.fail, 9);
     cr_assert_eq(tt.pass, 18);
     cr_assert_eq(tt.skip, 9);

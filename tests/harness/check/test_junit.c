@@ -175,7 +175,7 @@ static void doc_free(doc_t *d) {
     }
 }
 
-static char *write_and_read(const res_run_t *r) {
+static char *write_and_read(const result_run_t *r) {
     char path[] = "/tmp/parity-junit-XXXXXX";
     int fd = mkstemp(path);
     cr_assert_geq(fd, 0);
@@ -191,7 +191,7 @@ static char *write_and_read(const res_run_t *r) {
 }
 
 Test(junit, parses_back_and_matches_the_model) {
-    res_run_t r;
+    result_run_t r;
     sample_run(&r);
     char *x = write_and_read(&r);
     static doc_t d;

@@ -26,17 +26,17 @@ static double gn(const cJSON *o, const char *k) {
 }
 
 Test(results, counts_and_statuses) {
-    res_run_t r;
+    result_run_t r;
     sample_run(&r);
-    const res_suite_t *u = &r.targets[0].suites[0];
+    const result_suite_t *u = &r.targets[0].suites[0];
     cr_assert_eq(u->npass, 2);
     cr_assert_eq(u->nfail, 1);
     cr_assert_eq(u->nskip, 1);
     cr_assert_eq(u->nerror, 1);
-    cr_assert_eq(u->status, RES_ERROR, "an error step makes the suite an error");
-    cr_assert_eq(r.targets[0].suites[1].status, RES_PASS);
-    res_totals_t t;
-    res_totals(&r, &t);
+    cr_assert_eq(u->status, RESULT_ERROR, "an error step makes the suite an error");
+    cr_assert_eq(r.targets[0].suites[1].status, RESULT_PASS);
+    result_totals_t t;
+    result_totals(&r, &t);
     cr_assert_eq(t.pass, 4);
     cr_assert_eq(t.fail, 1);
     cr_assert_eq(t.skip, 1);
@@ -44,41 +44,41 @@ Test(results, counts_and_statuses) {
     cr_assert_eq(t.suites_pass, 1);
     cr_assert_eq(t.suites_error, 1);
     char label[128];
-    res_step_label(&u->steps[0], label, sizeof label);
+    result_step_label(&u->steps[0], label, sizeof label);
     cr_assert_str_eq(label, "setup: register");
-    res_step_label(&u->steps[4], label, sizeof label);
+    result_step_label(&u->steps[4], label, sizeof label);
     cr_assert_str_eq(label, "teardown: cleanup #2");
     results_free(&r);
 }
 
 Test(results, suite_status_rules) {
-    res_suite_t su = {0};
-    res_step_t *s = res_step_add(&su);
-    s->status = RES_SKIP;
-    res_suite_finish(&su);
-    cr_assert_eq(su.status, RES_SKIP, "only skips: skip");
-    s = res_step_add(&su);
-    s->status = RES_PASS;
-    res_suite_finish(&su);
-    cr_assert_eq(su.status, RES_PASS, "a pass and a skip: pass");
-    s = res_step_add(&su);
-    s->status = RES_FAIL;
-    res_suite_finish(&su);
-    cr_assert_eq(su.status, RES_FAIL);
+    result_suite_t su = {0};
+    result_step_t *s = result_step_add(&su);
+    s->status = RESULT_SKIP;
+    result_suite_finish(&su);
+    cr_assert_eq(su.status, RESULT_SKIP, "only skips: skip");
+    s = result_step_add(&su);
+    s->status = RESULT_PASS;
+    result_suite_finish(&su);
+    cr_assert_eq(su.status, RESULT_PASS, "a pass and a skip: pass");
+    s = result_step_add(&su);
+    s->status = RESULT_FAIL;
+    result_suite_finish(&su);
+    cr_assert_eq(su.status, RESULT_FAIL);
     free(su.steps);
-    res_target_t t = {0};
-    res_suite_t ss[2] = {{.status = RES_PASS}, {.status = RES_FAIL}};
+    result_target_t t = {0};
+    result_suite_t ss[2] = {{.status = RESULT_PASS}, {.status = RESULT_FAIL}};
     t.suites = ss;
     t.n = 2;
-    res_target_finish(&t);
-    cr_assert_eq(t.status, RES_FAIL);
-    ss[1].status = RES_PASS;
-    res_target_finish(&t);
-    cr_assert_eq(t.status, RES_PASS);
+    result_target_finish(&t);
+    cr_assert_eq(t.status, RESULT_FAIL);
+    ss[1].status = RESULT_PASS;
+    result_target_finish(&t);
+    cr_assert_eq(t.status, RESULT_PASS);
 }
 
 Test(results, json_round_trip) {
-    res_run_t r;
+    result_run_t r;
     sample_run(&r);
     char path[] = "/tmp/parity-results-XXXXXX";
     int fd = mkstemp(path);
@@ -164,7 +164,7 @@ Test(results, json_round_trip) {
 }
 
 Test(results, write_errors) {
-    res_run_t r;
+    result_run_t r;
     sample_run(&r);
     err_t err;
     cr_assert_eq(results_write_json(&r, "/nonexistent-dir/x.json", &err), -1);

@@ -41,7 +41,7 @@ static char *yaml_unquote(const char *s) {
 }
 
 Test(tap, parses_back_and_matches_the_model) {
-    res_run_t r;
+    result_run_t r;
     sample_run(&r);
     char path[] = "/tmp/parity-tap-XXXXXX";
     int fd = mkstemp(path);
@@ -116,7 +116,7 @@ Test(tap, parses_back_and_matches_the_model) {
 }
 
 Test(tap, descriptions) {
-    res_run_t r;
+    result_run_t r;
     sample_run(&r);
     char path[] = "/tmp/parity-tap-XXXXXX";
     int fd = mkstemp(path);

@@ -4,25 +4,25 @@
  * the threshold moves the gate; 2 for bad input). */
 #include "report_fixture.h"
 
-static rm_t cur, old;
-static bl_t bl;
+static model_t cur, old;
+static baseline_t bl;
 
 static void compare(const char *base, double pct) {
     err_t err;
-    cr_assert_eq(rm_load(&cur, RF_RUN, &err), 0, "%s", err.msg);
-    cr_assert_eq(rm_load(&old, base, &err), 0, "%s", err.msg);
-    bl_compare(&bl, &old, &cur, pct);
+    cr_assert_eq(model_load(&cur, RF_RUN, &err), 0, "%s", err.msg);
+    cr_assert_eq(model_load(&old, base, &err), 0, "%s", err.msg);
+    baseline_compare(&bl, &old, &cur, pct);
 }
 
 static void teardown(void) {
-    rm_free(&cur);
-    rm_free(&old);
+    model_free(&cur);
+    model_free(&old);
     rf_cleanup();
 }
 
 TestSuite(report_baseline, .fini = teardown);
 
-static const bl_row_t *row(const char *target, const char *scenario) {
+static const baseline_row_t *row(const char *target, const char *scenario) {
     for (size_t i = 0; i < bl.nrows; i++)
         if (!strcmp(bl.rows[i].target, target) && !strcmp(bl.rows[i].scenario, scenario))
             return &bl.rows[i];
@@ -31,10 +31,10 @@ static const bl_row_t *row(const char *target, const char *scenario) {
 
 #define VERDICT(t, s, v)                                                                           \
     do {                                                                                           \
-        const bl_row_t *r_ = row(t, s);                                                            \
+        const baseline_row_t *r_ = row(t, s);                                                            \
         cr_assert_not_null(r_, "no row %s/%s", t, s);                                              \
         cr_assert_eq(r_->verdict, v, "%s/%s: %s (%+.1f%%), expected %s", t, s,                     \
-                     bl_verdict_name(r_->verdict), r_->delta_pct, bl_verdict_name(v));             \
+                     baseline_verdict_name(r_->verdict), r_->delta_pct, baseline_verdict_name(v));             \
     } while (0)
 
 /* exit code of the parity binary on RUN_DIR with this baseline and extra options */
@@ -48,9 +48,9 @@ static int parity_exit(const char *base, const char *extra) {
 
 Test(report_baseline, improvement) {
     compare(RF_DATA "/base-improve", 5);
-    VERDICT("quill", "plaintext", BL_BETTER);
-    VERDICT("express", "article-read", BL_BETTER);
-    VERDICT("flask", "comment-create", BL_BETTER);
+    VERDICT("quill", "plaintext", BASELINE_BETTER);
+    VERDICT("express", "article-read", BASELINE_BETTER);
+    VERDICT("flask", "comment-create", BASELINE_BETTER);
     cr_assert_float_eq(row("quill", "plaintext")->delta_pct, (60000.0 / 42000.0 - 1) * 100, 0.01);
     cr_assert_null(row("flask", "article-read"), "not measured in either run: no row");
     cr_assert_null(row("express", "comment-create"), "crashed in both runs: no row");
@@ -63,21 +63,21 @@ Test(report_baseline, noise_inside_the_spread) {
     compare(RF_DATA "/base-noise", 5);
     /* 22.5k -> 21.0k is -6.7%, beyond the 5% gate, but the old median lies inside the new
      * run's 16k-23k: noise */
-    const bl_row_t *r = row("quill", "article-read");
+    const baseline_row_t *r = row("quill", "article-read");
     cr_assert_lt(r->delta_pct, -5.0);
-    VERDICT("quill", "article-read", BL_NOISE);
-    VERDICT("quill", "plaintext", BL_NOISE);
+    VERDICT("quill", "article-read", BASELINE_NOISE);
+    VERDICT("quill", "plaintext", BASELINE_NOISE);
     cr_assert_eq(bl.regressions, 0);
     cr_assert_eq(parity_exit(RF_DATA "/base-noise", ""), 0);
 }
 
 Test(report_baseline, regression_beyond_threshold) {
     compare(RF_DATA "/base-regress", 5);
-    VERDICT("quill", "plaintext", BL_REGRESSION);
+    VERDICT("quill", "plaintext", BASELINE_REGRESSION);
     cr_assert_float_eq(row("quill", "plaintext")->delta_pct, -100.0 / 3, 0.01);
     /* -4.9%, outside both spreads, under the gate: reported, not failed */
-    VERDICT("express", "plaintext", BL_WORSE);
-    VERDICT("quill", "article-read", BL_NOISE);
+    VERDICT("express", "plaintext", BASELINE_WORSE);
+    VERDICT("quill", "article-read", BASELINE_NOISE);
     cr_assert_eq(bl.regressions, 1);
     cr_assert_eq(parity_exit(RF_DATA "/base-regress", ""), 1);
     rf_cleanup();
@@ -101,7 +101,7 @@ Test(report_baseline, regression_beyond_threshold) {
 
 Test(report_baseline, threshold_moves_the_gate) {
     compare(RF_DATA "/base-regress", 50);
-    VERDICT("quill", "plaintext", BL_WORSE);
+    VERDICT("quill", "plaintext", BASELINE_WORSE);
     cr_assert_eq(bl.regressions, 0);
     cr_assert_eq(parity_exit(RF_DATA "/base-regress", "--max-regression 50"), 0);
     rf_cleanup();
@@ -110,7 +110,7 @@ Test(report_baseline, threshold_moves_the_gate) {
 
 Test(report_baseline, crashed_scenario_is_a_regression) {
     compare(RF_DATA "/base-crash", 5);
-    VERDICT("express", "comment-create", BL_REGRESSION);
+    VERDICT("express", "comment-create", BASELINE_REGRESSION);
     cr_assert_eq(bl.regressions, 1);
     cr_assert_eq(parity_exit(RF_DATA "/base-crash", ""), 1);
 }
@@ -121,7 +121,7 @@ Test(report_baseline, lost_conformance) {
     cr_assert_eq(bl.lost_conformance, 1);
     cr_assert_eq(bl.nconf, 4);
     for (size_t i = 0; i < bl.nconf; i++) {
-        const bl_conf_row_t *c = &bl.conf[i];
+        const baseline_conf_row_t *c = &bl.conf[i];
         bool flask = !strcmp(c->target, "flask");
         cr_assert_eq(c->lost, flask, "%s", c->target);
         if (flask) {
@@ -145,9 +145,9 @@ Test(report_baseline, run_without_conformance_is_not_judged_on_it) {
     cr_assert_not_null(mkdtemp(rf_dir));
     cr_assert_eq(rf_sh("cp '%s/bench.json' '%s/'%s", RF_RUN, rf_dir, ""), 0);
     err_t err;
-    cr_assert_eq(rm_load(&cur, rf_dir, &err), 0, "%s", err.msg);
-    cr_assert_eq(rm_load(&old, RF_DATA "/base-lost", &err), 0, "%s", err.msg);
-    bl_compare(&bl, &old, &cur, 5);
+    cr_assert_eq(model_load(&cur, rf_dir, &err), 0, "%s", err.msg);
+    cr_assert_eq(model_load(&old, RF_DATA "/base-lost", &err), 0, "%s", err.msg);
+    baseline_compare(&bl, &old, &cur, 5);
     cr_assert_eq(bl.lost_conformance, 0);
     for (size_t i = 0; i < bl.nconf; i++) cr_assert(bl.conf[i].unchecked);
 }
@@ -173,9 +173,9 @@ Test(report_baseline, bad_input_exits_2) {
 Test(report_baseline, target_that_no_longer_starts) {
     /* django was measured and conformant in the baseline; now it did not start */
     compare(RF_DATA "/base-django", 5);
-    VERDICT("django", "plaintext", BL_REGRESSION);
-    VERDICT("django", "article-read", BL_REGRESSION);
-    VERDICT("django", "comment-create", BL_REGRESSION);
+    VERDICT("django", "plaintext", BASELINE_REGRESSION);
+    VERDICT("django", "article-read", BASELINE_REGRESSION);
+    VERDICT("django", "comment-create", BASELINE_REGRESSION);
     cr_assert_eq(bl.regressions, 3);
     cr_assert_eq(bl.lost_conformance, 1);
     for (size_t i = 0; i < bl.nconf; i++)

@@ -65,7 +65,7 @@ Test(report_charts, expected_files_valid_svg_and_series) {
             cr_assert_eq(rf_count(svg, title), want ? 1 : 0, "%s: series %s %s", CHARTS[i].file,
                          all[t], want ? "missing" : "unexpected");
             /* the same colour for a target in every chart */
-            svg_rgb(rm_color(all[t], 0), rgb, sizeof rgb);
+            svg_rgb(model_color(all[t], 0), rgb, sizeof rgb);
             if (want)
                 cr_assert_not_null(strstr(svg, rgb), "%s: %s not in %s", CHARTS[i].file, all[t],
                                    rgb);
@@ -91,12 +91,12 @@ Test(report_charts, expected_files_valid_svg_and_series) {
 Test(report_charts, known_targets_keep_distinct_colours) {
     const char *names[] = {"quill", "flask", "django", "fastapi", "express"};
     for (size_t i = 0; i < 5; i++) {
-        cr_assert_str_eq(rm_color(names[i], i), rm_color(names[i], 4 - i),
+        cr_assert_str_eq(model_color(names[i], i), model_color(names[i], 4 - i),
                          "fixed whatever the position");
         for (size_t k = 0; k < i; k++)
-            cr_assert_str_neq(rm_color(names[i], 0), rm_color(names[k], 0));
+            cr_assert_str_neq(model_color(names[i], 0), model_color(names[k], 0));
     }
-    cr_assert_str_neq(rm_color("mine", 0), rm_color("yours", 1));
+    cr_assert_str_neq(model_color("mine", 0), model_color("yours", 1));
 }
 
 Test(report_charts, png_on_request) {

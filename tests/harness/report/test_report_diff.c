@@ -18,7 +18,7 @@ static const char *doc =
     "\"answer\":\"200\"},\"odd\":[{\"targets\":[\"express\"],\"answer\":\"404\","
     "\"difference\":\"line 1: 404  (majority: 200)\"}]}]}";
 
-static char *render(rm_t *m, bool html) {
+static char *render(model_t *m, bool html) {
     char *out = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&out, &n);
@@ -31,7 +31,7 @@ static char *render(rm_t *m, bool html) {
 }
 
 Test(report_diff, section_from_diff_json) {
-    rm_t *m = calloc(1, sizeof *m);
+    model_t *m = calloc(1, sizeof *m);
     char dir[] = "/tmp/parity-rdiff-XXXXXX";
     cr_assert_not_null(mkdtemp(dir));
     snprintf(m->dir, sizeof m->dir, "%s", dir);

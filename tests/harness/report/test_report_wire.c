@@ -58,7 +58,7 @@ static void write_run(const char *sub, const char *text) {
     fclose(f);
 }
 
-static char *render(bool html, const rm_t *m) {
+static char *render(bool html, const model_t *m) {
     char *out = NULL;
     size_t n = 0;
     FILE *f = open_memstream(&out, &n);
@@ -78,7 +78,7 @@ static void cleanup(void) {
 
 Test(report_wire, grades_and_totals) {
     write_run("wire/conformance.json", DOC);
-    static rm_t m;
+    static model_t m;
     memset(&m, 0, sizeof m);
     snprintf(m.dir, sizeof m.dir, "%s", dir);
     cr_assert(report_wire_present(&m));
@@ -106,7 +106,7 @@ Test(report_wire, grades_and_totals) {
 
 Test(report_wire, probes_in_the_main_conformance_json) {
     write_run("conformance.json", DOC);
-    static rm_t m;
+    static model_t m;
     memset(&m, 0, sizeof m);
     snprintf(m.dir, sizeof m.dir, "%s", dir);
     cr_assert(report_wire_present(&m), "a `parity check --spec specs/wire` run directory");
@@ -117,7 +117,7 @@ Test(report_wire, nothing_without_probes) {
     write_run("conformance.json", "{\"targets\": [{\"name\": \"a\", \"suites\": [{\"name\": "
                                   "\"users\", \"steps\": [{\"name\": \"x\", \"status\": "
                                   "\"fail\"}]}]}]}");
-    static rm_t m;
+    static model_t m;
     memset(&m, 0, sizeof m);
     snprintf(m.dir, sizeof m.dir, "%s", dir);
     cr_assert_not(report_wire_present(&m));
