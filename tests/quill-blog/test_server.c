@@ -506,3 +506,47 @@ Test(server, tags_answer_while_logins_run_on_the_same_worker) {
     close(tags);
     free(buf);
 }
+
+/* The page statements (article_list.c) put each row's tags, favorites and following flag on the
+ * right article: a page mixing a followed and an unfollowed author, favorited and not, with tags
+ * sent out of order. */
+Test(server, list_rows_carry_their_own_tags_favorites_and_following) {
+    char ann[512], bob[512], cat[512], zed[512];
+    register_user("zed", zed, sizeof zed); /* user ids must not equal page positions */
+    register_user("ann", ann, sizeof ann);
+    register_user("bob", bob, sizeof bob);
+    register_user("cat", cat, sizeof cat);
+    struct reply *r = malloc(sizeof *r);
+    cr_assert_eq(http(r, "POST", "/api/articles", ann,
+                      "{\"article\":{\"title\":\"A1\",\"description\":\"d\",\"body\":\"b\","
+                      "\"tagList\":[\"zeta\",\"alpha\",\"mid\"]}}"),
+                 201, "%s", r->body);
+    const char *s = strstr(r->body, "\"slug\":\"");
+    cr_assert_not_null(s);
+    char fav[256];
+    snprintf(fav, sizeof fav, "/api/articles/%.*s/favorite", (int)strcspn(s + 8, "\""), s + 8);
+    cr_assert_eq(http(NULL, "POST", "/api/articles", cat,
+                      "{\"article\":{\"title\":\"C1\",\"description\":\"d\",\"body\":\"b\"}}"),
+                 201);
+    cr_assert_eq(http(NULL, "POST", "/api/profiles/ann/follow", bob, NULL), 200);
+    cr_assert_eq(http(NULL, "POST", fav, bob, NULL), 200);
+    cr_assert_eq(http(r, "GET", "/api/articles", bob, NULL), 200);
+    /* Newest first: C1, then A1. */
+    const char *c1 = strstr(r->body, "\"title\":\"C1\""), *a1 = strstr(r->body, "\"title\":\"A1\"");
+    cr_assert(c1 && a1 && c1 < a1, "%s", r->body);
+    cr_assert(strstr(c1, "\"tagList\":[]") < a1, "C1 has no tags: %s", r->body);
+    cr_assert(strstr(c1, "\"favorited\":false,\"favoritesCount\":0") < a1, "%s", r->body);
+    cr_assert(strstr(c1, "\"username\":\"cat\",\"bio\":null,\"image\":null,\"following\":false") <
+                  a1,
+              "%s", r->body);
+    cr_assert(strstr(a1, "\"tagList\":[\"alpha\",\"mid\",\"zeta\"]"), "%s", r->body);
+    cr_assert(strstr(a1, "\"favorited\":true,\"favoritesCount\":1"), "%s", r->body);
+    cr_assert(strstr(a1, "\"username\":\"ann\",\"bio\":null,\"image\":null,\"following\":true"),
+              "%s", r->body);
+    /* Anonymous: the same page, no viewer flags. */
+    cr_assert_eq(http(r, "GET", "/api/articles", NULL, NULL), 200);
+    cr_assert_null(strstr(r->body, "\"following\":true"), "%s", r->body);
+    cr_assert_null(strstr(r->body, "\"favorited\":true"), "%s", r->body);
+    cr_assert(strstr(r->body, "\"favoritesCount\":1"), "%s", r->body);
+    free(r);
+}
