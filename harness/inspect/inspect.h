@@ -39,11 +39,11 @@
 #define INSPECT_CONNS_MAX      10000
 #define INSPECT_POLL_MS        5   /* readiness polling while timing a start */
 #define INSPECT_SETTLE_MS      250 /* after ready (or after the last answer) before an RSS read */
-#define INSPECT_STOP_GRACE_MS                                                                      \
-    2000                              /* SIGTERM to SIGKILL after a timed start (stops are not     \
-                                         measured; a slow graceful stop only costs run time) */
-#define INSPECT_CONN_TIMEOUT_MS 10000 /* the whole connection probe (connect, ask, answers) */
-#define INSPECT_CMD_TIMEOUT_MS  60000 /* cloc, dpkg, apt-cache, npm, ldd */
+/* SIGTERM to SIGKILL after a timed start: stops are not measured, a slow graceful stop would
+ * only cost run time (the group is killed and the temp dir removed either way). */
+#define INSPECT_STOP_GRACE_MS   500
+#define INSPECT_CONN_TIMEOUT_MS 10000       /* the whole connection probe (connect, ask, answers) */
+#define INSPECT_CMD_TIMEOUT_MS  60000       /* cloc, dpkg, apt-cache, npm, ldd */
 #define INSPECT_TOOL_OUT_MAX    (32u << 20) /* bytes of a tool's output */
 #define INSPECT_FILE_MAX        (8u << 20)  /* bytes of one source file scanned for markers */
 #define INSPECT_LIST_FILE       "code.list" /* optional: which paths of a target are its code */

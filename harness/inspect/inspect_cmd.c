@@ -49,7 +49,7 @@ static bool has_error(const cJSON *o) {
 
 /* One line per target, then its code by kind and language, then errors. */
 static void print_text(const cJSON *block) {
-    printf("%-14s %8s %6s %9s %10s %10s %9s %10s %10s %9s %s\n", "TARGET", "CODE", "FILES",
+    printf("%-14s %8s %6s %9s %10s %10s %9s %10s %10s %9s %s\n", "TARGET", "APP-CODE", "FILES",
            "RULING", "DEPS", "DEPS-MIB", "START-MS", "IDLE-MIB", "KIB/CONN", "OK/CPU-S",
            "CONFORMS");
     const cJSON *t;
@@ -70,8 +70,8 @@ static void print_text(const cJSON *block) {
             snprintf(effs, sizeof effs, "%.0f", num(eff, "geomean_ok_per_cpu_s"));
         const cJSON *v = json_get(cor, "verdict");
         printf("%-14s %8.0f %6.0f %9s %10.0f %10.1f %9s %10s %10s %9s %s\n",
-               cJSON_GetStringValue(json_get(t, "name")), num(code, "code"), num(code, "files"), ruling,
-               num(deps, "packages"), num(deps, "size_kib") / 1024, start, idle, conn, effs,
+               cJSON_GetStringValue(json_get(t, "name")), num(code, "app_code"), num(code, "files"),
+               ruling, num(deps, "packages"), num(deps, "size_kib") / 1024, start, idle, conn, effs,
                cJSON_IsString(v) ? v->valuestring : "-");
     }
     cJSON_ArrayForEach(t, json_get(block, "targets")) {
