@@ -388,6 +388,20 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
                 return;
             }
             bj_add_run(lv, rep, buf_cstr(&cmd), &r, t->proc ? &smp : NULL, util);
+            if (r.requests == 0) {
+                /* A frozen or hung target: wrk ends on time with nothing answered and, as no
+                 * request outlived wrk's timeout, no error either. Never a 0 req/s "result". */
+                char msg[200];
+                snprintf(msg, sizeof msg,
+                         "the target answered no request in %d s (%d connections, run %d): hung?",
+                         p->duration_s, levels[li], rep);
+                bj_set_status(sobj, "error", msg);
+                progress_done(c, "%s %s: NO ANSWER: %s", t->name, s->name, msg);
+                note_exit(c, 3);
+                wrk_result_free(&r);
+                buf_free(&cmd);
+                return;
+            }
             acked += r.created;
             inflight += levels[li];
             wrk_result_free(&r);
