@@ -28,7 +28,7 @@ const bench_profile_t *bench_profile_find(const char *name) {
 }
 
 static const char *const USAGE =
-    "usage: parity bench [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full]\n"
+    "usage: parity bench [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full|soak]\n"
     "                    [--connections LIST] [--duration S] [--repeat N] [--pin auto|none]\n"
     "                    [--url NAME=URL]... [--out DIR]\n"
     "                    [--open] [--rates LIST | --sweep auto] [--arrivals uniform|poisson]\n"
@@ -42,7 +42,10 @@ static const char *const USAGE =
     "  --target NAME        benchmark this target (repeatable; default: every target)\n"
     "  --scenario NAME      run this scenario (repeatable; default: every scenario)\n"
     "  --profile P          smoke (16 conn, 2 s), quick (64 conn, 5 s; default), full (16,64,256\n"
-    "                       conn, 15 s, 3 repetitions)\n"
+    "                       conn, 15 s, 3 repetitions);\n"
+    "                       soak: 60 windows of 10 s of one scenario (default mixed) on one\n"
+    "                       target process, memory, open fds and errors per window (soak.json,\n"
+    "                       charts/soak-<target>.svg; minutes per target, not for CI)\n"
     "  --connections LIST   connection levels, e.g. 16,64,256 (overrides the profile)\n"
     "  --duration S         seconds per measured run (overrides the profile)\n"
     "  --repeat N           repetitions per level (overrides the profile)\n"
@@ -135,7 +138,7 @@ int bench_main(int argc, char **argv) {
     if (profile) {
         const bench_profile_t *p = bench_profile_find(profile);
         if (!p) {
-            fprintf(stderr, "parity bench: unknown profile \"%s\" (smoke, quick, full)\n", profile);
+            fprintf(stderr, "parity bench: unknown profile \"%s\" (smoke, quick, full, soak)\n", profile);
             return 2;
         }
         o.profile = *p;
