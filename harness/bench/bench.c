@@ -1,8 +1,19 @@
 /* bench: the orchestration of `parity bench` (see bench.h). The CLI is in bench_cli.c, the
- * environment block in bench_env.c, the per-run and per-level JSON in bench_json.c. */
+ * environment block in bench_env.c, the per-run and per-level JSON in bench_json.c, the
+ * accounting and statistics in bench_stats.c, the request-kind checks in bench_validate.c, the
+ * client ceiling's responder in responder.c.
+ *
+ * Order of a run (why: noise must hit every target alike, and no repetition may inherit a warm
+ * state the others lack): for each repetition, for each target in turn (ABAB, not AABB): start
+ * it afresh (new process, new database), seed it, and run every scenario once (check every
+ * request kind, primer, warmup, each connection level, integrity, check again); stop it. Before
+ * the first target of a repetition, wrk runs each scenario against the trivial responder: the
+ * client's ceiling. Summaries (median, min-max, CV) are rewritten after every scenario, so a
+ * crash leaves every finished figure in bench.json. */
 #include "bench.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +23,13 @@
 #include <unistd.h>
 
 #include "bench_json.h"
+#include "bench_tradeoffs.h"
+#include "bench_validate.h"
 #include "core/clock.h"
 #include "core/file.h"
-#include "bench_tradeoffs.h"
 #include "exec/http.h"
 #include "procstat.h"
+#include "responder.h"
 #include "scenario.h"
 #include "seed.h"
 #include "spec/spec.h"
@@ -26,6 +39,21 @@
 #define BENCH_PRIMER_CONNECTIONS 8 /* TechEmpower's primer */
 #define BENCH_PATH_MAX 4096
 #define BENCH_STARTUP_ESTIMATE_S 8 /* start + seed, for the ETA only */
+
+/* One target across repetitions: where its results go and whether it is still measured. */
+typedef struct tstate {
+    const target_manifest_t *m; /* NULL for a --url target */
+    const char *ext_url;
+    char name[TARGET_NAME_MAX + 1];
+    cJSON *tobj, *scn_objs[BENCH_MAX_SCENARIOS];
+    bool dead;                          /* did not start or crashed: skipped from then on */
+    bool skip_scn[BENCH_MAX_SCENARIOS]; /* failed its checks before the load */
+    long long acked[BENCH_MAX_SCENARIOS], found[BENCH_MAX_SCENARIOS], inflight[BENCH_MAX_SCENARIOS];
+    bool integrity_fail[BENCH_MAX_SCENARIOS];
+    scn_pool_t *ext_pools; /* --url: seeded once, kept across repetitions */
+    size_t ext_npools;
+    bool ext_seeded;
+} tstate_t;
 
 typedef struct ctx {
     const bench_opts_t *o;
@@ -39,9 +67,12 @@ typedef struct ctx {
     cJSON *doc, *targets;
     char doc_path[BENCH_PATH_MAX];
     bool doc_failed; /* bench.json could not be written (said once; exit 3) */
-    double planned_s, done_s;
+    double planned_s, done_s, cv_thr;
     bool tty;
     int exit_code;
+    tstate_t *ts;
+    size_t nts;
+    bool ceiling_done; /* this repetition's ceiling round ran */
 } ctx_t;
 
 static void note_exit(ctx_t *c, int code) {
@@ -72,7 +103,23 @@ static void progress_done(ctx_t *c, const char *fmt, ...) {
 
 /* bench.json is rewritten after every scenario, atomically, so that a crash or Ctrl-C still
  * leaves every finished figure on disk. */
+static void resummarise(ctx_t *c) {
+    const cJSON *t, *sc;
+    cJSON *l;
+    cJSON_ArrayForEach(t, c->targets)
+        cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(t, "scenarios"))
+            cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(sc, "levels")) {
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(sc, "name");
+        const cJSON *conns = cJSON_GetObjectItemCaseSensitive(l, "connections");
+        if (!cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(l, "runs"))) continue;
+        double ceil = bj_ceiling_rps(c->doc, cJSON_IsString(name) ? name->valuestring : "",
+                                     cJSON_IsNumber(conns) ? (int)conns->valuedouble : 0);
+        bj_level_summarise(l, c->cv_thr, ceil);
+    }
+}
+
 static void write_doc(ctx_t *c) {
+    resummarise(c);
     cJSON_ReplaceItemInObjectCaseSensitive(c->doc, "finished", bj_now_iso());
     char *text = cJSON_Print(c->doc);
     if (!text) return;
@@ -90,14 +137,20 @@ static void write_doc(ctx_t *c) {
     free(text);
 }
 
+/* One repetition of one scenario on one target. */
 static double scenario_seconds(const ctx_t *c, const scn_t *s) {
     const bench_profile_t *p = &c->o->profile;
     size_t nl = bench_open_only(&c->o->open) ? 0 : s->nlevels ? s->nlevels : p->nlevels;
     double open = bench_open_wants(&c->o->open, s->name)
-                      ? bench_open_seconds(&c->o->open, p->duration_s, p->repeat)
+                      ? bench_open_seconds(&c->o->open, p->duration_s, p->repeat) / p->repeat
                       : 0;
-    return p->primer_s + p->warmup_s +
-           (double)nl * p->repeat * (p->duration_s + p->pause_ms / 1000.0) + open;
+    return p->primer_s + p->warmup_s + (double)nl * (p->duration_s + p->pause_ms / 1000.0) + open;
+}
+
+static double ceiling_seconds(const ctx_t *c, const scn_t *s) {
+    const bench_profile_t *p = &c->o->profile;
+    size_t nl = s->nlevels ? s->nlevels : p->nlevels;
+    return p->ceiling_s > 0 ? (double)nl * (p->ceiling_s + p->pause_ms / 1000.0) : 0;
 }
 
 static int max_level(const ctx_t *c, const scn_t *s) {
@@ -120,8 +173,7 @@ typedef struct tgt {
 
 /* One wrk invocation: generate the script, run it pinned, sample the target. */
 static int one_wrk(ctx_t *c, const tgt_t *t, const scn_t *s, int conns, int dur, const char *nonce,
-                   bool count_created, wrk_result_t *r, double *util, buf_t *cmd,
-                   proc_sampler_t *smp, err_t *err) {
+                   wrk_result_t *r, double *util, buf_t *cmd, proc_sampler_t *smp, err_t *err) {
     char base[BENCH_PATH_MAX], lua[BENCH_PATH_MAX + 8], json[BENCH_PATH_MAX + 8], url[256];
     snprintf(base, sizeof base, "%s/wrk/%s-%s-%s", c->o->out_dir, t->name, s->name, nonce);
     snprintf(lua, sizeof lua, "%s.lua", base);
@@ -129,7 +181,10 @@ static int one_wrk(ctx_t *c, const tgt_t *t, const scn_t *s, int conns, int dur,
     snprintf(url, sizeof url, "%s/", t->url);
     buf_t script;
     buf_init(&script, 64u << 20);
-    scn_lua_opts_t lo = {.out_json = json, .nonce = nonce, .count_created = count_created};
+    /* Statuses are counted in Lua only when wrk's own counter cannot tell (see scenario.h):
+     * response() costs wrk time on every answer. The ceiling runs the same script. */
+    bool count = c->o->count_statuses || s->integrity || !scn_wrk_counts_enough(s);
+    scn_lua_opts_t lo = {.out_json = json, .nonce = nonce, .count_statuses = count};
     int rc = scn_lua(s, t->pools, t->npools, &lo, &script, err);
     if (rc == 0) {
         FILE *f = fopen(lua, "w");
@@ -147,63 +202,6 @@ static int one_wrk(ctx_t *c, const tgt_t *t, const scn_t *s, int conns, int dur,
     rc = wrk_run(&wo, r, util, err);
     if (sampling) proc_sampler_stop(smp);
     else if (smp) memset(smp, 0, sizeof *smp);
-    return rc;
-}
-
-/* The sample request: the scenario's first request with every pool at its first value, checked
- * with the spec engine against the scenario's `expect`. */
-static int check_sample(const tgt_t *t, const scn_t *s, buf_t *msg) {
-    err_t err;
-    const scn_request_t *q = &s->reqs[0];
-    cJSON *suite = cJSON_CreateObject(), *steps = cJSON_AddArrayToObject(suite, "steps");
-    cJSON_AddStringToObject(suite, "suite", "bench-sample");
-    cJSON *step = cJSON_CreateObject(), *req = cJSON_AddObjectToObject(step, "request");
-    cJSON_AddItemToArray(steps, step);
-    buf_t b;
-    buf_init(&b, 1u << 20);
-    int rc = 0;
-    cJSON_AddStringToObject(step, "name", s->name);
-    cJSON_AddStringToObject(req, "method", q->method);
-    rc |= scn_tmpl_sample(s, &q->path, t->pools, t->npools, &b, &err);
-    cJSON_AddStringToObject(req, "path", buf_cstr(&b));
-    if (q->nheaders) {
-        cJSON *h = cJSON_AddObjectToObject(req, "headers");
-        for (size_t i = 0; rc == 0 && i < q->nheaders; i++) {
-            buf_reset(&b);
-            rc |= scn_tmpl_sample(s, &q->headers[i].value, t->pools, t->npools, &b, &err);
-            cJSON_AddStringToObject(h, q->headers[i].name, buf_cstr(&b));
-        }
-    }
-    if (q->has_body && rc == 0) {
-        buf_reset(&b);
-        rc |= scn_tmpl_sample(s, &q->body, t->pools, t->npools, &b, &err);
-        cJSON_AddStringToObject(req, "body", buf_cstr(&b));
-    }
-    if (s->expect) cJSON_AddItemToObject(step, "expect", cJSON_Duplicate(s->expect, 1));
-    buf_free(&b);
-    char *text = rc == 0 ? cJSON_PrintUnformatted(suite) : NULL;
-    cJSON_Delete(suite);
-    if (!text) {
-        buf_adds(msg, err.msg);
-        return -1;
-    }
-    spec_set_t set;
-    spec_set_init(&set);
-    vars_t *v = vars_new();
-    rc = spec_load_buffer(&set, s->file, text, strlen(text));
-    free(text);
-    if (rc < 0) {
-        buf_printf(msg, "%s: the scenario's expect is not valid: %s", s->file, buf_cstr(&set.errors));
-    } else {
-        /* Expectations may refer to pools ("{{slugs}}"): give each its sample value. */
-        vars_set_string(v, "seq", "0");
-        for (size_t i = 0; i < t->npools; i++) vars_set_string(v, t->pools[i].name, t->pools[i].values[0]);
-        for (size_t i = 0; i < s->npools; i++) vars_set_string(v, s->pools[i].name, s->pools[i].values[0]);
-        rc = seed_run(set.suites[0], t->url, 1, v, NULL, &err);
-        if (rc < 0) buf_adds(msg, err.msg);
-    }
-    vars_free(v);
-    spec_set_free(&set);
     return rc;
 }
 
@@ -270,6 +268,40 @@ static bool target_crashed(const tgt_t *t, cJSON *tobj) {
     return true;
 }
 
+/* The level object of sobj for connections, created on the first repetition. */
+static cJSON *level_of(cJSON *sobj, int connections) {
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(sobj, "levels");
+    if (!arr) arr = cJSON_AddArrayToObject(sobj, "levels");
+    cJSON *l;
+    cJSON_ArrayForEach(l, arr) {
+        const cJSON *cn = cJSON_GetObjectItemCaseSensitive(l, "connections");
+        if (cJSON_IsNumber(cn) && (int)cn->valuedouble == connections) return l;
+    }
+    return bj_level_new(arr, connections);
+}
+
+/* Checks every request kind (before: index 0, after: index 1). False: recorded, exit 1. */
+static bool validate(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *sobj, int rep, size_t index) {
+    buf_t msg;
+    buf_init(&msg, 1u << 16);
+    bool before = index == BENCH_VALIDATE_BEFORE;
+    bool ok = bench_validate(s, t->url, t->pools, t->npools, index, &msg) == 0;
+    if (!ok) {
+        char why[1400];
+        snprintf(why, sizeof why, "repetition %d, %s the load: %s", rep,
+                 before ? "before" : "after", buf_cstr(&msg));
+        bj_set_check(sobj, false, why);
+        bj_set_status(sobj, "check-failed",
+                      before ? "a request kind was answered wrongly before the load: not measured"
+                             : "a request kind was answered wrongly after the load");
+        progress_done(c, "%s %s: request check FAILED %s the load: %s", t->name, s->name,
+                      before ? "before" : "after", buf_cstr(&msg));
+        note_exit(c, 1);
+    }
+    buf_free(&msg);
+    return ok;
+}
+
 typedef struct open_say {
     ctx_t *c;
     const tgt_t *t;
@@ -281,8 +313,8 @@ static void open_progress(void *arg, const char *line) {
     progress(a->c, "%s %s: %s", a->t->name, a->s->name, line);
 }
 
-/* The open-loop sweep of s on t (bench_open.h), after its closed-loop levels: their maximum
- * anchors --sweep auto. */
+/* The open-loop sweep of s on t (bench_open.h), in the last repetition: by then every
+ * repetition's closed-loop levels are measured, and their maximum anchors --sweep auto. */
 static int open_sweep(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj, cJSON *sobj,
                       long long *acked, long long *inflight) {
     open_say_t say = {c, t, s};
@@ -310,31 +342,25 @@ static int open_sweep(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj, cJS
     return 0;
 }
 
-static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj, cJSON *sobj) {
+/* One repetition of scenario si on target ts (started and seeded as t). */
+static void bench_scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si, int rep) {
+    const scn_t *s = &c->scns[si];
+    cJSON *sobj = ts->scn_objs[si];
     const bench_profile_t *p = &c->o->profile;
     const int *levels = s->nlevels ? s->levels : p->levels;
     size_t nlevels = s->nlevels ? s->nlevels : p->nlevels;
-    double planned = scenario_seconds(c, s);
     double done_before = c->done_s;
     err_t err;
-    buf_t msg;
-    buf_init(&msg, 1u << 16);
-    progress(c, "%s %s: sample request", t->name, s->name);
-    if (check_sample(t, s, &msg) < 0) {
-        bj_set_check(sobj, false, buf_cstr(&msg));
-        bj_set_status(sobj, "check-failed", "the sample request was answered wrongly: not measured");
-        progress_done(c, "%s %s: sample request FAILED, not measured: %s", t->name, s->name, buf_cstr(&msg));
-        note_exit(c, 1);
-        buf_free(&msg);
-        c->done_s = done_before + planned;
+    progress(c, "%s %s: checking %zu request kind(s), run %d/%d", t->name, s->name, s->nreqs, rep,
+             p->repeat);
+    if (!validate(c, t, s, sobj, rep, BENCH_VALIDATE_BEFORE)) {
+        ts->skip_scn[si] = true;
+        c->done_s = done_before + scenario_seconds(c, s);
         return;
     }
-    bj_set_check(sobj, true, NULL);
-    buf_free(&msg);
-
-    bool integrity = s->integrity != NULL;
-    long long before = 0, acked = 0, inflight = 0;
-    if (integrity && (before = count_comments(t, &err)) < 0) {
+    if (!cJSON_GetObjectItemCaseSensitive(sobj, "check")) bj_set_check(sobj, true, NULL);
+    long long before = 0;
+    if (s->integrity && (before = count_comments(t, &err)) < 0) {
         bj_set_status(sobj, "error", err.msg);
         note_exit(c, 3);
         return;
@@ -343,26 +369,30 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
     double util;
     buf_t cmd;
     buf_init(&cmd, 8192);
-    /* Primer and warmup: recorded as commands, not as results. */
+    long long acked = 0, inflight = 0;
     struct { const char *label; int conns, secs; } pre[2] = {
         {"primer", BENCH_PRIMER_CONNECTIONS, p->primer_s}, {"warmup", max_level(c, s), p->warmup_s}};
     for (int i = 0; i < 2; i++) {
         if (pre[i].secs <= 0) continue;
-        progress(c, "%s %s: %s, %d connections", t->name, s->name, pre[i].label, pre[i].conns);
+        char nonce[48];
+        snprintf(nonce, sizeof nonce, "%s-r%d", pre[i].label, rep);
+        progress(c, "%s %s: %s, %d connections, run %d/%d", t->name, s->name, pre[i].label,
+                 pre[i].conns, rep, p->repeat);
         buf_reset(&cmd);
-        if (one_wrk(c, t, s, pre[i].conns, pre[i].secs, pre[i].label, integrity, &r, &util, &cmd, NULL, &err) < 0) {
+        if (one_wrk(c, t, s, pre[i].conns, pre[i].secs, nonce, &r, &util, &cmd, NULL, &err) < 0) {
             bj_set_status(sobj, "error", err.msg);
             note_exit(c, 3);
             buf_free(&cmd);
             return;
         }
-        bj_add_command(sobj, pre[i].label, buf_cstr(&cmd));
+        if (rep == 1) bj_add_command(sobj, pre[i].label, buf_cstr(&cmd));
         acked += r.created;
         inflight += pre[i].conns;
         wrk_result_free(&r);
-        if (target_crashed(t, tobj)) {
+        if (target_crashed(t, ts->tobj)) {
             char msg[160];
-            snprintf(msg, sizeof msg, "the target exited during the %s", pre[i].label);
+            snprintf(msg, sizeof msg, "the target exited during the %s of run %d", pre[i].label,
+                     rep);
             bj_set_status(sobj, "crashed", msg);
             progress_done(c, "%s %s: CRASHED: %s", t->name, s->name, msg);
             note_exit(c, 3);
@@ -372,59 +402,63 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
         c->done_s += pre[i].secs;
         clock_sleep_ms(p->pause_ms);
     }
-    cJSON *lv_arr = cJSON_AddArrayToObject(sobj, "levels");
     for (size_t li = 0; li < nlevels && !bench_open_only(&c->o->open); li++) {
-        cJSON *lv = bj_level_new(lv_arr, levels[li]);
-        for (int rep = 1; rep <= p->repeat; rep++) {
-            char nonce[48];
-            snprintf(nonce, sizeof nonce, "c%d-r%d", levels[li], rep);
-            progress(c, "%s %s: %d connections, run %d/%d", t->name, s->name, levels[li], rep, p->repeat);
-            proc_sampler_t smp;
-            buf_reset(&cmd);
-            if (one_wrk(c, t, s, levels[li], p->duration_s, nonce, integrity, &r, &util, &cmd, &smp, &err) < 0) {
-                if (!target_crashed(t, tobj)) bj_set_status(sobj, "error", err.msg);
-                note_exit(c, 3);
-                buf_free(&cmd);
-                return;
-            }
-            bj_add_run(lv, rep, buf_cstr(&cmd), &r, t->proc ? &smp : NULL, util);
-            if (r.requests == 0) {
-                /* A frozen or hung target: wrk ends on time with nothing answered and, as no
-                 * request outlived wrk's timeout, no error either. Never a 0 req/s "result". */
-                char msg[200];
-                snprintf(msg, sizeof msg,
-                         "the target answered no request in %d s (%d connections, run %d): hung?",
-                         p->duration_s, levels[li], rep);
-                bj_set_status(sobj, "error", msg);
-                progress_done(c, "%s %s: NO ANSWER: %s", t->name, s->name, msg);
-                note_exit(c, 3);
-                wrk_result_free(&r);
-                buf_free(&cmd);
-                return;
-            }
-            acked += r.created;
-            inflight += levels[li];
-            wrk_result_free(&r);
-            c->done_s += p->duration_s + p->pause_ms / 1000.0;
-            if (target_crashed(t, tobj)) {
-                char msg[160];
-                snprintf(msg, sizeof msg, "the target exited during %d connections, run %d",
-                         levels[li], rep);
-                bj_set_status(sobj, "crashed", msg);
-                progress_done(c, "%s %s: CRASHED: %s", t->name, s->name, msg);
-                note_exit(c, 3);
-                buf_free(&cmd);
-                return;
-            }
-            clock_sleep_ms(p->pause_ms);
+        cJSON *lv = level_of(sobj, levels[li]);
+        char nonce[48], why[512];
+        snprintf(nonce, sizeof nonce, "c%d-r%d", levels[li], rep);
+        progress(c, "%s %s: %d connections, run %d/%d", t->name, s->name, levels[li], rep,
+                 p->repeat);
+        proc_sampler_t smp;
+        buf_reset(&cmd);
+        if (one_wrk(c, t, s, levels[li], p->duration_s, nonce, &r, &util, &cmd, &smp, &err) < 0) {
+            if (!target_crashed(t, ts->tobj)) bj_set_status(sobj, "error", err.msg);
+            note_exit(c, 3);
+            buf_free(&cmd);
+            return;
         }
-        bj_level_summarise(lv);
+        if (!bj_add_run(lv, rep, buf_cstr(&cmd), &r, t->proc ? &smp : NULL, util, s, why,
+                        sizeof why)) {
+            char msg[700];
+            snprintf(msg, sizeof msg, "%d connections, run %d: %s", levels[li], rep, why);
+            bj_set_status(sobj, "errors", msg);
+            progress_done(c, "%s %s: UNEXPECTED ANSWERS: %s", t->name, s->name, msg);
+            note_exit(c, 1);
+        }
+        if (r.requests == 0) {
+            /* A frozen or hung target: wrk ends on time with nothing answered and, as no
+             * request outlived wrk's timeout, no error either. Never a 0 req/s "result". */
+            char msg[200];
+            snprintf(msg, sizeof msg,
+                     "the target answered no request in %d s (%d connections, run %d): hung?",
+                     p->duration_s, levels[li], rep);
+            bj_set_status(sobj, "error", msg);
+            progress_done(c, "%s %s: NO ANSWER: %s", t->name, s->name, msg);
+            note_exit(c, 3);
+            wrk_result_free(&r);
+            buf_free(&cmd);
+            return;
+        }
+        acked += r.created;
+        inflight += levels[li];
+        wrk_result_free(&r);
+        c->done_s += p->duration_s + p->pause_ms / 1000.0;
+        if (target_crashed(t, ts->tobj)) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "the target exited during %d connections, run %d", levels[li],
+                     rep);
+            bj_set_status(sobj, "crashed", msg);
+            progress_done(c, "%s %s: CRASHED: %s", t->name, s->name, msg);
+            note_exit(c, 3);
+            buf_free(&cmd);
+            return;
+        }
+        clock_sleep_ms(p->pause_ms);
     }
     buf_free(&cmd);
-    if (bench_open_wants(&c->o->open, s->name) &&
-        open_sweep(c, t, s, tobj, sobj, &acked, &inflight) < 0)
+    if (rep == p->repeat && bench_open_wants(&c->o->open, s->name) &&
+        open_sweep(c, t, s, ts->tobj, sobj, &acked, &inflight) < 0)
         return;
-    if (integrity) {
+    if (s->integrity) {
         long long after = count_comments(t, &err);
         char why[ERR_MSG_MAX + 128];
         bool pass;
@@ -434,78 +468,164 @@ static void bench_scenario(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj
         } else {
             pass = bench_integrity_verdict(acked, after - before, inflight, why, sizeof why);
         }
-        bj_set_integrity(sobj, pass, acked, after >= 0 ? after - before : -1, inflight, pass ? NULL : why);
+        ts->acked[si] += acked;
+        ts->found[si] += after >= 0 ? after - before : 0;
+        ts->inflight[si] += inflight;
+        ts->integrity_fail[si] |= !pass;
+        cJSON_DeleteItemFromObjectCaseSensitive(sobj, "integrity");
+        bj_set_integrity(sobj, !ts->integrity_fail[si], ts->acked[si], ts->found[si],
+                         ts->inflight[si], pass ? NULL : why);
         if (!pass) {
             progress_done(c, "%s %s: INTEGRITY FAILED: %s", t->name, s->name, why);
             note_exit(c, 1);
         }
     }
-    c->done_s = done_before + planned;
-    bj_set_status(sobj, "ok", NULL);
-    progress_done(c, "%s %s: %s", t->name, s->name, bj_level_headline(lv_arr));
+    bool after_ok = validate(c, t, s, sobj, rep, BENCH_VALIDATE_AFTER);
+    c->done_s = done_before + scenario_seconds(c, s);
+    if (after_ok && !strcmp(bj_status(sobj), "pending")) bj_set_status(sobj, "ok", NULL);
+    resummarise(c);
+    progress_done(c, "%s %s (run %d/%d): %s", t->name, s->name, rep, p->repeat,
+                  bj_level_headline(cJSON_GetObjectItemCaseSensitive(sobj, "levels")));
 }
 
-static void bench_target(ctx_t *c, const target_manifest_t *m, const char *ext_url, const char *name) {
-    cJSON *tobj = bj_target_new(c->targets, name);
+/* The client's ceiling for this repetition: each scenario and level, wrk with the same script
+ * (t's pools) against the trivial responder on the targets' CPUs. A failure is reported and the
+ * figures are simply not flagged against a ceiling. */
+static void ceiling_round(ctx_t *c, const tgt_t *seeded, int rep) {
+    const bench_profile_t *p = &c->o->profile;
+    c->ceiling_done = true;
+    if (p->ceiling_s <= 0) return;
+    responder_t rs;
+    err_t err;
+    if (responder_start(&rs, c->pinned ? &c->target_cpus : NULL, &err) < 0) {
+        progress_done(c, "client ceiling not measured: %s", err.msg);
+        return;
+    }
+    tgt_t t = {.name = "ceiling", .url = rs.url, .pools = seeded->pools, .npools = seeded->npools};
+    buf_t cmd;
+    buf_init(&cmd, 8192);
+    for (size_t i = 0; i < c->nscns; i++) {
+        const scn_t *s = &c->scns[i];
+        const int *levels = s->nlevels ? s->levels : p->levels;
+        size_t nlevels = s->nlevels ? s->nlevels : p->nlevels;
+        for (size_t li = 0; li < nlevels; li++) {
+            char nonce[48];
+            snprintf(nonce, sizeof nonce, "ceiling-c%d-r%d", levels[li], rep);
+            progress(c, "client ceiling %s: %d connections, run %d/%d", s->name, levels[li], rep,
+                     p->repeat);
+            wrk_result_t r;
+            double util;
+            buf_reset(&cmd);
+            if (one_wrk(c, &t, s, levels[li], p->ceiling_s, nonce, &r, &util, &cmd, NULL, &err) <
+                0) {
+                progress_done(c, "client ceiling %s: %s", s->name, err.msg);
+            } else {
+                bj_add_ceiling_run(bj_ceiling_level(c->doc, s->name, levels[li]), rep,
+                                   buf_cstr(&cmd), &r, util);
+                wrk_result_free(&r);
+            }
+            c->done_s += p->ceiling_s + p->pause_ms / 1000.0;
+            clock_sleep_ms(p->pause_ms);
+        }
+    }
+    buf_free(&cmd);
+    responder_stop(&rs);
+}
+
+/* Records one started process of a target (every repetition has its own). */
+static void note_process(cJSON *tobj, int rep, double start_s, const seed_stats_t *st) {
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(tobj, "processes");
+    if (!arr) arr = cJSON_AddArrayToObject(tobj, "processes");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "repeat", rep);
+    cJSON_AddNumberToObject(o, "start_s", round(start_s * 1000) / 1000);
+    cJSON_AddNumberToObject(o, "seed_s", round(st->duration_s * 1000) / 1000);
+    cJSON_AddNumberToObject(o, "seed_requests", (double)st->steps);
+    cJSON_AddItemToArray(arr, o);
+}
+
+/* Seeds t (a fresh process; an external target only once). 0 or -1 (recorded). */
+static int seed_target(ctx_t *c, tstate_t *ts, tgt_t *t, seed_stats_t *st) {
+    if (!ts->m && ts->ext_seeded) {
+        t->pools = ts->ext_pools;
+        t->npools = ts->ext_npools;
+        return 0;
+    }
+    err_t err;
+    vars_t *vars = vars_new();
+    vars_set_string(vars, "uid", c->o->run_id);
+    vars_set_string(vars, "target", ts->name);
+    vars_set_string(vars, "run", c->o->run_id);
+    progress(c, "%s: seeding through its API", ts->name);
+    int rc = 0;
+    if (seed_run(c->seed, t->url, BENCH_SEED_PARALLEL, vars, st, &err) < 0 ||
+        seed_pools(vars, &t->pools, &t->npools) < 0) {
+        if (!target_crashed(t, ts->tobj)) bj_set_status(ts->tobj, "error", err.msg);
+        progress_done(c, "%s: seeding failed: %s", ts->name, err.msg);
+        note_exit(c, 3);
+        rc = -1;
+    } else if (!cJSON_GetObjectItemCaseSensitive(ts->tobj, "seed")) {
+        bj_set_seed(ts->tobj, st->duration_s, st->steps, t->pools, t->npools);
+    }
+    vars_free(vars);
+    if (rc == 0 && !ts->m) {
+        ts->ext_seeded = true;
+        ts->ext_pools = t->pools;
+        ts->ext_npools = t->npools;
+    }
+    return rc;
+}
+
+/* Repetition rep of one target: a fresh process, seeded, every scenario once. */
+static void bench_target_rep(ctx_t *c, tstate_t *ts, int rep) {
     target_proc_t proc;
     memset(&proc, 0, sizeof proc);
-    tgt_t t = {.name = name};
+    tgt_t t = {.name = ts->name};
     err_t err;
     char log[BENCH_PATH_MAX];
     /* not <name>.log: in a `parity run` directory that is the conformance run's log */
-    snprintf(log, sizeof log, "%s/logs/%s.bench.log", c->o->out_dir, name);
-    if (m) /* cold starts, before the load run: see bench_tradeoffs.h */
-        bench_tradeoffs_target(c->doc, m, c->o, c->workers, c->pinned ? &c->target_cpus : NULL);
-    progress(c, "%s: starting", name);
-    if (m) {
-        char version[256];
-        target_version(m, version, sizeof version);
-        cJSON_AddStringToObject(tobj, "version", version);
+    snprintf(log, sizeof log, "%s/logs/%s.bench.log", c->o->out_dir, ts->name);
+    progress(c, "%s: starting (run %d/%d)", ts->name, rep, c->o->profile.repeat);
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (ts->m) {
         target_opts_t to = {.workers = c->workers, .cpus = c->pinned ? &c->target_cpus : NULL, .log_path = log};
-        if (target_start(m, &to, &proc, &err) < 0) {
-            bj_set_status(tobj, "error", err.msg);
-            progress_done(c, "%s: did not start: %s", name, err.msg);
+        if (target_start(ts->m, &to, &proc, &err) < 0) {
+            bj_set_status(ts->tobj, "error", err.msg);
+            progress_done(c, "%s: did not start: %s", ts->name, err.msg);
             note_exit(c, 3);
+            ts->dead = true;
             return;
         }
         t.proc = &proc;
         t.url = proc.url;
     } else {
-        cJSON_AddStringToObject(tobj, "version", "external (--url)");
-        t.url = ext_url;
+        t.url = ts->ext_url;
     }
-    cJSON_AddNumberToObject(tobj, "workers", m ? c->workers : 0);
-
-    vars_t *vars = vars_new();
-    vars_set_string(vars, "uid", c->o->run_id);
-    vars_set_string(vars, "target", name);
-    vars_set_string(vars, "run", c->o->run_id);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     seed_stats_t st = {0, 0};
-    progress(c, "%s: seeding through its API", name);
-    if (seed_run(c->seed, t.url, BENCH_SEED_PARALLEL, vars, &st, &err) < 0 ||
-        seed_pools(vars, &t.pools, &t.npools) < 0) {
-        if (!target_crashed(&t, tobj)) bj_set_status(tobj, "error", err.msg);
-        progress_done(c, "%s: seeding failed: %s", name, err.msg);
-        note_exit(c, 3);
+    if (seed_target(c, ts, &t, &st) < 0) {
+        ts->dead = true;
     } else {
-        bj_set_seed(tobj, st.duration_s, st.steps, t.pools, t.npools);
-        progress_done(c, "%s: seeded (%ld requests in %.1f s)", name, st.steps, st.duration_s);
+        note_process(ts->tobj, rep,
+                     (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, &st);
+        progress_done(c, "%s: run %d/%d: started, seeded (%ld requests in %.1f s)", ts->name, rep,
+                      c->o->profile.repeat, st.steps, st.duration_s);
         c->done_s += BENCH_STARTUP_ESTIMATE_S;
-        cJSON *sarr = cJSON_AddArrayToObject(tobj, "scenarios");
-        for (size_t i = 0; i < c->nscns; i++) {
-            cJSON *sobj = bj_scenario_new(sarr, &c->scns[i]);
-            bench_scenario(c, &t, &c->scns[i], tobj, sobj);
+        if (!c->ceiling_done) ceiling_round(c, &t, rep);
+        for (size_t i = 0; i < c->nscns && !ts->dead; i++) {
+            if (ts->skip_scn[i]) continue;
+            bench_scenario_rep(c, ts, &t, i, rep);
             write_doc(c);
-            if (!strcmp(bj_status(tobj), "crashed")) break;
+            if (!strcmp(bj_status(ts->tobj), "crashed")) ts->dead = true;
         }
-        if (!strcmp(bj_status(tobj), "pending")) bj_set_status(tobj, "ok", NULL);
     }
-    vars_free(vars);
-    seed_pools_free(t.pools, t.npools);
-    if (t.proc && target_stop(t.proc, &err) < 0) progress_done(c, "%s: %s", name, err.msg);
-    if (t.proc && !strcmp(bj_status(tobj), "ok") && target_stop_check(t.proc, &err) < 0) {
-        bj_set_status(tobj, "error", err.msg);
-        progress_done(c, "%s: %s", name, err.msg);
+    if (ts->m) seed_pools_free(t.pools, t.npools);
+    if (t.proc && target_stop(t.proc, &err) < 0) progress_done(c, "%s: %s", ts->name, err.msg);
+    if (t.proc && strcmp(bj_status(ts->tobj), "error") && strcmp(bj_status(ts->tobj), "crashed") &&
+        target_stop_check(t.proc, &err) < 0) {
+        bj_set_status(ts->tobj, "error", err.msg);
+        progress_done(c, "%s: %s", ts->name, err.msg);
         note_exit(c, 3);
     }
     write_doc(c);
@@ -550,11 +670,84 @@ static void setup_pinning(ctx_t *c) {
     }
 }
 
+/* The targets to run, in order: --url ones first, then the selected manifests. */
+static int plan_targets(ctx_t *c, const target_manifest_t *ms, size_t nm) {
+    const bench_opts_t *o = c->o;
+    c->ts = calloc(nm + o->nurls + 1, sizeof *c->ts);
+    if (!c->ts) return -1;
+    for (size_t i = 0; i < o->nurls; i++) {
+        tstate_t *ts = &c->ts[c->nts++];
+        const char *eq = strchr(o->urls[i], '=');
+        snprintf(ts->name, sizeof ts->name, "%.*s", (int)(eq - o->urls[i]), o->urls[i]);
+        ts->ext_url = eq + 1;
+    }
+    for (size_t i = 0; i < nm; i++) {
+        bool want = o->ntargets == 0, ext = false;
+        for (size_t k = 0; k < o->ntargets; k++) want |= !strcmp(ms[i].name, o->targets[k]);
+        for (size_t k = 0; k < o->nurls; k++)
+            ext |= !strncmp(o->urls[k], ms[i].name, strlen(ms[i].name)) &&
+                   o->urls[k][strlen(ms[i].name)] == '=';
+        if (want && !ext && (o->ntargets || o->nurls == 0)) {
+            tstate_t *ts = &c->ts[c->nts++];
+            ts->m = &ms[i];
+            snprintf(ts->name, sizeof ts->name, "%s", ms[i].name);
+        }
+    }
+    for (size_t i = 0; i < c->nts; i++) {
+        tstate_t *ts = &c->ts[i];
+        ts->tobj = bj_target_new(c->targets, ts->name);
+        char version[256] = "external (--url)";
+        if (ts->m) target_version(ts->m, version, sizeof version);
+        cJSON_AddStringToObject(ts->tobj, "version", version);
+        if (ts->m && ts->m->orm && ts->m->orm[0])
+            cJSON_AddStringToObject(ts->tobj, "orm", ts->m->orm);
+        else
+            cJSON_AddNullToObject(ts->tobj, "orm");
+        cJSON_AddNumberToObject(ts->tobj, "workers", ts->m ? c->workers : 0);
+        cJSON *sarr = cJSON_AddArrayToObject(ts->tobj, "scenarios");
+        for (size_t k = 0; k < c->nscns; k++) ts->scn_objs[k] = bj_scenario_new(sarr, &c->scns[k]);
+    }
+    return 0;
+}
+
+/* Every repetition, every target in turn (ABAB). */
+static void run_all(ctx_t *c) {
+    const bench_profile_t *p = &c->o->profile;
+    double per = BENCH_STARTUP_ESTIMATE_S, ceil = 0;
+    for (size_t i = 0; i < c->nscns; i++) {
+        per += scenario_seconds(c, &c->scns[i]);
+        ceil += ceiling_seconds(c, &c->scns[i]);
+    }
+    c->planned_s = (per * (double)c->nts + ceil) * p->repeat;
+    for (size_t i = 0; i < c->nts; i++) /* cold starts, before any load: see bench_tradeoffs.h */
+        if (c->ts[i].m)
+            bench_tradeoffs_target(c->doc, c->ts[i].m, c->o, c->workers,
+                                   c->pinned ? &c->target_cpus : NULL);
+    for (int rep = 1; rep <= p->repeat; rep++) {
+        c->ceiling_done = false;
+        for (size_t i = 0; i < c->nts; i++) {
+            if (c->ts[i].dead) continue;
+            bench_target_rep(c, &c->ts[i], rep);
+        }
+    }
+    for (size_t i = 0; i < c->nts; i++) {
+        tstate_t *ts = &c->ts[i];
+        for (size_t k = 0; k < c->nscns; k++)
+            if (!strcmp(bj_status(ts->scn_objs[k]), "pending") && ts->dead)
+                bj_set_status(
+                    ts->scn_objs[k], "error",
+                    "not measured: the target did not start, crashed or could not be seeded");
+        if (!strcmp(bj_status(ts->tobj), "pending")) bj_set_status(ts->tobj, "ok", NULL);
+        if (ts->ext_seeded) seed_pools_free(ts->ext_pools, ts->ext_npools);
+    }
+}
+
 int bench_execute(const bench_opts_t *o) {
     if (o->profile.name && strcmp(o->profile.name, "soak") == 0) return bench_soak(o);
     ctx_t c;
     memset(&c, 0, sizeof c);
     c.o = o;
+    c.cv_thr = o->cv_threshold_pct > 0 ? o->cv_threshold_pct : BENCH_DEFAULT_CV_PCT;
     c.tty = isatty(2) && !getenv("NO_COLOR");
     err_t err;
     /* Ctrl-C or SIGTERM stops every started target (and wrk dies with us: PR_SET_PDEATHSIG). */
@@ -581,7 +774,10 @@ int bench_execute(const bench_opts_t *o) {
     size_t nm = 0;
     snprintf(path, sizeof path, "%s/targets", o->root);
     int rc = 0;
-    if (target_manifest_scan(path, &ms, &nm, &err) < 0) {
+    if (c.nscns > BENCH_MAX_SCENARIOS) {
+        fprintf(stderr, "parity bench: more than %d scenarios\n", BENCH_MAX_SCENARIOS);
+        rc = 2;
+    } else if (target_manifest_scan(path, &ms, &nm, &err) < 0) {
         fprintf(stderr, "parity bench: %s\n", err.msg);
         rc = 2;
     }
@@ -606,35 +802,20 @@ int bench_execute(const bench_opts_t *o) {
         c.doc = bj_doc_new(o, bench_environment(o->root), c.pinned, &c.wrk_cpus, &c.target_cpus, c.workers);
         c.targets = cJSON_GetObjectItemCaseSensitive(c.doc, "targets");
         bench_tradeoffs_begin(c.doc, o, c.workers);
-        size_t nrun = 0;
-        for (size_t i = 0; i < nm; i++) {
-            bool want = o->ntargets == 0;
-            for (size_t k = 0; k < o->ntargets; k++) want |= !strcmp(ms[i].name, o->targets[k]);
-            nrun += want;
+        if (plan_targets(&c, ms, nm) < 0) {
+            fprintf(stderr, "parity bench: out of memory\n");
+            rc = 3;
+        } else {
+            run_all(&c);
+            bench_tradeoffs_finish(c.doc, o->out_dir);
+            write_doc(&c);
+            fprintf(stderr, c.doc_failed ? "bench: %s NOT written\n" : "bench: results in %s\n",
+                    c.doc_path);
+            rc = c.exit_code;
         }
-        nrun += o->nurls;
-        double per = BENCH_STARTUP_ESTIMATE_S;
-        for (size_t i = 0; i < c.nscns; i++) per += scenario_seconds(&c, &c.scns[i]);
-        c.planned_s = per * (double)nrun;
-        for (size_t i = 0; i < o->nurls; i++) {
-            char name[TARGET_NAME_MAX + 1];
-            const char *eq = strchr(o->urls[i], '=');
-            snprintf(name, sizeof name, "%.*s", (int)(eq - o->urls[i]), o->urls[i]);
-            bench_target(&c, NULL, eq + 1, name);
-        }
-        for (size_t i = 0; i < nm; i++) {
-            bool want = o->ntargets == 0, ext = false;
-            for (size_t k = 0; k < o->ntargets; k++) want |= !strcmp(ms[i].name, o->targets[k]);
-            for (size_t k = 0; k < o->nurls; k++)
-                ext |= !strncmp(o->urls[k], ms[i].name, strlen(ms[i].name)) && o->urls[k][strlen(ms[i].name)] == '=';
-            if (want && !ext && (o->ntargets || o->nurls == 0)) bench_target(&c, &ms[i], NULL, ms[i].name);
-        }
-        bench_tradeoffs_finish(c.doc, o->out_dir);
-        write_doc(&c);
-        fprintf(stderr, c.doc_failed ? "bench: %s NOT written\n" : "bench: results in %s\n", c.doc_path);
-        rc = c.exit_code;
         cJSON_Delete(c.doc);
     }
+    free(c.ts);
     target_manifest_free_all(ms, nm);
     for (size_t i = 0; i < c.nscns; i++) scn_free(&c.scns[i]);
     free(c.scns);

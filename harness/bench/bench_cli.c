@@ -12,13 +12,17 @@
 #include "core/clock.h"
 #include "core/file.h"
 
+/* name, levels, nlevels, duration_s, repeat, primer_s, warmup_s, pause_ms, ceiling_s.
+ * quick: three repetitions (each in a fresh process, interleaved) of 3 s after a 1 s primer and
+ * a 1 s warmup, so that it takes about what one 5 s repetition with a 5 s primer and a 3 s warmup
+ * took (specs/bench/README.md has the arithmetic). smoke stays at one repetition (CI). */
 static const bench_profile_t PROFILES[] = {
-    {"smoke", {16}, 1, 2, 1, 1, 1, 500},
-    {"quick", {64}, 1, 5, 1, 5, 3, 1000},
-    {"full", {16, 64, 256}, 3, 15, 3, 5, 15, 2000},
+    {"smoke", {16}, 1, 2, 1, 1, 1, 300, 1},
+    {"quick", {64}, 1, 3, 3, 1, 1, 300, 2},
+    {"full", {16, 64, 256}, 3, 15, 5, 5, 10, 2000, 5},
     /* soak (bench/soak.c): 60 windows of 10 s of one scenario on one target process (short
      * windows: wrk's done() writes the whole latency histogram, which grows with the window) */
-    {"soak", {64}, 1, 10, 60, 5, 10, 0},
+    {"soak", {64}, 1, 10, 60, 5, 10, 0, 0},
 };
 
 const bench_profile_t *bench_profile_find(const char *name) {
@@ -30,19 +34,22 @@ const bench_profile_t *bench_profile_find(const char *name) {
 static const char *const USAGE =
     "usage: parity bench [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full|soak]\n"
     "                    [--connections LIST] [--duration S] [--repeat N] [--pin auto|none]\n"
-    "                    [--url NAME=URL]... [--out DIR]\n"
+    "                    [--url NAME=URL]... [--cv-threshold PCT] [--count-statuses] [--out DIR]\n"
     "                    [--open] [--rates LIST | --sweep auto] [--arrivals uniform|poisson]\n"
     "                    [--slo MS] [--policy queue|drop]\n"
     "\n"
-    "Seeds every target through its API (specs/bench/seed.json), then runs each scenario of\n"
-    "specs/bench/scenarios with wrk: a sample request checked first, a primer, a warmup, then\n"
-    "measured runs per connection level and repetition, sampling the target's CPU and memory.\n"
-    "Writes DIR/bench.json (default reports/runs/<id>/), wrk scripts and target logs.\n"
+    "Each repetition starts every target afresh, in turn (ABAB), seeds it through its API\n"
+    "(specs/bench/seed.json) and runs each scenario of specs/bench/scenarios with wrk: every\n"
+    "request kind checked, a primer, a warmup, a measured run per connection level, the kinds\n"
+    "checked again. Requests/s counts successful answers only; every other answer and socket\n"
+    "error is reported beside it. Figures are medians over repetitions with min-max and CV;\n"
+    "wrk is also run against a trivial responder (the client's ceiling). Writes DIR/bench.json\n"
+    "(default reports/runs/<id>/), wrk scripts and target logs.\n"
     "\n"
     "  --target NAME        benchmark this target (repeatable; default: every target)\n"
     "  --scenario NAME      run this scenario (repeatable; default: every scenario)\n"
-    "  --profile P          smoke (16 conn, 2 s), quick (64 conn, 5 s; default), full (16,64,256\n"
-    "                       conn, 15 s, 3 repetitions);\n"
+    "  --profile P          smoke (16 conn, 2 s, 1 repetition), quick (64 conn, 3 s, 3\n"
+    "                       repetitions; default), full (16,64,256 conn, 15 s, 5 repetitions);\n"
     "                       soak: 60 windows of 10 s of one scenario (default mixed) on one\n"
     "                       target process, memory, open fds and errors per window (soak.json,\n"
     "                       charts/soak-<target>.svg; minutes per target, not for CI)\n"
@@ -51,11 +58,15 @@ static const char *const USAGE =
     "  --repeat N           repetitions per level (overrides the profile)\n"
     "  --pin auto|none      auto: wrk on CPU 0, the target on the others with WORKERS = their\n"
     "                       count (default); none: no pinning, WORKERS = all CPUs\n"
-    "  --url NAME=URL       benchmark a server someone else started (no CPU/memory figures)\n"
-    BENCH_OPEN_USAGE
-    "  --out DIR            output directory\n"
+    "  --url NAME=URL       benchmark a server someone else started (no CPU/memory figures;\n"
+    "                       not restarted between repetitions)\n"
+    "  --cv-threshold PCT   flag a figure unstable above this coefficient of variation (5)\n"
+    "  --count-statuses     count every status in wrk's Lua response() even where wrk's own\n"
+    "                       counter suffices (slower client; see "
+    "specs/bench/README.md)\n" BENCH_OPEN_USAGE "  --out DIR            output directory\n"
     "\n"
-    "Exit: 0 all measured; 1 a sample or integrity check failed; 2 usage or spec error;\n"
+    "Exit: 0 all measured; 1 a request kind answered wrongly, unexpected answers beyond the\n"
+    "scenario's tolerated rate, or an integrity check failed; 2 usage or spec error;\n"
     "3 environment error (a target did not start or crashed, wrk failed).\n";
 
 static int parse_levels(const char *s, bench_profile_t *p) {
@@ -71,14 +82,20 @@ static int parse_levels(const char *s, bench_profile_t *p) {
 }
 
 int bench_main(int argc, char **argv) {
-    static const struct option longopts[] = {
-        {"target", required_argument, 0, 't'},   {"scenario", required_argument, 0, 's'},
-        {"profile", required_argument, 0, 'p'},  {"connections", required_argument, 0, 'c'},
-        {"duration", required_argument, 0, 'd'}, {"repeat", required_argument, 0, 'r'},
-        {"pin", required_argument, 0, 'P'},      {"url", required_argument, 0, 'u'},
-        {"out", required_argument, 0, 'o'},      {"help", no_argument, 0, 'h'},
-        BENCH_OPEN_LONGOPTS,
-        {0, 0, 0, 0}};
+    static const struct option longopts[] = {{"target", required_argument, 0, 't'},
+                                             {"scenario", required_argument, 0, 's'},
+                                             {"profile", required_argument, 0, 'p'},
+                                             {"connections", required_argument, 0, 'c'},
+                                             {"duration", required_argument, 0, 'd'},
+                                             {"repeat", required_argument, 0, 'r'},
+                                             {"pin", required_argument, 0, 'P'},
+                                             {"url", required_argument, 0, 'u'},
+                                             {"out", required_argument, 0, 'o'},
+                                             {"help", no_argument, 0, 'h'},
+                                             {"cv-threshold", required_argument, 0, 'V'},
+                                             {"count-statuses", no_argument, 0, 'S'},
+                                             BENCH_OPEN_LONGOPTS,
+                                             {0, 0, 0, 0}};
     bench_opts_t o;
     memset(&o, 0, sizeof o);
     o.profile = *bench_profile_find("quick");
@@ -124,6 +141,16 @@ int bench_main(int argc, char **argv) {
             o.urls[o.nurls++] = optarg;
             break;
         case 'o': o.out_dir = optarg; break;
+        case 'V': {
+            char *end = NULL;
+            double v = strtod(optarg, &end);
+            if (!end || *end || !(v > 0 && v <= 1000))
+                return cli_usage_error("bench",
+                                       "--cv-threshold takes a percentage above 0 (e.g. 5)");
+            o.cv_threshold_pct = v;
+            break;
+        }
+        case 'S': o.count_statuses = true; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default:
             if (ch < BENCH_OPEN_OPT_OPEN || ch > BENCH_OPEN_OPT_POLICY) goto usage;

@@ -11,11 +11,16 @@
 #include <time.h>
 
 #define BJ_MAX_RUNS BENCH_MAX_REPEAT
+#define BJ_TEXT_MAX 512
 
 cJSON *bj_now_iso(void) {
     char s[CLOCK_ISO8601_LEN];
     clock_iso8601_now(s, sizeof s);
     return cJSON_CreateString(s);
+}
+
+static double r3(double v) {
+    return round(v * 1000) / 1000;
 }
 
 static cJSON *cpu_list(const cpu_set_t *set) {
@@ -51,6 +56,13 @@ cJSON *bj_doc_new(const bench_opts_t *o, cJSON *env, bool pinned, const cpu_set_
     cJSON_AddNumberToObject(s, "pause_ms", o->profile.pause_ms);
     cJSON_AddNumberToObject(s, "wrk_timeout_s", WRK_TIMEOUT_S);
     cJSON_AddNumberToObject(s, "sample_hz", PROC_SAMPLE_HZ);
+    cJSON_AddNumberToObject(s, "ceiling_s", o->profile.ceiling_s);
+    cJSON_AddNumberToObject(s, "cv_threshold_pct",
+                            o->cv_threshold_pct > 0 ? o->cv_threshold_pct : BENCH_DEFAULT_CV_PCT);
+    cJSON_AddNumberToObject(s, "client_bound_share", BENCH_CEILING_SHARE);
+    cJSON_AddStringToObject(s, "order",
+                            "interleaved: each repetition starts every target afresh, "
+                            "targets in turn (ABAB), the client ceiling first");
     cJSON *pin = cJSON_CreateObject();
     cJSON_AddStringToObject(pin, "mode", pinned ? "auto" : "none");
     cJSON_AddItemToObject(pin, "wrk_cpus", cpu_list(pinned ? wrk_cpus : NULL));
@@ -58,6 +70,11 @@ cJSON *bj_doc_new(const bench_opts_t *o, cJSON *env, bool pinned, const cpu_set_
     cJSON_AddNumberToObject(pin, "workers", workers);
     cJSON_AddItemToObject(env, "pinning", pin);
     cJSON_AddItemToObject(d, "environment", env);
+    cJSON *ceil = cJSON_AddObjectToObject(d, "ceiling");
+    cJSON_AddStringToObject(ceil, "responder",
+                            "built-in: one fixed 13-byte 200 answer per request, "
+                            "epoll, on the targets' CPUs");
+    cJSON_AddArrayToObject(ceil, "scenarios");
     cJSON_AddArrayToObject(d, "targets");
     return d;
 }
@@ -96,6 +113,20 @@ cJSON *bj_scenario_new(cJSON *arr, const scn_t *s) {
     cJSON_AddStringToObject(o, "name", s->name);
     cJSON_AddStringToObject(o, "description", s->description);
     bj_set_status(o, "pending", NULL);
+    cJSON_AddNumberToObject(o, "tolerated_error_rate", s->tolerated_error_rate);
+    cJSON_AddStringToObject(o, "counting",
+                            scn_wrk_counts_enough(s) && !s->integrity ? "wrk" : "lua");
+    int total = 0;
+    for (size_t k = 0; k < s->nreqs; k++) total += s->reqs[k].weight;
+    cJSON *kinds = cJSON_AddArrayToObject(o, "kinds");
+    for (size_t k = 0; k < s->nreqs; k++) {
+        cJSON *kd = cJSON_CreateObject();
+        cJSON_AddStringToObject(kd, "name", s->reqs[k].name);
+        cJSON_AddStringToObject(kd, "method", s->reqs[k].method);
+        cJSON_AddNumberToObject(kd, "share", r3((double)s->reqs[k].weight / total));
+        cJSON_AddItemToObject(kd, "success", int_list(s->reqs[k].success, s->reqs[k].nsuccess));
+        cJSON_AddItemToArray(kinds, kd);
+    }
     cJSON_AddObjectToObject(o, "commands");
     cJSON_AddItemToArray(arr, o);
     return o;
@@ -121,27 +152,18 @@ cJSON *bj_level_new(cJSON *levels, int connections) {
     return l;
 }
 
-static double r3(double v) {
-    return round(v * 1000) / 1000;
+/* The share of reads (GET/HEAD) of a mix that also writes; 0 when it does not mix. */
+static double read_share(const scn_t *s) {
+    int reads = 0, total = 0;
+    for (size_t k = 0; k < s->nreqs; k++) {
+        total += s->reqs[k].weight;
+        if (!strcmp(s->reqs[k].method, "GET") || !strcmp(s->reqs[k].method, "HEAD"))
+            reads += s->reqs[k].weight;
+    }
+    return reads > 0 && reads < total ? (double)reads / total : 0;
 }
 
-void bj_add_run(cJSON *level, int rep, const char *cmd, const wrk_result_t *r,
-                const proc_sampler_t *smp, double wrk_util) {
-    cJSON *run = cJSON_CreateObject();
-    cJSON_AddNumberToObject(run, "repeat", rep);
-    cJSON_AddStringToObject(run, "command", cmd);
-    cJSON_AddNumberToObject(run, "duration_s", r3(r->duration_s));
-    cJSON_AddNumberToObject(run, "requests", (double)r->requests);
-    double rps = r->duration_s > 0 ? (double)r->requests / r->duration_s : 0;
-    cJSON_AddNumberToObject(run, "rps", r3(rps));
-    cJSON_AddNumberToObject(run, "bytes", (double)r->bytes);
-    cJSON *e = cJSON_AddObjectToObject(run, "errors");
-    cJSON_AddNumberToObject(e, "connect", (double)r->err_connect);
-    cJSON_AddNumberToObject(e, "read", (double)r->err_read);
-    cJSON_AddNumberToObject(e, "write", (double)r->err_write);
-    cJSON_AddNumberToObject(e, "timeout", (double)r->err_timeout);
-    cJSON_AddNumberToObject(e, "status", (double)r->err_status);
-    cJSON_AddNumberToObject(e, "total", (double)(wrk_socket_errors(r) + r->err_status));
+static void add_latency(cJSON *run, const wrk_result_t *r) {
     cJSON *l = cJSON_AddObjectToObject(run, "latency_us");
     cJSON_AddNumberToObject(l, "min", r->lat_min_us);
     cJSON_AddNumberToObject(l, "mean", r3(r->lat_mean_us));
@@ -160,57 +182,96 @@ void bj_add_run(cJSON *level, int rep, const char *cmd, const wrk_result_t *r,
         cJSON_AddItemToArray(pair, cJSON_CreateNumber((double)r->hist[i][1]));
         cJSON_AddItemToArray(h, pair);
     }
+}
+
+static void add_accounting(cJSON *run, const wrk_result_t *r, const bench_tally_t *t) {
+    cJSON_AddNumberToObject(run, "answers", (double)t->answers);
+    cJSON_AddNumberToObject(run, "successes", (double)t->successes);
+    cJSON_AddNumberToObject(run, "rps",
+                            r->duration_s > 0 ? r3((double)t->successes / r->duration_s) : 0);
+    cJSON_AddNumberToObject(run, "answers_rps",
+                            r->duration_s > 0 ? r3((double)t->answers / r->duration_s) : 0);
+    cJSON_AddNumberToObject(run, "bytes", (double)r->bytes);
+    cJSON *e = cJSON_AddObjectToObject(run, "errors");
+    cJSON_AddNumberToObject(e, "unexpected", (double)t->unexpected);
+    cJSON_AddNumberToObject(e, "connect", (double)r->err_connect);
+    cJSON_AddNumberToObject(e, "read", (double)r->err_read);
+    cJSON_AddNumberToObject(e, "write", (double)r->err_write);
+    cJSON_AddNumberToObject(e, "timeout", (double)r->err_timeout);
+    cJSON_AddNumberToObject(e, "status", (double)r->err_status);
+    cJSON_AddNumberToObject(e, "total", (double)(t->unexpected + t->socket_errors));
+    cJSON_AddNumberToObject(e, "rate", t->error_rate);
+    cJSON_AddStringToObject(run, "counting", t->exact ? "lua" : "wrk");
+    if (t->exact) {
+        cJSON *st = cJSON_AddObjectToObject(run, "statuses");
+        for (size_t i = 0; i < r->nstatuses; i++) {
+            char code[16];
+            snprintf(code, sizeof code, "%d", r->status_code[i]);
+            cJSON_AddNumberToObject(st, code, (double)r->status_count[i]);
+        }
+    }
+}
+
+bool bj_add_run(cJSON *level, int rep, const char *cmd, const wrk_result_t *r,
+                const proc_sampler_t *smp, double wrk_util, const scn_t *s, char *why,
+                size_t whylen) {
+    bench_tally_t t;
+    bench_tally(s, r, &t);
+    bool ok = bench_tally_ok(&t, s->tolerated_error_rate, why, whylen);
+    cJSON *run = cJSON_CreateObject();
+    cJSON_AddNumberToObject(run, "repeat", rep);
+    cJSON_AddStringToObject(run, "command", cmd);
+    cJSON_AddNumberToObject(run, "duration_s", r3(r->duration_s));
+    cJSON_AddNumberToObject(run, "requests", (double)r->requests);
+    add_accounting(run, r, &t);
+    cJSON_AddBoolToObject(run, "accepted", ok);
+    add_latency(run, r);
+    double rs = read_share(s), lo, hi;
+    if (rs > 0 &&
+        bench_read_p99_bounds((const long long(*)[2])r->hist, r->nhist, rs, &lo, &hi) == 0) {
+        cJSON *b = cJSON_AddObjectToObject(run, "read_p99_us");
+        cJSON_AddNumberToObject(b, "low", lo);
+        cJSON_AddNumberToObject(b, "high", hi);
+        cJSON_AddNumberToObject(b, "read_share", r3(rs));
+    }
     if (r->counted_created) cJSON_AddNumberToObject(run, "created", (double)r->created);
     if (smp) {
         double cpu = proc_sampler_cpu_s(smp);
         cJSON_AddNumberToObject(run, "cpu_s", r3(cpu));
-        cJSON_AddNumberToObject(run, "rps_per_cpu_s", cpu > 0 ? r3((double)r->requests / cpu) : 0);
+        cJSON_AddNumberToObject(run, "rps_per_cpu_s", cpu > 0 ? r3((double)t.successes / cpu) : 0);
+        if (t.successes > 0)
+            cJSON_AddNumberToObject(run, "cpu_us_per_req", r3(cpu * 1e6 / (double)t.successes));
+        else
+            cJSON_AddNullToObject(run, "cpu_us_per_req");
         cJSON_AddNumberToObject(run, "rss_peak_kb", (double)smp->rss_peak_kb);
         cJSON_AddNumberToObject(run, "rss_mean_kb", round(proc_sampler_rss_mean_kb(smp)));
         cJSON_AddNumberToObject(run, "pss_peak_kb", (double)smp->pss_peak_kb);
         cJSON_AddNumberToObject(run, "pss_mean_kb", round(proc_sampler_pss_mean_kb(smp)));
         cJSON_AddNumberToObject(run, "processes", smp->last.nproc);
     } else {
-        cJSON_AddNullToObject(run, "cpu_s");
-        cJSON_AddNullToObject(run, "rps_per_cpu_s");
-        cJSON_AddNullToObject(run, "rss_peak_kb");
-        cJSON_AddNullToObject(run, "rss_mean_kb");
-        cJSON_AddNullToObject(run, "pss_peak_kb");
-        cJSON_AddNullToObject(run, "pss_mean_kb");
+        static const char *const none[] = {
+            "cpu_s",       "rps_per_cpu_s", "cpu_us_per_req", "rss_peak_kb",
+            "rss_mean_kb", "pss_peak_kb",   "pss_mean_kb",    NULL};
+        for (const char *const *k = none; *k; k++) cJSON_AddNullToObject(run, *k);
     }
     cJSON_AddNumberToObject(run, "wrk_cpu_util", r3(wrk_util));
     cJSON_AddBoolToObject(run, "client_bound", wrk_util >= WRK_CLIENT_BOUND_UTIL);
     cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(level, "runs"), run);
+    return ok;
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return x < y ? -1 : x > y;
-}
-
-bench_spread_t bench_spread(const double *v, size_t n) {
-    bench_spread_t s = {0, 0, 0};
-    if (n == 0) return s;
-    double tmp[BJ_MAX_RUNS];
-    if (n > BJ_MAX_RUNS) n = BJ_MAX_RUNS;
-    memcpy(tmp, v, n * sizeof *v);
-    qsort(tmp, n, sizeof *tmp, cmp_double);
-    s.min = tmp[0];
-    s.max = tmp[n - 1];
-    s.median = n % 2 ? tmp[n / 2] : (tmp[n / 2 - 1] + tmp[n / 2]) / 2;
-    return s;
-}
-
-/* Adds name: {median, min, max} over field (path "a" or "a.b") of every run; skipped when a run
- * lacks the number (e.g. cpu_s of an external target). */
-static void spread_of(cJSON *summary, const cJSON *runs, const char *name, const char *field,
-                      const char *sub) {
+/* Adds name: {median, min, max, cv_pct, unstable} over field (path "a" or "a.b") of every run;
+ * skipped when a run lacks the number (e.g. cpu_s of an external target). Returns the spread
+ * (n = 0 when skipped). */
+static bench_spread_t spread_of(cJSON *summary, const cJSON *runs, const char *name,
+                                const char *field, const char *sub, double cv_thr) {
     double v[BJ_MAX_RUNS];
     size_t n = 0;
+    bench_spread_t none = {0, 0, 0, 0, 0};
     for (const cJSON *r = runs->child; r && n < BJ_MAX_RUNS; r = r->next) {
         const cJSON *x = cJSON_GetObjectItemCaseSensitive(r, field);
         if (sub) x = cJSON_GetObjectItemCaseSensitive(x, sub);
-        if (!cJSON_IsNumber(x)) return;
+        if (!cJSON_IsNumber(x)) return none;
         v[n++] = x->valuedouble;
     }
     bench_spread_t s = bench_spread(v, n);
@@ -218,30 +279,113 @@ static void spread_of(cJSON *summary, const cJSON *runs, const char *name, const
     cJSON_AddNumberToObject(o, "median", r3(s.median));
     cJSON_AddNumberToObject(o, "min", r3(s.min));
     cJSON_AddNumberToObject(o, "max", r3(s.max));
+    cJSON_AddNumberToObject(o, "n", (double)s.n);
+    if (s.n >= 2)
+        cJSON_AddNumberToObject(o, "cv_pct", r3(s.cv_pct));
+    else
+        cJSON_AddNullToObject(o, "cv_pct");
+    cJSON_AddBoolToObject(o, "unstable", bench_unstable(&s, cv_thr));
+    return s;
 }
 
-void bj_level_summarise(cJSON *level) {
+void bj_level_summarise(cJSON *level, double cv_thr, double ceiling_rps) {
     const cJSON *runs = cJSON_GetObjectItemCaseSensitive(level, "runs");
+    cJSON_DeleteItemFromObjectCaseSensitive(level, "summary");
     cJSON *s = cJSON_AddObjectToObject(level, "summary");
     cJSON_AddNumberToObject(s, "runs", cJSON_GetArraySize(runs));
-    spread_of(s, runs, "rps", "rps", NULL);
-    spread_of(s, runs, "p50_us", "latency_us", "p50");
-    spread_of(s, runs, "p90_us", "latency_us", "p90");
-    spread_of(s, runs, "p99_us", "latency_us", "p99");
-    spread_of(s, runs, "p99_9_us", "latency_us", "p99_9");
-    spread_of(s, runs, "cpu_s", "cpu_s", NULL);
-    spread_of(s, runs, "rps_per_cpu_s", "rps_per_cpu_s", NULL);
-    spread_of(s, runs, "rss_peak_kb", "rss_peak_kb", NULL);
-    spread_of(s, runs, "pss_peak_kb", "pss_peak_kb", NULL);
-    double errors = 0;
-    bool client_bound = false;
+    bench_spread_t rps = spread_of(s, runs, "rps", "rps", NULL, cv_thr);
+    spread_of(s, runs, "answers_rps", "answers_rps", NULL, cv_thr);
+    spread_of(s, runs, "p50_us", "latency_us", "p50", cv_thr);
+    spread_of(s, runs, "p90_us", "latency_us", "p90", cv_thr);
+    bench_spread_t p99 = spread_of(s, runs, "p99_us", "latency_us", "p99", cv_thr);
+    spread_of(s, runs, "p99_9_us", "latency_us", "p99_9", cv_thr);
+    spread_of(s, runs, "read_p99_low_us", "read_p99_us", "low", cv_thr);
+    spread_of(s, runs, "read_p99_high_us", "read_p99_us", "high", cv_thr);
+    spread_of(s, runs, "cpu_s", "cpu_s", NULL, cv_thr);
+    spread_of(s, runs, "rps_per_cpu_s", "rps_per_cpu_s", NULL, cv_thr);
+    spread_of(s, runs, "cpu_us_per_req", "cpu_us_per_req", NULL, cv_thr);
+    spread_of(s, runs, "rss_peak_kb", "rss_peak_kb", NULL, cv_thr);
+    spread_of(s, runs, "pss_peak_kb", "pss_peak_kb", NULL, cv_thr);
+    double errors = 0, unexpected = 0, max_rate = 0, max_util = 0;
+    bool accepted = true;
     for (const cJSON *r = runs->child; r; r = r->next) {
-        const cJSON *e = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(r, "errors"), "total");
-        if (cJSON_IsNumber(e)) errors += e->valuedouble;
-        client_bound |= cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(r, "client_bound"));
+        const cJSON *e = cJSON_GetObjectItemCaseSensitive(r, "errors");
+        const cJSON *tot = cJSON_GetObjectItemCaseSensitive(e, "total");
+        const cJSON *un = cJSON_GetObjectItemCaseSensitive(e, "unexpected");
+        const cJSON *rate = cJSON_GetObjectItemCaseSensitive(e, "rate");
+        const cJSON *u = cJSON_GetObjectItemCaseSensitive(r, "wrk_cpu_util");
+        if (cJSON_IsNumber(tot)) errors += tot->valuedouble;
+        if (cJSON_IsNumber(un)) unexpected += un->valuedouble;
+        if (cJSON_IsNumber(rate) && rate->valuedouble > max_rate) max_rate = rate->valuedouble;
+        if (cJSON_IsNumber(u) && u->valuedouble > max_util) max_util = u->valuedouble;
+        accepted &= !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(r, "accepted"));
     }
     cJSON_AddNumberToObject(s, "errors", errors);
-    cJSON_AddBoolToObject(s, "client_bound", client_bound);
+    cJSON_AddNumberToObject(s, "unexpected", unexpected);
+    cJSON_AddNumberToObject(s, "error_rate_max", max_rate);
+    cJSON_AddBoolToObject(s, "accepted", accepted);
+    cJSON_AddBoolToObject(s, "unstable",
+                          bench_unstable(&rps, cv_thr) || bench_unstable(&p99, cv_thr));
+    if (ceiling_rps > 0)
+        cJSON_AddNumberToObject(s, "ceiling_rps", r3(ceiling_rps));
+    else
+        cJSON_AddNullToObject(s, "ceiling_rps");
+    cJSON_AddNumberToObject(s, "wrk_cpu_util_max", r3(max_util));
+    cJSON_AddBoolToObject(s, "client_bound",
+                          rps.n > 0 && bench_client_bound(rps.median, ceiling_rps, max_util));
+}
+
+/* The ceiling entry of (scenario, connections), created when absent. */
+cJSON *bj_ceiling_level(cJSON *doc, const char *scenario, int connections) {
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(doc, "ceiling"),
+                                                  "scenarios");
+    cJSON *e;
+    cJSON_ArrayForEach(e, arr) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "scenario");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "connections");
+        if (cJSON_IsString(n) && !strcmp(n->valuestring, scenario) && cJSON_IsNumber(c) &&
+            (int)c->valuedouble == connections)
+            return e;
+    }
+    e = cJSON_CreateObject();
+    cJSON_AddStringToObject(e, "scenario", scenario);
+    cJSON_AddNumberToObject(e, "connections", connections);
+    cJSON_AddArrayToObject(e, "runs");
+    cJSON_AddItemToArray(arr, e);
+    return e;
+}
+
+void bj_add_ceiling_run(cJSON *entry, int rep, const char *cmd, const wrk_result_t *r,
+                        double util) {
+    cJSON *run = cJSON_CreateObject();
+    cJSON_AddNumberToObject(run, "repeat", rep);
+    cJSON_AddStringToObject(run, "command", cmd);
+    cJSON_AddNumberToObject(run, "duration_s", r3(r->duration_s));
+    cJSON_AddNumberToObject(run, "rps",
+                            r->duration_s > 0 ? r3((double)r->requests / r->duration_s) : 0);
+    cJSON_AddNumberToObject(run, "wrk_cpu_util", r3(util));
+    cJSON_AddItemToArray(cJSON_GetObjectItemCaseSensitive(entry, "runs"), run);
+    cJSON_DeleteItemFromObjectCaseSensitive(entry, "summary");
+    cJSON *s = cJSON_AddObjectToObject(entry, "summary");
+    spread_of(s, cJSON_GetObjectItemCaseSensitive(entry, "runs"), "rps", "rps", NULL, 1e9);
+}
+
+double bj_ceiling_rps(const cJSON *doc, const char *scenario, int connections) {
+    const cJSON *arr = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetObjectItemCaseSensitive(doc, "ceiling"), "scenarios");
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr) {
+        const cJSON *n = cJSON_GetObjectItemCaseSensitive(e, "scenario");
+        const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "connections");
+        if (!cJSON_IsString(n) || strcmp(n->valuestring, scenario) || !cJSON_IsNumber(c) ||
+            (int)c->valuedouble != connections)
+            continue;
+        const cJSON *m = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(e, "summary"), "rps"),
+            "median");
+        return cJSON_IsNumber(m) ? m->valuedouble : -1;
+    }
+    return -1;
 }
 
 static double summary_median(const cJSON *level, const char *name) {
@@ -258,11 +402,26 @@ const char *bj_level_headline(const cJSON *levels) {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(l, "connections");
         const cJSON *s = cJSON_GetObjectItemCaseSensitive(l, "summary");
         const cJSON *e = cJSON_GetObjectItemCaseSensitive(s, "errors");
-        int w = snprintf(line + used, sizeof line - used, "%s%d conn: %.0f req/s, p99 %.2f ms, %.0f errors%s",
+        const cJSON *cv =
+            cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, "rps"), "cv_pct");
+        const cJSON *pcv = cJSON_GetObjectItemCaseSensitive(
+            cJSON_GetObjectItemCaseSensitive(s, "p99_us"), "cv_pct");
+        const cJSON *ceil = cJSON_GetObjectItemCaseSensitive(s, "ceiling_rps");
+        char spread[96] = "", bound[96] = "";
+        if (cJSON_IsNumber(cv))
+            snprintf(spread, sizeof spread, " (CV %.1f%%, p99 CV %.1f%%%s)", cv->valuedouble,
+                     cJSON_IsNumber(pcv) ? pcv->valuedouble : 0,
+                     cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "unstable")) ? ", UNSTABLE"
+                                                                                   : "");
+        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "client_bound")))
+            snprintf(bound, sizeof bound, " (client-bound: ceiling %.0f req/s)",
+                     cJSON_IsNumber(ceil) ? ceil->valuedouble : 0);
+        int w = snprintf(line + used, sizeof line - used,
+                         "%s%d conn: %.0f ok req/s%s, %.1f CPU us/req, p99 %.2f ms, %.0f errors%s",
                          used ? "; " : "", cJSON_IsNumber(c) ? (int)c->valuedouble : 0,
-                         summary_median(l, "rps"), summary_median(l, "p99_us") / 1000.0,
-                         cJSON_IsNumber(e) ? e->valuedouble : 0,
-                         cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "client_bound")) ? " (client-bound)" : "");
+                         summary_median(l, "rps"), spread, summary_median(l, "cpu_us_per_req"),
+                         summary_median(l, "p99_us") / 1000.0,
+                         cJSON_IsNumber(e) ? e->valuedouble : 0, bound);
         if (w < 0) break;
         used += (size_t)w;
     }

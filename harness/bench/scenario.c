@@ -114,6 +114,8 @@ void scn_free(scn_t *s) {
             scn_tmpl_free(&r->headers[h].value);
         }
         if (r->has_body) scn_tmpl_free(&r->body);
+        free(r->name);
+        cJSON_Delete(r->expect);
     }
     for (size_t i = 0; i < s->npools; i++) scn_pool_free(&s->pools[i]);
     free(s->pools);
@@ -129,8 +131,55 @@ static int tmpl_at(loadctx_t *c, const cJSON *node, scn_tmpl_t *t) {
     return 0;
 }
 
+/* An expect object: {"status": int or list of ints, "asserts": [...]} (the asserts are checked by
+ * the spec loader when the sample suite is built). */
+static int load_expect(loadctx_t *c, const cJSON *ex) {
+    static const char *const ek[] = {"status", "asserts", NULL};
+    if (!cJSON_IsObject(ex)) return fail_at(c, ex, false, "\"expect\" must be an object%s", "");
+    if (check_keys(c, ex, ek)) return -1;
+    const cJSON *st = json_get(ex, "status");
+    if (!st) return 0;
+    if (jl_is_integer(st) && st->valuedouble >= 100 && st->valuedouble <= 599) return 0;
+    if (!cJSON_IsArray(st) || cJSON_GetArraySize(st) == 0 ||
+        cJSON_GetArraySize(st) > SCN_MAX_STATUSES)
+        return fail_at(c, st, false, "\"status\" must be an HTTP status or a list of 1 to 8%s", "");
+    for (const cJSON *x = st->child; x; x = x->next)
+        if (!jl_is_integer(x) || x->valuedouble < 100 || x->valuedouble > 599)
+            return fail_at(c, x, false, "statuses are integers from 100 to 599%s", "");
+    return 0;
+}
+
+/* The success statuses of a kind, from its effective expect (validated by load_expect). */
+static void set_success(scn_request_t *r, const cJSON *ex) {
+    const cJSON *st = json_get(ex, "status");
+    r->nsuccess = 0;
+    if (cJSON_IsNumber(st)) r->success[r->nsuccess++] = (int)st->valuedouble;
+    for (const cJSON *x = cJSON_IsArray(st) ? st->child : NULL; x && r->nsuccess < SCN_MAX_STATUSES;
+         x = x->next)
+        r->success[r->nsuccess++] = (int)x->valuedouble;
+    if (r->nsuccess == 0) r->success[r->nsuccess++] = SCN_DEFAULT_STATUS;
+}
+
+const cJSON *scn_expect(const scn_t *s, size_t k) {
+    return k < s->nreqs && s->reqs[k].expect ? s->reqs[k].expect : s->expect;
+}
+
+bool scn_is_success(const scn_request_t *q, int status) {
+    for (size_t i = 0; i < q->nsuccess; i++)
+        if (q->success[i] == status) return true;
+    return false;
+}
+
+bool scn_wrk_counts_enough(const scn_t *s) {
+    for (size_t k = 0; k < s->nreqs; k++)
+        for (size_t i = 0; i < s->reqs[k].nsuccess; i++)
+            if (s->reqs[k].success[i] < 200 || s->reqs[k].success[i] > 399) return false;
+    return true;
+}
+
 static int load_request(loadctx_t *c, const cJSON *o, scn_request_t *r) {
-    static const char *const keys[] = {"method", "path", "headers", "body", "weight", NULL};
+    static const char *const keys[] = {"name", "method", "path",   "headers",
+                                       "body", "weight", "expect", NULL};
     if (!cJSON_IsObject(o)) return fail_at(c, o, false, "a request must be an object%s", "");
     if (check_keys(c, o, keys)) return -1;
     const cJSON *m = json_get(o, "method"), *p = json_get(o, "path");
@@ -166,7 +215,22 @@ static int load_request(loadctx_t *c, const cJSON *o, scn_request_t *r) {
             return fail_at(c, w, false, "\"weight\" must be an integer from 1 to 1000%s", "");
         r->weight = (int)w->valuedouble;
     }
-    return 0;
+    const cJSON *nm = json_get(o, "name");
+    if (nm && (!cJSON_IsString(nm) || !nm->valuestring[0]))
+        return fail_at(c, nm, false, "\"name\" must be a non-empty string%s", "");
+    buf_t label;
+    buf_init(&label, 1024);
+    if (nm)
+        buf_adds(&label, nm->valuestring);
+    else
+        buf_printf(&label, "%s %s", r->method, r->path.source);
+    r->name = buf_detach(&label);
+    const cJSON *ex = json_get(o, "expect");
+    if (ex) {
+        if (load_expect(c, ex)) return -1;
+        r->expect = cJSON_Duplicate(ex, 1);
+    }
+    return r->name ? 0 : err_set(c->err, "out of memory");
 }
 
 static int load_pools(loadctx_t *c, const cJSON *o, scn_t *s) {
@@ -209,8 +273,9 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
     cJSON *root = jl_parse(text.ptr ? text.ptr : "", text.len, path, JL_NO_DUP_KEYS, &c.map, err);
     buf_free(&text);
     if (!root) return -1;
-    static const char *const keys[] = {"scenario", "description", "requests", "pools", "expect",
-                                       "integrity", "connections", NULL};
+    static const char *const keys[] = {
+        "scenario",    "description",          "requests", "pools", "expect", "integrity",
+        "connections", "tolerated_error_rate", NULL};
     int rc = -1;
     s->file = str_dup(path);
     if (!cJSON_IsObject(root)) {
@@ -242,13 +307,17 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
     }
     const cJSON *ex = json_get(root, "expect");
     if (ex) {
-        static const char *const ek[] = {"status", "asserts", NULL};
-        if (!cJSON_IsObject(ex)) {
-            fail_at(&c, ex, false, "\"expect\" must be an object%s", "");
+        if (load_expect(&c, ex)) goto out;
+        s->expect = cJSON_Duplicate(ex, 1);
+    }
+    for (size_t k = 0; k < s->nreqs; k++) set_success(&s->reqs[k], scn_expect(s, k));
+    const cJSON *tol = json_get(root, "tolerated_error_rate");
+    if (tol) {
+        if (!cJSON_IsNumber(tol) || tol->valuedouble < 0 || tol->valuedouble > 1) {
+            fail_at(&c, tol, false, "\"tolerated_error_rate\" must be a share from 0 to 1%s", "");
             goto out;
         }
-        if (check_keys(&c, ex, ek)) goto out;
-        s->expect = cJSON_Duplicate(ex, 1);
+        s->tolerated_error_rate = tol->valuedouble;
     }
     const cJSON *integ = json_get(root, "integrity");
     if (integ) {
@@ -336,7 +405,7 @@ const scn_pool_t *scn_pool_find(const scn_t *s, const scn_pool_t *extra, size_t 
 }
 
 int scn_tmpl_sample(const scn_t *s, const scn_tmpl_t *t, const scn_pool_t *extra, size_t nextra,
-                    buf_t *out, err_t *err) {
+                    size_t index, buf_t *out, err_t *err) {
     for (size_t i = 0; i < t->n; i++) {
         const scn_part_t *p = &t->parts[i];
         int rc = 0;
@@ -346,7 +415,7 @@ int scn_tmpl_sample(const scn_t *s, const scn_tmpl_t *t, const scn_pool_t *extra
             const scn_pool_t *pool = scn_pool_find(s, extra, nextra, p->text);
             if (!pool || pool->n == 0)
                 return err_set(err, "%s: unknown or empty pool \"%s\" in \"%s\"", s->file, p->text, t->source);
-            rc = buf_adds(out, pool->values[0]);
+            rc = buf_adds(out, pool->values[index % pool->n]);
         }
         if (rc < 0) return err_set(err, "%s: request too large", s->file);
     }

@@ -3,8 +3,11 @@
  * A scenario is data: the requests to send (method, path, headers, raw body; a weight each for
  * mixes), the pools they draw from (`{{slugs}}` rotates over the seeded slugs; a scenario may also
  * declare static pools), `{{seq}}` for a value unique to every request of a run, what a correct
- * response is (`expect`, a spec-format status + asserts evaluated on one sample request before
- * the load), and an optional integrity check for write scenarios (`"integrity": "comments"`).
+ * response is (`expect`, a spec-format status + asserts; a request may carry its own `expect`;
+ * every request kind is checked with the step engine before and after the load, and the
+ * statuses of `expect` are the answers counted as successes under load), a tolerated share of
+ * unexpected answers (`tolerated_error_rate`, default 0) and an optional integrity check for
+ * write scenarios (`"integrity": "comments"`).
  * See specs/bench/README.md for the format.
  *
  * Templates are split into parts at load time (text, pool reference, seq), so generating the Lua
@@ -13,9 +16,10 @@
  *
  * The generated script (scn_lua) is self-contained: pools as Lua tables; request() picks the next
  * request of a smooth weighted round robin and fills its templates, each pool indexed in mixed
- * radix by a per-thread counter of that request (so two pools in one request go through every combination);
- * done() writes one JSON object (summary, errors, latency percentiles, the full histogram and,
- * for write scenarios, the number of 201 answers seen) to a file named in the script.
+ * radix by a per-thread counter of that request (so two pools in one request go through every
+ * combination); done() writes one JSON object (summary, errors, latency percentiles, the full
+ * histogram and, for write scenarios, the number of 201 answers seen) to a file named in the
+ * script.
  *
  * Ownership: scn_t owns everything it points to (scn_free). */
 #ifndef PARITY_SCENARIO_H
@@ -34,6 +38,8 @@
 #define SCN_MAX_WEIGHT 1000      /* weight of one request */
 #define SCN_MAX_FILE (1u << 20)  /* bytes of a scenario file */
 #define SCN_MAX_LEVELS 16        /* connection levels a scenario may override */
+#define SCN_MAX_STATUSES   8         /* success statuses of one request kind */
+#define SCN_DEFAULT_STATUS 200       /* success status of a kind whose expect names none */
 
 typedef enum scn_part_kind { SCN_TEXT, SCN_POOL, SCN_SEQ } scn_part_kind_t;
 
@@ -61,6 +67,10 @@ typedef struct scn_request {
     bool has_body;
     scn_tmpl_t body;
     int weight;
+    char *name;                    /* kind label ("name", default "METHOD path") */
+    cJSON *expect;                 /* this kind's own expect, or NULL: the scenario's */
+    int success[SCN_MAX_STATUSES]; /* the statuses that count as a successful answer */
+    size_t nsuccess;
 } scn_request_t;
 
 typedef struct scn_pool {
@@ -81,7 +91,17 @@ typedef struct scn {
     char *integrity;   /* NULL or "comments" */
     int levels[SCN_MAX_LEVELS]; /* "connections" override; nlevels == 0: the profile's */
     size_t nlevels;
+    double tolerated_error_rate; /* share of unexpected answers + socket errors allowed (0) */
 } scn_t;
+
+/* The expect of request kind k (its own, else the scenario's; NULL when neither has one). */
+const cJSON *scn_expect(const scn_t *s, size_t k);
+/* True when status is a success of kind k. */
+bool scn_is_success(const scn_request_t *q, int status);
+/* True when every success status of every kind is 200..399: then wrk's own C counter of
+ * answers >= 400 tells every unexpected answer of a status class apart, and the run needs no
+ * Lua response() hook (which costs wrk time on every answer). */
+bool scn_wrk_counts_enough(const scn_t *s);
 
 /* Loads and validates one scenario file; errors are "file:line:col: message" (unknown keys too). */
 int scn_load(const char *path, scn_t *s, err_t *err);
@@ -97,15 +117,17 @@ void scn_tmpl_free(scn_tmpl_t *t);
 const scn_pool_t *scn_pool_find(const scn_t *s, const scn_pool_t *extra, size_t nextra,
                                 const char *name);
 
-/* Renders the template with every pool at index 0 and seq = "0": the sample request that is
- * checked before the load. -1 on an unknown pool. */
+/* Renders the template with every pool at index `index` (modulo its size) and seq = "0": the
+ * sample requests checked before (index 0) and after (index 1) the load. -1 on an unknown pool. */
 int scn_tmpl_sample(const scn_t *s, const scn_tmpl_t *t, const scn_pool_t *extra, size_t nextra,
-                    buf_t *out, err_t *err);
+                    size_t index, buf_t *out, err_t *err);
 
 typedef struct scn_lua_opts {
     const char *out_json; /* path done() writes to */
     const char *nonce;    /* makes {{seq}} unique across runs (e.g. "r3-c64") */
-    bool count_created;   /* define response() and count 201 answers ("acked" in the JSON) */
+    bool count_statuses;  /* define response() and count every status ("statuses" in the JSON,
+                             "created" = the 201s): write scenarios, and scenarios whose success
+                             statuses wrk's counter cannot tell apart (scn_wrk_counts_enough) */
 } scn_lua_opts_t;
 
 /* Appends the wrk Lua script of scenario s to out. extra: seeded pools. */

@@ -76,6 +76,19 @@ int wrk_result_parse(const char *text, size_t len, wrk_result_t *r, err_t *err) 
     }
     r->duration_s = dur / 1e6;
     r->counted_created = cJSON_IsTrue(cc);
+    /* "statuses": {"200": n, ...} (counted by response(); absent or {} otherwise) */
+    const cJSON *st;
+    cJSON_ArrayForEach(st, cJSON_GetObjectItemCaseSensitive(root, "statuses")) {
+        long code;
+        if (!cJSON_IsNumber(st) || str_to_long(st->string, 100, 999, &code) < 0 ||
+            r->nstatuses >= WRK_MAX_STATUSES) {
+            err_set(err, "wrk output: \"statuses\" must map statuses to counts (at most %d)",
+                    WRK_MAX_STATUSES);
+            goto out;
+        }
+        r->status_code[r->nstatuses] = (int)code;
+        r->status_count[r->nstatuses++] = (long long)st->valuedouble;
+    }
     size_t n = (size_t)cJSON_GetArraySize(h);
     r->hist = calloc(n ? n : 1, sizeof *r->hist);
     if (!r->hist) {

@@ -20,13 +20,17 @@
 #define WRK_GRACE_S 20             /* wall-clock slack past -d before wrk is killed */
 #define WRK_OUTPUT_MAX (64u << 20) /* bytes of the done() JSON */
 #define WRK_CLIENT_BOUND_UTIL 0.90 /* wrk busier than this share of its CPUs: client-bound */
+#define WRK_MAX_STATUSES      64   /* distinct statuses counted by response() */
 
 typedef struct wrk_result {
     double duration_s;
     long long requests, bytes;
     long long err_connect, err_read, err_write, err_status, err_timeout;
     long long created;      /* 201 answers counted by response() (write scenarios) */
-    bool counted_created;
+    bool counted_created;   /* response() ran: created and statuses[] are known */
+    int status_code[WRK_MAX_STATUSES];
+    long long status_count[WRK_MAX_STATUSES];
+    size_t nstatuses;
     double lat_min_us, lat_max_us, lat_mean_us, lat_stdev_us;
     double p50_us, p75_us, p90_us, p99_us, p99_9_us, p99_99_us;
     long long (*hist)[2];   /* [latency_us, count], ascending */

@@ -57,7 +57,9 @@ int report_generate(const char *run_dir, const char *baseline_dir, double max_re
             model_free(&cur);
             return CLI_EXIT_USAGE;
         }
-        baseline_compare(&bl, &old, &cur, max_regression_pct);
+        baseline_compare2(&bl, &old, &cur, max_regression_pct,
+                          o.max_p99_regression_pct > 0 ? o.max_p99_regression_pct
+                                                       : REPORT_DEFAULT_MAX_P99_REGRESSION);
         has_baseline = true;
     }
     int code = CLI_EXIT_OK;
@@ -85,8 +87,12 @@ int report_generate(const char *run_dir, const char *baseline_dir, double max_re
     fprintf(stderr, "report: %s/report.html (%d chart(s)), %s/summary.md\n", o.out_dir, ncharts,
             o.out_dir);
     if (has_baseline) {
-        fprintf(stderr, "baseline: %d regression(s) beyond %.1f%%, %d target(s) lost conformance\n",
-                bl.regressions, max_regression_pct, bl.lost_conformance);
+        baseline_print(&bl, stderr);
+        fprintf(stderr,
+                "baseline: %d regression(s) (req/s beyond %.1f%%, p99 beyond %.1f%%, significant "
+                "at p <= %.2f), %d target(s) lost conformance\n",
+                bl.regressions, bl.max_regression_pct, bl.max_p99_regression_pct, REPORT_ALPHA,
+                bl.lost_conformance);
         if ((bl.regressions || bl.lost_conformance) && code == CLI_EXIT_OK) code = CLI_EXIT_FAIL;
     }
 out:
@@ -96,15 +102,20 @@ out:
 }
 
 static const char *const USAGE =
-    "usage: parity report RUN_DIR [--baseline OLD_RUN_DIR] [--max-regression PCT] [--png] [--out "
-    "DIR]\n"
+    "usage: parity report RUN_DIR [--baseline OLD_RUN_DIR] [--max-regression PCT]\n"
+    "                     [--max-p99-regression PCT] [--png] [--out DIR]\n"
     "\n"
     "Reads RUN_DIR/conformance.json and RUN_DIR/bench.json and writes report.html (one\n"
     "self-contained page), summary.md (Markdown for CI) and charts/*.svg into RUN_DIR (or DIR).\n"
     "\n"
-    "  --baseline DIR        compare with an older run: exit 1 when a target loses conformance or\n"
-    "                        its throughput drops beyond PCT outside the measured spread\n"
-    "  --max-regression PCT  the threshold, in percent (default 5)\n"
+    "  --baseline DIR        compare with an older run: exit 1 when a target loses conformance, "
+    "or\n"
+    "                        its throughput drops / its p99 rises significantly (one-sided\n"
+    "                        Mann-Whitney over the repetitions, p <= 0.05) by more than the\n"
+    "                        minimum effect; with fewer than 3 repetitions a side: by more than\n"
+    "                        the minimum effect with the min-max ranges apart\n"
+    "  --max-regression PCT  minimum throughput effect, in percent (default 5)\n"
+    "  --max-p99-regression PCT  minimum p99 effect, in percent (default 25)\n"
     "  --png                 also write charts/*.png\n"
     "  --out DIR             write the report there instead of RUN_DIR\n"
     "\n"
@@ -124,6 +135,7 @@ int report_parse_pct(const char *s, double *out) {
 int report_main(int argc, char **argv) {
     static const struct option longopts[] = {{"baseline", required_argument, 0, 'b'},
                                              {"max-regression", required_argument, 0, 'm'},
+                                             {"max-p99-regression", required_argument, 0, 'M'},
                                              {"png", no_argument, 0, 'p'},
                                              {"out", required_argument, 0, 'o'},
                                              {"help", no_argument, 0, 'h'},
@@ -140,6 +152,12 @@ int report_main(int argc, char **argv) {
             if (report_parse_pct(optarg, &pct) < 0)
                 return cli_usage_error(
                     "report", "--max-regression takes a percentage from 0 to 1000, not '%s'",
+                    optarg);
+            break;
+        case 'M':
+            if (report_parse_pct(optarg, &o.max_p99_regression_pct) < 0)
+                return cli_usage_error(
+                    "report", "--max-p99-regression takes a percentage from 0 to 1000, not '%s'",
                     optarg);
             break;
         case 'p': o.png = true; break;

@@ -25,6 +25,10 @@
 #define REPORT_MAX_FILE               (256u << 20) /* bytes of a conformance.json or bench.json */
 #define REPORT_DEFAULT_MAX_REGRESSION 5.0          /* percent */
 #define REPORT_GNUPLOT_TIMEOUT_MS     60000
+#define REPORT_DEFAULT_MAX_P99_REGRESSION 25.0 /* percent: the tail is noisier */
+#define REPORT_ALPHA                      0.05 /* one-sided Mann-Whitney significance */
+#define REPORT_MWU_MIN_N                  3    /* repetitions per side for the test */
+#define REPORT_MWU_MAX_N                  20   /* repetitions per side it can count */
 
 /* One target x scenario: the figures at the reference connection level (see model_t.ref_level). */
 typedef struct model_cell {
@@ -36,7 +40,14 @@ typedef struct model_cell {
     double rps, rps_min, rps_max;
     double p50, p90, p99, p99_min, p99_max, p999; /* microseconds */
     double cpu_s, eff, rss_kb;                    /* < 0 when unknown (external targets) */
-    double errors;
+    double errors;         /* unexpected answers + socket errors over every run */
+    double unexpected;     /* answers whose status is not a declared success (or late) */
+    double answers_rps;    /* every answer per second, successes or not */
+    double rps_cv, p99_cv; /* percent over repetitions; < 0 when one run (no spread) */
+    bool unstable;         /* a CV above the run's threshold (settings.cv_threshold_pct) */
+    double cpu_us;         /* CPU microseconds per successful request; < 0 unknown */
+    double ceiling;        /* the client's ceiling (req/s against the trivial responder); < 0 */
+    double read_p99_lo, read_p99_hi; /* bounds of the reads' p99 in a mix; < 0 when not a mix */
     bool client_bound;
     bool integrity_checked, integrity_pass;
     const cJSON *scenario;   /* the bench.json scenario object */
@@ -48,6 +59,8 @@ typedef struct model_target {
     const char *name;
     const char *color; /* "#RRGGBB", the same in every chart and table */
     const char *version;
+    const char *orm; /* "full" | "micro" | "raw" (bench.json, else conformance.json) or NULL */
+    char label[96];  /* what tables and charts show: "flask (full ORM)", or the name */
     const cJSON *conf;        /* conformance.json target object or NULL */
     const cJSON *bench;       /* bench.json target object or NULL */
     const char *bench_status; /* its status: ok, error (did not start), crashed; NULL if absent */
@@ -67,6 +80,7 @@ typedef struct rm {
     const char *suites[REPORT_MAX_SUITES];
     size_t nsuites;
     int ref_level; /* the level the tables and bar charts use: 64 if measured, else the highest */
+    double cv_threshold; /* settings.cv_threshold_pct of bench.json (5 when absent) */
     model_cell_t cells[REPORT_MAX_TARGETS][REPORT_MAX_SCENARIOS];
 } model_t;
 
@@ -79,6 +93,8 @@ int model_target_index(const model_t *m, const char *name);
 int model_scenario_index(const model_t *m, const char *name);
 /* The conformance suite object of target t named suite, or NULL. */
 const cJSON *model_suite(const model_target_t *t, const char *suite);
+/* "full ORM", "micro-ORM", "raw SQL" for a target.json "orm" value; NULL for anything else. */
+const char *model_orm_label(const char *orm);
 /* Colour of a target: fixed for the five known targets, a palette slot for others. */
 const char *model_color(const char *name, size_t index);
 
@@ -94,9 +110,14 @@ typedef enum baseline_verdict {
 
 typedef struct baseline_row {
     const char *target, *scenario;
-    double old_rps, new_rps, delta_pct; /* throughput at the reference level */
+    double old_rps, new_rps, delta_pct; /* median successful req/s at the reference level */
     double old_p99, new_p99, p99_delta_pct;
-    baseline_verdict_t verdict;
+    int n_old, n_new;                      /* repetitions on each side */
+    double rps_p, p99_p;                   /* one-sided Mann-Whitney p of the change's direction;
+                                              NAN when a side has fewer than REPORT_MWU_MIN_N */
+    double rps_min_effect, p99_min_effect; /* percent a change must exceed to count */
+    baseline_verdict_t rps_verdict, p99_verdict;
+    baseline_verdict_t verdict; /* the worse of the two */
 } baseline_row_t;
 
 typedef struct baseline_conf_row {
@@ -109,7 +130,8 @@ typedef struct baseline_conf_row {
 
 typedef struct bl {
     const model_t *old, *cur;
-    double max_regression_pct;
+    double max_regression_pct;     /* throughput: the minimum effect (percent) */
+    double max_p99_regression_pct; /* p99: the minimum effect (percent) */
     baseline_row_t rows[REPORT_MAX_TARGETS * REPORT_MAX_SCENARIOS];
     size_t nrows;
     baseline_conf_row_t conf[REPORT_MAX_TARGETS];
@@ -117,13 +139,26 @@ typedef struct bl {
     int regressions, lost_conformance;
 } baseline_t;
 
-/* Compares cur against old. A throughput change is noise when either run's median lies inside
- * the other's min-max over repetitions; outside that, a drop beyond max_regression_pct is a
- * regression (smaller moves are "better"/"worse", not gated). A scenario measured before that
- * now has no figures (crashed, failed its sample check, target did not start) is a regression;
- * one simply not run this time is "gone". Losing conformance (a suite that passed now fails or
- * is missing, for a target that was checked) is always a failure. */
+/* Compares cur against old, throughput and p99 separately (report_baseline.c says how): a
+ * change is a regression when it is significant (one-sided Mann-Whitney over the repetitions,
+ * p <= REPORT_ALPHA) AND larger than the minimum effect (max_regression_pct for throughput,
+ * max_p99_regression_pct for p99, never below twice the runs' own CV). With fewer than
+ * REPORT_MWU_MIN_N repetitions on a side no test is possible: the change must then exceed the
+ * minimum effect with the two min-max ranges apart. A scenario measured before that now has no
+ * figures (crashed, failed its check, target did not start) is a regression; one simply not run
+ * this time is "gone". Losing conformance (a suite that passed now fails or is missing, for a
+ * target that was checked) is always a failure. */
 void baseline_compare(baseline_t *b, const model_t *old, const model_t *cur, double max_regression_pct);
+void baseline_compare2(baseline_t *b, const model_t *old, const model_t *cur,
+                       double max_regression_pct, double max_p99_regression_pct);
+/* Prints the comparison table (target, scenario, old, new, change, p, verdict) to f. */
+void baseline_print(const baseline_t *b, FILE *f);
+
+/* Mann-Whitney U of x against y (pairs where x > y, ties one half). */
+double report_mwu_u(const double *x, size_t m, const double *y, size_t n);
+/* Exact one-sided p-value that x tends to be smaller than y: P(U <= observed U). 1 when a
+ * sample is empty or larger than REPORT_MWU_MAX_N. */
+double report_mwu_p_less(const double *x, size_t m, const double *y, size_t n);
 const char *baseline_verdict_name(baseline_verdict_t v);
 
 typedef struct report_opts {
@@ -131,6 +166,7 @@ typedef struct report_opts {
     const char *templates; /* reports/templates */
     bool png;
     const char *command; /* the command line that produced the run (shown to reproduce) */
+    double max_p99_regression_pct; /* --max-p99-regression; 0: REPORT_DEFAULT_MAX_P99_REGRESSION */
 } report_opts_t;
 
 /* Writes the charts (svg, and png on request) of m into out_dir/charts; names receives their

@@ -168,9 +168,10 @@ static bool hist_entry(const cJSON *e, double *us, double *count) {
 static void series_title(buf_t *plot, const model_t *m, size_t t, const model_cell_t *cell) {
     char title[160];
     if (cell && cell->level && cell->connections != m->ref_level)
-        snprintf(title, sizeof title, "%s (%d connections)", m->targets[t].name, cell->connections);
+        snprintf(title, sizeof title, "%s (%d connections)", m->targets[t].label,
+                 cell->connections);
     else
-        snprintf(title, sizeof title, "%s", m->targets[t].name);
+        snprintf(title, sizeof title, "%s", m->targets[t].label);
     gp_quote(plot, title);
 }
 

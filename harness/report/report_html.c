@@ -72,7 +72,7 @@ static void cards(FILE *f, const model_t *m) {
         const model_target_t *rt = &m->targets[t];
         fputs("<div class=\"card\"><div class=\"name\">", f);
         swatch(f, rt);
-        E(rt->name);
+        E(rt->label);
         fputs("</div><div class=\"muted\">", f);
         E(rt->version ? rt->version : "");
         fputs("</div><div>", f);
@@ -130,7 +130,7 @@ static void conformance(FILE *f, const model_t *m) {
     for (size_t t = 0; t < m->nt; t++) {
         fputs("<th>", f);
         swatch(f, &m->targets[t]);
-        E(m->targets[t].name);
+        E(m->targets[t].label);
         fputs("</th>", f);
     }
     fputs("</tr>\n", f);
@@ -163,7 +163,7 @@ static void conformance(FILE *f, const model_t *m) {
         const char *err = json_str(m->targets[t].conf, "error");
         if (!err) continue;
         fputs("<div class=\"failure\"><b>", f);
-        E(m->targets[t].name);
+        E(m->targets[t].label);
         fputs("</b> did not run the suites <span class=\"badge fail\">error</span><pre>", f);
         E(err);
         fputs("</pre></div>\n", f);
@@ -183,7 +183,7 @@ static void conformance(FILE *f, const model_t *m) {
                 }
                 if (++shown > HTML_MAX_FAILURES) continue;
                 fputs("<div class=\"failure\"><b>", f);
-                E(m->targets[t].name);
+                E(m->targets[t].label);
                 fputs(" · ", f);
                 E(json_str(su, "name"));
                 fputs("</b> — step “", f);
@@ -250,7 +250,7 @@ static void conformance(FILE *f, const model_t *m) {
                     header = true;
                 }
                 fputs("<tr><td>", f);
-                E(m->targets[t].name);
+                E(m->targets[t].label);
                 fputs("</td><td>", f);
                 E(json_str(su, "name"));
                 fputs("</td><td>", f);
@@ -270,7 +270,7 @@ static void overview(FILE *f, const model_t *m) {
     for (size_t t = 0; t < m->nt; t++) {
         fputs("<th class=\"num\">", f);
         swatch(f, &m->targets[t]);
-        E(m->targets[t].name);
+        E(m->targets[t].label);
         fputs("</th>", f);
     }
     fputs("</tr>\n", f);
@@ -297,8 +297,16 @@ static void overview(FILE *f, const model_t *m) {
             char rps[32], p99[32];
             report_fmt_rps(rps, sizeof rps, c->rps);
             report_fmt_us(p99, sizeof p99, c->p99);
-            fprintf(f, "<td class=\"num\">%s%s%s req/s<div class=\"muted\">p99 %s</div></td>",
-                    c->rps == best ? "<b>" : "", rps, c->rps == best ? "</b>" : "", p99);
+            fprintf(f, "<td class=\"num\">%s%s%s req/s", c->rps == best ? "<b>" : "", rps,
+                    c->rps == best ? "</b>" : "");
+            if (c->unstable)
+                fputs(
+                    " <span class=\"badge warn\" title=\"CV above the threshold\">unstable</span>",
+                    f);
+            if (c->client_bound) fputs(" <span class=\"badge warn\">client-bound</span>", f);
+            fprintf(f, "<div class=\"muted\">p99 %s", p99);
+            if (c->cpu_us >= 0) fprintf(f, " · %.0f µs CPU/req", c->cpu_us);
+            fputs("</div></td>", f);
         }
         fputs("</tr>\n", f);
     }
@@ -317,17 +325,25 @@ static void bench_tables(FILE *f, const model_t *m) {
             "<p class=\"lead\">Profile <b>%s</b>: %d s per measured run, %d repetition(s), primer "
             "%d s at 8 connections, warmup %d s. "
             "Tables show the level of %d connections (or the highest measured): median over "
-            "repetitions, with min–max. "
-            "Errors are socket errors plus answers ≥ 400. CPU and memory are the target's whole "
-            "process tree.</p>\n",
+            "repetitions (each in a freshly started target, targets interleaved), with min–max "
+            "and the coefficient of variation; <span class=\"badge warn\">unstable</span>: CV "
+            "above %.0f%%. req/s counts successful answers only (each scenario declares its "
+            "success statuses); errors are every other answer plus socket errors, and any beyond "
+            "the scenario's tolerated rate fails the run. "
+            "<span class=\"badge warn\">client-bound</span>: within 10%% of the client's "
+            "ceiling (wrk with the same script against a trivial responder on the target's "
+            "CPUs) or wrk's CPU over 90%%: the figure is a lower bound. CPU µs/req is the "
+            "target's CPU time per successful request (meaningful even when client-bound). CPU "
+            "and memory are the target's whole process tree.</p>\n",
             json_str(m->bench_doc, "profile") ? json_str(m->bench_doc, "profile") : "?",
             (int)json_num(set, "duration_s", 0), (int)json_num(set, "repeat", 0),
-            (int)json_num(set, "primer_s", 0), (int)json_num(set, "warmup_s", 0), m->ref_level);
+            (int)json_num(set, "primer_s", 0), (int)json_num(set, "warmup_s", 0), m->ref_level,
+            m->cv_threshold);
     for (size_t t = 0; t < m->nt; t++) {
         const char *st = json_str(m->targets[t].bench, "status");
         if (!st || !strcmp(st, "ok")) continue;
         fputs("<div class=\"failure\"><b>", f);
-        E(m->targets[t].name);
+        E(m->targets[t].label);
         fputs("</b> <span class=\"badge fail\">", f);
         E(st);
         fputs("</span><pre>", f);
@@ -344,7 +360,7 @@ static void bench_tables(FILE *f, const model_t *m) {
               "class=\"num\">min–max</th>"
               "<th class=\"num\">p50</th><th class=\"num\">p90</th><th class=\"num\">p99</th><th "
               "class=\"num\">p99.9</th>"
-              "<th class=\"num\">errors</th><th class=\"num\">CPU s</th><th "
+              "<th class=\"num\">errors</th><th class=\"num\">CPU µs/req</th><th "
               "class=\"num\">req/CPU-s</th>"
               "<th class=\"num\">peak RSS</th><th>notes</th></tr>\n",
               f);
@@ -353,7 +369,7 @@ static void bench_tables(FILE *f, const model_t *m) {
             if (!c->present) continue;
             fputs("<tr><td>", f);
             swatch(f, &m->targets[t]);
-            E(m->targets[t].name);
+            E(m->targets[t].label);
             fputs("</td>", f);
             if (!c->level) {
                 fputs("<td colspan=\"11\"><span class=\"badge fail\">", f);
@@ -377,8 +393,11 @@ static void bench_tables(FILE *f, const model_t *m) {
             report_fmt_us(p90, sizeof p90, c->p90);
             report_fmt_us(p99, sizeof p99, c->p99);
             report_fmt_us(p999, sizeof p999, c->p999);
-            char range[80];
-            if (c->runs > 1)
+            char range[160];
+            if (c->runs > 1 && c->rps_cv >= 0)
+                snprintf(range, sizeof range, "%s–%s<div class=\"muted\">CV %.1f%%</div>", b, d,
+                         c->rps_cv);
+            else if (c->runs > 1)
                 snprintf(range, sizeof range, "%s–%s", b, d);
             else
                 snprintf(range, sizeof range,
@@ -389,8 +408,8 @@ static void bench_tables(FILE *f, const model_t *m) {
                 "class=\"num\">%s</td><td class=\"num\">%s</td>"
                 "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num%s\">%.0f</td>",
                 a, range, p50, p90, p99, p999, c->errors > 0 ? " fail" : "", c->errors);
-            if (c->cpu_s >= 0)
-                fprintf(f, "<td class=\"num\">%.2f</td>", c->cpu_s);
+            if (c->cpu_us >= 0)
+                fprintf(f, "<td class=\"num\">%.1f</td>", c->cpu_us);
             else
                 fputs("<td class=\"num\">–</td>", f);
             report_fmt_rps(a, sizeof a, c->eff);
@@ -412,10 +431,34 @@ static void bench_tables(FILE *f, const model_t *m) {
                         "<span class=\"badge skip\" title=\"not measured at %d connections\">at %d "
                         "connections</span> ",
                         m->ref_level, c->connections);
-            if (c->client_bound)
-                fputs("<span class=\"badge warn\" title=\"wrk kept its CPU over 90% busy: the "
-                      "figure is a lower bound\">client-bound</span> ",
-                      f);
+            if (c->unstable)
+                fprintf(f,
+                        "<span class=\"badge warn\" title=\"req/s CV %.1f%%, p99 CV %.1f%% over "
+                        "%d repetitions\">unstable</span> ",
+                        c->rps_cv, c->p99_cv, c->runs);
+            if (c->client_bound) {
+                report_fmt_rps(b, sizeof b, c->ceiling);
+                fprintf(f,
+                        "<span class=\"badge warn\" title=\"within 10%% of the client's ceiling, "
+                        "or wrk's CPU over 90%%: the figure is a lower "
+                        "bound\">client-bound%s%s%s</span> ",
+                        c->ceiling > 0 ? " (ceiling " : "", c->ceiling > 0 ? b : "",
+                        c->ceiling > 0 ? " req/s)" : "");
+            } else if (c->ceiling > 0) {
+                report_fmt_rps(b, sizeof b, c->ceiling);
+                fprintf(f, "<span class=\"muted\">client ceiling %s</span> ", b);
+            }
+            if (c->read_p99_lo >= 0) {
+                report_fmt_us(b, sizeof b, c->read_p99_lo);
+                report_fmt_us(d, sizeof d, c->read_p99_hi);
+                fprintf(f,
+                        "<span class=\"muted\" title=\"bounds of the read requests' p99, from "
+                        "the full histogram of the mix\">read p99 %s–%s</span> ",
+                        b, d);
+            }
+            if (c->unexpected > 0)
+                fprintf(f, "<span class=\"badge fail\">%.0f unexpected answers</span> ",
+                        c->unexpected);
             if (c->integrity_checked) {
                 const cJSON *in = json_get(c->scenario, "integrity");
                 fprintf(f,
@@ -552,8 +595,9 @@ static void baseline(FILE *f, const baseline_t *b) {
     if (b->nrows) {
         fputs("<table><tr><th>target</th><th>scenario</th><th class=\"num\">req/s before</th><th "
               "class=\"num\">now</th>"
-              "<th class=\"num\">change</th><th class=\"num\">p99 before</th><th "
-              "class=\"num\">now</th><th>verdict</th></tr>\n",
+              "<th class=\"num\">change</th><th>test</th><th class=\"num\">p99 before</th><th "
+              "class=\"num\">now</th><th "
+              "class=\"num\">change</th><th>test</th><th>verdict</th></tr>\n",
               f);
         for (size_t i = 0; i < b->nrows; i++) {
             const baseline_row_t *r = &b->rows[i];
@@ -570,12 +614,23 @@ static void baseline(FILE *f, const baseline_t *b) {
             E(r->target);
             fputs("</td><td>", f);
             E(r->scenario);
+            char t1[40], t2[40];
+            if (isnan(r->rps_p))
+                snprintf(t1, sizeof t1, "no test (n=%d/%d)", r->n_old, r->n_new);
+            else
+                snprintf(t1, sizeof t1, "p=%.3f", r->rps_p);
+            if (isnan(r->p99_p))
+                snprintf(t2, sizeof t2, "no test (n=%d/%d)", r->n_old, r->n_new);
+            else
+                snprintf(t2, sizeof t2, "p=%.3f", r->p99_p);
             fprintf(f,
                     "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td "
-                    "class=\"num\">%+.1f%%</td>"
-                    "<td class=\"num\">%s</td><td class=\"num\">%s</td><td><span class=\"badge "
+                    "class=\"num\">%+.1f%%</td><td>%s</td>"
+                    "<td class=\"num\">%s</td><td class=\"num\">%s</td><td "
+                    "class=\"num\">%+.1f%%</td><td>%s</td><td><span class=\"badge "
                     "%s\">%s</span></td></tr>\n",
-                    a, c, isfinite(r->delta_pct) ? r->delta_pct : 0.0, p1, p2, cls,
+                    a, c, isfinite(r->delta_pct) ? r->delta_pct : 0.0, t1, p1, p2,
+                    isfinite(r->p99_delta_pct) ? r->p99_delta_pct : 0.0, t2, cls,
                     baseline_verdict_name(r->verdict));
         }
         fputs("</table>\n", f);
@@ -600,7 +655,7 @@ static void environment(FILE *f, const model_t *m, const report_opts_t *o) {
     }
     for (size_t t = 0; t < m->nt; t++) {
         fputs("<tr><th>", f);
-        E(m->targets[t].name);
+        E(m->targets[t].label);
         fputs("</th><td>", f);
         E(m->targets[t].version ? m->targets[t].version : "");
         fputs("</td></tr>\n", f);

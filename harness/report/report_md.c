@@ -95,7 +95,7 @@ static void conformance(FILE *f, const model_t *m) {
 
 static void figures(FILE *f, const model_t *m, const char *title, bool latency) {
     fprintf(f, "### %s at %d connections\n\n| scenario |", title, m->ref_level);
-    for (size_t t = 0; t < m->nt; t++) fprintf(f, " %s |", m->targets[t].name);
+    for (size_t t = 0; t < m->nt; t++) fprintf(f, " %s |", m->targets[t].label);
     fputs("\n|---|", f);
     for (size_t t = 0; t < m->nt; t++) fputs("---:|", f);
     fputc('\n', f);
@@ -113,15 +113,45 @@ static void figures(FILE *f, const model_t *m, const char *title, bool latency) 
                 fprintf(f, " ❌ %s |", c->status);
             else if (latency) {
                 report_fmt_us(a, sizeof a, c->p99);
-                fprintf(f, " %s |", a);
+                fprintf(f, " %s", a);
+                if (c->runs > 1) {
+                    report_fmt_us(b, sizeof b, c->p99_min);
+                    report_fmt_us(d, sizeof d, c->p99_max);
+                    if (c->p99_cv >= 0)
+                        fprintf(f, " (%s–%s, CV %.1f%%)", b, d, c->p99_cv);
+                    else
+                        fprintf(f, " (%s–%s)", b, d);
+                }
+                if (c->runs > 1 && c->p99_cv > m->cv_threshold) fputs(" ⚠️ unstable", f);
+                if (c->read_p99_lo >= 0) {
+                    report_fmt_us(b, sizeof b, c->read_p99_lo);
+                    report_fmt_us(d, sizeof d, c->read_p99_hi);
+                    fprintf(f, " · reads: %s–%s", b, d);
+                }
+                fputs(" |", f);
             } else {
                 report_fmt_rps(a, sizeof a, c->rps);
                 report_fmt_rps(b, sizeof b, c->rps_min);
                 report_fmt_rps(d, sizeof d, c->rps_max);
                 fprintf(f, " %s", a);
-                if (c->runs > 1) fprintf(f, " (%s–%s)", b, d);
-                if (c->errors > 0) fprintf(f, " ⚠️ %.0f err", c->errors);
-                if (c->client_bound) fputs(" ⚠️ client-bound", f);
+                if (c->runs > 1 && c->rps_cv >= 0)
+                    fprintf(f, " (%s–%s, CV %.1f%%)", b, d, c->rps_cv);
+                else if (c->runs > 1)
+                    fprintf(f, " (%s–%s)", b, d);
+                else
+                    fputs(" (1 run)", f);
+                if (c->cpu_us >= 0) fprintf(f, " · %.0f µs CPU/req", c->cpu_us);
+                if (c->unstable) fputs(" ⚠️ unstable", f);
+                if (c->errors > 0)
+                    fprintf(f, " ⚠️ %.0f err (%.0f unexpected answers)", c->errors,
+                            c->unexpected);
+                if (c->client_bound) {
+                    report_fmt_rps(b, sizeof b, c->ceiling);
+                    if (c->ceiling > 0)
+                        fprintf(f, " ⚠️ client-bound (ceiling %s)", b);
+                    else
+                        fputs(" ⚠️ client-bound", f);
+                }
                 if (strcmp(c->status, "ok")) fprintf(f, " ❌ %s", c->status);
                 if (c->connections != m->ref_level) fprintf(f, " (at %d conn)", c->connections);
                 if (c->integrity_checked && !c->integrity_pass) fputs(" ❌ integrity", f);
@@ -133,29 +163,45 @@ static void figures(FILE *f, const model_t *m, const char *title, bool latency) 
     fputc('\n', f);
 }
 
+static void md_p(char *out, size_t n, double p, int na, int nb) {
+    if (isnan(p))
+        snprintf(out, n, "no test (n=%d/%d)", na, nb);
+    else
+        snprintf(out, n, "p=%.3f", p);
+}
+
 static void baseline(FILE *f, const baseline_t *b) {
-    fprintf(f, "### Against the baseline (gate: %.1f%% throughput drop outside the spread)\n\n",
-            b->max_regression_pct);
+    fprintf(f,
+            "### Against the baseline (gate: req/s down > %.1f%% or p99 up > %.1f%%, and "
+            "significant: one-sided Mann–Whitney p ≤ %.2f over the repetitions)\n\n",
+            b->max_regression_pct, b->max_p99_regression_pct, REPORT_ALPHA);
     fprintf(f, "%s **%d regression(s)**, **%d target(s) lost conformance**.\n\n",
             b->regressions || b->lost_conformance ? "❌" : "✅", b->regressions, b->lost_conformance);
     for (size_t i = 0; i < b->nconf; i++)
         if (b->conf[i].lost)
             fprintf(f, "- %s lost conformance: %s\n", b->conf[i].target, b->conf[i].suites);
     if (b->nrows) {
-        fputs("\n| target | scenario | req/s before | now | change | verdict "
-              "|\n|---|---|---:|---:|---:|---|\n",
+        fputs("\n| target | scenario | req/s before | now | change | test | p99 before | now | "
+              "change | test | verdict |\n|---|---|---:|---:|---:|---|---:|---:|---:|---|---|\n",
               f);
         for (size_t i = 0; i < b->nrows; i++) {
             const baseline_row_t *r = &b->rows[i];
-            char a[32], c[32];
+            char a[32], c[32], p1[32], p2[32], t1[40], t2[40];
             report_fmt_rps(a, sizeof a, r->old_rps);
             report_fmt_rps(c, sizeof c, r->new_rps);
-            if (isfinite(r->delta_pct))
-                fprintf(f, "| %s | %s | %s | %s | %+.1f%% | %s |\n", r->target, r->scenario, a, c,
-                        r->delta_pct, baseline_verdict_name(r->verdict));
-            else
-                fprintf(f, "| %s | %s | %s | %s | – | %s |\n", r->target, r->scenario, a, c,
+            report_fmt_us(p1, sizeof p1, r->old_p99);
+            report_fmt_us(p2, sizeof p2, r->new_p99);
+            if (!isfinite(r->delta_pct) || r->old_rps < 0 || r->new_rps < 0) {
+                fprintf(f, "| %s | %s | %s | %s | – | – | – | – | – | – | %s |\n", r->target,
+                        r->scenario, r->old_rps < 0 ? "–" : a, r->new_rps < 0 ? "–" : c,
                         baseline_verdict_name(r->verdict));
+                continue;
+            }
+            md_p(t1, sizeof t1, r->rps_p, r->n_old, r->n_new);
+            md_p(t2, sizeof t2, r->p99_p, r->n_old, r->n_new);
+            fprintf(f, "| %s | %s | %s | %s | %+.1f%% | %s | %s | %s | %+.1f%% | %s | %s |\n",
+                    r->target, r->scenario, a, c, r->delta_pct, t1, p1, p2, r->p99_delta_pct, t2,
+                    baseline_verdict_name(r->verdict));
         }
     }
     fputc('\n', f);
@@ -171,8 +217,18 @@ int report_markdown(const model_t *m, const baseline_t *b, FILE *f) {
     conformance(f, m);
     report_wire_md(f, m); /* issue 19: apart from the conformance verdict */
     if (m->bench_doc && m->ns) {
-        figures(f, m, "Throughput (requests/s, median)", false);
-        figures(f, m, "Latency p99", true);
+        figures(f, m, "Throughput (successful requests/s, median over repetitions)", false);
+        figures(f, m, "Latency p99 (median over repetitions)", true);
+        fprintf(
+            f,
+            "<sub>Successful answers only (each scenario declares its success statuses); "
+            "every figure is the median of the repetitions, each in a freshly started "
+            "target, with min–max and the coefficient of variation; ⚠️ unstable: CV above "
+            "%.0f%%; client-bound: within 10%% of what wrk reaches against a trivial "
+            "responder (the ceiling) or wrk's CPU over 90%%; µs CPU/req: the target's CPU "
+            "time per successful request; reads: bounds of the read requests' p99 in a "
+            "mix, from the full histogram.</sub>\n\n",
+            m->cv_threshold);
         report_openloop_md(f, m);
         report_tradeoffs_md(f, m);
         const cJSON *env = cJSON_GetObjectItemCaseSensitive(m->bench_doc, "environment");

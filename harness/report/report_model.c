@@ -23,6 +23,14 @@ static const struct {
 static const char *const PALETTE[] = {"#CCBB44", "#BBBBBB", "#E69F00",
                                       "#009E73", "#0072B2", "#D55E00"};
 
+const char *model_orm_label(const char *orm) {
+    if (!orm) return NULL;
+    if (!strcmp(orm, "full")) return "full ORM";
+    if (!strcmp(orm, "micro")) return "micro-ORM";
+    if (!strcmp(orm, "raw")) return "raw SQL";
+    return NULL;
+}
+
 const char *model_color(const char *name, size_t index) {
     for (size_t i = 0; i < sizeof KNOWN / sizeof *KNOWN; i++)
         if (strcmp(KNOWN[i].name, name) == 0) return KNOWN[i].color;
@@ -95,6 +103,7 @@ static void load_conformance(model_t *m) {
         model_target_t *rt = &m->targets[i];
         rt->conf = t;
         if (!rt->version) rt->version = json_str(t, "version");
+        if (!rt->orm) rt->orm = json_str(t, "orm");
         const cJSON *c = json_get(t, "counts");
         rt->steps_pass = (int)json_num(c, "pass", 0);
         rt->steps_fail = (int)json_num(c, "fail", 0);
@@ -142,7 +151,8 @@ static void fill_cell(model_cell_t *c, const cJSON *scn, int ref) {
     c->scenario = scn;
     c->status = json_str(scn, "status") ? json_str(scn, "status") : "pending";
     c->error = json_str(scn, "error");
-    c->cpu_s = c->eff = c->rss_kb = -1;
+    c->cpu_s = c->eff = c->rss_kb = c->cpu_us = c->ceiling = -1;
+    c->rps_cv = c->p99_cv = c->read_p99_lo = c->read_p99_hi = c->answers_rps = -1;
     const cJSON *integ = json_get(scn, "integrity");
     c->integrity_checked = cJSON_IsTrue(json_get(integ, "checked"));
     c->integrity_pass = cJSON_IsTrue(json_get(integ, "pass"));
@@ -162,6 +172,15 @@ static void fill_cell(model_cell_t *c, const cJSON *scn, int ref) {
     spread(s, "cpu_s", &c->cpu_s, NULL, NULL);
     spread(s, "rps_per_cpu_s", &c->eff, NULL, NULL);
     spread(s, "rss_peak_kb", &c->rss_kb, NULL, NULL);
+    spread(s, "cpu_us_per_req", &c->cpu_us, NULL, NULL);
+    spread(s, "answers_rps", &c->answers_rps, NULL, NULL);
+    spread(s, "read_p99_low_us", &c->read_p99_lo, NULL, NULL);
+    spread(s, "read_p99_high_us", &c->read_p99_hi, NULL, NULL);
+    c->rps_cv = json_num(json_get(s, "rps"), "cv_pct", -1);
+    c->p99_cv = json_num(json_get(s, "p99_us"), "cv_pct", -1);
+    c->unstable = cJSON_IsTrue(json_get(s, "unstable"));
+    c->ceiling = json_num(s, "ceiling_rps", -1);
+    c->unexpected = json_num(s, "unexpected", 0);
     c->errors = json_num(s, "errors", 0);
     c->client_bound = cJSON_IsTrue(json_get(s, "client_bound"));
     /* the run closest to the median throughput: its histogram is the one charted */
@@ -188,6 +207,7 @@ static void load_bench(model_t *m) {
         if (c > highest) highest = c;
     }
     m->ref_level = has_pref ? REF_LEVEL_PREFERRED : highest;
+    m->cv_threshold = json_num(json_get(m->bench_doc, "settings"), "cv_threshold_pct", 5.0);
     cJSON_ArrayForEach(t, json_get(m->bench_doc, "targets")) {
         const char *name = json_str(t, "name");
         if (!name) continue;
@@ -195,6 +215,7 @@ static void load_bench(model_t *m) {
         if (i < 0) continue;
         m->targets[i].bench = t;
         m->targets[i].bench_status = json_str(t, "status");
+        if (json_str(t, "orm")) m->targets[i].orm = json_str(t, "orm");
         if (json_str(t, "version")) m->targets[i].version = json_str(t, "version");
         cJSON_ArrayForEach(s, json_get(t, "scenarios")) {
             const char *sn = json_str(s, "name");
@@ -235,7 +256,15 @@ int model_load(model_t *m, const char *dir, err_t *err) {
                        dir);
     if (m->conf_doc) load_conformance(m);
     if (m->bench_doc) load_bench(m);
-    for (size_t i = 0; i < m->nt; i++) m->targets[i].color = model_color(m->targets[i].name, i);
+    for (size_t i = 0; i < m->nt; i++) {
+        model_target_t *rt = &m->targets[i];
+        rt->color = model_color(rt->name, i);
+        const char *ol = model_orm_label(rt->orm);
+        if (ol)
+            snprintf(rt->label, sizeof rt->label, "%s (%s)", rt->name, ol);
+        else
+            snprintf(rt->label, sizeof rt->label, "%s", rt->name);
+    }
     return 0;
 }
 

@@ -1,5 +1,6 @@
 /* Tests of harness/bench_json.c and the profiles: medians and spreads over repetitions, the
- * level summary, the integrity record, and the shape of a run entry. */
+ * level summary (successes, errors, CV and the unstable flag, the client ceiling), the
+ * integrity record, and the shape of a run entry. */
 #include <criterion/criterion.h>
 
 #include <string.h>
@@ -22,15 +23,32 @@ Test(bench, spread_median_min_max) {
 
 Test(bench, profiles) {
     const bench_profile_t *p = bench_profile_find("smoke");
-    cr_assert(p && p->nlevels == 1 && p->duration_s == 2 && p->repeat == 1);
+    cr_assert(p && p->nlevels == 1 && p->duration_s == 2 && p->repeat == 1 && p->ceiling_s > 0);
     p = bench_profile_find("quick");
-    cr_assert(p && p->nlevels == 1 && p->levels[0] == 64 && p->duration_s == 5 && p->repeat == 1);
+    cr_assert(p && p->nlevels == 1 && p->levels[0] == 64 && p->repeat >= 3 && p->ceiling_s > 0);
+    /* quick must still fit the time one 5 s repetition with a 5 s primer and 3 s warmup took
+     * (14 s per scenario) + 50%: three repetitions plus the ceiling round */
+    double per = p->repeat * (p->primer_s + p->warmup_s + p->duration_s + p->pause_ms / 1000.0) +
+                 p->repeat * (p->ceiling_s + p->pause_ms / 1000.0) / 5.0;
+    cr_assert(per <= 14 * 1.5, "quick takes %.1f s per scenario and target", per);
     p = bench_profile_find("full");
-    cr_assert(p && p->nlevels == 3 && p->levels[2] == 256 && p->duration_s == 15 && p->repeat == 3);
+    cr_assert(p && p->nlevels == 3 && p->levels[2] == 256 && p->duration_s == 15 && p->repeat >= 3);
     cr_assert_null(bench_profile_find("fast"));
 }
 
-static void add(cJSON *lv, int rep, double rps_requests, double p99, bool client_bound, long long status_errors) {
+static scn_t one_kind(void) {
+    scn_t s;
+    memset(&s, 0, sizeof s);
+    s.nreqs = 1;
+    s.reqs[0].method = "GET";
+    s.reqs[0].weight = 1;
+    s.reqs[0].success[0] = 200;
+    s.reqs[0].nsuccess = 1;
+    return s;
+}
+
+static bool add(cJSON *lv, int rep, double rps_requests, double p99, bool client_bound,
+                long long status_errors) {
     wrk_result_t r;
     memset(&r, 0, sizeof r);
     r.duration_s = 1;
@@ -42,21 +60,29 @@ static void add(cJSON *lv, int rep, double rps_requests, double p99, bool client
     long long hist[1][2] = {{100, 5}};
     r.hist = hist;
     r.nhist = 1;
-    bj_add_run(lv, rep, "wrk ...", &r, NULL, client_bound ? 0.95 : 0.5);
+    scn_t s = one_kind();
+    char why[256];
+    return bj_add_run(lv, rep, "wrk ...", &r, NULL, client_bound ? 0.95 : 0.5, &s, why, sizeof why);
 }
 
 Test(bench, level_summary_over_repetitions) {
     cJSON *levels = cJSON_CreateArray();
     cJSON *lv = bj_level_new(levels, 64);
-    add(lv, 1, 1000, 900, false, 0);
-    add(lv, 2, 3000, 700, true, 2);
+    cr_assert_not(add(lv, 1, 1000, 900, false, 0), "a read error is not tolerated by default");
+    cr_assert_not(add(lv, 2, 3002, 700, true, 2));
     add(lv, 3, 2000, 800, false, 0);
-    bj_level_summarise(lv);
+    bj_level_summarise(lv, 5.0, -1);
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(lv, "summary");
     const cJSON *rps = cJSON_GetObjectItemCaseSensitive(s, "rps");
     cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(rps, "median")->valuedouble, 2000, 1e-9);
     cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(rps, "min")->valuedouble, 1000, 1e-9);
-    cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(rps, "max")->valuedouble, 3000, 1e-9);
+    cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(rps, "max")->valuedouble, 3000, 1e-9,
+                       "req/s counts successes: 3002 answers, 2 of them >= 400");
+    cr_assert_gt(cJSON_GetObjectItemCaseSensitive(rps, "cv_pct")->valuedouble, 40);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(rps, "unstable")));
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "unstable")));
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "accepted")));
+    cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(s, "unexpected")->valuedouble, 2, 1e-9);
     const cJSON *p99 = cJSON_GetObjectItemCaseSensitive(s, "p99_us");
     cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(p99, "median")->valuedouble, 800, 1e-9);
     /* errors: 3 runs x 1 read error + 2 status errors */
@@ -67,8 +93,10 @@ Test(bench, level_summary_over_repetitions) {
     const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(lv, "runs"), 0);
     cr_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(run, "cpu_s")));
     cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(run, "histogram")), 1);
-    cr_assert(strstr(bj_level_headline(levels), "64 conn: 2000 req/s, p99 0.80 ms, 5 errors (client-bound)") != NULL,
-              "%s", bj_level_headline(levels));
+    const char *h = bj_level_headline(levels);
+    cr_assert(strstr(h, "64 conn: 2000 ok req/s (CV ") && strstr(h, "UNSTABLE") &&
+                  strstr(h, "p99 0.80 ms, 5 errors (client-bound"),
+              "%s", h);
     cJSON_Delete(levels);
 }
 
@@ -94,4 +122,47 @@ Test(bench, integrity_verdict) {
     cr_assert_not(bench_integrity_verdict(100, 165, 64, why, sizeof why));
     cr_assert(strstr(why, "did not acknowledge") != NULL, "%s", why);
     cr_assert(bench_integrity_verdict(0, 0, 0, why, sizeof why));
+}
+
+Test(bench, summary_of_one_run_is_not_unstable_and_ceiling_flags_client_bound) {
+    cJSON *levels = cJSON_CreateArray();
+    cJSON *lv = bj_level_new(levels, 16);
+    add(lv, 1, 9500, 800, false, 0); /* one read error: not accepted, still summarised */
+    bj_level_summarise(lv, 5.0, 10000);
+    const cJSON *s = cJSON_GetObjectItemCaseSensitive(lv, "summary");
+    const cJSON *rps = cJSON_GetObjectItemCaseSensitive(s, "rps");
+    cr_assert(cJSON_IsNull(cJSON_GetObjectItemCaseSensitive(rps, "cv_pct")), "one run has no CV");
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "unstable")));
+    cr_assert_float_eq(cJSON_GetObjectItemCaseSensitive(s, "ceiling_rps")->valuedouble, 10000,
+                       1e-9);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(s, "client_bound")),
+              "9500 is within 10%% of 10000");
+    bj_level_summarise(lv, 5.0, 20000);
+    s = cJSON_GetObjectItemCaseSensitive(lv, "summary");
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(s, "client_bound")),
+              "summary replaced: far below 20000");
+    cJSON_Delete(levels);
+}
+
+Test(bench, ceiling_entries) {
+    bench_opts_t o;
+    memset(&o, 0, sizeof o);
+    o.profile = *bench_profile_find("smoke");
+    o.run_id = "t";
+    cJSON *doc = bj_doc_new(&o, cJSON_CreateObject(), false, NULL, NULL, 1);
+    cr_assert_float_eq(bj_ceiling_rps(doc, "plaintext", 16), -1, 1e-9, "not measured yet");
+    wrk_result_t r;
+    memset(&r, 0, sizeof r);
+    r.duration_s = 2;
+    double v[] = {20000, 24000, 22000};
+    for (int i = 0; i < 3; i++) {
+        r.requests = (long long)(v[i] * 2);
+        bj_add_ceiling_run(bj_ceiling_level(doc, "plaintext", 16), i + 1, "wrk", &r, 0.99);
+    }
+    cr_assert_float_eq(bj_ceiling_rps(doc, "plaintext", 16), 22000, 1e-9, "the median");
+    cr_assert_float_eq(bj_ceiling_rps(doc, "plaintext", 64), -1, 1e-9);
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(
+                     cJSON_GetObjectItemCaseSensitive(doc, "ceiling"), "scenarios")),
+                 1);
+    cJSON_Delete(doc);
 }

@@ -23,8 +23,9 @@ Test(scenario, loads_the_shipped_scenarios) {
     size_t n;
     err_t err;
     cr_assert_eq(scn_load_dir(TESTS_DIR "/../specs/bench/scenarios", &all, &n, &err), 0, "%s", err.msg);
-    const char *want[] = {"article-list", "article-read", "comment-create", "feed", "html-home",
-                          "json", "login", "mixed", "plaintext"};
+    const char *want[] = {"article-list", "article-read", "comment-create", "feed",
+                          "html-home",    "json",         "login",          "mixed",
+                          "mixed-login",  "plaintext"};
     cr_assert_eq(n, sizeof want / sizeof *want);
     for (size_t i = 0; i < n; i++) {
         bool found = false;
@@ -196,7 +197,7 @@ Test(scenario, generated_lua_runs_in_wrk, .timeout = 60) {
     snprintf(json, sizeof json, "%s/s.json", dir);
     buf_t script;
     buf_init(&script, 0);
-    scn_lua_opts_t o = {.out_json = json, .nonce = "n1", .count_created = true};
+    scn_lua_opts_t o = {.out_json = json, .nonce = "n1", .count_statuses = true};
     cr_assert_eq(scn_lua(&s, seeded, 2, &o, &script, &err), 0, "%s", err.msg);
     FILE *f = fopen(lua, "w");
     fwrite(script.ptr, 1, script.len, f);
@@ -217,6 +218,10 @@ Test(scenario, generated_lua_runs_in_wrk, .timeout = 60) {
     cr_assert_gt(r.nhist, 0);
     cr_assert(r.counted_created);
     cr_assert_gt(r.created, 0, "response() should count the 201s");
+    /* every answer counted by status: the statuses add up to the answers */
+    long long counted = 0;
+    for (size_t i = 0; i < r.nstatuses; i++) counted += r.status_count[i];
+    cr_assert_eq(counted, r.requests, "statuses %lld, answers %lld", counted, r.requests);
     cr_assert_leq(r.p50_us, r.p99_us);
 
     /* Both pools of the first request go through every combination (mixed radix). */

@@ -4,6 +4,8 @@
  * the threshold moves the gate; 2 for bad input). */
 #include "report_fixture.h"
 
+#include <math.h>
+
 static model_t cur, old;
 static baseline_t bl;
 
@@ -61,11 +63,13 @@ Test(report_baseline, improvement) {
 
 Test(report_baseline, noise_inside_the_spread) {
     compare(RF_DATA "/base-noise", 5);
-    /* 22.5k -> 21.0k is -6.7%, beyond the 5% gate, but the old median lies inside the new
-     * run's 16k-23k: noise */
+    /* 22.5k -> 21.0k is -6.7%, beyond the 5% minimum effect, but the runs overlap
+     * (16k, 21k, 23k against 22k, 22.5k, 23k): Mann-Whitney p = 0.2, not significant, so the
+     * change is "unclear" and not gated */
     const baseline_row_t *r = row("quill", "article-read");
     cr_assert_lt(r->delta_pct, -5.0);
-    VERDICT("quill", "article-read", BASELINE_NOISE);
+    VERDICT("quill", "article-read", BASELINE_WORSE);
+    cr_assert_float_eq(r->rps_p, 0.2, 1e-9);
     VERDICT("quill", "plaintext", BASELINE_NOISE);
     cr_assert_eq(bl.regressions, 0);
     cr_assert_eq(parity_exit(RF_DATA "/base-noise", ""), 0);
@@ -75,8 +79,11 @@ Test(report_baseline, regression_beyond_threshold) {
     compare(RF_DATA "/base-regress", 5);
     VERDICT("quill", "plaintext", BASELINE_REGRESSION);
     cr_assert_float_eq(row("quill", "plaintext")->delta_pct, -100.0 / 3, 0.01);
-    /* -4.9%, outside both spreads, under the gate: reported, not failed */
-    VERDICT("express", "plaintext", BASELINE_WORSE);
+    /* -4.9%: significant (every new run below every old one, p = 0.05) but smaller than the
+     * 5% minimum effect: noise */
+    VERDICT("express", "plaintext", BASELINE_NOISE);
+    cr_assert_float_eq(row("express", "plaintext")->rps_p, 0.05, 1e-9);
+    cr_assert_float_eq(row("quill", "plaintext")->rps_p, 0.05, 1e-9);
     VERDICT("quill", "article-read", BASELINE_NOISE);
     cr_assert_eq(bl.regressions, 1);
     cr_assert_eq(parity_exit(RF_DATA "/base-regress", ""), 1);
@@ -86,9 +93,10 @@ Test(report_baseline, regression_beyond_threshold) {
     char *md = rf_read("summary.md");
     cr_assert_not_null(strstr(md, "❌ **1 regression(s)**, **0 target(s) lost conformance**."), "%s",
                        md);
-    cr_assert_not_null(strstr(md, "| quill | plaintext | 90.0k | 60.0k | -33.3% | REGRESSION |\n"),
-                       "%s", md);
-    cr_assert_not_null(strstr(md, "| express | plaintext | 16.3k | 15.5k | -4.9% | worse |\n"),
+    cr_assert_not_null(strstr(md, "| quill | plaintext | 90.0k | 60.0k | -33.3% | p=0.050 |"), "%s",
+                       md);
+    cr_assert_not_null(strstr(md, "| REGRESSION |\n"), "%s", md);
+    cr_assert_not_null(strstr(md, "| express | plaintext | 16.3k | 15.5k | -4.9% | p=0.050 |"),
                        "%s", md);
     free(md);
     char *html = rf_read("report.html");
@@ -101,7 +109,7 @@ Test(report_baseline, regression_beyond_threshold) {
 
 Test(report_baseline, threshold_moves_the_gate) {
     compare(RF_DATA "/base-regress", 50);
-    VERDICT("quill", "plaintext", BASELINE_WORSE);
+    VERDICT("quill", "plaintext", BASELINE_NOISE);
     cr_assert_eq(bl.regressions, 0);
     cr_assert_eq(parity_exit(RF_DATA "/base-regress", "--max-regression 50"), 0);
     rf_cleanup();
@@ -182,4 +190,87 @@ Test(report_baseline, target_that_no_longer_starts) {
         if (!strcmp(bl.conf[i].target, "django"))
             cr_assert_str_eq(bl.conf[i].suites, "users, articles");
     cr_assert_eq(parity_exit(RF_DATA "/base-django", ""), 1);
+}
+
+/* The gate on recorded runs (tests/harness/data/report/aa, made by make_aa.py from two real
+ * quick runs of quill on this machine): an A/A pair passes, a 10% throughput drop and a doubled
+ * p99 fail where the repetitions are steady enough to tell, and are "unclear" (not gated) where
+ * they are not. */
+#define AA RF_DATA "/aa"
+
+static void compare_dirs(const char *old_dir, const char *new_dir, double pct) {
+    err_t err;
+    model_free(&cur);
+    model_free(&old);
+    cr_assert_eq(model_load(&cur, new_dir, &err), 0, "%s", err.msg);
+    cr_assert_eq(model_load(&old, old_dir, &err), 0, "%s", err.msg);
+    baseline_compare(&bl, &old, &cur, pct);
+}
+
+Test(report_baseline, recorded_a_a_passes) {
+    /* odd against even repetitions of one interleaved run of 6 */
+    compare_dirs(AA "/split-a", AA "/split-b", 5);
+    cr_assert_eq(bl.regressions, 0);
+    for (size_t i = 0; i < bl.nrows; i++) {
+        cr_assert_eq(bl.rows[i].n_old, 3);
+        cr_assert_eq(bl.rows[i].n_new, 3);
+        cr_assert(!isnan(bl.rows[i].rps_p), "3 against 3: a test, not a guess");
+        cr_assert_neq(bl.rows[i].verdict, BASELINE_REGRESSION);
+    }
+    cr_assert_eq(parity_exit(AA "/split-a", ""), 0);
+    rf_cleanup();
+    /* the same pair judged against itself: no change at all */
+    compare_dirs(AA "/recorded-3", AA "/recorded-3", 5);
+    cr_assert_eq(bl.regressions, 0);
+    VERDICT("quill", "article-read", BASELINE_NOISE);
+}
+
+Test(report_baseline, recorded_ten_percent_drop_fails) {
+    compare_dirs(AA "/recorded-3", AA "/drop10", 5);
+    const baseline_row_t *r = row("quill", "article-read");
+    cr_assert_float_eq(r->delta_pct, -10, 0.01);
+    cr_assert_float_eq(r->rps_p, 0.05, 1e-9, "every new repetition below every old one");
+    cr_assert_eq(r->rps_verdict, BASELINE_REGRESSION);
+    cr_assert_eq(r->p99_verdict, BASELINE_NOISE);
+    VERDICT("quill", "article-read", BASELINE_REGRESSION);
+    /* json's repetitions spread by 30% (CV): a 10% move is within twice that, not gated */
+    cr_assert_gt(row("quill", "json")->rps_min_effect, 10);
+    cr_assert_neq(row("quill", "json")->verdict, BASELINE_REGRESSION);
+    cr_assert_eq(bl.regressions, 1);
+    snprintf(rf_dir, sizeof rf_dir, "/tmp/parity-report-test-XXXXXX");
+    cr_assert_not_null(mkdtemp(rf_dir));
+    cr_assert_eq(rf_sh("'" RF_PARITY "' report '" AA "/drop10' --baseline '" AA
+                       "/recorded-3' --out '%s' >'%s/gate.log' 2>&1",
+                       rf_dir, rf_dir, NULL),
+                 1);
+    char *log = rf_read("gate.log");
+    cr_assert_not_null(strstr(log, "-10.0% p=0.050"), "%s", log);
+    cr_assert_not_null(strstr(log, "REGRESSION (req/s REGRESSION, p99 noise)"), "%s", log);
+    free(log);
+}
+
+Test(report_baseline, recorded_doubled_p99_fails) {
+    compare_dirs(AA "/recorded-3", AA "/p99x2", 5);
+    const baseline_row_t *r = row("quill", "article-read");
+    cr_assert_float_eq(r->p99_delta_pct, 100, 0.01);
+    cr_assert_eq(r->rps_verdict, BASELINE_NOISE);
+    cr_assert_eq(r->p99_verdict, BASELINE_REGRESSION);
+    cr_assert_float_eq(r->p99_p, 0.05, 1e-9);
+    VERDICT("quill", "article-read", BASELINE_REGRESSION);
+    cr_assert_eq(bl.regressions, 1, "json's p99 repetitions overlap when doubled: unclear");
+    VERDICT("quill", "json", BASELINE_WORSE);
+}
+
+Test(report_baseline, one_repetition_has_no_test) {
+    compare_dirs(AA "/single", AA "/single-40", 5);
+    const baseline_row_t *r = row("quill", "article-read");
+    cr_assert(isnan(r->rps_p));
+    cr_assert_eq(r->n_old, 1);
+    cr_assert_eq(r->n_new, 1);
+    VERDICT("quill", "article-read", BASELINE_REGRESSION);
+    /* the smoke gate (--max-regression 50) lets a 40% move of one repetition pass */
+    compare_dirs(AA "/single", AA "/single-40", 50);
+    VERDICT("quill", "article-read", BASELINE_NOISE);
+    compare_dirs(AA "/single", AA "/single", 5);
+    VERDICT("quill", "json", BASELINE_NOISE);
 }

@@ -159,7 +159,8 @@ Test(report_html, overview_table) {
             "<tr><td>plaintext</td><td class=\"num\"><span class=\"badge "
             "fail\">error</span></td><td class=\"num\">15.5k req/s<div class=\"muted\">p99 8.40 "
             "ms</div></td>"
-            "<td class=\"num\">3400 req/s<div class=\"muted\">p99 37.8 ms</div></td>"
+            "<td class=\"num\">3400 req/s <span class=\"badge warn\">client-bound</span><div "
+            "class=\"muted\">p99 37.8 ms</div></td>"
             "<td class=\"num\"><b>60.0k</b> req/s<div class=\"muted\">p99 3.78 ms</div></td></tr>"),
         "%s", o);
     cr_assert_not_null(

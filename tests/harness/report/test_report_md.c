@@ -34,16 +34,19 @@ Test(report_md, conformance) {
 }
 
 Test(report_md, throughput_and_latency_tables) {
-    HAS("### Throughput (requests/s, median) at 64 connections\n\n| scenario | django | express | "
+    HAS("### Throughput (successful requests/s, median over repetitions) at 64 connections\n\n| "
+        "scenario | django | express | "
         "flask | quill |\n|---|---:|---:|---:|---:|\n");
     HAS("| plaintext | ❌ error | 15.5k (15.0k–16.0k) | 3400 (3300–3500) ⚠️ client-bound | 60.0k "
         "(58.0k–62.0k) |\n");
     HAS("| article-read | ❌ error | 9500 (9000–10.0k) | ❌ check-failed | 21.0k (16.0k–23.0k) |\n");
-    HAS("| comment-create | ❌ error | ❌ crashed | 820 (800–840) ⚠️ 12 err ❌ integrity | 5100 "
+    HAS("| comment-create | ❌ error | ❌ crashed | 820 (800–840) ⚠️ 12 err (0 unexpected answers) "
+        "❌ integrity | 5100 "
         "(5000–5200) |\n");
-    HAS("### Latency p99 at 64 connections\n");
+    HAS("### Latency p99 (median over repetitions) at 64 connections\n");
     /* p99 = 4 x p50 of the median run: quill 0.9 ms x 1.05, flask 9 ms x 1.05 */
-    HAS("| plaintext | ❌ error | 8.40 ms | 37.8 ms | 3.78 ms |\n");
+    HAS("| plaintext | ❌ error | 8.40 ms (8.00 ms–8.80 ms) | 37.8 ms (36.0 ms–39.6 ms) | 3.78 ms "
+        "(3.60 ms–3.96 ms) |\n");
     HAS("<sub>profile full · Fixture CPU 3000 · full results in report.html and "
         "bench.json</sub>\n");
     cr_assert_null(strstr(md, "Against the baseline"), "no baseline section without --baseline");

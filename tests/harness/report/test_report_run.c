@@ -49,8 +49,8 @@ Test(report_run, smoke_run_of_quill, .timeout = 240) {
     cr_assert_not_null(strstr(html, "conformant: "));
     cr_assert_not_null(strstr(html, "<h3>plaintext</h3>"));
     cr_assert_not_null(strstr(html, "<h3>json</h3>"));
-    /* throughput, efficiency, cpu, memory, two latency spectra */
-    cr_assert_eq(rf_count(html, "<svg"), 6);
+    /* throughput, efficiency, cpu, memory, two latency spectra, the trade-offs chart */
+    cr_assert_eq(rf_count(html, "<svg"), 7, "%d charts", rf_count(html, "<svg"));
     cr_assert_not_null(strstr(html, "<pre>parity run --profile smoke --target quill"));
     free(html);
     char *md = rf_read("run/summary.md");
