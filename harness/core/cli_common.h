@@ -11,7 +11,7 @@
 
 #include "util.h"
 
-/* Exit codes of every subcommand (architecture notes). */
+/* Exit codes of every subcommand (harness/README.md, "Exit codes"). */
 enum {
     CLI_EXIT_OK = 0,    /* success */
     CLI_EXIT_FAIL = 1,  /* conformance failures or a regression */
