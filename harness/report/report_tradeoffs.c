@@ -40,7 +40,7 @@ static size_t common_scenarios(const model_t *m, const char **out) {
     bool first = true;
     cJSON_ArrayForEach(t, block_targets(m)) {
         const cJSON *sc = json_get(json_get(t, "efficiency"), "scenarios");
-        if (!cJSON_IsObject(sc)) continue;
+        if (!cJSON_IsObject(sc) || !sc->child) continue; /* no figures: no say in the set */
         if (first) {
             cJSON_ArrayForEach(s, sc) if (n < TR_MAX_COMMON && num(s, "ok_per_cpu_s") > 0)
                 out[n++] = s->string;
@@ -116,8 +116,9 @@ static size_t rows(const model_t *m, tr_row_t *out, size_t max, size_t *ncommon)
         r->start_min = num(st, "min_ms");
         r->start_max = num(st, "max_ms");
         r->idle_kib = num(st, "idle_rss_kib");
-        r->conn_bytes =
-            cJSON_IsNumber(json_get(cn, "per_connection_bytes")) ? num(cn, "per_connection_bytes") : NAN;
+        r->conn_bytes = cJSON_IsNumber(json_get(cn, "per_connection_bytes"))
+                            ? num(cn, "per_connection_bytes")
+                            : NAN;
         r->conn_open = num(cn, "open");
         r->conn_req = num(cn, "requested");
         r->speed = geomean(json_get(t, "efficiency"), common, nc);
@@ -198,7 +199,7 @@ static const char READ_HTML[] =
     "first 200 on the ready path, median (min–max) of fresh starts; <b>idle RSS</b> is read "
     "just after; <b>per idle connection</b> is the RSS with many idle keep-alive connections "
     "open, minus idle RSS, divided by the connections still open. <b>Req per CPU-s</b> is the "
-    "geometric mean, over the scenarios every target here ran, of successful requests per "
+    "geometric mean, over the scenarios every measured target here ran, of successful requests per "
     "CPU-second of the target's processes; <b>peak RSS</b> is the highest of any load run. The "
     "chart places each target by code size against that efficiency, both on log scales. These "
     "are costs to weigh, not a ranking: which one matters depends on what is being built.";
@@ -258,7 +259,7 @@ void report_tradeoffs_md(FILE *f, const model_t *m) {
             "\nCode: application lines (logic + templates, cloc); ruling-marked: lines with a "
             "`parity-ruling:` comment (a lower bound); dependencies: Debian closure + npm, "
             "installed size; start-up: median (min–max) of cold starts; req per CPU-s: "
-            "geometric mean over the %zu scenario(s) every target ran. Chart: "
+            "geometric mean over the %zu scenario(s) every measured target ran. Chart: "
             "`charts/" TRADEOFFS_CHART ".svg` (code against req per CPU-s, log-log). Costs "
             "to weigh, not a ranking.\n",
             nc);

@@ -2,7 +2,8 @@
  * tests/fixtures/inspect/run (made by make_run.py there: three targets with known figures; express
  * lacks the json scenario, so the common set is {plaintext}; flask has no correctness in the
  * block, so the report falls back to conformance.json; express has no open connection and no
- * wire totals: n/a). A run without a tradeoffs block gets no section. */
+ * wire totals: n/a; django did not start and has no figures, which leaves the common set
+ * alone). A run without a tradeoffs block gets no section. */
 #include "report_fixture.h"
 
 #define TR_RUN TESTS_DIR "/fixtures/inspect/run"
@@ -45,6 +46,12 @@ Test(report_tradeoffs, html_table_chart_and_reading_guide) {
     cr_assert_not_null(strstr(f, ">n/a</td></tr>"), "no wire totals: %s", f);
     char *e = row(sec, "express");
     cr_assert_not_null(strstr(e, "<td class=\"num\">n/a</td><td class=\"num\">8000<"), "%s", e);
+    char *d = row(sec, "django"); /* did not start: n/a, and no say in the common set */
+    cr_assert_not_null(strstr(d, ">1400 in 39 files<"), "%s", d);
+    cr_assert_not_null(strstr(d, "<td class=\"num\">n/a</td><td class=\"num\">n/a</td><td "
+                                 "class=\"num\">n/a</td><td class=\"num\">n/a</td>"),
+                       "%s", d);
+    free(d);
     /* the chart: inline in the section (ids prefixed), not repeated in the chart gallery */
     cr_assert_not_null(strstr(sec, "id=\"tradeoffs-gnuplot_canvas\""));
     cr_assert_eq(rf_count(html, "figcaption>charts/tradeoffs.svg"), 1);
