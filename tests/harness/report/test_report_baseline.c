@@ -273,4 +273,10 @@ Test(report_baseline, one_repetition_has_no_test) {
     VERDICT("quill", "article-read", BASELINE_NOISE);
     compare_dirs(AA "/single", AA "/single", 5);
     VERDICT("quill", "json", BASELINE_NOISE);
+    /* one run's p99 is not gated: doubled, it is "unclear" at most */
+    compare_dirs(AA "/single", AA "/single-p99x2", 5);
+    const baseline_row_t *q = row("quill", "article-read");
+    cr_assert_float_eq(q->p99_delta_pct, 100, 0.01);
+    cr_assert_neq(q->p99_verdict, BASELINE_REGRESSION);
+    cr_assert_eq(bl.regressions, 0);
 }

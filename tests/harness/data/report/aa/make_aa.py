@@ -8,8 +8,9 @@ quick` on the project machine (2 vCPUs shared with other helpers' builds, load a
                 A/A comparison under the same machine state (the repetitions were interleaved)
   drop10/       recorded-3 with every repetition's successful req/s lowered by 10%
   p99x2/        recorded-3 with every repetition's p99 doubled
-  single/, single-40/   the first repetition of recorded-3 alone (as the smoke profile measures),
-                and the same with req/s lowered by 40%: the gate without a test
+  single/, single-40/, single-p99x2/   the first repetition of recorded-3 alone (as the smoke
+                profile measures), the same with req/s lowered by 40%, and with p99 doubled: the
+                gate without a test
 
 usage: make_aa.py RECORDED_3_BENCH_JSON RECORDED_6_BENCH_JSON (writes next to this file)."""
 import copy, json, os, statistics, sys
@@ -83,6 +84,14 @@ def main():
                     for r in lv["runs"]:
                         r["rps"] = round(r["rps"] * factor, 3)
         write(name, d)
+    d = copy.deepcopy(rec3)
+    for t in d["targets"]:
+        for s in t.get("scenarios", []):
+            for lv in s.get("levels", []):
+                lv["runs"] = [r for r in lv["runs"] if r["repeat"] == 1]
+                for r in lv["runs"]:
+                    r["latency_us"]["p99"] *= 2
+    write("single-p99x2", d)
 
 
 main()
