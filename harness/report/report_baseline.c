@@ -11,9 +11,10 @@
  *   size          the change of the medians exceeds the minimum effect: --max-regression
  *                 (throughput, default 5%) or --max-p99-regression (p99, default 25%), and never
  *                 less than twice the larger CV of the two runs (a run that is this noisy
- *                 cannot resolve a smaller change). The defaults come from A/A comparisons of
- *                 two runs of the same build on this machine (reports/README.md): identical
- *                 code moved quick-profile medians by up to ~3% and p99 by up to ~20%.
+ *                 cannot resolve a smaller change). The floor of twice the CV is what the
+ *                 recorded A/A fixtures need (tests/harness/data/report/aa: odd against even
+ *                 repetitions of one interleaved run pass; runs minutes apart on this loaded
+ *                 machine differed by up to 50%, which only an A/B inside one run avoids).
  *
  * With fewer repetitions (the smoke profile has one) no test is possible: a throughput change is
  * then a regression only when it exceeds the minimum effect AND the two min-max ranges do not
