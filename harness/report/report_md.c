@@ -4,6 +4,7 @@
 #include "report_tradeoffs.h"
 #include "report_wire.h"
 #include "openloop_section.h"
+#include "report_diff.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -215,6 +216,7 @@ int report_markdown(const model_t *m, const baseline_t *b, FILE *f) {
     fprintf(f, "## parity report %s\n\n", run ? run : "");
     if (b) baseline(f, b);
     conformance(f, m);
+    report_diff_md(f, m); /* parity diff: diff.json */
     report_wire_md(f, m); /* issue 19: apart from the conformance verdict */
     if (m->bench_doc && m->ns) {
         figures(f, m, "Throughput (successful requests/s, median over repetitions)", false);
