@@ -29,7 +29,7 @@ static void load(const char *json) {
 static void cleanup(void) {
     scn_free(&s);
     unlink(path);
-    strcpy(path, "/tmp/parity-stream-XXXXXX");
+    snprintf(path, sizeof path, "%s", "/tmp/parity-stream-XXXXXX");
 }
 
 TestSuite(scenario_stream, .fini = cleanup);
