@@ -151,7 +151,8 @@ static int diff_start(diff_ctx_t *c, const diff_opts_t *o, const char *out) {
             return CLI_EXIT_ENV;
         }
         t->started = true;
-        snprintf(t->url, sizeof t->url, "%s", t->proc.url);
+        _Static_assert(sizeof t->url >= sizeof t->proc.url, "a target URL fits");
+        memcpy(t->url, t->proc.url, sizeof t->proc.url); /* NUL-terminated by target_start */
         if (!(t->hc = http_client_new()) || !(t->vars = vars_new())) return CLI_EXIT_ENV;
         if (!o->quiet) fprintf(stderr, "diff: %s started at %s\n", t->name, t->url);
     }
