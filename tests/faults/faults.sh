@@ -74,6 +74,15 @@ wait_log() {
     done
     return 1
 }
+# Waits (at most $3 s) until file $1 has a line matching the extended regex $2.
+wait_file_line() {
+    local i
+    for ((i = 0; i < $3 * 20; i++)); do
+        grep -qE -- "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    return 1
+}
 # Waits for the background parity; sets rc and secs (wall time since start_parity).
 finish() {
     wait "$ppid"
@@ -105,7 +114,8 @@ case_kill_check() {
     t0=$(date +%s)
     start_parity check --target fx --spec "$src/tests/fixtures/specs/long" -o "$tmp/out"
     read -r tpid tpgid < <(wait_child parity_fixture_server 15) || { fail "the target never started"; return; }
-    sleep 1.5 # inside the first 3 s step
+    wait_file_line "$tmp/out/logs/fx.log" 'slow request begins' 30 || { fail "the slow step never began"; return; }
+    sleep 0.5 # inside the first 3 s step
     kill -KILL "$tpid"
     finish
     [ "$rc" -eq 3 ] || { fail "exit $rc, expected 3"; return; }
@@ -139,6 +149,9 @@ case_hang_check() {
     t0=$(date +%s)
     start_parity check --target fx --spec "$PARITY_ROOT/specs/hang" -o "$tmp/out"
     read -r tpid tpgid < <(wait_child parity_fixture_server 15) || { fail "the target never started"; return; }
+    # Freeze it only once the suite runs: frozen before parity's readiness probe answered, the
+    # target never starts (exit 3 from the readiness probe), which is not the case tested here.
+    wait_file_line "$tmp/out/logs/fx.log" 'slow request begins' 30 || { fail "the slow step never began"; return; }
     kill -STOP "$tpid"
     finish
     # 5 s + 4 steps x 1 s + the 5 s SIGTERM grace + start-up: well under 30 s.
