@@ -29,6 +29,8 @@ static const cli_command_t cli_commands[] = {
      inspect_main},
     {"report", "write report.html, summary.md and charts from a run directory; gate on a baseline",
      report_main},
+    {"serve", "start one target on a loopback port and keep it up (a browser, curl, a test)",
+     serve_main},
     {"run", "the main job: check + bench (quick) + report into reports/runs/<id>/", run_main},
 };
 #define CLI_NCOMMANDS (sizeof cli_commands / sizeof *cli_commands)

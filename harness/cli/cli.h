@@ -21,6 +21,9 @@ typedef struct cli_command {
     cli_main_fn run;
 } cli_command_t;
 
+/* `parity serve TARGET` (serve.c). */
+int serve_main(int argc, char **argv);
+
 /* Dispatches argv[1] (or handles --help/--version). Returns the exit code. */
 int cli_main(int argc, char **argv);
 
