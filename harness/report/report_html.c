@@ -113,20 +113,57 @@ static void cards(FILE *f, const model_t *m) {
     fputs("</div>\n", f);
 }
 
-static void conformance(FILE *f, const model_t *m) {
-    fputs("<h2 id=\"conformance\">Conformance</h2>\n", f);
-    if (!m->conf_doc) {
-        fputs("<p class=\"muted\">No conformance results in this run (conformance.json is "
-              "absent).</p>\n",
-              f);
-        return;
+/* One failing (or error) step: where, each failed check, the reason, the response, a curl line. */
+static void failing_step(FILE *f, const char *label, const cJSON *su, const cJSON *st) {
+    fputs("<div class=\"failure\"><b>", f);
+    E(label);
+    fputs(" · ", f);
+    E(json_str(su, "name"));
+    fputs("</b> — step “", f);
+    E(json_str(st, "name"));
+    fprintf(f, "” <span class=\"badge fail\">%s</span><div class=\"where\">",
+            json_str(st, "status"));
+    E(json_str(st, "file"));
+    fprintf(f, ":%d:%d</div><ul>", (int)json_num(st, "line", 0), (int)json_num(st, "col", 0));
+    const cJSON *fl;
+    cJSON_ArrayForEach(fl, json_get(st, "failures")) {
+        fputs("<li><code>", f);
+        E(json_str(fl, "check"));
+        fputs("</code>: ", f);
+        E(json_str(fl, "message"));
+        if (json_str(fl, "file")) {
+            fputs(" <span class=\"muted\">(", f);
+            E(json_str(fl, "file"));
+            fprintf(f, ":%d:%d)</span>", (int)json_num(fl, "line", 0), (int)json_num(fl, "col", 0));
+        }
+        fputs("</li>", f);
     }
-    const cJSON *tot = json_get(json_get(m->conf_doc, "totals"), "steps");
-    fprintf(f,
-            "<p class=\"lead\">%d targets, %zu suites: %.0f steps passed, %.0f failed, %.0f "
-            "skipped, %.0f errors.</p>\n",
-            (int)m->nt, m->nsuites, json_num(tot, "pass", 0), json_num(tot, "fail", 0), json_num(tot, "skip", 0),
-            json_num(tot, "error", 0));
+    /* transport errors, crashes and template errors have no failures, only a reason */
+    if (json_str(st, "reason")) {
+        fputs("<li>", f);
+        E(json_str(st, "reason"));
+        fputs("</li>", f);
+    }
+    fputs("</ul>", f);
+    const char *resp = json_str(st, "response");
+    if (resp) {
+        fputs("<details><summary>response</summary><pre>", f);
+        char cut[HTML_MAX_RESPONSE + 1];
+        snprintf(cut, sizeof cut, "%s", resp);
+        E(cut);
+        fputs(strlen(resp) > HTML_MAX_RESPONSE ? "\n…(truncated)" : "", f);
+        fputs("</pre></details>", f);
+    }
+    if (json_str(st, "curl")) {
+        fputs("<details><summary>reproduce</summary><pre>", f);
+        E(json_str(st, "curl"));
+        fputs("</pre></details>", f);
+    }
+    fputs("</div>\n", f);
+}
+
+/* Suites x targets: pass/FAIL with counts. */
+static void conformance_table(FILE *f, const model_t *m) {
     fputs("<table><tr><th>suite</th>", f);
     for (size_t t = 0; t < m->nt; t++) {
         fputs("<th>", f);
@@ -159,7 +196,10 @@ static void conformance(FILE *f, const model_t *m) {
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
+}
 
+/* Targets that did not run, then the failing steps (at most HTML_MAX_FAILURES). */
+static void conformance_failures(FILE *f, const model_t *m) {
     for (size_t t = 0; t < m->nt; t++) {
         const char *err = json_str(m->targets[t].conf, "error");
         if (!err) continue;
@@ -183,59 +223,18 @@ static void conformance(FILE *f, const model_t *m) {
                     header = true;
                 }
                 if (++shown > HTML_MAX_FAILURES) continue;
-                fputs("<div class=\"failure\"><b>", f);
-                E(m->targets[t].label);
-                fputs(" · ", f);
-                E(json_str(su, "name"));
-                fputs("</b> — step “", f);
-                E(json_str(st, "name"));
-                fprintf(f, "” <span class=\"badge fail\">%s</span><div class=\"where\">", status);
-                E(json_str(st, "file"));
-                fprintf(f, ":%d:%d</div><ul>", (int)json_num(st, "line", 0), (int)json_num(st, "col", 0));
-                const cJSON *fl;
-                cJSON_ArrayForEach(fl, json_get(st, "failures")) {
-                    fputs("<li><code>", f);
-                    E(json_str(fl, "check"));
-                    fputs("</code>: ", f);
-                    E(json_str(fl, "message"));
-                    if (json_str(fl, "file")) {
-                        fputs(" <span class=\"muted\">(", f);
-                        E(json_str(fl, "file"));
-                        fprintf(f, ":%d:%d)</span>", (int)json_num(fl, "line", 0),
-                                (int)json_num(fl, "col", 0));
-                    }
-                    fputs("</li>", f);
-                }
-                /* transport errors, crashes and template errors have no failures, only a reason */
-                if (json_str(st, "reason")) {
-                    fputs("<li>", f);
-                    E(json_str(st, "reason"));
-                    fputs("</li>", f);
-                }
-                fputs("</ul>", f);
-                const char *resp = json_str(st, "response");
-                if (resp) {
-                    fputs("<details><summary>response</summary><pre>", f);
-                    char cut[HTML_MAX_RESPONSE + 1];
-                    snprintf(cut, sizeof cut, "%s", resp);
-                    E(cut);
-                    fputs(strlen(resp) > HTML_MAX_RESPONSE ? "\n…(truncated)" : "", f);
-                    fputs("</pre></details>", f);
-                }
-                if (json_str(st, "curl")) {
-                    fputs("<details><summary>reproduce</summary><pre>", f);
-                    E(json_str(st, "curl"));
-                    fputs("</pre></details>", f);
-                }
-                fputs("</div>\n", f);
+                failing_step(f, m->targets[t].label, su, st);
             }
         }
     }
     if (shown > HTML_MAX_FAILURES)
         fprintf(f, "<p class=\"muted\">… and %d more (see conformance.json).</p>\n",
                 shown - HTML_MAX_FAILURES);
+}
 
-    header = false;
+/* Skipped steps with their written reasons. */
+static void conformance_skips(FILE *f, const model_t *m) {
+    bool header = false;
     for (size_t t = 0; t < m->nt; t++) {
         const cJSON *su;
         cJSON_ArrayForEach(su, json_get(m->targets[t].conf, "suites")) {
@@ -263,6 +262,25 @@ static void conformance(FILE *f, const model_t *m) {
         }
     }
     if (header) fputs("</table>\n", f);
+}
+
+static void conformance(FILE *f, const model_t *m) {
+    fputs("<h2 id=\"conformance\">Conformance</h2>\n", f);
+    if (!m->conf_doc) {
+        fputs("<p class=\"muted\">No conformance results in this run (conformance.json is "
+              "absent).</p>\n",
+              f);
+        return;
+    }
+    const cJSON *tot = json_get(json_get(m->conf_doc, "totals"), "steps");
+    fprintf(f,
+            "<p class=\"lead\">%d targets, %zu suites: %.0f steps passed, %.0f failed, %.0f "
+            "skipped, %.0f errors.</p>\n",
+            (int)m->nt, m->nsuites, json_num(tot, "pass", 0), json_num(tot, "fail", 0),
+            json_num(tot, "skip", 0), json_num(tot, "error", 0));
+    conformance_table(f, m);
+    conformance_failures(f, m);
+    conformance_skips(f, m);
 }
 
 /* Scenarios x targets at a glance: median throughput and p99, the best throughput in bold. */
@@ -312,6 +330,117 @@ static void overview(FILE *f, const model_t *m) {
         fputs("</tr>\n", f);
     }
     fputs("</table>\n", f);
+}
+
+/* The notes cell of a benchmark row: status, level, stability, client bound, integrity. */
+static void bench_notes(FILE *f, const model_t *m, const model_cell_t *c) {
+    char b[32], d[32];
+    if (strcmp(c->status, "ok")) {
+        fputs("<span class=\"badge fail\">", f);
+        E(c->status);
+        fputs("</span> ", f);
+        E(c->error);
+        fputc(' ', f);
+    }
+    if (c->connections != m->ref_level)
+        fprintf(f,
+                "<span class=\"badge skip\" title=\"not measured at %d connections\">at %d "
+                "connections</span> ",
+                m->ref_level, c->connections);
+    if (c->unstable)
+        fprintf(f,
+                "<span class=\"badge warn\" title=\"req/s CV %.1f%%, p99 CV %.1f%% over "
+                "%d repetitions\">unstable</span> ",
+                c->rps_cv, c->p99_cv, c->runs);
+    if (c->client_bound) {
+        report_fmt_rps(b, sizeof b, c->ceiling);
+        fprintf(f,
+                "<span class=\"badge warn\" title=\"within 10%% of the client's ceiling, "
+                "or wrk's CPU over 90%%: the figure is a lower "
+                "bound\">client-bound%s%s%s</span> ",
+                c->ceiling > 0 ? " (ceiling " : "", c->ceiling > 0 ? b : "",
+                c->ceiling > 0 ? " req/s)" : "");
+    } else if (c->ceiling > 0) {
+        report_fmt_rps(b, sizeof b, c->ceiling);
+        fprintf(f, "<span class=\"muted\">client ceiling %s</span> ", b);
+    }
+    if (c->read_p99_lo >= 0) {
+        report_fmt_us(b, sizeof b, c->read_p99_lo);
+        report_fmt_us(d, sizeof d, c->read_p99_hi);
+        fprintf(f,
+                "<span class=\"muted\" title=\"bounds of the read requests' p99, from "
+                "the full histogram of the mix\">read p99 %s–%s</span> ",
+                b, d);
+    }
+    if (c->unexpected > 0)
+        fprintf(f, "<span class=\"badge fail\">%.0f unexpected answers</span> ", c->unexpected);
+    if (c->integrity_checked) {
+        const cJSON *in = json_get(c->scenario, "integrity");
+        fprintf(f,
+                "<span class=\"badge %s\" title=\"%.0f writes acknowledged, %.0f found "
+                "afterwards\">integrity %s</span>",
+                c->integrity_pass ? "pass" : "fail", json_num(in, "acknowledged", 0),
+                json_num(in, "found", 0), c->integrity_pass ? "ok" : "FAILED");
+        if (!c->integrity_pass && json_str(in, "message")) {
+            fputs(" ", f);
+            E(json_str(in, "message"));
+        }
+    }
+}
+
+/* One target's row of a scenario table. */
+static void bench_row(FILE *f, const model_t *m, const model_target_t *tg, const model_cell_t *c) {
+    fputs("<tr><td>", f);
+    swatch(f, tg);
+    E(tg->label);
+    fputs("</td>", f);
+    if (!c->level) {
+        fputs("<td colspan=\"11\"><span class=\"badge fail\">", f);
+        E(c->status);
+        fputs("</span> ", f);
+        E(c->error ? c->error : "no figures");
+        const char *check = json_str(json_get(c->scenario, "check"), "message");
+        if (check) {
+            fputs("<div class=\"muted\">sample request: <code>", f);
+            E(check);
+            fputs("</code></div>", f);
+        }
+        fputs("</td></tr>\n", f);
+        return;
+    }
+    char a[32], b[32], d[32], p50[32], p90[32], p99[32], p999[32];
+    report_fmt_rps(a, sizeof a, c->rps);
+    report_fmt_rps(b, sizeof b, c->rps_min);
+    report_fmt_rps(d, sizeof d, c->rps_max);
+    report_fmt_us(p50, sizeof p50, c->p50);
+    report_fmt_us(p90, sizeof p90, c->p90);
+    report_fmt_us(p99, sizeof p99, c->p99);
+    report_fmt_us(p999, sizeof p999, c->p999);
+    char range[160];
+    if (c->runs > 1 && c->rps_cv >= 0)
+        snprintf(range, sizeof range, "%s–%s<div class=\"muted\">CV %.1f%%</div>", b, d, c->rps_cv);
+    else if (c->runs > 1)
+        snprintf(range, sizeof range, "%s–%s", b, d);
+    else
+        snprintf(range, sizeof range, "<span class=\"muted\" title=\"one repetition\">–</span>");
+    fprintf(f,
+            "<td class=\"num\"><b>%s</b></td><td class=\"num\">%s</td><td "
+            "class=\"num\">%s</td><td class=\"num\">%s</td>"
+            "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num%s\">%.0f</td>",
+            a, range, p50, p90, p99, p999, c->errors > 0 ? " fail" : "", c->errors);
+    if (c->cpu_us >= 0)
+        fprintf(f, "<td class=\"num\">%.1f</td>", c->cpu_us);
+    else
+        fputs("<td class=\"num\">–</td>", f);
+    report_fmt_rps(a, sizeof a, c->eff);
+    fprintf(f, "<td class=\"num\">%s</td>", a);
+    if (c->rss_kb >= 0)
+        fprintf(f, "<td class=\"num\">%.1f MiB</td>", c->rss_kb / 1024.0);
+    else
+        fputs("<td class=\"num\">–</td>", f);
+    fputs("<td>", f);
+    bench_notes(f, m, c);
+    fputs("</td></tr>\n", f);
 }
 
 static void bench_tables(FILE *f, const model_t *m) {
@@ -368,111 +497,7 @@ static void bench_tables(FILE *f, const model_t *m) {
         for (size_t t = 0; t < m->nt; t++) {
             const model_cell_t *c = &m->cells[t][s];
             if (!c->present) continue;
-            fputs("<tr><td>", f);
-            swatch(f, &m->targets[t]);
-            E(m->targets[t].label);
-            fputs("</td>", f);
-            if (!c->level) {
-                fputs("<td colspan=\"11\"><span class=\"badge fail\">", f);
-                E(c->status);
-                fputs("</span> ", f);
-                E(c->error ? c->error : "no figures");
-                const char *check = json_str(json_get(c->scenario, "check"), "message");
-                if (check) {
-                    fputs("<div class=\"muted\">sample request: <code>", f);
-                    E(check);
-                    fputs("</code></div>", f);
-                }
-                fputs("</td></tr>\n", f);
-                continue;
-            }
-            char a[32], b[32], d[32], p50[32], p90[32], p99[32], p999[32];
-            report_fmt_rps(a, sizeof a, c->rps);
-            report_fmt_rps(b, sizeof b, c->rps_min);
-            report_fmt_rps(d, sizeof d, c->rps_max);
-            report_fmt_us(p50, sizeof p50, c->p50);
-            report_fmt_us(p90, sizeof p90, c->p90);
-            report_fmt_us(p99, sizeof p99, c->p99);
-            report_fmt_us(p999, sizeof p999, c->p999);
-            char range[160];
-            if (c->runs > 1 && c->rps_cv >= 0)
-                snprintf(range, sizeof range, "%s–%s<div class=\"muted\">CV %.1f%%</div>", b, d,
-                         c->rps_cv);
-            else if (c->runs > 1)
-                snprintf(range, sizeof range, "%s–%s", b, d);
-            else
-                snprintf(range, sizeof range,
-                         "<span class=\"muted\" title=\"one repetition\">–</span>");
-            fprintf(
-                f,
-                "<td class=\"num\"><b>%s</b></td><td class=\"num\">%s</td><td "
-                "class=\"num\">%s</td><td class=\"num\">%s</td>"
-                "<td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num%s\">%.0f</td>",
-                a, range, p50, p90, p99, p999, c->errors > 0 ? " fail" : "", c->errors);
-            if (c->cpu_us >= 0)
-                fprintf(f, "<td class=\"num\">%.1f</td>", c->cpu_us);
-            else
-                fputs("<td class=\"num\">–</td>", f);
-            report_fmt_rps(a, sizeof a, c->eff);
-            fprintf(f, "<td class=\"num\">%s</td>", a);
-            if (c->rss_kb >= 0)
-                fprintf(f, "<td class=\"num\">%.1f MiB</td>", c->rss_kb / 1024.0);
-            else
-                fputs("<td class=\"num\">–</td>", f);
-            fputs("<td>", f);
-            if (strcmp(c->status, "ok")) {
-                fputs("<span class=\"badge fail\">", f);
-                E(c->status);
-                fputs("</span> ", f);
-                E(c->error);
-                fputc(' ', f);
-            }
-            if (c->connections != m->ref_level)
-                fprintf(f,
-                        "<span class=\"badge skip\" title=\"not measured at %d connections\">at %d "
-                        "connections</span> ",
-                        m->ref_level, c->connections);
-            if (c->unstable)
-                fprintf(f,
-                        "<span class=\"badge warn\" title=\"req/s CV %.1f%%, p99 CV %.1f%% over "
-                        "%d repetitions\">unstable</span> ",
-                        c->rps_cv, c->p99_cv, c->runs);
-            if (c->client_bound) {
-                report_fmt_rps(b, sizeof b, c->ceiling);
-                fprintf(f,
-                        "<span class=\"badge warn\" title=\"within 10%% of the client's ceiling, "
-                        "or wrk's CPU over 90%%: the figure is a lower "
-                        "bound\">client-bound%s%s%s</span> ",
-                        c->ceiling > 0 ? " (ceiling " : "", c->ceiling > 0 ? b : "",
-                        c->ceiling > 0 ? " req/s)" : "");
-            } else if (c->ceiling > 0) {
-                report_fmt_rps(b, sizeof b, c->ceiling);
-                fprintf(f, "<span class=\"muted\">client ceiling %s</span> ", b);
-            }
-            if (c->read_p99_lo >= 0) {
-                report_fmt_us(b, sizeof b, c->read_p99_lo);
-                report_fmt_us(d, sizeof d, c->read_p99_hi);
-                fprintf(f,
-                        "<span class=\"muted\" title=\"bounds of the read requests' p99, from "
-                        "the full histogram of the mix\">read p99 %s–%s</span> ",
-                        b, d);
-            }
-            if (c->unexpected > 0)
-                fprintf(f, "<span class=\"badge fail\">%.0f unexpected answers</span> ",
-                        c->unexpected);
-            if (c->integrity_checked) {
-                const cJSON *in = json_get(c->scenario, "integrity");
-                fprintf(f,
-                        "<span class=\"badge %s\" title=\"%.0f writes acknowledged, %.0f found "
-                        "afterwards\">integrity %s</span>",
-                        c->integrity_pass ? "pass" : "fail", json_num(in, "acknowledged", 0),
-                        json_num(in, "found", 0), c->integrity_pass ? "ok" : "FAILED");
-                if (!c->integrity_pass && json_str(in, "message")) {
-                    fputs(" ", f);
-                    E(json_str(in, "message"));
-                }
-            }
-            fputs("</td></tr>\n", f);
+            bench_row(f, m, &m->targets[t], c);
         }
         fputs("</table>\n", f);
     }
@@ -543,12 +568,85 @@ static void charts(FILE *f, const model_t *m, const report_opts_t *o, char names
     (void)m;
 }
 
+/* Conformance before and after, per target. */
+static void baseline_conformance(FILE *f, const baseline_t *b) {
+    if (!b->nconf) return;
+    fputs("<table><tr><th>target</th><th class=\"num\">steps passed (before → now)</th><th "
+          "class=\"num\">failed</th><th>verdict</th></tr>\n",
+          f);
+    for (size_t i = 0; i < b->nconf; i++) {
+        const baseline_conf_row_t *r = &b->conf[i];
+        fputs("<tr><td>", f);
+        E(r->target);
+        if (r->unchecked) {
+            fprintf(f,
+                    "</td><td class=\"num\">%d → –</td><td class=\"num\">%d → –</td><td><span "
+                    "class=\"badge skip\">not checked in this run</span></td></tr>\n",
+                    r->old_pass, r->old_fail);
+            continue;
+        }
+        fprintf(f, "</td><td class=\"num\">%d → %d</td><td class=\"num\">%d → %d</td><td>%s",
+                r->old_pass, r->new_pass, r->old_fail, r->new_fail,
+                r->lost ? "<span class=\"badge fail\">lost conformance</span> "
+                        : "<span class=\"badge pass\">ok</span>");
+        E(r->suites);
+        fputs("</td></tr>\n", f);
+    }
+    fputs("</table>\n", f);
+}
+
+/* Throughput and p99 before and after, with their tests and the verdict. */
+static void baseline_bench(FILE *f, const baseline_t *b) {
+    if (!b->nrows) return;
+    fputs("<table><tr><th>target</th><th>scenario</th><th class=\"num\">req/s before</th><th "
+          "class=\"num\">now</th>"
+          "<th class=\"num\">change</th><th>test</th><th class=\"num\">p99 before</th><th "
+          "class=\"num\">now</th><th "
+          "class=\"num\">change</th><th>test</th><th>verdict</th></tr>\n",
+          f);
+    for (size_t i = 0; i < b->nrows; i++) {
+        const baseline_row_t *r = &b->rows[i];
+        char a[32], c[32], p1[32], p2[32];
+        report_fmt_rps(a, sizeof a, r->old_rps);
+        report_fmt_rps(c, sizeof c, r->new_rps);
+        report_fmt_us(p1, sizeof p1, r->old_p99);
+        report_fmt_us(p2, sizeof p2, r->new_p99);
+        const char *cls = r->verdict == BASELINE_REGRESSION ? "fail"
+                          : r->verdict == BASELINE_BETTER   ? "pass"
+                          : r->verdict == BASELINE_WORSE    ? "warn"
+                                                            : "skip";
+        fputs("<tr><td>", f);
+        E(r->target);
+        fputs("</td><td>", f);
+        E(r->scenario);
+        char t1[40], t2[40];
+        if (isnan(r->rps_p))
+            snprintf(t1, sizeof t1, "no test (n=%d/%d)", r->n_old, r->n_new);
+        else
+            snprintf(t1, sizeof t1, "p=%.3f", r->rps_p);
+        if (isnan(r->p99_p))
+            snprintf(t2, sizeof t2, "no test (n=%d/%d)", r->n_old, r->n_new);
+        else
+            snprintf(t2, sizeof t2, "p=%.3f", r->p99_p);
+        fprintf(f,
+                "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td "
+                "class=\"num\">%+.1f%%</td><td>%s</td>"
+                "<td class=\"num\">%s</td><td class=\"num\">%s</td><td "
+                "class=\"num\">%+.1f%%</td><td>%s</td><td><span class=\"badge "
+                "%s\">%s</span></td></tr>\n",
+                a, c, isfinite(r->delta_pct) ? r->delta_pct : 0.0, t1, p1, p2,
+                isfinite(r->p99_delta_pct) ? r->p99_delta_pct : 0.0, t2, cls,
+                baseline_verdict_name(r->verdict));
+    }
+    fputs("</table>\n", f);
+}
+
 static void baseline(FILE *f, const baseline_t *b) {
     if (!b) return;
     fputs("<h2 id=\"baseline\">Against the baseline</h2>\n", f);
     fputs("<p class=\"lead\">Baseline run <code>", f);
     E(json_str(b->old->bench_doc ? b->old->bench_doc : b->old->conf_doc,
-          b->old->bench_doc ? "run_id" : "run"));
+               b->old->bench_doc ? "run_id" : "run"));
     fprintf(f,
             "</code>. A change inside the repetitions' spread or within %.1f%% is noise; a "
             "throughput drop beyond both is a regression. "
@@ -569,73 +667,8 @@ static void baseline(FILE *f, const baseline_t *b) {
                 cJSON_IsTrue(json_get(env, "git_dirty")) ? " (modified tree)" : "");
     }
     fputs("</table>\n", f);
-    if (b->nconf) {
-        fputs("<table><tr><th>target</th><th class=\"num\">steps passed (before → now)</th><th "
-              "class=\"num\">failed</th><th>verdict</th></tr>\n",
-              f);
-        for (size_t i = 0; i < b->nconf; i++) {
-            const baseline_conf_row_t *r = &b->conf[i];
-            fputs("<tr><td>", f);
-            E(r->target);
-            if (r->unchecked) {
-                fprintf(f,
-                        "</td><td class=\"num\">%d → –</td><td class=\"num\">%d → –</td><td><span "
-                        "class=\"badge skip\">not checked in this run</span></td></tr>\n",
-                        r->old_pass, r->old_fail);
-                continue;
-            }
-            fprintf(f, "</td><td class=\"num\">%d → %d</td><td class=\"num\">%d → %d</td><td>%s",
-                    r->old_pass, r->new_pass, r->old_fail, r->new_fail,
-                    r->lost ? "<span class=\"badge fail\">lost conformance</span> "
-                            : "<span class=\"badge pass\">ok</span>");
-            E(r->suites);
-            fputs("</td></tr>\n", f);
-        }
-        fputs("</table>\n", f);
-    }
-    if (b->nrows) {
-        fputs("<table><tr><th>target</th><th>scenario</th><th class=\"num\">req/s before</th><th "
-              "class=\"num\">now</th>"
-              "<th class=\"num\">change</th><th>test</th><th class=\"num\">p99 before</th><th "
-              "class=\"num\">now</th><th "
-              "class=\"num\">change</th><th>test</th><th>verdict</th></tr>\n",
-              f);
-        for (size_t i = 0; i < b->nrows; i++) {
-            const baseline_row_t *r = &b->rows[i];
-            char a[32], c[32], p1[32], p2[32];
-            report_fmt_rps(a, sizeof a, r->old_rps);
-            report_fmt_rps(c, sizeof c, r->new_rps);
-            report_fmt_us(p1, sizeof p1, r->old_p99);
-            report_fmt_us(p2, sizeof p2, r->new_p99);
-            const char *cls = r->verdict == BASELINE_REGRESSION ? "fail"
-                              : r->verdict == BASELINE_BETTER   ? "pass"
-                              : r->verdict == BASELINE_WORSE    ? "warn"
-                                                          : "skip";
-            fputs("<tr><td>", f);
-            E(r->target);
-            fputs("</td><td>", f);
-            E(r->scenario);
-            char t1[40], t2[40];
-            if (isnan(r->rps_p))
-                snprintf(t1, sizeof t1, "no test (n=%d/%d)", r->n_old, r->n_new);
-            else
-                snprintf(t1, sizeof t1, "p=%.3f", r->rps_p);
-            if (isnan(r->p99_p))
-                snprintf(t2, sizeof t2, "no test (n=%d/%d)", r->n_old, r->n_new);
-            else
-                snprintf(t2, sizeof t2, "p=%.3f", r->p99_p);
-            fprintf(f,
-                    "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td "
-                    "class=\"num\">%+.1f%%</td><td>%s</td>"
-                    "<td class=\"num\">%s</td><td class=\"num\">%s</td><td "
-                    "class=\"num\">%+.1f%%</td><td>%s</td><td><span class=\"badge "
-                    "%s\">%s</span></td></tr>\n",
-                    a, c, isfinite(r->delta_pct) ? r->delta_pct : 0.0, t1, p1, p2,
-                    isfinite(r->p99_delta_pct) ? r->p99_delta_pct : 0.0, t2, cls,
-                    baseline_verdict_name(r->verdict));
-        }
-        fputs("</table>\n", f);
-    }
+    baseline_conformance(f, b);
+    baseline_bench(f, b);
 }
 
 static void environment(FILE *f, const model_t *m, const report_opts_t *o) {
@@ -670,7 +703,8 @@ static void environment(FILE *f, const model_t *m, const report_opts_t *o) {
     if (!m->bench_doc) return;
     fputs("<details><summary>every wrk command line of this run</summary><pre>", f);
     const cJSON *t, *s, *l, *r, *c;
-    cJSON_ArrayForEach(t, json_get(m->bench_doc, "targets")) cJSON_ArrayForEach(s, json_get(t, "scenarios")) {
+    cJSON_ArrayForEach(t, json_get(m->bench_doc, "targets"))
+        cJSON_ArrayForEach(s, json_get(t, "scenarios")) {
         fprintf(f, "# %s / %s\n", json_str(t, "name") ? json_str(t, "name") : "?",
                 json_str(s, "name") ? json_str(s, "name") : "?");
         cJSON_ArrayForEach(c, json_get(s, "commands")) {
@@ -686,10 +720,12 @@ static void environment(FILE *f, const model_t *m, const report_opts_t *o) {
     fputs("</pre></details>\n", f);
 }
 
-int report_html(const model_t *m, const baseline_t *b, const report_opts_t *o, char names[][128], size_t n,
-                FILE *f) {
-    const char *run = m->bench_doc ? json_str(m->bench_doc, "run_id") : json_str(m->conf_doc, "run");
-    const char *started = m->bench_doc ? json_str(m->bench_doc, "started") : json_str(m->conf_doc, "started");
+int report_html(const model_t *m, const baseline_t *b, const report_opts_t *o, char names[][128],
+                size_t n, FILE *f) {
+    const char *run =
+        m->bench_doc ? json_str(m->bench_doc, "run_id") : json_str(m->conf_doc, "run");
+    const char *started =
+        m->bench_doc ? json_str(m->bench_doc, "started") : json_str(m->conf_doc, "started");
     fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
           "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
           "<meta name=\"color-scheme\" content=\"light dark\"><title>parity report ",
