@@ -88,6 +88,7 @@ void quill_app_free(quill_app *app) {
         bp = next;
     }
     free(app->workers);
+    quill__session_cfg_free(app->session);
     free(app);
 }
 
@@ -198,8 +199,10 @@ static void run_after(const hook_list *h, quill_req *req, quill_res *res) {
 }
 
 /* The end of every request: blueprint after-hooks (for a matched route), app after-hooks, and a
- * failed response (out of memory, too many headers) replaced by a plain 500. */
+ * failed response (out of memory, too many headers) replaced by a plain 500. The session cookie
+ * is written first, so that after-hooks see the final headers. */
 static void finish(quill_app *app, quill_req *req, quill_res *res, const quill_blueprint *bp) {
+    if (req->session) quill__session_save(req, res); /* only requests that touched it */
     if (bp) run_after(&bp->hooks, req, res);
     run_after(&app->hooks, req, res);
     if (res->failed) {

@@ -13,6 +13,7 @@
 #include "quill_jwt.h"
 #include "quill_sqlite.h"
 #include "quill_template.h"
+#include "quill_web.h"
 #include "parser.h"
 
 #include <pthread.h>
@@ -113,6 +114,7 @@ struct quill_app {
     quill_worker *workers;
     int nworkers;
     quill__pool *pool; /* while quill_run runs */
+    struct quill__session_cfg *session; /* quill_session_init, else NULL */
 };
 
 typedef struct res_header {
@@ -164,6 +166,9 @@ struct quill_req {
     int error_depth; /* quill_abort inside an error handler falls back to the default */
     bool may_defer;  /* inside a route handler or a done function */
     quill__job *job; /* set by quill_defer: the request waits for it */
+    struct quill__form *form;       /* quill_form_*: parsed once, NULL before */
+    int form_status;                /* 0, or the 400/413 the form parse failed with */
+    struct quill__session *session; /* loaded on first use (session.c), NULL before */
 };
 
 /* router.c */
@@ -193,6 +198,38 @@ int quill__res_serialize_head(const quill_res *res, const char *server, bool kee
 
 /* arena.c: makes room for `extra` more bytes (and a NUL); 0, or -1 and b->failed. */
 int quill__buf_reserve(quill_buf *b, size_t extra);
+
+/* form.c: the pairs of an application/x-www-form-urlencoded body. */
+typedef struct quill__form {
+    size_t n;
+    quill_str *names, *values; /* decoded, NUL-terminated, in the arena */
+} quill__form;
+/* Parses s[0..len) into out (arena). Returns 0, or the status to answer: 400 malformed (bad
+ * escape, invalid UTF-8, a NUL byte), 413 over a QUILL_FORM_MAX_* limit, 500 out of memory. */
+int quill__form_parse(quill_arena *a, const char *s, size_t len, quill__form *out);
+
+/* session.c */
+typedef struct quill__session_cfg {
+    char *secret;
+    size_t secret_len;
+    char *cookie_name;
+    long long max_age_s;
+    bool secure;
+    quill_session_check_fn check;
+} quill__session_cfg;
+/* Called by the dispatcher at the end of every request that touched the session: writes the
+ * cookie when the session changed (a failure answers 500). */
+void quill__session_save(quill_req *req, quill_res *res);
+void quill__session_cfg_free(quill__session_cfg *cfg);
+/* The signature over `data`: base64url(HMAC-SHA256(secret, data)) appended to b. 0 or -1. */
+int quill__session_sign(const quill__session_cfg *cfg, const char *data, size_t n, quill_buf *b);
+
+/* jwt.c: unpadded base64url (RFC 4648 section 5) and HMAC-SHA256, shared with session.c. */
+int quill__b64url_encode(quill_buf *b, const unsigned char *in, size_t n);
+/* Decodes into out (capacity n*3/4+1); returns the length or -1. */
+long quill__b64url_decode(const char *in, size_t n, unsigned char *out);
+int quill__hmac256(const char *secret, size_t slen, const char *data, size_t n,
+                   unsigned char mac[32]);
 
 /* request.c */
 void quill__req_init(quill_req *req, quill_app *app, quill_worker *w, quill_arena *a,

@@ -16,7 +16,7 @@
 
 static const char B64URL[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-static int b64url_encode(quill_buf *b, const unsigned char *in, size_t n) {
+int quill__b64url_encode(quill_buf *b, const unsigned char *in, size_t n) {
     char out[4];
     size_t i = 0;
     for (; i + 3 <= n; i += 3) {
@@ -52,7 +52,7 @@ static int b64val(unsigned char c) {
 }
 
 /* Decodes unpadded base64url into out (capacity n*3/4+1); returns the length or -1. */
-static long b64url_decode(const char *in, size_t n, unsigned char *out) {
+long quill__b64url_decode(const char *in, size_t n, unsigned char *out) {
     if (n % 4 == 1) return -1;
     size_t o = 0;
     uint32_t acc = 0;
@@ -71,7 +71,7 @@ static long b64url_decode(const char *in, size_t n, unsigned char *out) {
     return (long)o;
 }
 
-static int hmac256(const char *secret, size_t slen, const char *data, size_t n,
+int quill__hmac256(const char *secret, size_t slen, const char *data, size_t n,
                    unsigned char mac[32]) {
     unsigned int len = 0;
     if (!HMAC(EVP_sha256(), secret, (int)slen, (const unsigned char *)data, n, mac, &len) ||
@@ -91,12 +91,12 @@ char *quill_jwt_sign(quill_arena *a, const cJSON *claims, const char *secret, si
     quill_buf_init(&b, a);
     int rc = quill_buf_append(&b, HEADER_B64, sizeof(HEADER_B64) - 1);
     if (rc == 0) rc = quill_buf_putc(&b, '.');
-    if (rc == 0) rc = b64url_encode(&b, (const unsigned char *)payload, strlen(payload));
+    if (rc == 0) rc = quill__b64url_encode(&b, (const unsigned char *)payload, strlen(payload));
     cJSON_free(payload);
     unsigned char mac[32];
-    if (rc == 0) rc = hmac256(secret, secret_len, b.ptr, b.len, mac);
+    if (rc == 0) rc = quill__hmac256(secret, secret_len, b.ptr, b.len, mac);
     if (rc == 0) rc = quill_buf_putc(&b, '.');
-    if (rc == 0) rc = b64url_encode(&b, mac, sizeof(mac));
+    if (rc == 0) rc = quill__b64url_encode(&b, mac, sizeof(mac));
     return rc == 0 ? b.ptr : NULL;
 }
 
@@ -108,7 +108,7 @@ static void json_delete(void *p) {
 static cJSON *decode_part(quill_arena *a, const char *p, size_t n) {
     unsigned char *raw = quill_arena_alloc(a, n * 3 / 4 + 2);
     if (!raw) return NULL;
-    long len = b64url_decode(p, n, raw);
+    long len = quill__b64url_decode(p, n, raw);
     if (len <= 0) return NULL;
     cJSON *j = cJSON_ParseWithLength((const char *)raw, (size_t)len);
     if (!j) return NULL;
@@ -143,9 +143,10 @@ static quill_jwt_err jwt_check(quill_arena *a, const char *token, size_t token_l
 
     unsigned char sig[64], mac[32];
     if (slen > 86) return QUILL_JWT_BAD_SIG;
-    long sl = b64url_decode(d2 + 1, slen, sig);
+    long sl = quill__b64url_decode(d2 + 1, slen, sig);
     if (sl < 0) return QUILL_JWT_MALFORMED;
-    if (hmac256(secret, secret_len, token, (size_t)(d2 - token), mac) < 0) return QUILL_JWT_ERROR;
+    if (quill__hmac256(secret, secret_len, token, (size_t)(d2 - token), mac) < 0)
+        return QUILL_JWT_ERROR;
     if (sl != 32 || CRYPTO_memcmp(sig, mac, 32) != 0) return QUILL_JWT_BAD_SIG;
 
     /* Not time(): it reads the coarse clock, which can lag CLOCK_REALTIME by a tick, so a token
