@@ -100,7 +100,16 @@ static void point_latest(const char *root, const char *run_id) {
     fprintf(stderr, "parity run: could not point %s at %s: %s\n", latest, target, strerror(errno));
 }
 
-int run_main(int argc, char **argv) {
+/* What `parity run` was asked; the benchmark's options are bench_opts_t's own. */
+typedef struct run_opts {
+    bench_opts_t bo;
+    const char *jobs, *baseline, *out;
+    double pct;
+    bool bench, png;
+} run_opts_t;
+
+/* Parses argv into o. 0, -1 after --help (printed), or a CLI_EXIT_* usage code. */
+static int run_parse(int argc, char **argv, run_opts_t *o) {
     static const struct option longopts[] = {{"target", required_argument, 0, 't'},
                                              {"scenario", required_argument, 0, 's'},
                                              {"profile", required_argument, 0, 'p'},
@@ -114,87 +123,71 @@ int run_main(int argc, char **argv) {
                                              {"help", no_argument, 0, 'h'},
                                              BENCH_OPEN_LONGOPTS,
                                              {0, 0, 0, 0}};
-    bench_opts_t bo;
-    memset(&bo, 0, sizeof bo);
-    bo.profile = *bench_profile_find("quick");
-    bo.pin_auto = true;
-    const char *jobs = NULL, *baseline = NULL, *out = NULL;
-    double pct = REPORT_DEFAULT_MAX_REGRESSION;
-    bool bench = true, png = false;
+    bench_opts_t *bo = &o->bo;
+    memset(o, 0, sizeof *o);
+    bo->profile = *bench_profile_find("quick");
+    bo->pin_auto = true;
+    o->pct = REPORT_DEFAULT_MAX_REGRESSION;
+    o->bench = true;
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 't':
-            if (bo.ntargets >= BENCH_MAX_TARGETS)
+            if (bo->ntargets >= BENCH_MAX_TARGETS)
                 return cli_usage_error("run", "too many --target");
-            bo.targets[bo.ntargets++] = optarg;
+            bo->targets[bo->ntargets++] = optarg;
             break;
         case 's':
-            if (bo.nscenarios >= BENCH_MAX_SCENARIOS)
+            if (bo->nscenarios >= BENCH_MAX_SCENARIOS)
                 return cli_usage_error("run", "too many --scenario");
-            bo.scenarios[bo.nscenarios++] = optarg;
+            bo->scenarios[bo->nscenarios++] = optarg;
             break;
         case 'p': {
             const bench_profile_t *p = bench_profile_find(optarg);
             if (!p)
                 return cli_usage_error("run", "unknown profile '%s' (smoke, quick, full)", optarg);
-            bo.profile = *p;
+            bo->profile = *p;
             break;
         }
-        case 'j': jobs = optarg; break;
+        case 'j': o->jobs = optarg; break;
         case 'P':
             if (strcmp(optarg, "auto") && strcmp(optarg, "none"))
                 return cli_usage_error("run", "--pin must be auto or none");
-            bo.pin_auto = !strcmp(optarg, "auto");
+            bo->pin_auto = !strcmp(optarg, "auto");
             break;
-        case 'n': bench = false; break;
-        case 'b': baseline = optarg; break;
+        case 'n': o->bench = false; break;
+        case 'b': o->baseline = optarg; break;
         case 'm':
-            if (report_parse_pct(optarg, &pct) < 0)
+            if (report_parse_pct(optarg, &o->pct) < 0)
                 return cli_usage_error("run", "--max-regression takes a percentage, not '%s'",
                                        optarg);
             break;
-        case 'g': png = true; break;
-        case 'o': out = optarg; break;
-        case 'h': fputs(USAGE, stdout); return CLI_EXIT_OK;
+        case 'g': o->png = true; break;
+        case 'o': o->out = optarg; break;
+        case 'h': fputs(USAGE, stdout); return -1;
         default:
             if (ch < BENCH_OPEN_OPT_OPEN || ch > BENCH_OPEN_OPT_POLICY) {
                 fputs(USAGE, stderr);
                 return CLI_EXIT_USAGE;
             }
-            if (bench_open_option(&bo.open, ch, optarg) < 0) return CLI_EXIT_USAGE;
+            if (bench_open_option(&bo->open, ch, optarg) < 0) return CLI_EXIT_USAGE;
             break;
         }
     }
     /* one sweep: article-read, or the first --scenario when article-read is not run */
-    if (bo.open.enabled) {
-        bool listed = bo.nscenarios == 0;
-        for (size_t i = 0; i < bo.nscenarios; i++)
-            listed |= !strcmp(bo.scenarios[i], BENCH_OPEN_RUN_SCENARIO);
-        bo.open.scenario = listed ? BENCH_OPEN_RUN_SCENARIO : bo.scenarios[0];
+    if (bo->open.enabled) {
+        bool listed = bo->nscenarios == 0;
+        for (size_t i = 0; i < bo->nscenarios; i++)
+            listed |= !strcmp(bo->scenarios[i], BENCH_OPEN_RUN_SCENARIO);
+        bo->open.scenario = listed ? BENCH_OPEN_RUN_SCENARIO : bo->scenarios[0];
     }
     if (optind < argc) return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
+    return 0;
+}
 
-    char root[CLI_PATH_MAX], dir[CLI_PATH_MAX + 64], run_id[32], templates[CLI_PATH_MAX + 32];
-    err_t err;
-    if (cli_root(root, sizeof root, &err) < 0) {
-        fprintf(stderr, "parity run: %s\n", err.msg);
-        return CLI_EXIT_ENV;
-    }
-    clock_run_id(run_id, sizeof run_id);
-    if (out)
-        snprintf(dir, sizeof dir, "%s", out);
-    else
-        snprintf(dir, sizeof dir, "%s/reports/runs/%s", root, run_id);
-    if (file_mkdirs(dir, &err) < 0) {
-        fprintf(stderr, "parity run: %s\n", err.msg);
-        return CLI_EXIT_ENV;
-    }
-    fprintf(stderr, "parity run %s: conformance, %s, report -> %s\n", run_id,
-            bench ? (bo.profile.name ? bo.profile.name : "bench") : "no benchmark", dir);
-
-    /* 1. conformance */
+/* 1. Conformance: parity check into dir, with JUnit and TAP beside conformance.json. */
+static int run_check(const run_opts_t *o, const char *dir, const char *run_id) {
     char *cargv[RUN_MAX_ARGS];
     int cargc = 0;
     char junit[CLI_PATH_MAX + 96], tap[CLI_PATH_MAX + 96];
@@ -202,36 +195,29 @@ int run_main(int argc, char **argv) {
     snprintf(tap, sizeof tap, "%s/results.tap", dir);
     cargv[cargc++] = "check";
     cargv[cargc++] = "--out";
-    cargv[cargc++] = dir;
+    cargv[cargc++] = (char *)dir;
     cargv[cargc++] = "--junit";
     cargv[cargc++] = junit;
     cargv[cargc++] = "--tap";
     cargv[cargc++] = tap;
     cargv[cargc++] = "--run-id"; /* one id for conformance.json, bench.json and the directory */
-    cargv[cargc++] = run_id;
-    if (jobs) {
+    cargv[cargc++] = (char *)run_id;
+    if (o->jobs) {
         cargv[cargc++] = "--jobs";
-        cargv[cargc++] = (char *)jobs;
+        cargv[cargc++] = (char *)o->jobs;
     }
-    for (size_t i = 0; i < bo.ntargets && cargc < RUN_MAX_ARGS - 3; i++) {
+    for (size_t i = 0; i < o->bo.ntargets && cargc < RUN_MAX_ARGS - 3; i++) {
         cargv[cargc++] = "--target";
-        cargv[cargc++] = (char *)bo.targets[i];
+        cargv[cargc++] = (char *)o->bo.targets[i];
     }
     cargv[cargc] = NULL;
-    int code = check_main(cargc, cargv);
-    if (code == CLI_EXIT_USAGE) return code; /* bad specs: nothing else is meaningful */
-    code = worst(code, run_wire(dir, root, run_id, jobs, &bo));
+    return check_main(cargc, cargv);
+}
 
-    /* 2. benchmark */
-    if (bench) {
-        fprintf(stderr, "\n");
-        bo.root = root;
-        bo.out_dir = dir;
-        bo.run_id = run_id;
-        code = worst(code, bench_execute(&bo));
-    }
-
-    /* 3. report */
+/* 3. The report, with the command line that produced the run. */
+static int run_report(const run_opts_t *o, int argc, char **argv, const char *root,
+                      const char *dir) {
+    char templates[CLI_PATH_MAX + 32];
     fprintf(stderr, "\n");
     snprintf(templates, sizeof templates, "%s/reports/templates", root);
     buf_t cmd;
@@ -249,10 +235,45 @@ int run_main(int argc, char **argv) {
             str_shell_quote(&cmd, argv[i], n);
     }
     report_opts_t ro = {
-        .out_dir = dir, .templates = templates, .png = png, .command = buf_cstr(&cmd)};
-    code = worst(code, report_generate(dir, baseline, pct, &ro));
+        .out_dir = dir, .templates = templates, .png = o->png, .command = buf_cstr(&cmd)};
+    int code = report_generate(dir, o->baseline, o->pct, &ro);
     buf_free(&cmd);
-    if (!out) point_latest(root, run_id);
+    return code;
+}
+
+int run_main(int argc, char **argv) {
+    run_opts_t o;
+    int rc = run_parse(argc, argv, &o);
+    if (rc) return rc < 0 ? CLI_EXIT_OK : rc;
+    char root[CLI_PATH_MAX], dir[CLI_PATH_MAX + 64], run_id[32];
+    err_t err;
+    if (cli_root(root, sizeof root, &err) < 0) {
+        fprintf(stderr, "parity run: %s\n", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    clock_run_id(run_id, sizeof run_id);
+    if (o.out)
+        snprintf(dir, sizeof dir, "%s", o.out);
+    else
+        snprintf(dir, sizeof dir, "%s/reports/runs/%s", root, run_id);
+    if (file_mkdirs(dir, &err) < 0) {
+        fprintf(stderr, "parity run: %s\n", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    fprintf(stderr, "parity run %s: conformance, %s, report -> %s\n", run_id,
+            o.bench ? (o.bo.profile.name ? o.bo.profile.name : "bench") : "no benchmark", dir);
+    int code = run_check(&o, dir, run_id);
+    if (code == CLI_EXIT_USAGE) return code; /* bad specs: nothing else is meaningful */
+    code = worst(code, run_wire(dir, root, run_id, o.jobs, &o.bo));
+    if (o.bench) { /* 2. benchmark */
+        fprintf(stderr, "\n");
+        o.bo.root = root;
+        o.bo.out_dir = dir;
+        o.bo.run_id = run_id;
+        code = worst(code, bench_execute(&o.bo));
+    }
+    code = worst(code, run_report(&o, argc, argv, root, dir));
+    if (!o.out) point_latest(root, run_id);
     printf("%s/report.html\n", dir);
     return code;
 }
