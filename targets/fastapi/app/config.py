@@ -17,6 +17,8 @@ class Settings(BaseSettings):
     data_layer: str = "orm"
     # Threads for bcrypt (the only blocking work left): libuv's default, as Express.
     blocking_threads: int = 4
+    # Lifetime of a web session (cookie Max-Age and server-side row): Starlette's default.
+    session_max_age: int = 14 * 24 * 3600
 
 
 @lru_cache()

@@ -1,4 +1,4 @@
-"""Conduit (RealWorld) blog API on FastAPI: ``app.main:app``."""
+"""Conduit (RealWorld) blog on FastAPI, its JSON API and its web pages: ``app.main:app``."""
 import anyio.to_thread
 from fastapi import FastAPI
 
@@ -14,6 +14,10 @@ from .middleware import (
 from .paths import RawPathMiddleware
 from .responses import JSONResponse
 from .routers import articles, comments, pages, profiles, tags, users
+from .web import articles as web_articles
+from .web import auth as web_auth
+from .web.handlers import register_page_error_handlers
+from .web.sessions import WebSessionMiddleware
 
 
 def create_app() -> FastAPI:
@@ -28,9 +32,10 @@ def create_app() -> FastAPI:
     # A trailing slash is another (unknown) path: 404, never a redirect.
     app.router.redirect_slashes = False
 
-    for module in (users, profiles, articles, comments, tags, pages):
+    for module in (users, profiles, articles, comments, tags, pages, web_auth, web_articles):
         app.include_router(module.router)
     register_exception_handlers(app)
+    register_page_error_handlers(app)
 
     @app.on_event("startup")
     async def size_thread_pool() -> None:
@@ -40,11 +45,21 @@ def create_app() -> FastAPI:
 
     # add_middleware wraps: the last added runs first. Order of the checks:
     # Date and CORS headers on everything, the Host rules (RFC 9112 3.2), 413,
-    # then OPTIONS, then HEAD-as-GET, then routing on the raw path (paths.py).
+    # then OPTIONS, then HEAD-as-GET, then routing on the raw path (paths.py),
+    # then the pages' cookie session (not for the API: app/web/sessions.py).
+    settings = get_settings()
+    app.add_middleware(
+        WebSessionMiddleware,
+        secret_key=settings.secret_key,  # the same in every worker: the environment's
+        max_age=settings.session_max_age,
+        path="/",
+        same_site="lax",
+        https_only=False,  # parity serves plain HTTP on loopback; set it behind TLS
+    )
     app.add_middleware(RawPathMiddleware)
     app.add_middleware(HeadAsGetMiddleware)
     app.add_middleware(PreflightMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_size=get_settings().max_body_size)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size)
     app.add_middleware(HostHeaderMiddleware)
     app.add_middleware(DefaultHeadersMiddleware)
     return app

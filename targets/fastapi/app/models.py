@@ -107,3 +107,18 @@ class Comment(Base):
     created_at = Column(DateTime, nullable=False)
 
     author = relationship(User, lazy="joined", innerjoin=True)
+
+
+class WebSession(Base):
+    """A signed-in browser session of the web app (app/web/sessions.py).
+
+    The session cookie is Starlette's signed, client-side one; it names a row
+    here by a random id. Signing out deletes the row, so the cookie someone
+    held before the logout signs nobody in (a signed cookie alone stays valid
+    until it expires)."""
+
+    __tablename__ = "web_sessions"
+
+    id = Column(String, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False, index=True)
+    created_at = Column(DateTime, nullable=False, index=True)  # expired rows are pruned at sign-in

@@ -7,6 +7,7 @@ one more SELECT ... IN (selectin). A list of 20 articles therefore costs three
 queries (count, page, tags) whatever its length.
 """
 from contextlib import contextmanager
+from datetime import datetime
 from typing import Dict, Iterator, List, Optional, Sequence
 
 from sqlalchemy import delete, exists, false, func, or_, select, text
@@ -15,7 +16,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
 from ..database import SessionLocal
-from ..models import Article, Comment, Tag, User, favorites, follows, utcnow
+from ..models import Article, Comment, Tag, User, WebSession, favorites, follows, utcnow
 from ..views import article_view, comment_view, profile_view, timestamp
 
 # SQLite allows 32766 bound parameters per statement; tag lists are written in slices.
@@ -79,6 +80,10 @@ class OrmRepository:
 
     def commit(self) -> None:
         self.session.commit()
+
+    def rollback(self) -> None:
+        """Release the write lock without writing (an answer decided under it)."""
+        self.session.rollback()
 
     # users -------------------------------------------------------------------
 
@@ -291,11 +296,33 @@ class OrmRepository:
         return list(self.session.scalars(select(Tag.name).where(used).order_by(Tag.name)))
 
     def latest_titles(self, limit: int = 20):
-        """(title, username, createdAt) of the newest articles, for the HTML page."""
+        """(slug, title, username, createdAt) of the newest articles, for the home page."""
         rows = self.session.execute(
-            select(Article.title, User.username, Article.created_at)
+            select(Article.slug, Article.title, User.username, Article.created_at)
             .join(Article.author)
             .order_by(Article.created_at.desc(), Article.id.desc())
             .limit(limit)
         )
-        return [(title, username, timestamp(created)) for title, username, created in rows]
+        return [(slug, title, username, timestamp(created)) for slug, title, username, created in rows]
+
+    # web sessions ------------------------------------------------------------
+
+    def add_web_session(self, session_id: str, user_id: int) -> None:
+        """Record a signed-in browser session (committed by the caller)."""
+        self.session.add(WebSession(id=session_id, user_id=user_id, created_at=utcnow()))
+        self.session.flush()
+
+    def user_by_web_session(self, session_id: str, not_before: datetime) -> Optional[User]:
+        """The user of a live session created at or after ``not_before``, or None."""
+        return self.session.execute(
+            select(User)
+            .join(WebSession, WebSession.user_id == User.id)
+            .where(WebSession.id == session_id, WebSession.created_at >= not_before)
+        ).scalar_one_or_none()
+
+    def delete_web_session(self, session_id: str) -> None:
+        self.session.execute(delete(WebSession).where(WebSession.id == session_id))
+
+    def prune_web_sessions(self, before: datetime) -> None:
+        """Forget sessions whose cookie has expired anyway."""
+        self.session.execute(delete(WebSession).where(WebSession.created_at < before))

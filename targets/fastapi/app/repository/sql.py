@@ -52,6 +52,10 @@ _USER = "SELECT id, username, email, password_hash, bio, image FROM users WHERE 
 _USER_BY_ID = text(_USER + "id = :id")
 _USER_BY_EMAIL = text(_USER + "email = :value")
 _USER_BY_USERNAME = text(_USER + "username = :value")
+_USER_BY_WEB_SESSION = text(
+    "SELECT u.id, u.username, u.email, u.password_hash, u.bio, u.image"
+    " FROM web_sessions s JOIN users u ON u.id = s.user_id WHERE s.id = :id AND s.created_at >= :not_before"
+)
 _USER_COLUMNS = ("username", "email", "password_hash", "bio", "image")
 
 # The article columns; {body} is "a.body" or "NULL" (lists leave it out).
@@ -118,7 +122,7 @@ WHERE c.article_id = :article ORDER BY c.created_at, c.id
 )
 _TAGS = text("SELECT name FROM tags t WHERE EXISTS (SELECT 1 FROM article_tags x WHERE x.tag_id = t.id) ORDER BY name")
 _LATEST = text(
-    "SELECT a.title, u.username, a.created_at FROM articles a JOIN users u ON u.id = a.author_id"
+    "SELECT a.slug, a.title, u.username, a.created_at FROM articles a JOIN users u ON u.id = a.author_id"
     " ORDER BY a.created_at DESC, a.id DESC LIMIT :limit"
 )
 _INSERT_TAG = text("INSERT INTO tags (name) VALUES (:name) ON CONFLICT DO NOTHING")
@@ -150,6 +154,10 @@ class SqlRepository:
 
     def commit(self) -> None:
         self.db.commit()
+
+    def rollback(self) -> None:
+        """Release the write lock without writing (an answer decided under it)."""
+        self.db.rollback()
 
     # users -------------------------------------------------------------------
 
@@ -327,4 +335,19 @@ class SqlRepository:
 
     def latest_titles(self, limit: int = 20):
         rows = self.db.execute(_LATEST, {"limit": limit})
-        return [(title, username, _api_time(created)) for title, username, created in rows]
+        return [(slug, title, username, _api_time(created)) for slug, title, username, created in rows]
+
+    # web sessions ------------------------------------------------------------
+
+    def add_web_session(self, session_id: str, user_id: int) -> None:
+        statement = text("INSERT INTO web_sessions (id, user_id, created_at) VALUES (:id, :user, :now)")
+        self.db.execute(statement, {"id": session_id, "user": user_id, "now": utcnow().strftime(_STORED)})
+
+    def user_by_web_session(self, session_id: str, not_before: datetime) -> Optional[UserRecord]:
+        return self._user(_USER_BY_WEB_SESSION, id=session_id, not_before=not_before.strftime(_STORED))
+
+    def delete_web_session(self, session_id: str) -> None:
+        self.db.execute(text("DELETE FROM web_sessions WHERE id = :id"), {"id": session_id})
+
+    def prune_web_sessions(self, before: datetime) -> None:
+        self.db.execute(text("DELETE FROM web_sessions WHERE created_at < :before"), {"before": before.strftime(_STORED)})

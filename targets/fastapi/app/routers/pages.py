@@ -1,19 +1,9 @@
-"""Non-API routes: the HTML page and the overhead endpoints."""
-import os
-
-from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, PlainTextResponse
-from fastapi.templating import Jinja2Templates
-from ..repository import Repository, get_repo
+"""The overhead endpoints (contract section 2). The HTML pages, the home page
+(section 4's table) included, are the web app's (app/web)."""
+from fastapi import APIRouter
+from fastapi.responses import PlainTextResponse
 
 router = APIRouter()
-templates = Jinja2Templates(directory=os.path.join(os.path.dirname(os.path.dirname(__file__)), "templates"))
-
-
-@router.get("/", response_class=HTMLResponse)
-async def index(request: Request, repo: Repository = Depends(get_repo)):
-    articles = repo.latest_titles(20)
-    return templates.TemplateResponse("index.html", {"request": request, "articles": articles})
 
 
 # No I/O: plain async endpoints, no thread pool hop.

@@ -1,0 +1,87 @@
+"""Register, sign in, sign out: /register, /login, /logout.
+
+bcrypt runs in the thread pool as in the API (routers/users.py), outside any
+transaction; the duplicate check and the insert share one write lock.
+"""
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import RedirectResponse
+from starlette.concurrency import run_in_threadpool
+
+from ..repository import Repository, get_repo
+from ..security import hash_password, verify_password
+from .csrf import csrf_protect
+from .forms import LoginForm, RegisterForm
+from .sessions import safe_next, sign_in, sign_out, web_user
+from .templating import flash, render
+
+router = APIRouter(dependencies=[Depends(web_user)])
+
+TAKEN = "has already been taken"
+BAD_CREDENTIALS = "email or password is invalid"
+
+
+def _see_other(location: str) -> RedirectResponse:
+    return RedirectResponse(location, status_code=303)
+
+
+@router.get("/register")
+async def register_page(request: Request):
+    return render(request, "register.html", values={}, errors=[])
+
+
+@router.post("/register", dependencies=[Depends(csrf_protect)])
+async def register(request: Request, form: RegisterForm = Depends(), repo: Repository = Depends(get_repo)):
+    errors = form.errors()
+    if not errors:
+        new = form.parse()
+        password_hash = await run_in_threadpool(hash_password, new.password)  # before the write lock
+        repo.lock()  # the duplicate check and the insert are one atomic step
+        taken = set()
+        for username, email in repo.taken_names(new.username, new.email):
+            if username == new.username:
+                taken.add("username")
+            if email == new.email:
+                taken.add("email")
+        errors = [f"{field} {TAKEN}" for field in ("username", "email") if field in taken]
+        if errors:
+            repo.rollback()  # release the write lock before rendering
+    if errors:
+        return render(request, "register.html", 422, values=form.shown(), errors=errors)
+    user = repo.create_user(new.username, new.email, password_hash)
+    sign_in(request, repo, user)
+    repo.commit()
+    flash(request, "Signed in.")
+    return _see_other("/")
+
+
+@router.get("/login")
+async def login_page(request: Request, next: str = ""):
+    return render(request, "login.html", values={}, errors=[], next=next)
+
+
+@router.post("/login", dependencies=[Depends(csrf_protect)])
+async def login(request: Request, form: LoginForm = Depends(), repo: Repository = Depends(get_repo)):
+    # The form keeps next in a hidden input; a form posted to /login?next=... works too.
+    next_path = form.next or request.query_params.get("next", "")
+    errors = form.errors()
+    if not errors:
+        credentials = form.parse()
+        user = repo.user_by_email(credentials.email)
+        if user is None or not await run_in_threadpool(verify_password, credentials.password, user.password_hash):
+            errors = [BAD_CREDENTIALS]
+    if errors:
+        return render(request, "login.html", 422, values=form.shown(), errors=errors, next=next_path)
+    sign_in(request, repo, user)
+    repo.commit()
+    flash(request, "Signed in.")
+    return _see_other(safe_next(next_path))
+
+
+@router.post("/logout", dependencies=[Depends(csrf_protect)])
+async def logout(request: Request, user=Depends(web_user), repo: Repository = Depends(get_repo)):
+    if user is None:  # nobody to sign out (or a replayed cookie): like every signed-out POST
+        return _see_other("/login")
+    sign_out(request, repo)
+    repo.commit()
+    flash(request, "Signed out.")
+    return _see_other("/")
