@@ -1,4 +1,4 @@
-"""Articles (list, feed, create, read, update, delete), favorites, tags and the HTML home page.
+"""Articles (list, feed, create, read, update, delete), favorites and tags.
 
 Order of checks in every view: authentication (the method's decorator, 401), then the article
 (404), then ownership (403), then the body (422). Writes run in autocommit (one statement, its
@@ -10,7 +10,6 @@ import re
 
 from django.db import transaction
 from django.http import HttpResponse
-from django.shortcuts import render
 from django.utils.decorators import method_decorator
 
 from accounts.auth import token_optional, token_required
@@ -59,6 +58,18 @@ def _article_list(request, **filters):
     return ApiResponse({"articles": articles, "articlesCount": count})
 
 
+def publish_article(author_id, title, description, body, tags):
+    """Create an article (the API's POST and the web editor) and return its slug."""
+    with transaction.atomic():
+        # 32 random bits: a clash is rare; retry with a fresh suffix when it happens.
+        for _ in range(5):
+            slug = make_slug(title)
+            if not repo.slug_taken(slug):
+                break
+        repo.create_article(author_id, slug, title, description, body, tags)
+    return slug
+
+
 def article_or_404(slug):
     """The article to write to (``id``, ``author_id``, ``updated_at``), or 404."""
     article = repo.article_handle(slug)
@@ -96,13 +107,7 @@ class ArticleListView(ApiView):
         body = payload.text("body")
         tags = payload.tag_list("tagList") if payload.has("tagList") else []
         payload.validate()
-        with transaction.atomic():
-            # 32 random bits: a clash is rare; retry with a fresh suffix when it happens.
-            for _ in range(5):
-                slug = make_slug(title)
-                if not repo.slug_taken(slug):
-                    break
-            repo.create_article(request.user.id, slug, title, description, body, tags)
+        slug = publish_article(request.user.id, title, description, body, tags)
         return _detail_response(request, slug, status=201)
 
 
@@ -170,14 +175,6 @@ class FavoriteView(ApiView):
 class TagListView(ApiView):
     def get(self, request):
         return ApiResponse({"tags": repo.tag_names()})
-
-
-class HomePageView(ApiView):
-    """The server-rendered page: the 20 newest articles, rendered by Django's template engine
-    (autoescaping escapes & < > " ' in every value)."""
-
-    def get(self, request):
-        return render(request, "articles/home.html", {"articles": repo.latest_titles(20)})
 
 
 def no_content():

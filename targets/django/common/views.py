@@ -5,7 +5,9 @@ wants JSON everywhere, so conduit/urls.py installs the handlers below.
 """
 from django.core.exceptions import RequestDataTooBig
 from django.http import HttpResponse
+from django.utils.decorators import method_decorator
 from django.views import View
+from django.views.decorators.csrf import csrf_exempt
 
 from .http import ApiResponse, error_response
 from .middleware import too_large_response
@@ -13,13 +15,21 @@ from .middleware import too_large_response
 API_METHODS = ("GET", "POST", "PUT", "DELETE")
 
 
+def method_not_allowed(view):
+    """The contract's JSON 405 for a class-based view, with the methods it has in ``Allow``."""
+    allowed = ", ".join(m for m in API_METHODS if hasattr(view, m.lower()))
+    return error_response(405, "method", "not allowed", headers={"Allow": allowed})
+
+
+# The API authenticates every request with an Authorization header, which a cross-site form
+# cannot send: CSRF protection (CsrfViewMiddleware, there for the web pages) does not apply.
+@method_decorator(csrf_exempt, name="dispatch")
 class ApiView(View):
     """A class-based view whose unsupported methods get the contract's JSON 405. HEAD falls
     back to ``get`` (Django's View does that); OPTIONS never reaches a view (CorsMiddleware)."""
 
     def http_method_not_allowed(self, request, *args, **kwargs):
-        allowed = ", ".join(m for m in API_METHODS if hasattr(self, m.lower()))
-        return error_response(405, "method", "not allowed", headers={"Allow": allowed})
+        return method_not_allowed(self)
 
 
 class PlaintextView(ApiView):

@@ -2,7 +2,8 @@
 
 Everything environment-specific comes from the parity environment contract (HOST, PORT, WORKERS,
 DATABASE_PATH, SECRET_KEY). There is no debug mode: the target always runs the way it would be
-deployed, and Django's HTML debug/error pages are replaced by JSON handlers (see conduit/urls.py).
+deployed, and Django's HTML debug/error pages are replaced by JSON handlers (see conduit/urls.py),
+HTML ones for the web pages (web/errors.py).
 """
 import os
 from pathlib import Path
@@ -17,32 +18,67 @@ DEBUG = False
 # list honest for anything that does.
 ALLOWED_HOSTS = sorted({os.environ.get("HOST", "127.0.0.1"), "127.0.0.1", "localhost", "[::1]"})
 
-# No django.contrib apps: the API has its own user model and token authentication (no sessions,
-# no admin, no permissions tables), so contenttypes/auth/sessions would only add tables and work.
+# The JSON API has its own token authentication; the web pages (app ``web``) are a classic Django
+# site: contrib.auth (with accounts.User as AUTH_USER_MODEL, which needs contenttypes),
+# database-backed sessions, messages for the flash, CSRF middleware.
 INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "django.contrib.sessions",
+    "django.contrib.messages",
     "common",
     "accounts",
     "articles",
+    "web",
 ]
 
 # Trimmed on purpose (TechEmpower's Django entry does the same). Absent and why:
-#  - SecurityMiddleware, XFrameOptions: browser hardening headers for HTML sites; this is an API.
-#  - SessionMiddleware, AuthenticationMiddleware, MessageMiddleware: no sessions; auth is a token.
-#  - CsrfViewMiddleware: CSRF protects cookie-authenticated forms; the API authenticates every
-#    request with an Authorization header, which a cross-site form cannot send.
+#  - SecurityMiddleware, XFrameOptions: browser hardening headers; they would be added to every
+#    API response too, and the contract fixes the API's headers.
 #  - CommonMiddleware: its APPEND_SLASH redirects are forbidden by the contract (a trailing slash
 #    is an unknown path, 404) and Content-Length is set by ResponseFinishingMiddleware.
+# Sessions, CSRF, authentication and messages serve the web pages (web/); the API's views are
+# csrf_exempt (common.views.ApiView) and authenticate by token only (accounts.auth), so the
+# session cookie signs nobody in there. All four are lazy: a request without a session cookie
+# costs no query, and one with a cookie is read only when something asks (CSRF's check does,
+# for the pages' POSTs).
 MIDDLEWARE = [
     "common.middleware.CorsMiddleware",
     "common.middleware.RequestBodyLimitMiddleware",
     "common.middleware.ResponseFinishingMiddleware",
     "common.middleware.ApiErrorMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "web.middleware.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.middleware.TokenAuthenticationMiddleware",
 ]
 
-# `manage.py check --deploy` warns about the three middlewares left out above; they are left out
-# on purpose (reasons above), so say so instead of living with the warnings.
-SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W002", "security.W003"]
+# `manage.py check --deploy` warns about the hardening middleware left out above and about the
+# plain-HTTP session cookie below (parity serves loopback over HTTP); both on purpose.
+SILENCED_SYSTEM_CHECKS = ["security.W001", "security.W002", "security.W003", "security.W012"]
+
+# Web pages: users are accounts.User, signed in by e-mail through the data layer.
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["accounts.backends.EmailBackend"]
+LOGIN_URL = "/login"
+
+# Sessions live in the database (django_session): logout() flushes the row, so a session cookie
+# kept from before the logout signs nobody in. The cookie: sessionid, HttpOnly, SameSite=Lax,
+# Path=/, two weeks. Secure is left off only because parity serves plain HTTP on loopback.
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_PATH = "/"
+SESSION_COOKIE_SECURE = False
+
+# CSRF tokens kept in the session (no csrftoken cookie): a token is bound to its session, and
+# login rotates it. Failures answer the web app's 403 page.
+CSRF_USE_SESSIONS = True
+CSRF_FAILURE_VIEW = "web.errors.csrf_failure"
+
+# Flash messages ride in the session too (no extra cookie).
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
 ROOT_URLCONF = "conduit.urls"
 WSGI_APPLICATION = "conduit.wsgi.application"
@@ -54,7 +90,10 @@ TEMPLATES = [
         "DIRS": [],
         # With DEBUG off Django wraps the app-directories loader in the cached loader.
         "APP_DIRS": True,
-        "OPTIONS": {"context_processors": []},
+        "OPTIONS": {"context_processors": [
+            "django.contrib.auth.context_processors.auth",
+            "django.contrib.messages.context_processors.messages",
+        ]},
     },
 ]
 

@@ -233,8 +233,9 @@ class OrmRepository:
                     .values_list("name", flat=True))
 
     def latest_titles(self, limit=20):
-        """{title, username, created_at (API form)} of the newest articles, for the HTML page."""
+        """{slug, title, username, created_at (API form)} of the newest articles, for the home
+        page."""
         articles = (Article.objects.select_related("author").order_by(*NEWEST_FIRST)
-                    .only("title", "created_at", "author__username")[:limit])
-        return [{"title": a.title, "username": a.author.username, "created_at": iso_ms(a.created_at)}
-                for a in articles]
+                    .only("slug", "title", "created_at", "author__username")[:limit])
+        return [{"slug": a.slug, "title": a.title, "username": a.author.username,
+                 "created_at": iso_ms(a.created_at)} for a in articles]

@@ -82,7 +82,7 @@ WHERE c.article_id = :article ORDER BY c.id
 _ARTICLE = _ARTICLE.replace("STRFTIME(", _STRFTIME)
 _ARTICLE_BY_SLUG = _ARTICLE_BY_SLUG.replace("STRFTIME(", _STRFTIME)
 _COMMENTS = _COMMENTS.replace("STRFTIME(", _STRFTIME)
-_LATEST = ("SELECT a.title, u.username, STRFTIME(a.created_at) FROM articles a JOIN users u"
+_LATEST = ("SELECT a.slug, a.title, u.username, STRFTIME(a.created_at) FROM articles a JOIN users u"
            " ON u.id = a.author_id ORDER BY a.created_at DESC, a.id DESC LIMIT %s").replace("STRFTIME(", _STRFTIME)
 
 
@@ -271,5 +271,5 @@ class SqlRepository:
 
     def latest_titles(self, limit=20):
         rows = self._run(_LATEST, [limit])[0]
-        return [{"title": title, "username": username, "created_at": created}
-                for title, username, created in rows]
+        return [{"slug": slug, "title": title, "username": username, "created_at": created}
+                for slug, title, username, created in rows]
