@@ -10,7 +10,6 @@ without the lock, so no page renders while holding it.
 import re
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 
 from ..models import Article
 from ..paths import decode_segment
@@ -19,16 +18,12 @@ from .csrf import csrf_protect
 from .errors import PageForbidden, PageNotFound
 from .forms import ArticleForm, CommentForm
 from .sessions import signed_in_user, web_user
-from .templating import flash, render
+from .templating import SeeOther, flash, render
 
 router = APIRouter(dependencies=[Depends(web_user)])
 
 # An id that is not ^[0-9]+$ names no comment (as in the API); 18 digits fit int64.
 _COMMENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
-
-
-def _see_other(location: str) -> RedirectResponse:
-    return RedirectResponse(location, status_code=303)
 
 
 def _handle(repo: Repository, raw_slug: str, lock: bool = False):
@@ -93,7 +88,7 @@ async def create_article(
     repo.create_article(user.id, slug, new.title, new.description, new.body, new.tag_list)
     repo.commit()
     flash(request, "Article published.")
-    return _see_other(f"/article/{slug}")
+    return SeeOther(f"/article/{slug}")
 
 
 @router.get("/editor/{slug}")
@@ -127,7 +122,7 @@ async def update_article(
     repo.update_article(handle, changes, update.tag_list)  # the slug never changes
     repo.commit()
     flash(request, "Article updated.")
-    return _see_other(f"/article/{slug}")
+    return SeeOther(f"/article/{slug}")
 
 
 @router.post("/article/{slug}/delete", dependencies=[Depends(csrf_protect)])
@@ -135,7 +130,7 @@ async def delete_article(request: Request, slug: str, user=Depends(signed_in_use
     repo.delete_article(_own(repo, slug, user, lock=True))
     repo.commit()
     flash(request, "Article deleted.")
-    return _see_other("/")
+    return SeeOther("/")
 
 
 @router.get("/article/{slug}")
@@ -159,7 +154,7 @@ async def add_comment(
     comment = repo.add_comment(decoded, user, form.parse().body) if decoded else None
     if comment is None:
         raise PageNotFound()
-    return _see_other(f"/article/{slug}#comment-{comment['id']}")
+    return SeeOther(f"/article/{slug}#comment-{comment['id']}")
 
 
 @router.post("/article/{slug}/comments/{comment_id}/delete", dependencies=[Depends(csrf_protect)])
@@ -177,4 +172,4 @@ async def delete_comment(
         raise PageForbidden()
     repo.delete_comment(int(decoded_id))
     repo.commit()
-    return _see_other(f"/article/{slug}")
+    return SeeOther(f"/article/{slug}")

@@ -4,7 +4,6 @@ bcrypt runs in the thread pool as in the API (routers/users.py), outside any
 transaction; the duplicate check and the insert share one write lock.
 """
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 
 from ..repository import Repository, get_repo
@@ -12,16 +11,12 @@ from ..security import hash_password, verify_password
 from .csrf import csrf_protect
 from .forms import LoginForm, RegisterForm
 from .sessions import safe_next, sign_in, sign_out, web_user
-from .templating import flash, render
+from .templating import SeeOther, flash, render
 
 router = APIRouter(dependencies=[Depends(web_user)])
 
 TAKEN = "has already been taken"
 BAD_CREDENTIALS = "email or password is invalid"
-
-
-def _see_other(location: str) -> RedirectResponse:
-    return RedirectResponse(location, status_code=303)
 
 
 @router.get("/register")
@@ -51,7 +46,7 @@ async def register(request: Request, form: RegisterForm = Depends(), repo: Repos
     sign_in(request, repo, user)
     repo.commit()
     flash(request, "Signed in.")
-    return _see_other("/")
+    return SeeOther("/")
 
 
 @router.get("/login")
@@ -74,14 +69,14 @@ async def login(request: Request, form: LoginForm = Depends(), repo: Repository 
     sign_in(request, repo, user)
     repo.commit()
     flash(request, "Signed in.")
-    return _see_other(safe_next(next_path))
+    return SeeOther(safe_next(next_path))
 
 
 @router.post("/logout", dependencies=[Depends(csrf_protect)])
 async def logout(request: Request, user=Depends(web_user), repo: Repository = Depends(get_repo)):
     if user is None:  # nobody to sign out (or a replayed cookie): like every signed-out POST
-        return _see_other("/login")
+        return SeeOther("/login")
     sign_out(request, repo)
     repo.commit()
     flash(request, "Signed out.")
-    return _see_other("/")
+    return SeeOther("/")

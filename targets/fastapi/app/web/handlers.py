@@ -1,13 +1,12 @@
 """Exception handlers that answer the pages' errors (errors.py) in HTML."""
 from fastapi import FastAPI, Request
-from fastapi.responses import RedirectResponse
 
 from .errors import LoginRequired, PageError
-from .templating import render
+from .templating import SeeOther, render
 
 
-async def handle_login_required(request: Request, exc: LoginRequired) -> RedirectResponse:
-    return RedirectResponse(exc.location, status_code=303)
+async def handle_login_required(request: Request, exc: LoginRequired) -> SeeOther:
+    return SeeOther(exc.location)
 
 
 async def handle_page_error(request: Request, exc: PageError):

@@ -15,7 +15,7 @@ from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 from markupsafe import Markup, escape
-from starlette.responses import Response
+from starlette.responses import RedirectResponse, Response
 
 from .csrf import CSRF_FIELD, csrf_token
 
@@ -56,3 +56,12 @@ def flash(request: Request, message: str) -> None:
 
 def render(request: Request, name: str, status_code: int = 200, **context) -> Response:
     return templates.TemplateResponse(name, {"request": request, **context}, status_code=status_code)
+
+
+class SeeOther(RedirectResponse):
+    """303 to the next page, typed as the pages are (Starlette's redirect has no Content-Type)."""
+
+    media_type = "text/html"
+
+    def __init__(self, location: str):
+        super().__init__(location, status_code=303)
