@@ -6,6 +6,9 @@
  *   Server header -> Host rules (RFC 9112 3.2: 400) -> CORS (OPTIONS: 204 on every path) -> JSON body (413 here, other parse errors
  *   deferred) -> routers (404 route / 405 method, then each route's auth, loading, body checks)
  *   -> 404 for unknown paths -> error handler (every error is the contract's JSON)
+ *
+ * The web pages (routes/web.js: session, forms, CSRF, HTML error pages) come after /api, which
+ * answers 404 itself for its unknown paths, so no API request ever reaches the session middleware.
  */
 const path = require('node:path');
 const cors = require('cors');
@@ -24,6 +27,7 @@ const { profilesRouter } = require('./routes/profiles');
 const { articlesRouter } = require('./routes/articles');
 const { commentsRouter } = require('./routes/comments');
 const { pagesRouter } = require('./routes/pages');
+const { webRouter } = require('./routes/web');
 
 const SERVER_NAME = 'Express';
 
@@ -51,7 +55,7 @@ function createApp({ db, secretKey, queryCounter }) {
   const users = usersRepository(db);
   const articles = articlesRepository(db);
   const comments = commentsRepository(db);
-  const context = { users, articles, comments, auth: authentication(users, secretKey) };
+  const context = { db, secretKey, users, articles, comments, auth: authentication(users, secretKey) };
 
   app.use((req, res, next) => {
     res.setHeader('Server', SERVER_NAME); // Node sends none; the contract requires one
@@ -70,7 +74,8 @@ function createApp({ db, secretKey, queryCounter }) {
   api.use(profilesRouter(context));
   api.use(articlesRouter(context));
   api.use(commentsRouter(context));
-  app.use('/api', api);
+  app.use('/api', api, notFound);
+  app.use(webRouter(context));
 
   app.use(notFound);
   app.use(errorHandler);

@@ -62,7 +62,7 @@ function articlesRepository(db) {
   const unfavorite = db.prepare('DELETE FROM favorites WHERE user_id = ? AND article_id = ?');
   const allTags = db.prepare('SELECT DISTINCT tag FROM article_tags ORDER BY tag').pluck();
   const recent = db.prepare(`
-    SELECT a.title, u.username, a.created_at ${ARTICLE_FROM} ${NEWEST_FIRST} LIMIT @limit`);
+    SELECT a.slug, a.title, u.username, a.created_at ${ARTICLE_FROM} ${NEWEST_FIRST} LIMIT @limit`);
 
   // One (count, page) statement pair per combination of filters, prepared on first use.
   const listStatements = new Map();
@@ -134,7 +134,7 @@ function articlesRepository(db) {
     favorite: (userId, articleId) => favorite.run(userId, articleId),
     unfavorite: (userId, articleId) => unfavorite.run(userId, articleId),
     tags: () => allTags.all(),
-    /** {title, username, created_at} of the `limit` newest articles, for the HTML page. */
+    /** {slug, title, username, created_at} of the `limit` newest articles, for the home page. */
     recent: (limit) => recent.all({ limit }),
   };
 }

@@ -61,6 +61,15 @@ CREATE TABLE IF NOT EXISTS comments (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ix_comments_article ON comments(article_id, id);
+
+-- express-session's store for the web pages (src/web/session-store.js): one row per session,
+-- shared by every cluster worker, deleted at logout.
+CREATE TABLE IF NOT EXISTS sessions (
+  sid     TEXT PRIMARY KEY,
+  sess    TEXT NOT NULL,    -- the session as JSON
+  expires INTEGER NOT NULL  -- milliseconds since the epoch, UTC
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS ix_sessions_expires ON sessions(expires);
 `;
 
 /**

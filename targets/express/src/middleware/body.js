@@ -7,6 +7,9 @@
  * Content-Length (answered before the body arrives) or reached while reading a chunked body. The
  * bytes are then parsed as UTF-8 JSON whatever the Content-Type says (rulings §2).
  *
+ * The one exception: an HTML form (application/x-www-form-urlencoded) posted outside /api is left
+ * unread for the web pages' own parser (express.urlencoded in routes/web, with its own limit).
+ *
  * Every other failure (invalid UTF-8 or JSON, a byte order mark, U+0000 or a lone surrogate in a
  * string, an unsupported Content-Encoding, ...) is NOT answered here: 404, 405, 401, 404, 403
  * come first, so the failure is remembered on the request and `wrapped(key)`, placed in each route
@@ -44,11 +47,17 @@ function decodeJson(buf) {
   return JSON.parse(buf.toString('utf8'), rejectUnstorable);
 }
 
+const isApiPath = (path) => path === '/api' || path.startsWith('/api/');
+
+/** A form posted to a web page: routes/web.js reads it (the API reads every body as JSON). */
+const isWebForm = (req) => !isApiPath(req.path) && Boolean(req.is('urlencoded'));
+
 function parseJsonBody() {
-  const read = express.raw({ limit: BODY_LIMIT, type: () => true });
+  const read = express.raw({ limit: BODY_LIMIT, type: (req) => !isWebForm(req) });
 
   /** An announced length over the limit is 413 at once: the body is not awaited (rulings §1). */
   function announcedTooLarge(req, res, next) {
+    if (isWebForm(req)) return next();
     const length = Number(req.headers['content-length']);
     next(length > BODY_LIMIT ? bodyTooLarge() : undefined);
   }

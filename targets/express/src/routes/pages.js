@@ -1,24 +1,12 @@
 'use strict';
-/** The server-rendered page (GET /, views/index.ejs) and the overhead endpoints. */
+/** The overhead endpoints (GET / is the web app's home page: routes/web-articles.js). */
 const { createRouter } = require('./router');
 const { methodNotAllowed } = require('../middleware/errors');
-const { isoDate } = require('../serializers');
 
-const PAGE_ARTICLES = 20;
 const HELLO = 'Hello, World!';
 
-function pagesRouter({ articles }) {
+function pagesRouter() {
   const router = createRouter();
-
-  router
-    .route('/')
-    .get((req, res) => {
-      const rows = articles.recent(PAGE_ARTICLES);
-      res.render('index', {
-        articles: rows.map((r) => ({ title: r.title, username: r.username, createdAt: isoDate(r.created_at) })),
-      });
-    })
-    .all(methodNotAllowed);
 
   router
     .route('/plaintext')

@@ -67,4 +67,4 @@ function usersRouter({ users, auth }) {
   return router;
 }
 
-module.exports = { usersRouter };
+module.exports = { usersRouter, BCRYPT_COST };
