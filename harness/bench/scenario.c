@@ -9,6 +9,8 @@
 #include "core/json.h"
 #include "core/jsonloc.h"
 
+#define SCN_FILTER_URLENCODE "urlencode"
+
 typedef struct loadctx {
     const char *file;
     jl_map_t *map;
@@ -46,6 +48,7 @@ static int add_part(scn_tmpl_t *t, scn_part_kind_t kind, const char *s, size_t n
     if (!p) return err_set(err, "out of memory");
     t->parts = p;
     t->parts[t->n].kind = kind;
+    t->parts[t->n].urlencode = false;
     t->parts[t->n].text = str_ndup(s, n);
     if (!t->parts[t->n].text) return err_set(err, "out of memory");
     t->n++;
@@ -76,6 +79,20 @@ int scn_tmpl_parse(const char *src, scn_tmpl_t *t, err_t *err) {
             err_set(err, "empty \"{{}}\" in \"%s\"", src);
             goto fail;
         }
+        /* an optional filter: {{name|urlencode}} */
+        bool enc = false;
+        const char *bar = memchr(a, '|', (size_t)(b - a));
+        if (bar) {
+            const char *f = bar + 1, *fe = b;
+            while (f < fe && *f == ' ') f++;
+            if ((size_t)(fe - f) != strlen(SCN_FILTER_URLENCODE) || memcmp(f, SCN_FILTER_URLENCODE, (size_t)(fe - f)) != 0) {
+                err_set(err, "unknown filter in \"%s\" (the one filter is |urlencode)", src);
+                goto fail;
+            }
+            enc = true;
+            b = bar;
+            while (b > a && b[-1] == ' ') b--;
+        }
         for (const char *q = a; q < b; q++) {
             char ch = *q;
             if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
@@ -84,8 +101,17 @@ int scn_tmpl_parse(const char *src, scn_tmpl_t *t, err_t *err) {
                 goto fail;
             }
         }
+        if (a == b) {
+            err_set(err, "bad pool name in \"%s\"", src);
+            goto fail;
+        }
         bool seq = (size_t)(b - a) == 3 && memcmp(a, "seq", 3) == 0;
+        if (seq && enc) {
+            err_set(err, "{{seq}} takes no filter in \"%s\"", src);
+            goto fail;
+        }
         if (add_part(t, seq ? SCN_SEQ : SCN_POOL, a, (size_t)(b - a), err)) goto fail;
+        t->parts[t->n - 1].urlencode = enc;
         p = close + 2;
     }
     return 0;
@@ -121,6 +147,8 @@ void scn_free(scn_t *s) {
     free(s->pools);
     cJSON_Delete(s->expect);
     free(s->integrity);
+    for (size_t i = 0; i < s->npaired; i++) free(s->paired[i]);
+    free(s->seed);
     memset(s, 0, sizeof *s);
 }
 
@@ -171,10 +199,80 @@ bool scn_is_success(const scn_request_t *q, int status) {
 }
 
 bool scn_wrk_counts_enough(const scn_t *s) {
+    if (s->count_lua) return false;
     for (size_t k = 0; k < s->nreqs; k++)
         for (size_t i = 0; i < s->reqs[k].nsuccess; i++)
             if (s->reqs[k].success[i] < 200 || s->reqs[k].success[i] > 399) return false;
     return true;
+}
+
+int scn_pair_group(const scn_t *s, const char *name) {
+    for (size_t i = 0; i < s->npaired; i++)
+        if (strcmp(s->paired[i], name) == 0) return s->paired_group[i];
+    return -1;
+}
+
+int scn_urlencode(const char *v, buf_t *out) {
+    static const char hex[] = "0123456789ABCDEF";
+    for (const unsigned char *p = (const unsigned char *)v; *p; p++) {
+        int rc;
+        if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+            *p == '-' || *p == '.' || *p == '_' || *p == '~')
+            rc = buf_addc(out, (char)*p);
+        else
+            rc = buf_printf(out, "%%%c%c", hex[*p >> 4], hex[*p & 15]);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
+/* "paired": [["a", "b"], ...]: each inner list (2 or more pool names) is drawn at one index. */
+static int load_paired(loadctx_t *c, const cJSON *o, scn_t *s) {
+    if (!cJSON_IsArray(o)) return fail_at(c, o, false, "\"paired\" must be a list of lists of pool names%s", "");
+    int g = 0;
+    for (const cJSON *grp = o->child; grp; grp = grp->next, g++) {
+        if (!cJSON_IsArray(grp) || cJSON_GetArraySize(grp) < 2)
+            return fail_at(c, grp, false, "each \"paired\" group lists 2 or more pool names%s", "");
+        for (const cJSON *n = grp->child; n; n = n->next) {
+            if (!cJSON_IsString(n) || !n->valuestring[0] || strcmp(n->valuestring, "seq") == 0)
+                return fail_at(c, n, false, "a pool name (a string, not \"seq\") is expected%s", "");
+            if (scn_pair_group(s, n->valuestring) >= 0)
+                return fail_at(c, n, false, "pool \"%s\" is paired twice", n->valuestring);
+            if (s->npaired >= SCN_MAX_PAIRED) return fail_at(c, n, false, "too many paired pools%s", "");
+            s->paired[s->npaired] = str_dup(n->valuestring);
+            if (!s->paired[s->npaired]) return err_set(c->err, "out of memory");
+            s->paired_group[s->npaired++] = g;
+        }
+    }
+    return 0;
+}
+
+static bool is_read(const char *method) {
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strcmp(method, "OPTIONS") == 0;
+}
+
+/* The statuses that acknowledge a write, for the integrity check: the success statuses of the
+ * writing kinds (201 from the API, 303 from a form). A read kind succeeding with one of them
+ * would be counted as a write: refused. */
+static int set_acked(loadctx_t *c, const cJSON *at, scn_t *s) {
+    s->nacked = 0;
+    for (size_t k = 0; k < s->nreqs; k++) {
+        if (is_read(s->reqs[k].method)) continue;
+        for (size_t i = 0; i < s->reqs[k].nsuccess; i++) {
+            bool dup = false;
+            for (size_t j = 0; j < s->nacked; j++) dup |= s->acked[j] == s->reqs[k].success[i];
+            if (!dup && s->nacked < SCN_MAX_STATUSES) s->acked[s->nacked++] = s->reqs[k].success[i];
+        }
+    }
+    if (s->nacked == 0) return fail_at(c, at, false, "\"integrity\" needs a request that writes (not GET)%s", "");
+    for (size_t k = 0; k < s->nreqs; k++)
+        for (size_t j = 0; is_read(s->reqs[k].method) && j < s->nacked; j++)
+            if (scn_is_success(&s->reqs[k], s->acked[j])) {
+                char st[16];
+                snprintf(st, sizeof st, "%d", s->acked[j]);
+                return fail_at(c, at, false, "a read kind succeeds with %s, which acknowledges a write here: the integrity count cannot tell them apart", st);
+            }
+    return 0;
 }
 
 static int load_request(loadctx_t *c, const cJSON *o, scn_request_t *r) {
@@ -274,8 +372,8 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
     buf_free(&text);
     if (!root) return -1;
     static const char *const keys[] = {
-        "scenario",    "description",          "requests", "pools", "expect", "integrity",
-        "connections", "tolerated_error_rate", NULL};
+        "scenario",    "description",          "requests", "pools",  "expect",   "integrity",
+        "connections", "tolerated_error_rate", "paired",   "seed",   "counting", "default", NULL};
     int rc = -1;
     s->file = str_dup(path);
     if (!cJSON_IsObject(root)) {
@@ -326,6 +424,38 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
             goto out;
         }
         s->integrity = str_dup(integ->valuestring);
+        if (set_acked(&c, integ, s)) goto out;
+    }
+    const cJSON *pr = json_get(root, "paired");
+    if (pr && load_paired(&c, pr, s)) goto out;
+    const cJSON *sd = json_get(root, "seed");
+    if (sd) {
+        /* a file name in specs/bench/, nothing else: no path can leave the directory */
+        bool ok = cJSON_IsString(sd) && str_ends_with(sd->valuestring, ".json") &&
+                  !strchr(sd->valuestring, '/') && sd->valuestring[0] != '.' &&
+                  strcmp(sd->valuestring, "seed.json") != 0;
+        if (!ok) {
+            fail_at(&c, sd, false, "\"seed\" must name a plan file in specs/bench/ (e.g. \"web-sessions.json\"; not seed.json, which always runs)%s", "");
+            goto out;
+        }
+        s->seed = str_dup(sd->valuestring);
+    }
+    const cJSON *cnt = json_get(root, "counting");
+    if (cnt) {
+        if (!cJSON_IsString(cnt) || (strcmp(cnt->valuestring, "lua") && strcmp(cnt->valuestring, "auto"))) {
+            fail_at(&c, cnt, false, "\"counting\" must be \"auto\" or \"lua\"%s", "");
+            goto out;
+        }
+        s->count_lua = strcmp(cnt->valuestring, "lua") == 0;
+    }
+    const cJSON *df = json_get(root, "default");
+    s->in_default = true;
+    if (df) {
+        if (!cJSON_IsBool(df)) {
+            fail_at(&c, df, false, "\"default\" must be true or false%s", "");
+            goto out;
+        }
+        s->in_default = cJSON_IsTrue(df);
     }
     const cJSON *lv = json_get(root, "connections");
     if (lv) {
@@ -415,7 +545,9 @@ int scn_tmpl_sample(const scn_t *s, const scn_tmpl_t *t, const scn_pool_t *extra
             const scn_pool_t *pool = scn_pool_find(s, extra, nextra, p->text);
             if (!pool || pool->n == 0)
                 return err_set(err, "%s: unknown or empty pool \"%s\" in \"%s\"", s->file, p->text, t->source);
-            rc = buf_adds(out, pool->values[index % pool->n]);
+            /* paired pools have one length (checked when the Lua is made): one index, one session */
+            const char *v = pool->values[index % pool->n];
+            rc = p->urlencode ? scn_urlencode(v, out) : buf_adds(out, v);
         }
         if (rc < 0) return err_set(err, "%s: request too large", s->file);
     }

@@ -17,9 +17,9 @@
  * The generated script (scn_lua) is self-contained: pools as Lua tables; request() picks the next
  * request of a smooth weighted round robin and fills its templates, each pool indexed in mixed
  * radix by a per-thread counter of that request (so two pools in one request go through every
- * combination); done() writes one JSON object (summary, errors, latency percentiles, the full
- * histogram and, for write scenarios, the number of 201 answers seen) to a file named in the
- * script.
+ * combination; pools "paired" share one digit, so a session's cookie and token stay together); done() writes one JSON object (summary, errors, latency percentiles, the full
+ * histogram and, for write scenarios, the number of answers that acknowledged a write: 201 from
+ * the API, 303 from a form) to a file named in the script.
  *
  * Ownership: scn_t owns everything it points to (scn_free). */
 #ifndef PARITY_SCENARIO_H
@@ -40,12 +40,16 @@
 #define SCN_MAX_LEVELS 16        /* connection levels a scenario may override */
 #define SCN_MAX_STATUSES   8         /* success statuses of one request kind */
 #define SCN_DEFAULT_STATUS 200       /* success status of a kind whose expect names none */
+#define SCN_ACK_STATUS     201       /* what acknowledges a write when no write kind names one */
+#define SCN_MAX_PAIRED     64        /* pool names in "paired" groups, all groups together */
 
 typedef enum scn_part_kind { SCN_TEXT, SCN_POOL, SCN_SEQ } scn_part_kind_t;
 
 typedef struct scn_part {
     scn_part_kind_t kind;
-    char *text; /* SCN_TEXT: literal; SCN_POOL: pool name */
+    char *text;     /* SCN_TEXT: literal; SCN_POOL: pool name */
+    bool urlencode; /* SCN_POOL written `{{name|urlencode}}`: the value percent-encoded (a form
+                       field's value: a CSRF token may hold '+', '/', '=') */
 } scn_part_t;
 
 typedef struct scn_tmpl {
@@ -92,6 +96,20 @@ typedef struct scn {
     int levels[SCN_MAX_LEVELS]; /* "connections" override; nlevels == 0: the profile's */
     size_t nlevels;
     double tolerated_error_rate; /* share of unexpected answers + socket errors allowed (0) */
+    /* Pools drawn at ONE index together ("paired": [["web_cookies", "web_csrfs"]]): the values
+     * of one seeded session (its cookies and the CSRF token bound to them) must never be mixed
+     * with another's, as two independent pools would be by the mixed-radix counter. */
+    char *paired[SCN_MAX_PAIRED];
+    int paired_group[SCN_MAX_PAIRED];
+    size_t npaired;
+    char *seed;         /* "seed": a plan in specs/bench/ run before the scenario on every fresh
+                           target process (its list captures become pools); NULL: none */
+    bool count_lua;     /* "counting": "lua": response() counts every status even where wrk's
+                           counter would tell the classes apart (a 3xx that means failure) */
+    bool in_default;    /* "default" (true): run when no --scenario names scenarios */
+    int acked[SCN_MAX_STATUSES]; /* integrity: the statuses that acknowledge a write (the
+                                    success statuses of the non-GET kinds; 201 for the API) */
+    size_t nacked;
 } scn_t;
 
 /* The expect of request kind k (its own, else the scenario's; NULL when neither has one). */
@@ -102,6 +120,10 @@ bool scn_is_success(const scn_request_t *q, int status);
  * answers >= 400 tells every unexpected answer of a status class apart, and the run needs no
  * Lua response() hook (which costs wrk time on every answer). */
 bool scn_wrk_counts_enough(const scn_t *s);
+/* The "paired" group of pool name (0..), or -1 when it is drawn on its own. */
+int scn_pair_group(const scn_t *s, const char *name);
+/* Appends v percent-encoded for a query or form value: every byte but A-Z a-z 0-9 - . _ ~ as %XX. */
+int scn_urlencode(const char *v, buf_t *out);
 
 /* Loads and validates one scenario file; errors are "file:line:col: message" (unknown keys too). */
 int scn_load(const char *path, scn_t *s, err_t *err);
@@ -109,7 +131,8 @@ void scn_free(scn_t *s);
 /* Loads every *.json in dir, sorted by name. *out is malloc'ed (scn_free each, then free). */
 int scn_load_dir(const char *dir, scn_t **out, size_t *n, err_t *err);
 
-/* Splits a template into parts ("{{name}}" -> pool reference, "{{seq}}" -> sequence). */
+/* Splits a template into parts ("{{name}}" -> pool reference, "{{name|urlencode}}" -> the same,
+ * percent-encoded, "{{seq}}" -> sequence). */
 int scn_tmpl_parse(const char *src, scn_tmpl_t *t, err_t *err);
 void scn_tmpl_free(scn_tmpl_t *t);
 
@@ -126,8 +149,9 @@ typedef struct scn_lua_opts {
     const char *out_json; /* path done() writes to */
     const char *nonce;    /* makes {{seq}} unique across runs (e.g. "r3-c64") */
     bool count_statuses;  /* define response() and count every status ("statuses" in the JSON,
-                             "created" = the 201s): write scenarios, and scenarios whose success
-                             statuses wrk's counter cannot tell apart (scn_wrk_counts_enough) */
+                             "created" = the answers that acknowledge a write, s->acked): write
+                             scenarios, and scenarios whose success statuses wrk's counter cannot
+                             tell apart (scn_wrk_counts_enough) */
 } scn_lua_opts_t;
 
 /* Appends the wrk Lua script of scenario s to out. extra: seeded pools. */

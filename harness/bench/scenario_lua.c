@@ -24,37 +24,71 @@ static int lua_str(buf_t *out, const char *s) {
     return buf_addc(out, '"');
 }
 
-static int emit_pool(buf_t *out, const scn_pool_t *p) {
-    if (buf_adds(out, "P[") || lua_str(out, p->name) || buf_adds(out, "] = {")) return -1;
-    for (size_t i = 0; i < p->n; i++) {
-        if (i && buf_addc(out, ',')) return -1;
-        if (i % 8 == 0 && buf_adds(out, "\n  ")) return -1;
-        if (lua_str(out, p->values[i])) return -1;
+/* Emits pool p as the Lua table P[name] (or P["name|urlencode"]: its values percent-encoded
+ * once here, so that request() does no encoding per request). */
+static int emit_pool(buf_t *out, const scn_pool_t *p, bool enc) {
+    buf_t key, v;
+    buf_init(&key, 4096);
+    buf_init(&v, 1u << 20);
+    int rc = buf_adds(&key, p->name) | (enc ? buf_adds(&key, "|urlencode") : 0);
+    rc |= buf_adds(out, "P[") | lua_str(out, buf_cstr(&key)) | buf_adds(out, "] = {");
+    for (size_t i = 0; rc == 0 && i < p->n; i++) {
+        if (i && buf_addc(out, ',')) rc = -1;
+        if (i % 8 == 0 && buf_adds(out, "\n  ")) rc = -1;
+        buf_reset(&v);
+        if (enc) rc |= scn_urlencode(p->values[i], &v);
+        else rc |= buf_adds(&v, p->values[i]);
+        if (rc == 0 && lua_str(out, buf_cstr(&v))) rc = -1;
     }
-    return buf_adds(out, "\n}\n");
+    buf_free(&key);
+    buf_free(&v);
+    return rc ? -1 : buf_adds(out, "\n}\n");
 }
 
-/* Pools referenced by one request, deduplicated, in order of first use: each gets a digit of the
- * mixed-radix counter, so that a request drawing from two pools visits every combination. */
+/* The pool references of one request, deduplicated (name + filter), in order of first use, and
+ * the mixed-radix digits they draw from: one digit per pool, or per "paired" group (so that a
+ * session's cookie and its CSRF token come from the same index), so that a request drawing from
+ * two independent pools visits every combination. */
+#define SCN_MAX_REFS (SCN_MAX_PARTS * (SCN_MAX_HEADERS + 2))
 typedef struct refs {
-    const char *names[SCN_MAX_PARTS * (SCN_MAX_HEADERS + 2)];
-    size_t n;
+    const char *names[SCN_MAX_REFS];
+    bool enc[SCN_MAX_REFS];
+    int digit[SCN_MAX_REFS];       /* index into digits */
+    const char *digits[SCN_MAX_REFS]; /* the pool whose length is the digit's radix */
+    int dgroup[SCN_MAX_REFS];      /* the digit's paired group, or -1 */
+    size_t n, ndigits;
 } refs_t;
 
-static int ref_index(refs_t *r, const char *name) {
+static int ref_index(refs_t *r, const scn_t *s, const char *name, bool enc) {
     for (size_t i = 0; i < r->n; i++)
-        if (strcmp(r->names[i], name) == 0) return (int)i;
+        if (strcmp(r->names[i], name) == 0 && r->enc[i] == enc) return (int)i;
+    int g = scn_pair_group(s, name), d = -1;
+    for (size_t j = 0; j < r->ndigits && d < 0; j++)
+        if (g >= 0 ? r->dgroup[j] == g : (r->dgroup[j] < 0 && strcmp(r->digits[j], name) == 0)) d = (int)j;
+    if (d < 0) {
+        d = (int)r->ndigits++;
+        r->digits[d] = name;
+        r->dgroup[d] = g;
+    }
     r->names[r->n] = name;
+    r->enc[r->n] = enc;
+    r->digit[r->n] = d;
     return (int)r->n++;
 }
 
-static void collect(refs_t *r, const scn_tmpl_t *t) {
+static void collect(refs_t *r, const scn_t *s, const scn_tmpl_t *t) {
     for (size_t i = 0; i < t->n; i++)
-        if (t->parts[i].kind == SCN_POOL) ref_index(r, t->parts[i].text);
+        if (t->parts[i].kind == SCN_POOL) ref_index(r, s, t->parts[i].text, t->parts[i].urlencode);
+}
+
+static void collect_request(refs_t *r, const scn_t *s, const scn_request_t *q) {
+    collect(r, s, &q->path);
+    for (size_t h = 0; h < q->nheaders; h++) collect(r, s, &q->headers[h].value);
+    if (q->has_body) collect(r, s, &q->body);
 }
 
 /* Appends a Lua expression concatenating the template's parts. */
-static int emit_tmpl(buf_t *out, const scn_tmpl_t *t, refs_t *r) {
+static int emit_tmpl(buf_t *out, const scn_t *s, const scn_tmpl_t *t, refs_t *r) {
     if (t->n == 0) return buf_adds(out, "\"\"");
     for (size_t i = 0; i < t->n; i++) {
         if (i && buf_adds(out, " .. ")) return -1;
@@ -62,9 +96,23 @@ static int emit_tmpl(buf_t *out, const scn_tmpl_t *t, refs_t *r) {
         int rc;
         if (p->kind == SCN_TEXT) rc = lua_str(out, p->text);
         else if (p->kind == SCN_SEQ) rc = buf_adds(out, "seq");
-        else rc = buf_printf(out, "v%d", ref_index(r, p->text));
+        else rc = buf_printf(out, "v%d", ref_index(r, s, p->text, p->urlencode));
         if (rc < 0) return -1;
     }
+    return 0;
+}
+
+/* Paired pools must have one length: otherwise one index would not name one session. */
+static int check_paired(const scn_t *s, const scn_pool_t *extra, size_t nextra, err_t *err) {
+    for (size_t i = 0; i < s->npaired; i++)
+        for (size_t j = i + 1; j < s->npaired; j++) {
+            if (s->paired_group[i] != s->paired_group[j]) continue;
+            const scn_pool_t *a = scn_pool_find(s, extra, nextra, s->paired[i]);
+            const scn_pool_t *b = scn_pool_find(s, extra, nextra, s->paired[j]);
+            if (a && b && a->n != b->n)
+                return err_set(err, "%s: paired pools \"%s\" (%zu values) and \"%s\" (%zu) differ in length",
+                               s->file, a->name, a->n, b->name, b->n);
+        }
     return 0;
 }
 
@@ -72,30 +120,37 @@ static int emit_builder(buf_t *out, const scn_t *s, size_t k, const scn_pool_t *
                         size_t nextra, err_t *err) {
     const scn_request_t *q = &s->reqs[k];
     refs_t r = {.n = 0};
-    collect(&r, &q->path);
-    for (size_t h = 0; h < q->nheaders; h++) collect(&r, &q->headers[h].value);
-    if (q->has_body) collect(&r, &q->body);
+    collect_request(&r, s, q);
     for (size_t i = 0; i < r.n; i++)
         if (!scn_pool_find(s, extra, nextra, r.names[i]))
             return err_set(err, "%s: request %zu (%s %s) uses pool \"%s\", which neither the scenario nor the seed provides",
                            s->file, k + 1, q->method, q->path.source, r.names[i]);
     int rc = buf_printf(out, "builders[%zu] = function(c)\n  local x = c\n", k + 1);
+    for (size_t d = 0; rc == 0 && d < r.ndigits; d++) {
+        rc |= buf_adds(out, "  local n = #P[");
+        rc |= lua_str(out, r.digits[d]);
+        rc |= buf_printf(out, "]\n  local i%zu = (x %% n) + 1; x = math.floor(x / n)\n", d);
+    }
     for (size_t i = 0; rc == 0 && i < r.n; i++) {
-        rc |= buf_adds(out, "  local p = P[");
-        rc |= lua_str(out, r.names[i]);
-        rc |= buf_printf(out, "]\n  local v%zu = p[(x %% #p) + 1]; x = math.floor(x / #p)\n", i);
+        buf_t key;
+        buf_init(&key, 4096);
+        rc |= buf_adds(&key, r.names[i]) | (r.enc[i] ? buf_adds(&key, "|urlencode") : 0);
+        rc |= buf_printf(out, "  local v%zu = P[", i);
+        rc |= lua_str(out, buf_cstr(&key));
+        rc |= buf_printf(out, "][i%d]\n", r.digit[i]);
+        buf_free(&key);
     }
     rc |= buf_adds(out, "  local path = ");
-    rc |= emit_tmpl(out, &q->path, &r);
+    rc |= emit_tmpl(out, s, &q->path, &r);
     rc |= buf_adds(out, "\n  local headers = {");
     for (size_t h = 0; rc == 0 && h < q->nheaders; h++) {
         rc |= buf_adds(out, h ? ", [" : "[");
         rc |= lua_str(out, q->headers[h].name);
         rc |= buf_adds(out, "] = ");
-        rc |= emit_tmpl(out, &q->headers[h].value, &r);
+        rc |= emit_tmpl(out, s, &q->headers[h].value, &r);
     }
     rc |= buf_adds(out, "}\n  local body = ");
-    if (q->has_body) rc |= emit_tmpl(out, &q->body, &r);
+    if (q->has_body) rc |= emit_tmpl(out, s, &q->body, &r);
     else rc |= buf_adds(out, "nil");
     rc |= buf_adds(out, "\n  return wrk.format(");
     rc |= lua_str(out, q->method);
@@ -110,7 +165,8 @@ static const char *const DONE_LUA =
     "  for _, t in ipairs(threads) do\n"
     "    for k, v in pairs(t:get(\"st\") or {}) do sum[k] = (sum[k] or 0) + v end\n"
     "  end\n"
-    "  local created = sum[201] or 0\n"
+    "  local created = 0\n"
+    "  for _, s in ipairs(acked) do created = created + (sum[s] or 0) end\n"
     "  local f = assert(io.open(out_path, \"w\"))\n"
     "  local e = summary.errors\n"
     "  f:write(string.format('{\"duration_us\":%d,\"requests\":%d,\"bytes\":%d,', "
@@ -148,27 +204,34 @@ int scn_lua(const scn_t *s, const scn_pool_t *extra, size_t nextra, const scn_lu
     rc |= lua_str(out, o->out_json);
     rc |= buf_adds(out, "\nlocal nonce = ");
     rc |= lua_str(out, o->nonce ? o->nonce : "0");
-    rc |= buf_printf(out, "\ncount_statuses = %s\nlocal P = {}\n",
-                     o->count_statuses ? "true" : "false");
+    rc |= buf_printf(out, "\ncount_statuses = %s\nlocal acked = {", o->count_statuses ? "true" : "false");
+    for (size_t i = 0; i < s->nacked; i++) rc |= buf_printf(out, "%s%d", i ? "," : "", s->acked[i]);
+    if (s->nacked == 0) rc |= buf_printf(out, "%d", SCN_ACK_STATUS);
+    rc |= buf_adds(out, "}\nlocal P = {}\n");
     if (rc) return err_set(err, "out of memory");
 
-    /* Only the pools the requests use are emitted (the seed may provide more). */
+    /* Only the pools the requests use are emitted (the seed may provide more), each in the forms
+     * used (raw, percent-encoded). */
+    if (check_paired(s, extra, nextra, err) < 0) return -1;
     const scn_pool_t *emitted[SCN_MAX_REQUESTS * SCN_MAX_PARTS];
+    bool emitted_enc[SCN_MAX_REQUESTS * SCN_MAX_PARTS];
     size_t nemitted = 0;
     for (size_t k = 0; k < s->nreqs; k++) {
         refs_t r = {.n = 0};
-        collect(&r, &s->reqs[k].path);
-        for (size_t h = 0; h < s->reqs[k].nheaders; h++) collect(&r, &s->reqs[k].headers[h].value);
-        if (s->reqs[k].has_body) collect(&r, &s->reqs[k].body);
-        for (size_t i = 0; i < r.n; i++) {
-            const scn_pool_t *p = scn_pool_find(s, extra, nextra, r.names[i]);
+        collect_request(&r, s, &s->reqs[k]);
+        /* a digit's radix is read from the raw table: emit it even when only encoded is used */
+        for (size_t i = 0; i < r.n + r.ndigits; i++) {
+            const char *name = i < r.n ? r.names[i] : r.digits[i - r.n];
+            bool enc = i < r.n ? r.enc[i] : false;
+            const scn_pool_t *p = scn_pool_find(s, extra, nextra, name);
             if (!p) continue; /* reported by emit_builder */
             if (p->n == 0) return err_set(err, "%s: pool \"%s\" is empty", s->file, p->name);
             bool dup = false;
-            for (size_t j = 0; j < nemitted; j++) dup |= emitted[j] == p;
+            for (size_t j = 0; j < nemitted; j++) dup |= emitted[j] == p && emitted_enc[j] == enc;
             if (!dup && nemitted < sizeof emitted / sizeof *emitted) {
-                emitted[nemitted++] = p;
-                if (emit_pool(out, p) < 0) return err_set(err, "%s: generated script too large", s->file);
+                emitted[nemitted] = p;
+                emitted_enc[nemitted++] = enc;
+                if (emit_pool(out, p, enc) < 0) return err_set(err, "%s: generated script too large", s->file);
             }
         }
     }

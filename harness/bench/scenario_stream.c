@@ -72,7 +72,8 @@ static int render(const scn_stream_t *st, size_t k, const scn_tmpl_t *t, const c
         else if (p->kind == SCN_POOL)
             for (size_t j = 0; j < st->nrefs[k]; j++)
                 if (strcmp(st->ref_names[k][j], p->text) == 0) v = vals[j];
-        if (buf_adds(out, v) < 0) return -1;
+        if ((p->kind == SCN_POOL && p->urlencode ? scn_urlencode(v, out) : buf_adds(out, v)) < 0)
+            return -1;
     }
     return 0;
 }
@@ -85,10 +86,21 @@ int scn_stream_next(scn_stream_t *st, buf_t *out, bool *head, err_t *err) {
     const scn_request_t *q = &st->s->reqs[k];
     uint64_t x = ++st->uses[k];
     const char *vals[SCN_STREAM_MAX_REFS];
+    size_t idx[SCN_STREAM_MAX_REFS];
     for (size_t j = 0; j < st->nrefs[k]; j++) { /* mixed radix, first pool fastest */
         const scn_pool_t *p = st->refs[k][j];
-        vals[j] = p->values[x % p->n];
-        x /= p->n;
+        int g = scn_pair_group(st->s, p->name);
+        bool shared = false; /* a paired pool takes the index of its group's first pool */
+        for (size_t i = 0; g >= 0 && i < j && !shared; i++)
+            if (scn_pair_group(st->s, st->refs[k][i]->name) == g) {
+                idx[j] = idx[i];
+                shared = true;
+            }
+        if (!shared) {
+            idx[j] = (size_t)(x % p->n);
+            x /= p->n;
+        }
+        vals[j] = p->values[idx[j] % p->n];
     }
     bool has_host = false;
     for (size_t h = 0; h < q->nheaders; h++) has_host |= str_eq_nocase(q->headers[h].name, "host");

@@ -97,7 +97,7 @@ typedef struct rec {
     int lfd, port;
     pthread_t th;
     volatile int stop;
-    char lines[REC_MAX][160]; /* "METHOD target|auth|body" of the first REC_MAX requests */
+    char lines[REC_MAX][200]; /* "METHOD target|auth|body|cookie" of the first REC_MAX requests */
     int n;
 } rec_t;
 
@@ -139,17 +139,22 @@ static void *rec_main(void *arg) {
                 size_t total = (size_t)(end + 4 - bufs[i]) + clen;
                 if (total > lens[i]) break;
                 if (r->n < REC_MAX) {
-                    char method[16] = "", target[96] = "", auth[40] = "";
+                    char method[16] = "", target[96] = "", auth[40] = "", cookie[48] = "";
                     sscanf(bufs[i], "%15s %95s", method, target);
                     char *a = strcasestr(bufs[i], "Authorization: ");
                     if (a && a < end) sscanf(a + 15, "%*s %39s", auth);
-                    snprintf(r->lines[r->n], sizeof r->lines[0], "%s %s|%s|%.*s", method, target, auth,
-                             (int)(clen < 60 ? clen : 60), end + 4);
+                    char *ck = strcasestr(bufs[i], "Cookie: ");
+                    if (ck && ck < end) sscanf(ck + 8, "%47[^\r]", cookie);
+                    snprintf(r->lines[r->n], sizeof r->lines[0], "%s %s|%s|%.*s|%s", method, target, auth,
+                             (int)(clen < 60 ? clen : 60), end + 4, cookie);
                     r->n++;
                 }
                 bool post = strncmp(bufs[i], "POST", 4) == 0;
-                const char *resp = post ? "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"
-                                        : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+                /* a form post (the comment form of the web app) answers 303, an API post 201 */
+                bool form = post && strncmp(bufs[i], "POST /article/", 14) == 0;
+                const char *resp = form   ? "HTTP/1.1 303 See Other\r\nLocation: /article/x#comment-1\r\nContent-Length: 0\r\n\r\n"
+                                   : post ? "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"
+                                          : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
                 if (write(fds[i].fd, resp, strlen(resp)) < 0) break;
                 memmove(bufs[i], bufs[i] + total, lens[i] - total);
                 lens[i] -= total;
@@ -255,6 +260,160 @@ Test(scenario, generated_lua_runs_in_wrk, .timeout = 60) {
     cr_assert(slug1 && slug2);
     /* 3:1, within 1% (the recording stops at REC_MAX requests, mid-cycle) */
     cr_assert(posts * 3 >= gets - gets / 100 - 3 && posts * 3 <= gets + gets / 100 + 3, "weights 3:1 not kept: %d GET, %d POST", gets, posts);
+    wrk_result_free(&r);
+    scn_free(&s);
+    unlink(lua);
+    unlink(json);
+    char log[300];
+    snprintf(log, sizeof log, "%s.log", json);
+    unlink(log);
+    rmdir(dir);
+}
+
+/* ---- web scenarios: sessions drawn whole, form values encoded, 303 as the write's answer ---- */
+
+Test(scenario, web_keys_load) {
+    scn_t s;
+    err_t err;
+    cr_assert_eq(scn_load(DATA "/web.json", &s, &err), 0, "%s", err.msg);
+    cr_assert_eq(s.npaired, 3);
+    cr_assert_eq(scn_pair_group(&s, "cookies"), 0);
+    cr_assert_eq(scn_pair_group(&s, "csrfs"), 0);
+    cr_assert_eq(scn_pair_group(&s, "slugs"), -1);
+    cr_assert_str_eq(s.seed, "web-sessions.json");
+    cr_assert(!s.in_default);
+    cr_assert(s.count_lua);
+    cr_assert(!scn_wrk_counts_enough(&s), "counting: lua must force response()");
+    cr_assert_eq(s.nacked, 1);
+    cr_assert_eq(s.acked[0], 303, "the form post's success acknowledges the write");
+    const scn_tmpl_t *b = &s.reqs[1].body;
+    cr_assert_eq(b->parts[0].kind, SCN_POOL);
+    cr_assert(b->parts[0].urlencode);
+    cr_assert_str_eq(b->parts[2].text, "csrfs");
+    cr_assert(b->parts[2].urlencode, "spaces around the filter are allowed");
+    scn_free(&s);
+    /* the API's write scenarios keep 201 */
+    cr_assert_eq(scn_load(DATA "/mix.json", &s, &err), 0, "%s", err.msg);
+    cr_assert_eq(s.nacked, 1);
+    cr_assert_eq(s.acked[0], 201);
+    cr_assert(s.in_default);
+    scn_free(&s);
+}
+
+Test(scenario, web_key_errors) {
+    scn_t s;
+    err_t err;
+    cr_assert_eq(scn_load(DATA "/ackclash.json", &s, &err), -1);
+    cr_assert(strstr(err.msg, "ackclash.json:8:") && strstr(err.msg, "a read kind succeeds with 200"), "got: %s", err.msg);
+    cr_assert_eq(scn_load(DATA "/pairtwice.json", &s, &err), -1);
+    cr_assert(strstr(err.msg, "pairtwice.json:4:") && strstr(err.msg, "pool \"x\" is paired twice"), "got: %s", err.msg);
+    cr_assert_eq(scn_load(DATA "/badseed.json", &s, &err), -1);
+    cr_assert(strstr(err.msg, "badseed.json:4:11: \"seed\" must name a plan file"), "got: %s", err.msg);
+    scn_tmpl_t t;
+    cr_assert_eq(scn_tmpl_parse("/{{a|lower}}", &t, &err), -1);
+    cr_assert(strstr(err.msg, "unknown filter"), "got: %s", err.msg);
+    cr_assert_eq(scn_tmpl_parse("/{{seq|urlencode}}", &t, &err), -1);
+    cr_assert_eq(scn_tmpl_parse("/{{|urlencode}}", &t, &err), -1);
+}
+
+Test(scenario, urlencode_and_samples) {
+    buf_t b;
+    buf_init(&b, 0);
+    cr_assert_eq(scn_urlencode("a Z-._~+/=&%\xc3\xa9", &b), 0);
+    cr_assert_str_eq(buf_cstr(&b), "a%20Z-._~%2B%2F%3D%26%25%C3%A9");
+    scn_t s;
+    err_t err;
+    cr_assert_eq(scn_load(DATA "/web.json", &s, &err), 0, "%s", err.msg);
+    char *slugs_v[] = {"s1"}, *ck[] = {"sid=u1", "sid=u2"}, *nm[] = {"csrf_token", "csrf_token"},
+         *tk[] = {"t1+/", "t2+/"};
+    scn_pool_t seeded[4] = {{"slugs", slugs_v, 1}, {"cookies", ck, 2}, {"csrf_names", nm, 2}, {"csrfs", tk, 2}};
+    buf_reset(&b);
+    cr_assert_eq(scn_tmpl_sample(&s, &s.reqs[1].body, seeded, 4, 1, &b, &err), 0, "%s", err.msg);
+    cr_assert_str_eq(buf_cstr(&b), "csrf_token=t2%2B%2F&body=c+0");
+    /* paired pools of different lengths cannot name one session */
+    char *tk3[] = {"a", "b", "c"};
+    seeded[3].values = tk3;
+    seeded[3].n = 3;
+    buf_t lua;
+    buf_init(&lua, 0);
+    scn_lua_opts_t o = {.out_json = "/tmp/x.json", .nonce = "t"};
+    cr_assert_eq(scn_lua(&s, seeded, 4, &o, &lua, &err), -1);
+    cr_assert(strstr(err.msg, "paired pools") && strstr(err.msg, "differ in length"), "got: %s", err.msg);
+    buf_free(&lua);
+    buf_free(&b);
+    scn_free(&s);
+}
+
+Test(scenario, web_lua_keeps_sessions_whole_in_wrk, .timeout = 60) {
+    static rec_t rec;
+    scn_t s;
+    err_t err;
+    cr_assert_eq(scn_load(DATA "/web.json", &s, &err), 0, "%s", err.msg);
+    char *slugs_v[] = {"s-one", "s-two"};
+    char *ck[] = {"sid=u1; csrftoken=k1", "sid=u2; csrftoken=k2", "sid=u3; csrftoken=k3"};
+    char *nm[] = {"csrf_token", "csrf_token", "csrf_token"}, *tk[] = {"t1+/=", "t2+/=", "t3+/="};
+    scn_pool_t seeded[4] = {{"slugs", slugs_v, 2}, {"cookies", ck, 3}, {"csrf_names", nm, 3}, {"csrfs", tk, 3}};
+    char dir[] = "/tmp/parity-test-web-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    char lua[256], json[256];
+    snprintf(lua, sizeof lua, "%s/s.lua", dir);
+    snprintf(json, sizeof json, "%s/s.json", dir);
+    buf_t script;
+    buf_init(&script, 0);
+    scn_lua_opts_t o = {.out_json = json, .nonce = "n1", .count_statuses = true};
+    cr_assert_eq(scn_lua(&s, seeded, 4, &o, &script, &err), 0, "%s", err.msg);
+    cr_assert(strstr(script.ptr, "local acked = {303}") != NULL);
+    FILE *f = fopen(lua, "w");
+    fwrite(script.ptr, 1, script.len, f);
+    fclose(f);
+    buf_free(&script);
+
+    rec_start(&rec);
+    char url[64];
+    snprintf(url, sizeof url, "http://127.0.0.1:%d/", rec.port);
+    wrk_opts_t wo = {.url = url, .script = lua, .json_out = json, .threads = 1, .connections = 4, .duration_s = 1};
+    wrk_result_t r;
+    double util;
+    int rc = wrk_run(&wo, &r, &util, &err);
+    rec_stop(&rec);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_gt(r.requests, 20);
+    /* created: exactly the 303 answers (the acknowledged comment posts), none of the 200s */
+    long long n303 = 0, n200 = 0;
+    for (size_t i = 0; i < r.nstatuses; i++) {
+        if (r.status_code[i] == 303) n303 = r.status_count[i];
+        if (r.status_code[i] == 200) n200 = r.status_count[i];
+    }
+    cr_assert_gt(n303, 0);
+    cr_assert_eq(r.created, n303, "created %lld, 303s %lld", r.created, n303);
+    cr_assert_eq(n303 + n200, r.requests);
+
+    /* Every request carries one session whole: cookie uN with token tN (encoded), never mixed;
+     * every session meets every slug (the slug digit and the session digit are independent). */
+    bool combo[2][3] = {{false}};
+    int posts = 0;
+    for (int i = 0; i < rec.n; i++) {
+        const char *ln = rec.lines[i];
+        const char *sid = strstr(ln, "|sid=u");
+        cr_assert(sid != NULL, "no session cookie: %s", ln);
+        int u = sid[6] - '1';
+        cr_assert(u >= 0 && u < 3, "%s", ln);
+        char want_ck[48];
+        snprintf(want_ck, sizeof want_ck, "|sid=u%d; csrftoken=k%d", u + 1, u + 1);
+        cr_assert(strstr(ln, want_ck) != NULL, "cookie mixed up: %s", ln);
+        int slug = strstr(ln, "/article/s-one") ? 0 : strstr(ln, "/article/s-two") ? 1 : -1;
+        cr_assert(slug >= 0, "%s", ln);
+        if (strncmp(ln, "POST ", 5) == 0) {
+            posts++;
+            char want[64];
+            snprintf(want, sizeof want, "|csrf_token=t%d%%2B%%2F%%3D&body=c+n1-0-", u + 1);
+            cr_assert(strstr(ln, want) != NULL, "token not the session's own, or not encoded: %s", ln);
+            combo[slug][u] = true;
+        }
+    }
+    cr_assert_gt(posts, 6);
+    for (int a = 0; a < 2; a++)
+        for (int u = 0; u < 3; u++) cr_assert(combo[a][u], "slug %d never posted with session %d", a, u + 1);
     wrk_result_free(&r);
     scn_free(&s);
     unlink(lua);

@@ -124,3 +124,37 @@ Test(scenario_stream, unknown_pool_names_the_file_and_request) {
     cr_assert(strstr(err.msg, "pool \"nope\""), "%s", err.msg);
     cr_assert(strstr(err.msg, path), "%s", err.msg);
 }
+
+/* Paired pools share one index (a session's cookie and its token), the slug digit stays
+ * independent, and |urlencode encodes the value: the same model as the Lua. */
+static const char *const WEB =
+    "{\"scenario\": \"web\", \"pools\": {\"ck\": [\"c0\", \"c1\"], \"tk\": [\"t0+\", \"t1/\"]},\n"
+    " \"paired\": [[\"ck\", \"tk\"]],\n"
+    " \"requests\": [{\"method\": \"POST\", \"path\": \"/p/{{slugs}}\", \"headers\": {\"Cookie\": \"{{ck}}\"},"
+    " \"body\": \"t={{tk|urlencode}}\", \"expect\": {\"status\": 303}}]}\n";
+
+Test(scenario_stream, paired_pools_and_urlencode) {
+    load(WEB);
+    scn_stream_t st;
+    err_t err;
+    cr_assert_eq(scn_stream_init(&st, &s, &seeded, 1, "h", "n", &err), 0, "%s", err.msg);
+    /* uses 1..6: slug digit first (radix 3), then the pair's digit (radix 2) */
+    static const char *const want[][3] = {{"/p/b", "c0", "t0%2B"}, {"/p/c", "c0", "t0%2B"},
+                                          {"/p/a", "c1", "t1%2F"}, {"/p/b", "c1", "t1%2F"},
+                                          {"/p/c", "c1", "t1%2F"}, {"/p/a", "c0", "t0%2B"}};
+    for (size_t i = 0; i < 6; i++) {
+        buf_t b;
+        buf_init(&b, 0);
+        bool head;
+        cr_assert_eq(scn_stream_next(&st, &b, &head, &err), 0, "%s", err.msg);
+        char line[64], ck[32], body[32];
+        snprintf(line, sizeof line, "POST %s HTTP/1.1\r\n", want[i][0]);
+        snprintf(ck, sizeof ck, "Cookie: %s\r\n", want[i][1]);
+        snprintf(body, sizeof body, "\r\n\r\nt=%s", want[i][2]);
+        cr_assert(strncmp(b.ptr, line, strlen(line)) == 0, "request %zu: %s", i, b.ptr);
+        cr_assert(strstr(b.ptr, ck) != NULL, "request %zu: %s", i, b.ptr);
+        cr_assert(str_ends_with(b.ptr, body), "request %zu: %s", i, b.ptr);
+        buf_free(&b);
+    }
+    scn_stream_free(&st);
+}
