@@ -1,14 +1,18 @@
-"""Conduit (RealWorld) blog API on Flask: the application factory."""
+"""Conduit (RealWorld) blog on Flask: the application factory.
+
+Two faces on one database: the JSON API under /api (token authentication,
+JSON errors) and the web pages of ``conduit.web`` (Jinja2 templates, Flask-WTF
+forms and CSRF, Flask-Login sessions, flash messages, HTML errors)."""
 from flask import Flask, request
 from flask.json.provider import DefaultJSONProvider
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import Map
 
-from . import articles, comments, pages, profiles, repository, tags, users
+from . import articles, comments, pages, profiles, repository, tags, users, web
 from .config import Config
 from .database import ENGINE_OPTIONS, init_db
 from .errors import register_error_handlers
-from .extensions import db
+from .extensions import csrf, db, login_manager
 from .hostcheck import HostCheck
 from .limits import BufferedChunkedBody, enforce_body_limit
 from .paths import PercentEncodedSegment, RawPathMiddleware
@@ -51,10 +55,12 @@ class ConduitURLMap(Map):
 class Conduit(Flask):
     url_map_class = ConduitURLMap
     json_provider_class = ConduitJSONProvider
+    # Block tags leave no blank lines behind in the pages.
+    jinja_options = dict(Flask.jinja_options, trim_blocks=True, lstrip_blocks=True)
 
 
 def create_app(config=Config):
-    # No static files: every path is the API's, unknown ones are a JSON 404.
+    # No static files: every path is a route, unknown ones are a JSON 404.
     app = Conduit(__name__, static_folder=None)
     app.config.from_object(config)
     app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", ENGINE_OPTIONS)
@@ -62,8 +68,10 @@ def create_app(config=Config):
     db.init_app(app)
     repository.init_app(app)
 
-    for module in (users, profiles, articles, comments, tags, pages):
-        app.register_blueprint(module.bp)
+    api_blueprints = [module.bp for module in (users, profiles, articles, comments, tags, pages)]
+    for blueprint in api_blueprints:
+        app.register_blueprint(blueprint)
+    app.register_blueprint(web.bp)
 
     register_error_handlers(app)
     app.before_request(enforce_body_limit)  # first: 413 precedes everything
@@ -80,6 +88,14 @@ def create_app(config=Config):
         # Werkzeug matches "//api/tags" as "/api/tags"; ruling 12: unknown path.
         if request.environ["PATH_INFO"].startswith("//"):
             raise NotFound()
+
+    # After the hooks above: a body too large or an OPTIONS request is answered
+    # before CSRF is looked at. The API authenticates every write with its token
+    # in a header, which a cross-site form cannot send: no CSRF check there.
+    csrf.init_app(app)
+    for blueprint in api_blueprints:
+        csrf.exempt(blueprint)
+    login_manager.init_app(app)
 
     @app.after_request
     def finish_headers(response):

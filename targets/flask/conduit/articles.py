@@ -56,6 +56,16 @@ def _own_locked_article(slug):
     return article
 
 
+def insert_article(author_id, title, description, body, tag_names):
+    """Insert a new article under a fresh slug; (id, slug), not yet committed.
+    The API and the web editor (conduit.web.blog) both publish through it."""
+    repo.lock()  # the slug check and the insert are atomic
+    slug = Article.make_slug(title)
+    while repo.slug_taken(slug):
+        slug = Article.make_slug(title)
+    return repo.create_article(author_id, slug, title, description, body, tag_names), slug
+
+
 def _article_response(article_id, status=200):
     """Commit, then read the answer outside the write lock."""
     repo.commit()
@@ -122,11 +132,7 @@ def create_article():
     tag_names = fields.string_list("tagList") if "tagList" in data else []
     fields.raise_if_invalid()
 
-    repo.lock()  # the slug check and the insert are atomic
-    slug = Article.make_slug(title)
-    while repo.slug_taken(slug):
-        slug = Article.make_slug(title)
-    article_id = repo.create_article(g.user.id, slug, title, description, body, tag_names)
+    article_id, _ = insert_article(g.user.id, title, description, body, tag_names)
     return _article_response(article_id, 201)
 
 

@@ -5,6 +5,10 @@ import os
 class Config:
     """Production settings; every value can come from the environment."""
 
+    # Signs the API's JWTs, the session cookie and Flask-WTF's CSRF tokens (each
+    # with its own salt or format). It comes from the environment, so every
+    # gunicorn worker holds the same key: a cookie or token made by one worker
+    # is accepted by the others.
     SECRET_KEY = os.environ.get("SECRET_KEY", "change-me")
     DATABASE_PATH = os.path.abspath(os.environ.get("DATABASE_PATH", "conduit.db"))
     SQLALCHEMY_DATABASE_URI = "sqlite:///" + DATABASE_PATH
@@ -17,6 +21,19 @@ class Config:
     MAX_CONTENT_LENGTH = 1024 * 1024
     JWT_EXPIRES_SECONDS = 60 * 24 * 3600
     BCRYPT_ROUNDS = 10
+    # The web pages' session: Flask's signed cookie "session", not readable from
+    # JavaScript (HttpOnly, Flask's default), not sent with cross-site POSTs
+    # (SameSite=Lax), for the whole site (Path=/, from APPLICATION_ROOT).
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    # Flask-Login: "basic" (its default) marks a session that moves to another
+    # IP address or browser as not fresh; what ends a session server-side is
+    # the per-user session token (conduit.web.session).
+    SESSION_PROTECTION = "basic"
+    # Flask-WTF: CSRF on every form (the JSON API, token-authenticated, is
+    # exempt: conduit.create_app); a token is valid for an hour.
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = 3600
     # "orm" (Flask-SQLAlchemy models, target flask) or "sql" (hand-written SQL
     # through SQLAlchemy Core, target flask-raw): see conduit/repository.
     DATA_LAYER = os.environ.get("DATA_LAYER", "orm")

@@ -48,6 +48,11 @@ class User(db.Model):
     password_hash = db.Column(db.String, nullable=False)
     bio = db.Column(db.String)
     image = db.Column(db.String)
+    # Flask-Login's "alternative token": the web session cookie holds this
+    # random value, not the user id, and signing out sets it back to NULL, so
+    # a cookie copied before then loads nobody (conduit.web.session). NULL
+    # until the user first signs in on the web pages; unique, so indexed.
+    session_token = db.Column(db.String, unique=True)
 
 
 def hash_password(password):

@@ -1,14 +1,7 @@
-"""Non-API routes: the HTML page and the overhead endpoints."""
-from flask import Blueprint, current_app, jsonify, render_template
-
-from .repository import repo
+"""The overhead endpoints (the home page is the web app's: conduit.web.blog)."""
+from flask import Blueprint, current_app, jsonify
 
 bp = Blueprint("pages", __name__)
-
-
-@bp.get("/")
-def index():
-    return render_template("index.html", articles=repo.latest_titles(20))
 
 
 @bp.get("/plaintext")

@@ -17,14 +17,22 @@ def _user_response(user, token=None, status=200):
     return jsonify(user=user_view(user, token or create_token(user))), status
 
 
-def _raise_if_taken(username=None, email=None, exclude_id=None):
-    """409 naming every field already used by another user (bytewise equality)."""
+def taken_fields(username=None, email=None, exclude_id=None):
+    """{"username": [TAKEN], "email": [TAKEN]} for each value already used by
+    another user (bytewise equality), in that order; empty when both are free.
+    The web's register form (conduit.web.auth) shows the same messages."""
     errors = {}
     for taken_username, taken_email in repo.taken_names(username, email, exclude_id):
         if username is not None and taken_username == username:
             errors["username"] = [TAKEN]
         if email is not None and taken_email == email:
             errors["email"] = [TAKEN]
+    return {name: errors[name] for name in ("username", "email") if name in errors}
+
+
+def _raise_if_taken(username=None, email=None, exclude_id=None):
+    """409 naming every field already used by another user."""
+    errors = taken_fields(username, email, exclude_id)
     if errors:
         raise ApiError(409, errors)
 
@@ -84,5 +92,9 @@ def update_user():
     repo.lock()
     _raise_if_taken(changes.get("username"), changes.get("email"), exclude_id=g.user.id)
     user = repo.update_user(g.user, changes)
+    if password is not None:
+        # A new password signs the user out of every web session (Flask-Login's
+        # advice for its alternative tokens); API tokens stay valid until they expire.
+        repo.revoke_sessions(user.id)
     repo.commit()
     return _user_response(user)

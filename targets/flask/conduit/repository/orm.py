@@ -8,7 +8,9 @@ queries (count, page, tags) whatever its length.
 """
 from typing import Dict, List, Optional, Sequence
 
-from sqlalchemy import delete, exists, false, func, or_, select, text
+import secrets
+
+from sqlalchemy import delete, exists, false, func, or_, select, text, update
 from sqlalchemy.dialects.sqlite import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
@@ -76,6 +78,10 @@ class OrmRepository:
     def commit(self) -> None:
         self.session.commit()
 
+    def rollback(self) -> None:
+        """End the transaction without writing (and release the write lock)."""
+        self.session.rollback()
+
     # users -------------------------------------------------------------------
 
     def user_by_id(self, user_id: int) -> Optional[User]:
@@ -112,6 +118,36 @@ class OrmRepository:
             setattr(user, name, value)
         self.session.flush()
         return user
+
+    # web sessions (Flask-Login's alternative token) --------------------------
+
+    def user_by_session_token(self, token: str) -> Optional[User]:
+        return self.session.execute(select(User).where(User.session_token == token)).scalar_one_or_none()
+
+    def session_token(self, user_id: int) -> str:
+        """The user's session token, created (and committed) if they have none.
+        Two concurrent sign-ins agree: only the first UPDATE finds NULL."""
+        token = self.session.scalar(select(User.session_token).where(User.id == user_id))
+        if token is None:
+            self.session.execute(
+                update(User)
+                .where(User.id == user_id, User.session_token.is_(None))
+                .values(session_token=secrets.token_urlsafe(32))
+                .execution_options(synchronize_session=False)
+            )
+            self.session.commit()
+            token = self.session.scalar(select(User.session_token).where(User.id == user_id))
+        return token
+
+    def revoke_sessions(self, user_id: int) -> None:
+        """Forget the session token: every session cookie of the user stops
+        loading them. Committed by the caller."""
+        self.session.execute(
+            update(User)
+            .where(User.id == user_id)
+            .values(session_token=None)
+            .execution_options(synchronize_session=False)
+        )
 
     # profiles ----------------------------------------------------------------
 
@@ -287,11 +323,11 @@ class OrmRepository:
         return list(self.session.scalars(select(Tag.name).where(used).order_by(Tag.name)))
 
     def latest_titles(self, limit: int = 20):
-        """(title, username, createdAt) of the newest articles, for the HTML page."""
+        """(slug, title, username, createdAt) of the newest articles, for the home page."""
         rows = self.session.execute(
-            select(Article.title, User.username, Article.created_at)
+            select(Article.slug, Article.title, User.username, Article.created_at)
             .join(Article.author)
             .order_by(Article.created_at.desc(), Article.id.desc())
             .limit(limit)
         )
-        return [(title, username, timestamp(created)) for title, username, created in rows]
+        return [(slug, title, username, timestamp(created)) for slug, title, username, created in rows]

@@ -14,6 +14,7 @@ rows read as tuples. What the ORM does in Python, SQL does here:
 - a list is two statements (count, page) whatever its length.
 """
 import json
+import secrets
 from datetime import datetime, timedelta
 from typing import Dict, List, NamedTuple, Optional, Sequence
 
@@ -52,6 +53,8 @@ _USER = "SELECT id, username, email, password_hash, bio, image FROM users WHERE 
 _USER_BY_ID = text(_USER + "id = :id")
 _USER_BY_EMAIL = text(_USER + "email = :value")
 _USER_BY_USERNAME = text(_USER + "username = :value")
+_USER_BY_SESSION_TOKEN = text(_USER + "session_token = :value")
+_SESSION_TOKEN = text("SELECT session_token FROM users WHERE id = :id")
 _USER_COLUMNS = ("username", "email", "password_hash", "bio", "image")
 
 # The article columns; {body} is "a.body" or "NULL" (lists leave it out).
@@ -118,7 +121,7 @@ WHERE c.article_id = :article ORDER BY c.created_at, c.id
 )
 _TAGS = text("SELECT name FROM tags t WHERE EXISTS (SELECT 1 FROM article_tags x WHERE x.tag_id = t.id) ORDER BY name")
 _LATEST = text(
-    "SELECT a.title, u.username, a.created_at FROM articles a JOIN users u ON u.id = a.author_id"
+    "SELECT a.slug, a.title, u.username, a.created_at FROM articles a JOIN users u ON u.id = a.author_id"
     " ORDER BY a.created_at DESC, a.id DESC LIMIT :limit"
 )
 _INSERT_TAG = text("INSERT INTO tags (name) VALUES (:name) ON CONFLICT DO NOTHING")
@@ -147,6 +150,10 @@ class SqlRepository:
 
     def commit(self) -> None:
         db.session.commit()
+
+    def rollback(self) -> None:
+        """End the transaction without writing (and release the write lock)."""
+        db.session.rollback()
 
     # users -------------------------------------------------------------------
 
@@ -185,6 +192,25 @@ class SqlRepository:
             assignments = ", ".join(f"{name} = :{name}" for name in columns)
             self.db.execute(text(f"UPDATE users SET {assignments} WHERE id = :id"), dict(changes, id=user.id))
         return user._replace(**{name: changes[name] for name in columns})
+
+    # web sessions (Flask-Login's alternative token) --------------------------
+
+    def user_by_session_token(self, token: str) -> Optional[UserRecord]:
+        return self._user(_USER_BY_SESSION_TOKEN, value=token)
+
+    def session_token(self, user_id: int) -> str:
+        token = self._scalar(_SESSION_TOKEN, id=user_id)
+        if token is None:
+            self.db.execute(
+                text("UPDATE users SET session_token = :token WHERE id = :id AND session_token IS NULL"),
+                {"token": secrets.token_urlsafe(32), "id": user_id},
+            )
+            db.session.commit()
+            token = self._scalar(_SESSION_TOKEN, id=user_id)
+        return token
+
+    def revoke_sessions(self, user_id: int) -> None:
+        self.db.execute(text("UPDATE users SET session_token = NULL WHERE id = :id"), {"id": user_id})
 
     # profiles ----------------------------------------------------------------
 
@@ -324,4 +350,4 @@ class SqlRepository:
 
     def latest_titles(self, limit: int = 20):
         rows = self.db.execute(_LATEST, {"limit": limit})
-        return [(title, username, _api_time(created)) for title, username, created in rows]
+        return [(slug, title, username, _api_time(created)) for slug, title, username, created in rows]
