@@ -9,6 +9,7 @@
  *   fields.c       the contract's input rules (bodies, blank, types, list parameters)
  *   slug.c clock.c slugs and millisecond timestamps
  *   bp_users.c bp_profiles.c bp_articles.c bp_comments.c bp_tags.c bp_pages.c   the blueprints
+ *   web.c bp_web_auth.c bp_web_articles.c   the web pages (sessions, CSRF, forms, templates)
  *
  * Memory: everything a handler builds lives in the request's arena (quill frees it after the
  * response); strings read from SQLite are copied into the arena before the statement is reset. */
@@ -23,6 +24,7 @@
 #include "quill_json.h"
 #include "quill_jwt.h"
 #include "quill_template.h"
+#include "quill_web.h"
 
 #include "db.h"
 #include "fields.h"
@@ -38,8 +40,32 @@ void profiles_blueprint(quill_app *app);
 void articles_blueprint(quill_app *app);
 void comments_blueprint(quill_app *app);
 void tags_blueprint(quill_app *app);
-void pages_blueprint(quill_app *app); /* /plaintext, /json, / (compiles its template) */
-void pages_shutdown(void);            /* frees the compiled template */
+void pages_blueprint(quill_app *app); /* /plaintext, /json, / (its template: web.c) */
+
+/* The web pages (web.c, bp_web_*.c): sessions keyed from `secret`, templates compiled. */
+void web_blueprints(quill_app *app, const char *secret);
+void web_shutdown(void); /* frees the compiled templates */
+
+/* ---- data operations shared by the API and the web pages ---- */
+
+/* bp_articles.c. Creates an article with its tags in one transaction; *id and *slug (arena).
+ * 0 or -1 (database error, rolled back). */
+int article_store_create(quill_req *req, int64_t author, const char *title,
+                         const char *description, const char *body, const char *const *tags,
+                         int ntags, int64_t *id, const char **slug);
+/* Updates article `id` in one transaction: NULL title/description/body keep the value; with
+ * replace_tags the tags become `tags`. 0 or -1 (rolled back). */
+int article_store_update(int64_t id, const char *title, const char *description,
+                         const char *body, bool replace_tags, const char *const *tags, int ntags);
+
+/* bp_users.c. Adds "has already been taken" for the username / email another user than `self`
+ * (0: none) has. 0, or -1 on a database error. */
+int users_taken(const char *username, const char *email, int64_t self, struct errors *e);
+/* The bcrypt key of a password (cut to bcrypt's 72 bytes, in the arena when cut). */
+const char *users_bcrypt_key(quill_req *req, const char *password);
+/* A real bcrypt hash of a random secret: what a login with an unknown e-mail is checked against,
+ * so that it takes as long as a wrong password. */
+const char *users_dummy_hash(void);
 
 /* ---- auth.c ---- */
 

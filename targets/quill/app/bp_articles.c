@@ -164,21 +164,21 @@ static void read_tags(quill_req *req, const cJSON *in, struct tag_list *t, struc
 }
 
 /* Inserts the tags of article `id` (inside the caller's transaction). 0 or -1. */
-static int insert_tags(int64_t id, const struct tag_list *t) {
-    for (int i = 0; i < t->n; i++) {
+static int insert_tags(int64_t id, const char *const *tags, int n) {
+    for (int i = 0; i < n; i++) {
         sqlite3_stmt *st = db_stmt(ST_TAG_INSERT);
         if (st == NULL) return -1;
         db_bind_int(st, 1, id);
-        db_bind_text(st, 2, t->tags[i]);
+        db_bind_text(st, 2, tags[i]);
         if (db_exec(st) != SQLITE_DONE) return -1;
     }
     return 0;
 }
 
 /* Inserts the article with a fresh slug; retries on the (unlikely) slug collision. Returns the
- * new id, or -1. Runs inside the caller's transaction. */
+ * new id (and its slug in *slug_out, arena), or -1. Runs inside the caller's transaction. */
 static int64_t insert_article(quill_req *req, int64_t author, const char *title,
-                              const char *description, const char *body) {
+                              const char *description, const char *body, const char **slug_out) {
     size_t tlen = strlen(title);
     char *slug = quill_arena_alloc(quill_req_arena(req), SLUG_CAP(tlen));
     if (slug == NULL) return -1;
@@ -196,10 +196,56 @@ static int64_t insert_article(quill_req *req, int64_t author, const char *title,
         db_bind_int(st, 5, author);
         db_bind_int(st, 6, now);
         int rc = db_exec(st);
-        if (rc == SQLITE_DONE) return sqlite3_last_insert_rowid(db_conn());
+        if (rc == SQLITE_DONE) {
+            *slug_out = slug;
+            return sqlite3_last_insert_rowid(db_conn());
+        }
         if (rc != SQLITE_CONSTRAINT) return -1;
     }
     return -1;
+}
+
+int article_store_create(quill_req *req, int64_t author, const char *title,
+                         const char *description, const char *body, const char *const *tags,
+                         int ntags, int64_t *id, const char **slug) {
+    if (db_begin() != 0) return -1;
+    *id = insert_article(req, author, title, description, body, slug);
+    if (*id < 0 || insert_tags(*id, tags, ntags) != 0 || db_commit() != 0) {
+        db_rollback();
+        return -1;
+    }
+    return 0;
+}
+
+int article_store_update(int64_t id, const char *title, const char *description,
+                         const char *body, bool replace_tags, const char *const *tags, int ntags) {
+    if (db_begin() != 0) return -1;
+    sqlite3_stmt *st = db_stmt(ST_ARTICLE_UPDATE);
+    int ok = st != NULL;
+    if (ok) {
+        db_bind_int(st, 1, id);
+        db_bind_int(st, 2, clock_now_ms());
+        db_bind_int(st, 3, title != NULL);
+        db_bind_text(st, 4, title);
+        db_bind_int(st, 5, description != NULL);
+        db_bind_text(st, 6, description);
+        db_bind_int(st, 7, body != NULL);
+        db_bind_text(st, 8, body);
+        ok = db_exec(st) == SQLITE_DONE;
+    }
+    if (ok && replace_tags) {
+        sqlite3_stmt *clear = db_stmt(ST_TAGS_CLEAR);
+        ok = clear != NULL;
+        if (ok) {
+            db_bind_int(clear, 1, id);
+            ok = db_exec(clear) == SQLITE_DONE && insert_tags(id, tags, ntags) == 0;
+        }
+    }
+    if (!ok || db_commit() != 0) {
+        db_rollback();
+        return -1;
+    }
+    return 0;
 }
 
 /* POST /api/articles */
@@ -218,14 +264,11 @@ static void article_create(quill_req *req, quill_res *res) {
         render_errors(res, 422, &e);
         return;
     }
-    if (db_begin() != 0) {
+    int64_t id;
+    const char *slug;
+    if (article_store_create(req, me->id, title, description, body, tags.tags, tags.n, &id,
+                             &slug) != 0) {
         render_db_error(res);
-        return;
-    }
-    int64_t id = insert_article(req, me->id, title, description, body);
-    if (id < 0 || insert_tags(id, &tags) != 0 || db_commit() != 0) {
-        render_db_error(res);
-        db_rollback();
         return;
     }
     render_article_by_id(req, res, id, me->id, 201);
@@ -274,34 +317,9 @@ static void article_update(quill_req *req, quill_res *res) {
         render_errors(res, 422, &e);
         return;
     }
-    if (db_begin() != 0) {
+    if (article_store_update(id, set_title ? title : NULL, set_desc ? description : NULL,
+                             set_body ? body : NULL, tags.set, tags.tags, tags.n) != 0) {
         render_db_error(res);
-        return;
-    }
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_UPDATE);
-    int ok = st != NULL;
-    if (ok) {
-        db_bind_int(st, 1, id);
-        db_bind_int(st, 2, clock_now_ms());
-        db_bind_int(st, 3, set_title);
-        db_bind_text(st, 4, title);
-        db_bind_int(st, 5, set_desc);
-        db_bind_text(st, 6, description);
-        db_bind_int(st, 7, set_body);
-        db_bind_text(st, 8, body);
-        ok = db_exec(st) == SQLITE_DONE;
-    }
-    if (ok && tags.set) {
-        sqlite3_stmt *clear = db_stmt(ST_TAGS_CLEAR);
-        ok = clear != NULL;
-        if (ok) {
-            db_bind_int(clear, 1, id);
-            ok = db_exec(clear) == SQLITE_DONE && insert_tags(id, &tags) == 0;
-        }
-    }
-    if (!ok || db_commit() != 0) {
-        render_db_error(res);
-        db_rollback();
         return;
     }
     render_article_by_id(req, res, id, me->id, 200);

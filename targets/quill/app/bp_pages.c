@@ -1,15 +1,9 @@
 /* pages blueprint: the overhead endpoints /plaintext and /json (TechEmpower semantics) and the
- * server-rendered page / (the fortunes analogue), rendered by quill's template engine from
- * templates/index.html, which the build compiles into the binary (index_html.c). */
-#include <stdio.h>
-#include <stdlib.h>
-
-#include "blog.h"
+ * server-rendered page / (the fortunes analogue and the web app's home page), rendered by quill's
+ * template engine from templates/index.html inside the web layout (web.c), which the build
+ * compiles into the binary (templates.c). */
 #include "clock.h"
-
-extern const char blog_index_html[]; /* generated from templates/index.html */
-
-static quill_tpl *index_tpl;
+#include "web.h"
 
 /* GET /plaintext */
 static void page_plaintext(quill_req *req, quill_res *res) {
@@ -33,7 +27,8 @@ static void json_free(void *p) {
     cJSON_Delete(p);
 }
 
-/* GET /: the 20 newest articles (title, author, createdAt), escaped by the template engine. */
+/* GET /: the 20 newest articles (title, author, createdAt, a link to each), escaped by the
+ * template engine, with the web app's nav and flash messages. */
 static void page_index(quill_req *req, quill_res *res) {
     cJSON *ctx = cJSON_CreateObject();
     cJSON *list = ctx ? cJSON_AddArrayToObject(ctx, "articles") : NULL;
@@ -57,30 +52,19 @@ static void page_index(quill_req *req, quill_res *res) {
         cJSON_AddStringToObject(row, "title", (const char *)sqlite3_column_text(st, 0));
         cJSON_AddStringToObject(row, "username", (const char *)sqlite3_column_text(st, 1));
         cJSON_AddStringToObject(row, "createdAt", iso);
+        cJSON_AddStringToObject(row, "slug", (const char *)sqlite3_column_text(st, 3));
     }
     sqlite3_reset(st);
     if (rc != SQLITE_DONE) {
         render_db_error(res);
         return;
     }
-    quill_tpl_respond(index_tpl, ctx, req, res, 200);
+    web_home(req, res, ctx);
 }
 
 void pages_blueprint(quill_app *app) {
-    char err[256] = "";
-    index_tpl = quill_tpl_compile(blog_index_html, err, sizeof err);
-    if (index_tpl == NULL) {
-        /* The template is part of the binary: a syntax error is a build defect. */
-        fprintf(stderr, "quill-blog: templates/index.html: %s\n", err);
-        abort();
-    }
     quill_blueprint *bp = quill_blueprint_new(app, "");
     quill_bp_route(bp, "GET", "/plaintext", page_plaintext);
     quill_bp_route(bp, "GET", "/json", page_json);
     quill_bp_route(bp, "GET", "/", page_index);
-}
-
-void pages_shutdown(void) {
-    quill_tpl_free(index_tpl);
-    index_tpl = NULL;
 }

@@ -14,7 +14,7 @@ static char dummy_hash[QUILL_BCRYPT_HASH_LEN];
  * Python and JavaScript targets' libraries included) and accepts passwords of any length. */
 #define BCRYPT_KEY_MAX 72
 
-static const char *bcrypt_key(quill_req *req, const char *password) {
+const char *users_bcrypt_key(quill_req *req, const char *password) {
     size_t len = strlen(password);
     if (len <= BCRYPT_KEY_MAX) return password;
     return quill_arena_strndup(quill_req_arena(req), password, BCRYPT_KEY_MAX);
@@ -22,7 +22,7 @@ static const char *bcrypt_key(quill_req *req, const char *password) {
 
 /* Adds 409 errors for the username and email already used by another user than `self` (0 for
  * none). Returns 0 (e may have grown) or -1 on a database error. */
-static int check_taken(const char *username, const char *email, int64_t self, struct errors *e) {
+int users_taken(const char *username, const char *email, int64_t self, struct errors *e) {
     sqlite3_stmt *st = db_stmt(ST_USER_TAKEN);
     if (st == NULL) return -1;
     db_bind_text(st, 1, username);
@@ -38,10 +38,14 @@ static int check_taken(const char *username, const char *email, int64_t self, st
     return 0;
 }
 
+const char *users_dummy_hash(void) {
+    return dummy_hash;
+}
+
 /* Answers 409 with the taken fields when there are any. 1 answered, 0 none taken, -1 error. */
 static int answer_taken(quill_res *res, const char *username, const char *email, int64_t self) {
     struct errors e = {0};
-    if (check_taken(username, email, self, &e) != 0) {
+    if (users_taken(username, email, self, &e) != 0) {
         render_db_error(res);
         return -1;
     }
@@ -86,7 +90,7 @@ static void check_work(void *arg) {
 
 static struct password_job *password_job(quill_req *req, quill_res *res, const char *password) {
     struct password_job *j = quill_arena_calloc(quill_req_arena(req), 1, sizeof *j);
-    if (j) j->key = bcrypt_key(req, password);
+    if (j) j->key = users_bcrypt_key(req, password);
     if (j == NULL || j->key == NULL) {
         render_error(res, 500, "server", "out of memory");
         return NULL;

@@ -48,7 +48,13 @@ static const char *schema_sql =
     "  author_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
     "  body TEXT NOT NULL,"
     "  created_at INTEGER NOT NULL);"
-    "CREATE INDEX IF NOT EXISTS comments_article ON comments (article_id, id);";
+    "CREATE INDEX IF NOT EXISTS comments_article ON comments (article_id, id);"
+    /* The web app's live sign-ins: a signed cookie cannot be revoked by itself, so the session
+     * names one of these rows, checked on every page and deleted at logout (bp_web_auth.c). */
+    "CREATE TABLE IF NOT EXISTS web_sessions ("
+    "  id TEXT PRIMARY KEY,"
+    "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at INTEGER NOT NULL) WITHOUT ROWID;";
 
 /* One article (enum article_col); ?1 is the viewer's id (NULL: anonymous). The counts and flags
  * are subqueries on covering primary keys: for one row, one probe each. Lists do not use this
@@ -123,7 +129,13 @@ static const char *fixed_sql[ST_LIST] = {
     [ST_COMMENTS_OF] = COMMENT_COLS "WHERE c.article_id = ?2 ORDER BY c.id",
     [ST_COMMENT_META] = "SELECT article_id, author_id FROM comments WHERE id = ?1",
     [ST_COMMENT_DELETE] = "DELETE FROM comments WHERE id = ?1",
-    [ST_PAGE_ARTICLES] = "SELECT a.title, u.username, a.created_at FROM articles a"
+    [ST_COMMENTS_OF_DESC] = COMMENT_COLS "WHERE c.article_id = ?2 ORDER BY c.id DESC",
+    [ST_WEB_SESSION_INSERT] =
+        "INSERT INTO web_sessions (id, user_id, created_at) VALUES (?1, ?2, ?3)",
+    [ST_WEB_SESSION_USER] = "SELECT u.id, u.username FROM web_sessions s"
+                            " JOIN users u ON u.id = s.user_id WHERE s.id = ?1",
+    [ST_WEB_SESSION_DELETE] = "DELETE FROM web_sessions WHERE id = ?1",
+    [ST_PAGE_ARTICLES] = "SELECT a.title, u.username, a.created_at, a.slug FROM articles a"
                          " JOIN users u ON u.id = a.author_id"
                          " ORDER BY a.created_at DESC, a.id DESC LIMIT 20",
     [ST_FEED_LIST] = PAGE_SELECT FEED_FROM PAGE_AUTHOR FEED_WHERE LIST_ORDER,

@@ -50,7 +50,11 @@ enum stmt_id {
     ST_COMMENTS_OF,     /* ?1 viewer, ?2 article -> comment columns, oldest first */
     ST_COMMENT_META,    /* ?1 id -> article_id, author_id */
     ST_COMMENT_DELETE,  /* ?1 id */
-    ST_PAGE_ARTICLES,   /* -> title, username, created_at of the 20 newest */
+    ST_COMMENTS_OF_DESC,   /* ?1 viewer, ?2 article -> comment columns, newest first (web) */
+    ST_WEB_SESSION_INSERT, /* ?1 session id, ?2 user, ?3 now: a web sign-in */
+    ST_WEB_SESSION_USER,   /* ?1 session id -> user id, username (the sign-in is live) */
+    ST_WEB_SESSION_DELETE, /* ?1 session id: logout */
+    ST_PAGE_ARTICLES,   /* -> title, username, created_at, slug of the 20 newest */
     ST_FEED_LIST,       /* ?1 viewer, ?5 limit, ?6 offset -> page columns */
     ST_FEED_COUNT,      /* ?1 viewer -> count */
     /* What a page of articles needs beside its rows, one statement each for the whole page.

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "blog.h"
+#include "web.h"
 
 static void usage(FILE *out) {
     fprintf(out, "usage: quill-blog [--version]\n"
@@ -34,33 +35,49 @@ static void cors_origin(quill_req *req, quill_res *res) {
     quill_res_set_header(res, "Access-Control-Allow-Origin", "*");
 }
 
-/* Errors are always JSON (contract section 1). */
+/* Errors are JSON (contract section 1), except on the web pages (section 7), which the web
+ * blueprint's hook marks: there they are HTML pages. */
 static void error_not_found(quill_req *req, quill_res *res, int status) {
-    (void)req;
+    if (web_is_page(req)) {
+        web_error_page(req, res, status);
+        return;
+    }
     render_error(res, status, "route", "not found");
 }
 
 static void error_method(quill_req *req, quill_res *res, int status) {
-    (void)req;
+    if (web_is_page(req)) {
+        web_error_page(req, res, status);
+        return;
+    }
     render_error(res, status, "method", "not allowed");
 }
 
 static void error_too_large(quill_req *req, quill_res *res, int status) {
-    (void)req;
+    if (web_is_page(req)) {
+        web_error_page(req, res, status);
+        return;
+    }
     render_error(res, status, "body", "is too large");
 }
 
 /* The pool that runs bcrypt (quill_defer) has a full queue: the client may retry (quill adds
  * Retry-After). */
 static void error_busy(quill_req *req, quill_res *res, int status) {
-    (void)req;
+    if (web_is_page(req)) {
+        web_error_page(req, res, status);
+        return;
+    }
     render_error(res, status, "server", "is busy, retry later");
 }
 
 /* Requests the parser refused (specs Ruling 12): a malformed request is 400, a request line or
  * header section over quill's limits 414 / 431, all with the same body as the other targets. */
 static void error_other(quill_req *req, quill_res *res, int status) {
-    (void)req;
+    if (web_is_page(req)) { /* 403 / 404 of the web pages (CSRF, not the author...) */
+        web_error_page(req, res, status);
+        return;
+    }
     if (status == 400 || status == 414 || status == 431) {
         render_error(res, status, "request", "is invalid");
         return;
@@ -159,12 +176,13 @@ int main(int argc, char **argv) {
     comments_blueprint(app);
     tags_blueprint(app);
     pages_blueprint(app);
+    web_blueprints(app, secret);
 
     fprintf(stderr, "quill-blog: starting on %s:%d with %d workers, database %s\n", cfg.host,
             cfg.port, cfg.workers, db_path);
     int rc = quill_run(app, &cfg);
     quill_app_free(app);
-    pages_shutdown();
+    web_shutdown();
     db_shutdown();
     fprintf(stderr, "quill-blog: stopped\n");
     return rc == 0 ? 0 : 1;

@@ -103,12 +103,12 @@ cJSON *quill_form_values(quill_req *req, const char *const names[]);
  * ------------------------------------------------------------------------------------------- */
 
 #define QUILL_SESSION_MAX_COOKIE 4000 /* bytes of the cookie value; a bigger session: 500 */
-#define QUILL_SESSION_SECRET_MIN 16   /* shorter secrets are refused */
 
 typedef bool (*quill_session_check_fn)(quill_req *req);
 
 typedef struct quill_session_config {
-    const char *secret;          /* required (copied): SECRET_KEY */
+    const char *secret;          /* required: SECRET_KEY (not kept: the key is derived) */
+    const char *salt;            /* ["quill.session"] signing key = HMAC-SHA256(secret, salt) */
     const char *cookie_name;     /* ["quill_session"] */
     long long max_age_s;         /* [31 days] cookies issued longer ago are ignored */
     bool secure;                 /* [false] add the Secure attribute (HTTPS deployments) */
@@ -116,8 +116,9 @@ typedef struct quill_session_config {
 } quill_session_config;
 
 quill_session_config quill_session_config_default(void);
-/* Enables sessions on the app (before quill_run). Aborts when the secret is missing or shorter
- * than QUILL_SESSION_SECRET_MIN bytes (a configuration error, as every registration misuse). */
+/* Enables sessions on the app (before quill_run). Aborts when the secret is missing or empty (a
+ * configuration error, as every registration misuse). Use a long random SECRET_KEY: the same in
+ * every worker and across restarts, or every session is signed out. */
 void quill_session_init(quill_app *app, const quill_session_config *cfg);
 
 /* The string value of `key` ({NULL, 0} when absent or not a string). Loads the session. */

@@ -52,6 +52,7 @@ static cJSON *owned(quill_req *req, cJSON *j) {
 quill_session_config quill_session_config_default(void) {
     return (quill_session_config){
         .secret = NULL,
+        .salt = "quill.session",
         .cookie_name = "quill_session",
         .max_age_s = 31LL * 24 * 3600,
         .secure = false,
@@ -60,19 +61,25 @@ quill_session_config quill_session_config_default(void) {
 }
 
 void quill_session_init(quill_app *app, const quill_session_config *cfg) {
-    if (!cfg->secret || strlen(cfg->secret) < QUILL_SESSION_SECRET_MIN || !cfg->cookie_name ||
-        !cfg->cookie_name[0] || cfg->max_age_s <= 0) {
-        fprintf(stderr, "quill: quill_session_init: a secret of at least %d bytes, a cookie name "
-                        "and a positive max_age_s are required\n",
-                QUILL_SESSION_SECRET_MIN);
+    if (!cfg->secret || !cfg->secret[0] || !cfg->cookie_name || !cfg->cookie_name[0] ||
+        cfg->max_age_s <= 0) {
+        fprintf(stderr, "quill: quill_session_init: a secret, a cookie name and a positive "
+                        "max_age_s are required\n");
         abort();
     }
     quill__session_cfg *c = calloc(1, sizeof(*c));
     if (!c) abort();
-    c->secret = strdup(cfg->secret);
-    c->secret_len = strlen(cfg->secret);
+    /* Key separation, as itsdangerous' derive_key: the cookie is signed with
+     * HMAC-SHA256(secret, salt), never with SECRET_KEY itself, so a MAC made for one purpose
+     * (a JWT signed with the same SECRET_KEY) can never pass for a session and back. */
+    const char *salt = cfg->salt ? cfg->salt : "quill.session";
+    c->secret = malloc(32);
+    c->secret_len = 32;
     c->cookie_name = strdup(cfg->cookie_name);
-    if (!c->secret || !c->cookie_name) abort();
+    if (!c->secret || !c->cookie_name ||
+        quill__hmac256(cfg->secret, strlen(cfg->secret), salt, strlen(salt),
+                       (unsigned char *)c->secret) != 0)
+        abort();
     c->max_age_s = cfg->max_age_s;
     c->secure = cfg->secure;
     c->check = cfg->check;
