@@ -241,7 +241,7 @@ static long target_probe(CURL *h, const char *url, char *why, size_t whylen) {
 }
 
 static int target_fail_with_log(err_t *err, const target_manifest_t *m, const char *log,
-                            const char *fmt, const char *a, const char *b) {
+                                const char *fmt, const char *a, const char *b) {
     buf_t msg;
     buf_init(&msg, ERR_MSG_MAX * 4);
     buf_printf(&msg, "target %s: ", m->name);
@@ -264,7 +264,7 @@ static int target_fail_with_log(err_t *err, const target_manifest_t *m, const ch
 
 /* Forks and execs the prepared command; returns the pid or -1. */
 static pid_t target_spawn(const char *path, char **argv, char **envp, const char *cwd, int logfd,
-                      int nullfd, const cpu_set_t *cpus, err_t *err) {
+                          int nullfd, const cpu_set_t *cpus, err_t *err) {
     int ep[2];
     if (pipe2(ep, O_CLOEXEC) < 0) return err_set(err, "pipe: %s", strerror(errno));
     pid_t parent = getpid();
@@ -313,25 +313,15 @@ static pid_t target_spawn(const char *path, char **argv, char **envp, const char
     return pid;
 }
 
-int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc_t *p, err_t *err) {
-    memset(p, 0, sizeof *p);
-    pthread_mutex_init(&p->mu, NULL);
-    pthread_once(&target_curl_once, target_curl_init);
-    p->stop_grace_ms = o->stop_grace_ms > 0 ? o->stop_grace_ms : TARGET_STOP_GRACE_MS;
-    int workers = o->workers;
-    if (workers <= 0) {
-        cpu_set_t cs;
-        workers = sched_getaffinity(0, sizeof cs, &cs) == 0 ? CPU_COUNT(&cs) : 1;
-    }
-    if (!o->log_path) return err_set(err, "target %s: no log path", m->name);
-    snprintf(p->log_path, sizeof p->log_path, "%s", o->log_path);
+/* WORKERS: as asked, else the CPUs parity may run on. */
+static int target_workers(const target_opts_t *o) {
+    cpu_set_t cs;
+    if (o->workers > 0) return o->workers;
+    return sched_getaffinity(0, sizeof cs, &cs) == 0 ? CPU_COUNT(&cs) : 1;
+}
 
-    int port = target_free_port(err);
-    if (port < 0) return -1;
-    p->port = port;
-    snprintf(p->url, sizeof p->url, "http://127.0.0.1:%d", port);
-
-    /* Fresh temp dir and SQLite path. */
+/* A fresh temp dir with the SQLite path in it, and a random SECRET_KEY. */
+static int target_make_dir(const target_manifest_t *m, target_proc_t *p, err_t *err) {
     const char *tmp = getenv("TMPDIR");
     if (!tmp || !*tmp) tmp = "/tmp";
     snprintf(p->tmpdir, sizeof p->tmpdir, "%s/parity-%s-XXXXXX", tmp, m->name);
@@ -351,6 +341,93 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
         for (size_t i = 0; i < sizeof rnd; i++) rnd[i] = (unsigned char)(rand() & 0xff);
     for (size_t i = 0; i < sizeof rnd; i++) snprintf(p->secret + 2 * i, 3, "%02x", rnd[i]);
 
+    return 0;
+}
+
+/* The child's environment: parity's own, then the contract's variables, the manifest's env,
+ * the caller's extra env (later entries win). */
+static int target_make_env(const target_manifest_t *m, const target_opts_t *o,
+                           const target_proc_t *p, const target_subst_t *sub, int workers,
+                           target_env_t *env, err_t *err) {
+    char val[TARGET_STR_MAX], num[32];
+    for (char **e = environ; e && *e; e++)
+        if (target_env_put(env, *e, err) < 0) return -1;
+    snprintf(num, sizeof num, "%d", p->port);
+    if (target_env_putf(env, err, "HOST", "127.0.0.1") < 0 ||
+        target_env_putf(env, err, "PORT", num) < 0)
+        return -1;
+    snprintf(num, sizeof num, "%d", workers);
+    if (target_env_putf(env, err, "WORKERS", num) < 0 ||
+        target_env_putf(env, err, "DATABASE_PATH", p->db_path) < 0 ||
+        target_env_putf(env, err, "SECRET_KEY", p->secret) < 0)
+        return -1;
+    for (char **e = m->env; e && *e; e++) {
+        if (target_substitute(*e, sub, val, sizeof val, err) < 0 ||
+            target_env_put(env, val, err) < 0)
+            return -1;
+    }
+    for (const char *const *e = o->env; e && *e; e++)
+        if (target_env_put(env, *e, err) < 0) return -1;
+
+    return 0;
+}
+
+/* Readiness: GET ready_path until 200, the deadline, or an exit. 0 when ready; -1 with err
+ * quoting the log otherwise (the caller stops the target). */
+static int target_await_ready(const target_manifest_t *m, const target_opts_t *o, target_proc_t *p,
+                              err_t *err) {
+    int rc = -1;
+    int timeout_ms = o->ready_timeout_ms > 0 ? o->ready_timeout_ms : m->ready_timeout_s * 1000;
+    long long deadline = clock_mono_ms() + timeout_ms;
+    char url[TARGET_PATH_MAX], why[256] = "no attempt";
+    snprintf(url, sizeof url, "%s%s", p->url, m->ready_path);
+    CURL *h = curl_easy_init();
+    if (!h) {
+        return err_set(err, "curl_easy_init failed");
+    }
+    long wait = o->ready_poll_ms > 0 ? o->ready_poll_ms : TARGET_POLL_MIN_MS;
+    for (;;) {
+        int ws = 0;
+        if (target_poll(p, &ws)) {
+            char how[128];
+            target_describe_exit(ws, how, sizeof how);
+            target_fail_with_log(err, m, p->log_path, "exited during start-up (%s)%s", how, "");
+            break;
+        }
+        if (target_probe(h, url, why, sizeof why) == 200) {
+            rc = 0;
+            break;
+        }
+        if (clock_mono_ms() >= deadline) {
+            char what[TARGET_PATH_MAX + 64];
+            snprintf(what, sizeof what, "GET %s did not answer 200 within %d ms", m->ready_path,
+                     timeout_ms);
+            target_fail_with_log(err, m, p->log_path, "%s (last attempt: %s)", what, why);
+            break;
+        }
+        clock_sleep_ms(wait);
+        if (o->ready_poll_ms <= 0 && wait < TARGET_POLL_MAX_MS) wait *= 2;
+    }
+    curl_easy_cleanup(h);
+    return rc;
+}
+
+int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc_t *p, err_t *err) {
+    memset(p, 0, sizeof *p);
+    pthread_mutex_init(&p->mu, NULL);
+    pthread_once(&target_curl_once, target_curl_init);
+    p->stop_grace_ms = o->stop_grace_ms > 0 ? o->stop_grace_ms : TARGET_STOP_GRACE_MS;
+    int workers = target_workers(o);
+    if (!o->log_path) return err_set(err, "target %s: no log path", m->name);
+    snprintf(p->log_path, sizeof p->log_path, "%s", o->log_path);
+
+    int port = target_free_port(err);
+    if (port < 0) return -1;
+    p->port = port;
+    snprintf(p->url, sizeof p->url, "http://127.0.0.1:%d", port);
+
+    if (target_make_dir(m, p, err) < 0) return -1;
+
     target_subst_t sub = {.host = "127.0.0.1",
                           .dir = m->dir,
                           .db = p->db_path,
@@ -362,7 +439,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     size_t argc = 0;
     target_env_t env = {.n = 0};
     int logfd = -1, nullfd = -1, rc = -1;
-    char path[TARGET_PATH_MAX], val[TARGET_STR_MAX], num[32];
+    char path[TARGET_PATH_MAX], val[TARGET_STR_MAX];
 
     for (; m->start[argc]; argc++) {
         if (target_substitute(m->start[argc], &sub, val, sizeof val, err) < 0) goto out;
@@ -375,22 +452,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
         err_prefix(err, "target %s: ", m->name);
         goto out;
     }
-    for (char **e = environ; e && *e; e++)
-        if (target_env_put(&env, *e, err) < 0) goto out;
-    snprintf(num, sizeof num, "%d", port);
-    if (target_env_putf(&env, err, "HOST", "127.0.0.1") < 0 || target_env_putf(&env, err, "PORT", num) < 0)
-        goto out;
-    snprintf(num, sizeof num, "%d", workers);
-    if (target_env_putf(&env, err, "WORKERS", num) < 0 ||
-        target_env_putf(&env, err, "DATABASE_PATH", p->db_path) < 0 ||
-        target_env_putf(&env, err, "SECRET_KEY", p->secret) < 0)
-        goto out;
-    for (char **e = m->env; e && *e; e++) {
-        if (target_substitute(*e, &sub, val, sizeof val, err) < 0 || target_env_put(&env, val, err) < 0)
-            goto out;
-    }
-    for (const char *const *e = o->env; e && *e; e++)
-        if (target_env_put(&env, *e, err) < 0) goto out;
+    if (target_make_env(m, o, p, &sub, workers, &env, err) < 0) goto out;
 
     logfd = open(o->log_path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
     if (logfd < 0) {
@@ -418,41 +480,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
         goto out;
     }
 
-    /* Readiness: GET ready_path until 200, the deadline, or an exit. */
-    int timeout_ms = o->ready_timeout_ms > 0 ? o->ready_timeout_ms : m->ready_timeout_s * 1000;
-    long long deadline = clock_mono_ms() + timeout_ms;
-    char url[TARGET_PATH_MAX], why[256] = "no attempt";
-    snprintf(url, sizeof url, "%s%s", p->url, m->ready_path);
-    CURL *h = curl_easy_init();
-    if (!h) {
-        err_set(err, "curl_easy_init failed");
-        target_stop(p, NULL);
-        goto out;
-    }
-    long wait = o->ready_poll_ms > 0 ? o->ready_poll_ms : TARGET_POLL_MIN_MS;
-    for (;;) {
-        int ws = 0;
-        if (target_poll(p, &ws)) {
-            char how[128];
-            target_describe_exit(ws, how, sizeof how);
-            target_fail_with_log(err, m, p->log_path, "exited during start-up (%s)%s", how, "");
-            break;
-        }
-        if (target_probe(h, url, why, sizeof why) == 200) {
-            rc = 0;
-            break;
-        }
-        if (clock_mono_ms() >= deadline) {
-            char what[TARGET_PATH_MAX + 64];
-            snprintf(what, sizeof what, "GET %s did not answer 200 within %d ms", m->ready_path,
-                     timeout_ms);
-            target_fail_with_log(err, m, p->log_path, "%s (last attempt: %s)", what, why);
-            break;
-        }
-        clock_sleep_ms(wait);
-        if (o->ready_poll_ms <= 0 && wait < TARGET_POLL_MAX_MS) wait *= 2;
-    }
-    curl_easy_cleanup(h);
+    rc = target_await_ready(m, o, p, err);
     if (rc < 0) target_stop(p, NULL);
 out:
     if (rc < 0 && p->pid <= 0 && p->tmpdir[0]) target_rmtree(p->tmpdir);
@@ -497,9 +525,9 @@ int target_stop(target_proc_t *p, err_t *err) {
 }
 
 /* Sanitizer reports a target's log may hold (ASan, LSan inside ASan or alone, UBSan, TSan). */
-static const char *const TG_SANITIZER_MARKS[] = {
-    "ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "SUMMARY: UndefinedBehaviorSanitizer",
-    ": runtime error: ", "WARNING: ThreadSanitizer"};
+static const char *const TG_SANITIZER_MARKS[] = {"ERROR: AddressSanitizer", "ERROR: LeakSanitizer",
+                                                 "SUMMARY: UndefinedBehaviorSanitizer",
+                                                 ": runtime error: ", "WARNING: ThreadSanitizer"};
 
 int target_stop_check(target_proc_t *p, err_t *err) {
     if (p->pid <= 0 || !p->stopped) return 0;
@@ -551,7 +579,8 @@ static void *target_signal_thread(void *arg) {
         bool any = false;
         for (int i = 0; i < TARGET_REG_MAX; i++)
             if (target_reg[i]) {
-                waitpid(target_reg[i]->pid, NULL, WNOHANG); /* a zombie leader still counts as alive */
+                waitpid(target_reg[i]->pid, NULL,
+                        WNOHANG); /* a zombie leader still counts as alive */
                 if (target_group_alive(target_reg[i]->pgid)) any = true;
             }
         if (!any || clock_mono_ms() >= deadline) break;
