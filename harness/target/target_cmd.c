@@ -135,6 +135,42 @@ static void targets_help(FILE *f) {
                "            3 a target's requirements are not met\n");
 }
 
+/* --json: one object per selected target. */
+static void targets_print_json(const target_manifest_t *ms, const targets_row_t *rows, size_t n) {
+    cJSON *arr = cJSON_CreateArray();
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].ok < 0) continue;
+        cJSON *o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", ms[i].name);
+        cJSON_AddStringToObject(o, "description", ms[i].description);
+        cJSON_AddStringToObject(o, "language", ms[i].language);
+        cJSON_AddStringToObject(o, "orm", ms[i].orm);
+        cJSON_AddStringToObject(o, "version", rows[i].version);
+        cJSON_AddBoolToObject(o, "requires_ok", rows[i].ok == 1);
+        cJSON_AddStringToObject(o, "requires", rows[i].why);
+        cJSON_AddStringToObject(o, "manifest", ms[i].file);
+        cJSON_AddItemToArray(arr, o);
+    }
+    char *s = cJSON_Print(arr);
+    if (s) puts(s);
+    free(s);
+    cJSON_Delete(arr);
+}
+
+/* The table on stdout, then what is missing on stderr. */
+static void targets_print_table(const target_manifest_t *ms, const targets_row_t *rows, size_t n) {
+    printf("%-12s %-8s %-6s %-44s %s\n", "NAME", "DEPS", "ORM", "VERSION", "DESCRIPTION");
+    for (size_t i = 0; i < n; i++) {
+        if (rows[i].ok < 0) continue;
+        printf("%-12s %-8s %-6s %-44s %s\n", ms[i].name, rows[i].ok ? "ok" : "MISSING",
+               *ms[i].orm ? ms[i].orm : "-", rows[i].version, ms[i].description);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (rows[i].ok == 0)
+            fprintf(stderr, "parity targets: %s: dependencies missing: %s\n", ms[i].name,
+                    rows[i].why);
+}
+
 int targets_main(int argc, char **argv) {
     static const struct option opts[] = {
         {"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
@@ -190,37 +226,10 @@ int targets_main(int argc, char **argv) {
         }
         for (size_t i = 0; i < n; i++)
             if (sel[i]) pthread_join(th[i], NULL);
-        if (json) {
-            cJSON *arr = cJSON_CreateArray();
-            for (size_t i = 0; i < n; i++) {
-                if (rows[i].ok < 0) continue;
-                cJSON *o = cJSON_CreateObject();
-                cJSON_AddStringToObject(o, "name", ms[i].name);
-                cJSON_AddStringToObject(o, "description", ms[i].description);
-                cJSON_AddStringToObject(o, "language", ms[i].language);
-                cJSON_AddStringToObject(o, "orm", ms[i].orm);
-                cJSON_AddStringToObject(o, "version", rows[i].version);
-                cJSON_AddBoolToObject(o, "requires_ok", rows[i].ok == 1);
-                cJSON_AddStringToObject(o, "requires", rows[i].why);
-                cJSON_AddStringToObject(o, "manifest", ms[i].file);
-                cJSON_AddItemToArray(arr, o);
-            }
-            char *s = cJSON_Print(arr);
-            if (s) puts(s);
-            free(s);
-            cJSON_Delete(arr);
-        } else {
-            printf("%-12s %-8s %-6s %-44s %s\n", "NAME", "DEPS", "ORM", "VERSION", "DESCRIPTION");
-            for (size_t i = 0; i < n; i++) {
-                if (rows[i].ok < 0) continue;
-                printf("%-12s %-8s %-6s %-44s %s\n", ms[i].name, rows[i].ok ? "ok" : "MISSING",
-                       *ms[i].orm ? ms[i].orm : "-", rows[i].version, ms[i].description);
-            }
-            for (size_t i = 0; i < n; i++)
-                if (rows[i].ok == 0)
-                    fprintf(stderr, "parity targets: %s: dependencies missing: %s\n", ms[i].name,
-                            rows[i].why);
-        }
+        if (json)
+            targets_print_json(ms, rows, n);
+        else
+            targets_print_table(ms, rows, n);
         for (size_t i = 0; i < n; i++)
             if (rows[i].ok == 0) rc = CLI_EXIT_ENV;
         if (n == 0) fprintf(stderr, "parity targets: no target.json under %s\n", dir);
