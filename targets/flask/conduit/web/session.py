@@ -49,7 +49,10 @@ def sign_in_first():
     the login page with ``next`` (303, no message) and any other method to the
     login page alone: the form that was posted is gone by then."""
     if request.method in ("GET", "HEAD"):
-        return redirect(login_url("web.login", next_url=request.url), 303)
+        # The path as sent (conduit.paths routes on the raw, still
+        # percent-encoded path; request.url would encode its "%" again).
+        here = request.full_path.removesuffix("?")
+        return redirect(login_url("web.login", next_url=here), 303)
     return redirect(url_for("web.login"), 303)
 
 
