@@ -10,9 +10,9 @@ import re
 
 from django.contrib import messages
 from django.contrib.auth import login, logout
+from django.contrib.auth.hashers import make_password
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
-from django.contrib.auth.hashers import make_password
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -68,8 +68,12 @@ class RegisterView(PageView):
                 taken = repo.taken_fields(username, email)
                 if not taken:
                     return repo.create_user(username, email, password_hash)
-        except IntegrityError:  # a writer outside this code path won the race
+        except IntegrityError:
+            # The unique indexes are the last line of defence (a writer outside this code
+            # path): report whichever field now clashes.
             taken = repo.taken_fields(username, email)
+            if not taken:
+                raise
         for field in taken:
             form.add_error(field, TAKEN)
         return None
