@@ -2,7 +2,7 @@
 /** Registration, sign-in and sign-out pages. */
 const bcrypt = require('bcrypt');
 const { methodNotAllowed } = require('../middleware/errors');
-const { csrfProtection, signedIn, safeNext, signIn, signOut } = require('../web/middleware');
+const { csrfProtection, seeOther, signedIn, safeNext, signIn, signOut } = require('../web/middleware');
 const { registerForm, loginForm, submitted, takenLines } = require('../web/forms');
 const { BCRYPT_COST } = require('./users');
 
@@ -23,7 +23,7 @@ function accountRoutes(router, { users }) {
       const result = users.create({ username: values.username, email: values.email, passwordHash });
       if (result.taken) return again(takenLines(result.taken));
       await signIn(req, result.user);
-      res.redirect(303, '/');
+      seeOther(res, '/');
     })
     .all(methodNotAllowed);
 
@@ -46,7 +46,7 @@ function accountRoutes(router, { users }) {
       // bcrypt.compare runs on libuv's thread pool: a login never blocks the event loop.
       if (!user || !(await bcrypt.compare(values.password, user.password_hash))) return again([CREDENTIALS_INVALID]);
       await signIn(req, user);
-      res.redirect(303, next);
+      seeOther(res, next);
     })
     .all(methodNotAllowed);
 
@@ -54,7 +54,7 @@ function accountRoutes(router, { users }) {
     .route('/logout')
     .post(csrfProtection, signedIn, async (req, res) => {
       await signOut(req);
-      res.redirect(303, '/');
+      seeOther(res, '/');
     })
     .all(methodNotAllowed);
 }

@@ -1,7 +1,7 @@
 'use strict';
 /** The home page, the editor, the article page and its comments. */
 const { methodNotAllowed } = require('../middleware/errors');
-const { csrfProtection, signedIn } = require('../web/middleware');
+const { csrfProtection, seeOther, signedIn } = require('../web/middleware');
 const { pageNotFound, pageForbidden } = require('../web/errors');
 const { articleForm, commentForm, submitted } = require('../web/forms');
 const { isoDate } = require('../serializers');
@@ -23,9 +23,13 @@ function articleRoutes(router, { articles, comments }) {
     next();
   }
 
-  /** The article page; `comment` is the comment form's {body, errors} when it failed (422). */
+  /**
+   * The article page (the article and its comments: two statements); `comment` is the comment
+   * form's {body, errors} when it failed (422).
+   */
   function renderArticle(req, res, slug, comment = { body: '', errors: [] }, status = 200) {
     const row = articles.findBySlug(slug, req.user?.id);
+    if (!row) throw pageNotFound();
     const article = {
       slug: row.slug,
       title: row.title,
@@ -65,7 +69,7 @@ function articleRoutes(router, { articles, comments }) {
       }
       const { slug } = articles.findById(articles.create(req.user.id, values, tags), req.user.id);
       req.flash('Article published.');
-      res.redirect(303, `/article/${encodeURIComponent(slug)}`);
+      seeOther(res, `/article/${encodeURIComponent(slug)}`);
     })
     .all(methodNotAllowed);
 
@@ -85,13 +89,13 @@ function articleRoutes(router, { articles, comments }) {
       }
       articles.update(req.article.id, values, tags); // the slug never changes (§3)
       req.flash('Article updated.');
-      res.redirect(303, `/article/${encodeURIComponent(slug)}`);
+      seeOther(res, `/article/${encodeURIComponent(slug)}`);
     })
     .all(methodNotAllowed);
 
   router
     .route('/article/:slug')
-    .get(loadArticle, (req, res) => renderArticle(req, res, req.params.slug))
+    .get((req, res) => renderArticle(req, res, req.params.slug))
     .all(methodNotAllowed);
 
   router
@@ -99,7 +103,7 @@ function articleRoutes(router, { articles, comments }) {
     .post(csrfProtection, signedIn, loadArticle, authorOnly, (req, res) => {
       articles.remove(req.article.id);
       req.flash('Article deleted.');
-      res.redirect(303, '/');
+      seeOther(res, '/');
     })
     .all(methodNotAllowed);
 
@@ -110,7 +114,7 @@ function articleRoutes(router, { articles, comments }) {
       const { values, errors } = commentForm(req.form);
       if (errors.length) return renderArticle(req, res, slug, { body: submitted(req.form, ['body']).body, errors }, 422);
       const comment = comments.create(req.article.id, req.user.id, values.body);
-      res.redirect(303, `/article/${encodeURIComponent(slug)}#comment-${comment.id}`);
+      seeOther(res, `/article/${encodeURIComponent(slug)}#comment-${comment.id}`);
     })
     .all(methodNotAllowed);
 
@@ -122,7 +126,7 @@ function articleRoutes(router, { articles, comments }) {
       if (!comment) throw pageNotFound();
       if (comment.author_id !== req.user.id) throw pageForbidden();
       comments.remove(comment.id);
-      res.redirect(303, `/article/${encodeURIComponent(req.params.slug)}`);
+      seeOther(res, `/article/${encodeURIComponent(req.params.slug)}`);
     })
     .all(methodNotAllowed);
 }

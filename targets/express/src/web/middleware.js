@@ -96,13 +96,23 @@ function pageContext(users) {
 }
 
 /**
+ * 303 See Other to `url`, with a small HTML body (views/redirect.ejs, no layout: it must not take
+ * the flash messages meant for the next page). Every answer of the pages is text/html, but
+ * res.redirect negotiates its body on Accept and picks text/plain for a client that sends none
+ * or `*\/*`.
+ */
+function seeOther(res, url) {
+  res.status(303).location(url).render('redirect', { url });
+}
+
+/**
  * Signed-in routes: a signed-out GET goes to the login page with `next` (the page asked for), a
  * signed-out POST (its CSRF token already checked) to the login page without it.
  */
 function signedIn(req, res, next) {
   if (req.user) return next();
   const reading = req.method === 'GET' || req.method === 'HEAD';
-  res.redirect(303, reading ? `/login?next=${encodeURIComponent(req.originalUrl)}` : '/login');
+  seeOther(res, reading ? `/login?next=${encodeURIComponent(req.originalUrl)}` : '/login');
 }
 
 // One "/" then anything but "/" or "\" (a second one makes "//host" or "/\host", which browsers
@@ -139,6 +149,7 @@ module.exports = {
   forms,
   pageContext,
   signedIn,
+  seeOther,
   safeNext,
   signIn,
   signOut,
