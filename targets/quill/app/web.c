@@ -123,7 +123,10 @@ void web_render(quill_req *req, quill_res *res, int status, enum web_tpl page, c
         return;
     }
     const struct web_user *me = web_user(req);
-    const char *csrf = quill_csrf_token(req);
+    /* A token only for pages with a form (signed in: the nav's logout form), so that an anonymous
+     * reader's pages set no cookie. */
+    bool forms = me || page == WEB_TPL_LOGIN || page == WEB_TPL_REGISTER || page == WEB_TPL_EDITOR;
+    const char *csrf = forms ? quill_csrf_token(req) : "";
     cJSON *flashes = quill_flashes(req);
     if (csrf == NULL || flashes == NULL ||
         (me && !cJSON_AddStringToObject(ctx, "user", me->username)) ||
