@@ -52,7 +52,6 @@ static bool short_char(unsigned char c) {
     return short_start(c) || (c >= '0' && c <= '9') || c == '-';
 }
 
-
 /* Parses a quoted name at expr[*i] (the quote) into out; *i ends after the closing quote. */
 static int parse_quoted(const char *expr, size_t *i, buf_t *out, size_t *offset, err_t *err) {
     char q = expr[*i];
@@ -85,8 +84,8 @@ static int parse_quoted(const char *expr, size_t *i, buf_t *out, size_t *offset,
             size_t used = 6;
             if (cp >= 0xDC00 && cp <= 0xDFFF) return bad(expr, k, offset, err, "lone surrogate");
             if (cp >= 0xD800 && cp <= 0xDBFF) {
-                if (expr[k + 6] != '\\' || expr[k + 7] != 'u' || str_hex4(expr + k + 8, &lo) == -1 ||
-                    lo < 0xDC00 || lo > 0xDFFF)
+                if (expr[k + 6] != '\\' || expr[k + 7] != 'u' ||
+                    str_hex4(expr + k + 8, &lo) == -1 || lo < 0xDC00 || lo > 0xDFFF)
                     return bad(expr, k, offset, err, "lone surrogate");
                 cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
                 used = 12;
@@ -105,6 +104,71 @@ static int parse_quoted(const char *expr, size_t *i, buf_t *out, size_t *offset,
     return 0;
 }
 
+/* `.name` or `.*` at expr[*i] (the '.'); fills s. 0 or -1 (err set). */
+static int parse_dot(const char *expr, size_t *i, seg_t *s, size_t *offset, err_t *err) {
+    size_t k = *i + 1;
+    if (expr[k] == '*') {
+        s->kind = SEG_WILD;
+        *i = k + 1;
+        return 0;
+    }
+    if (expr[k] == '.')
+        return bad(expr, *i, offset, err, "descendant segment '..' is not supported");
+    if (!short_start((unsigned char)expr[k]))
+        return bad(expr, k, offset, err, "a name is expected after '.' (use ['...'] for others)");
+    size_t st = k;
+    while (short_char((unsigned char)expr[k])) k++;
+    if (!str_utf8_valid(expr + st, k - st))
+        return bad(expr, st, offset, err, "invalid UTF-8 in name");
+    s->kind = SEG_NAME;
+    if (!(s->name = str_ndup(expr + st, k - st))) return err_set(err, "out of memory");
+    *i = k;
+    return 0;
+}
+
+/* An array index at expr[*i] ('-' or a digit): no leading zero, no -0, within +-2^53. */
+static int parse_index(const char *expr, size_t *i, seg_t *s, size_t *offset, err_t *err) {
+    size_t st = *i, k = *i;
+    if (expr[k] == '-') k++;
+    if (expr[k] < '0' || expr[k] > '9') return bad(expr, st, offset, err, "invalid index");
+    if (expr[k] == '0' && expr[k + 1] >= '0' && expr[k + 1] <= '9')
+        return bad(expr, st, offset, err, "leading zero in index");
+    if (expr[st] == '-' && expr[k] == '0') return bad(expr, st, offset, err, "-0 is not an index");
+    while (expr[k] >= '0' && expr[k] <= '9') k++;
+    if (str_to_ll_n(expr + st, k - st, -(1LL << 53), 1LL << 53, &s->index) == -1)
+        return bad(expr, st, offset, err, "index out of range");
+    s->kind = SEG_INDEX;
+    *i = k;
+    return 0;
+}
+
+/* `['name']`, `["name"]`, `[*]` or `[index]` at expr[*i] (the '['); fills s. */
+static int parse_bracket(const char *expr, size_t *i, seg_t *s, buf_t *name, size_t *offset,
+                         err_t *err) {
+    size_t k = *i + 1;
+    char c = expr[k];
+    if (c == '\'' || c == '"') {
+        if (parse_quoted(expr, &k, name, offset, err) == -1) return -1;
+        s->kind = SEG_NAME;
+        if (!(s->name = str_ndup(buf_cstr(name), name->len))) return err_set(err, "out of memory");
+    } else if (c == '*') {
+        s->kind = SEG_WILD;
+        k++;
+    } else if (c == '-' || (c >= '0' && c <= '9')) {
+        if (parse_index(expr, &k, s, offset, err) == -1) return -1;
+    } else if (c == '?') {
+        return bad(expr, k, offset, err, "filters are not supported");
+    } else {
+        return bad(expr, k, offset, err, "expected a quoted name, an index or '*' after '['");
+    }
+    if (expr[k] != ']')
+        return bad(expr, k, offset, err,
+                   expr[k] == ',' || expr[k] == ':' ? "unions and slices are not supported"
+                                                    : "expected ']'");
+    *i = k + 1;
+    return 0;
+}
+
 jp_path_t *jp_compile(const char *expr, size_t *offset, err_t *err) {
     size_t len = strlen(expr);
     if (len > JP_MAX_EXPR) {
@@ -118,7 +182,10 @@ jp_path_t *jp_compile(const char *expr, size_t *offset, err_t *err) {
     jp_path_t *p = calloc(1, sizeof(*p));
     buf_t name;
     buf_init(&name, JP_MAX_EXPR);
-    if (!p || !(p->text = str_dup(expr))) goto oom;
+    if (!p || !(p->text = str_dup(expr))) {
+        err_set(err, "out of memory");
+        goto fail;
+    }
     size_t i = 1;
     while (expr[i]) {
         if (p->n == JP_MAX_SEGMENTS) {
@@ -127,83 +194,14 @@ jp_path_t *jp_compile(const char *expr, size_t *offset, err_t *err) {
         }
         seg_t *s = &p->segs[p->n];
         buf_reset(&name);
-        size_t at = i;
-        if (expr[i] == '.') {
-            i++;
-            if (expr[i] == '*') {
-                s->kind = SEG_WILD;
-                i++;
-            } else if (expr[i] == '.') {
-                bad(expr, at, offset, err, "descendant segment '..' is not supported");
-                goto fail;
-            } else if (short_start((unsigned char)expr[i])) {
-                size_t st = i;
-                while (short_char((unsigned char)expr[i])) i++;
-                if (!str_utf8_valid(expr + st, i - st)) {
-                    bad(expr, st, offset, err, "invalid UTF-8 in name");
-                    goto fail;
-                }
-                s->kind = SEG_NAME;
-                if (!(s->name = str_ndup(expr + st, i - st))) goto oom;
-            } else {
-                bad(expr, i, offset, err, "a name is expected after '.' (use ['...'] for others)");
-                goto fail;
-            }
-        } else if (expr[i] == '[') {
-            i++;
-            char c = expr[i];
-            if (c == '\'' || c == '"') {
-                if (parse_quoted(expr, &i, &name, offset, err) == -1) goto fail;
-                s->kind = SEG_NAME;
-                if (!(s->name = str_ndup(buf_cstr(&name), name.len))) goto oom;
-            } else if (c == '*') {
-                s->kind = SEG_WILD;
-                i++;
-            } else if (c == '-' || (c >= '0' && c <= '9')) {
-                size_t st = i;
-                if (c == '-') i++;
-                if (expr[i] < '0' || expr[i] > '9') {
-                    bad(expr, st, offset, err, "invalid index");
-                    goto fail;
-                }
-                if (expr[i] == '0' && expr[i + 1] >= '0' && expr[i + 1] <= '9') {
-                    bad(expr, st, offset, err, "leading zero in index");
-                    goto fail;
-                }
-                if (c == '-' && expr[i] == '0') {
-                    bad(expr, st, offset, err, "-0 is not an index");
-                    goto fail;
-                }
-                while (expr[i] >= '0' && expr[i] <= '9') i++;
-                if (str_to_ll_n(expr + st, i - st, -(1LL << 53), 1LL << 53, &s->index) == -1) {
-                    bad(expr, st, offset, err, "index out of range");
-                    goto fail;
-                }
-                s->kind = SEG_INDEX;
-            } else if (c == '?') {
-                bad(expr, i, offset, err, "filters are not supported");
-                goto fail;
-            } else {
-                bad(expr, i, offset, err, "expected a quoted name, an index or '*' after '['");
-                goto fail;
-            }
-            if (expr[i] != ']') {
-                bad(expr, i, offset, err,
-                    expr[i] == ',' || expr[i] == ':' ? "unions and slices are not supported"
-                                                     : "expected ']'");
-                goto fail;
-            }
-            i++;
-        } else {
-            bad(expr, i, offset, err, "expected '.' or '['");
-            goto fail;
-        }
-        p->n++;
+        int rc = expr[i] == '.'   ? parse_dot(expr, &i, s, offset, err)
+                 : expr[i] == '[' ? parse_bracket(expr, &i, s, &name, offset, err)
+                                  : bad(expr, i, offset, err, "expected '.' or '['");
+        p->n++; /* counted even on failure, so that jp_free frees a name already copied */
+        if (rc == -1) goto fail;
     }
     buf_free(&name);
     return p;
-oom:
-    err_set(err, "out of memory");
 fail:
     buf_free(&name);
     jp_free(p);
