@@ -43,7 +43,13 @@ function articleRoutes(router, { articles, comments }) {
     const list = comments
       .list(row.id, req.user?.id)
       .reverse() // the repository lists oldest first (the API's order); the page shows newest first
-      .map((c) => ({ id: c.id, body: c.body, author: c.author_username, authorId: c.author_id, createdAt: isoDate(c.created_at) }));
+      .map((c) => ({
+        id: c.id,
+        body: c.body,
+        author: c.author_username,
+        authorId: c.author_id,
+        createdAt: isoDate(c.created_at),
+      }));
     res.status(status).render('article', { title: article.title, article, comments: list, comment });
   }
 
@@ -51,9 +57,13 @@ function articleRoutes(router, { articles, comments }) {
     .route('/')
     .get((req, res) => {
       const rows = articles.recent(HOME_ARTICLES);
-      res.render('index', {
-        articles: rows.map((r) => ({ slug: r.slug, title: r.title, username: r.username, createdAt: isoDate(r.created_at) })),
-      });
+      const list = rows.map((r) => ({
+        slug: r.slug,
+        title: r.title,
+        username: r.username,
+        createdAt: isoDate(r.created_at),
+      }));
+      res.render('index', { articles: list });
     })
     .all(methodNotAllowed);
 
@@ -65,7 +75,8 @@ function articleRoutes(router, { articles, comments }) {
     .post(csrfProtection, signedIn, (req, res) => {
       const { values, tags, errors } = articleForm(req.form);
       if (errors.length) {
-        return res.status(422).render('editor', { action: '/editor', values: submitted(req.form, EDITOR_FIELDS), errors });
+        const again = submitted(req.form, EDITOR_FIELDS);
+        return res.status(422).render('editor', { action: '/editor', values: again, errors });
       }
       const { slug } = articles.findById(articles.create(req.user.id, values, tags), req.user.id);
       req.flash('Article published.');
@@ -77,7 +88,8 @@ function articleRoutes(router, { articles, comments }) {
     .route('/editor/:slug')
     .get(signedIn, loadArticle, authorOnly, (req, res) => {
       const row = articles.findById(req.article.id, req.user.id);
-      const values = { title: row.title, description: row.description, body: row.body, tags: JSON.parse(row.tags).join(' ') };
+      const tags = JSON.parse(row.tags).join(' '); // sorted, as stored
+      const values = { title: row.title, description: row.description, body: row.body, tags };
       res.render('editor', { action: `/editor/${encodeURIComponent(row.slug)}`, values, errors: [] });
     })
     .post(csrfProtection, signedIn, loadArticle, authorOnly, (req, res) => {
@@ -112,7 +124,9 @@ function articleRoutes(router, { articles, comments }) {
     .post(csrfProtection, signedIn, loadArticle, (req, res) => {
       const slug = req.params.slug;
       const { values, errors } = commentForm(req.form);
-      if (errors.length) return renderArticle(req, res, slug, { body: submitted(req.form, ['body']).body, errors }, 422);
+      if (errors.length) {
+        return renderArticle(req, res, slug, { body: submitted(req.form, ['body']).body, errors }, 422);
+      }
       const comment = comments.create(req.article.id, req.user.id, values.body);
       seeOther(res, `/article/${encodeURIComponent(slug)}#comment-${comment.id}`);
     })

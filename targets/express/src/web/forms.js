@@ -15,7 +15,8 @@ const TAG_SEPARATOR = /[\t-\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\
 const first = (value) => (Array.isArray(value) ? value[0] : value);
 
 /** "FIELD MESSAGE" lines from a FieldErrors, in the order the fields were read. */
-const lines = (errors) => Object.entries(errors.errors).flatMap(([field, messages]) => messages.map((m) => `${field} ${m}`));
+const lines = (errors) =>
+  Object.entries(errors.errors).flatMap(([field, messages]) => messages.map((m) => `${field} ${m}`));
 
 /** A required text field; U+0000 is invalid, as in the API's JSON (it cannot be stored as text). */
 function required(form, key, errors) {
