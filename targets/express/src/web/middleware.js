@@ -36,7 +36,6 @@ function sessions(db, secretKey) {
     // CSRF token of the login or register form, the user, a flash message. GET / for a visitor
     // without a cookie costs no session write.
     saveUninitialized: false,
-    unset: 'destroy',
     cookie: { httpOnly: true, sameSite: 'lax', path: '/', secure: false, maxAge: SESSION_MAX_AGE_MS },
   });
 }
