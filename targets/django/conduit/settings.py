@@ -39,9 +39,9 @@ INSTALLED_APPS = [
 #    is an unknown path, 404) and Content-Length is set by ResponseFinishingMiddleware.
 # Sessions, CSRF, authentication and messages serve the web pages (web/); the API's views are
 # csrf_exempt (common.views.ApiView) and authenticate by token only (accounts.auth), so the
-# session cookie signs nobody in there. All four are lazy: a request without a session cookie
-# costs no query, and one with a cookie is read only when something asks (CSRF's check does,
-# for the pages' POSTs).
+# session cookie signs nobody in there. All four are lazy (web.middleware's CSRF reads the
+# session's token only for the views it protects): the API, /plaintext and /json never load a
+# session, and a page without a session cookie costs no session query.
 MIDDLEWARE = [
     "common.middleware.CorsMiddleware",
     "common.middleware.RequestBodyLimitMiddleware",
