@@ -274,3 +274,38 @@ Test(router, bad_patterns_abort, .signal = SIGABRT) {
 Test(router, unknown_type_aborts, .signal = SIGABRT) {
     quill_route(app, "GET", "/a/<float:x>", h_text);
 }
+
+/* Runs of routes sharing a literal first segment are skipped at once on a mismatch; the skip must
+ * never change which route answers: same first segment in separate runs, parameters first,
+ * percent-encoded first segments, and the 405 Allow list across runs. */
+Test(router, runs_of_a_first_segment_skip_without_changing_matches) {
+    quill_route(app, "GET", "/a/x", h_text);
+    quill_route(app, "GET", "/a/y", h_text);
+    quill_route(app, "GET", "/b/z", h_text);
+    quill_route(app, "POST", "/a/x", h_text);
+    quill_route(app, "GET", "/<p>/z", h_text);
+    quill_route(app, "GET", "/a/<id>", h_text);
+    quill_route(app, "GET", "/c", h_text);
+    quill_blueprint *bp = quill_blueprint_new(app, "/api");
+    quill_bp_route(bp, "GET", "/t", h_text);
+    quill_bp_route(bp, "PUT", "/t", h_text);
+    quill_route(app, "GET", "/api/t/<int:n>", h_text);
+    cr_assert_eq(run(app, "GET", "/a/y", NULL), 200);
+    cr_assert_str_eq(body(), "/a/y|");
+    cr_assert_eq(run(app, "GET", "/a/q", NULL), 200, "second run of 'a'");
+    cr_assert_str_eq(body(), "/a/<id>|id=q");
+    cr_assert_eq(run(app, "GET", "/b/z", NULL), 200);
+    cr_assert_str_eq(body(), "/b/z|", "literal beats the parameter route");
+    cr_assert_eq(run(app, "GET", "/q/z", NULL), 200);
+    cr_assert_str_eq(body(), "/<p>/z|p=q");
+    cr_assert_eq(run(app, "GET", "/%61/y", NULL), 200, "encoded first segment: no skipping");
+    cr_assert_str_eq(body(), "/a/y|");
+    cr_assert_eq(run(app, "GET", "/c", NULL), 200);
+    cr_assert_eq(run(app, "GET", "/api/t/7", NULL), 200);
+    cr_assert_str_eq(body(), "/api/t/<int:n>|n=7(int)");
+    cr_assert_eq(run(app, "DELETE", "/a/x", NULL), 405);
+    cr_assert_str_eq(quill_res_get_header(&res, "Allow").ptr, "GET, POST, HEAD");
+    cr_assert_eq(run(app, "GET", "/d/z", NULL), 200);
+    cr_assert_str_eq(body(), "/<p>/z|p=d");
+    cr_assert_eq(run(app, "GET", "/d/y", NULL), 404);
+}

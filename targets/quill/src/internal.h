@@ -40,6 +40,10 @@ typedef struct route {
     quill_handler handler;
     quill_blueprint *bp; /* NULL for app routes */
     size_t order;
+    /* One past the last route of the run of consecutive routes whose first segment is this
+     * route's literal (0 when it is a parameter): a path whose first segment differs skips the
+     * whole run at once (router.c). */
+    size_t run_end;
 } route;
 
 typedef struct hook_list {
