@@ -59,11 +59,13 @@ static bool web_session_check(quill_req *req) {
 }
 
 /* Marks the request as a web page's, so that the app's error handlers answer HTML. Installed
- * before quill_csrf_protect's hook, so that a CSRF failure is an HTML 403 too. */
+ * before quill_csrf_protect's hook, so that a CSRF failure is an HTML 403 too (and before the
+ * session's revocation check queries the database). */
 static int web_mark(quill_req *req, quill_res *res) {
     (void)res;
     static int marker;
     quill_req_g_set(req, "web", &marker);
+    db_release(); /* safety net, as the API's auth hook: nothing from a previous request open */
     return 0;
 }
 

@@ -242,9 +242,16 @@ int quill_buf_printf(quill_buf *b, const char *fmt, ...) {
     return 0;
 }
 
+/* The five characters quill_buf_html_escape replaces: one table load per byte instead of a
+ * chain of comparisons (escaping was an eighth of the home page's instructions). */
+static const unsigned char html_special[256] = {
+    ['&'] = 1, ['<'] = 1, ['>'] = 1, ['"'] = 1, ['\''] = 1,
+};
+
 int quill_buf_html_escape(quill_buf *b, const char *s, size_t len) {
     size_t start = 0;
     for (size_t i = 0; i < len; i++) {
+        if (!html_special[(unsigned char)s[i]]) continue;
         const char *rep;
         switch (s[i]) {
         case '&': rep = "&amp;"; break;
