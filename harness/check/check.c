@@ -463,6 +463,36 @@ static int check_load_specs(check_ctx_t *c) {
     return 0;
 }
 
+/* A suite variable named like a var of a target that runs (target.json "vars") is ambiguous: a
+ * spec error naming both places (exit 2, nothing run). */
+static int check_target_vars(const check_ctx_t *c) {
+    size_t n = 0;
+    for (size_t t = 0; t < c->ntargets; t++) {
+        const target_manifest_t *m = c->targets[t].m;
+        for (size_t i = 0; m && i < m->nvars; i++) {
+            for (size_t si = 0; si < c->nsuites; si++) {
+                const suite_t *su = c->suites[si];
+                size_t k = 0;
+                for (const cJSON *v = su->variables ? su->variables->child : NULL; v;
+                     v = v->next, k++) {
+                    if (strcmp(v->string, m->vars[i].name) != 0) continue;
+                    spec_loc_t l = su->variable_locs ? su->variable_locs[k] : su->loc;
+                    fprintf(stderr,
+                            "%s:%u:%u: variable \"%s\" is also declared by target %s (%s:%u:%u, "
+                            "\"vars\"): which one is meant is ambiguous; rename one\n",
+                            l.file, l.line, l.col, v->string, m->name, m->file, m->vars[i].line,
+                            m->vars[i].col);
+                    n++;
+                }
+            }
+        }
+    }
+    if (n)
+        fprintf(stderr, "parity check: %zu error%s in the spec files; nothing was run\n", n,
+                n == 1 ? "" : "s");
+    return n ? -1 : 0;
+}
+
 int check_run(const check_opts_t *o, result_run_t *run) {
     memset(run, 0, sizeof *run);
     check_ctx_t *c = calloc(1, sizeof *c);
@@ -477,7 +507,9 @@ int check_run(const check_opts_t *o, result_run_t *run) {
     int rc = CLI_EXIT_USAGE;
     err_t err;
 
-    if (check_load_specs(c) < 0 || check_pick_targets(c, &ms, &nms) < 0) goto done;
+    if (check_load_specs(c) < 0 || check_pick_targets(c, &ms, &nms) < 0 ||
+        check_target_vars(c) < 0)
+        goto done;
 
     char started[CLOCK_ISO8601_LEN], id[64];
     clock_iso8601_now(started, sizeof started);

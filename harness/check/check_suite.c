@@ -241,6 +241,11 @@ static int suite_vars(check_target_t *t, size_t si, vars_t *vars, err_t *err) {
     for (size_t i = 0; !t->m && i < c->o->nsecrets; i++) /* parity knows its own targets' keys */
         if (strcmp(c->o->secrets[i].name, t->name) == 0) secret = c->o->secrets[i].key;
     if (secret && vars_set_string(vars, "secret", secret) < 0) return err_set(err, "out of memory");
+    /* The target's own vars (target.json "vars", e.g. session_cookie); a suite variable of the
+     * same name was refused at load (check.c). */
+    for (size_t i = 0; t->m && i < t->m->nvars; i++)
+        if (vars_set_string(vars, t->m->vars[i].name, t->m->vars[i].value) < 0)
+            return err_set(err, "out of memory");
     const cJSON *vs = c->suites[si]->variables;
     for (const cJSON *v = vs ? vs->child : NULL; v; v = v->next) {
         cJSON *r = tmpl_render_json(vars, v, err);
@@ -255,6 +260,7 @@ void check_run_suite(check_target_t *t, size_t si, http_client_t *hc) {
     const suite_t *s = c->suites[si];
     result_suite_t *su = &t->res->suites[si];
     long long t0 = clock_mono_ms();
+    http_client_reset_jars(hc); /* every suite run starts with empty cookie jars */
     vars_t *vars = vars_new();
     err_t err;
     char reason[1024] = "";
@@ -304,6 +310,7 @@ void check_run_suite(check_target_t *t, size_t si, http_client_t *hc) {
         }
     }
     vars_free(vars);
+    http_client_reset_jars(hc);
     su->duration_ms = (double)(clock_mono_ms() - t0);
     result_suite_finish(su);
 }

@@ -29,22 +29,77 @@ static int qval_own(qval_t *out, cJSON *v, err_t *err) {
     return 0;
 }
 
+/* Trims spaces and tabs around p[0..*n): returns the new start, updates *n. */
+static const char *trim_ws(const char *p, size_t *n) {
+    while (*n && (*p == ' ' || *p == '\t')) p++, (*n)--;
+    while (*n && (p[*n - 1] == ' ' || p[*n - 1] == '\t')) (*n)--;
+    return p;
+}
+
 /* The value of cookie `name` in a Set-Cookie header value, or NULL (sets *len). The last
  * Set-Cookie of a name wins, as in a browser. */
 static const char *cookie_value(const char *hv, const char *name, size_t *len) {
-    while (*hv == ' ' || *hv == '\t') hv++;
     const char *eq = strchr(hv, '=');
     const char *semi = strchr(hv, ';');
     if (!eq || (semi && semi < eq)) return NULL;
     size_t nlen = (size_t)(eq - hv);
-    while (nlen && (hv[nlen - 1] == ' ' || hv[nlen - 1] == '\t')) nlen--;
-    if (nlen != strlen(name) || memcmp(hv, name, nlen) != 0) return NULL;
-    const char *v = eq + 1;
-    while (*v == ' ' || *v == '\t') v++;
-    size_t vl = semi ? (size_t)(semi - v) : strlen(v);
-    while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t')) vl--;
+    const char *n = trim_ws(hv, &nlen);
+    if (nlen != strlen(name) || memcmp(n, name, nlen) != 0) return NULL;
+    size_t vl = semi ? (size_t)(semi - (eq + 1)) : strlen(eq + 1);
+    const char *v = trim_ws(eq + 1, &vl);
     *len = vl;
     return v;
+}
+
+/* An attribute of a Set-Cookie value (RFC 6265 5.2: "; Name" or "; Name=value", names
+ * case-insensitive, the last occurrence counts). *found: present; *v and *vlen: its value ("" when
+ * it has none). */
+static void cookie_attr_find(const char *hv, const char *attr, bool *found, const char **v,
+                             size_t *vlen) {
+    *found = false;
+    size_t alen = strlen(attr);
+    for (const char *p = strchr(hv, ';'); p; p = strchr(p, ';')) {
+        p++;
+        size_t n = strcspn(p, ";");
+        const char *part = trim_ws(p, &n);
+        const char *eq = memchr(part, '=', n);
+        size_t kl = eq ? (size_t)(eq - part) : n;
+        const char *k = trim_ws(part, &kl);
+        if (kl != alen || strncasecmp(k, attr, alen) != 0) continue;
+        *found = true;
+        *vlen = eq ? n - (size_t)(eq + 1 - part) : 0;
+        *v = eq ? trim_ws(eq + 1, vlen) : "";
+    }
+}
+
+/* ["cookie", "NAME"] and Hurl's ["cookie", "NAME[Attr]"] over the response's Set-Cookie headers
+ * (the last one of NAME). Max-Age is an integer when it is one; Secure and HttpOnly are true when
+ * present; an absent cookie or attribute is nothing. */
+static int query_cookie(const query_t *q, const char *name, resp_t *r, qval_t *out, err_t *err) {
+    const char *hv = NULL, *val = NULL;
+    size_t vlen = 0;
+    for (size_t i = 0; i < r->nheaders; i++) {
+        if (strcasecmp(r->headers[i].name, "Set-Cookie") != 0) continue;
+        size_t len;
+        const char *v = cookie_value(r->headers[i].value, name, &len);
+        if (v) hv = r->headers[i].value, val = v, vlen = len;
+    }
+    if (!hv) return 0;
+    if (q->attr != CA_NONE && q->attr != CA_VALUE) {
+        bool found;
+        cookie_attr_find(hv, cookie_attr_name(q->attr), &found, &val, &vlen);
+        if (!found) return 0;
+        if (q->attr == CA_SECURE || q->attr == CA_HTTPONLY)
+            return qval_own(out, cJSON_CreateTrue(), err);
+        long long n;
+        if (q->attr == CA_MAX_AGE && str_to_ll_n(val, vlen, -9223372036854775807LL,
+                                                 9223372036854775807LL, &n) == 0)
+            return qval_own(out, jl_create_integer(n), err);
+    }
+    char *s = str_ndup(val, vlen);
+    cJSON *node = s ? cJSON_CreateString(s) : NULL;
+    free(s);
+    return qval_own(out, node, err);
 }
 
 static int query_jsonpath(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
@@ -168,6 +223,12 @@ int query_eval_vars(const query_t *q, resp_t *r, const vars_t *vars, qval_t *out
         rc = !vars ? err_set(err, "the variable query is only for asserts")
              : v   ? qval_own(out, cJSON_Duplicate(v, true), err)
                    : 0;
+    } else if (q->kind == Q_COOKIE && q->arg_tmpl) {
+        /* a templated cookie name: "{{session_cookie}}[HttpOnly]" */
+        char *name = vars ? tmpl_render_str(vars, q->arg, err) : NULL;
+        if (!vars) err_set(err, "cookie name \"%s\" has a template but no variables", q->arg);
+        rc = name ? query_cookie(q, name, r, out, err) : -1;
+        free(name);
     } else {
         rc = query_base(q, r, out, err);
     }
@@ -206,21 +267,9 @@ static int query_base(const query_t *q, resp_t *r, qval_t *out, err_t *err) {
         }
         return qval_own(out, list, err);
     }
-    case Q_COOKIE: {
-        const char *found = NULL;
-        size_t flen = 0;
-        for (size_t i = 0; i < r->nheaders; i++) {
-            if (strcasecmp(r->headers[i].name, "Set-Cookie") != 0) continue;
-            size_t len;
-            const char *v = cookie_value(r->headers[i].value, q->arg, &len);
-            if (v) found = v, flen = len;
-        }
-        if (!found) return 0;
-        char *s = str_ndup(found, flen);
-        cJSON *node = s ? cJSON_CreateString(s) : NULL;
-        free(s);
-        return qval_own(out, node, err);
-    }
+    case Q_COOKIE: return query_cookie(q, q->arg, r, out, err);
+    case Q_URL: return r->url ? qval_own(out, cJSON_CreateString(r->url), err) : 0;
+    case Q_REDIRECTS: return qval_own(out, jl_create_integer(r->redirects), err);
     case Q_REGEX: {
         regmatch_t m[2];
         if (re_exec(q->re, buf_cstr(&r->body), r->body.len, 2, m) != 0) return 0;

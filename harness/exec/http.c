@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "http.h"
 
@@ -32,6 +33,9 @@ void req_reset(req_t *r) {
     req_clear_headers(r);
     r->has_body = false;
     r->chunked = false;
+    r->jar = NULL;
+    r->follow = false;
+    r->max_redirects = 0;
 }
 
 void req_free(req_t *r) {
@@ -81,6 +85,11 @@ void resp_reset(resp_t *r) {
     buf_reset(&r->body);
     r->status = 0;
     r->duration_ms = 0;
+    free(r->url);
+    r->url = NULL;
+    r->redirects = 0;
+    free(r->cookie_sent);
+    r->cookie_sent = NULL;
     cJSON_Delete(r->json);
     r->json = NULL;
     r->json_state = 0;
@@ -166,10 +175,17 @@ const cJSON *resp_json(resp_t *r, err_t *err) {
 
 /* ---- transport ------------------------------------------------------------------------------ */
 
+typedef struct http_jar {
+    char name[HTTP_JAR_NAME_MAX + 1];
+    CURLSH *sh;
+} http_jar_t;
+
 struct http_client {
     CURL *h;
     char errbuf[CURL_ERROR_SIZE];
     bool too_big;
+    http_jar_t jars[HTTP_MAX_JARS];
+    size_t njars;
 };
 
 static pthread_once_t http_once = PTHREAD_ONCE_INIT;
@@ -191,10 +207,97 @@ http_client_t *http_client_new(void) {
     return c;
 }
 
+void http_client_reset_jars(http_client_t *c) {
+    curl_easy_setopt(c->h, CURLOPT_SHARE, NULL); /* a share in use cannot be cleaned up */
+    for (size_t i = 0; i < c->njars; i++) curl_share_cleanup(c->jars[i].sh);
+    c->njars = 0;
+}
+
 void http_client_free(http_client_t *c) {
     if (!c) return;
+    http_client_reset_jars(c);
     curl_easy_cleanup(c->h);
     free(c);
+}
+
+static http_jar_t *jar_find(http_client_t *c, const char *name) {
+    for (size_t i = 0; i < c->njars; i++)
+        if (strcmp(c->jars[i].name, name) == 0) return &c->jars[i];
+    return NULL;
+}
+
+/* The jar named so, created empty if new. NULL with err set at the cap or out of memory. */
+static http_jar_t *jar_get(http_client_t *c, const char *name, err_t *err) {
+    http_jar_t *j = jar_find(c, name);
+    if (j) return j;
+    if (strlen(name) > HTTP_JAR_NAME_MAX) {
+        err_set(err, "cookie jar name \"%.80s\" is longer than %d bytes", name, HTTP_JAR_NAME_MAX);
+        return NULL;
+    }
+    if (c->njars == HTTP_MAX_JARS) {
+        err_set(err, "more than %d cookie jars in one suite", HTTP_MAX_JARS);
+        return NULL;
+    }
+    CURLSH *sh = curl_share_init();
+    if (!sh || curl_share_setopt(sh, CURLSHOPT_SHARE, CURL_LOCK_DATA_COOKIE) != CURLSHE_OK) {
+        if (sh) curl_share_cleanup(sh);
+        err_set(err, "cannot create a cookie jar (libcurl)");
+        return NULL;
+    }
+    j = &c->jars[c->njars++];
+    snprintf(j->name, sizeof j->name, "%s", name);
+    j->sh = sh;
+    return j;
+}
+
+/* Attaches the easy handle to jar j's cookies, or detaches it (j NULL: libcurl then has no
+ * cookie store at all, so nothing is sent or kept). */
+static void jar_attach(http_client_t *c, http_jar_t *j) {
+    curl_easy_setopt(c->h, CURLOPT_SHARE, j ? j->sh : NULL);
+}
+
+int http_jar_dump(http_client_t *c, const char *name, buf_t *out) {
+    http_jar_t *j = jar_find(c, name);
+    if (!j) return 0;
+    jar_attach(c, j);
+    struct curl_slist *l = NULL;
+    int rc = 0;
+    if (curl_easy_getinfo(c->h, CURLINFO_COOKIELIST, &l) != CURLE_OK) rc = -1;
+    for (struct curl_slist *p = l; p && rc == 0; p = p->next)
+        rc = buf_printf(out, "%s\n", p->data);
+    curl_slist_free_all(l);
+    jar_attach(c, NULL);
+    return rc;
+}
+
+int http_jar_copy(http_client_t *c, const char *from, const char *to, err_t *err) {
+    if (strcmp(from, to) == 0) return 0;
+    http_jar_t *src = jar_find(c, from);
+    struct curl_slist *l = NULL;
+    if (src) {
+        jar_attach(c, src);
+        if (curl_easy_getinfo(c->h, CURLINFO_COOKIELIST, &l) != CURLE_OK) l = NULL;
+        jar_attach(c, NULL);
+    }
+    /* A fresh share for `to`: the old one (if any) is dropped whole. */
+    http_jar_t *dst = jar_find(c, to);
+    if (dst) {
+        curl_share_cleanup(dst->sh);
+        *dst = c->jars[--c->njars];
+    }
+    dst = jar_get(c, to, err);
+    int rc = dst ? 0 : -1;
+    if (dst) {
+        jar_attach(c, dst);
+        /* Netscape lines as CURLINFO_COOKIELIST gives them: libcurl reads them back exactly
+         * (domain, tail-match, path, secure, expiry, name, value; "#HttpOnly_" kept). */
+        for (struct curl_slist *p = l; p && rc == 0; p = p->next)
+            if (curl_easy_setopt(c->h, CURLOPT_COOKIELIST, p->data) != CURLE_OK)
+                rc = err_set(err, "cannot copy cookie jar \"%s\" into \"%s\"", from, to);
+        jar_attach(c, NULL);
+    }
+    curl_slist_free_all(l);
+    return rc;
 }
 
 const char *http_error_name(http_error_t e) {
@@ -217,6 +320,24 @@ static size_t http_on_header(char *p, size_t size, size_t n, void *ud) {
     http_ctx_t *x = ud;
     size_t len = size * n;
     return resp_header_line(x->resp, p, len) == 0 ? len : 0;
+}
+
+/* CURLOPT_DEBUGFUNCTION: the request head as sent, for the Cookie line the jar added (kept for
+ * the reproduce command; the jar's content is not in the rendered request). */
+static int http_on_debug(CURL *h, curl_infotype type, char *data, size_t size, void *ud) {
+    (void)h;
+    http_ctx_t *x = ud;
+    if (type != CURLINFO_HEADER_OUT) return 0;
+    for (size_t i = 0; i + 8 <= size; i++) {
+        if ((i == 0 || data[i - 1] == '\n') && strncasecmp(data + i, "Cookie: ", 8) == 0) {
+            const char *v = data + i + 8, *end = memchr(v, '\r', size - i - 8);
+            if (!end) end = data + size;
+            free(x->resp->cookie_sent);
+            x->resp->cookie_sent = str_ndup(v, (size_t)(end - v));
+            break;
+        }
+    }
+    return 0;
 }
 
 static size_t http_on_body(char *p, size_t size, size_t n, void *ud) {
@@ -269,10 +390,22 @@ int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *
         buf_free(&url);
         return err_set(err, "request URL too long");
     }
+    http_jar_t *jar = NULL;
+    if (req->jar && !(jar = jar_get(c, req->jar, err))) {
+        buf_free(&url);
+        return -1;
+    }
     struct curl_slist *hl = NULL;
     int rc = -1;
     bool oom = false;
+    buf_t cookie; /* explicit Cookie headers: one CURLOPT_COOKIE, merged after the jar's */
+    buf_init(&cookie, 1u << 20);
     for (size_t i = 0; i < req->nheaders && !oom; i++) {
+        if (strcasecmp(req->headers[i].name, "Cookie") == 0) {
+            if (buf_printf(&cookie, "%s%s", cookie.len ? "; " : "", req->headers[i].value) < 0)
+                oom = true;
+            continue;
+        }
         buf_t line;
         buf_init(&line, 1u << 20);
         /* "Name:" alone would REMOVE a curl default header; "Name;" sends it empty. */
@@ -296,6 +429,7 @@ int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *
     if (!n2) {
         curl_slist_free_all(hl);
         buf_free(&url);
+        buf_free(&cookie);
         return err_set(err, "out of memory");
     }
 
@@ -313,6 +447,15 @@ int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &ctx);
     curl_easy_setopt(h, CURLOPT_HTTP_VERSION, (long)CURL_HTTP_VERSION_1_1);
     curl_easy_setopt(h, CURLOPT_ACCEPT_ENCODING, NULL); /* bodies exactly as sent */
+    jar_attach(c, jar);
+    /* COOKIEFILE "" turns libcurl's cookie engine on for the handle (no file is read). */
+    if (jar) curl_easy_setopt(h, CURLOPT_COOKIEFILE, "");
+    if (cookie.len) curl_easy_setopt(h, CURLOPT_COOKIE, buf_cstr(&cookie));
+    if (jar) {
+        curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, http_on_debug);
+        curl_easy_setopt(h, CURLOPT_DEBUGDATA, &ctx);
+        curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+    }
     long timeout = req->timeout_ms > 0 ? req->timeout_ms : 10000;
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, timeout);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
@@ -330,6 +473,8 @@ int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *
     }
 
     CURLcode cc = curl_easy_perform(h);
+    jar_attach(c, NULL); /* the share must be free to be copied or cleaned up */
+    resp->url = str_dup(buf_cstr(&url));
     curl_off_t t;
     if (curl_easy_getinfo(h, CURLINFO_NAMELOOKUP_TIME_T, &t) == CURLE_OK)
         out->dns_ms = (double)t / 1000.0;
@@ -362,5 +507,6 @@ int http_send(http_client_t *c, const char *base_url, const req_t *req, resp_t *
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
     curl_slist_free_all(hl);
     buf_free(&url);
+    buf_free(&cookie);
     return rc;
 }

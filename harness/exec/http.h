@@ -32,6 +32,9 @@
 
 #define HTTP_MAX_BODY           (8u << 20) /* response body bytes kept; more fails the exchange */
 #define HTTP_CONNECT_TIMEOUT_MS 5000 /* TCP connect (bounded even when a step allows longer) */
+#define HTTP_MAX_JARS           32   /* named cookie jars of one client (one suite run) */
+#define HTTP_JAR_NAME_MAX       64   /* bytes of a jar name */
+#define HTTP_JAR_DEFAULT        "main"
 
 /* ---- request -------------------------------------------------------------------------------- */
 
@@ -54,6 +57,10 @@ typedef struct req {
     bool chunked; /* a "Transfer-Encoding: chunked" header is among headers: libcurl then sends
                      the body chunked, without Content-Length */
     long timeout_ms;
+    bool follow;        /* the step follows redirects (step.c does; http_send sends one) */
+    long max_redirects; /* with follow: the hops allowed */
+    const char *jar; /* the client's cookie jar this exchange uses (its cookies are sent, the
+                        response's Set-Cookie stored), borrowed; NULL: no cookies at all */
 } req_t;
 
 void req_init(req_t *r);
@@ -78,6 +85,10 @@ typedef struct resp {
     size_t cap_headers;
     buf_t body;         /* raw bytes, capped at RESP_MAX_BODY; NUL-terminated */
     double duration_ms; /* whole exchange */
+    char *url;          /* the absolute URL of this response's request (after redirects: the
+                           last one); NULL when nothing was sent */
+    int redirects;      /* redirects followed to reach it (step.c) */
+    char *cookie_sent;  /* the Cookie header value the jar sent with the request, or NULL */
     /* Parsed lazily and once by resp_json(): */
     cJSON *json;
     int json_state; /* 0 not tried, 1 parsed, -1 failed (json_err) */
@@ -105,6 +116,16 @@ const cJSON *resp_json(resp_t *r, err_t *err);
 
 /* ---- transport ------------------------------------------------------------------------------ */
 
+/* Cookie jars. A client holds up to HTTP_MAX_JARS named jars, each a libcurl share of cookie data
+ * (CURLSH with CURL_LOCK_DATA_COOKIE): libcurl's own cookie engine stores Set-Cookie answers and
+ * sends the matching cookies back (RFC 6265: domain and path matching, Expires and Max-Age,
+ * Max-Age=0 deleting), so parity writes no cookie logic of its own. A jar is created empty the
+ * first time a request names it. The runner empties them all between suites
+ * (http_client_reset_jars) so that no cookie crosses from one suite run to the next; a client is
+ * used by one thread for one target, so none crosses targets either. An explicit Cookie header of
+ * the request is merged into the one Cookie header libcurl sends (CURLOPT_COOKIE), after the
+ * jar's cookies, as Hurl does with its [Cookies]; it is not stored in the jar. */
+
 typedef enum http_error {
     HTTP_OK = 0,
     HTTP_ERR_CONNECT, /* refused, unreachable */
@@ -130,6 +151,14 @@ typedef struct http_client http_client_t;
 void http_global_init(void);
 http_client_t *http_client_new(void);
 void http_client_free(http_client_t *c);
+
+/* Frees every jar (the next request that names one starts it empty). */
+void http_client_reset_jars(http_client_t *c);
+/* Replaces jar `to` with a copy of the cookies jar `from` holds now (an unknown `from` is an empty
+ * jar). -1 with err set past HTTP_MAX_JARS or out of memory. */
+int http_jar_copy(http_client_t *c, const char *from, const char *to, err_t *err);
+/* Appends the cookies of jar `name` as Netscape cookie-file lines (tests, messages). */
+int http_jar_dump(http_client_t *c, const char *name, buf_t *out);
 
 /* Sends req to base_url ("http://127.0.0.1:PORT", no trailing slash) + req->target. resp is reset
  * first. 0 when a response arrived (any status), -1 with err set on a transport failure. */

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include <curl/curl.h>
+
 #include "core/clock.h"
 #include "core/jsonloc.h"
 #include "raw_step.h"
@@ -109,21 +111,32 @@ static int render_scalar(const vars_t *vars, const cJSON *v, buf_t *out, err_t *
     return 0;
 }
 
-/* key=value&... percent-encoded, into out. */
+/* name=value&... percent-encoded, into out: an object's members, or (a form) a list of [name,
+ * value] pairs; names are templates like the values.
+ * Encoding (application/x-www-form-urlencoded as every server decodes it): the bytes of the UTF-8
+ * text, each outside A-Z a-z 0-9 - . _ ~ as %XX, so a space is always %20, never '+'. */
 static int render_pairs(const vars_t *vars, const cJSON *obj, buf_t *out, err_t *err) {
-    buf_t tmp;
+    buf_t name, tmp;
+    buf_init(&name, TMPL_MAX_OUTPUT);
     buf_init(&tmp, TMPL_MAX_OUTPUT);
     int rc = 0;
+    bool list = cJSON_IsArray(obj);
     for (const cJSON *k = obj->child; k && rc == 0; k = k->next) {
+        const char *n = list ? k->child->valuestring : k->string;
+        const cJSON *v = list ? k->child->next : k;
+        buf_reset(&name);
         buf_reset(&tmp);
         if (k != obj->child && buf_addc(out, '&') == -1)
             rc = -1;
-        else if (render_scalar(vars, k, &tmp, err) == -1)
+        else if (tmpl_render(vars, n, &name, err) == -1)
             rc = -2;
-        else if (str_percent_encode(out, k->string, strlen(k->string)) == -1 ||
+        else if (render_scalar(vars, v, &tmp, err) == -1)
+            rc = -2;
+        else if (str_percent_encode(out, name.ptr ? name.ptr : "", name.len) == -1 ||
                  buf_addc(out, '=') == -1 || str_percent_encode(out, tmp.ptr, tmp.len) == -1)
             rc = -1;
     }
+    buf_free(&name);
     buf_free(&tmp);
     if (rc == -1) return err_set(err, "request too large (over %zu bytes)", out->max);
     return rc ? -1 : 0;
@@ -175,6 +188,9 @@ int step_build_request(const step_t *st, const vars_t *vars, req_t *r, err_t *er
     req_reset(r);
     r->method = q->method;
     r->timeout_ms = q->timeout_ms;
+    r->jar = q->jar;
+    r->follow = q->follow;
+    r->max_redirects = q->max_redirects;
     if (tmpl_render(vars, q->path, &r->target, err) == -1) return -1;
     if (q->query && q->query->child) {
         if (buf_addc(&r->target, strchr(buf_cstr(&r->target), '?') ? '&' : '?') == -1)
@@ -214,6 +230,7 @@ int step_curl_command(const req_t *r, const char *base_url, buf_t *out) {
     else if (strcmp(r->method, "GET") != 0 || r->has_body)
         rc |= buf_printf(out, " -X %s", r->method);
     rc |= buf_printf(out, " --max-time %.3f ", (double)r->timeout_ms / 1000.0);
+    if (r->follow) rc |= buf_printf(out, "-L --max-redirs %ld ", r->max_redirects);
     buf_t url;
     buf_init(&url, REQ_MAX_TARGET + 4096);
     rc |= buf_adds(&url, base_url);
@@ -300,7 +317,15 @@ static int run_captures(const step_t *st, resp_t *r, vars_t *vars, step_result_t
         char *name = tmpl_render_str(vars, c->name, &e);
         if (name && !tmpl_name_ok(name)) {
             err_set(&e, "the name renders to \"%.100s\", not a variable name", name);
-        } else if (name && query_eval(&c->q, r, &v, &e) == 0) {
+        } else if (name && query_eval_vars(&c->q, r, vars, &v, &e) == 0) {
+            /* An XPath node set captures its first node's text (a string, what a form field
+             * needs); an empty one is nothing. Asserts see the whole list. */
+            if (v.exists && v.nodeset && cJSON_IsArray(v.v)) {
+                const cJSON *first = v.v->child;
+                cJSON *s = first ? cJSON_Duplicate(first, true) : NULL;
+                qval_free(&v);
+                if (s) v.v = v.owned = s, v.exists = true;
+            }
             if (!v.exists)
                 err_set(&e, "the query matched nothing");
             else if (c->append)
@@ -378,6 +403,135 @@ static bool step_gone(const step_exec_hooks_t *h, bool after_error) {
     return h && h->gone && h->gone(h->ctx, after_error);
 }
 
+/* ---- redirects ------------------------------------------------------------------------------ */
+
+static bool is_redirect(long status) {
+    return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+}
+
+/* The request for the next hop: Location resolved against the last URL (RFC 3986, libcurl's URL
+ * parser); it must stay on the target (base_url): a harness never sends a suite's cookies and
+ * requests elsewhere. 301/302/303 become GET without a body (HEAD stays HEAD), as browsers do;
+ * 307/308 keep the method and the body. Headers are kept, except those describing a dropped body.
+ * -1 with why set. */
+static int redirect_request(const req_t *prev, long status, const char *from, const char *loc,
+                            const char *base_url, req_t *next, err_t *why) {
+    CURLU *u = curl_url();
+    char *abs = NULL;
+    int rc = 0;
+    if (!u || curl_url_set(u, CURLUPART_URL, from, 0) != CURLUE_OK ||
+        curl_url_set(u, CURLUPART_URL, loc, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &abs, 0) != CURLUE_OK)
+        rc = err_set(why, "Location \"%.200s\" is not a URL", loc);
+    size_t bl = strlen(base_url);
+    if (rc == 0 && (strncmp(abs, base_url, bl) != 0 || (abs[bl] != '/' && abs[bl] != '?')))
+        rc = err_set(why, "Location \"%.200s\" leaves the target (%s): not followed", loc, base_url);
+    req_reset(next);
+    if (rc == 0) {
+        const char *t = abs + bl;
+        size_t tl = strcspn(t, "#");
+        bool get = status != 307 && status != 308;
+        next->method = get && strcmp(prev->method, "HEAD") != 0 ? "GET" : prev->method;
+        next->timeout_ms = prev->timeout_ms;
+        next->jar = prev->jar;
+        next->has_body = !get && prev->has_body;
+        next->chunked = !get && prev->chunked;
+        if (buf_add(&next->target, t, tl) == -1 ||
+            (next->has_body && buf_add(&next->body, prev->body.ptr, prev->body.len) == -1))
+            rc = err_set(why, "redirect request too large");
+        for (size_t i = 0; rc == 0 && i < prev->nheaders; i++) {
+            const char *n = prev->headers[i].name;
+            if (get && (strcasecmp(n, "Content-Type") == 0 || strcasecmp(n, "Content-Length") == 0 ||
+                        strcasecmp(n, "Transfer-Encoding") == 0))
+                continue;
+            if (req_add_header(next, n, str_dup(prev->headers[i].value), why) == -1)
+                rc = err_set(why, "out of memory");
+            else if (strcasecmp(n, "Content-Type") == 0)
+                next->content_type = next->headers[next->nheaders - 1].value;
+        }
+    }
+    curl_free(abs);
+    curl_url_cleanup(u);
+    return rc;
+}
+
+/* Sends x->req and, when it follows redirects, every hop after it: x->resp is the last answer
+ * (resp.redirects the hops taken). 0: an answer to check; -1: transport error (x->err); -2: the
+ * chain broke (too many hops, a bad or foreign Location), why set. */
+static int send_following(http_client_t *hc, const char *base_url, step_exec_t *x, err_t *why,
+                          char **first_cookie) {
+    int sent = http_send(hc, base_url, &x->req, &x->resp, &x->http, &x->err);
+    free(*first_cookie);
+    *first_cookie = x->resp.cookie_sent ? str_dup(x->resp.cookie_sent) : NULL;
+    if (sent < 0) return -1;
+    if (!x->req.follow) return 0;
+    req_t hop;
+    req_init(&hop);
+    const req_t *prev = &x->req;
+    double total = x->http.total_ms;
+    int rc = 0;
+    long hops = 0;
+    for (; rc == 0 && is_redirect(x->resp.status); hops++) {
+        const char *loc = resp_header(&x->resp, "Location");
+        if (!loc) break; /* a 3xx without Location is the answer */
+        if (hops == x->req.max_redirects) {
+            rc = -2;
+            err_set(why, "more than %ld redirect%s (the limit%s): the last answer, %ld, says "
+                    "Location: %.200s", x->req.max_redirects, x->req.max_redirects == 1 ? "" : "s",
+                    x->req.max_redirects == SPEC_MAX_REDIRECTS ? "; request.max_redirects raises it"
+                                                               : ", request.max_redirects",
+                    x->resp.status, loc);
+            break;
+        }
+        char *from = str_dup(x->resp.url ? x->resp.url : base_url);
+        char *l = str_dup(loc);
+        if (!from || !l)
+            rc = -2, err_set(why, "out of memory");
+        else if (redirect_request(prev, x->resp.status, from, l, base_url, &hop, why) == -1)
+            rc = -2;
+        free(from);
+        free(l);
+        if (rc) break;
+        if (http_send(hc, base_url, &hop, &x->resp, &x->http, &x->err) < 0) rc = -1;
+        total += x->http.total_ms;
+        /* hop becomes the previous request: swap storage so the next hop builds from it */
+        if (prev == &x->req) {
+            req_t *second = malloc(sizeof *second);
+            if (!second) {
+                rc = -2;
+                err_set(why, "out of memory");
+                break;
+            }
+            *second = hop;
+            req_init(&hop);
+            prev = second;
+        } else {
+            req_t tmp = *(req_t *)prev;
+            *(req_t *)prev = hop;
+            hop = tmp;
+        }
+    }
+    x->resp.redirects = (int)hops;
+    x->http.total_ms = total;
+    if (prev != &x->req) {
+        req_free((req_t *)prev);
+        free((req_t *)prev);
+    }
+    req_free(&hop);
+    return rc;
+}
+
+/* A failed chain of redirects as the step's one failed check (at "follow"). */
+static int redirect_failure(const step_t *st, step_exec_t *x, const err_t *why) {
+    step_result_free(&x->result);
+    if (!(x->result.items = calloc(1, sizeof *x->result.items))) return -1;
+    x->result.n = 1;
+    x->result.items[0] = (check_item_t){false, "follow", st->req.follow_loc, NULL};
+    if (!x->result.items[0].loc.file) x->result.items[0].loc = st->loc;
+    x->result.items[0].msg = str_dup(why->msg);
+    return x->result.items[0].msg ? 0 : -1;
+}
+
 int step_exec(const step_t *st, http_client_t *hc, const char *base_url, vars_t *vars,
               const step_exec_hooks_t *hooks, step_exec_t *x) {
     if (st->raw) return raw_exec(st, base_url, vars, hooks, x); /* exact bytes: raw_step.c */
@@ -390,29 +544,57 @@ int step_exec(const step_t *st, http_client_t *hc, const char *base_url, vars_t 
         x->state = STEP_EXEC_GONE_BEFORE;
         return -1;
     }
+    char *cookie_sent = NULL; /* what the jar sent with the first request, for the reproduce */
+    bool answered = false;
     for (int a = 0; a <= st->retry_count; a++) {
         if (a > 0 && st->retry_interval_ms > 0) clock_sleep_ms(st->retry_interval_ms);
         x->attempts++;
         step_result_free(&x->result);
         step_result_init(&x->result);
         memset(&x->http, 0, sizeof x->http);
-        if (http_send(hc, base_url, &x->req, &x->resp, &x->http, &x->err) < 0) {
+        err_t why;
+        int sent = send_following(hc, base_url, x, &why, &cookie_sent);
+        if (sent == -1) {
             x->state = STEP_EXEC_TRANSPORT;
             if (step_gone(hooks, true)) {
                 x->state = STEP_EXEC_GONE;
-                return -1;
+                break;
             }
+            continue;
+        }
+        answered = true;
+        if (sent == -2) {
+            if (redirect_failure(st, x, &why) == -1) {
+                err_set(&x->err, "out of memory while checking");
+                x->state = STEP_EXEC_NOMEM;
+                break;
+            }
+            x->state = STEP_EXEC_FAIL;
             continue;
         }
         if (step_check(st, &x->resp, vars, &x->result) < 0) {
             err_set(&x->err, "out of memory while checking");
             x->state = STEP_EXEC_NOMEM;
-            return -1;
+            break;
         }
         x->state = x->result.pass ? STEP_EXEC_PASS : STEP_EXEC_FAIL;
-        if (x->result.pass) return 0;
+        if (x->result.pass) break;
     }
-    return -1;
+    /* save_jar: the jar as this step's (last) answer left it. */
+    if (answered && st->save_jar && x->req.jar &&
+        http_jar_copy(hc, x->req.jar, st->save_jar, &x->err) == -1 &&
+        x->state == STEP_EXEC_PASS)
+        x->state = STEP_EXEC_NOMEM;
+    /* The reproduce command sends what the jar sent (unless the step gave its own Cookie). */
+    bool own = false;
+    for (size_t i = 0; i < x->req.nheaders; i++)
+        own = own || strcasecmp(x->req.headers[i].name, "Cookie") == 0;
+    err_t e;
+    if (cookie_sent && !own)
+        req_add_header(&x->req, "Cookie", cookie_sent, &e); /* takes it, also on failure */
+    else
+        free(cookie_sent);
+    return x->state == STEP_EXEC_PASS ? 0 : -1;
 }
 
 int step_exec_describe(const step_t *st, const step_exec_t *x, buf_t *out) {

@@ -273,6 +273,20 @@ static int option_line(reader_t *r, entry_t *e) {
     } else if (strcmp(key, "delay") == 0) {
         if (duration_ms(h, val, at, &n) == 0)
             rc = hl_add(h, e->step, "delay", jl_create_integer(n), at) ? 0 : -1;
+    } else if (strcmp(key, "location") == 0) {
+        /* Hurl's --location: follow redirects (parity: request.follow, 10 hops by default) */
+        if (strcmp(val, "true") == 0)
+            rc = hl_add(h, e->request, "follow", cJSON_CreateTrue(), at) ? 0 : -1;
+        else if (strcmp(val, "false") == 0)
+            rc = 0;
+        else
+            hl_err(h, at, "location must be true or false, got \"%s\"", val);
+    } else if (strcmp(key, "max-redirs") == 0) {
+        if (str_to_long(val, 0, SPEC_MAX_REDIRECTS_CAP, &n) == -1)
+            hl_err(h, at, "max-redirs must be 0 to %d (parity bounds every step), got \"%s\"",
+                   SPEC_MAX_REDIRECTS_CAP, val);
+        else
+            rc = hl_add(h, e->request, "max_redirects", jl_create_integer(n), at) ? 0 : -1;
     } else if (strcmp(key, "variable") == 0) {
         rc = variable_option(r, val, at);
     } else if (strcmp(key, "skip") == 0) {
@@ -289,7 +303,7 @@ static int option_line(reader_t *r, entry_t *e) {
     } else {
         hl_err(h, at,
                "option \"%s\" is not supported by parity (supported: retry, retry-interval, "
-               "delay, variable, skip)",
+               "delay, location, max-redirs, variable, skip)",
                key);
     }
 out:

@@ -14,10 +14,13 @@ typedef struct hurl_name {
 static const hurl_name_t queries_arg[] = {{"header", "header"},     {"cookie", "cookie"},
                                           {"jsonpath", "jsonpath"}, {"xpath", "xpath"},
                                           {"regex", "regex"},       {"variable", "variable"}};
-static const hurl_name_t queries_bare[] = {
-    {"status", "status"}, {"body", "body"}, {"duration", "duration"}};
-static const char *const queries_unsupported[] = {"version", "url", "ip",          "bytes",
-                                                  "sha256",  "md5", "certificate", "redirects"};
+static const hurl_name_t queries_bare[] = {{"status", "status"},
+                                           {"body", "body"},
+                                           {"duration", "duration"},
+                                           {"url", "url"},
+                                           {"redirects", "redirects"}};
+static const char *const queries_unsupported[] = {"version", "ip",  "bytes",
+                                                  "sha256",  "md5", "certificate"};
 
 static const hurl_name_t predicates[] = {
     {"==", "=="},
@@ -143,9 +146,29 @@ static int query(hl_t *h, cJSON *arr) {
     } else {
         rc = hl_err(h, at,
                     "expected a query (status, header, cookie, body, jsonpath, xpath, "
-                    "regex, variable, duration), got \"%s\"",
+                    "regex, variable, duration, url, redirects), got \"%s\"",
                     name);
     }
+    buf_free(&w);
+    return rc;
+}
+
+/* Hurl's `redirects` is the list of hops; parity's is their number. `redirects count` is
+ * therefore parity's `redirects` (the count filter is consumed); anything else on it is refused
+ * rather than read differently. */
+static int redirects_count(hl_t *h, cJSON *arr) {
+    const cJSON *q = arr->child;
+    if (!q || !cJSON_IsString(q) || strcmp(q->valuestring, "redirects") != 0) return 0;
+    hl_skip_spaces(h);
+    jl_loc_t at = hl_loc(h);
+    buf_t w;
+    buf_init(&w, 64);
+    hl_word(h, &w);
+    int rc = strcmp(buf_cstr(&w), "count") == 0
+                 ? 0
+                 : hl_err(h, at,
+                          "redirects: parity has the number of hops, not the list: write "
+                          "\"redirects count\"");
     buf_free(&w);
     return rc;
 }
@@ -153,6 +176,7 @@ static int query(hl_t *h, cJSON *arr) {
 /* Filters after the query: count, nth N, first, last. Stops (without consuming) at a word that
  * is no filter. */
 static int filters(hl_t *h, cJSON *arr) {
+    if (redirects_count(h, arr) == -1) return -1;
     for (;;) {
         hl_skip_spaces(h);
         jl_loc_t at = hl_loc(h);

@@ -226,9 +226,23 @@ int hl_key(hl_t *h, buf_t *out) {
     if (hl_peek(h, 0) == '"') {
         if (hl_quoted(h, out) == -1) return -1;
     } else {
-        while (key_char(hl_peek(h, 0))) {
-            if (buf_addc(out, hl_peek(h, 0)) == -1) return hl_err(h, at, "key too long");
-            hl_advance(h, 1);
+        /* key characters and {{templates}} (Hurl's key-string: a form field whose name the page
+         * decides, e.g. a CSRF field) */
+        for (;;) {
+            if (hl_peek(h, 0) == '{' && hl_peek(h, 1) == '{') {
+                while (!hl_eol(h) && !(hl_peek(h, 0) == '}' && hl_peek(h, 1) == '}')) {
+                    if (buf_addc(out, hl_peek(h, 0)) == -1) return hl_err(h, at, "key too long");
+                    hl_advance(h, 1);
+                }
+                if (hl_eol(h)) return hl_err(h, at, "{{ is not closed on its line");
+                if (buf_adds(out, "}}") == -1) return hl_err(h, at, "key too long");
+                hl_advance(h, 2);
+            } else if (key_char(hl_peek(h, 0))) {
+                if (buf_addc(out, hl_peek(h, 0)) == -1) return hl_err(h, at, "key too long");
+                hl_advance(h, 1);
+            } else {
+                break;
+            }
         }
     }
     hl_skip_spaces(h);

@@ -2,13 +2,42 @@
 #include "query.h"
 
 #include <string.h>
+#include <strings.h>
 
 static const char *const query_names[] = {
     [Q_STATUS] = "status",     [Q_HEADER] = "header",          [Q_COOKIE] = "cookie",
     [Q_BODY] = "body",         [Q_JSONPATH] = "jsonpath",      [Q_REGEX] = "regex",
     [Q_DURATION] = "duration", [Q_REGEX_COUNT] = "regexCount", [Q_JWT] = "jwt",
     [Q_HEADERS] = "headers",   [Q_XPATH] = "xpath",            [Q_VARIABLE] = "variable",
+    [Q_URL] = "url",           [Q_REDIRECTS] = "redirects",
 };
+
+static const char *const cookie_attrs[] = {
+    [CA_NONE] = "",          [CA_VALUE] = "Value",   [CA_EXPIRES] = "Expires",
+    [CA_MAX_AGE] = "Max-Age", [CA_DOMAIN] = "Domain", [CA_PATH] = "Path",
+    [CA_SECURE] = "Secure",  [CA_HTTPONLY] = "HttpOnly", [CA_SAMESITE] = "SameSite",
+};
+
+const char *cookie_attr_name(cookie_attr_t a) {
+    return cookie_attrs[a];
+}
+
+int cookie_attr_parse(const char *arg, size_t *name_len, cookie_attr_t *attr) {
+    size_t n = strlen(arg);
+    *name_len = n;
+    *attr = CA_NONE;
+    const char *open = strrchr(arg, '[');
+    if (n < 3 || arg[n - 1] != ']' || !open) return 0;
+    size_t alen = (size_t)(arg + n - 1 - (open + 1));
+    for (size_t i = 1; i < sizeof(cookie_attrs) / sizeof(cookie_attrs[0]); i++) {
+        if (strlen(cookie_attrs[i]) == alen && strncasecmp(open + 1, cookie_attrs[i], alen) == 0) {
+            *attr = (cookie_attr_t)i;
+            *name_len = (size_t)(open - arg);
+            return 0;
+        }
+    }
+    return -1;
+}
 
 static const char *const filter_names[] = {
     [F_COUNT] = "count", [F_NTH] = "nth", [F_FIRST] = "first", [F_LAST] = "last"};

@@ -37,7 +37,23 @@ typedef enum query_kind {
     Q_HEADERS, /* arg = name: the list of every value of that header, [] when absent */
     Q_XPATH,    /* arg = an XPath 1.0 expression over the body parsed as HTML (core/xpath.h) */
     Q_VARIABLE, /* arg = a variable's name: its current value (asserts only: Hurl's `variable`) */
+    Q_URL,       /* the absolute URL of the last request (after redirects), Hurl's `url` */
+    Q_REDIRECTS, /* the number of redirects followed, Hurl's `redirects` (a count here) */
 } query_kind_t;
+
+/* Q_COOKIE's attribute, Hurl's `cookie "NAME[Attr]"`: the value of that attribute in the last
+ * Set-Cookie of NAME. Secure and HttpOnly are true when present, nothing when absent. */
+typedef enum cookie_attr {
+    CA_NONE, /* "NAME": the value */
+    CA_VALUE,
+    CA_EXPIRES,
+    CA_MAX_AGE, /* an integer */
+    CA_DOMAIN,
+    CA_PATH,
+    CA_SECURE,
+    CA_HTTPONLY,
+    CA_SAMESITE,
+} cookie_attr_t;
 
 /* Filters applied in order to a query's value (Hurl's): count (of a list, an object or a node
  * set), nth N (an element; negative from the end), first, last. Nothing stays nothing. */
@@ -62,6 +78,8 @@ typedef struct query {
     jp_path_t *path;  /* Q_JSONPATH, Q_JWT (to the token) */
     jp_path_t *path2; /* Q_JWT (over the claims) */
     regex_t *re;      /* Q_REGEX, Q_REGEX_COUNT */
+    cookie_attr_t attr; /* Q_COOKIE: arg is then the name without "[Attr]" (may be a template) */
+    bool arg_tmpl;      /* Q_COOKIE: the name holds {{...}}: rendered at run time */
     qfilter_t filters[QUERY_MAX_FILTERS];
     size_t nfilters;
 } query_t;
@@ -71,6 +89,11 @@ const char *query_kind_name(query_kind_t k);
 int query_kind_parse(const char *s, query_kind_t *out);
 /* Number of arguments the kind takes after its name (0, 1, or 2 for jwt). */
 int query_kind_nargs(query_kind_t k);
+/* Splits a cookie query argument "NAME[Attr]" (Attr case-insensitive, as Hurl) into *name_len and
+ * *attr; an argument without a known "[...]" suffix is all name (CA_NONE). -1 when it ends in
+ * "[...]" naming no attribute. */
+int cookie_attr_parse(const char *arg, size_t *name_len, cookie_attr_t *attr);
+const char *cookie_attr_name(cookie_attr_t a);
 /* Name of a filter as written ("count"); and the reverse (-1 if unknown). */
 const char *filter_name(filter_kind_t f);
 int filter_parse(const char *s, filter_kind_t *out);

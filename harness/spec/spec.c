@@ -168,8 +168,8 @@ static int parse_steps(spec_ctx_t *c, const cJSON *arr, step_list_t *out, const 
 static int load_include(spec_ctx_t *c, const cJSON *step, step_t *st);
 
 static int parse_request_step(spec_ctx_t *c, const cJSON *obj, step_t *st) {
-    static const char *const keys[] = {"name",  "request", "expect", "captures", "retry",
-                                       "delay", "skip",    "raw",    "probe",    NULL};
+    static const char *const keys[] = {"name", "request", "expect", "captures", "retry", "delay",
+                                       "skip", "raw",     "probe",  "save_jar", NULL};
     int rc = spec_check_keys(c, obj, keys, "step");
     st->kind = STEP_REQUEST;
     const cJSON *name = spec_required(c, obj, "name", "step");
@@ -194,6 +194,18 @@ static int parse_request_step(spec_ctx_t *c, const cJSON *obj, step_t *st) {
     }
     const cJSON *cap = cJSON_GetObjectItemCaseSensitive(obj, "captures");
     if (cap && spec_parse_captures(c, cap, st) == -1) rc = -1;
+    const cJSON *sj = cJSON_GetObjectItemCaseSensitive(obj, "save_jar");
+    if (sj && (spec_want(c, sj, cJSON_String, "save_jar") == -1 || !spec_jar_name_ok(c, sj))) {
+        rc = -1;
+    } else if (sj && raw) {
+        spec_err(c, sj, AT_KEY, "save_jar is for request steps (a raw step has no cookie jar)");
+        rc = -1;
+    } else if (sj && !st->req.jar) {
+        spec_err(c, sj, AT_KEY, "save_jar: this request has \"jar\": null (no jar to save)");
+        rc = -1;
+    } else if (sj) {
+        st->save_jar = sj->valuestring;
+    }
 
     const cJSON *retry = cJSON_GetObjectItemCaseSensitive(obj, "retry");
     if (retry) {
@@ -533,9 +545,13 @@ static int load_suite_root(spec_set_t *s, spec_ctx_t *ctx, const cJSON *root) {
             su->description = d->valuestring;
         const cJSON *vars = cJSON_GetObjectItemCaseSensitive(root, "variables");
         if (vars && spec_want(&c, vars, cJSON_Object, "variables") == 0) {
-            for (const cJSON *v = vars->child; v; v = v->next)
+            int nv = cJSON_GetArraySize(vars), i = 0;
+            su->variable_locs = arena_alloc(&s->arena, (size_t)(nv ? nv : 1) * sizeof(spec_loc_t));
+            for (const cJSON *v = vars->child; v; v = v->next, i++) {
+                if (su->variable_locs) su->variable_locs[i] = spec_loc(&c, v, AT_KEY);
                 if (!spec_var_name_ok(v->string))
                     spec_err(&c, v, AT_KEY, "variable name \"%s\" is invalid", v->string);
+            }
             spec_check_tree_tmpl(&c, vars, "variables");
             su->variables = vars;
         }

@@ -34,6 +34,9 @@
 #define SPEC_MAX_DELAY_MS       600000      /* delay, retry.interval */
 #define SPEC_MAX_RETRY          100         /* retry.count */
 #define SPEC_MAX_FILL           (64u << 20) /* request.body.size */
+#define SPEC_MAX_REDIRECTS      10          /* hops a "follow": true request takes by default */
+#define SPEC_MAX_REDIRECTS_CAP  50          /* the most request.max_redirects may allow */
+#define SPEC_JAR_DEFAULT        "main"      /* the cookie jar of a request without "jar" */
 
 typedef enum step_kind {
     STEP_REQUEST,
@@ -44,7 +47,8 @@ typedef enum step_kind {
 typedef enum body_kind {
     BODY_NONE,
     BODY_JSON,  /* req.json: any JSON, templated */
-    BODY_FORM,  /* req.form: object of strings, templated, urlencoded */
+    BODY_FORM,  /* req.form: object of name -> value, or a list of [name, value] pairs; names
+                   and values templated, application/x-www-form-urlencoded */
     BODY_RAW,   /* req.raw: a string, templated */
     BODY_FILL,  /* prefix + fill * n + suffix, total fill_size bytes */
     BODY_BYTES, /* req.bytes: {"base64": ...} decoded at load (any bytes, not templated) */
@@ -76,7 +80,7 @@ typedef struct request_spec {
     const cJSON *headers; /* object of template strings or NULL */
     body_kind_t body_kind;
     const cJSON *json;                     /* BODY_JSON */
-    const cJSON *form;                     /* BODY_FORM: object of template strings */
+    const cJSON *form;                     /* BODY_FORM: object, or list of [name, value] */
     const char *raw;                       /* BODY_RAW: template */
     const char *fill_prefix, *fill_suffix; /* BODY_FILL: templates ("" if absent) */
     char fill_char;                        /* BODY_FILL: the one byte repeated */
@@ -85,6 +89,11 @@ typedef struct request_spec {
     size_t nbytes;
     bool chunked; /* send with Transfer-Encoding: chunked instead of Content-Length */
     long timeout_ms;
+    const char *jar;    /* cookie jar name (default SPEC_JAR_DEFAULT); NULL: "jar": null, no
+                           cookies sent or stored */
+    bool follow;        /* follow Location (301/302/303/307/308); asserts see the last answer */
+    long max_redirects; /* hops allowed when following (default SPEC_MAX_REDIRECTS) */
+    spec_loc_t follow_loc; /* of "follow" (a failed redirect chain points here) */
 } request_spec_t;
 
 struct step {
@@ -107,6 +116,7 @@ struct step {
     long delay_ms;
     skip_t *skips;
     size_t nskips;
+    const char *save_jar; /* after the response, the request's jar is copied into this one */
 
     /* STEP_REPEAT */
     long repeat_count;       /* when repeat_tmpl is NULL */
@@ -128,6 +138,7 @@ typedef struct suite {
     const char *file;        /* path as loaded */
     spec_loc_t loc;
     const cJSON *variables; /* object (values templated at run time, in order) or NULL */
+    spec_loc_t *variable_locs; /* the position of each variable's key, in order (messages) */
     step_list_t setup, steps, teardown;
 } suite_t;
 

@@ -123,12 +123,99 @@ static int parse_bytes(spec_ctx_t *c, const cJSON *b, request_spec_t *req) {
     return rc;
 }
 
+/* request.form: an object {name: value}, or a list of [name, value] pairs (repeated names, an
+ * exact order); names and values are templates, values may also be numbers or booleans. */
+static int parse_form(spec_ctx_t *c, const cJSON *f) {
+    if (cJSON_IsObject(f)) {
+        int rc = parse_string_map(c, f, "form field", true);
+        for (const cJSON *k = f->child; k; k = k->next) {
+            err_t e;
+            size_t off;
+            if (tmpl_check(k->string, &off, &e) == -1) {
+                spec_err(c, k, AT_KEY, "form field name: %s (at byte %zu)", e.msg, off + 1);
+                rc = -1;
+            }
+        }
+        return rc;
+    }
+    if (!cJSON_IsArray(f)) {
+        spec_err(c, f, AT_VALUE,
+                 "request.form must be an object or a list of [name, value] pairs, got %s",
+                 spec_type_name(f));
+        return -1;
+    }
+    int rc = 0;
+    for (const cJSON *p = f->child; p; p = p->next) {
+        const cJSON *n = cJSON_IsArray(p) ? p->child : NULL, *v = n ? n->next : NULL;
+        if (!n || !v || v->next || !cJSON_IsString(n) ||
+            !(cJSON_IsString(v) || cJSON_IsNumber(v) || cJSON_IsBool(v))) {
+            spec_err(c, p, AT_VALUE,
+                     "a form pair is [name, value]: a name string and a string, number or "
+                     "boolean value");
+            rc = -1;
+            continue;
+        }
+        if (spec_want_tmpl(c, n, "form field name") == -1) rc = -1;
+        if (cJSON_IsString(v) && spec_want_tmpl(c, v, "form field") == -1) rc = -1;
+    }
+    return rc;
+}
+
+/* request.jar, request.follow, request.max_redirects */
+static int parse_cookies_redirects(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
+    int rc = 0;
+    req->jar = SPEC_JAR_DEFAULT;
+    req->max_redirects = SPEC_MAX_REDIRECTS;
+    const cJSON *j = cJSON_GetObjectItemCaseSensitive(r, "jar");
+    if (j && cJSON_IsNull(j)) {
+        req->jar = NULL;
+    } else if (j && (spec_want(c, j, cJSON_String, "request.jar") == -1 ||
+                     !spec_jar_name_ok(c, j))) {
+        rc = -1;
+    } else if (j) {
+        req->jar = j->valuestring;
+    }
+    const cJSON *f = cJSON_GetObjectItemCaseSensitive(r, "follow");
+    if (f && spec_want(c, f, cJSON_True | cJSON_False, "request.follow") == -1)
+        rc = -1;
+    else if (f) {
+        req->follow = cJSON_IsTrue(f);
+        req->follow_loc = spec_loc(c, f, AT_KEY);
+    }
+    const cJSON *m = cJSON_GetObjectItemCaseSensitive(r, "max_redirects");
+    if (m && spec_want_int(c, m, 0, SPEC_MAX_REDIRECTS_CAP, "request.max_redirects",
+                           &req->max_redirects) == -1) {
+        rc = -1;
+    } else if (m && !req->follow) {
+        spec_err(c, m, AT_KEY, "request.max_redirects needs \"follow\": true");
+        rc = -1;
+    }
+    return rc;
+}
+
+bool spec_jar_name_ok(spec_ctx_t *c, const cJSON *j) {
+    const char *s = j->valuestring;
+    size_t n = strlen(s);
+    bool ok = n > 0 && n <= SPEC_MAX_JAR_NAME;
+    for (size_t i = 0; ok && i < n; i++)
+        ok = (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= 'A' && s[i] <= 'Z') ||
+             (s[i] >= '0' && s[i] <= '9') || s[i] == '_' || s[i] == '-' || s[i] == '.';
+    if (!ok)
+        spec_err(c, j, AT_VALUE, "a cookie jar name is 1 to %d of [A-Za-z0-9_.-], got \"%.80s\"",
+                 SPEC_MAX_JAR_NAME, s);
+    return ok;
+}
+
 int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
-    static const char *const keys[] = {"method", "path", "query",   "headers", "json",
-                                       "form",   "body", "timeout", "chunked", NULL};
+    static const char *const keys[] = {"method",  "path",    "query", "headers",
+                                       "json",    "form",    "body",  "timeout",
+                                       "chunked", "jar",     "follow", "max_redirects",
+                                       NULL};
     req->timeout_ms = SPEC_DEFAULT_TIMEOUT_MS;
+    req->jar = SPEC_JAR_DEFAULT;
     if (spec_want(c, r, cJSON_Object, "request") == -1) return -1;
     int rc = spec_check_keys(c, r, keys, "request");
+    if (parse_cookies_redirects(c, r, req) == -1) rc = -1;
     const cJSON *m = spec_required(c, r, "method", "request");
     if (!m || spec_want(c, m, cJSON_String, "request.method") == -1) {
         rc = -1;
@@ -163,6 +250,14 @@ int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
         rc = -1;
     else
         req->query = q;
+    for (const cJSON *k = q && cJSON_IsObject(q) ? q->child : NULL; k; k = k->next) {
+        err_t e;
+        size_t off;
+        if (tmpl_check(k->string, &off, &e) == -1) { /* names are templates, like values */
+            spec_err(c, k, AT_KEY, "query name: %s (at byte %zu)", e.msg, off + 1);
+            rc = -1;
+        }
+    }
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(r, "headers");
     if (h && parse_string_map(c, h, "header", false) == -1) {
         rc = -1;
@@ -198,7 +293,7 @@ int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
         } else if (!strcmp(k->string, "form")) {
             req->body_kind = BODY_FORM;
             req->form = k;
-            if (parse_string_map(c, k, "form field", false) == -1) rc = -1;
+            if (parse_form(c, k) == -1) rc = -1;
         } else if (cJSON_IsString(k)) {
             req->body_kind = BODY_RAW;
             req->raw = k->valuestring;
@@ -291,7 +386,7 @@ static int parse_query_args(spec_ctx_t *c, const cJSON *arr, query_t *q, const c
         spec_err(c, arr, AT_VALUE,
                  "%s must not be empty: it starts with a query (status, header, "
                  "headers, cookie, body, jsonpath, xpath, regex, regexCount, jwt, variable, "
-                 "duration)",
+                 "duration, url, redirects)",
                  what);
         return -1;
     }
@@ -299,7 +394,7 @@ static int parse_query_args(spec_ctx_t *c, const cJSON *arr, query_t *q, const c
     if (query_kind_parse(k->valuestring, &q->kind) == -1) {
         spec_err(c, k, AT_VALUE,
                  "unknown query \"%s\" (status, header, headers, cookie, body, jsonpath, xpath, "
-                 "regex, regexCount, jwt, variable, duration)",
+                 "regex, regexCount, jwt, variable, duration, url, redirects)",
                  k->valuestring);
         return -1;
     }
@@ -342,6 +437,29 @@ static int parse_query_args(spec_ctx_t *c, const cJSON *arr, query_t *q, const c
         err_t e;
         if (xpath_check(a->valuestring, &e) == -1) {
             spec_err(c, a, AT_VALUE, "%s", e.msg);
+            return -1;
+        }
+    } else if (q->kind == Q_COOKIE) {
+        /* "NAME", "NAME[Attr]"; NAME may be a template ("{{session_cookie}}[HttpOnly]") */
+        size_t nlen;
+        if (cookie_attr_parse(a->valuestring, &nlen, &q->attr) == -1) {
+            spec_err(c, a, AT_VALUE,
+                     "cookie \"%s\": unknown attribute (Value, Expires, Max-Age, Domain, Path, "
+                     "Secure, HttpOnly, SameSite)",
+                     a->valuestring);
+            return -1;
+        }
+        if (nlen == 0) {
+            spec_err(c, a, AT_VALUE, "cookie name must not be empty");
+            return -1;
+        }
+        q->arg = arena_strndup(&c->set->arena, a->valuestring, nlen);
+        if (!q->arg) return -1;
+        q->arg_tmpl = tmpl_has_refs(q->arg);
+        err_t e;
+        size_t off;
+        if (q->arg_tmpl && tmpl_check(q->arg, &off, &e) == -1) {
+            spec_err(c, a, AT_VALUE, "cookie name: %s (at byte %zu)", e.msg, off + 1);
             return -1;
         }
     } else if (!a->valuestring[0]) {

@@ -42,6 +42,8 @@ const char *spec_type_name(const cJSON *node);
 bool spec_var_name_ok(const char *s);
 
 /* spec_expect.c */
+#define SPEC_MAX_JAR_NAME 64 /* bytes of a cookie jar name (HTTP_JAR_NAME_MAX) */
+bool spec_jar_name_ok(spec_ctx_t *c, const cJSON *j); /* reports its own error */
 int spec_parse_request(spec_ctx_t *c, const cJSON *node, request_spec_t *req);
 int spec_parse_expect(spec_ctx_t *c, const cJSON *node, step_t *st);
 int spec_parse_captures(spec_ctx_t *c, const cJSON *node, step_t *st);

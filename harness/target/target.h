@@ -45,6 +45,15 @@
 #define TARGET_CMD_TIMEOUT_MS  10000      /* version / requires commands */
 #define TARGET_PATH_MAX        4096
 #define TARGET_LOG_LINE_MAX    4096 /* bytes of a log line scanned for sanitizer reports */
+#define TARGET_VARS_MAX        64   /* "vars" entries */
+#define TARGET_VAR_NAME_MAX    128  /* bytes of a var name (a template variable name) */
+
+/* A string variable the target declares for the suites ("vars": {"session_cookie": "sessionid"}),
+ * with the position of its key for messages. */
+typedef struct target_var {
+    char *name, *value;
+    unsigned line, col;
+} target_var_t;
 
 typedef struct target_manifest {
     char *name;
@@ -59,6 +68,8 @@ typedef struct target_manifest {
     int ready_timeout_s;
     char **version;  /* NULL-terminated argv or NULL */
     char **requires; /* NULL-terminated argv or NULL */
+    target_var_t *vars; /* "vars", in file order; visible to every suite as {{name}} */
+    size_t nvars;
 } target_manifest_t;
 
 int target_manifest_load(const char *path, target_manifest_t *m, err_t *err);

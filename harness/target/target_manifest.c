@@ -31,6 +31,11 @@ void target_manifest_free(target_manifest_t *m) {
     tm_argv_free(m->env);
     tm_argv_free(m->version);
     tm_argv_free(m->requires);
+    for (size_t i = 0; i < m->nvars; i++) {
+        free(m->vars[i].name);
+        free(m->vars[i].value);
+    }
+    free(m->vars);
     memset(m, 0, sizeof *m);
 }
 
@@ -90,6 +95,50 @@ static bool tm_valid_name(const char *s) {
     return true;
 }
 
+/* A template variable name ([A-Za-z_][A-Za-z0-9_.-]*, spec/tmpl.h) that is not a built-in. */
+static bool tm_var_name_ok(const char *s) {
+    size_t n = strlen(s);
+    if (n == 0 || n > TARGET_VAR_NAME_MAX) return false;
+    if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || *s == '_')) return false;
+    for (const char *p = s + 1; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
+              *p == '_' || *p == '.' || *p == '-'))
+            return false;
+    return true;
+}
+
+/* "vars": an object of strings, each visible to the suites as {{name}}. The built-ins that the
+ * runner sets per suite (uid, target, run, url, secret) cannot be redeclared. */
+static int tm_vars(const cJSON *it, target_manifest_t *m, const char *file, const jl_map_t *map,
+                   err_t *err) {
+    static const char *const builtins[] = {"uid", "target", "run", "url", "secret", NULL};
+    if (!cJSON_IsObject(it))
+        return tm_err(err, file, map, it, false, "vars must be an object of strings", NULL);
+    int n = cJSON_GetArraySize(it);
+    if (n > TARGET_VARS_MAX)
+        return tm_err(err, file, map, it, false, "too many vars (at most 64)", NULL);
+    if (n && !(m->vars = calloc((size_t)n, sizeof *m->vars))) return err_set(err, "out of memory");
+    for (const cJSON *e = it->child; e; e = e->next) {
+        if (!tm_var_name_ok(e->string))
+            return tm_err(err, file, map, e, true,
+                          "a var name is [A-Za-z_][A-Za-z0-9_.-]* (a template variable):",
+                          e->string);
+        for (size_t i = 0; builtins[i]; i++)
+            if (strcmp(e->string, builtins[i]) == 0)
+                return tm_err(err, file, map, e, true,
+                              "is a built-in variable of every suite, not a var:", e->string);
+        if (!cJSON_IsString(e) || strlen(e->valuestring) >= TARGET_STR_MAX)
+            return tm_err(err, file, map, e, false, "vars values must be strings:", e->string);
+        jl_loc_t l = jl_map_key(map, e);
+        target_var_t *v = &m->vars[m->nvars++];
+        v->line = l.line;
+        v->col = l.col;
+        if (!(v->name = str_dup(e->string)) || !(v->value = str_dup(e->valuestring)))
+            return err_set(err, "out of memory");
+    }
+    return 0;
+}
+
 static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, const jl_map_t *map,
                    err_t *err) {
     if (!cJSON_IsObject(root))
@@ -143,6 +192,8 @@ static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, co
                 }
                 m->env[i++] = buf_detach(&b);
             }
+        } else if (strcmp(k, "vars") == 0) {
+            rc = tm_vars(it, m, file, map, err);
         } else if (strcmp(k, "ready") == 0) {
             if (!cJSON_IsObject(it))
                 return tm_err(err, file, map, it, false, "ready must be an object", NULL);

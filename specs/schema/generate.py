@@ -7,10 +7,20 @@ harness/spec_expect.c (limits: SPEC_MAX_* in harness/spec.h) and the "spec forma
 specs/README.md. Standard library only."""
 import json
 VAR = "^[A-Za-z_][A-Za-z0-9_.-]*$"
-Q0 = ["status", "body", "duration"]
-Q1 = ["header", "headers", "cookie", "jsonpath", "regex", "regexCount"]
+Q0 = ["status", "body", "duration", "url", "redirects"]
+Q1 = ["header", "headers", "cookie", "jsonpath", "regex", "regexCount", "xpath", "variable"]
 P0 = ["exists", "isString", "isInteger", "isNumber", "isBoolean", "isNull", "isList", "isObject",
-      "isEmpty", "isIsoDate", "isSorted", "isUnique"]
+      "isEmpty", "isIsoDate", "isSorted", "isUnique", "isFloat", "isCollection"]
+JAR = {"type": "string", "pattern": "^[A-Za-z0-9_.-]{1,64}$"}
+SCALAR = {"type": ["string", "number", "boolean"]}
+# Filters after a query's arguments (Hurl's): ["count"], ["first"], ["last"], ["nth", N]; the
+# schema allows up to MAX_FILTERS of them (the loader: QUERY_MAX_FILTERS).
+MAX_FILTERS = 2
+FILTER = {"$ref": "#/$defs/filter"}
+FILTER_DEF = {"oneOf": [{"type": "array", "prefixItems": [{"enum": ["count", "first", "last"]}],
+                     "minItems": 1, "maxItems": 1},
+                    {"type": "array", "prefixItems": [{"const": "nth"}, {"type": "integer"}],
+                     "minItems": 2, "maxItems": 2}]}
 P1 = {  # predicate class -> argument schema
     "any": (["==", "!=", "contains"], {}),
     "order": (["<", "<=", ">", ">="], {"type": ["number", "string"]}),
@@ -21,8 +31,10 @@ P1 = {  # predicate class -> argument schema
 def query_prefix(kind):
     if kind == 0:
         return [{"enum": Q0}]
-    if kind == 1:
-        return [{"enum": ["header", "headers", "cookie"]}, {"type": "string", "minLength": 1}]
+    if kind == 1:  # cookie: "NAME" or "NAME[Attr]" (Value Expires Max-Age Domain Path Secure
+        # HttpOnly SameSite), NAME may be a template; xpath: an XPath 1.0 expression
+        return [{"enum": ["header", "headers", "cookie", "xpath", "variable"]},
+                {"type": "string", "minLength": 1}]
     if kind == 2:
         return [{"const": "jsonpath"}, {"type": "string", "pattern": "^\\$"}]
     if kind == 3:
@@ -31,15 +43,19 @@ def query_prefix(kind):
             {"type": "string", "pattern": "^\\$"}]
 asserts = []
 for kind in (0, 1, 2, 3, 4):
-    for neg in (False, True):
-        pre = query_prefix(kind) + ([{"const": "not"}] if neg else [])
-        items = pre + [{"enum": P0}]
-        asserts.append({"prefixItems": items, "minItems": len(items), "maxItems": len(items)})
-        for cls, (preds, arg) in P1.items():
-            items = pre + [{"enum": preds}, arg]
+    for nf in range(MAX_FILTERS + 1):
+        for neg in (False, True):
+            pre = query_prefix(kind) + [FILTER] * nf + ([{"const": "not"}] if neg else [])
+            items = pre + [{"$ref": "#/$defs/pred0"}]
             asserts.append({"prefixItems": items, "minItems": len(items), "maxItems": len(items)})
-capture = {"oneOf": [{"prefixItems": query_prefix(k), "minItems": len(query_prefix(k)),
-                      "maxItems": len(query_prefix(k))} for k in (0, 1, 2, 3, 4)]}
+            for cls, (preds, arg) in P1.items():
+                items = pre + [{"enum": preds}, arg]
+                asserts.append({"prefixItems": items, "minItems": len(items),
+                                "maxItems": len(items)})
+capture = {"anyOf": [{"prefixItems": query_prefix(k) + [FILTER] * nf,
+                      "minItems": len(query_prefix(k)) + nf,
+                      "maxItems": len(query_prefix(k)) + nf}
+                     for k in (0, 1, 2, 3, 4) for nf in range(MAX_FILTERS + 1)]}
 ms = lambda lo, hi: {"type": "integer", "minimum": lo, "maximum": hi}
 schema = {
     "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -50,7 +66,9 @@ schema = {
                    "template syntax (variables, list indexes, jwt(...) and now(...) calls), include params match `with` exactly, "
                    "chunked needs a body and no Transfer-Encoding/Content-Length header, include nesting <= 8 and "
                    "no cycles, body.size >= prefix + suffix, unique suite names, duplicate keys; raw steps: "
-                   "expect.asserts need a status or responses, at most 8 MiB sent.",
+                   "expect.asserts need a status or responses, at most 8 MiB sent; XPaths compile, "
+                   "a cookie attribute is known, max_redirects needs follow, save_jar needs a jar, "
+                   "the variable query is for asserts only.",
     "oneOf": [{"$ref": "#/$defs/suite"}, {"$ref": "#/$defs/includeFile"}],
     "$defs": {
         "template": {"type": "string", "pattern": "\\{\\{"},
@@ -165,6 +183,7 @@ schema = {
                 "delay": ms(0, 600000),
                 "skip": {"type": "object", "propertyNames": {"minLength": 1},
                          "additionalProperties": {"type": "string", "pattern": "[^ \\t]"}},
+                "save_jar": JAR,
             },
         },
         "request": {
@@ -180,7 +199,11 @@ schema = {
                             "propertyNames": {"pattern": "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$"},
                             "additionalProperties": {"type": "string", "pattern": "^[^\\r\\n]*$"}},
                 "json": {},
-                "form": {"type": "object", "additionalProperties": {"type": "string"}},
+                "form": {"oneOf": [
+                    {"type": "object", "additionalProperties": SCALAR},
+                    {"type": "array", "items": {"type": "array", "minItems": 2, "maxItems": 2,
+                                                "prefixItems": [{"type": "string"}, SCALAR]}},
+                ]},
                 "body": {"oneOf": [
                     {"type": "string"},
                     {"type": "object", "additionalProperties": False, "required": ["fill", "size"],
@@ -194,6 +217,9 @@ schema = {
                 ]},
                 "timeout": ms(1, 600000),
                 "chunked": {"type": "boolean"},
+                "jar": {"oneOf": [JAR, {"type": "null"}]},
+                "follow": {"type": "boolean"},
+                "max_redirects": ms(0, 50),
             },
         },
         "expect": {
@@ -204,7 +230,9 @@ schema = {
                 "asserts": {"type": "array", "items": {"$ref": "#/$defs/assert"}},
             },
         },
-        "assert": {"type": "array", "oneOf": asserts},
+        "assert": {"type": "array", "anyOf": asserts},
+        "filter": FILTER_DEF,
+        "pred0": {"enum": P0},
         "capture": dict({"type": "array"}, **capture),
     },
 }

@@ -199,6 +199,66 @@ Test(hurl, skip_option_skips_for_every_target) {
     cr_assert(strstr(why, "skip: true"));
 }
 
+/* Web features: location/max-redirs options, url and redirects queries, cookie attributes,
+ * templated form field names, a [Cookies] header (merged with the jar's cookies at run time). */
+Test(hurl, redirects_cookies_and_forms) {
+    const suite_t *s = load_ok("POST {{host}}/login\n"
+                               "[FormParams]\n"
+                               "{{csrf_name}}: {{csrf}}\n"
+                               "user: alice\n"
+                               "[Cookies]\n"
+                               "theme: dark\n"
+                               "[Options]\n"
+                               "location: true\n"
+                               "max-redirs: 3\n"
+                               "HTTP 200\n"
+                               "[Asserts]\n"
+                               "url endsWith \"/home\"\n"
+                               "redirects count == 1\n"
+                               "cookie \"sid[HttpOnly]\" exists\n"
+                               "cookie \"sid[Max-Age]\" == 3600\n"
+                               "cookie \"{{session_cookie}}[SameSite]\" == \"Lax\"\n"
+                               "[Captures]\n"
+                               "hops: redirects count\n");
+    const step_t *st = s->steps.items[0];
+    cr_assert(st->req.follow);
+    cr_assert_eq(st->req.max_redirects, 3);
+    cr_assert_str_eq(st->req.jar, "main");
+    cr_assert_str_eq(st->req.form->child->string, "{{csrf_name}}");
+    cr_assert_eq(st->nasserts, 5);
+    cr_assert_eq(st->asserts[0].q.kind, Q_URL);
+    cr_assert_eq(st->asserts[1].q.kind, Q_REDIRECTS);
+    cr_assert_eq(st->asserts[1].q.nfilters, 0); /* parity's redirects is already the count */
+    cr_assert_eq(st->asserts[2].q.kind, Q_COOKIE);
+    cr_assert_eq(st->asserts[2].q.attr, CA_HTTPONLY);
+    cr_assert_str_eq(st->asserts[2].q.arg, "sid");
+    cr_assert_eq(st->asserts[3].q.attr, CA_MAX_AGE);
+    cr_assert_eq(st->asserts[4].q.attr, CA_SAMESITE);
+    cr_assert(st->asserts[4].q.arg_tmpl);
+    cr_assert_eq(st->captures[0].q.kind, Q_REDIRECTS);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(st->req.headers, "Cookie")->valuestring,
+                     "theme=dark");
+    /* not following: location false, no max-redirs */
+    teardown(), setup();
+    s = load_ok("GET {{host}}/a\n[Options]\nlocation: false\nHTTP 302\n");
+    cr_assert(!s->steps.items[0]->req.follow);
+    teardown(), setup();
+    load_err("GET {{host}}/a\n[Options]\nlocation: yes\n", "3:1",
+             "location must be true or false");
+    teardown(), setup();
+    load_err("GET {{host}}/a\n[Options]\nmax-redirs: 51\n", "3:1",
+             "max-redirs must be 0 to 50");
+    teardown(), setup();
+    load_err("GET {{host}}/a\n[Options]\nmax-redirs: 2\n", "3:1",
+             "request.max_redirects needs \"follow\": true");
+    teardown(), setup();
+    load_err("GET {{host}}/a\nHTTP 200\n[Asserts]\nredirects nth 0 exists\n", "4:11",
+             "write \"redirects count\"");
+    teardown(), setup();
+    load_err("GET {{host}}/a\nHTTP 200\n[Asserts]\ncookie \"sid[Color]\" exists\n", "4:8",
+             "unknown attribute");
+}
+
 Test(hurl, directory_loads_every_file_sorted) {
     const char *paths[] = {FIXTURES};
     cr_assert_eq(hurl_load_paths(&set, paths, 1, NULL), 0, "%s", buf_cstr(&set.errors));

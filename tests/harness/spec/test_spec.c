@@ -161,7 +161,7 @@ Test(spec, unknown_keys_everywhere) {
              "\"expect\": {\"status\": 200}, \"zzz\": 1}]}"),
         "t.json:1:16: unknown key \"stepz\" in suite (did you mean \"steps\"?)\n"
         "t.json:1:137: unknown key \"zzz\" in step (allowed: name, request, expect, "
-        "captures, retry, delay, skip, raw, probe)\n"
+        "captures, retry, delay, skip, raw, probe, save_jar)\n"
         "t.json:1:95: unknown key \"header\" in request (did you mean \"headers\"?)\n");
 }
 
@@ -211,7 +211,7 @@ Test(spec, bad_predicate_and_arguments) {
         "t.json:7:23: predicate \"==\" needs one argument\n"
         "t.json:8:32: predicate \"==\" takes one argument, this is a second\n"
         "t.json:9:4: unknown query \"jsonpth\" (status, header, headers, cookie, body, jsonpath, "
-        "xpath, regex, regexCount, jwt, variable, duration)\n"
+        "xpath, regex, regexCount, jwt, variable, duration, url, redirects)\n"
         "t.json:10:4: query \"header\" needs an argument\n"
         "t.json:11:23: count must be an integer from 0 to 2147483647, got string\n"
         "t.json:12:17: predicate \"<\" needs a number or a string, got boolean\n"
@@ -219,7 +219,7 @@ Test(spec, bad_predicate_and_arguments) {
         "t.json:14:3: assert has no predicate (e.g. \"==\", \"exists\", \"isString\")\n"
         "t.json:15:3: an assert must not be empty: it starts with a query (status, header, "
         "headers, "
-        "cookie, body, jsonpath, xpath, regex, regexCount, jwt, variable, duration)\n");
+        "cookie, body, jsonpath, xpath, regex, regexCount, jwt, variable, duration, url, redirects)\n");
 }
 
 Test(spec, bad_regex_and_jsonpath) {

@@ -145,6 +145,33 @@ Test(manifest, errors_have_file_line_col, .init = setup, .fini = teardown) {
     expect_error("m", "{\"name\": \"m\", \"start\": [\"x\"], \"orm\": true}", "must be a string");
 }
 
+/* "vars": string variables the suites see; names checked, built-ins refused, positions kept. */
+Test(manifest, vars, .init = setup, .fini = teardown) {
+    target_manifest_t m;
+    err_t err;
+    int rc = load_text("v", "{\"name\": \"v\", \"start\": [\"x\"],\n \"vars\": {\"session_cookie\": "
+                       "\"sessionid\",\n  \"a.b-c_1\": \"\"}}",
+                       &m, &err);
+    cr_assert_eq(rc, 0, "%s", err.msg);
+    cr_assert_eq(m.nvars, 2);
+    cr_assert_str_eq(m.vars[0].name, "session_cookie");
+    cr_assert_str_eq(m.vars[0].value, "sessionid");
+    cr_assert_eq(m.vars[0].line, 2);
+    cr_assert_eq(m.vars[0].col, 11);
+    cr_assert_str_eq(m.vars[1].name, "a.b-c_1");
+    cr_assert_str_eq(m.vars[1].value, "");
+    cr_assert_eq(m.vars[1].line, 3);
+    target_manifest_free(&m);
+    expect_error("w", "{\"name\": \"w\", \"start\": [\"x\"],\n \"vars\": {\"n\": 1}}",
+                 "target.json:2:16: vars values must be strings: n");
+    expect_error("x", "{\"name\": \"x\", \"start\": [\"x\"],\n \"vars\": {\"1a\": \"v\"}}",
+                 "target.json:2:11: a var name is [A-Za-z_][A-Za-z0-9_.-]*");
+    expect_error("y", "{\"name\": \"y\", \"start\": [\"x\"],\n \"vars\": {\"url\": \"v\"}}",
+                 "target.json:2:11: is a built-in variable of every suite, not a var: url");
+    expect_error("z", "{\"name\": \"z\", \"start\": [\"x\"], \"vars\": [\"a\"]}",
+                 "vars must be an object of strings");
+}
+
 /* The data-access label of every real target is declared and valid: a report must never show a
  * framework's figure without saying whether it went through an ORM. */
 Test(manifest, orm_label_kept_and_every_real_target_declares_one, .init = setup, .fini = teardown) {
