@@ -112,7 +112,11 @@ static bool suite_target_dead(check_target_t *t) {
 static char *suite_response_text(const resp_t *r) {
     buf_t b;
     buf_init(&b, CHECK_BODY_SHOWN + 64 * 1024);
-    buf_printf(&b, "HTTP %ld\n", r->status);
+    buf_printf(&b, "HTTP %ld", r->status);
+    if (r->redirects > 0 && r->url) /* a followed request: which hop answered */
+        buf_printf(&b, " (after %d redirect%s: the answer of %s)", r->redirects,
+                   r->redirects == 1 ? "" : "s", r->url);
+    buf_adds(&b, "\n");
     for (size_t i = 0; i < r->nheaders; i++)
         buf_printf(&b, "%s: %s\n", r->headers[i].name, r->headers[i].value);
     if (r->body.len) {

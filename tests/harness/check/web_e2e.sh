@@ -2,7 +2,8 @@
 # The web-suite features of the spec format end to end on the fixture server's /web/ app
 # (tests/fixtures/specs/web*, specs/README.md "Web suites: cookies, forms, redirects"):
 # 1. tests/fixtures/specs/web passes with --jobs 1 (one client runs every suite in turn, so
-#    web-isolation proves that jars are emptied between suites);
+#    web-isolation proves that jars are emptied between suites), and so does the Hurl file of
+#    tests/fixtures/hurl/web;
 # 2. each suite of tests/fixtures/specs/web-fail has exactly one wrong expectation (a cookie
 #    attribute, a jar that must not hold a cookie, a redirect chain that must break) and must fail
 #    at the line:col and with the message its description names; exit status 1;
@@ -19,6 +20,9 @@ export PARITY_ROOT="$root/fixtures" PARITY_BUILD_DIR="$build" NO_COLOR=1
 "$parity" check --target fixture --jobs 1 --spec "$root/fixtures/specs/web" --out "$out/ok" \
   --quiet 2>"$out/ok.err" || { echo "web suites: expected exit 0"; cat "$out/ok.err"; exit 1; }
 echo "web e2e: tests/fixtures/specs/web passes (jars isolated between suites)"
+"$parity" check --target fixture --hurl "$root/fixtures/hurl/web" --out "$out/hurl" --quiet \
+  2>"$out/hurl.err" || { echo "web Hurl file: expected exit 0"; cat "$out/hurl.err"; exit 1; }
+echo "web e2e: tests/fixtures/hurl/web passes (a jar per Hurl file, location, max-redirs)"
 
 set +e
 "$parity" check --target fixture --spec "$root/fixtures/specs/web-fail" --out "$out/fail" \
