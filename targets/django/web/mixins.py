@@ -36,7 +36,14 @@ class PageView(View):
 
 class LoginRequiredMixin(mixins.LoginRequiredMixin):
     """contrib.auth's mixin, answering 303 instead of 302: a signed-out GET goes to
-    ``/login?next=PATH``, a signed-out POST (its CSRF token already checked) to ``/login``."""
+    ``/login?next=PATH``, a signed-out POST (its CSRF token already checked) to ``/login``. A
+    method the view does not handle is its 405 first, signed in or not (``GET /logout``)."""
+
+    def dispatch(self, request, *args, **kwargs):
+        method = request.method.lower()
+        if method not in self.http_method_names or not hasattr(self, method):
+            return self.http_method_not_allowed(request, *args, **kwargs)
+        return super().dispatch(request, *args, **kwargs)
 
     def handle_no_permission(self):
         url = settings.LOGIN_URL

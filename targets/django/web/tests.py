@@ -58,6 +58,10 @@ class WebAppTests(TestCase):
         response = self.browser.post("/", {})
         self.assertEqual((response.status_code, response["Allow"]), (405, "GET"))
         self.assertEqual(response.json(), {"errors": {"method": ["not allowed"]}})
+        # Only POST changes state: a GET on a POST-only page is its 405, signed in or not.
+        for path in ("/logout", "/article/x/delete", "/article/x/comments/1/delete"):
+            response = self.browser.get(path)
+            self.assertEqual((response.status_code, response["Allow"]), (405, "POST"), path)
 
     def test_signed_out_redirects_are_303(self):
         response = self.browser.get("/editor?a=1")
