@@ -167,7 +167,13 @@ Test(form, redirects_and_urls) {
     quill_redirect(&res, 200, "/");
     cr_assert_eq(quill_res_get_status(&res), 302, "not a redirect status: 302");
     quill__res_init(&res, a);
-    cr_assert_eq(quill_redirect(&res, 303, "/x\r\nSet-Cookie: a=b"), -1, "no header injection");
+    cr_assert_eq(quill_redirect(&res, 303, "/x\r\nSet-Cookie: a=b"), 0);
+    cr_assert_str_eq(quill_res_get_header(&res, "Location").ptr, "/x%0D%0ASet-Cookie:%20a=b",
+                     "CR/LF encoded: no header injection");
+    quill__res_init(&res, a);
+    quill_redirect(&res, 303, "/article/\xc3\xa9?q=a b&x=%20#c");
+    cr_assert_str_eq(quill_res_get_header(&res, "Location").ptr, "/article/%C3%A9?q=a%20b&x=%20#c",
+                     "an IRI becomes a URI, escapes kept");
 
     const char *local[] = {"/", "/editor", "/article/a-b?x=1#c", "/%2F%2Fx"};
     for (size_t i = 0; i < sizeof local / sizeof *local; i++)

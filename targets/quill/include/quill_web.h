@@ -165,7 +165,9 @@ cJSON *quill_flashes(quill_req *req);
  * Redirects and URLs
  * ------------------------------------------------------------------------------------------- */
 
-/* Answers `status` (301, 302, 303, 307 or 308; else 302) with Location and an empty body. */
+/* Answers `status` (301, 302, 303, 307 or 308; else 302) with Location and an empty body. The
+ * location is made a URI: non-ASCII bytes, controls, space and " < > \ ^ ` { | } are
+ * percent-encoded ("/article/é" -> "/article/%C3%A9"); existing escapes are kept. */
 int quill_redirect(quill_res *res, int status, const char *location);
 /* Whether s is a local path to redirect to: starts with exactly one '/', then no '\\', no
  * control character and no second leading '/' ("//evil.example" is another host). */

@@ -192,9 +192,38 @@ cJSON *quill_form_values(quill_req *req, const char *const names[]) {
 
 /* ---- redirects and URLs ---- */
 
+/* Whether byte c must be percent-encoded to appear in a URI (RFC 3986: not unreserved, not a
+ * delimiter, not '%'): non-ASCII bytes, controls, space and " < > \ ^ ` { | }. */
+static bool uri_unsafe(unsigned char c) {
+    return c <= 0x20 || c >= 0x7f || c == '"' || c == '<' || c == '>' || c == '\\' || c == '^' ||
+           c == '`' || c == '{' || c == '|' || c == '}';
+}
+
 int quill_redirect(quill_res *res, int status, const char *location) {
+    static const char hex[] = "0123456789ABCDEF";
     if (status != 301 && status != 302 && status != 303 && status != 307 && status != 308)
         status = 302;
+    /* Location is a URI: an IRI such as "/article/é" goes out UTF-8 percent-encoded, as
+     * werkzeug's redirect() does (iri_to_uri); escapes already there ("%20") are kept. CR and LF
+     * are encoded too, so a location can never split the header. */
+    size_t n = 0, unsafe = 0;
+    for (; location[n]; n++) unsafe += uri_unsafe((unsigned char)location[n]);
+    if (unsafe) {
+        char *enc = quill_arena_alloc(res->arena, n + 2 * unsafe + 1), *o = enc;
+        if (!enc) return -1;
+        for (size_t i = 0; i < n; i++) {
+            unsigned char c = (unsigned char)location[i];
+            if (!uri_unsafe(c)) {
+                *o++ = (char)c;
+                continue;
+            }
+            *o++ = '%';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+        *o = '\0';
+        location = enc;
+    }
     if (quill_res_set_header(res, "Location", location) != 0) return -1;
     return quill_res_body_ref(res, status, QUILL_CT_HTML, "", 0);
 }
