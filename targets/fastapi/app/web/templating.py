@@ -46,6 +46,9 @@ def get_flashed_messages(context) -> List[str]:
 # Block tags leave no blank lines behind them in the HTML.
 templates.env.trim_blocks = True
 templates.env.lstrip_blocks = True
+# Production: compiled templates are not re-checked against their files (a stat() per template
+# per render otherwise; Flask turns auto_reload on only in debug mode).
+templates.env.auto_reload = False
 templates.env.globals.update(csrf_input=csrf_input, get_flashed_messages=get_flashed_messages)
 
 
