@@ -50,6 +50,7 @@ typedef struct tstate {
     bool skip_scn[BENCH_MAX_SCENARIOS]; /* failed its checks before the load */
     long long acked[BENCH_MAX_SCENARIOS], found[BENCH_MAX_SCENARIOS], inflight[BENCH_MAX_SCENARIOS];
     bool integrity_fail[BENCH_MAX_SCENARIOS];
+    char *plan_err[BENCH_MAX_SCENARIOS]; /* this process: the scenario's own seed plan failed */
     scn_pool_t *ext_pools; /* --url: seeded once, kept across repetitions */
     size_t ext_npools;
     bool ext_seeded;
@@ -240,7 +241,7 @@ static long long count_comments(const tgt_t *t, err_t *err) {
 bool bench_integrity_verdict(long long acked, long long found, long long inflight, char *why,
                              size_t whylen) {
     if (found < acked) {
-        snprintf(why, whylen, "%lld writes acknowledged with 201 but only %lld found through the API: writes were lost",
+        snprintf(why, whylen, "%lld writes acknowledged (201 from the API, 303 from a form) but only %lld found through the API: writes were lost",
                  acked, found);
         return false;
     }
@@ -353,6 +354,17 @@ static void bench_scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si
     err_t err;
     progress(c, "%s %s: checking %zu request kind(s), run %d/%d", t->name, s->name, s->nreqs, rep,
              p->repeat);
+    if (ts->plan_err[si]) { /* the sessions it sends could not be made: a wrong answer */
+        char why[1400];
+        snprintf(why, sizeof why, "repetition %d, before the load: %s", rep, ts->plan_err[si]);
+        bj_set_check(sobj, false, why);
+        bj_set_status(sobj, "check-failed", "a request kind was answered wrongly before the load: not measured");
+        progress_done(c, "%s %s: request check FAILED before the load: %s", t->name, s->name, ts->plan_err[si]);
+        note_exit(c, 1);
+        ts->skip_scn[si] = true;
+        c->done_s = done_before + scenario_seconds(c, s);
+        return;
+    }
     if (!validate(c, t, s, sobj, rep, BENCH_VALIDATE_BEFORE)) {
         ts->skip_scn[si] = true;
         c->done_s = done_before + scenario_seconds(c, s);
@@ -544,6 +556,38 @@ static void note_process(cJSON *tobj, int rep, double start_s, const seed_stats_
     cJSON_AddItemToArray(arr, o);
 }
 
+/* The scenarios' own seed plans ("seed": e.g. web-sessions.json, sessions signed in through the
+ * forms), each run once per process after seed.json, for the selected scenarios only. A plan
+ * that fails is recorded against the scenarios that need it (their request check fails: not
+ * measured), never against the target: its other scenarios are measured as usual. -1 only when
+ * out of memory. */
+static int seed_plans(ctx_t *c, tstate_t *ts, const tgt_t *t, vars_t **vars, seed_stats_t *st) {
+    for (size_t i = 0; i < c->nscns; i++) {
+        free(ts->plan_err[i]);
+        ts->plan_err[i] = NULL;
+    }
+    for (size_t i = 0; i < c->nscns; i++) {
+        const char *file = c->scns[i].seed;
+        bool done = false;
+        for (size_t j = 0; file && j < i; j++) done |= c->scns[j].seed && !strcmp(c->scns[j].seed, file);
+        if (!file || done || ts->skip_scn[i]) continue;
+        char path[BENCH_PATH_MAX];
+        snprintf(path, sizeof path, "%s/specs/bench/%s", c->o->root, file);
+        progress(c, "%s: seeding %s", ts->name, file);
+        err_t err;
+        if (seed_run_file(path, t->url, BENCH_SEED_PARALLEL, vars, st, &err) == 0) continue;
+        progress_done(c, "%s: seed plan %s failed: %s", ts->name, file, err.msg);
+        for (size_t j = i; j < c->nscns; j++) {
+            if (!c->scns[j].seed || strcmp(c->scns[j].seed, file)) continue;
+            buf_t m;
+            buf_init(&m, 0);
+            if (buf_printf(&m, "its seed plan %s failed: %s", file, err.msg) < 0) return -1;
+            ts->plan_err[j] = buf_detach(&m);
+        }
+    }
+    return 0;
+}
+
 /* Seeds t (a fresh process; an external target only once). 0 or -1 (recorded). */
 static int seed_target(ctx_t *c, tstate_t *ts, tgt_t *t, seed_stats_t *st) {
     if (!ts->m && ts->ext_seeded) {
@@ -559,7 +603,7 @@ static int seed_target(ctx_t *c, tstate_t *ts, tgt_t *t, seed_stats_t *st) {
     progress(c, "%s: seeding through its API", ts->name);
     int rc = 0;
     if (seed_run(c->seed, t->url, BENCH_SEED_PARALLEL, vars, st, &err) < 0 ||
-        seed_pools(vars, &t->pools, &t->npools) < 0) {
+        seed_plans(c, ts, t, &vars, st) < 0 || seed_pools(vars, &t->pools, &t->npools) < 0) {
         if (!target_crashed(t, ts->tobj)) bj_set_status(ts->tobj, "error", err.msg);
         progress_done(c, "%s: seeding failed: %s", ts->name, err.msg);
         note_exit(c, 3);
@@ -640,7 +684,7 @@ static int select_scenarios(ctx_t *c, err_t *err) {
     c->scns = calloc(n ? n : 1, sizeof *c->scns);
     if (!c->scns) return err_set(err, "out of memory");
     for (size_t i = 0; i < n; i++) {
-        bool want = c->o->nscenarios == 0;
+        bool want = c->o->nscenarios == 0 && all[i].in_default; /* "default": false: by name only */
         for (size_t k = 0; k < c->o->nscenarios; k++) want |= !strcmp(c->o->scenarios[k], all[i].name);
         if (want) c->scns[c->nscns++] = all[i];
         else scn_free(&all[i]);
@@ -650,6 +694,21 @@ static int select_scenarios(ctx_t *c, err_t *err) {
         bool found = false;
         for (size_t i = 0; i < c->nscns; i++) found |= !strcmp(c->o->scenarios[k], c->scns[i].name);
         if (!found) return err_set(err, "unknown scenario \"%s\" (see %s)", c->o->scenarios[k], dir);
+    }
+    /* a scenario's own seed plan is checked now: a spec error is a usage error (exit 2), not a
+     * failure found minutes later on the first target */
+    for (size_t i = 0; i < c->nscns; i++) {
+        if (!c->scns[i].seed) continue;
+        char path[BENCH_PATH_MAX];
+        snprintf(path, sizeof path, "%s/specs/bench/%s", c->o->root, c->scns[i].seed);
+        spec_set_t set;
+        spec_set_init(&set);
+        bool bad = spec_load_file(&set, path) < 0 || set.n != 1;
+        if (bad)
+            err_set(err, "scenario %s: seed plan %s", c->scns[i].name,
+                    set.nerrors ? buf_cstr(&set.errors) : "cannot be loaded");
+        spec_set_free(&set);
+        if (bad) return -1;
     }
     return 0;
 }
@@ -739,6 +798,7 @@ static void run_all(ctx_t *c) {
                     "not measured: the target did not start, crashed or could not be seeded");
         if (!strcmp(bj_status(ts->tobj), "pending")) bj_set_status(ts->tobj, "ok", NULL);
         if (ts->ext_seeded) seed_pools_free(ts->ext_pools, ts->ext_npools);
+        for (size_t k = 0; k < c->nscns; k++) free(ts->plan_err[k]);
     }
 }
 

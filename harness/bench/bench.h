@@ -108,7 +108,7 @@ int bench_execute(const bench_opts_t *o);
  * memory, descriptors and errors per window, soak.json and charts/soak-<target>.svg. */
 int bench_soak(const bench_opts_t *o);
 
-/* The integrity rule of write scenarios: every write acknowledged with 201 must be found through
+/* The integrity rule of write scenarios: every write acknowledged (201, or 303 for a form) must be found through
  * the API (found >= acked), and nothing beyond the requests that were in flight when wrk stopped
  * (found <= acked + inflight: wrk does not see answers that arrive after its deadline). False
  * with the reason in why otherwise. */

@@ -47,7 +47,8 @@ static const char *const USAGE =
     "(default reports/runs/<id>/), wrk scripts and target logs.\n"
     "\n"
     "  --target NAME        benchmark this target (repeatable; default: every target)\n"
-    "  --scenario NAME      run this scenario (repeatable; default: every scenario)\n"
+    "  --scenario NAME[,NAME]  run these scenarios (repeatable; default: every scenario\n"
+    "                       but those marked \"default\": false, e.g. web-article, web-comment)\n"
     "  --profile P          smoke (16 conn, 2 s, 1 repetition), quick (64 conn, 3 s, 3\n"
     "                       repetitions; default), full (16,64,256 conn, 15 s, 5 repetitions);\n"
     "                       soak: 60 windows of 10 s of one scenario (default mixed) on one\n"
@@ -110,9 +111,12 @@ int bench_main(int argc, char **argv) {
             if (o.ntargets >= BENCH_MAX_TARGETS) goto usage;
             o.targets[o.ntargets++] = optarg;
             break;
-        case 's':
-            if (o.nscenarios >= BENCH_MAX_SCENARIOS) goto usage;
-            o.scenarios[o.nscenarios++] = optarg;
+        case 's': /* repeatable, and a comma-separated list: web-article,web-comment */
+            for (char *save = NULL, *tok = strtok_r(optarg, ",", &save); tok;
+                 tok = strtok_r(NULL, ",", &save)) {
+                if (o.nscenarios >= BENCH_MAX_SCENARIOS) goto usage;
+                o.scenarios[o.nscenarios++] = tok;
+            }
             break;
         case 'p': profile = optarg; break;
         case 'c': levels = optarg; break;

@@ -76,15 +76,20 @@ static int ref_index(refs_t *r, const scn_t *s, const char *name, bool enc) {
     return (int)r->n++;
 }
 
-static void collect(refs_t *r, const scn_t *s, const scn_tmpl_t *t) {
+static void collect(refs_t *r, const scn_t *s, const scn_tmpl_t *t, bool paired_only) {
     for (size_t i = 0; i < t->n; i++)
-        if (t->parts[i].kind == SCN_POOL) ref_index(r, s, t->parts[i].text, t->parts[i].urlencode);
+        if (t->parts[i].kind == SCN_POOL && (!paired_only || scn_pair_group(s, t->parts[i].text) >= 0))
+            ref_index(r, s, t->parts[i].text, t->parts[i].urlencode);
 }
 
+/* Paired pools first: their digit turns fastest, so consecutive requests (the ones in flight at
+ * the same time) carry different sessions, as if each connection had its own. */
 static void collect_request(refs_t *r, const scn_t *s, const scn_request_t *q) {
-    collect(r, s, &q->path);
-    for (size_t h = 0; h < q->nheaders; h++) collect(r, s, &q->headers[h].value);
-    if (q->has_body) collect(r, s, &q->body);
+    for (int pass = 0; pass < 2; pass++) {
+        collect(r, s, &q->path, pass == 0);
+        for (size_t h = 0; h < q->nheaders; h++) collect(r, s, &q->headers[h].value, pass == 0);
+        if (q->has_body) collect(r, s, &q->body, pass == 0);
+    }
 }
 
 /* Appends a Lua expression concatenating the template's parts. */

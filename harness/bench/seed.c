@@ -70,6 +70,56 @@ typedef struct shard {
     int rc;
 } shard_t;
 
+int seed_cookie_header(const char *netscape, buf_t *out) {
+    const char *p = netscape;
+    size_t n = 0;
+    while (p && *p) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len && p[len - 1] == '\r') len--;
+        bool cookie = len && (p[0] != '#' || (len > 10 && memcmp(p, "#HttpOnly_", 10) == 0));
+        /* domain, tailmatch, path, secure, expires, name, value: 6 tabs */
+        const char *f[7];
+        size_t nf = 0;
+        f[nf++] = p;
+        for (size_t i = 0; cookie && i < len && nf < 7; i++)
+            if (p[i] == '\t') f[nf++] = p + i + 1;
+        if (cookie && nf == 7) {
+            size_t nlen = (size_t)(f[6] - f[5]) - 1, vlen = (size_t)(p + len - f[6]);
+            if (buf_printf(out, "%s%.*s=%.*s", n++ ? "; " : "", (int)nlen, f[5], (int)vlen, f[6]) < 0)
+                return -1;
+        }
+        p = eol ? eol + 1 : NULL;
+    }
+    return 0;
+}
+
+/* After one iteration: the cookie pools of the plan (SEED_COOKIE_POOLS_VAR) from the jars. */
+static int collect_cookie_pools(http_client_t *hc, vars_t *v, err_t *err) {
+    const cJSON *map = vars_get(v, SEED_COOKIE_POOLS_VAR), *e;
+    if (!cJSON_IsObject(map)) return 0;
+    int rc = 0;
+    cJSON_ArrayForEach(e, map) {
+        if (!cJSON_IsString(e)) return err_set(err, "\"%s\": jar names are strings", SEED_COOKIE_POOLS_VAR);
+        buf_t dump, hdr;
+        buf_init(&dump, 1u << 20);
+        buf_init(&hdr, SEED_MAX_COOKIE_HEADER);
+        if (http_jar_dump(hc, e->valuestring, &dump) < 0 || seed_cookie_header(buf_cstr(&dump), &hdr) < 0)
+            rc = err_set(err, "jar \"%s\": cookies too large (over %d bytes)", e->valuestring, SEED_MAX_COOKIE_HEADER);
+        else if (hdr.len == 0)
+            rc = err_set(err, "jar \"%s\" holds no cookie after the iteration (did the login set none?)", e->valuestring);
+        else {
+            cJSON *s = cJSON_CreateString(buf_cstr(&hdr));
+            rc = s ? vars_append(v, e->string, s, err) : err_set(err, "out of memory");
+            cJSON_Delete(s);
+        }
+        buf_free(&dump);
+        buf_free(&hdr);
+        if (rc < 0) return -1;
+    }
+    return 0;
+}
+
 static void *shard_main(void *arg) {
     shard_t *s = arg;
     http_client_t *hc = http_client_new();
@@ -88,7 +138,9 @@ static void *shard_main(void *arg) {
             break;
         }
         s->results[i] = v;
-        if (run_list(&s->repeat->children, hc, s->base_url, v, s->steps, s->abort_flag, &err) < 0)
+        http_client_reset_jars(hc); /* each iteration its own browser: no cookie crosses */
+        if (run_list(&s->repeat->children, hc, s->base_url, v, s->steps, s->abort_flag, &err) < 0 ||
+            collect_cookie_pools(hc, v, &err) < 0)
             s->rc = -1;
     }
     if (s->rc < 0) {
@@ -211,6 +263,33 @@ int seed_run(const suite_t *suite, const char *base_url, int parallel, vars_t *v
         stats->steps = atomic_load(&steps);
         stats->duration_s = clock_mono_s() - t0;
     }
+    return rc;
+}
+
+int seed_run_file(const char *path, const char *base_url, int parallel, vars_t **vars,
+                  seed_stats_t *stats, err_t *err) {
+    spec_set_t set;
+    spec_set_init(&set);
+    if (spec_load_file(&set, path) < 0 || set.n != 1) {
+        err_set(err, "%s", set.nerrors ? buf_cstr(&set.errors) : path);
+        spec_set_free(&set);
+        return -1;
+    }
+    vars_t *copy = vars_clone(*vars);
+    seed_stats_t st = {0, 0};
+    int rc = copy ? seed_run(set.suites[0], base_url, parallel, copy, &st, err)
+                  : err_set(err, "out of memory");
+    if (rc == 0) {
+        vars_free(*vars);
+        *vars = copy;
+    } else {
+        vars_free(copy);
+    }
+    if (stats) {
+        stats->steps += st.steps;
+        stats->duration_s += st.duration_s;
+    }
+    spec_set_free(&set);
     return rc;
 }
 

@@ -27,6 +27,12 @@
 
 #define SEED_MAX_PARALLEL 64
 #define SEED_PARALLEL_VAR "parallel" /* list of index variables of the phases to shard */
+/* {"POOL": "JAR", ...}: after every iteration of a sharded phase, the cookies jar JAR holds become
+ * one element of list POOL, as a Cookie header value ("a=1; b=2"): a session seeded through a
+ * web app's forms (login sets its cookies) for the load generator to send. Every iteration
+ * starts with empty jars (its own browser), so one user's cookies never reach another's. */
+#define SEED_COOKIE_POOLS_VAR "cookie_pools"
+#define SEED_MAX_COOKIE_HEADER 8192 /* bytes of one jar's Cookie header */
 
 typedef struct seed_stats {
     long steps;        /* requests sent */
@@ -38,6 +44,17 @@ typedef struct seed_stats {
  * file:line:col and the failure when a step fails. */
 int seed_run(const suite_t *suite, const char *base_url, int parallel, vars_t *vars,
              seed_stats_t *stats, err_t *err);
+
+/* A scenario's own plan (its "seed" key, a file in specs/bench/) run after seed.json on the same
+ * process: loaded from path, run on a copy of *vars that replaces *vars only when every step
+ * passed (a failed plan leaves no half of its captures behind); stats add up. -1 with err naming
+ * the file (load) or the step (run). */
+int seed_run_file(const char *path, const char *base_url, int parallel, vars_t **vars,
+                  seed_stats_t *stats, err_t *err);
+
+/* The Cookie header value ("name=value; name2=value2") of a jar dumped as Netscape cookie-file
+ * lines (http_jar_dump): "#HttpOnly_" lines are cookies, other "#" lines comments. */
+int seed_cookie_header(const char *netscape, buf_t *out);
 
 /* Every list variable of vars becomes a pool of strings (numbers printed as JSON). */
 int seed_pools(const vars_t *vars, scn_pool_t **pools, size_t *n);

@@ -303,7 +303,10 @@ static void soak_target(soak_ctx_t *c, const target_manifest_t *m, cJSON *target
     seed_stats_t st = {0, 0};
     soak_window_t *w = calloc(SOAK_MAX_WINDOWS, sizeof *w);
     wrk_result_t r;
+    char plan[SOAK_PATH_MAX + 64];
+    snprintf(plan, sizeof plan, "%s/specs/bench/%s", c->o->root, c->scn.seed ? c->scn.seed : "");
     if (!w || seed_run(c->seed, p.url, SOAK_SEED_PARALLEL, vars, &st, &err) < 0 ||
+        (c->scn.seed && seed_run_file(plan, p.url, SOAK_SEED_PARALLEL, &vars, &st, &err) < 0) ||
         seed_pools(vars, &pools, &npools) < 0) {
         cJSON_AddStringToObject(tobj, "status", "error");
         cJSON_AddStringToObject(tobj, "message", w ? err.msg : "out of memory");

@@ -7,6 +7,7 @@
 
 #include "bench/bench.h"
 #include "bench/bench_json.h"
+#include "bench/seed.h"
 
 Test(bench, spread_median_min_max) {
     double odd[] = {30, 10, 20};
@@ -122,6 +123,39 @@ Test(bench, integrity_verdict) {
     cr_assert_not(bench_integrity_verdict(100, 165, 64, why, sizeof why));
     cr_assert(strstr(why, "did not acknowledge") != NULL, "%s", why);
     cr_assert(bench_integrity_verdict(0, 0, 0, why, sizeof why));
+}
+
+/* web-comment: the 303s of the primer (8 connections), the warmup and the measured run (16 each)
+ * add up; so do the requests that may have been in flight when each wrk stopped. */
+Test(bench, integrity_of_form_posts_over_primer_warmup_and_run) {
+    long long acked = 10 + 20 + 100, inflight = 8 + 16 + 16;
+    char why[256];
+    cr_assert(bench_integrity_verdict(acked, 130, inflight, why, sizeof why));
+    cr_assert(bench_integrity_verdict(acked, 170, inflight, why, sizeof why));
+    cr_assert_not(bench_integrity_verdict(acked, 129, inflight, why, sizeof why));
+    cr_assert(strstr(why, "130 writes acknowledged (201 from the API, 303 from a form) but only 129 found") != NULL, "%s", why);
+    cr_assert_not(bench_integrity_verdict(acked, 171, inflight, why, sizeof why));
+    cr_assert(strstr(why, "171 writes found but only 130 acknowledged (+40 in flight at most)") != NULL, "%s", why);
+}
+
+/* The Cookie header of a seeded session from a jar's Netscape dump (curl's format: HttpOnly
+ * cookies behind "#HttpOnly_", comments, CRLF tolerated). */
+Test(bench, seed_cookie_header_from_a_jar_dump) {
+    const char *dump = "# Netscape HTTP Cookie File\n"
+                       "# https://curl.se/docs/http-cookies.html\n"
+                       "\n"
+                       "#HttpOnly_127.0.0.1\tFALSE\t/\tFALSE\t0\tsessionid\tabc123\n"
+                       "127.0.0.1\tFALSE\t/\tFALSE\t1900000000\tcsrftoken\tK=k+1\r\n"
+                       "127.0.0.1\tFALSE\t/\tFALSE\t0\tempty\t\n"
+                       "malformed line without tabs\n";
+    buf_t b;
+    buf_init(&b, 0);
+    cr_assert_eq(seed_cookie_header(dump, &b), 0);
+    cr_assert_str_eq(buf_cstr(&b), "sessionid=abc123; csrftoken=K=k+1; empty=");
+    buf_reset(&b);
+    cr_assert_eq(seed_cookie_header("# only comments\n", &b), 0);
+    cr_assert_eq(b.len, 0);
+    buf_free(&b);
 }
 
 Test(bench, summary_of_one_run_is_not_unstable_and_ceiling_flags_client_bound) {

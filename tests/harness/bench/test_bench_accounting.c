@@ -58,6 +58,13 @@ static void make_root(void) {
         "   \"expect\": {\"status\": 200, \"asserts\": [[\"jsonpath\", \"$.message\", \"==\", "
         "\"nope\"]]}}],\n"
         " \"expect\": {\"status\": 200}}\n");
+    /* a scenario with its own seed plan, which fails on this target (no 201 here): only by name */
+    put("specs/bench/broken-plan.json",
+        "{\"suite\": \"broken-plan\", \"steps\": [{\"name\": \"sign in\", \"request\": "
+        "{\"method\": \"GET\", \"path\": \"/plaintext\"}, \"expect\": {\"status\": 201}}]}\n");
+    put("specs/bench/scenarios/needs-plan.json",
+        "{\"scenario\": \"needs-plan\", \"default\": false, \"seed\": \"broken-plan.json\",\n"
+        " \"requests\": [{\"method\": \"GET\", \"path\": \"/plaintext\"}]}\n");
 }
 
 static int run_bench(const char *out, const char *extra) {
@@ -137,6 +144,11 @@ Test(bench_accounting, every_tenth_500_fails_and_kinds_are_checked, .timeout = 1
                               "unexpected answer(s)"));
     check_tenth(doc, "tenth", "wrk", false);
     check_tenth(doc, "tolerant", "wrk", true);
+    /* "default": false keeps a scenario out of the default set */
+    const cJSON *t0 = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "targets"), 0), *sc;
+    cr_assert_eq(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(t0, "scenarios")), 3);
+    cJSON_ArrayForEach(sc, cJSON_GetObjectItemCaseSensitive(t0, "scenarios"))
+        cr_assert_str_neq(cJSON_GetObjectItemCaseSensitive(sc, "name")->valuestring, "needs-plan");
     const cJSON *tol = scenario(doc, "tolerant");
     const char *tst = cJSON_GetObjectItemCaseSensitive(tol, "status")->valuestring;
     /* the check after the load may meet a 500 too: that is the only other outcome allowed */
@@ -162,6 +174,32 @@ Test(bench_accounting, every_tenth_500_fails_and_kinds_are_checked, .timeout = 1
     cr_assert_eq(run_bench(out, "--count-statuses --scenario tenth"), 1, "see %s.log", out);
     doc = load(out);
     check_tenth(doc, "tenth", "lua", false);
+    cJSON_Delete(doc);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* A scenario whose own seed plan fails (a target without the web app, say) is not measured and
+ * fails the run (exit 1), named with the plan's failing step; the target's other scenarios are
+ * measured as usual. */
+Test(bench_accounting, a_failed_scenario_plan_fails_only_its_scenarios, .timeout = 180) {
+    make_root();
+    char out[128];
+    snprintf(out, sizeof out, "%s/out-plan", root);
+    cr_assert_eq(run_bench(out, "--scenario needs-plan,tolerant"), 1, "see %s.log", out);
+    cJSON *doc = load(out);
+    const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "targets"), 0);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(t, "status")->valuestring, "ok");
+    const cJSON *np = scenario(doc, "needs-plan");
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(np, "status")->valuestring, "check-failed");
+    const char *msg = cJSON_GetObjectItemCaseSensitive(
+                          cJSON_GetObjectItemCaseSensitive(np, "check"), "message")->valuestring;
+    cr_assert_not_null(strstr(msg, "its seed plan broken-plan.json failed"), "%s", msg);
+    cr_assert_not_null(strstr(msg, "sign in"), "the failing step is named: %s", msg);
+    cr_assert_null(cJSON_GetObjectItemCaseSensitive(np, "levels"), "not measured");
+    const cJSON *tol = scenario(doc, "tolerant");
+    cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(tol, "levels"), "the other scenario is measured");
     cJSON_Delete(doc);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

@@ -215,3 +215,67 @@ Test(bench_e2e, smoke_bench_writes_sane_results, .timeout = 180) {
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
 }
+
+/* The web scenarios (contract section 7) on quill: sessions signed in through the login form
+ * (specs/bench/web-sessions.json), the article page signed in, the comment form posted with the
+ * session's CSRF token; every answer the expected one (200, 303) and every acknowledged comment
+ * found through the API. */
+Test(bench_e2e, web_scenarios_post_forms_with_seeded_sessions, .timeout = 240) {
+    char dir[] = "/tmp/parity-test-bench-web-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    pid_t pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", 1);
+        dup2(null, 2);
+        execl(PARITY_BUILD_DIR "/harness/parity", "parity", "bench", "--target", "quill", "--profile", "smoke",
+              "--scenario", "web-article,web-comment", "--duration", "1", "--out", dir, (char *)NULL);
+        _exit(127);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "parity bench exited %d (see %s)", WEXITSTATUS(status), dir);
+    char path[512];
+    snprintf(path, sizeof path, "%s/bench.json", dir);
+    buf_t text;
+    buf_init(&text, 0);
+    err_t err;
+    cr_assert_eq(buf_read_file(&text, path, &err), 0, "%s", err.msg);
+    cJSON *d = cJSON_Parse(buf_cstr(&text));
+    cr_assert_not_null(d);
+    const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "targets"), 0);
+    cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(t, "status")->valuestring, "ok");
+    const cJSON *pools = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "seed"), "pools");
+    for (const char *p = "web_cookies\0web_csrfs\0web_csrf_names\0web_users\0"; *p; p += strlen(p) + 1)
+        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(pools, p)->valuedouble, 20, "pool %s: one per reader", p);
+    const cJSON *scns = cJSON_GetObjectItemCaseSensitive(t, "scenarios"), *s;
+    cr_assert_eq(cJSON_GetArraySize(scns), 2);
+    cJSON_ArrayForEach(s, scns) {
+        const char *name = cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring;
+        bool post = !strcmp(name, "web-comment");
+        cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s, "status")->valuestring, "ok", "%s", name);
+        cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s, "counting")->valuestring, "lua", "%s", name);
+        const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "levels"), 0), "runs"), 0);
+        double requests = cJSON_GetObjectItemCaseSensitive(run, "requests")->valuedouble;
+        cr_assert_gt(requests, 0, "%s", name);
+        /* every answer is the expected status: nothing else was counted */
+        const cJSON *st = cJSON_GetObjectItemCaseSensitive(run, "statuses");
+        cr_assert_eq(cJSON_GetArraySize(st), 1, "%s: %s", name, cJSON_PrintUnformatted(st));
+        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(st, post ? "303" : "200")->valuedouble, requests, "%s", name);
+        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(run, "errors"), "total")->valuedouble, 0, "%s", name);
+        const cJSON *i = cJSON_GetObjectItemCaseSensitive(s, "integrity");
+        if (!post) {
+            cr_assert_null(i, "a read scenario has no integrity check");
+            continue;
+        }
+        cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(i, "pass")), "integrity: %s", cJSON_PrintUnformatted(i));
+        double acked = cJSON_GetObjectItemCaseSensitive(i, "acknowledged")->valuedouble;
+        double found = cJSON_GetObjectItemCaseSensitive(i, "found")->valuedouble;
+        cr_assert_geq(acked, requests, "the measured run's 303s are counted (and the primer's, the warmup's)");
+        cr_assert(found >= acked && found <= acked + cJSON_GetObjectItemCaseSensitive(i, "in_flight_max")->valuedouble);
+    }
+    cJSON_Delete(d);
+    buf_free(&text);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}

@@ -25,7 +25,7 @@ Test(scenario, loads_the_shipped_scenarios) {
     cr_assert_eq(scn_load_dir(TESTS_DIR "/../specs/bench/scenarios", &all, &n, &err), 0, "%s", err.msg);
     const char *want[] = {"article-list", "article-read", "comment-create", "feed",
                           "html-home",    "json",         "login",          "mixed",
-                          "mixed-login",  "plaintext"};
+                          "mixed-login",  "plaintext",    "web-article",    "web-comment"};
     cr_assert_eq(n, sizeof want / sizeof *want);
     for (size_t i = 0; i < n; i++) {
         bool found = false;
@@ -363,6 +363,9 @@ Test(scenario, web_lua_keeps_sessions_whole_in_wrk, .timeout = 60) {
     scn_lua_opts_t o = {.out_json = json, .nonce = "n1", .count_statuses = true};
     cr_assert_eq(scn_lua(&s, seeded, 4, &o, &script, &err), 0, "%s", err.msg);
     cr_assert(strstr(script.ptr, "local acked = {303}") != NULL);
+    /* the session's digit turns fastest: consecutive requests (those in flight together) carry
+     * different sessions */
+    cr_assert(strstr(script.ptr, "local n = #P[\"cookies\"]\n  local i0 = ") != NULL, "%s", script.ptr);
     FILE *f = fopen(lua, "w");
     fwrite(script.ptr, 1, script.len, f);
     fclose(f);

@@ -138,9 +138,10 @@ Test(scenario_stream, paired_pools_and_urlencode) {
     scn_stream_t st;
     err_t err;
     cr_assert_eq(scn_stream_init(&st, &s, &seeded, 1, "h", "n", &err), 0, "%s", err.msg);
-    /* uses 1..6: slug digit first (radix 3), then the pair's digit (radix 2) */
-    static const char *const want[][3] = {{"/p/b", "c0", "t0%2B"}, {"/p/c", "c0", "t0%2B"},
-                                          {"/p/a", "c1", "t1%2F"}, {"/p/b", "c1", "t1%2F"},
+    /* uses 1..6: the pair's digit first (radix 2: consecutive requests, other sessions), then
+     * the slug's (radix 3) */
+    static const char *const want[][3] = {{"/p/a", "c1", "t1%2F"}, {"/p/b", "c0", "t0%2B"},
+                                          {"/p/b", "c1", "t1%2F"}, {"/p/c", "c0", "t0%2B"},
                                           {"/p/c", "c1", "t1%2F"}, {"/p/a", "c0", "t0%2B"}};
     for (size_t i = 0; i < 6; i++) {
         buf_t b;
