@@ -74,7 +74,10 @@ static void cookie_attr_find(const char *hv, const char *attr, bool *found, cons
 
 /* ["cookie", "NAME"] and Hurl's ["cookie", "NAME[Attr]"] over the response's Set-Cookie headers
  * (the last one of NAME). Max-Age is an integer when it is one; Secure and HttpOnly are true when
- * present; an absent cookie or attribute is nothing. */
+ * present; an absent cookie or attribute is nothing. Why parsed here and not asked of libcurl's
+ * cookie engine (which keeps the jars): the engine stores what it will send, not what was said
+ * (Max-Age becomes an expiry time, SameSite is dropped, a rejected cookie is absent), and these
+ * asserts are about what the server said. */
 static int query_cookie(const query_t *q, const char *name, resp_t *r, qval_t *out, err_t *err) {
     const char *hv = NULL, *val = NULL;
     size_t vlen = 0;

@@ -425,7 +425,8 @@ static int redirect_request(const req_t *prev, long status, const char *from, co
         rc = err_set(why, "Location \"%.200s\" is not a URL", loc);
     size_t bl = strlen(base_url);
     if (rc == 0 && (strncmp(abs, base_url, bl) != 0 || (abs[bl] != '/' && abs[bl] != '?')))
-        rc = err_set(why, "Location \"%.200s\" leaves the target (%s): not followed", loc, base_url);
+        rc = err_set(why, "Location \"%.200s\" leaves the target (%s): not followed", loc,
+                     base_url);
     req_reset(next);
     if (rc == 0) {
         const char *t = abs + bl;
@@ -441,9 +442,10 @@ static int redirect_request(const req_t *prev, long status, const char *from, co
             rc = err_set(why, "redirect request too large");
         for (size_t i = 0; rc == 0 && i < prev->nheaders; i++) {
             const char *n = prev->headers[i].name;
-            if (get && (strcasecmp(n, "Content-Type") == 0 || strcasecmp(n, "Content-Length") == 0 ||
-                        strcasecmp(n, "Transfer-Encoding") == 0))
-                continue;
+            bool body_header = strcasecmp(n, "Content-Type") == 0 ||
+                               strcasecmp(n, "Content-Length") == 0 ||
+                               strcasecmp(n, "Transfer-Encoding") == 0;
+            if (get && body_header) continue;
             if (req_add_header(next, n, str_dup(prev->headers[i].value), why) == -1)
                 rc = err_set(why, "out of memory");
             else if (strcasecmp(n, "Content-Type") == 0)
