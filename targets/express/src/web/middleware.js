@@ -97,8 +97,8 @@ function pageContext(users) {
 /**
  * 303 See Other to `url`, with a small HTML body (views/redirect.ejs, no layout: it must not take
  * the flash messages meant for the next page). Every answer of the pages is text/html, but
- * res.redirect negotiates its body on Accept and picks text/plain for a client that sends none
- * or `*\/*`.
+ * res.redirect negotiates its body on Accept and picks text/plain for a client that sends no
+ * Accept header, or one that takes any type.
  */
 function seeOther(res, url) {
   res.status(303).location(url).render('redirect', { url });
