@@ -6,7 +6,8 @@ Run it (parity does the same, with the environment contract's variables):
 
 gthread workers, as TechEmpower's Django entry: WORKERS processes (one per CPU) with THREADS
 threads each (default 4), so a worker waiting on SQLite's lock or on bcrypt does not idle its
-CPU, and keep-alive connections are kept (the sync worker closes every connection).
+CPU, and keep-alive connections are kept (the sync worker closes every connection). Each thread
+keeps one database connection (CONN_MAX_AGE=None): on PostgreSQL, WORKERS x THREADS connections.
 """
 import os
 import sys
@@ -32,10 +33,17 @@ timeout = 30
 limit_request_line = 8190
 
 
+# Any fixed 64-bit key: the advisory lock that serialises `migrate` between servers.
+MIGRATE_LOCK = 0x636F6E64756974  # "conduit"
+
+
 def on_starting(server):
     """Runs once in the master, before any worker is forked: apply the migrations (creating
-    the schema of a fresh database) and switch the file to WAL, so that workers never race
-    to create tables."""
+    the schema of a fresh database), so that workers never race to create tables.
+
+    SQLite: the file is switched to WAL first. PostgreSQL: `migrate` runs under a session-level
+    `pg_advisory_lock`, so several gunicorn masters started at once against one database (several
+    target hosts) migrate one after the other; the later ones find nothing to do."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conduit.settings")
     import django
     from django.core.management import call_command
@@ -43,10 +51,18 @@ def on_starting(server):
 
     django.setup()
     with connection.cursor() as cursor:
-        cursor.execute("PRAGMA journal_mode = WAL")
-    call_command("migrate", interactive=False, verbosity=0)
-    # Workers are forked from this process: they must not inherit its SQLite connection.
-    connections.close_all()
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MIGRATE_LOCK])
+        else:
+            cursor.execute("PRAGMA journal_mode = WAL")
+    try:
+        call_command("migrate", interactive=False, verbosity=0)
+    finally:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MIGRATE_LOCK])
+        # Workers are forked from this process: they must not inherit its connection.
+        connections.close_all()
 
 
 def post_worker_init(worker):

@@ -16,7 +16,7 @@ TAKEN = "has already been taken"
 
 def _raise_if_taken(username=None, email=None, exclude=None):
     """409 naming every field whose value another user already has (bytewise comparison:
-    SQLite's default BINARY collation)."""
+    ``=`` on text, on SQLite and on PostgreSQL alike)."""
     taken = repo.taken_fields(username, email, exclude)
     if taken:
         raise ApiError(409, {field: [TAKEN] for field in taken})
@@ -24,14 +24,17 @@ def _raise_if_taken(username=None, email=None, exclude=None):
 
 def _save_unique(write, username=None, email=None, exclude=None):
     """Run ``write()`` (an insert or update of a user) after the duplicate check, both in one
-    BEGIN IMMEDIATE transaction: two concurrent registrations cannot both pass the check."""
+    transaction. On SQLite (BEGIN IMMEDIATE) two concurrent registrations cannot both pass the
+    check; on PostgreSQL (READ COMMITTED) they can, and the unique index then makes the second
+    insert wait for the first and fail with a unique violation (SQLSTATE 23505)."""
     try:
         with transaction.atomic():
             _raise_if_taken(username, email, exclude)
             return write()
     except IntegrityError:
-        # The unique indexes are the last line of defence (a writer outside this code path):
-        # report whichever field now clashes.
+        # The unique indexes are the last line of defence (a concurrent registration on
+        # PostgreSQL, a writer outside this code path): the transaction is rolled back, and the
+        # check, re-run in autocommit, reports whichever field now clashes.
         _raise_if_taken(username, email, exclude)
         raise
 

@@ -4,7 +4,10 @@ Order of checks in every view: authentication (the method's decorator, 401), the
 (404), then ownership (403), then the body (422). Writes run in autocommit (one statement, its
 own short transaction) unless a read decides the write: then ``transaction.atomic()`` (BEGIN
 IMMEDIATE, common/sqlite/base.py) holds SQLite's write lock from that read to the commit, and
-nothing else (bodies are parsed and bcrypt runs before it).
+nothing else (bodies are parsed and bcrypt runs before it). On PostgreSQL (READ COMMITTED, no
+database-wide write lock) the article re-read inside the block is ``SELECT ... FOR UPDATE``:
+concurrent updates of one article queue on its row, and a comment or favorite inserted while
+it is being deleted waits for the delete (its foreign key check) and then finds it gone.
 """
 import re
 
@@ -70,16 +73,17 @@ def publish_article(author_id, title, description, body, tags):
     return slug
 
 
-def article_or_404(slug):
-    """The article to write to (``id``, ``author_id``, ``updated_at``), or 404."""
-    article = repo.article_handle(slug)
+def article_or_404(slug, lock=False):
+    """The article to write to (``id``, ``author_id``, ``updated_at``), or 404. ``lock`` (inside
+    ``transaction.atomic()`` only) locks its row until the commit (see repo.article_handle)."""
+    article = repo.article_handle(slug, lock=lock)
     if article is None:
         raise not_found("article")
     return article
 
 
-def _own_article_or_error(request, slug):
-    article = article_or_404(slug)
+def _own_article_or_error(request, slug, lock=False):
+    article = article_or_404(slug, lock=lock)
     if article.author_id != request.user.id:
         raise forbidden("article")
     return article
@@ -143,7 +147,7 @@ class ArticleDetailView(ApiView):
         payload.validate()
         with transaction.atomic():
             # Re-read under the write lock: updatedAt must follow the latest committed one.
-            article = _own_article_or_error(request, slug)
+            article = _own_article_or_error(request, slug, lock=True)
             repo.update_article(article, changes, tags)
         return _detail_response(request, slug)
 
@@ -152,7 +156,7 @@ class ArticleDetailView(ApiView):
         _own_article_or_error(request, slug)
         with transaction.atomic():
             # Under the write lock: its comments, favorites and tag links go with it.
-            article = _own_article_or_error(request, slug)
+            article = _own_article_or_error(request, slug, lock=True)
             repo.delete_article(article)
         return no_content()
 

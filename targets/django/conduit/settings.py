@@ -1,12 +1,15 @@
 """Settings of the Conduit project, production configuration only.
 
 Everything environment-specific comes from the parity environment contract (HOST, PORT, WORKERS,
-DATABASE_PATH, SECRET_KEY). There is no debug mode: the target always runs the way it would be
-deployed, and Django's HTML debug/error pages are replaced by JSON handlers (see conduit/urls.py),
-HTML ones for the web pages (web/errors.py).
+DATABASE_PATH or DATABASE_URL, SECRET_KEY). There is no debug mode: the target always runs the
+way it would be deployed, and Django's HTML debug/error pages are replaced by JSON handlers (see
+conduit/urls.py), HTML ones for the web pages (web/errors.py).
 """
 import os
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -97,17 +100,48 @@ TEMPLATES = [
     },
 ]
 
-# SQLite in WAL mode (set once at start-up, see gunicorn.conf.py) with a 5 s busy timeout; the
-# custom backend opens every transaction with BEGIN IMMEDIATE (see common/sqlite/base.py).
-DATABASES = {
-    "default": {
-        "ENGINE": "common.sqlite",
-        "NAME": os.environ.get("DATABASE_PATH") or str(BASE_DIR / "conduit.sqlite3"),
-        "OPTIONS": {"timeout": 5},
-        # One connection per worker thread, kept for the life of the thread.
+
+def _postgresql(url):
+    """DATABASES["default"] for a libpq URI: ``postgresql://USER[:PW]@HOST[:PORT]/DBNAME`` or,
+    for a Unix socket, ``postgresql://USER@/DBNAME?host=/socket/dir&port=PORT`` (the ``host``
+    query parameter wins over the netloc, as in libpq). Percent-escapes are decoded."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgres", "postgresql"):
+        raise ImproperlyConfigured(f"DATABASE_URL: scheme {parts.scheme!r}, expected postgresql://")
+    query = parse_qs(parts.query)
+    host = query.get("host", [parts.hostname or ""])[0]
+    port = query.get("port", [str(parts.port) if parts.port else ""])[0]
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": unquote(parts.path.lstrip("/")),
+        "USER": unquote(parts.username or ""),
+        "PASSWORD": unquote(parts.password or ""),
+        "HOST": host,
+        "PORT": port,
+        # One connection per gunicorn thread, kept for the life of the thread: WORKERS x THREADS
+        # connections in all, which must stay below the server's max_connections (README,
+        # "Database"). Django 3.2 has no CONN_HEALTH_CHECKS; a connection that failed is closed
+        # by Django at the end of its request and reopened by the next one.
         "CONN_MAX_AGE": None,
     }
-}
+
+
+# PostgreSQL exactly when DATABASE_URL is set (Django's own backend on psycopg2, READ COMMITTED,
+# the session time zone set to UTC by Django). Otherwise SQLite in WAL mode (set once at start-up,
+# see gunicorn.conf.py) with a 5 s busy timeout; that custom backend opens every transaction with
+# BEGIN IMMEDIATE (see common/sqlite/base.py).
+if os.environ.get("DATABASE_URL"):
+    DATABASES = {"default": _postgresql(os.environ["DATABASE_URL"])}
+else:
+    DATABASES = {
+        "default": {
+            "ENGINE": "common.sqlite",
+            "NAME": os.environ.get("DATABASE_PATH") or str(BASE_DIR / "conduit.sqlite3"),
+            "OPTIONS": {"timeout": 5},
+            # One connection per worker thread, kept for the life of the thread.
+            "CONN_MAX_AGE": None,
+        }
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 
 # The data layer (common/repository): "orm" (Django's ORM, target django) or "sql" (hand-written

@@ -69,8 +69,8 @@ class RegisterView(PageView):
                 if not taken:
                     return repo.create_user(username, email, password_hash)
         except IntegrityError:
-            # The unique indexes are the last line of defence (a writer outside this code
-            # path): report whichever field now clashes.
+            # The unique indexes are the last line of defence (a concurrent registration on
+            # PostgreSQL, a writer outside this code path): report whichever field now clashes.
             taken = repo.taken_fields(username, email)
             if not taken:
                 raise
@@ -106,16 +106,17 @@ class LogoutView(LoginRequiredMixin, PageView):
         return HttpResponseSeeOther("/")
 
 
-def _article_or_404(slug):
-    article = repo.article_handle(slug)
+def _article_or_404(slug, lock=False):
+    article = repo.article_handle(slug, lock=lock)
     if article is None:
         raise Http404("article")
     return article
 
 
-def _own_article(request, slug):
-    """The article to write to: 404 when unknown, 403 when the user is not its author."""
-    article = _article_or_404(slug)
+def _own_article(request, slug, lock=False):
+    """The article to write to: 404 when unknown, 403 when the user is not its author. ``lock``
+    inside ``transaction.atomic()``: its row stays locked until the commit (PostgreSQL)."""
+    article = _article_or_404(slug, lock=lock)
     if article.author_id != request.user.id:
         raise PermissionDenied("article")
     return article
@@ -163,7 +164,7 @@ class ArticleEditView(LoginRequiredMixin, PageView):
         data = form.cleaned_data
         with transaction.atomic():
             # Re-read under the write lock (as the API's PUT): updatedAt follows the latest one.
-            article = _own_article(request, slug)
+            article = _own_article(request, slug, lock=True)
             changes = {key: data[key] for key in ("title", "description", "body")}
             repo.update_article(article, changes, data["tags"])
         messages.success(request, "Article updated.")
@@ -174,7 +175,7 @@ class ArticleDeleteView(LoginRequiredMixin, PageView):
     def post(self, request, slug):
         _own_article(request, slug)
         with transaction.atomic():
-            repo.delete_article(_own_article(request, slug))
+            repo.delete_article(_own_article(request, slug, lock=True))
         messages.success(request, "Article deleted.")
         return HttpResponseSeeOther("/")
 

@@ -7,8 +7,9 @@ runs on either and the report can tell Django's cost from the ORM's:
 - ``sql`` (target ``django-raw``): hand-written SQL on ``django.db.connection.cursor()``
   (``sql.py``), one statement per article read, tags aggregated in SQL.
 
-Both run on Django's connection (per thread, kept with CONN_MAX_AGE) and inside the views'
-``transaction.atomic()`` blocks (BEGIN IMMEDIATE, common/sqlite/base.py); both implement the
+Both run on Django's connection (per thread, kept with CONN_MAX_AGE; SQLite, or PostgreSQL when
+DATABASE_URL is set) and inside the views' ``transaction.atomic()`` blocks (BEGIN IMMEDIATE on
+SQLite, common/sqlite/base.py; READ COMMITTED on PostgreSQL); both implement the
 methods documented in ``orm.OrmRepository`` and return the same shapes: user records with
 ``id``, ``username``, ``email``, ``password`` (the hash), ``bio``, ``image``; article handles
 with ``id``, ``author_id`` and ``updated_at``; and the contract's JSON dicts for profiles,

@@ -56,7 +56,7 @@ def _article_json(article, with_body=True):
         article.title,
         article.description,
         article.body if with_body else None,
-        # Prefetched in name order; SQLite's BINARY collation is UTF-8 byte order.
+        # Prefetched in name order: byte order (SQLite BINARY, the C collation on PostgreSQL).
         [tag.name for tag in article.tags.all()],
         iso_ms(article.created_at),
         iso_ms(article.updated_at),
@@ -145,9 +145,13 @@ class OrmRepository:
         article = _with_details(Article.objects.filter(slug=slug), viewer_id).first()
         return _article_json(article) if article is not None else None
 
-    def article_handle(self, slug):
-        """The article to write to (``id``, ``author_id``, ``updated_at``), or None."""
-        return Article.objects.filter(slug=slug).first()
+    def article_handle(self, slug, lock=False):
+        """The article to write to (``id``, ``author_id``, ``updated_at``), or None. ``lock``
+        (inside ``transaction.atomic()``): ``SELECT ... FOR UPDATE`` on PostgreSQL, so writers of
+        one article queue on its row; nothing on SQLite, where BEGIN IMMEDIATE already holds the
+        database's write lock (Django leaves FOR UPDATE out there)."""
+        articles = Article.objects.select_for_update() if lock else Article.objects
+        return articles.filter(slug=slug).first()
 
     def slug_taken(self, slug):
         return Article.objects.filter(slug=slug).exists()
@@ -228,7 +232,7 @@ class OrmRepository:
     # tags and the page -----------------------------------------------------------------------
 
     def tag_names(self):
-        # Tags used by at least one existing article, in byte order (SQLite BINARY collation).
+        # Tags used by at least one existing article, in byte order (SQLite BINARY, PostgreSQL C).
         return list(Tag.objects.filter(articles__isnull=False).distinct().order_by("name")
                     .values_list("name", flat=True))
 

@@ -4,17 +4,24 @@ The same schema as the ORM (the migrations create it), reached with plain SQL on
 connection, rows read as tuples. What the ORM does in Python, SQL does here:
 
 - one statement per article read: author joined, ``favoritesCount``, ``favorited``,
-  ``following`` and the sorted ``tagList`` (``json_group_array`` over an ordered subquery;
-  SQLite 3.40 has no ``ORDER BY`` inside aggregates) as columns;
-- timestamps are written as Django stores a UTC ``DateTimeField`` (``str()`` of the naive
-  value) and read in the API's shape by SQLite's ``strftime`` (an expression has no declared
-  type, so Django's connection does not run its ``datetime`` converter, a regex per value);
+  ``following`` and the sorted ``tagList`` as columns;
+- timestamps are written as Django writes a ``DateTimeField`` (``connection.ops``: the naive UTC
+  text on SQLite, the aware value on PostgreSQL) and read in the API's shape by the database
+  (an expression has no declared type, so Django's SQLite connection does not run its
+  ``datetime`` converter, a regex per value);
 - a list is two statements (count, page) whatever its length;
 - an article's comments, favorites and tag links are deleted with it by SQL (Django's ORM
-  cascades in Python; its SQLite foreign keys have no ON DELETE).
+  cascades in Python; its foreign keys have no ON DELETE).
 
-Views still open ``transaction.atomic()`` (BEGIN IMMEDIATE) where a read decides a write; the
-cursor runs inside it.
+One SQL text serves both backends: ``%s`` placeholders only (Django's cursor turns them into
+SQLite's ``?``; psycopg2 takes them as they are), ``INSERT ... RETURNING id`` (SQLite 3.35+),
+``INSERT ... ON CONFLICT DO NOTHING``, ``EXISTS`` (1 on SQLite, true on PostgreSQL: read through
+``bool()``). Two expressions differ and come from ``_DIALECTS``: the timestamp's text and the
+sorted tag list (SQLite 3.40 has no ``ORDER BY`` inside aggregates: ``json_group_array`` over an
+ordered subquery; PostgreSQL has ``ARRAY(subquery)``, read by psycopg2 as a list).
+
+Views still open ``transaction.atomic()`` where a read decides a write (BEGIN IMMEDIATE on
+SQLite; on PostgreSQL the article handle is then read ``FOR UPDATE``); the cursor runs inside it.
 """
 import json
 from collections import namedtuple
@@ -28,11 +35,37 @@ from .shapes import article_view, comment_view, profile_view
 
 UserRecord = namedtuple("UserRecord", "id username email password bio image")
 ArticleHandle = namedtuple("ArticleHandle", "id author_id updated_at")
+Dialect = namedtuple("Dialect", "timestamp tags decode_tags")
+
+_TAG_NAMES = ("SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id"
+              " WHERE x.article_id = a.id ORDER BY t.name")
+
+# timestamp: a stored timestamp as the API shows it, 2026-11-23T18:32:05.123Z ("%%" is "%" once
+# Django's SQLite cursor has rewritten the statement: every statement using it has parameters).
+# tags: the article's tag names in byte order (the database's collation is C on PostgreSQL,
+# BINARY on SQLite).
+_DIALECTS = {
+    "sqlite": Dialect(
+        timestamp="strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', {})",
+        tags=f"(SELECT json_group_array(name) FROM ({_TAG_NAMES}))",
+        decode_tags=json.loads,
+    ),
+    "postgresql": Dialect(
+        timestamp="""to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"')""",
+        tags=f"ARRAY({_TAG_NAMES})",
+        decode_tags=list,
+    ),
+}
+_SQL = _DIALECTS[connection.vendor]
+
+
+def _ts(column):
+    return _SQL.timestamp.format(column)
 
 
 def _stored(value):
-    """An aware UTC datetime as Django stores it on SQLite (str() of the naive value)."""
-    return str(value.astimezone(timezone.utc).replace(tzinfo=None))
+    """An aware datetime as Django stores it in a DateTimeField on this backend."""
+    return connection.ops.adapt_datetimefield_value(value)
 
 
 def _api_time(value):
@@ -43,53 +76,42 @@ def _api_time(value):
 _USER = "SELECT id, username, email, password, bio, image FROM users WHERE "
 _USER_COLUMNS = ("username", "email", "password", "bio", "image")
 
-# STRFTIME(column): a stored timestamp in the API's shape, 2026-11-23T18:32:05.123Z ("%%" is
-# "%" once Django's cursor has rewritten the statement; every statement using it has parameters).
-_STRFTIME = "strftime('%%Y-%%m-%%dT%%H:%%M:%%fZ', "
-
-# The article columns; {body} is "a.body" or "NULL" (lists leave it out). :viewer is NULL
-# for anonymous requests, which makes both EXISTS false. Statements with a dict of parameters
-# use sqlite3's :name style (Django 3.2's SQLite cursor rewrites only %s).
-_ARTICLE = """
-SELECT a.slug, a.title, a.description, {body}, STRFTIME(a.created_at), STRFTIME(a.updated_at),
+# The article columns; {body} is "a.body" or "NULL" (lists leave it out). Its two parameters
+# are the viewer's id, twice (NULL for anonymous requests, which makes both EXISTS false).
+_ARTICLE = f"""
+SELECT a.slug, a.title, a.description, {{body}}, {_ts("a.created_at")}, {_ts("a.updated_at")},
        u.username, u.bio, u.image,
        (SELECT count(*) FROM favorites f WHERE f.article_id = a.id),
-       EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = :viewer),
-       EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = :viewer AND w.followee_id = a.author_id),
-       (SELECT json_group_array(name) FROM
-          (SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
-           WHERE x.article_id = a.id ORDER BY t.name))
+       EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = %s),
+       EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = %s AND w.followee_id = a.author_id),
+       {_SQL.tags}
 FROM articles a JOIN users u ON u.id = a.author_id
 """
-_ARTICLE_BY_SLUG = _ARTICLE.format(body="a.body") + "WHERE a.slug = :slug"
+_ARTICLE_BY_SLUG = _ARTICLE.format(body="a.body") + "WHERE a.slug = %s"
+# One parameter each, in this order.
 _FILTERS = {
     "tag": "a.id IN (SELECT x.article_id FROM article_tags x JOIN tags t ON t.id = x.tag_id"
-           " WHERE t.name = :tag)",
-    "author": "a.author_id IN (SELECT id FROM users WHERE username = :author)",
+           " WHERE t.name = %s)",
+    "author": "a.author_id IN (SELECT id FROM users WHERE username = %s)",
     "favorited": "a.id IN (SELECT f.article_id FROM favorites f JOIN users fu ON fu.id = f.user_id"
-                 " WHERE fu.username = :favorited)",
-    "feed_of": "a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = :feed_of)",
+                 " WHERE fu.username = %s)",
+    "feed_of": "a.author_id IN (SELECT followee_id FROM follows WHERE follower_id = %s)",
 }
-_PAGE_ORDER = " ORDER BY a.created_at DESC, a.id DESC LIMIT :limit OFFSET :offset"
-_COMMENTS = """
-SELECT c.id, STRFTIME(c.created_at), STRFTIME(c.updated_at), c.body, u.username, u.bio, u.image,
-       EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = :viewer AND w.followee_id = c.author_id)
+_PAGE_ORDER = " ORDER BY a.created_at DESC, a.id DESC LIMIT %s OFFSET %s"
+_COMMENTS = f"""
+SELECT c.id, {_ts("c.created_at")}, {_ts("c.updated_at")}, c.body, u.username, u.bio, u.image,
+       EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = %s AND w.followee_id = c.author_id)
 FROM comments c JOIN users u ON u.id = c.author_id
-WHERE c.article_id = :article ORDER BY c.id
+WHERE c.article_id = %s ORDER BY c.id
 """
-
-
-_ARTICLE = _ARTICLE.replace("STRFTIME(", _STRFTIME)
-_ARTICLE_BY_SLUG = _ARTICLE_BY_SLUG.replace("STRFTIME(", _STRFTIME)
-_COMMENTS = _COMMENTS.replace("STRFTIME(", _STRFTIME)
-_LATEST = ("SELECT a.slug, a.title, u.username, STRFTIME(a.created_at) FROM articles a JOIN users u"
-           " ON u.id = a.author_id ORDER BY a.created_at DESC, a.id DESC LIMIT %s").replace("STRFTIME(", _STRFTIME)
+_LATEST = (f"SELECT a.slug, a.title, u.username, {_ts('a.created_at')} FROM articles a JOIN users u"
+           " ON u.id = a.author_id ORDER BY a.created_at DESC, a.id DESC LIMIT %s")
 
 
 def _article_json(row):
     (slug, title, description, body, created, updated, username, bio, image, count, favorited,
      following, tags) = row
-    return article_view(slug, title, description, body, json.loads(tags), created, updated,
+    return article_view(slug, title, description, body, _SQL.decode_tags(tags), created, updated,
                         bool(favorited), count,
                         profile_view(username, bio, image, following))
 
@@ -99,14 +121,13 @@ class SqlRepository:
 
     @staticmethod
     def _run(sql, params=None):
-        """Execute and return the cursor's rows (all of them) and its lastrowid / rowcount."""
+        """Execute and return the cursor's rows (all of them)."""
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            rows = cursor.fetchall() if cursor.description else []
-            return rows, cursor.lastrowid, cursor.rowcount
+            return cursor.fetchall() if cursor.description else []
 
     def _one(self, sql, params=None):
-        rows = self._run(sql, params)[0]
+        rows = self._run(sql, params)
         return rows[0] if rows else None
 
     # users -----------------------------------------------------------------------------------
@@ -127,8 +148,8 @@ class SqlRepository:
     def taken_fields(self, username, email, exclude_id=None):
         if username is None and email is None:
             return []
-        rows = self._run("SELECT username, email FROM users WHERE (username = :u OR email = :e)"
-                         " AND (:x IS NULL OR id != :x)", {"u": username, "e": email, "x": exclude_id})[0]
+        rows = self._run("SELECT username, email FROM users WHERE (username = %s OR email = %s)"
+                         " AND (%s IS NULL OR id != %s)", [username, email, exclude_id, exclude_id])
         taken = []
         if username is not None and any(row[0] == username for row in rows):
             taken.append("username")
@@ -137,15 +158,17 @@ class SqlRepository:
         return taken
 
     def create_user(self, username, email, password_hash):
-        _, user_id, _ = self._run("INSERT INTO users (username, email, password, bio, image)"
-                                  " VALUES (%s, %s, %s, NULL, NULL)", [username, email, password_hash])
+        (user_id,) = self._one("INSERT INTO users (username, email, password, bio, image)"
+                               " VALUES (%s, %s, %s, NULL, NULL) RETURNING id",
+                               [username, email, password_hash])
         return UserRecord(user_id, username, email, password_hash, None, None)
 
     def update_user(self, user, changes):
         columns = [name for name in _USER_COLUMNS if name in changes]  # never a caller's string in SQL
         if columns:
-            assignments = ", ".join(f"{name} = :{name}" for name in columns)
-            self._run(f"UPDATE users SET {assignments} WHERE id = :id", dict(changes, id=user.id))
+            assignments = ", ".join(f"{name} = %s" for name in columns)
+            self._run(f"UPDATE users SET {assignments} WHERE id = %s",
+                      [changes[name] for name in columns] + [user.id])
         return user._replace(**{name: changes[name] for name in columns})
 
     # profiles --------------------------------------------------------------------------------
@@ -168,23 +191,27 @@ class SqlRepository:
     def list_articles(self, viewer_id, limit, offset, tag=None, author=None, favorited=None,
                       feed_of=None):
         given = {"tag": tag, "author": author, "favorited": favorited, "feed_of": feed_of}
-        params = {name: value for name, value in given.items() if value is not None}
-        where = (" WHERE " + " AND ".join(_FILTERS[name] for name in params)) if params else ""
+        names = [name for name in _FILTERS if given[name] is not None]
+        params = [given[name] for name in names]
+        where = (" WHERE " + " AND ".join(_FILTERS[name] for name in names)) if names else ""
         count = self._one("SELECT count(*) FROM articles a" + where, params)[0]
         rows = self._run(_ARTICLE.format(body="NULL") + where + _PAGE_ORDER,
-                         dict(params, viewer=viewer_id, limit=limit, offset=offset))[0]
+                         [viewer_id, viewer_id, *params, limit, offset])
         return [_article_json(row) for row in rows], count
 
     def article_by_slug(self, slug, viewer_id):
-        row = self._one(_ARTICLE_BY_SLUG, {"slug": slug, "viewer": viewer_id})
+        row = self._one(_ARTICLE_BY_SLUG, [viewer_id, viewer_id, slug])
         return _article_json(row) if row is not None else None
 
-    def article_handle(self, slug):
-        row = self._one("SELECT id, author_id, updated_at FROM articles WHERE slug = %s", [slug])
+    def article_handle(self, slug, lock=False):
+        # FOR UPDATE where the backend has it (PostgreSQL; see orm.OrmRepository.article_handle).
+        for_update = " FOR UPDATE" if lock and connection.features.has_select_for_update else ""
+        row = self._one("SELECT id, author_id, updated_at FROM articles WHERE slug = %s" + for_update,
+                        [slug])
         return ArticleHandle(*row) if row is not None else None
 
     def slug_taken(self, slug):
-        return self._one("SELECT EXISTS (SELECT 1 FROM articles WHERE slug = %s)", [slug])[0] == 1
+        return bool(self._one("SELECT EXISTS (SELECT 1 FROM articles WHERE slug = %s)", [slug])[0])
 
     def _link_tags(self, article_id, names):
         if not names:
@@ -198,17 +225,18 @@ class SqlRepository:
 
     def create_article(self, author_id, slug, title, description, body, tags):
         created = _stored(now_ms())
-        _, article_id, _ = self._run(
+        (article_id,) = self._one(
             "INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)"
-            " VALUES (%s, %s, %s, %s, %s, %s, %s)", [slug, title, description, body, author_id, created, created])
+            " VALUES (%s, %s, %s, %s, %s, %s, %s) RETURNING id",
+            [slug, title, description, body, author_id, created, created])
         self._link_tags(article_id, tags)
 
     def update_article(self, article, changes, tags):
         updated = _stored(later_than(article.updated_at.replace(tzinfo=timezone.utc)))
         columns = [name for name in ("title", "description", "body") if name in changes]
-        assignments = "".join(f"{name} = :{name}, " for name in columns)
-        self._run(f"UPDATE articles SET {assignments}updated_at = :updated WHERE id = :id",
-                  dict({name: changes[name] for name in columns}, updated=updated, id=article.id))
+        assignments = "".join(f"{name} = %s, " for name in columns)
+        self._run(f"UPDATE articles SET {assignments}updated_at = %s WHERE id = %s",
+                  [changes[name] for name in columns] + [updated, article.id])
         if tags is not None:
             self._run("DELETE FROM article_tags WHERE article_id = %s", [article.id])
             self._link_tags(article.id, tags)
@@ -224,7 +252,7 @@ class SqlRepository:
             self._run("INSERT INTO favorites (user_id, article_id) VALUES (%s, %s) ON CONFLICT DO NOTHING",
                       [user_id, article.id])
         except IntegrityError:  # foreign key: the article was deleted since the lookup
-            return False
+            return False  # (autocommit: on PostgreSQL the deferred check runs at this statement)
         return True
 
     def unfavorite(self, user_id, article):
@@ -234,14 +262,20 @@ class SqlRepository:
 
     def add_comment(self, article, author, body):
         """One autocommit ``INSERT ... SELECT``: the article's existence and the insert are one
-        statement, so a concurrent delete leaves nothing to insert (no foreign key error)."""
+        statement, so a delete committed before it leaves nothing to insert. On PostgreSQL a
+        delete still in flight is not seen by the SELECT: the foreign key check then waits for it
+        and fails (IntegrityError), which means the same: the article is gone."""
         created = now_ms()
-        _, comment_id, inserted = self._run(
-            "INSERT INTO comments (article_id, author_id, body, created_at, updated_at)"
-            " SELECT id, %s, %s, %s, %s FROM articles WHERE id = %s",
-            [author.id, body, _stored(created), _stored(created), article.id])
-        if inserted != 1:
+        try:
+            row = self._one(
+                "INSERT INTO comments (article_id, author_id, body, created_at, updated_at)"
+                " SELECT id, %s, %s, %s, %s FROM articles WHERE id = %s RETURNING id",
+                [author.id, body, _stored(created), _stored(created), article.id])
+        except IntegrityError:
             return None
+        if row is None:
+            return None
+        comment_id = row[0]
         # Following yourself is allowed, so even your own comment may say true.
         profile = profile_view(author.username, author.bio, author.image,
                                self.is_following(author.id, author.id))
@@ -249,7 +283,7 @@ class SqlRepository:
         return comment_view(comment_id, created_at, created_at, body, profile)
 
     def list_comments(self, article, viewer_id):
-        rows = self._run(_COMMENTS, {"viewer": viewer_id, "article": article.id})[0]
+        rows = self._run(_COMMENTS, [viewer_id, article.id])
         return [comment_view(comment_id, created, updated, body,
                              profile_view(username, bio, image, following))
                 for comment_id, created, updated, body, username, bio, image, following in rows]
@@ -266,10 +300,10 @@ class SqlRepository:
 
     def tag_names(self):
         rows = self._run("SELECT name FROM tags t WHERE EXISTS (SELECT 1 FROM article_tags x"
-                         " WHERE x.tag_id = t.id) ORDER BY name")[0]
+                         " WHERE x.tag_id = t.id) ORDER BY name")
         return [name for (name,) in rows]
 
     def latest_titles(self, limit=20):
-        rows = self._run(_LATEST, [limit])[0]
+        rows = self._run(_LATEST, [limit])
         return [{"slug": slug, "title": title, "username": username, "created_at": created}
                 for slug, title, username, created in rows]

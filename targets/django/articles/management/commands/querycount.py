@@ -1,7 +1,8 @@
 """``manage.py querycount``: show that list endpoints cost a constant number of SQL queries.
 
-Builds a throw-away database (a temp file, whatever DATABASE_PATH says) and requests every list
-endpoint through Django's test client twice: once with 1 article (1 comment) in the database,
+Builds a throw-away database (a temp file, whatever DATABASE_PATH says; with DATABASE_URL,
+Django's test database ``test_NAME`` on that server, created and dropped as by ``manage.py
+test``) and requests every list endpoint through Django's test client twice: once with 1 article (1 comment) in the database,
 once with 25 articles (20 comments) and a page of 20, counting queries with
 CaptureQueriesContext. The API is asked with a token, the web app's article page with a signed-in
 session (its session and user queries included). Exits 1 when a count grows with the number of
@@ -9,6 +10,7 @@ items (an N+1 query) or a response does not hold the expected number of items.
 """
 import os
 import tempfile
+from contextlib import contextmanager
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
@@ -34,15 +36,33 @@ ENDPOINTS = [
 ]
 
 
+@contextmanager
+def throwaway_database():
+    """A fresh, migrated database for the duration of the block, then gone."""
+    if connection.vendor == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            connection.close()
+            connection.settings_dict["NAME"] = os.path.join(tmp, "querycount.sqlite3")
+            call_command("migrate", verbosity=0)
+            try:
+                yield
+            finally:
+                connection.close()
+    else:
+        name = connection.settings_dict["NAME"]
+        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
+        try:
+            yield
+        finally:
+            connection.creation.destroy_test_db(name, verbosity=0)
+
+
 class Command(BaseCommand):
     help = "Count the SQL queries of the list endpoints with 1 and with 20 items (N+1 check)."
     requires_system_checks = []
 
     def handle(self, *args, **options):
-        with tempfile.TemporaryDirectory() as tmp:
-            connection.close()
-            connection.settings_dict["NAME"] = os.path.join(tmp, "querycount.sqlite3")
-            call_command("migrate", verbosity=0)
+        with throwaway_database():
             author, reader = self._users()
             api = Client(HTTP_AUTHORIZATION="Token " + issue_token(reader))
             browser = Client()
@@ -54,7 +74,6 @@ class Command(BaseCommand):
             small = [self._measure(api, browser, path, key, 1) for _, path, key in ENDPOINTS]
             self._add(author, reader, articles=24, comments=19)
             large = [self._measure(api, browser, path, key, 20) for _, path, key in ENDPOINTS]
-            connection.close()
         growing = []
         for (label, _, _), few, many in zip(ENDPOINTS, small, large):
             self.stdout.write(f"{label:40} 1 item: {few} queries   20 items: {many} queries")
