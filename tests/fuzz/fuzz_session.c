@@ -26,8 +26,9 @@ static char raw[3 * QUILL_SESSION_MAX_COOKIE];
 
 /* Runs one request carrying `cookie`; returns the Set-Cookie value written (arena) or NULL. */
 static const char *one(quill_arena *a, const char *cookie, size_t len, bool touch) {
-    int n = snprintf(raw, sizeof raw, "GET / HTTP/1.1\r\nHost: h\r\nCookie: quill_session=%.*s\r\n\r\n",
-                     (int)len, cookie);
+    int n =
+        snprintf(raw, sizeof raw, "GET / HTTP/1.1\r\nHost: h\r\nCookie: quill_session=%.*s\r\n\r\n",
+                 (int)len, cookie);
     if (n < 0 || (size_t)n >= sizeof raw) return NULL;
     qp_request p;
     memset(&p, 0, sizeof p);

@@ -14,7 +14,8 @@ static char raw[4096];
 
 /* A POST whose body is `body` with Content-Type `ct` (NULL: none). */
 static void load(const char *ct, const char *body) {
-    int n = ct ? snprintf(raw, sizeof raw, "POST /f HTTP/1.1\r\nHost: h\r\nContent-Type: %s\r\n\r\n", ct)
+    int n = ct ? snprintf(raw, sizeof raw,
+                          "POST /f HTTP/1.1\r\nHost: h\r\nContent-Type: %s\r\n\r\n", ct)
                : snprintf(raw, sizeof raw, "POST /f HTTP/1.1\r\nHost: h\r\n\r\n");
     memset(&p, 0, sizeof(p));
     p.headers = hdrs;
@@ -63,8 +64,8 @@ Test(form, pairs_decoding_and_order) {
 }
 
 Test(form, malformed_is_400) {
-    const char *bad[] = {"a=%zz", "a=%", "a=%4", "a%=1", "a=%FF", "a=%C3", "a=%C0%AF",
-                         "a=%ED%A0%80", "a=x%00y", "%00=1", "ok=1&b=%E3%83"};
+    const char *bad[] = {"a=%zz",    "a=%",         "a=%4",    "a%=1",  "a=%FF",        "a=%C3",
+                         "a=%C0%AF", "a=%ED%A0%80", "a=x%00y", "%00=1", "ok=1&b=%E3%83"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         quill__form f;
         cr_assert_eq(parse(bad[i], &f), 400, "%s", bad[i]);
@@ -75,7 +76,8 @@ Test(form, malformed_is_400) {
 Test(form, limits_are_413) {
     char buf[8192];
     size_t o = 0;
-    for (int i = 0; i < QUILL_FORM_MAX_FIELDS; i++) o += (size_t)snprintf(buf + o, sizeof buf - o, "f%d=1&", i);
+    for (int i = 0; i < QUILL_FORM_MAX_FIELDS; i++)
+        o += (size_t)snprintf(buf + o, sizeof buf - o, "f%d=1&", i);
     buf[o] = '\0';
     quill__form f;
     cr_assert_eq(parse(buf, &f), 0, "exactly the field limit");
@@ -144,8 +146,10 @@ Test(form, validation_helpers) {
     cr_assert_eq(e.n, 3);
     cJSON *lines = quill_form_errors_json(&req, &e);
     char *s = cJSON_PrintUnformatted(lines);
-    cr_assert_str_eq(s, "[\"title can't be blank\",\"body can't be blank\","
-                        "\"missing can't be blank\"]", "in the order checked");
+    cr_assert_str_eq(s,
+                     "[\"title can't be blank\",\"body can't be blank\","
+                     "\"missing can't be blank\"]",
+                     "in the order checked");
     free(s);
     const char *names[] = {"title", "description", "password", NULL};
     s = cJSON_PrintUnformatted(quill_form_values(&req, names));
@@ -178,8 +182,16 @@ Test(form, redirects_and_urls) {
     const char *local[] = {"/", "/editor", "/article/a-b?x=1#c", "/%2F%2Fx"};
     for (size_t i = 0; i < sizeof local / sizeof *local; i++)
         cr_assert(quill_is_local_path(local[i]), "%s", local[i]);
-    const char *other[] = {"",      "//evil.example", "/\\evil.example", "http://x/",
-                           "x/y",   "javascript:alert(1)", "/a\\b", "/a\nb", "\\/x", NULL};
+    const char *other[] = {"",
+                           "//evil.example",
+                           "/\\evil.example",
+                           "http://x/",
+                           "x/y",
+                           "javascript:alert(1)",
+                           "/a\\b",
+                           "/a\nb",
+                           "\\/x",
+                           NULL};
     for (size_t i = 0; other[i]; i++) cr_assert_not(quill_is_local_path(other[i]), "%s", other[i]);
     cr_assert_not(quill_is_local_path(NULL));
 

@@ -91,7 +91,8 @@ Test(session, round_trip_and_attributes) {
     quill_str sc = quill_res_get_header(&res, "Set-Cookie");
     cr_assert_not_null(sc.ptr);
     cr_assert(strstr(sc.ptr, "; Path=/") && strstr(sc.ptr, "; HttpOnly") &&
-              strstr(sc.ptr, "; SameSite=Lax"), "%s", sc.ptr);
+                  strstr(sc.ptr, "; SameSite=Lax"),
+              "%s", sc.ptr);
     cr_assert_null(strstr(sc.ptr, "Secure"));
     cr_assert_null(strstr(sc.ptr, "Max-Age"), "a browser-session cookie, as Flask's default");
     cr_assert_str_eq(quill_res_get_header(&res, "Vary").ptr, "Cookie");

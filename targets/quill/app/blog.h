@@ -50,13 +50,13 @@ void web_shutdown(void); /* frees the compiled templates */
 
 /* bp_articles.c. Creates an article with its tags in one transaction; *id and *slug (arena).
  * 0 or -1 (database error, rolled back). */
-int article_store_create(quill_req *req, int64_t author, const char *title,
-                         const char *description, const char *body, const char *const *tags,
-                         int ntags, int64_t *id, const char **slug);
+int article_store_create(quill_req *req, int64_t author, const char *title, const char *description,
+                         const char *body, const char *const *tags, int ntags, int64_t *id,
+                         const char **slug);
 /* Updates article `id` in one transaction: NULL title/description/body keep the value; with
  * replace_tags the tags become `tags`. 0 or -1 (rolled back). */
-int article_store_update(int64_t id, const char *title, const char *description,
-                         const char *body, bool replace_tags, const char *const *tags, int ntags);
+int article_store_update(int64_t id, const char *title, const char *description, const char *body,
+                         bool replace_tags, const char *const *tags, int ntags);
 
 /* bp_users.c. Adds "has already been taken" for the username / email another user than `self`
  * (0: none) has. 0, or -1 on a database error. */

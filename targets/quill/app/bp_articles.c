@@ -205,9 +205,9 @@ static int64_t insert_article(quill_req *req, int64_t author, const char *title,
     return -1;
 }
 
-int article_store_create(quill_req *req, int64_t author, const char *title,
-                         const char *description, const char *body, const char *const *tags,
-                         int ntags, int64_t *id, const char **slug) {
+int article_store_create(quill_req *req, int64_t author, const char *title, const char *description,
+                         const char *body, const char *const *tags, int ntags, int64_t *id,
+                         const char **slug) {
     if (db_begin() != 0) return -1;
     *id = insert_article(req, author, title, description, body, slug);
     if (*id < 0 || insert_tags(*id, tags, ntags) != 0 || db_commit() != 0) {
@@ -217,8 +217,8 @@ int article_store_create(quill_req *req, int64_t author, const char *title,
     return 0;
 }
 
-int article_store_update(int64_t id, const char *title, const char *description,
-                         const char *body, bool replace_tags, const char *const *tags, int ntags) {
+int article_store_update(int64_t id, const char *title, const char *description, const char *body,
+                         bool replace_tags, const char *const *tags, int ntags) {
     if (db_begin() != 0) return -1;
     sqlite3_stmt *st = db_stmt(ST_ARTICLE_UPDATE);
     int ok = st != NULL;

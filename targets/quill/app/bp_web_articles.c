@@ -41,16 +41,16 @@ static const char **split_tags(quill_req *req, quill_str s, int *n) {
         while (i < s.len && strchr(" \t\n\v\f\r", s.ptr[i]) && s.ptr[i]) i++;
         size_t start = i;
         while (i < s.len && !(strchr(" \t\n\v\f\r", s.ptr[i]) && s.ptr[i])) i++;
-        if (i > start) tags[(*n)++] = quill_arena_strndup(quill_req_arena(req), s.ptr + start,
-                                                         i - start);
+        if (i > start)
+            tags[(*n)++] = quill_arena_strndup(quill_req_arena(req), s.ptr + start, i - start);
         if (*n && tags[*n - 1] == NULL) return NULL;
     }
     return tags;
 }
 
 /* Renders the editor for `slug` (NULL: a new article) with `form` and `errors` (may be NULL). */
-static void render_editor(quill_req *req, quill_res *res, int status, const char *slug,
-                          cJSON *form, cJSON *errors) {
+static void render_editor(quill_req *req, quill_res *res, int status, const char *slug, cJSON *form,
+                          cJSON *errors) {
     cJSON *ctx = web_context(req);
     const char *action =
         slug ? quill_arena_printf(quill_req_arena(req), "/editor/%s", slug) : "/editor";
@@ -166,8 +166,8 @@ static void editor_update(quill_req *req, quill_res *res) {
     }
     int ntags;
     const char **tags = split_tags(req, quill_form_get(req, "tags"), &ntags);
-    if (tags == NULL || article_store_update(id, title.ptr, description.ptr, body.ptr, true, tags,
-                                             ntags) != 0) {
+    if (tags == NULL ||
+        article_store_update(id, title.ptr, description.ptr, body.ptr, true, tags, ntags) != 0) {
         quill_abort(req, res, 500);
         return;
     }
@@ -347,9 +347,9 @@ static void comment_delete(quill_req *req, quill_res *res) {
         quill_abort(req, res, 500);
         return;
     }
-    quill_redirect(res, 303,
-                   quill_arena_printf(quill_req_arena(req), "/article/%s",
-                                      quill_req_param(req, "slug").ptr));
+    quill_redirect(
+        res, 303,
+        quill_arena_printf(quill_req_arena(req), "/article/%s", quill_req_param(req, "slug").ptr));
 }
 
 void web_articles_blueprint(quill_blueprint *bp) {

@@ -33,30 +33,30 @@ enum stmt_id {
     ST_PROFILE,     /* ?1 username, ?2 viewer -> id, username, bio, image, following */
     ST_FOLLOW,      /* ?1 follower, ?2 followee */
     ST_UNFOLLOW,    /* ?1 follower, ?2 followee */
-    ST_ARTICLE_BY_SLUG, /* ?1 viewer, ?2 slug -> article columns */
-    ST_ARTICLE_BY_ID,   /* ?1 viewer, ?2 id -> article columns */
-    ST_ARTICLE_META,    /* ?1 slug -> id, author_id */
-    ST_ARTICLE_INSERT,  /* ?1 slug, ?2 title, ?3 description, ?4 body, ?5 author, ?6 now */
-    ST_ARTICLE_UPDATE,  /* ?1 id, ?2 now; (flag, value): ?3/?4 title, ?5/?6 description, ?7/?8 body
-                         */
-    ST_ARTICLE_DELETE,  /* ?1 id (comments, favorites and tags follow by ON DELETE CASCADE) */
-    ST_TAG_INSERT,      /* ?1 article, ?2 tag */
-    ST_TAGS_CLEAR,      /* ?1 article */
-    ST_TAGS_ALL,        /* -> one row: JSON array of every tag in use, sorted */
-    ST_FAVORITE,        /* ?1 user, ?2 article */
-    ST_UNFAVORITE,      /* ?1 user, ?2 article */
-    ST_COMMENT_INSERT,  /* ?1 article, ?2 author, ?3 body, ?4 now */
-    ST_COMMENT_BY_ID,   /* ?1 viewer, ?2 id -> comment columns */
-    ST_COMMENTS_OF,     /* ?1 viewer, ?2 article -> comment columns, oldest first */
-    ST_COMMENT_META,    /* ?1 id -> article_id, author_id */
-    ST_COMMENT_DELETE,  /* ?1 id */
-    ST_COMMENTS_OF_DESC,   /* ?1 viewer, ?2 article -> comment columns, newest first (web) */
+    ST_ARTICLE_BY_SLUG,  /* ?1 viewer, ?2 slug -> article columns */
+    ST_ARTICLE_BY_ID,    /* ?1 viewer, ?2 id -> article columns */
+    ST_ARTICLE_META,     /* ?1 slug -> id, author_id */
+    ST_ARTICLE_INSERT,   /* ?1 slug, ?2 title, ?3 description, ?4 body, ?5 author, ?6 now */
+    ST_ARTICLE_UPDATE,   /* ?1 id, ?2 now; (flag, value): ?3/?4 title, ?5/?6 description, ?7/?8 body
+                          */
+    ST_ARTICLE_DELETE,   /* ?1 id (comments, favorites and tags follow by ON DELETE CASCADE) */
+    ST_TAG_INSERT,       /* ?1 article, ?2 tag */
+    ST_TAGS_CLEAR,       /* ?1 article */
+    ST_TAGS_ALL,         /* -> one row: JSON array of every tag in use, sorted */
+    ST_FAVORITE,         /* ?1 user, ?2 article */
+    ST_UNFAVORITE,       /* ?1 user, ?2 article */
+    ST_COMMENT_INSERT,   /* ?1 article, ?2 author, ?3 body, ?4 now */
+    ST_COMMENT_BY_ID,    /* ?1 viewer, ?2 id -> comment columns */
+    ST_COMMENTS_OF,      /* ?1 viewer, ?2 article -> comment columns, oldest first */
+    ST_COMMENT_META,     /* ?1 id -> article_id, author_id */
+    ST_COMMENT_DELETE,   /* ?1 id */
+    ST_COMMENTS_OF_DESC, /* ?1 viewer, ?2 article -> comment columns, newest first (web) */
     ST_WEB_SESSION_INSERT, /* ?1 session id, ?2 user, ?3 now: a web sign-in */
     ST_WEB_SESSION_USER,   /* ?1 session id -> user id, username (the sign-in is live) */
     ST_WEB_SESSION_DELETE, /* ?1 session id: logout */
-    ST_PAGE_ARTICLES,   /* -> title, username, created_at, slug of the 20 newest */
-    ST_FEED_LIST,       /* ?1 viewer, ?5 limit, ?6 offset -> page columns */
-    ST_FEED_COUNT,      /* ?1 viewer -> count */
+    ST_PAGE_ARTICLES,      /* -> title, username, created_at, slug of the 20 newest */
+    ST_FEED_LIST,          /* ?1 viewer, ?5 limit, ?6 offset -> page columns */
+    ST_FEED_COUNT,         /* ?1 viewer -> count */
     /* What a page of articles needs beside its rows, one statement each for the whole page.
      * ?1 is a JSON array of the page's article ids (authors' ids for following), ?2 the viewer;
      * j.key is the index in the page. */

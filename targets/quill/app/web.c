@@ -19,8 +19,7 @@
 #include "web.h"
 
 extern const char blog_tpl_layout_head[], blog_tpl_layout_foot[], blog_tpl_index[],
-    blog_tpl_login[], blog_tpl_register[], blog_tpl_editor[], blog_tpl_article[],
-    blog_tpl_error[];
+    blog_tpl_login[], blog_tpl_register[], blog_tpl_editor[], blog_tpl_article[], blog_tpl_error[];
 
 static quill_tpl *tpls[WEB_TPL_COUNT];
 static quill_tpl *layout_head, *layout_foot;
@@ -189,7 +188,6 @@ void web_error_page(quill_req *req, quill_res *res, int status) {
     web_render(req, res, status, WEB_TPL_ERROR, ctx);
     if (quill_res_get_status(res) != status) quill_res_text(res, status, heading);
 }
-
 
 int web_sign_in(quill_req *req, int64_t user_id) {
     quill_str old = quill_session_get(req, "sid");

@@ -107,11 +107,11 @@ cJSON *quill_form_values(quill_req *req, const char *const names[]);
 typedef bool (*quill_session_check_fn)(quill_req *req);
 
 typedef struct quill_session_config {
-    const char *secret;          /* required: SECRET_KEY (not kept: the key is derived) */
-    const char *salt;            /* ["quill.session"] signing key = HMAC-SHA256(secret, salt) */
-    const char *cookie_name;     /* ["quill_session"] */
-    long long max_age_s;         /* [31 days] cookies issued longer ago are ignored */
-    bool secure;                 /* [false] add the Secure attribute (HTTPS deployments) */
+    const char *secret;           /* required: SECRET_KEY (not kept: the key is derived) */
+    const char *salt;             /* ["quill.session"] signing key = HMAC-SHA256(secret, salt) */
+    const char *cookie_name;      /* ["quill_session"] */
+    long long max_age_s;          /* [31 days] cookies issued longer ago are ignored */
+    bool secure;                  /* [false] add the Secure attribute (HTTPS deployments) */
     quill_session_check_fn check; /* [NULL] revocation check (see above) */
 } quill_session_config;
 

@@ -117,7 +117,7 @@ struct quill_app {
     atomic_int stopping;
     quill_worker *workers;
     int nworkers;
-    quill__pool *pool; /* while quill_run runs */
+    quill__pool *pool;                  /* while quill_run runs */
     struct quill__session_cfg *session; /* quill_session_init, else NULL */
 };
 
@@ -167,11 +167,11 @@ struct quill_req {
     bool json_parsed;
     bool head;
     const route *matched;
-    int error_depth; /* quill_abort inside an error handler falls back to the default */
-    bool may_defer;  /* inside a route handler or a done function */
-    quill__job *job; /* set by quill_defer: the request waits for it */
-    struct quill__form *form;       /* quill_form_*: parsed once, NULL before */
-    int form_status;                /* 0, or the 400/413 the form parse failed with */
+    int error_depth;          /* quill_abort inside an error handler falls back to the default */
+    bool may_defer;           /* inside a route handler or a done function */
+    quill__job *job;          /* set by quill_defer: the request waits for it */
+    struct quill__form *form; /* quill_form_*: parsed once, NULL before */
+    int form_status;          /* 0, or the 400/413 the form parse failed with */
     struct quill__session *session; /* loaded on first use (session.c), NULL before */
 };
 

@@ -27,10 +27,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SESSION_TS_DIGITS 12          /* issued-at, seconds: 12 digits last until year 33658 */
-#define SESSION_CLOCK_SKEW_S 60       /* a cookie "issued" this far in the future is still fine */
-#define SESSION_KEY_CSRF "_csrf"      /* the CSRF token inside the session */
-#define SESSION_KEY_FLASHES "_flashes" /* waiting flash messages (an array of strings) */
+#define SESSION_TS_DIGITS    12         /* issued-at, seconds: 12 digits last until year 33658 */
+#define SESSION_CLOCK_SKEW_S 60         /* a cookie "issued" this far in the future is still fine */
+#define SESSION_KEY_CSRF     "_csrf"    /* the CSRF token inside the session */
+#define SESSION_KEY_FLASHES  "_flashes" /* waiting flash messages (an array of strings) */
 
 typedef struct quill__session {
     cJSON *data;     /* the dict (an object), owned by the request arena */
@@ -188,7 +188,8 @@ void quill__session_save(quill_req *req, quill_res *res) {
     free(json);
     quill_buf_printf(&b, ".%lld", (long long)(quill_now_ms() / 1000));
     size_t signed_len = b.len - start;
-    char *signed_part = b.failed ? NULL : quill_arena_strndup(req->arena, b.ptr + start, signed_len);
+    char *signed_part =
+        b.failed ? NULL : quill_arena_strndup(req->arena, b.ptr + start, signed_len);
     quill_buf_putc(&b, '.');
     if (!signed_part || quill__session_sign(cfg, signed_part, signed_len, &b) != 0 || b.failed ||
         b.len - start > QUILL_SESSION_MAX_COOKIE) {
