@@ -48,7 +48,7 @@ static const char *const USAGE =
     "\n"
     "  --target NAME        benchmark this target (repeatable; default: every target)\n"
     "  --scenario NAME[,NAME]  run these scenarios (repeatable; default: every scenario\n"
-    "                       but those marked \"default\": false, e.g. web-article, web-comment)\n"
+    "                       but those whose file says \"default\": false)\n"
     "  --profile P          smoke (16 conn, 2 s, 1 repetition), quick (64 conn, 3 s, 3\n"
     "                       repetitions; default), full (16,64,256 conn, 15 s, 5 repetitions);\n"
     "                       soak: 60 windows of 10 s of one scenario (default mixed) on one\n"
