@@ -1,7 +1,8 @@
 """``manage.py profilerequests [N]``: CPU time per request, in-process, and where it goes.
 
-Builds a throw-away database (a temp file, whatever DATABASE_PATH says) with 20 tagged,
-favorited articles by a followed author, then sends N requests (default 300) per kind through
+Builds a throw-away database (a temp file, whatever DATABASE_PATH says; on PostgreSQL Django's
+test database, articles/management/database.py) with 20 tagged, favorited articles by a
+followed author, then sends N requests (default 300) per kind through
 Django's test client (the whole middleware stack and view, no server, no network):
 GET /api/articles (20 articles), GET /api/articles/{slug}, POST a comment. Prints the mean CPU
 time per request (process_time: steadier than wall time on a shared machine), the garbage
@@ -14,18 +15,17 @@ import gc
 import io
 import os
 import pstats
-import tempfile
 import time
 
-from django.core.management import call_command
 from django.core.management.base import BaseCommand
-from django.db import connection
 from django.test import Client
 
 from accounts.models import Follow, User
 from accounts.tokens import issue_token
 from articles.models import Article, Favorite, Tag
 from common.timestamps import now_ms
+
+from ..database import throwaway_database
 
 
 class GcPauses:
@@ -60,10 +60,7 @@ class Command(BaseCommand):
         parser.add_argument("rounds", nargs="?", type=int, default=300)
 
     def handle(self, *args, rounds, **options):
-        with tempfile.TemporaryDirectory() as tmp:
-            connection.close()
-            connection.settings_dict["NAME"] = os.path.join(tmp, "profile.sqlite3")
-            call_command("migrate", verbosity=0)
+        with throwaway_database("profile.sqlite3"):
             slug, token = self._seed()
             client = Client(HTTP_AUTHORIZATION="Token " + token)
             comment = {"comment": {"body": "hi"}}
@@ -79,7 +76,6 @@ class Command(BaseCommand):
             self.stdout.write(pauses.report())
             profiler = self._measure("(profiled) GET /api/articles", rounds,
                                      lambda: client.get("/api/articles"), profile=True)
-            connection.close()
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(12)
         self.stdout.write("\n".join(line for line in out.getvalue().splitlines() if line.strip()))

@@ -8,11 +8,6 @@ CaptureQueriesContext. The API is asked with a token, the web app's article page
 session (its session and user queries included). Exits 1 when a count grows with the number of
 items (an N+1 query) or a response does not hold the expected number of items.
 """
-import os
-import tempfile
-from contextlib import contextmanager
-
-from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 from django.test import Client
@@ -22,6 +17,8 @@ from accounts.models import Follow, User
 from accounts.tokens import issue_token
 from articles.models import Article, Comment, Favorite, Tag
 from common.timestamps import now_ms
+
+from ..database import throwaway_database
 
 # label, path, what to count in the response (a JSON list key, or a substring of the HTML)
 ENDPOINTS = [
@@ -36,33 +33,12 @@ ENDPOINTS = [
 ]
 
 
-@contextmanager
-def throwaway_database():
-    """A fresh, migrated database for the duration of the block, then gone."""
-    if connection.vendor == "sqlite":
-        with tempfile.TemporaryDirectory() as tmp:
-            connection.close()
-            connection.settings_dict["NAME"] = os.path.join(tmp, "querycount.sqlite3")
-            call_command("migrate", verbosity=0)
-            try:
-                yield
-            finally:
-                connection.close()
-    else:
-        name = connection.settings_dict["NAME"]
-        connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
-        try:
-            yield
-        finally:
-            connection.creation.destroy_test_db(name, verbosity=0)
-
-
 class Command(BaseCommand):
     help = "Count the SQL queries of the list endpoints with 1 and with 20 items (N+1 check)."
     requires_system_checks = []
 
     def handle(self, *args, **options):
-        with throwaway_database():
+        with throwaway_database("querycount.sqlite3"):
             author, reader = self._users()
             api = Client(HTTP_AUTHORIZATION="Token " + issue_token(reader))
             browser = Client()
