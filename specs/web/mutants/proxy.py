@@ -3,8 +3,8 @@ section 7 (argv MUT), so that run.sh can check that the web suites fail on each 
 pass with MUT=none. Usage: proxy.py UPSTREAM_HOST UPSTREAM_PORT LISTEN_PORT MUT SESSION_COOKIE.
 
 The rewrites assume the markup written as section 7 writes it (class="flash", class="comment",
-class="tags", class="errors", class="user"), which quill's templates use; run.sh runs it against
-quill by default. Plain standard library, /usr/bin/python3."""
+class="tags", class="errors", class="user"), which the targets' templates use (run.sh runs it
+against flask by default). Plain standard library, /usr/bin/python3."""
 import http.client, http.server, os, re, sys, threading, urllib.parse
 UP_HOST, UP_PORT = sys.argv[1], int(sys.argv[2])
 PORT = int(sys.argv[3])

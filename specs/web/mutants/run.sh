@@ -1,6 +1,6 @@
 #!/bin/sh
 # specs/web/mutants/run.sh [TARGET] [MUTATION...]: proves the web suites strict. Starts TARGET
-# (default quill) with `parity serve`, puts proxy.py in front of it once per mutation (each breaks
+# (default flask) with `parity serve`, puts proxy.py in front of it once per mutation (each breaks
 # one rule of contract section 7: see MUTATIONS in proxy.py and the table in ../README.md), runs
 # specs/web through the proxy, and says which suites failed. Unchanged ("none") every suite must
 # pass; with any mutation at least one must fail. Exit 1 when either does not hold.
@@ -8,7 +8,7 @@
 set -u
 ROOT=$(cd "$(dirname "$0")/../../.." && pwd)
 PARITY=${PARITY:-$ROOT/build/harness/parity}
-TARGET=${1:-quill}; [ $# -gt 0 ] && shift
+TARGET=${1:-flask}; [ $# -gt 0 ] && shift
 MUTS=${*:-"none httponly samesite echo_pw flash_twice no_flash open_redirect next_ignored unescape status_422_200 status_403_400 status_404_200 comments_oldest_first tags_unsorted no_doctype time_no_ms no_errors values_dropped login_no_next no_nav_user comment_loc_no_id csrf_any logout_client_only"}
 TMP=$(mktemp -d); trap 'kill $SERVE 2>/dev/null; rm -rf "$TMP"' EXIT
 SC=$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['vars']['session_cookie'])" "$ROOT/targets/$TARGET/target.json") || exit 2
