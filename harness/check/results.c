@@ -178,6 +178,7 @@ void results_free(result_run_t *r) {
     free(r->parity_version);
     free(r->started);
     free(r->finished);
+    free(r->db);
     memset(r, 0, sizeof *r);
 }
 
@@ -292,6 +293,7 @@ cJSON *results_to_json(const result_run_t *r) {
     result_add_str(root, "started", r->started);
     result_add_str(root, "finished", r->finished);
     cJSON_AddNumberToObject(root, "duration_ms", result_ms(r->duration_ms));
+    cJSON_AddItemToObject(root, "database", db_settings_json(r->db)); /* issue 24 */
     result_totals_t tt;
     result_totals(r, &tt);
     cJSON *tot = cJSON_AddObjectToObject(root, "totals");

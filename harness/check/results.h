@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 
 #include "core/util.h"
+#include "db/db.h"
 
 #define RESULTS_SCHEMA       1
 #define RESULTS_BODY_EXCERPT 2048 /* response body bytes kept for a failing step */
@@ -98,6 +99,7 @@ typedef struct result_run {
     double duration_ms;
     result_target_t *targets;
     size_t n;
+    db_settings_t *db; /* the PostgreSQL server the targets used (a copy); NULL: SQLite */
 } result_run_t;
 
 char *result_strdup(const char *s); /* NULL-safe copy; aborts the run on out of memory */

@@ -10,6 +10,7 @@
 #include "core/cli_common.h"
 #include "inspect/inspect.h"
 #include "report/report.h"
+#include "db/db.h"
 #include "target/target.h"
 
 #ifndef PARITY_VERSION
@@ -71,8 +72,19 @@ int cli_main(int argc, char **argv) {
         printf("parity %s\n", PARITY_VERSION);
         return CLI_EXIT_OK;
     }
-    for (size_t i = 0; i < CLI_NCOMMANDS; i++)
-        if (strcmp(cli_commands[i].name, cmd) == 0) return cli_commands[i].run(argc - 1, argv + 1);
+    /* The commands that start targets take --db/--db-url (cli_db.c). */
+    static const char *const with_db[] = {"check", "bench", "run", "serve"};
+    for (size_t i = 0; i < CLI_NCOMMANDS; i++) {
+        if (strcmp(cli_commands[i].name, cmd) != 0) continue;
+        int sub_argc = argc - 1, rc;
+        db_t *db = NULL;
+        for (size_t k = 0; k < sizeof with_db / sizeof *with_db; k++)
+            if (strcmp(cmd, with_db[k]) == 0 && (rc = cli_db_take(cmd, &sub_argc, argv + 1, &db)))
+                return rc;
+        rc = cli_commands[i].run(sub_argc, argv + 1);
+        db_close(db); /* every target has stopped and dropped its database */
+        return rc;
+    }
     fprintf(stderr, "parity: unknown command '%s'\n\n", cmd);
     cli_help(stderr);
     return CLI_EXIT_USAGE;

@@ -24,6 +24,12 @@ typedef struct cli_command {
 /* `parity serve TARGET` (serve.c). */
 int serve_main(int argc, char **argv);
 
+/* --db/--db-url of check, bench, run and serve (cli_db.c): removes them from argv, opens and
+ * activates the database they ask (*db NULL for SQLite; db_close it after the command). 0 or a
+ * CLI_EXIT_* code (message printed). */
+typedef struct db db_t;
+int cli_db_take(const char *cmd, int *argc, char **argv, db_t **db);
+
 /* Dispatches argv[1] (or handles --help/--version). Returns the exit code. */
 int cli_main(int argc, char **argv);
 

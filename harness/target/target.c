@@ -212,6 +212,8 @@ bool target_group_alive(pid_t pgid) {
 /* ---- start ------------------------------------------------------------------------------------
  */
 
+static int target_drop_db(target_proc_t *p, err_t *err);
+
 static pthread_once_t target_curl_once = PTHREAD_ONCE_INIT;
 static void target_curl_init(void) {
     curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -361,6 +363,7 @@ static int target_make_env(const target_manifest_t *m, const target_opts_t *o,
         target_env_putf(env, err, "DATABASE_PATH", p->db_path) < 0 ||
         target_env_putf(env, err, "SECRET_KEY", p->secret) < 0)
         return -1;
+    if (p->db_url[0] && target_env_putf(env, err, "DATABASE_URL", p->db_url) < 0) return -1;
     for (char **e = m->env; e && *e; e++) {
         if (target_substitute(*e, sub, val, sizeof val, err) < 0 ||
             target_env_put(env, val, err) < 0)
@@ -427,6 +430,12 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     snprintf(p->url, sizeof p->url, "http://127.0.0.1:%d", port);
 
     if (target_make_dir(m, p, err) < 0) return -1;
+    if (db_active() && db_create(db_active(), m->name, p->db_name, sizeof p->db_name, p->db_url,
+                                 sizeof p->db_url, err) < 0) {
+        p->db_name[0] = '\0';
+        target_rmtree(p->tmpdir);
+        return err_prefix(err, "target %s: ", m->name);
+    }
 
     target_subst_t sub = {.host = "127.0.0.1",
                           .dir = m->dir,
@@ -484,6 +493,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     if (rc < 0) target_stop(p, NULL);
 out:
     if (rc < 0 && p->pid <= 0 && p->tmpdir[0]) target_rmtree(p->tmpdir);
+    if (rc < 0 && p->pid <= 0) target_drop_db(p, NULL);
     target_argv_free(argv, argc);
     target_env_free(&env);
     if (logfd >= 0) close(logfd);
@@ -501,6 +511,14 @@ static bool target_wait_gone(target_proc_t *p, long long deadline) {
         if (clock_mono_ms() >= deadline) return false;
         clock_sleep_ms(10);
     }
+}
+
+/* Drops the start's database (PostgreSQL); 0 when there is none. */
+static int target_drop_db(target_proc_t *p, err_t *err) {
+    if (!p->db_name[0] || !db_active()) return 0;
+    int rc = db_drop(db_active(), p->db_name, err);
+    p->db_name[0] = '\0';
+    return rc;
 }
 
 int target_stop(target_proc_t *p, err_t *err) {
@@ -521,6 +539,8 @@ int target_stop(target_proc_t *p, err_t *err) {
     }
     target_unregister(p);
     target_rmtree(p->tmpdir);
+    err_t derr;
+    if (target_drop_db(p, &derr) < 0) rc = err_set(err, "%s", derr.msg);
     return rc;
 }
 
@@ -569,6 +589,7 @@ static void *target_signal_thread(void *arg) {
     int sig = 0;
     while (sigwait(&target_sigs, &sig) != 0) {
     }
+    db_emergency_begin(); /* the main thread now leaves the PostgreSQL cluster to us */
     fprintf(stderr, "\nparity: %s: stopping every started target\n", strsignal(sig));
     /* Hold the registry lock to the end: nobody unregisters (or frees) a target under us. */
     pthread_mutex_lock(&target_reg_mu);
@@ -591,7 +612,12 @@ static void *target_signal_thread(void *arg) {
             kill(-target_reg[i]->pgid, SIGKILL);
             waitpid(target_reg[i]->pid, NULL, 0);
             target_rmtree(target_reg[i]->tmpdir);
+            /* --db-url: the server outlives us, so the databases must go; the private cluster
+             * goes as a whole just below. */
+            db_t *db = db_active();
+            if (db && strcmp(db_settings(db)->mode, "url") == 0) target_drop_db(target_reg[i], NULL);
         }
+    db_emergency_stop();
     fflush(stderr);
     _exit(128 + sig);
 }

@@ -17,6 +17,12 @@
  * Every started group is registered in a global table so that target_signals_install() can stop
  * them all when parity gets SIGINT/SIGTERM/SIGHUP (a dedicated sigwait thread).
  *
+ * Database (issue 24): while a PostgreSQL database is active (db/db.h, db_set_active, set by the
+ * CLI from --db/--db-url), target_start also creates a fresh database for the start (db_create,
+ * before the spawn) and passes its URL as DATABASE_URL (DATABASE_PATH is still set); target_stop
+ * drops it after the group is gone, and so does the signal thread, which also stops the active
+ * cluster (db_emergency_stop).
+ *
  * Note for callers: PR_SET_PDEATHSIG fires when the THREAD that called target_start() exits, not
  * the process; start and stop a target from the same long-lived thread.
  *
@@ -32,6 +38,7 @@
 #include <sys/types.h>
 
 #include "core/util.h"
+#include "db/db.h"
 
 #define TARGET_NAME_MAX        64         /* bytes in a target name ([a-z0-9_-]+) */
 #define TARGET_ARGV_MAX        128        /* elements in start/version/requires argv */
@@ -70,6 +77,7 @@ typedef struct target_manifest {
     char **requires; /* NULL-terminated argv or NULL */
     target_var_t *vars; /* "vars", in file order; visible to every suite as {{name}} */
     size_t nvars;
+    unsigned databases; /* "databases": bit 1 << DB_SQLITE, 1 << DB_POSTGRES; default sqlite */
 } target_manifest_t;
 
 int target_manifest_load(const char *path, target_manifest_t *m, err_t *err);
@@ -100,6 +108,8 @@ typedef struct target_proc {
     char db_path[TARGET_PATH_MAX];
     char log_path[TARGET_PATH_MAX];
     char secret[65];
+    char db_name[64];           /* the PostgreSQL database of this start; "" with SQLite */
+    char db_url[TARGET_PATH_MAX]; /* its DATABASE_URL */
     int stop_grace_ms;
     /* Exit state, guarded by mu: several runner threads poll the same target. */
     pthread_mutex_t mu;

@@ -139,6 +139,27 @@ static int tm_vars(const cJSON *it, target_manifest_t *m, const char *file, cons
     return 0;
 }
 
+/* "databases": the backends the target supports, ["sqlite"] when absent (issue 24). A target
+ * adds "postgres" once it passes specs/blog on PostgreSQL; `parity check --db postgres` without
+ * --target runs only those. */
+static int tm_databases(const cJSON *it, target_manifest_t *m, const char *file,
+                        const jl_map_t *map, err_t *err) {
+    if (!cJSON_IsArray(it) || cJSON_GetArraySize(it) == 0)
+        return tm_err(err, file, map, it, false,
+                      "databases must be a non-empty array of \"sqlite\" and \"postgres\"", NULL);
+    m->databases = 0;
+    for (const cJSON *e = it->child; e; e = e->next) {
+        db_kind_t k;
+        if (!cJSON_IsString(e) || db_kind_parse(e->valuestring, &k) < 0)
+            return tm_err(err, file, map, e, false,
+                          "databases entries are \"sqlite\" or \"postgres\"", NULL);
+        if (m->databases & (1u << k))
+            return tm_err(err, file, map, e, false, "database listed twice:", e->valuestring);
+        m->databases |= 1u << k;
+    }
+    return 0;
+}
+
 static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, const jl_map_t *map,
                    err_t *err) {
     if (!cJSON_IsObject(root))
@@ -194,6 +215,8 @@ static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, co
             }
         } else if (strcmp(k, "vars") == 0) {
             rc = tm_vars(it, m, file, map, err);
+        } else if (strcmp(k, "databases") == 0) {
+            rc = tm_databases(it, m, file, map, err);
         } else if (strcmp(k, "ready") == 0) {
             if (!cJSON_IsObject(it))
                 return tm_err(err, file, map, it, false, "ready must be an object", NULL);
@@ -237,6 +260,7 @@ int target_manifest_load(const char *path, target_manifest_t *m, err_t *err) {
     buf_free(&b);
     if (!root) return -1;
     m->ready_timeout_s = TARGET_READY_TIMEOUT_S;
+    m->databases = 1u << DB_SQLITE;
     int rc = tm_fill(root, m, path, map, err);
     cJSON_Delete(root);
     jl_map_free(map);
