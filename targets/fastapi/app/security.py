@@ -7,6 +7,7 @@ import bcrypt
 import jwt
 
 from .config import get_settings
+from .database import MAX_ID
 
 _USER_ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # 18 digits always fit SQLite's int64
 
@@ -53,4 +54,5 @@ def user_id_from_token(token: str) -> Optional[int]:
     subject = claims["sub"]
     if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
         return None
-    return int(subject)
+    user_id = int(subject)
+    return user_id if user_id <= MAX_ID else None  # beyond the id column: nobody, no query

@@ -5,22 +5,29 @@ articles with their author (joined), favorites count, and the viewer's
 ``favorited`` / ``following`` flags as correlated subqueries; tags arrive in
 one more SELECT ... IN (selectin). A list of 20 articles therefore costs three
 queries (count, page, tags) whatever its length.
+
+The same code runs on PostgreSQL: ``INSERT ... ON CONFLICT DO NOTHING`` comes
+from the engine's dialect, ``lock()`` is SQLite's alone, and a handle read
+to be written (``article_handle(slug, lock=True)``) locks its row instead.
 """
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Dict, Iterator, List, Optional, Sequence
 
 from sqlalchemy import delete, exists, false, func, or_, select, text
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from ..database import SessionLocal
+from ..database import IS_POSTGRES, SessionLocal
 from ..models import Article, Comment, Tag, User, WebSession, favorites, follows, utcnow
 from ..views import article_view, comment_view, profile_view, timestamp
 
 # SQLite allows 32766 bound parameters per statement; tag lists are written in slices.
 _SQL_BATCH = 500
+
+# INSERT with ON CONFLICT, spelled by each dialect's own construct.
+insert = postgresql.insert if IS_POSTGRES else sqlite.insert
 
 
 def _following(viewer_id: Optional[int], author_id_column):
@@ -75,8 +82,11 @@ class OrmRepository:
 
     def lock(self) -> None:
         """Take SQLite's write lock now (BEGIN IMMEDIATE): what is read next
-        cannot change before this request's writes commit."""
-        self.session.execute(text("BEGIN IMMEDIATE"))
+        cannot change before this request's writes commit. PostgreSQL has no
+        such lock: rows read to be changed are locked one by one, and the
+        unique constraints settle the rest (routers catch IntegrityError)."""
+        if not IS_POSTGRES:
+            self.session.execute(text("BEGIN IMMEDIATE"))
 
     def commit(self) -> None:
         self.session.commit()
@@ -178,9 +188,15 @@ class OrmRepository:
         row = self.session.execute(article_select(viewer_id).where(Article.id == article_id)).one_or_none()
         return _article_json(row) if row is not None else None
 
-    def article_handle(self, slug: str) -> Optional[Article]:
-        """The article to write to (``id``, ``author_id``), or None."""
-        return self.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+    def article_handle(self, slug: str, lock: bool = False) -> Optional[Article]:
+        """The article to write to (``id``, ``author_id``), or None. ``lock``:
+        on PostgreSQL, lock its row until the commit (FOR NO KEY UPDATE: a
+        concurrent edit or delete waits, new comments and favorites do not; a
+        row deleted meanwhile is not returned). SQLite's lock() covers it."""
+        query = select(Article).where(Article.slug == slug)
+        if lock and IS_POSTGRES:
+            query = query.with_for_update(key_share=True, of=Article)
+        return self.session.execute(query).scalar_one_or_none()
 
     def slug_taken(self, slug: str) -> bool:
         return bool(self.session.scalar(select(exists().where(Article.slug == slug))))
@@ -293,7 +309,9 @@ class OrmRepository:
     def tag_names(self) -> List[str]:
         # SQLite's BINARY collation compares UTF-8 bytes, i.e. bytewise order.
         used = exists().where(Article.tags.property.secondary.c.tag_id == Tag.id)
-        return list(self.session.scalars(select(Tag.name).where(used).order_by(Tag.name)))
+        # PostgreSQL: the "C" collation is bytewise whatever the database's default.
+        name = Tag.name.collate("C") if IS_POSTGRES else Tag.name
+        return list(self.session.scalars(select(Tag.name).where(used).order_by(name)))
 
     def latest_titles(self, limit: int = 20):
         """(slug, title, username, createdAt) of the newest articles, for the home page."""

@@ -11,6 +11,14 @@ rows read as tuples. What the ORM does in Python, SQL does here:
 - timestamps stay the strings SQLAlchemy's ``DateTime`` stores
   (``2026-11-23 18:32:05.123000``) and are cut into the API's shape;
 - a list is two statements (count, page) whatever its length.
+
+On PostgreSQL (``DATABASE_URL``) the statements differ where the dialects do:
+the tag list is ``ARRAY(SELECT ... ORDER BY name COLLATE "C")`` (a Python list
+from psycopg2), new ids come from ``RETURNING id`` (psycopg2 has no
+``lastrowid``), timestamps are ``timestamp`` values (datetimes both ways),
+``lock()`` is SQLite's alone and a handle read to be written locks its row
+(``FOR NO KEY UPDATE``). Parameters stay ``:name`` (SQLAlchemy translates them
+to psycopg2's ``%(name)s``); ``ON CONFLICT DO NOTHING`` is the same in both.
 """
 import json
 from contextlib import contextmanager
@@ -21,16 +29,40 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ..database import engine
+from ..database import IS_POSTGRES, engine
 from ..models import utcnow
-from ..views import article_view, comment_view, profile_view
+from ..views import article_view, comment_view, profile_view, timestamp
 
 _STORED = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's DateTime format on SQLite
 
+if IS_POSTGRES:
+    _api_time = timestamp  # psycopg2 reads timestamp columns as datetimes
 
-def _api_time(stored: str) -> str:
-    """'2026-11-23 18:32:05.123000' -> '2026-11-23T18:32:05.123Z'."""
-    return f"{stored[:10]}T{stored[11:23]}Z"
+    def _db_time(value: datetime) -> datetime:
+        return value
+
+    def _read_time(value: datetime) -> datetime:
+        return value
+
+else:
+
+    def _api_time(stored: str) -> str:
+        """'2026-11-23 18:32:05.123000' -> '2026-11-23T18:32:05.123Z'."""
+        return f"{stored[:10]}T{stored[11:23]}Z"
+
+    def _db_time(value: datetime) -> str:
+        return value.strftime(_STORED)
+
+    def _read_time(value: str) -> datetime:
+        return datetime.strptime(value, _STORED)
+
+
+# New ids: RETURNING on PostgreSQL, the cursor's lastrowid on SQLite.
+_RETURNING_ID = " RETURNING id" if IS_POSTGRES else ""
+
+
+def _new_id(result) -> int:
+    return result.scalar_one() if IS_POSTGRES else result.lastrowid
 
 
 class UserRecord(NamedTuple):
@@ -45,7 +77,7 @@ class UserRecord(NamedTuple):
 class ArticleHandle(NamedTuple):
     id: int
     author_id: int
-    updated_at: str
+    updated_at: object  # as stored: str on SQLite, datetime on PostgreSQL
 
 
 _USER = "SELECT id, username, email, password_hash, bio, image FROM users WHERE "
@@ -65,11 +97,19 @@ SELECT a.slug, a.title, a.description, {body}, a.created_at, a.updated_at,
        (SELECT count(*) FROM favorites f WHERE f.article_id = a.id),
        EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = :viewer),
        EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = :viewer AND w.followed_id = a.author_id),
-       (SELECT json_group_array(name) FROM
-          (SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
-           WHERE x.article_id = a.id ORDER BY t.name))
+       {tags}
 FROM articles a JOIN users u ON u.id = a.author_id
 """
+_TAG_NAMES = "SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id WHERE x.article_id = a.id"
+if IS_POSTGRES:
+    # "C": bytewise order, as SQLite's BINARY, whatever the database's collation.
+    _ARTICLE = _ARTICLE.replace("{tags}", f'ARRAY({_TAG_NAMES} ORDER BY t.name COLLATE "C")')
+    _ORDER_BY_NAME = 'ORDER BY name COLLATE "C"'
+    _LOCK_ROW = " FOR NO KEY UPDATE"
+else:
+    _ARTICLE = _ARTICLE.replace("{tags}", f"(SELECT json_group_array(name) FROM ({_TAG_NAMES} ORDER BY t.name))")
+    _ORDER_BY_NAME = "ORDER BY name"
+    _LOCK_ROW = ""
 _ARTICLE_BY_SLUG = text(_ARTICLE.format(body="a.body") + "WHERE a.slug = :slug")
 _ARTICLE_BY_ID = text(_ARTICLE.format(body="a.body") + "WHERE a.id = :id")
 
@@ -103,7 +143,7 @@ def _article_json(row) -> dict:
         title,
         description,
         body,
-        json.loads(tags),
+        tags if IS_POSTGRES else json.loads(tags),
         _api_time(created),
         _api_time(updated),
         bool(favorited),
@@ -120,11 +160,15 @@ FROM comments c JOIN users u ON u.id = c.author_id
 WHERE c.article_id = :article ORDER BY c.created_at, c.id
 """
 )
-_TAGS = text("SELECT name FROM tags t WHERE EXISTS (SELECT 1 FROM article_tags x WHERE x.tag_id = t.id) ORDER BY name")
+_TAGS = text(
+    "SELECT name FROM tags t WHERE EXISTS (SELECT 1 FROM article_tags x WHERE x.tag_id = t.id) " + _ORDER_BY_NAME
+)
 _LATEST = text(
     "SELECT a.slug, a.title, u.username, a.created_at FROM articles a JOIN users u ON u.id = a.author_id"
     " ORDER BY a.created_at DESC, a.id DESC LIMIT :limit"
 )
+_HANDLE = text("SELECT id, author_id, updated_at FROM articles WHERE slug = :slug")
+_HANDLE_LOCKED = text("SELECT id, author_id, updated_at FROM articles WHERE slug = :slug" + _LOCK_ROW)
 _INSERT_TAG = text("INSERT INTO tags (name) VALUES (:name) ON CONFLICT DO NOTHING")
 _LINK_TAG = text("INSERT INTO article_tags (article_id, tag_id) SELECT :article, id FROM tags WHERE name = :name")
 
@@ -150,7 +194,8 @@ class SqlRepository:
     # transactions ------------------------------------------------------------
 
     def lock(self) -> None:
-        self.db.execute(text("BEGIN IMMEDIATE"))
+        if not IS_POSTGRES:
+            self.db.execute(text("BEGIN IMMEDIATE"))
 
     def commit(self) -> None:
         self.db.commit()
@@ -185,10 +230,12 @@ class SqlRepository:
 
     def create_user(self, username: str, email: str, password_hash: str) -> UserRecord:
         result = self.db.execute(
-            text("INSERT INTO users (username, email, password_hash) VALUES (:username, :email, :hash)"),
+            text(
+                "INSERT INTO users (username, email, password_hash) VALUES (:username, :email, :hash)" + _RETURNING_ID
+            ),
             {"username": username, "email": email, "hash": password_hash},
         )
-        return UserRecord(result.lastrowid, username, email, password_hash, None, None)
+        return UserRecord(_new_id(result), username, email, password_hash, None, None)
 
     def update_user(self, user: UserRecord, changes: Dict[str, Optional[str]]) -> UserRecord:
         columns = [name for name in _USER_COLUMNS if name in changes]  # never a caller's string in SQL
@@ -233,8 +280,9 @@ class SqlRepository:
         row = self._one(_ARTICLE_BY_ID, id=article_id, viewer=viewer_id)
         return _article_json(row) if row is not None else None
 
-    def article_handle(self, slug: str) -> Optional[ArticleHandle]:
-        row = self._one(text("SELECT id, author_id, updated_at FROM articles WHERE slug = :slug"), slug=slug)
+    def article_handle(self, slug: str, lock: bool = False) -> Optional[ArticleHandle]:
+        statement = _HANDLE_LOCKED if lock else _HANDLE
+        row = self._one(statement, slug=slug)
         return ArticleHandle(*row) if row is not None else None
 
     def slug_taken(self, slug: str) -> bool:
@@ -246,27 +294,28 @@ class SqlRepository:
             self.db.execute(_LINK_TAG, [{"article": article_id, "name": name} for name in names])
 
     def create_article(self, author_id: int, slug: str, title: str, description: str, body: str, tags) -> int:
-        now = utcnow().strftime(_STORED)
+        now = _db_time(utcnow())
         result = self.db.execute(
             text(
                 "INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)"
-                " VALUES (:slug, :title, :description, :body, :author, :now, :now)"
+                " VALUES (:slug, :title, :description, :body, :author, :now, :now)" + _RETURNING_ID
             ),
             {"slug": slug, "title": title, "description": description, "body": body, "author": author_id, "now": now},
         )
-        self._link_tags(result.lastrowid, tags)
-        return result.lastrowid
+        article_id = _new_id(result)
+        self._link_tags(article_id, tags)
+        return article_id
 
     def update_article(self, article: ArticleHandle, changes: Dict[str, str], tags: Optional[Sequence[str]]) -> None:
         # updated_at moves strictly forward, even within one millisecond.
-        now, previous = utcnow(), datetime.strptime(article.updated_at, _STORED)
+        now, previous = utcnow(), _read_time(article.updated_at)
         if now <= previous:
             now = previous + timedelta(milliseconds=1)
         columns = [name for name in ("title", "description", "body") if name in changes]
         assignments = "".join(f"{name} = :{name}, " for name in columns)
         self.db.execute(
             text(f"UPDATE articles SET {assignments}updated_at = :now WHERE id = :id"),
-            dict({name: changes[name] for name in columns}, now=now.strftime(_STORED), id=article.id),
+            dict({name: changes[name] for name in columns}, now=_db_time(now), id=article.id),
         )
         if tags is not None:
             self.db.execute(text("DELETE FROM article_tags WHERE article_id = :id"), {"id": article.id})
@@ -294,25 +343,30 @@ class SqlRepository:
     def add_comment(self, slug: str, author: UserRecord, body: str) -> Optional[dict]:
         """One INSERT ... SELECT: the article's existence and the insert are
         one atomic statement, holding the write lock for itself and its commit."""
-        now = utcnow().strftime(_STORED)
+        now = utcnow()
         try:
             result = self.db.execute(
                 text(
                     "INSERT INTO comments (body, article_id, author_id, created_at)"
-                    " SELECT :body, id, :author, :now FROM articles WHERE slug = :slug"
+                    " SELECT :body, id, :author, :now FROM articles WHERE slug = :slug" + _RETURNING_ID
                 ),
-                {"body": body, "author": author.id, "now": now, "slug": slug},
+                {"body": body, "author": author.id, "now": _db_time(now), "slug": slug},
             )
+            if IS_POSTGRES:
+                row = result.first()  # read before the commit; None: no such article
+                comment_id = row[0] if row is not None else None
+            else:
+                comment_id = result.lastrowid if result.rowcount == 1 else None
             self.db.commit()
-        except IntegrityError:  # defensive: the SELECT found the article in the same statement
+        except IntegrityError:  # the article was deleted by a transaction that committed meanwhile
             self.db.rollback()
             return None
-        if result.rowcount != 1:
+        if comment_id is None:
             return None
         # Following yourself is allowed, so even your own comment may say true.
         following = self.is_following(author.id, author.id)
         profile = profile_view(author.username, author.bio, author.image, following)
-        return comment_view(result.lastrowid, _api_time(now), body, profile)
+        return comment_view(comment_id, timestamp(now), body, profile)
 
     def list_comments(self, article: ArticleHandle, viewer_id: Optional[int]) -> List[dict]:
         rows = self.db.execute(_COMMENTS, {"viewer": viewer_id, "article": article.id})
@@ -341,13 +395,13 @@ class SqlRepository:
 
     def add_web_session(self, session_id: str, user_id: int) -> None:
         statement = text("INSERT INTO web_sessions (id, user_id, created_at) VALUES (:id, :user, :now)")
-        self.db.execute(statement, {"id": session_id, "user": user_id, "now": utcnow().strftime(_STORED)})
+        self.db.execute(statement, {"id": session_id, "user": user_id, "now": _db_time(utcnow())})
 
     def user_by_web_session(self, session_id: str, not_before: datetime) -> Optional[UserRecord]:
-        return self._user(_USER_BY_WEB_SESSION, id=session_id, not_before=not_before.strftime(_STORED))
+        return self._user(_USER_BY_WEB_SESSION, id=session_id, not_before=_db_time(not_before))
 
     def delete_web_session(self, session_id: str) -> None:
         self.db.execute(text("DELETE FROM web_sessions WHERE id = :id"), {"id": session_id})
 
     def prune_web_sessions(self, before: datetime) -> None:
-        self.db.execute(text("DELETE FROM web_sessions WHERE created_at < :before"), {"before": before.strftime(_STORED)})
+        self.db.execute(text("DELETE FROM web_sessions WHERE created_at < :before"), {"before": _db_time(before)})

@@ -2,18 +2,21 @@
 
 Writes whose outcome depends on a read (update, delete, create) parse and
 validate their body first, then take SQLite's write lock (``repo.lock()``,
-BEGIN IMMEDIATE), check existence (404) and ownership (403), raise the body's
-422 if any, write and commit: the lock covers the statements and little else.
+BEGIN IMMEDIATE; on PostgreSQL the article's row lock, ``lock=True``), check
+existence (404) and ownership (403), raise the body's 422 if any, write and
+commit: the lock covers the statements and little else.
 Favorites are one idempotent statement each, in their own short transaction
 (an article deleted meanwhile breaks the favorite's foreign key: 404). The
 answer is read after the commit; an article deleted by a concurrent request
 in between is a 404, as it would be a moment later.
 """
 import re
-from typing import List, Optional
+from typing import List, Optional, Tuple
 
 from fastapi import APIRouter, Depends, Query, Response
+from sqlalchemy.exc import IntegrityError
 
+from ..database import is_unique_violation
 from ..dependencies import JSONBody, get_current_user, get_json_body, get_optional_user
 from ..errors import ApiError, forbidden, not_found
 from ..models import Article
@@ -25,6 +28,7 @@ from ..schemas import ArticleListResponse, ArticleResponse, ArticleUpdateRequest
 router = APIRouter(prefix="/api/articles", tags=["articles"])
 
 _DIGITS = re.compile(r"[0-9]{1,18}", re.ASCII)
+_PUBLISH_ATTEMPTS = 3
 
 
 def _first(values: Optional[List[str]]) -> Optional[str]:
@@ -74,10 +78,34 @@ def _article(repo: Repository, raw_slug: str, lock: bool = False):
     if lock:
         repo.lock()
     slug = decode_segment(raw_slug)
-    article = repo.article_handle(slug) if slug else None
+    article = repo.article_handle(slug, lock=lock) if slug else None
     if article is None:
         raise not_found("article")
     return article
+
+
+def publish(repo: Repository, author_id: int, new) -> Tuple[int, str]:
+    """Insert and commit a new article under a fresh slug: (id, slug).
+
+    SQLite: under the write lock, a slug found free stays free. PostgreSQL:
+    the unique constraint has the last word; a slug taken between the check
+    and the insert (8 random hex digits: very unlikely) rolls back and
+    another is drawn."""
+    for attempt in range(_PUBLISH_ATTEMPTS):
+        repo.lock()  # the slug check and the insert are atomic
+        slug = Article.make_slug(new.title)
+        while repo.slug_taken(slug):
+            slug = Article.make_slug(new.title)
+        try:
+            article_id = repo.create_article(author_id, slug, new.title, new.description, new.body, new.tag_list)
+            repo.commit()
+        except IntegrityError as error:
+            repo.rollback()
+            if not is_unique_violation(error) or attempt + 1 == _PUBLISH_ATTEMPTS:
+                raise
+            continue
+        return article_id, slug
+    raise AssertionError("unreachable")
 
 
 def _own_locked_article(repo: Repository, raw_slug: str, user):
@@ -120,11 +148,7 @@ async def create_article(
     repo: Repository = Depends(get_repo),
 ):
     new = body.parse(NewArticleRequest).article
-    repo.lock()  # the slug check and the insert are atomic
-    slug = Article.make_slug(new.title)
-    while repo.slug_taken(slug):
-        slug = Article.make_slug(new.title)
-    article_id = repo.create_article(viewer.id, slug, new.title, new.description, new.body, new.tag_list)
+    article_id, _slug = publish(repo, viewer.id, new)
     return _article_response(repo, viewer, article_id, 201)
 
 

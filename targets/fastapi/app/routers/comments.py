@@ -1,8 +1,10 @@
 """Comments on an article: /api/articles/{slug}/comments[/{id}]."""
 import re
+from typing import Optional
 
 from fastapi import APIRouter, Depends, Response
 
+from ..database import MAX_ID
 from ..dependencies import JSONBody, get_current_user, get_json_body, get_optional_user
 from ..errors import forbidden, not_found
 from ..paths import decode_segment
@@ -12,15 +14,24 @@ from ..schemas import CommentListResponse, CommentResponse, NewCommentRequest
 
 router = APIRouter(prefix="/api/articles/{slug}/comments", tags=["comments"])
 
-# An id that is not ^[0-9]+$ is a 404 comment (ruling 11); 18 digits fit int64.
+# An id that is not ^[0-9]+$ is a 404 comment (ruling 11); 18 digits fit int64,
+# and an id beyond the column's range (MAX_ID: PostgreSQL's integer) names none.
 _COMMENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
+
+
+def comment_id_or_none(decoded: Optional[str]) -> Optional[int]:
+    """The comment id a decoded path segment names, or None (no query needed)."""
+    if decoded is None or not _COMMENT_ID.fullmatch(decoded):
+        return None
+    value = int(decoded)
+    return value if value <= MAX_ID else None
 
 
 def _article_or_404(repo: Repository, raw_slug: str, lock: bool = False):
     if lock:
         repo.lock()
     slug = decode_segment(raw_slug)
-    article = repo.article_handle(slug) if slug else None
+    article = repo.article_handle(slug, lock=lock) if slug else None
     if article is None:
         raise not_found("article")
     return article
@@ -58,13 +69,13 @@ async def delete_comment(
 ):
     article = _article_or_404(repo, slug, lock=True)
     author_id = None
-    decoded_id = decode_segment(comment_id)  # path parameters arrive raw (paths.py)
-    if decoded_id is not None and _COMMENT_ID.fullmatch(decoded_id):
-        author_id = repo.comment_author(article, int(decoded_id))
+    wanted = comment_id_or_none(decode_segment(comment_id))  # path parameters arrive raw (paths.py)
+    if wanted is not None:
+        author_id = repo.comment_author(article, wanted)
     if author_id is None:
         raise not_found("comment")
     if author_id != viewer.id:
         raise forbidden("comment")
-    repo.delete_comment(int(decoded_id))
+    repo.delete_comment(wanted)
     repo.commit()
     return Response(status_code=204)

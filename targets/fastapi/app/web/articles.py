@@ -4,16 +4,16 @@ Order of checks on every POST (contract section 7): CSRF (``csrf_protect``,
 the route's first dependency), sign-in (``signed_in_user``), existence (404),
 authorship (403), then the form's validation (422). Writes that depend on
 what they read take SQLite's write lock first (``repo.lock()``, as the API's
-routers do); a form that fails validation is checked and re-rendered
-without the lock, so no page renders while holding it.
+routers do; on PostgreSQL the article's row lock); a form that fails
+validation is checked and re-rendered without the lock, so no page renders
+while holding it.
 """
-import re
-
 from fastapi import APIRouter, Depends, Request
 
-from ..models import Article
 from ..paths import decode_segment
 from ..repository import Repository, get_repo
+from ..routers.articles import publish
+from ..routers.comments import comment_id_or_none
 from .csrf import csrf_protect
 from .errors import PageForbidden, PageNotFound
 from .forms import ArticleForm, CommentForm
@@ -22,16 +22,13 @@ from .templating import SeeOther, flash, render
 
 router = APIRouter(dependencies=[Depends(web_user)])
 
-# An id that is not ^[0-9]+$ names no comment (as in the API); 18 digits fit int64.
-_COMMENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
-
 
 def _handle(repo: Repository, raw_slug: str, lock: bool = False):
     """The article a raw path segment names (paths.py), or a 404 page."""
     if lock:
         repo.lock()
     slug = decode_segment(raw_slug)
-    article = repo.article_handle(slug) if slug else None
+    article = repo.article_handle(slug, lock=lock) if slug else None
     if article is None:
         raise PageNotFound()
     return article
@@ -80,13 +77,7 @@ async def create_article(
     errors = form.errors()
     if errors:
         return render(request, "editor.html", 422, action="/editor", values=form.shown(), errors=errors)
-    new = form.parse()
-    repo.lock()  # the slug check and the insert are atomic
-    slug = Article.make_slug(new.title)
-    while repo.slug_taken(slug):
-        slug = Article.make_slug(new.title)
-    repo.create_article(user.id, slug, new.title, new.description, new.body, new.tag_list)
-    repo.commit()
+    _article_id, slug = publish(repo, user.id, form.parse())  # as the API: committed
     flash(request, "Article published.")
     return SeeOther(f"/article/{slug}")
 
@@ -162,14 +153,12 @@ async def delete_comment(
     request: Request, slug: str, comment_id: str, user=Depends(signed_in_user), repo: Repository = Depends(get_repo)
 ):
     article = _handle(repo, slug, lock=True)
-    decoded_id = decode_segment(comment_id)
-    author_id = None
-    if decoded_id is not None and _COMMENT_ID.fullmatch(decoded_id):
-        author_id = repo.comment_author(article, int(decoded_id))
+    wanted = comment_id_or_none(decode_segment(comment_id))  # as the API
+    author_id = repo.comment_author(article, wanted) if wanted is not None else None
     if author_id is None:
         raise PageNotFound()
     if author_id != user.id:
         raise PageForbidden()
-    repo.delete_comment(int(decoded_id))
+    repo.delete_comment(wanted)
     repo.commit()
     return SeeOther(f"/article/{slug}")

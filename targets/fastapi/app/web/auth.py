@@ -4,9 +4,11 @@ bcrypt runs in the thread pool as in the API (routers/users.py), outside any
 transaction; the duplicate check and the insert share one write lock.
 """
 from fastapi import APIRouter, Depends, Request
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 
 from ..repository import Repository, get_repo
+from ..routers.users import taken_fields, taken_after_race
 from ..security import hash_password, verify_password
 from .csrf import csrf_protect
 from .forms import LoginForm, RegisterForm
@@ -30,19 +32,17 @@ async def register(request: Request, form: RegisterForm = Depends(), repo: Repos
     if not errors:
         new = form.parse()
         password_hash = await run_in_threadpool(hash_password, new.password)  # before the write lock
-        repo.lock()  # the duplicate check and the insert are one atomic step
-        taken = set()
-        for username, email in repo.taken_names(new.username, new.email):
-            if username == new.username:
-                taken.add("username")
-            if email == new.email:
-                taken.add("email")
-        errors = [f"{field} {TAKEN}" for field in ("username", "email") if field in taken]
+        repo.lock()  # the duplicate check and the insert are one atomic step (SQLite)
+        errors = [f"{field} {TAKEN}" for field in taken_fields(repo, new.username, new.email)]
         if errors:
             repo.rollback()  # release the write lock before rendering
+        else:
+            try:
+                user = repo.create_user(new.username, new.email, password_hash)
+            except IntegrityError as error:  # PostgreSQL: taken meanwhile (routers/users.py)
+                errors = [f"{field} {TAKEN}" for field in taken_after_race(repo, error, new.username, new.email)]
     if errors:
         return render(request, "register.html", 422, values=form.shown(), errors=errors)
-    user = repo.create_user(new.username, new.email, password_hash)
     sign_in(request, repo, user)
     repo.commit()
     flash(request, "Signed in.")
