@@ -746,6 +746,12 @@ static int plan_targets(ctx_t *c, const target_manifest_t *ms, size_t nm) {
         for (size_t k = 0; k < o->nurls; k++)
             ext |= !strncmp(o->urls[k], ms[i].name, strlen(ms[i].name)) &&
                    o->urls[k][strlen(ms[i].name)] == '=';
+        /* --db postgres without --target: only the targets that declare it (target.json). */
+        if (want && !o->ntargets && db_active() && !(ms[i].databases & (1u << DB_POSTGRES))) {
+            fprintf(stderr, "parity bench: %s skipped: no \"postgres\" in its target.json "
+                            "\"databases\"\n", ms[i].name);
+            continue;
+        }
         if (want && !ext && (o->ntargets || o->nurls == 0)) {
             tstate_t *ts = &c->ts[c->nts++];
             ts->m = &ms[i];
@@ -763,6 +769,8 @@ static int plan_targets(ctx_t *c, const target_manifest_t *ms, size_t nm) {
         else
             cJSON_AddNullToObject(ts->tobj, "orm");
         cJSON_AddNumberToObject(ts->tobj, "workers", ts->m ? c->workers : 0);
+        cJSON_AddStringToObject(ts->tobj, "db", /* issue 24: the backend of this target's runs */
+                                !ts->m ? "external" : db_active() ? "postgres" : "sqlite");
         cJSON *sarr = cJSON_AddArrayToObject(ts->tobj, "scenarios");
         for (size_t k = 0; k < c->nscns; k++) ts->scn_objs[k] = bj_scenario_new(sarr, &c->scns[k]);
     }

@@ -2,6 +2,7 @@
 #include "bench_json.h"
 
 #include "core/clock.h"
+#include "db/db.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -69,6 +70,9 @@ cJSON *bj_doc_new(const bench_opts_t *o, cJSON *env, bool pinned, const cpu_set_
     cJSON_AddItemToObject(pin, "target_cpus", cpu_list(pinned ? target_cpus : NULL));
     cJSON_AddNumberToObject(pin, "workers", workers);
     cJSON_AddItemToObject(env, "pinning", pin);
+    /* issue 24: the targets' database server and its settings ({"kind": "sqlite"} by default) */
+    cJSON_AddItemToObject(env, "database",
+                          db_settings_json(db_active() ? db_settings(db_active()) : NULL));
     cJSON_AddItemToObject(d, "environment", env);
     cJSON *ceil = cJSON_AddObjectToObject(d, "ceiling");
     cJSON_AddStringToObject(ceil, "responder",
