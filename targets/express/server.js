@@ -8,8 +8,9 @@
  * second node process to the memory figure). With several, the primary creates the schema (so workers never race to create it), forks the workers, and on
  * SIGTERM/SIGINT forwards the signal to them and exits once they are gone, force-killing any that
  * is still alive after SHUTDOWN_GRACE_MS (the contract allows 5 s in all). A worker that dies
- * unexpectedly is replaced. Each worker opens its own SQLite connection, and on SIGTERM stops
- * accepting, closes idle keep-alive connections and exits.
+ * unexpectedly is replaced. Each worker opens its own database access (db/index.js: one SQLite
+ * connection, or a node-postgres Pool when DATABASE_URL is set), and on SIGTERM stops accepting,
+ * closes idle keep-alive connections and exits.
  */
 const cluster = require('node:cluster');
 const http = require('node:http');
@@ -30,8 +31,8 @@ function readConfig() {
   }
 }
 
-function runPrimary(config) {
-  createSchemaOrExit(config);
+async function runPrimary(config) {
+  await createSchemaOrExit(config);
 
   let stopping = false;
   let exitCode = 0;
@@ -95,25 +96,25 @@ function onClientError(err, socket) {
   );
 }
 
-function createSchemaOrExit(config) {
-  const { createSchema } = require('./src/db');
+async function createSchemaOrExit(config) {
+  const { createSchema, describe } = require('./src/db');
   try {
-    createSchema(config.databasePath);
+    await createSchema(config);
   } catch (err) {
-    console.error(`express: cannot create the schema in DATABASE_PATH=${config.databasePath}: ${err.message}`);
+    console.error(`express: cannot create the schema in ${describe(config)}: ${err.message}`);
     process.exit(3);
   }
 }
 
 /** One process serving on its own (WORKERS=1): ^C stops it like SIGTERM. */
-function runStandalone(config) {
-  createSchemaOrExit(config);
+async function runStandalone(config) {
+  await createSchemaOrExit(config);
   runWorker(config, { standalone: true });
   console.log(`express: ${process.pid} serving http://${config.host}:${config.port} (one process)`);
 }
 
 function runWorker(config, { standalone = false } = {}) {
-  const { openDatabase } = require('./src/db');
+  const { openBackend } = require('./src/db');
   const { createApp } = require('./src/app');
   const { queryCounter: createQueryCounter } = require('./src/middleware/query-count');
   const queryCounter = config.queryCount ? createQueryCounter() : undefined;
@@ -125,8 +126,8 @@ function runWorker(config, { standalone = false } = {}) {
           logSql?.(sql);
         }
       : undefined;
-  const db = openDatabase(config.databasePath, { verbose });
-  const app = createApp({ db, secretKey: config.secretKey, queryCounter });
+  const database = openBackend(config, { verbose });
+  const app = createApp({ database, secretKey: config.secretKey, queryCounter });
   // Without a Host header Node answers a bare 400 itself (no Server, CORS or JSON body): let the
   // request through, as the Python servers do (the app never reads Host).
   const server = http.createServer({ requireHostHeader: false }, app);
@@ -142,8 +143,7 @@ function runWorker(config, { standalone = false } = {}) {
     if (stopping) return;
     stopping = true;
     server.close(() => {
-      db.close();
-      process.exit(0);
+      database.close().finally(() => process.exit(0));
     });
     server.closeIdleConnections(); // keep-alive connections waiting for a next request
     setTimeout(() => process.exit(0), SHUTDOWN_GRACE_MS).unref();

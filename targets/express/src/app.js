@@ -18,9 +18,6 @@ const { repairPercentEncoding } = require('./middleware/path');
 const { hostHeader } = require('./middleware/host');
 const { authentication } = require('./middleware/auth');
 const { notFound, errorHandler } = require('./middleware/errors');
-const { usersRepository } = require('./db/users');
-const { articlesRepository } = require('./db/articles');
-const { commentsRepository } = require('./db/comments');
 const { createRouter } = require('./routes/router');
 const { usersRouter } = require('./routes/users');
 const { profilesRouter } = require('./routes/profiles');
@@ -40,10 +37,11 @@ const CORS_OPTIONS = {
 };
 
 /**
- * Builds the app on an open better-sqlite3 connection. `queryCounter` (optional, see
- * middleware/query-count.js) adds X-Query-Count to every response.
+ * Builds the app on the worker's open backend (db/index.js: the repositories and the session
+ * store, SQLite or PostgreSQL). `queryCounter` (optional, see middleware/query-count.js) adds
+ * X-Query-Count to every response.
  */
-function createApp({ db, secretKey, queryCounter }) {
+function createApp({ database, secretKey, queryCounter }) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -52,10 +50,15 @@ function createApp({ db, secretKey, queryCounter }) {
   app.set('views', path.join(__dirname, '..', 'views'));
   app.set('view engine', 'ejs');
 
-  const users = usersRepository(db);
-  const articles = articlesRepository(db);
-  const comments = commentsRepository(db);
-  const context = { db, secretKey, users, articles, comments, auth: authentication(users, secretKey) };
+  const { users, articles, comments } = database;
+  const context = {
+    sessionStore: database.createSessionStore(),
+    secretKey,
+    users,
+    articles,
+    comments,
+    auth: authentication(users, secretKey),
+  };
 
   app.use((req, res, next) => {
     res.setHeader('Server', SERVER_NAME); // Node sends none; the contract requires one

@@ -1,6 +1,9 @@
 'use strict';
 /**
- * The environment contract (targets/README.md): HOST, PORT, WORKERS, DATABASE_PATH, SECRET_KEY.
+ * The environment contract (targets/README.md): HOST, PORT, WORKERS, DATABASE_PATH, SECRET_KEY,
+ * and DATABASE_URL: when set and not empty, the data lives in that PostgreSQL database (a libpq
+ * URI, given to node-postgres as is) and DATABASE_PATH is not used. DATABASE_POOL_SIZE sets the
+ * connections per worker (db/postgres/index.js explains the default).
  * A missing or malformed variable stops the start with a message naming it (exit code 2), before
  * anything is forked.
  */
@@ -31,7 +34,9 @@ function loadConfig(env = process.env) {
     host: env.HOST || '127.0.0.1',
     port: integer(env, 'PORT', undefined, 1, 65535),
     workers: integer(env, 'WORKERS', os.availableParallelism(), 1, 256),
-    databasePath: required(env, 'DATABASE_PATH'),
+    databaseUrl: env.DATABASE_URL || null,
+    databasePath: env.DATABASE_URL ? env.DATABASE_PATH || null : required(env, 'DATABASE_PATH'),
+    databasePoolSize: integer(env, 'DATABASE_POOL_SIZE', 0, 1, 1000), // 0: the default
     secretKey: required(env, 'SECRET_KEY'),
     sqlLog: env.SQL_LOG === '1', // print every SQL statement
     queryCount: env.BLOG_QUERY_COUNT === '1', // X-Query-Count on every response

@@ -1,101 +1,54 @@
 'use strict';
 /**
- * SQLite access: opening a connection with the right pragmas, and creating the schema.
+ * The data-access interface the routes use, and the choice of backend: PostgreSQL (node-postgres,
+ * db/postgres/) when DATABASE_URL is set, else SQLite (better-sqlite3, db/sqlite/) on
+ * DATABASE_PATH.
  *
- * better-sqlite3 is synchronous, which suits SQLite: a query on a local file is faster than the
- * promise round-trip an async driver would add, and each cluster worker owns one connection, so
- * there is no pool. Concurrency between workers is SQLite's: WAL mode (readers never block the
- * writer), a 5 s busy timeout, and short write transactions (BEGIN IMMEDIATE where a read decides
- * the write, see the repositories).
+ * Both backends build the same object:
+ *
+ *   { users, articles, comments,   the repositories (same methods, same row shapes)
+ *     createSessionStore(),        an express-session Store on the same database
+ *     close() }                    a promise
+ *
+ * Every repository method returns its result OR a promise of it, and every caller awaits it. The
+ * SQLite repositories stay synchronous (better-sqlite3: the query runs before the call returns,
+ * and awaiting a plain value costs one microtask, no promise allocation in the repository), the
+ * PostgreSQL ones return node-postgres's promises. The route handlers are async functions;
+ * Express 5 sends a rejected promise to the error handler like a thrown error.
+ *
+ * createSchema runs once, in the cluster primary before the workers are forked (or in the single
+ * process), and is idempotent on both backends.
  */
-const Database = require('better-sqlite3');
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS users (
-  id            INTEGER PRIMARY KEY,
-  username      TEXT NOT NULL UNIQUE,
-  email         TEXT NOT NULL UNIQUE,
-  password_hash TEXT NOT NULL,
-  bio           TEXT,
-  image         TEXT
-);
-CREATE TABLE IF NOT EXISTS follows (
-  follower_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  followed_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  PRIMARY KEY (follower_id, followed_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ix_follows_followed ON follows(followed_id);
+const usesPostgres = (config) => Boolean(config.databaseUrl);
 
-CREATE TABLE IF NOT EXISTS articles (
-  id          INTEGER PRIMARY KEY,
-  slug        TEXT NOT NULL UNIQUE,
-  title       TEXT NOT NULL,
-  description TEXT NOT NULL,
-  body        TEXT NOT NULL,
-  author_id   INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  created_at  INTEGER NOT NULL, -- milliseconds since the epoch, UTC
-  updated_at  INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ix_articles_created ON articles(created_at, id);
-CREATE INDEX IF NOT EXISTS ix_articles_author ON articles(author_id);
-
-CREATE TABLE IF NOT EXISTS article_tags (
-  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-  tag        TEXT NOT NULL,
-  PRIMARY KEY (article_id, tag)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ix_article_tags_tag ON article_tags(tag);
-
-CREATE TABLE IF NOT EXISTS favorites (
-  user_id    INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-  PRIMARY KEY (user_id, article_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ix_favorites_article ON favorites(article_id);
-
-CREATE TABLE IF NOT EXISTS comments (
-  id         INTEGER PRIMARY KEY AUTOINCREMENT, -- never reused: a deleted comment's id stays gone
-  article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-  author_id  INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
-  body       TEXT NOT NULL,
-  created_at INTEGER NOT NULL
-);
-CREATE INDEX IF NOT EXISTS ix_comments_article ON comments(article_id, id);
-
--- express-session's store for the web pages (src/web/session-store.js): one row per session,
--- shared by every cluster worker, deleted at logout.
-CREATE TABLE IF NOT EXISTS sessions (
-  sid     TEXT PRIMARY KEY,
-  sess    TEXT NOT NULL,    -- the session as JSON
-  expires INTEGER NOT NULL  -- milliseconds since the epoch, UTC
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS ix_sessions_expires ON sessions(expires);
-`;
-
-/**
- * Opens the database with the per-connection pragmas. `options.verbose` (a function) receives
- * every SQL statement executed: SQL_LOG=1 turns it on to show the queries per request.
- */
-function openDatabase(path, options = {}) {
-  const db = new Database(path, { timeout: 5000, verbose: options.verbose });
-  db.pragma('foreign_keys = ON');
-  db.pragma('synchronous = NORMAL'); // safe with WAL: a crash can lose the last commit, never corrupt
-  return db;
+/** Opens the worker's backend; `options.verbose(sql)` sees every statement (SQL_LOG, X-Query-Count). */
+function openBackend(config, options = {}) {
+  if (usesPostgres(config)) {
+    return require('./postgres').openBackend(config.databaseUrl, {
+      ...options,
+      poolSize: config.databasePoolSize,
+      workers: config.workers,
+    });
+  }
+  return require('./sqlite').openBackend(config.databasePath, options);
 }
 
-/**
- * Creates the schema. Called once, in the cluster primary before any worker is forked, so
- * workers never race to create tables; IF NOT EXISTS makes a restart on an old file a no-op.
- * journal_mode=WAL is persistent in the file, so setting it here covers every later connection.
- */
-function createSchema(path) {
-  const db = openDatabase(path);
+/** Creates the schema if it is not there (a promise). */
+async function createSchema(config) {
+  if (usesPostgres(config)) return require('./postgres').createSchema(config.databaseUrl);
+  return require('./sqlite').createSchema(config.databasePath);
+}
+
+/** Where the data lives, for messages (never the URL's password). */
+function describe(config) {
+  if (!usesPostgres(config)) return `DATABASE_PATH=${config.databasePath}`;
   try {
-    db.pragma('journal_mode = WAL');
-    db.exec(SCHEMA);
-  } finally {
-    db.close();
+    const url = new URL(config.databaseUrl);
+    return `PostgreSQL database ${url.pathname.slice(1)} (DATABASE_URL)`;
+  } catch {
+    return 'DATABASE_URL';
   }
 }
 
-module.exports = { openDatabase, createSchema };
+module.exports = { openBackend, createSchema, describe, usesPostgres };

@@ -7,18 +7,17 @@
 const { forbidden, notFound } = require('../api-error');
 
 function articleLoader(articles) {
-  function existing(req, res, next) {
-    const article = articles.head(req.params.slug);
+  async function existing(req, res, next) {
+    const article = await articles.head(req.params.slug);
     if (!article) throw notFound('article');
     req.article = article;
     next();
   }
 
-  function ownedByUser(req, res, next) {
-    existing(req, res, () => {
-      if (req.article.author_id !== req.user.id) throw forbidden('article');
-      next();
-    });
+  async function ownedByUser(req, res, next) {
+    await existing(req, res, () => {});
+    if (req.article.author_id !== req.user.id) throw forbidden('article');
+    next();
   }
 
   return { existing, ownedByUser };

@@ -30,7 +30,7 @@ function acceptable(header, claims) {
 }
 
 function authentication(users, secretKey) {
-  function identify(req) {
+  async function identify(req) {
     const header = req.headers.authorization;
     if (header === undefined) return null;
     const match = SCHEME.exec(header);
@@ -43,21 +43,21 @@ function authentication(users, secretKey) {
     }
     const claims = decoded.payload;
     if (!acceptable(decoded.header, claims)) throw tokenInvalid();
-    const user = users.findById(Number(claims.sub));
+    const user = await users.findById(Number(claims.sub));
     if (!user) throw tokenInvalid();
     return { user, token: match[1] };
   }
 
   return {
-    required(req, res, next) {
-      const found = identify(req);
+    async required(req, res, next) {
+      const found = await identify(req);
       if (!found) throw tokenMissing();
       req.user = found.user;
       req.token = found.token;
       next();
     },
-    optional(req, res, next) {
-      const found = identify(req);
+    async optional(req, res, next) {
+      const found = await identify(req);
       req.user = found ? found.user : null;
       req.token = found ? found.token : null;
       next();

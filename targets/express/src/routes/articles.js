@@ -41,19 +41,23 @@ function articlesRouter({ articles, auth }) {
 
   const load = articleLoader(articles);
 
-  const sendArticle = (req, res, status = 200) =>
-    res.status(status).json(serialize.article(articles.findById(req.article.id, req.user.id)));
+  // The article as its reader sees it after a write; gone meanwhile (a concurrent delete): 404.
+  async function sendArticle(req, res, status = 200) {
+    const row = await articles.findById(req.article.id, req.user.id);
+    if (!row) throw notFound('article');
+    res.status(status).json(serialize.article(row));
+  }
 
   router
     .route('/articles')
-    .get(auth.optional, (req, res) => {
+    .get(auth.optional, async (req, res) => {
       const query = req.query;
       const { limit, offset } = pagination(query);
       const filters = { tag: first(query.tag), author: first(query.author), favorited: first(query.favorited) };
-      const { rows, count } = articles.list(filters, req.user?.id, limit, offset);
+      const { rows, count } = await articles.list(filters, req.user?.id, limit, offset);
       res.json(serialize.articleList(rows, count));
     })
-    .post(auth.required, wrapped('article'), (req, res) => {
+    .post(auth.required, wrapped('article'), async (req, res) => {
       const errors = new FieldErrors();
       const fields = {
         title: requiredString(req.payload, 'title', errors),
@@ -62,26 +66,26 @@ function articlesRouter({ articles, auth }) {
       };
       const tags = tagList(req.payload, 'tagList', errors);
       errors.throwIfAny();
-      req.article = { id: articles.create(req.user.id, fields, tags ?? []) };
-      sendArticle(req, res, 201);
+      req.article = { id: await articles.create(req.user.id, fields, tags ?? []) };
+      await sendArticle(req, res, 201);
     })
     .all(methodNotAllowed);
 
   // Only GET: other methods on /articles/feed fall through to /articles/:slug below.
-  router.get('/articles/feed', auth.required, (req, res) => {
+  router.get('/articles/feed', auth.required, async (req, res) => {
     const { limit, offset } = pagination(req.query);
-    const { rows, count } = articles.list({ feed: true }, req.user.id, limit, offset);
+    const { rows, count } = await articles.list({ feed: true }, req.user.id, limit, offset);
     res.json(serialize.articleList(rows, count));
   });
 
   router
     .route('/articles/:slug')
-    .get(auth.optional, (req, res) => {
-      const row = articles.findBySlug(req.params.slug, req.user?.id);
+    .get(auth.optional, async (req, res) => {
+      const row = await articles.findBySlug(req.params.slug, req.user?.id);
       if (!row) throw notFound('article');
       res.json(serialize.article(row));
     })
-    .put(auth.required, load.ownedByUser, wrapped('article'), (req, res) => {
+    .put(auth.required, load.ownedByUser, wrapped('article'), async (req, res) => {
       const errors = new FieldErrors();
       const fields = {
         title: changedString(req.payload, 'title', errors),
@@ -90,31 +94,31 @@ function articlesRouter({ articles, auth }) {
       };
       const tags = tagList(req.payload, 'tagList', errors);
       errors.throwIfAny();
-      articles.update(req.article.id, fields, tags);
-      sendArticle(req, res);
+      await articles.update(req.article.id, fields, tags);
+      await sendArticle(req, res);
     })
-    .delete(auth.required, load.ownedByUser, (req, res) => {
-      articles.remove(req.article.id);
+    .delete(auth.required, load.ownedByUser, async (req, res) => {
+      await articles.remove(req.article.id);
       res.status(204).end();
     })
     .all(methodNotAllowed);
 
   router
     .route('/articles/:slug/favorite')
-    .post(auth.required, load.existing, (req, res) => {
-      articles.favorite(req.user.id, req.article.id);
-      sendArticle(req, res);
+    .post(auth.required, load.existing, async (req, res) => {
+      await articles.favorite(req.user.id, req.article.id);
+      await sendArticle(req, res);
     })
-    .delete(auth.required, load.existing, (req, res) => {
-      articles.unfavorite(req.user.id, req.article.id);
-      sendArticle(req, res);
+    .delete(auth.required, load.existing, async (req, res) => {
+      await articles.unfavorite(req.user.id, req.article.id);
+      await sendArticle(req, res);
     })
     .all(methodNotAllowed);
 
   router
     .route('/tags')
-    .get((req, res) => {
-      res.json({ tags: articles.tags() });
+    .get(async (req, res) => {
+      res.json({ tags: await articles.tags() });
     })
     .all(methodNotAllowed);
 

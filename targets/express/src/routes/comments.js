@@ -17,25 +17,28 @@ function commentsRouter({ articles, comments, auth }) {
 
   router
     .route('/articles/:slug/comments')
-    .get(auth.optional, load.existing, (req, res) => {
-      res.json(serialize.commentList(comments.list(req.article.id, req.user?.id)));
+    .get(auth.optional, load.existing, async (req, res) => {
+      res.json(serialize.commentList(await comments.list(req.article.id, req.user?.id)));
     })
-    .post(auth.required, load.existing, wrapped('comment'), (req, res) => {
+    .post(auth.required, load.existing, wrapped('comment'), async (req, res) => {
       const errors = new FieldErrors();
       const body = requiredString(req.payload, 'body', errors);
       errors.throwIfAny();
-      res.status(201).json(serialize.comment(comments.create(req.article.id, req.user.id, body)));
+      const comment = await comments.create(req.article.id, req.user.id, body);
+      if (!comment) throw notFound('article'); // deleted since it was loaded
+      res.status(201).json(serialize.comment(comment));
     })
     .all(methodNotAllowed);
 
   router
     .route('/articles/:slug/comments/:id')
-    .delete(auth.required, load.existing, (req, res) => {
+    .delete(auth.required, load.existing, async (req, res) => {
       const id = req.params.id;
-      const comment = COMMENT_ID.test(id) ? comments.head(Number(id), req.article.id) : undefined;
+      // An id that cannot exist is refused here, before it reaches the database as a literal.
+      const comment = COMMENT_ID.test(id) ? await comments.head(Number(id), req.article.id) : undefined;
       if (!comment) throw notFound('comment');
       if (comment.author_id !== req.user.id) throw forbidden('comment');
-      comments.remove(comment.id);
+      await comments.remove(comment.id);
       res.status(204).end();
     })
     .all(methodNotAllowed);

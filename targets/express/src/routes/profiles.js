@@ -8,29 +8,29 @@ const serialize = require('../serializers');
 function profilesRouter({ users, auth }) {
   const router = createRouter();
 
-  function findProfile(req) {
-    const profile = users.profile(req.params.username, req.user?.id);
+  async function findProfile(req) {
+    const profile = await users.profile(req.params.username, req.user?.id);
     if (!profile) throw notFound('profile');
     return profile;
   }
 
   router
     .route('/profiles/:username')
-    .get(auth.optional, (req, res) => {
-      res.json(serialize.profile(findProfile(req)));
+    .get(auth.optional, async (req, res) => {
+      res.json(serialize.profile(await findProfile(req)));
     })
     .all(methodNotAllowed);
 
   router
     .route('/profiles/:username/follow')
-    .post(auth.required, (req, res) => {
-      const profile = findProfile(req);
-      users.follow(req.user.id, profile.id);
+    .post(auth.required, async (req, res) => {
+      const profile = await findProfile(req);
+      await users.follow(req.user.id, profile.id);
       res.json(serialize.profile({ ...profile, following: true }));
     })
-    .delete(auth.required, (req, res) => {
-      const profile = findProfile(req);
-      users.unfollow(req.user.id, profile.id);
+    .delete(auth.required, async (req, res) => {
+      const profile = await findProfile(req);
+      await users.unfollow(req.user.id, profile.id);
       res.json(serialize.profile({ ...profile, following: false }));
     })
     .all(methodNotAllowed);

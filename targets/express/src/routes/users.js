@@ -20,7 +20,7 @@ function usersRouter({ users, auth }) {
       const email = requiredString(req.payload, 'email', errors);
       const password = requiredString(req.payload, 'password', errors);
       errors.throwIfAny();
-      const user = users.findByEmail(email);
+      const user = await users.findByEmail(email);
       // bcrypt.compare runs on libuv's thread pool: a login never blocks the event loop.
       if (!user || !(await bcrypt.compare(password, user.password_hash))) throw credentialsInvalid();
       res.json(serialize.user(user, auth.issue(user)));
@@ -36,7 +36,7 @@ function usersRouter({ users, auth }) {
       const password = requiredString(req.payload, 'password', errors);
       errors.throwIfAny();
       const passwordHash = await bcrypt.hash(password, BCRYPT_COST);
-      const result = users.create({ username, email, passwordHash });
+      const result = await users.create({ username, email, passwordHash });
       if (result.taken) throw taken(result.taken);
       res.status(201).json(serialize.user(result.user, auth.issue(result.user)));
     })
@@ -58,7 +58,7 @@ function usersRouter({ users, auth }) {
       const password = newPassword(req.payload, 'password', errors);
       errors.throwIfAny();
       if (password !== undefined) changes.passwordHash = await bcrypt.hash(password, BCRYPT_COST);
-      const result = users.update(req.user.id, changes);
+      const result = await users.update(req.user.id, changes);
       if (result.taken) throw taken(result.taken);
       res.json(serialize.user(result.user, auth.issue(result.user)));
     })

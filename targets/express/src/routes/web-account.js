@@ -20,7 +20,7 @@ function accountRoutes(router, { users }) {
         res.status(422).render('register', { values: submitted(req.form, ['username', 'email']), errors: lines });
       if (errors.length) return again(errors);
       const passwordHash = await bcrypt.hash(values.password, BCRYPT_COST);
-      const result = users.create({ username: values.username, email: values.email, passwordHash });
+      const result = await users.create({ username: values.username, email: values.email, passwordHash });
       if (result.taken) return again(takenLines(result.taken));
       await signIn(req, result.user);
       seeOther(res, '/');
@@ -42,7 +42,7 @@ function accountRoutes(router, { users }) {
           .status(422)
           .render('login', { values: submitted(req.form, ['email']), errors: lines, next: next === '/' ? null : next });
       if (errors.length) return again(errors);
-      const user = users.findByEmail(values.email);
+      const user = await users.findByEmail(values.email);
       // bcrypt.compare runs on libuv's thread pool: a login never blocks the event loop.
       if (!user || !(await bcrypt.compare(values.password, user.password_hash))) return again([CREDENTIALS_INVALID]);
       await signIn(req, user);

@@ -12,8 +12,8 @@ const EDITOR_FIELDS = ['title', 'description', 'body', 'tags'];
 
 function articleRoutes(router, { articles, comments }) {
   /** :slug names an article (req.article: {id, author_id, updated_at}), else the 404 page. */
-  function loadArticle(req, res, next) {
-    req.article = articles.head(req.params.slug);
+  async function loadArticle(req, res, next) {
+    req.article = await articles.head(req.params.slug);
     if (!req.article) throw pageNotFound();
     next();
   }
@@ -27,8 +27,8 @@ function articleRoutes(router, { articles, comments }) {
    * The article page (the article and its comments: two statements); `comment` is the comment
    * form's {body, errors} when it failed (422).
    */
-  function renderArticle(req, res, slug, comment = { body: '', errors: [] }, status = 200) {
-    const row = articles.findBySlug(slug, req.user?.id);
+  async function renderArticle(req, res, slug, comment = { body: '', errors: [] }, status = 200) {
+    const row = await articles.findBySlug(slug, req.user?.id);
     if (!row) throw pageNotFound();
     const article = {
       slug: row.slug,
@@ -40,8 +40,7 @@ function articleRoutes(router, { articles, comments }) {
       authorId: row.author_id,
       createdAt: isoDate(row.created_at),
     };
-    const list = comments
-      .list(row.id, req.user?.id)
+    const list = (await comments.list(row.id, req.user?.id))
       .reverse() // the repository lists oldest first (the API's order); the page shows newest first
       .map((c) => ({
         id: c.id,
@@ -55,8 +54,8 @@ function articleRoutes(router, { articles, comments }) {
 
   router
     .route('/')
-    .get((req, res) => {
-      const rows = articles.recent(HOME_ARTICLES);
+    .get(async (req, res) => {
+      const rows = await articles.recent(HOME_ARTICLES);
       const list = rows.map((r) => ({
         slug: r.slug,
         title: r.title,
@@ -72,13 +71,13 @@ function articleRoutes(router, { articles, comments }) {
     .get(signedIn, (req, res) => {
       res.render('editor', { action: '/editor', values: {}, errors: [] });
     })
-    .post(csrfProtection, signedIn, (req, res) => {
+    .post(csrfProtection, signedIn, async (req, res) => {
       const { values, tags, errors } = articleForm(req.form);
       if (errors.length) {
         const again = submitted(req.form, EDITOR_FIELDS);
         return res.status(422).render('editor', { action: '/editor', values: again, errors });
       }
-      const { slug } = articles.findById(articles.create(req.user.id, values, tags), req.user.id);
+      const { slug } = await articles.findById(await articles.create(req.user.id, values, tags), req.user.id);
       req.flash('Article published.');
       seeOther(res, `/article/${encodeURIComponent(slug)}`);
     })
@@ -86,20 +85,21 @@ function articleRoutes(router, { articles, comments }) {
 
   router
     .route('/editor/:slug')
-    .get(signedIn, loadArticle, authorOnly, (req, res) => {
-      const row = articles.findById(req.article.id, req.user.id);
+    .get(signedIn, loadArticle, authorOnly, async (req, res) => {
+      const row = await articles.findById(req.article.id, req.user.id);
+      if (!row) throw pageNotFound(); // deleted since it was loaded
       const tags = JSON.parse(row.tags).join(' '); // sorted, as stored
       const values = { title: row.title, description: row.description, body: row.body, tags };
       res.render('editor', { action: `/editor/${encodeURIComponent(row.slug)}`, values, errors: [] });
     })
-    .post(csrfProtection, signedIn, loadArticle, authorOnly, (req, res) => {
+    .post(csrfProtection, signedIn, loadArticle, authorOnly, async (req, res) => {
       const { values, tags, errors } = articleForm(req.form);
       const slug = req.params.slug;
       if (errors.length) {
         const action = `/editor/${encodeURIComponent(slug)}`;
         return res.status(422).render('editor', { action, values: submitted(req.form, EDITOR_FIELDS), errors });
       }
-      articles.update(req.article.id, values, tags); // the slug never changes (§3)
+      await articles.update(req.article.id, values, tags); // the slug never changes (§3)
       req.flash('Article updated.');
       seeOther(res, `/article/${encodeURIComponent(slug)}`);
     })
@@ -112,8 +112,8 @@ function articleRoutes(router, { articles, comments }) {
 
   router
     .route('/article/:slug/delete')
-    .post(csrfProtection, signedIn, loadArticle, authorOnly, (req, res) => {
-      articles.remove(req.article.id);
+    .post(csrfProtection, signedIn, loadArticle, authorOnly, async (req, res) => {
+      await articles.remove(req.article.id);
       req.flash('Article deleted.');
       seeOther(res, '/');
     })
@@ -121,25 +121,26 @@ function articleRoutes(router, { articles, comments }) {
 
   router
     .route('/article/:slug/comments')
-    .post(csrfProtection, signedIn, loadArticle, (req, res) => {
+    .post(csrfProtection, signedIn, loadArticle, async (req, res) => {
       const slug = req.params.slug;
       const { values, errors } = commentForm(req.form);
       if (errors.length) {
         return renderArticle(req, res, slug, { body: submitted(req.form, ['body']).body, errors }, 422);
       }
-      const comment = comments.create(req.article.id, req.user.id, values.body);
+      const comment = await comments.create(req.article.id, req.user.id, values.body);
+      if (!comment) throw pageNotFound(); // the article was deleted since it was loaded
       seeOther(res, `/article/${encodeURIComponent(slug)}#comment-${comment.id}`);
     })
     .all(methodNotAllowed);
 
   router
     .route('/article/:slug/comments/:id/delete')
-    .post(csrfProtection, signedIn, loadArticle, (req, res) => {
+    .post(csrfProtection, signedIn, loadArticle, async (req, res) => {
       const id = req.params.id;
-      const comment = COMMENT_ID.test(id) ? comments.head(Number(id), req.article.id) : undefined;
+      const comment = COMMENT_ID.test(id) ? await comments.head(Number(id), req.article.id) : undefined;
       if (!comment) throw pageNotFound();
       if (comment.author_id !== req.user.id) throw pageForbidden();
-      comments.remove(comment.id);
+      await comments.remove(comment.id);
       seeOther(res, `/article/${encodeURIComponent(req.params.slug)}`);
     })
     .all(methodNotAllowed);

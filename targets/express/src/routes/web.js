@@ -12,7 +12,7 @@ const { articleRoutes } = require('./web-articles');
 
 function webRouter(context) {
   const router = createRouter();
-  router.use(sessions(context.db, context.secretKey));
+  router.use(sessions(context.sessionStore, context.secretKey));
   router.use(forms());
   router.use(pageContext(context.users));
   accountRoutes(router, context);

@@ -2,7 +2,7 @@
 /**
  * The web pages' middleware, mounted on the web router only (routes/web.js), never on /api:
  *
- *   session (express-session, rows in SQLite) -> form bodies (express.urlencoded) -> the signed-in
+ *   session (express-session, rows in the database) -> form bodies (express.urlencoded) -> the signed-in
  *   user and the template locals (user, csrfToken(), flashes()) -> each route: csrf (POST) ->
  *   signedIn -> loading and ownership -> validation
  *
@@ -12,7 +12,6 @@ const crypto = require('node:crypto');
 const express = require('express');
 const session = require('express-session');
 const { csrfSync } = require('csrf-sync');
-const { SqliteSessionStore } = require('./session-store');
 const { BODY_LIMIT } = require('../middleware/body');
 
 const SESSION_COOKIE = 'connect.sid'; // express-session's default name (target.json vars)
@@ -26,11 +25,12 @@ const CSRF_TOKEN_BYTES = 32;
  */
 const sessionSecret = (secretKey) => crypto.createHmac('sha256', secretKey).update('express-session').digest('hex');
 
-function sessions(db, secretKey) {
+/** express-session on `store` (the backend's Store: db/sqlite or db/postgres session-store.js). */
+function sessions(store, secretKey) {
   return session({
     name: SESSION_COOKIE,
     secret: sessionSecret(secretKey),
-    store: new SqliteSessionStore(db),
+    store,
     resave: false, // the store has no touch: an unchanged session is never written back
     // A visitor's session is stored (and the cookie set) only once something is put in it: the
     // CSRF token of the login or register form, the user, a flash message. GET / for a visitor
@@ -82,9 +82,9 @@ function takeFlashes(req) {
  * creates no session) and `flashes()`.
  */
 function pageContext(users) {
-  return (req, res, next) => {
+  return async (req, res, next) => {
     const id = req.session.userId;
-    req.user = (id !== undefined && users.findById(id)) || null;
+    req.user = (id !== undefined && (await users.findById(id))) || null;
     req.flash = (text) => (req.session.flash ??= []).push(text);
     res.locals.user = req.user;
     res.locals.csrfField = CSRF_FIELD;

@@ -7,7 +7,7 @@
  * SQLite evaluates inside the same statement. A list request therefore runs exactly two queries
  * (the count and the page), never one per article. Run with SQL_LOG=1 to see them.
  */
-const crypto = require('node:crypto');
+const { slugify } = require('../slug');
 
 // The select list every article read shares; @viewer is the reader's user id or NULL.
 const ARTICLE_COLUMNS = `
@@ -28,16 +28,6 @@ const FILTERS = {
                        WHERE fu.username = @favorited)`,
   feed: 'a.author_id IN (SELECT followed_id FROM follows WHERE follower_id = @viewer)',
 };
-
-/** The slug of the rulings: ASCII-lower-cased title, non-[a-z0-9] runs to '-', trimmed, + 8 hex. */
-function slugify(title) {
-  const base = title
-    .replace(/[A-Z]+/g, (s) => s.toLowerCase())
-    .replace(/[^a-z0-9]+/g, '-')
-    .replace(/^-+|-+$/g, '');
-  const suffix = crypto.randomBytes(4).toString('hex');
-  return base ? `${base}-${suffix}` : suffix;
-}
 
 function articlesRepository(db) {
   const bySlug = db.prepare(`SELECT ${ARTICLE_COLUMNS}, a.body ${ARTICLE_FROM} WHERE a.slug = @slug`);
@@ -139,4 +129,4 @@ function articlesRepository(db) {
   };
 }
 
-module.exports = { articlesRepository, slugify };
+module.exports = { articlesRepository };

@@ -1,7 +1,7 @@
 'use strict';
 /**
  * An express-session Store on the target's own SQLite database (the `sessions` table of
- * db/index.js), so that every cluster worker sees every session and a logout deletes the row:
+ * db/sqlite/index.js), so that every cluster worker sees every session and a logout deletes the row:
  * the cookie held before it then names nothing (express-session starts a new, signed-out session).
  *
  * Why a small subclass rather than a package: express-session's MemoryStore is per process (a
@@ -22,6 +22,10 @@ const { Store } = require('express-session');
 
 const PRUNE_INTERVAL_MS = 15 * 60 * 1000;
 const DEFAULT_LIFETIME_MS = 24 * 60 * 60 * 1000; // a session whose cookie has no expiry (none here)
+
+/** When the row of session `sess` expires: with its cookie (milliseconds since the epoch). */
+const expiresAt = (sess) =>
+  sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : Date.now() + DEFAULT_LIFETIME_MS;
 
 class SqliteSessionStore extends Store {
   constructor(db) {
@@ -49,8 +53,7 @@ class SqliteSessionStore extends Store {
 
   set(sid, sess, callback) {
     try {
-      const expires = sess.cookie?.expires ? new Date(sess.cookie.expires).getTime() : Date.now() + DEFAULT_LIFETIME_MS;
-      this.statements.set.run(sid, JSON.stringify(sess), expires);
+      this.statements.set.run(sid, JSON.stringify(sess), expiresAt(sess));
     } catch (err) {
       return callback?.(err);
     }
@@ -75,4 +78,4 @@ class SqliteSessionStore extends Store {
   }
 }
 
-module.exports = { SqliteSessionStore };
+module.exports = { SqliteSessionStore, PRUNE_INTERVAL_MS, expiresAt };
