@@ -1,10 +1,12 @@
 'use strict';
 /**
  * BLOG_QUERY_COUNT=1 (the same switch as the quill target): every response carries
- * `X-Query-Count`, the number of SQL statements run while handling it, counted by
- * better-sqlite3's `verbose` hook. It shows that list endpoints run a constant number of
- * queries (2 for /api/articles whatever the page size). A worker handles requests one at a time
- * between awaits; only the bcrypt endpoints await, so their counts may include a neighbour's.
+ * `X-Query-Count`, the number of SQL statements run while handling it, counted by the backend's
+ * `verbose` hook (better-sqlite3's option, or db/postgres's query function; BEGIN and COMMIT
+ * count on PostgreSQL). It shows that list endpoints run a constant number of queries (2 for
+ * /api/articles whatever the page size). A worker interleaves requests at each await: on SQLite
+ * only the bcrypt endpoints await, on PostgreSQL every query does, so under concurrent load a
+ * count may include a neighbour's statements (measure one request at a time).
  */
 
 function queryCounter() {
