@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 
 #include "check.h"
@@ -27,8 +28,9 @@ static void check_help(FILE *f) {
     fprintf(
         f,
         "usage: parity check [OPTIONS]\n\n"
-        "Runs the conformance suites (specs/blog/*.json by default) against every target\n"
-        "(targets/*/target.json), each started fresh on a free port with its own SQLite file.\n\n"
+        "Runs the conformance suites (specs/blog/*.json and specs/web/*.json by default) against\n"
+        "every target (targets/*/target.json), each started fresh on a free port with its own\n"
+        "database.\n\n"
         "  -t, --target NAME    run only this target (repeatable)\n"
         "  -u, --url NAME=URL   run against a server someone else started (repeatable; with no\n"
         "                       --target only the --url targets run)\n"
@@ -435,15 +437,19 @@ static int check_pick_targets(check_ctx_t *c, target_manifest_t **ms, size_t *nm
 
 static int check_load_specs(check_ctx_t *c) {
     const check_opts_t *o = c->o;
-    char def[CHECK_PATH_MAX + 16];
-    const char *defs[1];
+    /* The default: the API suites and the web app's (contract section 7). A root without
+     * specs/web (a fixture root, an API-only fork of the contract) runs specs/blog alone. */
+    char def[2][CHECK_PATH_MAX + 16];
+    const char *defs[2];
     const char *const *paths = o->specs;
     size_t n = o->nspecs;
     if (n == 0 && o->nhurls == 0) {
-        snprintf(def, sizeof def, "%s/specs/blog", o->root);
-        defs[0] = def;
+        struct stat st;
+        snprintf(def[0], sizeof def[0], "%s/specs/blog", o->root);
+        snprintf(def[1], sizeof def[1], "%s/specs/web", o->root);
+        defs[n++] = def[0];
+        if (stat(def[1], &st) == 0 && S_ISDIR(st.st_mode)) defs[n++] = def[1];
         paths = defs;
-        n = 1;
     }
     spec_set_init(&c->specs);
     int rc = n ? spec_load_paths(&c->specs, paths, n) : 0;
