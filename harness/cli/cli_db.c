@@ -1,6 +1,8 @@
 /* cli_db: --db sqlite|postgres and --db-url URL for every subcommand that starts targets (check,
  * bench, run, serve), read here once instead of in each command's own option parser.
  *
+ * `parity run --db both` is left to run_main (a SQLite pass, then a PostgreSQL one).
+ *
  * cli_db_take() removes the two options from argv (both forms: `--db X` and `--db=X`), opens what
  * they ask (db_open_opt: a private cluster, or the --db-url server) and makes it active, so that
  * every target_start of the command gets a fresh database and DATABASE_URL (target/target.h).
@@ -36,14 +38,20 @@ int cli_db_take(const char *cmd, int *argc, char **argv, db_t **db) {
     for (int i = 0; i < *argc; i++) {
         bool missing = false;
         const char *v;
+        int start = i;
         if (strcmp(argv[i], "--") == 0) { /* the rest is not ours */
             while (i < *argc) argv[w++] = argv[i++];
             break;
         }
         if ((v = cli_db_opt(*argc, argv, &i, "--db-url", &missing)))
             url = v;
-        else if (!missing && (v = cli_db_opt(*argc, argv, &i, "--db", &missing)))
+        else if (!missing && (v = cli_db_opt(*argc, argv, &i, "--db", &missing))) {
+            if (strcmp(cmd, "run") == 0 && strcmp(v, "both") == 0) { /* run_main's own */
+                while (start <= i) argv[w++] = argv[start++];
+                continue;
+            }
             kind = v;
+        }
         else if (missing)
             return cli_usage_error(cmd, "option '%s' needs a value", argv[i]);
         else

@@ -19,6 +19,8 @@
 #include "cli.h"
 #include "core/clock.h"
 #include "core/file.h"
+#include "db/db.h"
+#include "report/report_db.h"
 
 #define RUN_MAX_ARGS 256
 
@@ -26,6 +28,7 @@ static const char *const USAGE =
     "usage: parity run [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full]\n"
     "                  [--jobs N] [--pin auto|none] [--no-bench] [--baseline DIR]\n"
     "                  [--max-regression PCT] [--png] [--open [--slo MS]] [--out DIR]\n"
+    "                  [--db sqlite|postgres|both | --db-url URL]\n"
     "\n"
     "Runs the conformance suites against every target (parity check), benchmarks them (parity\n"
     "bench, profile quick), and writes the report (parity report) into reports/runs/<id>/, with\n"
@@ -44,6 +47,11 @@ static const char *const USAGE =
     "  --max-regression PCT  regression threshold in percent (default 5)\n"
     "  --png              also write PNG charts\n"
     "  --out DIR          run directory (default reports/runs/<id>)\n"
+    "  --db B             the targets' database: sqlite (default), postgres (a private\n"
+    "                     PostgreSQL cluster), or both: the SQLite run, then check and bench\n"
+    "                     again on PostgreSQL into DIR/postgres/ (the targets whose target.json\n"
+    "                     declares it), and the report puts them side by side\n"
+    "  --db-url URL       PostgreSQL on an existing server instead of a private cluster\n"
     "\n"
     "Exit: 0 all good; 1 conformance failures, a failed benchmark check or a regression; 2 usage\n"
     "or spec errors; 3 environment errors (a target did not start or crashed, a tool is "
@@ -106,6 +114,7 @@ typedef struct run_opts {
     const char *jobs, *baseline, *out;
     double pct;
     bool bench, png;
+    bool db_both; /* --db both (the other --db values are taken by cli_db.c) */
 } run_opts_t;
 
 /* Parses argv into o. 0, -1 after --help (printed), or a CLI_EXIT_* usage code. */
@@ -120,6 +129,7 @@ static int run_parse(int argc, char **argv, run_opts_t *o) {
                                              {"max-regression", required_argument, 0, 'm'},
                                              {"png", no_argument, 0, 'g'},
                                              {"out", required_argument, 0, 'o'},
+                                             {"db", required_argument, 0, 'D'},
                                              {"help", no_argument, 0, 'h'},
                                              BENCH_OPEN_LONGOPTS,
                                              {0, 0, 0, 0}};
@@ -165,6 +175,11 @@ static int run_parse(int argc, char **argv, run_opts_t *o) {
             break;
         case 'g': o->png = true; break;
         case 'o': o->out = optarg; break;
+        case 'D':
+            if (strcmp(optarg, "both") != 0)
+                return cli_usage_error("run", "--db wants sqlite, postgres or both");
+            o->db_both = true;
+            break;
         case 'h': fputs(USAGE, stdout); return -1;
         default:
             if (ch < BENCH_OPEN_OPT_OPEN || ch > BENCH_OPEN_OPT_POLICY) {
@@ -212,6 +227,31 @@ static int run_check(const run_opts_t *o, const char *dir, const char *run_id) {
     }
     cargv[cargc] = NULL;
     return check_main(cargc, cargv);
+}
+
+/* 2b. --db both: conformance and the benchmark again, on a private PostgreSQL cluster, into
+ * DIR/postgres/ (report_db.h reads it beside DIR's SQLite figures). */
+static int run_postgres(run_opts_t *o, const char *dir, const char *root, const char *run_id) {
+    char pgdir[CLI_PATH_MAX + 96];
+    snprintf(pgdir, sizeof pgdir, "%s/" REPORT_DB_SUBDIR, dir);
+    err_t err;
+    db_t *db = NULL;
+    bool usage = false;
+    fprintf(stderr, "\nparity run: the same on PostgreSQL -> %s\n", pgdir);
+    if (file_mkdirs(pgdir, &err) < 0 || db_open_opt("postgres", NULL, &db, &usage, &err) < 0) {
+        fprintf(stderr, "parity run: %s\n", err.msg);
+        return CLI_EXIT_ENV;
+    }
+    int code = run_check(o, pgdir, run_id);
+    if (code != CLI_EXIT_USAGE && o->bench) {
+        bench_opts_t bo = o->bo;
+        bo.root = root;
+        bo.out_dir = pgdir;
+        bo.run_id = run_id;
+        code = worst(code, bench_execute(&bo));
+    }
+    db_close(db);
+    return code;
 }
 
 /* 3. The report, with the command line that produced the run. */
@@ -272,6 +312,7 @@ int run_main(int argc, char **argv) {
         o.bo.run_id = run_id;
         code = worst(code, bench_execute(&o.bo));
     }
+    if (o.db_both) code = worst(code, run_postgres(&o, dir, root, run_id));
     code = worst(code, run_report(&o, argc, argv, root, dir));
     if (!o.out) point_latest(root, run_id);
     printf("%s/report.html\n", dir);

@@ -3,6 +3,7 @@
 #include "report_tradeoffs.h"
 #include "openloop_section.h"
 #include "report_diff.h"
+#include "report_db.h"
 #include "report_wire.h"
 
 #include <math.h>
@@ -745,6 +746,7 @@ int report_html(const model_t *m, const baseline_t *b, const report_opts_t *o, c
     if (report_tradeoffs_present(m)) fputs("<a href=\"#tradeoffs\">trade-offs</a>", f);
     if (n) fputs("<a href=\"#charts\">charts</a>", f);
     if (report_wire_present(m)) fputs("<a href=\"#wire\">wire</a>", f);
+    if (report_db_present(m)) fputs("<a href=\"#database\">database</a>", f);
     if (report_diff_present(m)) fputs("<a href=\"#differences\">differences</a>", f);
     fputs("<a href=\"#environment\">environment</a></nav>\n", f);
     cards(f, m);
@@ -752,6 +754,7 @@ int report_html(const model_t *m, const baseline_t *b, const report_opts_t *o, c
     conformance(f, m);
     report_wire_html(f, m); /* issue 19: apart from the conformance verdict */
     bench_tables(f, m);
+    report_db_html(f, m); /* issue 24: the backend, SQLite vs PostgreSQL */
     report_tradeoffs_html(f, m, o);
     report_openloop_html(f, m);
     report_diff_html(f, m); /* parity diff: diff.json */

@@ -2,6 +2,7 @@
  * comments: conformance per target, throughput and p99 per scenario, the baseline verdicts. */
 #include "report.h"
 #include "report_tradeoffs.h"
+#include "report_db.h"
 #include "report_wire.h"
 #include "openloop_section.h"
 #include "report_diff.h"
@@ -231,6 +232,7 @@ int report_markdown(const model_t *m, const baseline_t *b, FILE *f) {
             "time per successful request; reads: bounds of the read requests' p99 in a "
             "mix, from the full histogram.</sub>\n\n",
             m->cv_threshold);
+        report_db_md(f, m); /* issue 24: SQLite vs PostgreSQL (run --db both) */
         report_openloop_md(f, m);
         report_tradeoffs_md(f, m);
         const cJSON *env = cJSON_GetObjectItemCaseSensitive(m->bench_doc, "environment");
