@@ -29,6 +29,7 @@
 #include "core/file.h"
 #include "exec/http.h"
 #include "procstat.h"
+#include "prom.h"
 #include "responder.h"
 #include "scenario.h"
 #include "seed.h"
@@ -74,6 +75,8 @@ typedef struct ctx {
     tstate_t *ts;
     size_t nts;
     bool ceiling_done; /* this repetition's ceiling round ran */
+    client_out_t cout[CLIENTS_MAX]; /* --client: the last run's per-client figures */
+    prom_sampler_t prom;            /* --target-metrics: the last measured run's scrapes */
 } ctx_t;
 
 static void note_exit(ctx_t *c, int code) {
@@ -192,16 +195,31 @@ static int one_wrk(ctx_t *c, const tgt_t *t, const scn_t *s, int conns, int dur,
         if (!f || fwrite(script.ptr, 1, script.len, f) != script.len) rc = err_set(err, "%s: cannot write", lua);
         if (f && fclose(f) != 0) rc = err_set(err, "%s: cannot write", lua);
     }
-    buf_free(&script);
-    if (rc < 0) return -1;
+    if (rc < 0) {
+        buf_free(&script);
+        return -1;
+    }
     wrk_opts_t wo = {.url = url, .script = lua, .json_out = json, .connections = conns,
                      .duration_s = dur, .cpus = c->pinned ? &c->wrk_cpus : NULL,
                      .ncpus = c->nwrk_cpus};
     wo.threads = conns < c->nwrk_cpus ? conns : c->nwrk_cpus;
     if (cmd) wrk_command_line(&wo, cmd);
     bool sampling = smp && t->proc && proc_sampler_start(smp, t->proc->pgid) == 0;
-    rc = wrk_run(&wo, r, util, err);
+    /* --target-metrics: the exporter is scraped around measured runs (smp given) */
+    bool scraping = smp && c->o->target_metrics;
+    if (scraping && prom_sampler_start(&c->prom, c->o->target_metrics, c->o->target_group, err) < 0) {
+        if (sampling) proc_sampler_stop(smp);
+        buf_free(&script);
+        return -1;
+    }
+    if (c->o->nclients)
+        rc = clients_wrk(c->o->clients, c->o->nclients, &wo, &script, base, c->cout, r, util, cmd,
+                         err);
+    else rc = wrk_run(&wo, r, util, err);
+    buf_free(&script);
+    if (scraping) prom_sampler_stop(&c->prom);
     if (sampling) proc_sampler_stop(smp);
+    else if (smp && scraping) prom_sampler_as_proc(&c->prom, smp); /* a remote target */
     else if (smp) memset(smp, 0, sizeof *smp);
     return rc;
 }
@@ -428,8 +446,12 @@ static void bench_scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si
             buf_free(&cmd);
             return;
         }
-        if (!bj_add_run(lv, rep, buf_cstr(&cmd), &r, t->proc ? &smp : NULL, util, s, why,
-                        sizeof why)) {
+        bool ok = bj_add_run(lv, rep, buf_cstr(&cmd), &r,
+                             t->proc || c->o->target_metrics ? &smp : NULL, util, s, why, sizeof why);
+        clients_json_last(cJSON_GetObjectItemCaseSensitive(lv, "runs"), c->o->clients,
+                          c->o->nclients, c->cout, c->o->target_metrics ? &c->prom : NULL);
+        for (size_t k = 0; k < c->o->nclients; k++) wrk_result_free(&c->cout[k].r);
+        if (!ok) {
             char msg[700];
             snprintf(msg, sizeof msg, "%d connections, run %d: %s", levels[li], rep, why);
             bj_set_status(sobj, "errors", msg);

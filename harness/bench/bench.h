@@ -20,6 +20,7 @@
 #include "scenario.h"
 #include "wrk.h"
 #include "bench_open.h"
+#include "clients.h"
 
 #define BENCH_MAX_TARGETS 32
 #define BENCH_MAX_SCENARIOS 64
@@ -61,6 +62,10 @@ typedef struct bench_opts {
     bool count_statuses;               /* --count-statuses: response() counts every status even
                                           when wrk's counter would do (costs wrk time) */
     bench_open_opts_t open;            /* --open: open-loop sweeps (bench_open.h) */
+    client_spec_t clients[CLIENTS_MAX]; /* --client: load machines (clients.h); none: wrk here */
+    size_t nclients;
+    const char *target_metrics;        /* --target-metrics URL of a process exporter (prom.h) */
+    const char *target_group;          /* --target-group: its groupname for the target */
 } bench_opts_t;
 
 /* Statistics over repetitions: median, min, max, and the coefficient of variation (sample

@@ -37,6 +37,8 @@ static const char *const USAGE =
     "                    [--url NAME=URL]... [--cv-threshold PCT] [--count-statuses] [--out DIR]\n"
     "                    [--open] [--rates LIST | --sweep auto] [--arrivals uniform|poisson]\n"
     "                    [--slo MS] [--policy queue|drop]\n"
+    "                    [--client local|ssh://[USER@]HOST[:PORT]]...\n"
+    "                    [--target-metrics URL --target-group NAME]\n"
     "\n"
     "Each repetition starts every target afresh, in turn (ABAB), seeds it through its API\n"
     "(specs/bench/seed.json) and runs each scenario of specs/bench/scenarios with wrk: every\n"
@@ -64,7 +66,16 @@ static const char *const USAGE =
     "  --cv-threshold PCT   flag a figure unstable above this coefficient of variation (5)\n"
     "  --count-statuses     count every status in wrk's Lua response() even where wrk's own\n"
     "                       counter suffices (slower client; see "
-    "specs/bench/README.md)\n" BENCH_OPEN_USAGE "  --out DIR            output directory\n"
+    "specs/bench/README.md)\n" BENCH_OPEN_USAGE
+    "  --client C           run wrk on load machine C (repeatable): local, or\n"
+    "                       ssh://[USER@]HOST[:PORT] over OpenSSH (BatchMode; wrk installed\n"
+    "                       there); the same script on every client, started together, each\n"
+    "                       level's connections split over them, histograms merged exactly;\n"
+    "                       no client ceiling (client-bound: each client's CPU). Default: one\n"
+    "                       wrk here (docs/multi-machine.md)\n"
+    "  --target-metrics URL scrape prometheus-process-exporter's /metrics around measured runs:\n"
+    "  --target-group NAME  CPU seconds, RSS and PSS of that group (a target on another host)\n"
+    "  --out DIR            output directory\n"
     "\n"
     "Exit: 0 all measured; 1 a request kind answered wrongly, unexpected answers beyond the\n"
     "scenario's tolerated rate, or an integrity check failed; 2 usage or spec error;\n"
@@ -95,6 +106,9 @@ int bench_main(int argc, char **argv) {
                                              {"help", no_argument, 0, 'h'},
                                              {"cv-threshold", required_argument, 0, 'V'},
                                              {"count-statuses", no_argument, 0, 'S'},
+                                             {"client", required_argument, 0, 'C'},
+                                             {"target-metrics", required_argument, 0, 'M'},
+                                             {"target-group", required_argument, 0, 'G'},
                                              BENCH_OPEN_LONGOPTS,
                                              {0, 0, 0, 0}};
     bench_opts_t o;
@@ -155,6 +169,16 @@ int bench_main(int argc, char **argv) {
             break;
         }
         case 'S': o.count_statuses = true; break;
+        case 'C': {
+            err_t cerr;
+            if (o.nclients >= CLIENTS_MAX)
+                return cli_usage_error("bench", "at most %d --client", CLIENTS_MAX);
+            if (client_parse(optarg, &o.clients[o.nclients++], &cerr) < 0)
+                return cli_usage_error("bench", "%s", cerr.msg);
+            break;
+        }
+        case 'M': o.target_metrics = optarg; break;
+        case 'G': o.target_group = optarg; break;
         case 'h': fputs(USAGE, stdout); return 0;
         default:
             if (ch < BENCH_OPEN_OPT_OPEN || ch > BENCH_OPEN_OPT_POLICY) goto usage;
@@ -178,10 +202,24 @@ int bench_main(int argc, char **argv) {
         fprintf(stderr, "parity bench: --connections takes a comma-separated list of 1..100000 (at most %d)\n", BENCH_MAX_LEVELS);
         return 2;
     }
+    if (!o.target_metrics != !o.target_group)
+        return cli_usage_error("bench", "--target-metrics and --target-group go together");
+    if (o.target_metrics && strncmp(o.target_metrics, "http://", 7) &&
+        strncmp(o.target_metrics, "https://", 8))
+        return cli_usage_error("bench", "--target-metrics takes an http:// or https:// URL");
     if (duration) o.profile.duration_s = (int)duration;
     if (repeat) o.profile.repeat = (int)repeat;
     char run_id[32], out[CLI_PATH_MAX + 64], root[CLI_PATH_MAX];
     err_t err;
+    if (o.nclients) {
+        /* The ceiling is a local figure (a responder here), meaningless for remote clients:
+         * each client's own CPU flags a client-bound run. Unreachable clients: exit 3 now. */
+        o.profile.ceiling_s = 0;
+        if (clients_preflight(o.clients, o.nclients, &err) < 0) {
+            fprintf(stderr, "parity bench: %s\n", err.msg);
+            return CLI_EXIT_ENV;
+        }
+    }
     clock_run_id(run_id, sizeof run_id);
     o.run_id = run_id;
     if (cli_root(root, sizeof root, &err) < 0) {

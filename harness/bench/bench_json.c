@@ -61,6 +61,7 @@ cJSON *bj_doc_new(const bench_opts_t *o, cJSON *env, bool pinned, const cpu_set_
     cJSON_AddNumberToObject(s, "cv_threshold_pct",
                             o->cv_threshold_pct > 0 ? o->cv_threshold_pct : BENCH_DEFAULT_CV_PCT);
     cJSON_AddNumberToObject(s, "client_bound_share", BENCH_CEILING_SHARE);
+    clients_settings_json(s, o->clients, o->nclients, o->target_metrics, o->target_group);
     cJSON_AddStringToObject(s, "order",
                             "interleaved: each repetition starts every target afresh, "
                             "targets in turn (ABAB), the client ceiling first");

@@ -205,10 +205,13 @@ static const char *const DONE_LUA =
 int scn_lua(const scn_t *s, const scn_pool_t *extra, size_t nextra, const scn_lua_opts_t *o,
             buf_t *out, err_t *err) {
     int rc = buf_printf(out, "-- parity: wrk script for scenario \"%s\" (generated for one run)\n", s->name);
-    rc |= buf_adds(out, "local out_path = ");
+    /* PARITY_WRK_JSON and PARITY_CLIENT: set by bench/clients.c, which runs this same script
+     * on several machines (each writes its own file, each client's generated values differ). */
+    rc |= buf_adds(out, "local out_path = os.getenv(\"PARITY_WRK_JSON\") or ");
     rc |= lua_str(out, o->out_json);
     rc |= buf_adds(out, "\nlocal nonce = ");
     rc |= lua_str(out, o->nonce ? o->nonce : "0");
+    rc |= buf_adds(out, " .. (os.getenv(\"PARITY_CLIENT\") or \"\")");
     rc |= buf_printf(out, "\ncount_statuses = %s\nlocal acked = {", o->count_statuses ? "true" : "false");
     for (size_t i = 0; i < s->nacked; i++) rc |= buf_printf(out, "%s%d", i ? "," : "", s->acked[i]);
     if (s->nacked == 0) rc |= buf_printf(out, "%d", SCN_ACK_STATUS);
