@@ -2,13 +2,14 @@
 checks the schema is what specs/schema/generate.py writes. The loader (harness/spec/*.c) is the
 authority; the schema is for editors and other tools, and this keeps the two in step on every
 suite of the repository (specs/blog, specs/wire, specs/web, the fixtures and test data).
-usage: python3 schema_validate.py ROOT  (needs the jsonschema module)"""
+usage: /usr/bin/python3 schema_validate.py ROOT  (needs python3-jsonschema)"""
 import glob, json, os, subprocess, sys
 
 try:
     import jsonschema
 except ImportError:
-    sys.exit("schema_validate: the Python module jsonschema is missing (python3 -m pip show jsonschema)")
+    sys.exit("schema_validate: the Python module jsonschema is missing (apt-get install python3-jsonschema;"
+             " scripts/bootstrap does; run it with /usr/bin/python3)")
 
 root = sys.argv[1]
 path = os.path.join(root, "specs/schema/spec.schema.json")
