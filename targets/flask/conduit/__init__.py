@@ -10,7 +10,7 @@ from werkzeug.routing import Map
 
 from . import articles, comments, pages, profiles, repository, tags, users, web
 from .config import Config
-from .database import ENGINE_OPTIONS, init_db
+from .database import engine_options, init_db
 from .errors import register_error_handlers
 from .extensions import csrf, db, login_manager
 from .hostcheck import HostCheck
@@ -63,7 +63,7 @@ def create_app(config=Config):
     # No static files: every path is a route, unknown ones are a JSON 404.
     app = Conduit(__name__, static_folder=None)
     app.config.from_object(config)
-    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", ENGINE_OPTIONS)
+    app.config.setdefault("SQLALCHEMY_ENGINE_OPTIONS", engine_options(app.config["SQLALCHEMY_DATABASE_URI"]))
 
     db.init_app(app)
     repository.init_app(app)
@@ -106,7 +106,7 @@ def create_app(config=Config):
 
     @app.cli.command("init-db")
     def init_db_command():
-        """Create the SQLite schema (WAL mode)."""
+        """Create the schema (SQLite: in WAL mode; PostgreSQL: under an advisory lock)."""
         init_db()
 
     app.wsgi_app = RawPathMiddleware(BufferedChunkedBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"]))

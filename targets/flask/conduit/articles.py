@@ -2,8 +2,9 @@
 
 Writes whose outcome depends on a read (update, delete, create) parse and
 validate their body first, then take SQLite's write lock (``repo.lock()``,
-BEGIN IMMEDIATE), check existence (404) and ownership (403), raise the body's
-422 if any, write and commit: the lock covers the statements and little else.
+BEGIN IMMEDIATE) or, on PostgreSQL, the article's row lock (SELECT ... FOR
+UPDATE), check existence (404) and ownership (403), raise the body's 422 if
+any, write and commit: the lock covers the statements and little else.
 Favorites are one idempotent statement each, in their own short transaction
 (an article deleted meanwhile breaks the favorite's foreign key: 404). The
 answer is read after the commit; an article deleted by a concurrent request
@@ -30,12 +31,13 @@ def _viewer_id():
 
 def locked_article(slug):
     """Take SQLite's write lock, then the article named ``slug`` (a handle with
-    ``id`` and ``author_id``), or 404. Every view that reads an article and
-    then writes calls it first, after authentication: concurrent PUTs of one
-    article's tags would otherwise each delete the same old tag links, and a
-    write racing a DELETE would point at a deleted article."""
+    ``id`` and ``author_id``; on PostgreSQL its row locked FOR UPDATE), or
+    404. Every view that reads an article and then writes calls it first,
+    after authentication: concurrent PUTs of one article's tags would
+    otherwise each delete the same old tag links, and a write racing a
+    DELETE would point at a deleted article."""
     repo.lock()
-    article = repo.article_handle(slug) if slug is not None else None
+    article = repo.article_handle(slug, for_update=True) if slug is not None else None
     if article is None:
         raise not_found("article")
     return article
@@ -59,7 +61,7 @@ def _own_locked_article(slug):
 def insert_article(author_id, title, description, body, tag_names):
     """Insert a new article under a fresh slug; (id, slug), not yet committed.
     The API and the web editor (conduit.web.blog) both publish through it."""
-    repo.lock()  # the slug check and the insert are atomic
+    repo.lock()  # the slug check and the insert are atomic (PostgreSQL: the unique index)
     slug = Article.make_slug(title)
     while repo.slug_taken(slug):
         slug = Article.make_slug(title)

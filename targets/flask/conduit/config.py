@@ -2,6 +2,21 @@
 import os
 
 
+def database_uri(environ=os.environ):
+    """SQLAlchemy's URL for the database: PostgreSQL exactly when DATABASE_URL
+    is set and non-empty (a libpq URI, ``postgresql://USER@/DB?host=/socket/dir&port=N``
+    or ``postgresql://USER:PW@HOST:PORT/DB``), else the SQLite file DATABASE_PATH.
+    Only the scheme changes: SQLAlchemy picks the driver from it (psycopg2), and
+    hands the query (``host``, ``port``, ...) to libpq as connection arguments."""
+    url = environ.get("DATABASE_URL")
+    if url:
+        scheme, sep, rest = url.partition("://")
+        if not sep or scheme not in ("postgres", "postgresql"):
+            raise RuntimeError(f"DATABASE_URL: expected postgresql://..., got {scheme!r}")
+        return "postgresql+psycopg2://" + rest
+    return "sqlite:///" + os.path.abspath(environ.get("DATABASE_PATH", "conduit.db"))
+
+
 class Config:
     """Production settings; every value can come from the environment."""
 
@@ -10,8 +25,9 @@ class Config:
     # gunicorn worker holds the same key: a cookie or token made by one worker
     # is accepted by the others.
     SECRET_KEY = os.environ.get("SECRET_KEY", "change-me")
-    DATABASE_PATH = os.path.abspath(os.environ.get("DATABASE_PATH", "conduit.db"))
-    SQLALCHEMY_DATABASE_URI = "sqlite:///" + DATABASE_PATH
+    # SQLite (DATABASE_PATH) by default, PostgreSQL when DATABASE_URL is set;
+    # the engine options follow the URL (conduit.database.engine_options).
+    SQLALCHEMY_DATABASE_URI = database_uri()
     SQLALCHEMY_TRACK_MODIFICATIONS = False
     # Off in production; SQLALCHEMY_RECORD_QUERIES=1 lets a developer count the
     # queries of a request (see README: lists run a constant number of them).

@@ -1,5 +1,6 @@
 """Registration, login and the current user: /api/users, /api/user."""
 from flask import Blueprint, g, jsonify
+from sqlalchemy.exc import IntegrityError
 
 from .auth import auth_required, create_token
 from .errors import ApiError
@@ -30,11 +31,32 @@ def taken_fields(username=None, email=None, exclude_id=None):
     return {name: errors[name] for name in ("username", "email") if name in errors}
 
 
-def _raise_if_taken(username=None, email=None, exclude_id=None):
-    """409 naming every field already used by another user."""
-    errors = taken_fields(username, email, exclude_id)
-    if errors:
-        raise ApiError(409, errors)
+def commit_user(write, username=None, email=None, exclude_id=None):
+    """The duplicate check, ``write()`` (a user's INSERT or UPDATE) and the
+    commit, as one step: (what ``write`` returned, {}) or, with nothing
+    written, (None, ``taken_fields``). The API and the register form
+    (conduit.web.auth) both write users through it.
+
+    SQLite: ``repo.lock()`` (BEGIN IMMEDIATE) makes the check and the write
+    atomic. PostgreSQL has no such lock: a concurrent request can take the
+    name between the check and the write, and the unique index then refuses
+    the write (IntegrityError, SQLSTATE 23505 unique_violation); rolled back,
+    the check run again names the field, as if it had been taken earlier."""
+    repo.lock()
+    taken = taken_fields(username, email, exclude_id)
+    if taken:
+        repo.rollback()
+        return None, taken
+    try:
+        result = write()
+        repo.commit()
+    except IntegrityError:
+        repo.rollback()
+        taken = taken_fields(username, email, exclude_id)
+        if not taken:
+            raise  # not a duplicate name: a real error
+        return None, taken
+    return result, {}
 
 
 @bp.post("/users")
@@ -46,10 +68,9 @@ def register():
     fields.raise_if_invalid()
 
     password_hash = hash_password(password)  # bcrypt (~50 ms) before the write lock
-    repo.lock()  # the duplicate check and the insert are one atomic step
-    _raise_if_taken(username=username, email=email)
-    user = repo.create_user(username, email, password_hash)
-    repo.commit()
+    user, taken = commit_user(lambda: repo.create_user(username, email, password_hash), username, email)
+    if taken:
+        raise ApiError(409, taken)
     return _user_response(user, status=201)
 
 
@@ -89,12 +110,16 @@ def update_user():
 
     if password is not None:
         changes["password_hash"] = hash_password(password)  # before the write lock
-    repo.lock()
-    _raise_if_taken(changes.get("username"), changes.get("email"), exclude_id=g.user.id)
-    user = repo.update_user(g.user, changes)
-    if password is not None:
-        # A new password signs the user out of every web session (Flask-Login's
-        # advice for its alternative tokens); API tokens stay valid until they expire.
-        repo.revoke_sessions(user.id)
-    repo.commit()
+
+    def write():
+        user = repo.update_user(g.user, changes)
+        if password is not None:
+            # A new password signs the user out of every web session (Flask-Login's
+            # advice for its alternative tokens); API tokens stay valid until they expire.
+            repo.revoke_sessions(user.id)
+        return user
+
+    user, taken = commit_user(write, changes.get("username"), changes.get("email"), exclude_id=g.user.id)
+    if taken:
+        raise ApiError(409, taken)
     return _user_response(user)

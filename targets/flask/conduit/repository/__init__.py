@@ -16,9 +16,13 @@ documented in ``orm.OrmRepository``, returning the same shapes: user records
 with ``id``, ``username``, ``email``, ``password_hash``, ``bio``, ``image``;
 article handles with ``id`` and ``author_id``; and the contract's JSON dicts
 for profiles, articles and comments (``conduit.serializers``). Transactions
-stay the view's: ``repo.lock()`` (BEGIN IMMEDIATE) and ``repo.commit()``.
+stay the view's: ``repo.lock()`` (BEGIN IMMEDIATE on SQLite, nothing on
+PostgreSQL, whose writers lock rows: ``article_handle(slug, for_update=True)``)
+and ``repo.commit()``. Each is built for the app's backend (``sqlite`` or
+``postgresql``, from its database URL).
 """
 from flask import current_app
+from sqlalchemy.engine import make_url
 from werkzeug.local import LocalProxy
 
 DATA_LAYERS = ("orm", "sql")
@@ -33,7 +37,8 @@ def init_app(app):
         from .orm import OrmRepository as Repository
     else:
         raise RuntimeError(f"DATA_LAYER={layer!r}: expected one of {', '.join(DATA_LAYERS)}")
-    app.extensions["conduit.repository"] = Repository()
+    backend = make_url(app.config["SQLALCHEMY_DATABASE_URI"]).get_backend_name()
+    app.extensions["conduit.repository"] = Repository(backend)
 
 
 repo = LocalProxy(lambda: current_app.extensions["conduit.repository"])

@@ -11,7 +11,7 @@ from typing import Dict, List, Optional, Sequence
 import secrets
 
 from sqlalchemy import delete, exists, false, func, or_, select, text, update
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
@@ -19,7 +19,7 @@ from ..extensions import db
 from ..models import Article, Comment, Tag, User, favorites, follows, utcnow
 from ..serializers import article_view, comment_view, profile_view, timestamp
 
-# SQLite allows 32766 bound parameters per statement; tag lists are written in slices.
+# SQLite allows 32766 bound parameters per statement (PostgreSQL 65535); tag lists are written in slices.
 _SQL_BATCH = 500
 
 
@@ -64,6 +64,11 @@ def _article_json(row, with_body: bool = True) -> dict:
 class OrmRepository:
     """One per app; every method works in the request's session."""
 
+    def __init__(self, backend: str = "sqlite"):
+        self.backend = backend
+        # INSERT ... ON CONFLICT DO NOTHING: both dialects have the construct.
+        self.insert = postgresql.insert if backend == "postgresql" else sqlite.insert
+
     @property
     def session(self) -> Session:
         return db.session
@@ -72,8 +77,12 @@ class OrmRepository:
 
     def lock(self) -> None:
         """Take SQLite's write lock now (BEGIN IMMEDIATE): what is read next
-        cannot change before this request's writes commit."""
-        self.session.execute(text("BEGIN IMMEDIATE"))
+        cannot change before this request's writes commit. PostgreSQL has no
+        database-wide write lock and needs none: the article to write is read
+        FOR UPDATE (``article_handle``) and unique indexes settle duplicate
+        names (``conduit.users.commit_user``)."""
+        if self.backend == "sqlite":
+            self.session.execute(text("BEGIN IMMEDIATE"))
 
     def commit(self) -> None:
         self.session.commit()
@@ -158,7 +167,7 @@ class OrmRepository:
 
     def follow(self, viewer_id: int, user_id: int) -> None:
         self.session.execute(
-            insert(follows).values(follower_id=viewer_id, followed_id=user_id).on_conflict_do_nothing()
+            self.insert(follows).values(follower_id=viewer_id, followed_id=user_id).on_conflict_do_nothing()
         )
 
     def unfollow(self, viewer_id: int, user_id: int) -> None:
@@ -205,9 +214,15 @@ class OrmRepository:
         row = self.session.execute(article_select(viewer_id).where(Article.id == article_id)).one_or_none()
         return _article_json(row) if row is not None else None
 
-    def article_handle(self, slug: str) -> Optional[Article]:
-        """The article to write to (``id``, ``author_id``), or None."""
-        return self.session.execute(select(Article).where(Article.slug == slug)).scalar_one_or_none()
+    def article_handle(self, slug: str, for_update: bool = False) -> Optional[Article]:
+        """The article to write to (``id``, ``author_id``), or None. ``for_update``
+        locks its row until the commit (PostgreSQL; SQLite's BEGIN IMMEDIATE
+        already holds the whole file, and SQLAlchemy leaves FOR UPDATE out there):
+        a concurrent writer of the same article waits, then sees it changed or gone."""
+        query = select(Article).where(Article.slug == slug)
+        if for_update:
+            query = query.with_for_update(of=Article)  # not its author's row
+        return self.session.execute(query).scalar_one_or_none()
 
     def slug_taken(self, slug: str) -> bool:
         return bool(self.session.scalar(select(exists().where(Article.slug == slug))))
@@ -217,7 +232,7 @@ class OrmRepository:
         tags: List[Tag] = []
         for start in range(0, len(names), _SQL_BATCH):
             batch = list(names[start : start + _SQL_BATCH])
-            self.session.execute(insert(Tag).values([{"name": name} for name in batch]).on_conflict_do_nothing())
+            self.session.execute(self.insert(Tag).values([{"name": name} for name in batch]).on_conflict_do_nothing())
             tags.extend(self.session.scalars(select(Tag).where(Tag.name.in_(batch))))
         return tags
 
@@ -254,7 +269,7 @@ class OrmRepository:
         foreign key fails. Idempotent: favoriting twice is no error."""
         try:
             self.session.execute(
-                insert(favorites).values(user_id=user_id, article_id=article.id).on_conflict_do_nothing()
+                self.insert(favorites).values(user_id=user_id, article_id=article.id).on_conflict_do_nothing()
             )
         except IntegrityError:
             self.session.rollback()

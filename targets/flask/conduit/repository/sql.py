@@ -6,12 +6,18 @@ request's Flask-SQLAlchemy session (which pools it and ends the transaction),
 rows read as tuples. What the ORM does in Python, SQL does here:
 
 - one statement per article read: author joined, ``favoritesCount``,
-  ``favorited``, ``following`` and the sorted ``tagList``
-  (``json_group_array`` over an ordered subquery; SQLite 3.40 has no
-  ``ORDER BY`` inside aggregates) as columns;
-- timestamps stay the strings SQLAlchemy's ``DateTime`` stores
-  (``2026-11-23 18:32:05.123000``) and are cut into the API's shape;
+  ``favorited``, ``following`` and the sorted ``tagList`` as columns;
+- timestamps are written as the strings SQLAlchemy's ``DateTime`` stores on
+  SQLite (``2026-11-23 18:32:05.123000``; PostgreSQL casts them to its
+  ``timestamp``) and read back as those strings (SQLite) or datetimes
+  (psycopg2), cut into the API's shape;
 - a list is two statements (count, page) whatever its length.
+
+One SQL text serves both backends (``:name`` parameters, ``RETURNING id``,
+``ON CONFLICT DO NOTHING``, ``EXISTS``), except two expressions chosen per
+backend when the repository is built: the tag list (``_TAG_LIST``) and the row
+lock of an article about to be written (``FOR UPDATE``, PostgreSQL only:
+SQLite's BEGIN IMMEDIATE already holds the whole file).
 """
 import json
 import secrets
@@ -24,14 +30,21 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import utcnow
-from ..serializers import article_view, comment_view, profile_view
+from ..serializers import article_view, comment_view, profile_view, timestamp
 
 _STORED = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's DateTime format on SQLite
 
 
-def _api_time(stored: str) -> str:
-    """'2026-11-23 18:32:05.123000' -> '2026-11-23T18:32:05.123Z'."""
+def _api_time(stored) -> str:
+    """'2026-11-23 18:32:05.123000' (SQLite) or a datetime (PostgreSQL)
+    -> '2026-11-23T18:32:05.123Z'."""
+    if isinstance(stored, datetime):
+        return timestamp(stored)
     return f"{stored[:10]}T{stored[11:23]}Z"
+
+
+def _datetime(stored) -> datetime:
+    return stored if isinstance(stored, datetime) else datetime.strptime(stored, _STORED)
 
 
 class UserRecord(NamedTuple):
@@ -46,7 +59,7 @@ class UserRecord(NamedTuple):
 class ArticleHandle(NamedTuple):
     id: int
     author_id: int
-    updated_at: str
+    updated_at: object  # str (SQLite) or datetime (PostgreSQL)
 
 
 _USER = "SELECT id, username, email, password_hash, bio, image FROM users WHERE "
@@ -57,20 +70,28 @@ _USER_BY_SESSION_TOKEN = text(_USER + "session_token = :value")
 _SESSION_TOKEN = text("SELECT session_token FROM users WHERE id = :id")
 _USER_COLUMNS = ("username", "email", "password_hash", "bio", "image")
 
-# The article columns; {body} is "a.body" or "NULL" (lists leave it out).
+# The sorted tag names of article a, per backend. SQLite 3.40 has no ORDER BY
+# inside aggregates: json_group_array over an ordered subquery, a JSON text.
+# PostgreSQL: an ARRAY subquery, a text[] that psycopg2 reads as a list
+# ('{}' when there is no tag). Both sort bytewise (BINARY / the C collation).
+_TAG_LIST = {
+    "sqlite": """(SELECT json_group_array(name) FROM
+          (SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
+           WHERE x.article_id = a.id ORDER BY t.name))""",
+    "postgresql": """ARRAY(SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
+           WHERE x.article_id = a.id ORDER BY t.name)""",
+}
+
+# The article columns; {body} is "a.body" or "NULL" (lists leave it out), {tags} a _TAG_LIST.
 _ARTICLE = """
 SELECT a.slug, a.title, a.description, {body}, a.created_at, a.updated_at,
        u.username, u.bio, u.image,
        (SELECT count(*) FROM favorites f WHERE f.article_id = a.id),
        EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = :viewer),
        EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = :viewer AND w.followed_id = a.author_id),
-       (SELECT json_group_array(name) FROM
-          (SELECT t.name FROM article_tags x JOIN tags t ON t.id = x.tag_id
-           WHERE x.article_id = a.id ORDER BY t.name))
+       {tags}
 FROM articles a JOIN users u ON u.id = a.author_id
 """
-_ARTICLE_BY_SLUG = text(_ARTICLE.format(body="a.body") + "WHERE a.slug = :slug")
-_ARTICLE_BY_ID = text(_ARTICLE.format(body="a.body") + "WHERE a.id = :id")
 
 # List filters; a filter that is given filters, even with "".
 _FILTERS = {
@@ -80,19 +101,6 @@ _FILTERS = {
     " WHERE fu.username = :favorited)",
     "feed_of": "a.author_id IN (SELECT followed_id FROM follows WHERE follower_id = :feed_of)",
 }
-_list_statements: Dict[tuple, tuple] = {}  # filter names -> (count, page), built once each
-
-
-def _list_statement(names: tuple):
-    statements = _list_statements.get(names)
-    if statements is None:
-        where = (" WHERE " + " AND ".join(_FILTERS[name] for name in names)) if names else ""
-        count = text("SELECT count(*) FROM articles a" + where)
-        page = text(
-            _ARTICLE.format(body="NULL") + where + " ORDER BY a.created_at DESC, a.id DESC LIMIT :limit OFFSET :offset"
-        )
-        statements = _list_statements[names] = (count, page)
-    return statements
 
 
 def _article_json(row) -> dict:
@@ -102,7 +110,7 @@ def _article_json(row) -> dict:
         title,
         description,
         body,
-        json.loads(tags),
+        json.loads(tags) if isinstance(tags, str) else tags,
         _api_time(created),
         _api_time(updated),
         bool(favorited),
@@ -129,9 +137,33 @@ _LINK_TAG = text("INSERT INTO article_tags (article_id, tag_id) SELECT :article,
 
 
 class SqlRepository:
-    """See ``orm.OrmRepository`` for what each method promises."""
+    """See ``orm.OrmRepository`` for what each method promises. One per app,
+    built for its backend; every method works on the request session's connection."""
 
-    """One per app; every method works on the request session's connection."""
+    def __init__(self, backend: str = "sqlite"):
+        if backend not in _TAG_LIST:
+            raise RuntimeError(f"DATA_LAYER=sql: no SQL for the {backend!r} backend")
+        self.backend = backend
+        self._article = _ARTICLE.replace("{tags}", _TAG_LIST[backend])
+        self._article_by_slug = text(self._article.format(body="a.body") + "WHERE a.slug = :slug")
+        self._article_by_id = text(self._article.format(body="a.body") + "WHERE a.id = :id")
+        handle = "SELECT id, author_id, updated_at FROM articles WHERE slug = :slug"
+        self._handle = text(handle)
+        self._handle_for_update = text(handle + (" FOR UPDATE" if backend == "postgresql" else ""))
+        self._list_statements: Dict[tuple, tuple] = {}  # filter names -> (count, page), built once each
+
+    def _list_statement(self, names: tuple):
+        statements = self._list_statements.get(names)
+        if statements is None:
+            where = (" WHERE " + " AND ".join(_FILTERS[name] for name in names)) if names else ""
+            count = text("SELECT count(*) FROM articles a" + where)
+            page = text(
+                self._article.format(body="NULL")
+                + where
+                + " ORDER BY a.created_at DESC, a.id DESC LIMIT :limit OFFSET :offset"
+            )
+            statements = self._list_statements[names] = (count, page)
+        return statements
 
     @property
     def db(self) -> Connection:
@@ -146,7 +178,8 @@ class SqlRepository:
     # transactions ------------------------------------------------------------
 
     def lock(self) -> None:
-        self.db.execute(text("BEGIN IMMEDIATE"))
+        if self.backend == "sqlite":  # PostgreSQL: row locks (article_handle) and unique indexes
+            self.db.execute(text("BEGIN IMMEDIATE"))
 
     def commit(self) -> None:
         db.session.commit()
@@ -180,11 +213,11 @@ class SqlRepository:
         return self.db.execute(statement, {"username": username, "email": email, "exclude": exclude_id}).all()
 
     def create_user(self, username: str, email: str, password_hash: str) -> UserRecord:
-        result = self.db.execute(
-            text("INSERT INTO users (username, email, password_hash) VALUES (:username, :email, :hash)"),
+        user_id = self.db.execute(
+            text("INSERT INTO users (username, email, password_hash) VALUES (:username, :email, :hash) RETURNING id"),
             {"username": username, "email": email, "hash": password_hash},
-        )
-        return UserRecord(result.lastrowid, username, email, password_hash, None, None)
+        ).scalar_one()
+        return UserRecord(user_id, username, email, password_hash, None, None)
 
     def update_user(self, user: UserRecord, changes: Dict[str, Optional[str]]) -> UserRecord:
         columns = [name for name in _USER_COLUMNS if name in changes]  # never a caller's string in SQL
@@ -235,21 +268,21 @@ class SqlRepository:
     def list_articles(self, viewer_id, limit, offset, tag=None, author=None, favorited=None, feed_of=None):
         given = {"tag": tag, "author": author, "favorited": favorited, "feed_of": feed_of}
         params = {name: value for name, value in given.items() if value is not None}
-        count_statement, page_statement = _list_statement(tuple(params))
+        count_statement, page_statement = self._list_statement(tuple(params))
         count = self.db.execute(count_statement, params).scalar()
         rows = self.db.execute(page_statement, dict(params, viewer=viewer_id, limit=limit, offset=offset))
         return [_article_json(row) for row in rows], count
 
     def article_by_slug(self, slug: str, viewer_id: Optional[int]) -> Optional[dict]:
-        row = self._one(_ARTICLE_BY_SLUG, slug=slug, viewer=viewer_id)
+        row = self._one(self._article_by_slug, slug=slug, viewer=viewer_id)
         return _article_json(row) if row is not None else None
 
     def article_by_id(self, article_id: int, viewer_id: Optional[int]) -> Optional[dict]:
-        row = self._one(_ARTICLE_BY_ID, id=article_id, viewer=viewer_id)
+        row = self._one(self._article_by_id, id=article_id, viewer=viewer_id)
         return _article_json(row) if row is not None else None
 
-    def article_handle(self, slug: str) -> Optional[ArticleHandle]:
-        row = self._one(text("SELECT id, author_id, updated_at FROM articles WHERE slug = :slug"), slug=slug)
+    def article_handle(self, slug: str, for_update: bool = False) -> Optional[ArticleHandle]:
+        row = self._one(self._handle_for_update if for_update else self._handle, slug=slug)
         return ArticleHandle(*row) if row is not None else None
 
     def slug_taken(self, slug: str) -> bool:
@@ -262,19 +295,19 @@ class SqlRepository:
 
     def create_article(self, author_id: int, slug: str, title: str, description: str, body: str, tags) -> int:
         now = utcnow().strftime(_STORED)
-        result = self.db.execute(
+        article_id = self.db.execute(
             text(
                 "INSERT INTO articles (slug, title, description, body, author_id, created_at, updated_at)"
-                " VALUES (:slug, :title, :description, :body, :author, :now, :now)"
+                " VALUES (:slug, :title, :description, :body, :author, :now, :now) RETURNING id"
             ),
             {"slug": slug, "title": title, "description": description, "body": body, "author": author_id, "now": now},
-        )
-        self._link_tags(result.lastrowid, tags)
-        return result.lastrowid
+        ).scalar_one()
+        self._link_tags(article_id, tags)
+        return article_id
 
     def update_article(self, article: ArticleHandle, changes: Dict[str, str], tags: Optional[Sequence[str]]) -> None:
         # updated_at moves strictly forward, even within one millisecond.
-        now, previous = utcnow(), datetime.strptime(article.updated_at, _STORED)
+        now, previous = utcnow(), _datetime(article.updated_at)
         if now <= previous:
             now = previous + timedelta(milliseconds=1)
         columns = [name for name in ("title", "description", "body") if name in changes]
@@ -308,26 +341,28 @@ class SqlRepository:
 
     def add_comment(self, slug: str, author: UserRecord, body: str) -> Optional[dict]:
         """One INSERT ... SELECT: the article's existence and the insert are
-        one atomic statement, holding the write lock for itself and its commit."""
+        one atomic statement, holding the write lock for itself and its commit.
+        On PostgreSQL an article deleted by a transaction that commits while
+        the INSERT waits for its row breaks the foreign key: a 404 too."""
         now = utcnow().strftime(_STORED)
         try:
-            result = self.db.execute(
+            comment_id = self.db.execute(
                 text(
                     "INSERT INTO comments (body, article_id, author_id, created_at)"
-                    " SELECT :body, id, :author, :now FROM articles WHERE slug = :slug"
+                    " SELECT :body, id, :author, :now FROM articles WHERE slug = :slug RETURNING id"
                 ),
                 {"body": body, "author": author.id, "now": now, "slug": slug},
-            )
+            ).scalar()
             db.session.commit()
-        except IntegrityError:  # defensive: the SELECT found the article in the same statement
+        except IntegrityError:
             db.session.rollback()
             return None
-        if result.rowcount != 1:
+        if comment_id is None:
             return None
         # Following yourself is allowed, so even your own comment may say true.
         following = self.is_following(author.id, author.id)
         profile = profile_view(author.username, author.bio, author.image, following)
-        return comment_view(result.lastrowid, _api_time(now), body, profile)
+        return comment_view(comment_id, _api_time(now), body, profile)
 
     def list_comments(self, article: ArticleHandle, viewer_id: Optional[int]) -> List[dict]:
         rows = self.db.execute(_COMMENTS, {"viewer": viewer_id, "article": article.id})

@@ -4,7 +4,7 @@ from flask_login import login_required
 
 from ..models import hash_password, verify_password
 from ..repository import repo
-from ..users import taken_fields
+from ..users import commit_user
 from . import bp
 from .forms import LoginForm, RegisterForm
 from .session import is_local_path, sign_in, sign_out
@@ -24,15 +24,13 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         password_hash = hash_password(form.password.data)  # bcrypt before the write lock
-        repo.lock()  # the duplicate check and the insert are one atomic step
-        taken = taken_fields(username=form.username.data, email=form.email.data)
+        username, email = form.username.data, form.email.data
+        # The duplicate check and the insert are one atomic step (conduit.users).
+        user, taken = commit_user(lambda: repo.create_user(username, email, password_hash), username, email)
         if not taken:
-            user = repo.create_user(form.username.data, form.email.data, password_hash)
-            repo.commit()
             sign_in(user)
             flash(SIGNED_IN)
             return redirect(url_for("web.home"), 303)
-        repo.rollback()
         for name, messages in taken.items():
             form[name].errors.extend(messages)
     return form_page("register.html", form)

@@ -2,9 +2,9 @@
 
 Writes follow the API's order (``conduit.articles``): CSRF (before any view),
 sign-in (``login_required``), then the article's existence (404) and
-authorship (403) under SQLite's write lock, then the form's validation (422),
-so a refused request changes nothing and says why in the same order on every
-route.
+authorship (403) under SQLite's write lock (PostgreSQL: the article's row
+lock), then the form's validation (422), so a refused request changes nothing
+and says why in the same order on every route.
 """
 import re
 
@@ -28,17 +28,18 @@ def _viewer_id():
     return current_user.id if current_user.is_authenticated else None
 
 
-def _article_or_404(slug):
+def _article_or_404(slug, for_update=False):
     """The article handle (``id``, ``author_id``) named by ``slug``, or 404.
-    ``slug`` is None when its path segment was malformed (conduit.paths)."""
-    article = repo.article_handle(slug) if slug is not None else None
+    ``slug`` is None when its path segment was malformed (conduit.paths).
+    ``for_update``: about to write, after ``repo.lock()`` (conduit.articles.locked_article)."""
+    article = repo.article_handle(slug, for_update) if slug is not None else None
     if article is None:
         abort(404)
     return article
 
 
-def _own_article(slug):
-    article = _article_or_404(slug)
+def _own_article(slug, for_update=False):
+    article = _article_or_404(slug, for_update)
     if article.author_id != current_user.id:
         abort(403)
     return article
@@ -97,7 +98,7 @@ def edit_article(slug):
     valid = form.validate()  # its 422 comes after the 404 / 403 below
     if valid:
         repo.lock()
-    handle = _own_article(slug)
+    handle = _own_article(slug, for_update=valid)
     if not valid:
         return form_page("editor.html", form, action=action)
     changes = {name: form[name].data for name in ("title", "description", "body")}
@@ -111,7 +112,7 @@ def edit_article(slug):
 @login_required
 def delete_article(slug):
     repo.lock()
-    repo.delete_article(_own_article(slug))
+    repo.delete_article(_own_article(slug, for_update=True))
     repo.commit()
     flash(DELETED)
     return redirect(url_for("web.home"), 303)
@@ -133,7 +134,7 @@ def add_comment(slug):
 @login_required
 def delete_comment(slug, comment_id):
     repo.lock()
-    article = _article_or_404(slug)
+    article = _article_or_404(slug, for_update=True)
     author_id = None
     if comment_id is not None and _COMMENT_ID.fullmatch(comment_id):
         author_id = repo.comment_author(article, int(comment_id))
