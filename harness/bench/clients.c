@@ -48,11 +48,13 @@ int client_parse(const char *s, client_spec_t *c, err_t *err) {
         return err_set(err, "--client \"%s\": empty user or host", s);
     /* Only what a user or host name holds: nothing ssh would read as an option or a shell as
      * syntax (the destination is an argv element, but be strict anyway). */
-    for (const char *p = h; p < end; p++)
-        if (!(*p == '@' || *p == '.' || *p == '-' || *p == '_' || *p == ':' ||
+    for (const char *p = h; p < end; p++) {
+        if (p == at || (p == host - 1 && *p == '[')) continue; /* the '@' and a v6 '[' */
+        if (!(*p == '.' || *p == '-' || *p == '_' || (*p == ':' && host[-1] == '[' && p >= host) ||
               (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')) ||
-            (p == host && *p == '-'))
+            ((p == host || p == h) && *p == '-'))
             return err_set(err, "--client \"%s\": unexpected character '%c'", s, *p);
+    }
     snprintf(c->dest, sizeof c->dest, "%.*s%s%.*s", (int)userlen, h, at ? "@" : "",
              (int)hostlen, host);
     if (port) {
