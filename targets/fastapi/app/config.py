@@ -12,11 +12,9 @@ class Settings(BaseSettings):
     # DATABASE_URL (a libpq URI, postgresql://...): PostgreSQL instead of the
     # SQLite file DATABASE_PATH, exactly when set and non-empty (app/database.py).
     database_url: str = ""
-    # PostgreSQL connections per worker process: DB_POOL_SIZE kept open, up to
-    # DB_MAX_OVERFLOW more under load (README "Database": workers x (both) must
-    # stay under the server's max_connections).
-    db_pool_size: int = 8
-    db_max_overflow: int = 4
+    # PostgreSQL connections per worker process, kept open (README "Database":
+    # workers x DB_POOL_SIZE must stay under the server's max_connections).
+    db_pool_size: int = 10
     max_body_size: int = 1024 * 1024
     jwt_expires_seconds: int = 60 * 24 * 3600
     bcrypt_rounds: int = 10

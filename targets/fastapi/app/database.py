@@ -30,13 +30,15 @@ lock: each transaction runs at READ COMMITTED, rows about to change are
 locked with ``SELECT ... FOR NO KEY UPDATE`` and the unique constraints
 decide races (the routers answer a unique violation, SQLSTATE 23505, as the
 409/422 their check would have given). The pool is bounded per worker
-(``DB_POOL_SIZE`` + ``DB_MAX_OVERFLOW``) and :data:`connection_slots` makes a
+(``DB_POOL_SIZE``, no overflow) and :data:`connection_slots` makes a
 request wait for a connection on the loop, never inside the pool's blocking
 checkout (which would stall the loop that the holders need to finish).
 """
 import asyncio
 import os
-from typing import Optional
+from typing import Callable, Optional
+
+import anyio.to_thread
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import IntegrityError
@@ -63,18 +65,19 @@ if _settings.database_url:
         _postgres_url(_settings.database_url),
         # Connections are used by this worker's event loop only, one per
         # request in progress; more requests than connections wait for a slot
-        # (connection_slots), so the pool never makes the loop wait.
+        # (connection_slots), so the pool never makes the loop wait. No
+        # overflow: an overflow connection is closed when given back, i.e. a
+        # new server process forked per request under load; waiting for one
+        # of the kept connections is far cheaper.
         poolclass=QueuePool,
         pool_size=_settings.db_pool_size,
-        max_overflow=_settings.db_max_overflow,
+        max_overflow=0,
         pool_timeout=5,
         # No pool_pre_ping: a loopback server does not drop idle connections;
         # a restarted one costs the requests in flight, then the pool reconnects.
         future=True,
     )
-    connection_slots: Optional[asyncio.Semaphore] = asyncio.Semaphore(
-        _settings.db_pool_size + _settings.db_max_overflow
-    )
+    connection_slots: Optional[asyncio.Semaphore] = asyncio.Semaphore(_settings.db_pool_size)
     # Ids are INTEGER (SERIAL) columns: a larger number names no row, and is
     # answered 404 before any query.
     MAX_ID = 2**31 - 1
@@ -111,6 +114,22 @@ if not IS_POSTGRES:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA synchronous=NORMAL")  # durable enough with WAL, much faster
         cursor.close()
+
+
+_commit_limiter = None  # anyio.CapacityLimiter, made in the worker's loop on first use
+
+
+async def commit_in_thread(commit: Callable[[], None]) -> None:
+    """Run a PostgreSQL COMMIT in a thread: it waits for the WAL flush (an
+    fsync, milliseconds on a busy disk), which on the event loop would hold
+    up every other request of this worker. The loop serves them meanwhile;
+    a request that waits on this transaction's row locks waits on a thread
+    that does not need the loop, so it cannot deadlock. Its own limiter, one
+    token per connection slot, so commits never queue behind bcrypt."""
+    global _commit_limiter
+    if _commit_limiter is None:
+        _commit_limiter = anyio.CapacityLimiter(_settings.db_pool_size)
+    await anyio.to_thread.run_sync(commit, limiter=_commit_limiter)
 
 
 # pg_advisory_xact_lock key serialising schema creation ("conduit" in ASCII).

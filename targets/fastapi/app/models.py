@@ -1,7 +1,11 @@
 """SQLAlchemy models of the Conduit schema.
 
-Foreign keys cascade in the database (``PRAGMA foreign_keys=ON``), so deleting
-an article removes its comments, favorites and tag links in one statement.
+Foreign keys cascade in the database (``PRAGMA foreign_keys=ON`` on SQLite,
+always on in PostgreSQL), so deleting an article removes its comments,
+favorites and tag links in one statement. The same models make both schemas:
+``Integer`` primary keys are SERIAL on PostgreSQL (a sequence: ids never
+reused), ``DateTime`` is ``timestamp without time zone`` (UTC, microseconds
+kept, so :func:`utcnow` truncates to the API's millisecond).
 """
 import re
 import secrets

@@ -5,7 +5,8 @@ Creates a throw-away database, lists 1 and then 20 articles (each with tags,
 a favorite and a followed author) by calling the ASGI app in-process while an
 engine event counts the statements, prints them, and exits 1 if the counts
 differ. DATA_LAYER=sql checks the fastapi-raw data layer (3 queries: user,
-count, page).
+count, page). With DATABASE_URL set it runs on that PostgreSQL database
+instead (it must be empty: the tool creates the schema and its rows there).
 """
 import asyncio
 import os

@@ -19,7 +19,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer
 
-from ..database import IS_POSTGRES, SessionLocal
+from ..database import IS_POSTGRES, SessionLocal, commit_in_thread
 from ..models import Article, Comment, Tag, User, WebSession, favorites, follows, utcnow
 from ..views import article_view, comment_view, profile_view, timestamp
 
@@ -88,8 +88,14 @@ class OrmRepository:
         if not IS_POSTGRES:
             self.session.execute(text("BEGIN IMMEDIATE"))
 
-    def commit(self) -> None:
-        self.session.commit()
+    async def commit(self) -> None:
+        """Commit: at once on SQLite (no fsync with WAL and synchronous=NORMAL,
+        and the loop must not serve anyone while the write lock is held); in a
+        thread on PostgreSQL (database.commit_in_thread)."""
+        if IS_POSTGRES:
+            await commit_in_thread(self.session.commit)
+        else:
+            self.session.commit()
 
     def rollback(self) -> None:
         """Release the write lock without writing (an answer decided under it)."""
@@ -257,7 +263,7 @@ class OrmRepository:
 
     # comments ----------------------------------------------------------------
 
-    def add_comment(self, slug: str, author: User, body: str) -> Optional[dict]:
+    async def add_comment(self, slug: str, author: User, body: str) -> Optional[dict]:
         """Insert and commit a comment on the article ``slug``; None if there is none.
 
         No BEGIN IMMEDIATE: the article is read outside any transaction, and
@@ -270,7 +276,7 @@ class OrmRepository:
         comment = Comment(body=body, article_id=article_id, author=author, created_at=utcnow())
         self.session.add(comment)
         try:
-            self.session.commit()
+            await self.commit()
         except IntegrityError:
             self.session.rollback()
             return None

@@ -29,7 +29,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
-from ..database import IS_POSTGRES, engine
+from ..database import IS_POSTGRES, commit_in_thread, engine
 from ..models import utcnow
 from ..views import article_view, comment_view, profile_view, timestamp
 
@@ -197,8 +197,12 @@ class SqlRepository:
         if not IS_POSTGRES:
             self.db.execute(text("BEGIN IMMEDIATE"))
 
-    def commit(self) -> None:
-        self.db.commit()
+    async def commit(self) -> None:
+        """See ``OrmRepository.commit``."""
+        if IS_POSTGRES:
+            await commit_in_thread(self.db.commit)
+        else:
+            self.db.commit()
 
     def rollback(self) -> None:
         """Release the write lock without writing (an answer decided under it)."""
@@ -340,7 +344,7 @@ class SqlRepository:
 
     # comments ----------------------------------------------------------------
 
-    def add_comment(self, slug: str, author: UserRecord, body: str) -> Optional[dict]:
+    async def add_comment(self, slug: str, author: UserRecord, body: str) -> Optional[dict]:
         """One INSERT ... SELECT: the article's existence and the insert are
         one atomic statement, holding the write lock for itself and its commit."""
         now = utcnow()
@@ -357,7 +361,7 @@ class SqlRepository:
                 comment_id = row[0] if row is not None else None
             else:
                 comment_id = result.lastrowid if result.rowcount == 1 else None
-            self.db.commit()
+            await self.commit()
         except IntegrityError:  # the article was deleted by a transaction that committed meanwhile
             self.db.rollback()
             return None

@@ -63,9 +63,9 @@ def _article_list(repo: Repository, viewer, limit, offset, **filters) -> JSONRes
     return JSONResponse({"articles": articles, "articlesCount": count})
 
 
-def _article_response(repo: Repository, viewer, article_id: int, status_code: int = 200) -> JSONResponse:
+async def _article_response(repo: Repository, viewer, article_id: int, status_code: int = 200) -> JSONResponse:
     """Commit, then read the answer outside the write lock."""
-    repo.commit()
+    await repo.commit()
     article = repo.article_by_id(article_id, viewer.id)
     if article is None:  # deleted by a concurrent request since the commit
         raise not_found("article")
@@ -84,7 +84,7 @@ def _article(repo: Repository, raw_slug: str, lock: bool = False):
     return article
 
 
-def publish(repo: Repository, author_id: int, new) -> Tuple[int, str]:
+async def publish(repo: Repository, author_id: int, new) -> Tuple[int, str]:
     """Insert and commit a new article under a fresh slug: (id, slug).
 
     SQLite: under the write lock, a slug found free stays free. PostgreSQL:
@@ -98,7 +98,7 @@ def publish(repo: Repository, author_id: int, new) -> Tuple[int, str]:
             slug = Article.make_slug(new.title)
         try:
             article_id = repo.create_article(author_id, slug, new.title, new.description, new.body, new.tag_list)
-            repo.commit()
+            await repo.commit()
         except IntegrityError as error:
             repo.rollback()
             if not is_unique_violation(error) or attempt + 1 == _PUBLISH_ATTEMPTS:
@@ -148,8 +148,8 @@ async def create_article(
     repo: Repository = Depends(get_repo),
 ):
     new = body.parse(NewArticleRequest).article
-    article_id, _slug = publish(repo, viewer.id, new)
-    return _article_response(repo, viewer, article_id, 201)
+    article_id, _slug = await publish(repo, viewer.id, new)
+    return await _article_response(repo, viewer, article_id, 201)
 
 
 @router.get("/{slug}", response_model=ArticleResponse)
@@ -175,13 +175,13 @@ async def update_article(
     changes = update.article.dict(exclude_unset=True)
     tag_names = changes.pop("tag_list", None)
     repo.update_article(article, changes, tag_names)
-    return _article_response(repo, viewer, article.id)
+    return await _article_response(repo, viewer, article.id)
 
 
 @router.delete("/{slug}", status_code=204, response_class=Response)
 async def delete_article(slug: str, viewer=Depends(get_current_user), repo: Repository = Depends(get_repo)):
     repo.delete_article(_own_locked_article(repo, slug, viewer))
-    repo.commit()
+    await repo.commit()
     return Response(status_code=204)
 
 
@@ -190,11 +190,11 @@ async def favorite(slug: str, viewer=Depends(get_current_user), repo: Repository
     article = _article(repo, slug)
     if not repo.favorite(viewer.id, article):
         raise not_found("article")
-    return _article_response(repo, viewer, article.id)
+    return await _article_response(repo, viewer, article.id)
 
 
 @router.delete("/{slug}/favorite", response_model=ArticleResponse)
 async def unfavorite(slug: str, viewer=Depends(get_current_user), repo: Repository = Depends(get_repo)):
     article = _article(repo, slug)
     repo.unfavorite(viewer.id, article)
-    return _article_response(repo, viewer, article.id)
+    return await _article_response(repo, viewer, article.id)

@@ -51,7 +51,7 @@ async def add_comment(
     # No BEGIN IMMEDIATE: the repository checks the article and inserts in
     # one short write transaction (see its add_comment).
     decoded = decode_segment(slug)
-    comment = repo.add_comment(decoded, viewer, new.comment.body) if decoded else None
+    comment = await repo.add_comment(decoded, viewer, new.comment.body) if decoded else None
     if comment is None:
         raise not_found("article")
     return JSONResponse({"comment": comment}, status_code=201)
@@ -77,5 +77,5 @@ async def delete_comment(
     if author_id != viewer.id:
         raise forbidden("comment")
     repo.delete_comment(wanted)
-    repo.commit()
+    await repo.commit()
     return Response(status_code=204)

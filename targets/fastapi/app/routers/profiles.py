@@ -36,7 +36,7 @@ async def follow(username: str, viewer=Depends(get_current_user), repo: Reposito
     # The request body is ignored (contract, endpoint 6).
     user = _user_or_404(repo, username)
     repo.follow(viewer.id, user.id)
-    repo.commit()
+    await repo.commit()
     return _profile_response(user, True)
 
 
@@ -44,5 +44,5 @@ async def follow(username: str, viewer=Depends(get_current_user), repo: Reposito
 async def unfollow(username: str, viewer=Depends(get_current_user), repo: Repository = Depends(get_repo)):
     user = _user_or_404(repo, username)
     repo.unfollow(viewer.id, user.id)
-    repo.commit()
+    await repo.commit()
     return _profile_response(user, False)

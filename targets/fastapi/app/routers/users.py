@@ -81,7 +81,7 @@ async def register(body: JSONBody = Depends(get_json_body), repo: Repository = D
     _raise_if_taken(repo, username=new.username, email=new.email)
     try:
         user = repo.create_user(new.username, new.email, password_hash)
-        repo.commit()
+        await repo.commit()
     except IntegrityError as error:
         _raise_conflict(taken_after_race(repo, error, new.username, new.email))
         raise
@@ -117,7 +117,7 @@ async def update_user(
     _raise_if_taken(repo, changes.get("username"), changes.get("email"), exclude_id=user_id)
     try:
         user = repo.update_user(auth.user, changes)
-        repo.commit()
+        await repo.commit()
     except IntegrityError as error:
         _raise_conflict(taken_after_race(repo, error, changes.get("username"), changes.get("email"), user_id))
         raise

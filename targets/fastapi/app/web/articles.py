@@ -77,7 +77,7 @@ async def create_article(
     errors = form.errors()
     if errors:
         return render(request, "editor.html", 422, action="/editor", values=form.shown(), errors=errors)
-    _article_id, slug = publish(repo, user.id, form.parse())  # as the API: committed
+    _article_id, slug = await publish(repo, user.id, form.parse())  # as the API: committed
     flash(request, "Article published.")
     return SeeOther(f"/article/{slug}")
 
@@ -111,7 +111,7 @@ async def update_article(
     handle = _own(repo, slug, user, lock=True)
     changes = {"title": update.title, "description": update.description, "body": update.body}
     repo.update_article(handle, changes, update.tag_list)  # the slug never changes
-    repo.commit()
+    await repo.commit()
     flash(request, "Article updated.")
     return SeeOther(f"/article/{slug}")
 
@@ -119,7 +119,7 @@ async def update_article(
 @router.post("/article/{slug}/delete", dependencies=[Depends(csrf_protect)])
 async def delete_article(request: Request, slug: str, user=Depends(signed_in_user), repo: Repository = Depends(get_repo)):
     repo.delete_article(_own(repo, slug, user, lock=True))
-    repo.commit()
+    await repo.commit()
     flash(request, "Article deleted.")
     return SeeOther("/")
 
@@ -142,7 +142,7 @@ async def add_comment(
         return _article_page(request, repo, _handle(repo, slug), user, 422, form.values["body"], errors)
     # As the API: the repository checks the article and inserts in one short write transaction.
     decoded = decode_segment(slug)
-    comment = repo.add_comment(decoded, user, form.parse().body) if decoded else None
+    comment = await repo.add_comment(decoded, user, form.parse().body) if decoded else None
     if comment is None:
         raise PageNotFound()
     return SeeOther(f"/article/{slug}#comment-{comment['id']}")
@@ -160,5 +160,5 @@ async def delete_comment(
     if author_id != user.id:
         raise PageForbidden()
     repo.delete_comment(wanted)
-    repo.commit()
+    await repo.commit()
     return SeeOther(f"/article/{slug}")

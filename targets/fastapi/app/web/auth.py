@@ -44,7 +44,7 @@ async def register(request: Request, form: RegisterForm = Depends(), repo: Repos
     if errors:
         return render(request, "register.html", 422, values=form.shown(), errors=errors)
     sign_in(request, repo, user)
-    repo.commit()
+    await repo.commit()
     flash(request, "Signed in.")
     return SeeOther("/")
 
@@ -67,7 +67,7 @@ async def login(request: Request, form: LoginForm = Depends(), repo: Repository 
     if errors:
         return render(request, "login.html", 422, values=form.shown(), errors=errors, next=next_path)
     sign_in(request, repo, user)
-    repo.commit()
+    await repo.commit()
     flash(request, "Signed in.")
     return SeeOther(safe_next(next_path))
 
@@ -77,6 +77,6 @@ async def logout(request: Request, user=Depends(web_user), repo: Repository = De
     if user is None:  # nobody to sign out (or a replayed cookie): like every signed-out POST
         return SeeOther("/login")
     sign_out(request, repo)
-    repo.commit()
+    await repo.commit()
     flash(request, "Signed out.")
     return SeeOther("/")
