@@ -90,6 +90,7 @@ void clients_json_last(cJSON *runs, const client_spec_t *c, size_t n, const clie
         cJSON_AddNumberToObject(m, "cpu_s", r3(cpu));
         cJSON_AddNumberToObject(m, "cpu_util", wall > 0 ? r3(cpu / wall) : 0);
         cJSON_AddNumberToObject(m, "rss_peak_kb", round(prom->rss_peak / 1024));
+        cJSON_AddNumberToObject(m, "rss_last_kb", round(prom->last.rss_bytes / 1024));
         cJSON_AddNumberToObject(m, "pss_peak_kb", round(prom->pss_peak / 1024));
         cJSON_AddNumberToObject(m, "processes", prom->last.nprocs);
         if (prom->failures) cJSON_AddStringToObject(m, "last_error", prom->last_error);

@@ -12,7 +12,7 @@
 # usage: clients_e2e.sh PARITY BUILD_DIR
 set -eu
 PARITY=$1
-BUILD=$2
+BUILD=$(cd "$2" && pwd)
 PY=/usr/bin/python3
 W=$(mktemp -d /tmp/parity-clients-XXXXXX)
 FX=
