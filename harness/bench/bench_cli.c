@@ -206,6 +206,10 @@ int bench_main(int argc, char **argv) {
         fprintf(stderr, "parity bench: --connections takes a comma-separated list of 1..100000 (at most %d)\n", BENCH_MAX_LEVELS);
         return 2;
     }
+    /* soak (soak.c) and --open (openloop.c) load from this machine only, without clients.c */
+    if ((o.nclients || o.target_metrics) && (o.open.enabled || !strcmp(o.profile.name, "soak")))
+        return cli_usage_error("bench", "--client and --target-metrics apply to closed-loop wrk "
+                                        "runs (not --open or --profile soak)");
     if (!o.target_metrics != !o.target_group)
         return cli_usage_error("bench", "--target-metrics and --target-group go together");
     if (o.target_metrics && strncmp(o.target_metrics, "http://", 7) &&
