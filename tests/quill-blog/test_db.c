@@ -28,48 +28,49 @@ static void teardown(void) {
 }
 
 static int64_t add_user(const char *name) {
-    sqlite3_stmt *st = db_stmt(ST_USER_INSERT);
+    quill_stmt *st = db_stmt(ST_USER_INSERT);
     db_bind_text(st, 1, name);
     db_bind_text(st, 2, name); /* the e-mail: any unique text */
     db_bind_text(st, 3, "hash");
-    cr_assert_eq(db_exec(st), SQLITE_DONE);
-    return sqlite3_last_insert_rowid(db_conn());
+    int64_t id = db_insert(st);
+    cr_assert_gt(id, 0);
+    return id;
 }
 
 static int64_t add_article(const char *slug, int64_t author, int64_t at, const char *tag) {
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_INSERT);
+    quill_stmt *st = db_stmt(ST_ARTICLE_INSERT);
     db_bind_text(st, 1, slug);
     db_bind_text(st, 2, slug);
     db_bind_text(st, 3, "d");
     db_bind_text(st, 4, "b");
     db_bind_int(st, 5, author);
     db_bind_int(st, 6, at);
-    cr_assert_eq(db_exec(st), SQLITE_DONE);
-    int64_t id = sqlite3_last_insert_rowid(db_conn());
+    int64_t id = db_insert(st);
+    cr_assert_gt(id, 0);
     if (tag) {
         st = db_stmt(ST_TAG_INSERT);
         db_bind_int(st, 1, id);
         db_bind_text(st, 2, tag);
-        cr_assert_eq(db_exec(st), SQLITE_DONE);
+        cr_assert_eq(db_exec(st), QUILL_DB_DONE);
     }
     return id;
 }
 
 static void relate(enum stmt_id id, int64_t a, int64_t b) {
-    sqlite3_stmt *st = db_stmt(id);
+    quill_stmt *st = db_stmt(id);
     db_bind_int(st, 1, a);
     db_bind_int(st, 2, b);
-    cr_assert_eq(db_exec(st), SQLITE_DONE);
+    cr_assert_eq(db_exec(st), QUILL_DB_DONE);
 }
 
 /* Runs list statement `mask` and writes the slugs, comma-separated, into out; returns the count
  * statement's total. */
 static int64_t list(int mask, int64_t viewer, const char *tag, const char *author, const char *fav,
                     int64_t limit, int64_t offset, char *out, size_t cap) {
-    sqlite3_stmt *st = db_stmt((enum stmt_id)(ST_LIST + mask));
-    sqlite3_stmt *ct = db_stmt((enum stmt_id)(ST_COUNT + mask));
+    quill_stmt *st = db_stmt((enum stmt_id)(ST_LIST + mask));
+    quill_stmt *ct = db_stmt((enum stmt_id)(ST_COUNT + mask));
     if (viewer) db_bind_int(st, 1, viewer);
-    sqlite3_stmt *both[2] = {st, ct};
+    quill_stmt *both[2] = {st, ct};
     for (int i = 0; i < 2; i++) {
         if (tag) db_bind_text(both[i], 2, tag);
         if (author) db_bind_text(both[i], 3, author);
@@ -79,13 +80,13 @@ static int64_t list(int mask, int64_t viewer, const char *tag, const char *autho
     db_bind_int(st, 6, offset);
     out[0] = '\0';
     size_t n = 0;
-    while (sqlite3_step(st) == SQLITE_ROW)
+    while (quill_stmt_step(st) == QUILL_DB_ROW)
         n += (size_t)snprintf(out + n, cap - n, "%s%s", n ? "," : "",
-                              (const char *)sqlite3_column_text(st, AC_SLUG));
-    sqlite3_reset(st);
-    cr_assert_eq(sqlite3_step(ct), SQLITE_ROW);
-    int64_t total = sqlite3_column_int64(ct, 0);
-    sqlite3_reset(ct);
+                              quill_stmt_text(st, AC_SLUG).ptr);
+    quill_stmt_reset(st);
+    cr_assert_eq(quill_stmt_step(ct), QUILL_DB_ROW);
+    int64_t total = quill_stmt_int64(ct, 0);
+    quill_stmt_reset(ct);
     return total;
 }
 
@@ -132,80 +133,79 @@ Test(db, article_row_carries_counts_flags_and_sorted_tags) {
     int64_t id = add_article("a1", ann, 1000, "zeta");
     const char *more[] = {"Alpha", "beta", "zeta"};
     for (int i = 0; i < 3; i++) {
-        sqlite3_stmt *st = db_stmt(ST_TAG_INSERT);
+        quill_stmt *st = db_stmt(ST_TAG_INSERT);
         db_bind_int(st, 1, id);
         db_bind_text(st, 2, more[i]);
-        cr_assert_eq(db_exec(st), SQLITE_DONE); /* the duplicate is ignored */
+        cr_assert_eq(db_exec(st), QUILL_DB_DONE); /* the duplicate is ignored */
     }
     relate(ST_FAVORITE, bob, id);
     relate(ST_FAVORITE, bob, id);
     relate(ST_FAVORITE, ann, id);
     relate(ST_FOLLOW, bob, ann);
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_BY_ID);
+    quill_stmt *st = db_stmt(ST_ARTICLE_BY_ID);
     db_bind_int(st, 1, bob);
     db_bind_int(st, 2, id);
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    cr_expect_str_eq((const char *)sqlite3_column_text(st, AC_TAGS),
-                     "[\"Alpha\",\"beta\",\"zeta\"]");
-    cr_expect_eq(sqlite3_column_int(st, AC_FAVORITES_COUNT), 2);
-    cr_expect_eq(sqlite3_column_int(st, AC_FAVORITED), 1);
-    cr_expect_eq(sqlite3_column_int(st, AC_FOLLOWING), 1);
-    cr_expect_str_eq((const char *)sqlite3_column_text(st, AC_USERNAME), "ann");
-    sqlite3_reset(st);
+    cr_assert_eq(quill_stmt_step(st), QUILL_DB_ROW);
+    cr_expect_str_eq(quill_stmt_text(st, AC_TAGS).ptr, "[\"Alpha\",\"beta\",\"zeta\"]");
+    cr_expect_eq(quill_stmt_int64(st, AC_FAVORITES_COUNT), 2);
+    cr_expect_eq(quill_stmt_int64(st, AC_FAVORITED), 1);
+    cr_expect_eq(quill_stmt_int64(st, AC_FOLLOWING), 1);
+    cr_expect_str_eq(quill_stmt_text(st, AC_USERNAME).ptr, "ann");
+    quill_stmt_reset(st);
     /* Anonymous: NULL viewer, nothing favorited or followed. */
     st = db_stmt(ST_ARTICLE_BY_ID);
     db_bind_int(st, 2, id);
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    cr_expect_eq(sqlite3_column_int(st, AC_FAVORITED), 0);
-    cr_expect_eq(sqlite3_column_int(st, AC_FOLLOWING), 0);
-    sqlite3_reset(st);
+    cr_assert_eq(quill_stmt_step(st), QUILL_DB_ROW);
+    cr_expect_eq(quill_stmt_int64(st, AC_FAVORITED), 0);
+    cr_expect_eq(quill_stmt_int64(st, AC_FOLLOWING), 0);
+    quill_stmt_reset(st);
     st = db_stmt(ST_TAGS_ALL);
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    cr_expect_str_eq((const char *)sqlite3_column_text(st, 0), "[\"Alpha\",\"beta\",\"zeta\"]");
-    sqlite3_reset(st);
+    cr_assert_eq(quill_stmt_step(st), QUILL_DB_ROW);
+    cr_expect_str_eq(quill_stmt_text(st, 0).ptr, "[\"Alpha\",\"beta\",\"zeta\"]");
+    quill_stmt_reset(st);
 }
 
 Test(db, update_moves_updated_at_forward) {
     int64_t ann = add_user("ann");
     int64_t id = add_article("a1", ann, INT64_C(9000000000000), NULL); /* in the future */
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_UPDATE);
+    quill_stmt *st = db_stmt(ST_ARTICLE_UPDATE);
     db_bind_int(st, 1, id);
     db_bind_int(st, 2, 1000); /* "now" earlier than the stored updatedAt */
     db_bind_int(st, 3, 1);
     db_bind_text(st, 4, "new title");
-    cr_assert_eq(db_exec(st), SQLITE_DONE);
+    cr_assert_eq(db_exec(st), QUILL_DB_DONE);
     st = db_stmt(ST_ARTICLE_BY_ID);
     db_bind_int(st, 2, id);
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    cr_expect_eq(sqlite3_column_int64(st, AC_UPDATED), INT64_C(9000000000001));
-    cr_expect_eq(sqlite3_column_int64(st, AC_CREATED), INT64_C(9000000000000));
-    cr_expect_str_eq((const char *)sqlite3_column_text(st, AC_TITLE), "new title");
-    cr_expect_str_eq((const char *)sqlite3_column_text(st, AC_BODY), "b"); /* not sent: kept */
-    sqlite3_reset(st);
+    cr_assert_eq(quill_stmt_step(st), QUILL_DB_ROW);
+    cr_expect_eq(quill_stmt_int64(st, AC_UPDATED), INT64_C(9000000000001));
+    cr_expect_eq(quill_stmt_int64(st, AC_CREATED), INT64_C(9000000000000));
+    cr_expect_str_eq(quill_stmt_text(st, AC_TITLE).ptr, "new title");
+    cr_expect_str_eq(quill_stmt_text(st, AC_BODY).ptr, "b"); /* not sent: kept */
+    quill_stmt_reset(st);
 }
 
 Test(db, deleting_an_article_cascades) {
     int64_t ann = add_user("ann");
     int64_t id = add_article("a1", ann, 1000, "only-here");
     relate(ST_FAVORITE, ann, id);
-    sqlite3_stmt *st = db_stmt(ST_COMMENT_INSERT);
+    quill_stmt *st = db_stmt(ST_COMMENT_INSERT);
     db_bind_int(st, 1, id);
     db_bind_int(st, 2, ann);
     db_bind_text(st, 3, "c");
     db_bind_int(st, 4, 1000);
-    cr_assert_eq(db_exec(st), SQLITE_DONE);
-    int64_t comment = sqlite3_last_insert_rowid(db_conn());
+    int64_t comment = db_insert(st);
+    cr_assert_gt(comment, 0);
     st = db_stmt(ST_ARTICLE_DELETE);
     db_bind_int(st, 1, id);
-    cr_assert_eq(db_exec(st), SQLITE_DONE);
+    cr_assert_eq(db_exec(st), QUILL_DB_DONE);
     st = db_stmt(ST_COMMENT_META);
     db_bind_int(st, 1, comment);
-    cr_expect_eq(sqlite3_step(st), SQLITE_DONE);
-    sqlite3_reset(st);
+    cr_expect_eq(quill_stmt_step(st), QUILL_DB_DONE);
+    quill_stmt_reset(st);
     st = db_stmt(ST_TAGS_ALL);
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    cr_expect_str_eq((const char *)sqlite3_column_text(st, 0), "[]");
-    sqlite3_reset(st);
+    cr_assert_eq(quill_stmt_step(st), QUILL_DB_ROW);
+    cr_expect_str_eq(quill_stmt_text(st, 0).ptr, "[]");
+    quill_stmt_reset(st);
     char out[64];
     cr_expect_eq(list(LIST_FAVORITED, 0, NULL, NULL, "ann", 20, 0, out, sizeof out), 0);
     /* A comment id is never reused (AUTOINCREMENT). */
@@ -215,33 +215,32 @@ Test(db, deleting_an_article_cascades) {
     db_bind_int(st, 2, ann);
     db_bind_text(st, 3, "c");
     db_bind_int(st, 4, 2000);
-    cr_assert_eq(db_exec(st), SQLITE_DONE);
-    cr_expect_gt(sqlite3_last_insert_rowid(db_conn()), comment);
+    cr_expect_gt(db_insert(st), comment);
 }
 
 Test(db, unique_constraints_report_constraint) {
     add_user("ann");
-    sqlite3_stmt *st = db_stmt(ST_USER_INSERT);
+    quill_stmt *st = db_stmt(ST_USER_INSERT);
     db_bind_text(st, 1, "ann");
     db_bind_text(st, 2, "other");
     db_bind_text(st, 3, "hash");
-    cr_expect_eq(db_exec(st), SQLITE_CONSTRAINT);
+    cr_expect_eq(db_insert(st), QUILL_DB_UNIQUE);
     st = db_stmt(ST_USER_TAKEN);
     db_bind_text(st, 1, "ann");
     db_bind_text(st, 2, "ann");
     db_bind_int(st, 3, 0);
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    cr_expect_eq(sqlite3_column_int(st, 0), 1);
-    cr_expect_eq(sqlite3_column_int(st, 1), 1);
-    sqlite3_reset(st);
+    cr_assert_eq(quill_stmt_step(st), QUILL_DB_ROW);
+    cr_expect_eq(quill_stmt_int64(st, 0), 1);
+    cr_expect_eq(quill_stmt_int64(st, 1), 1);
+    quill_stmt_reset(st);
     st = db_stmt(ST_USER_TAKEN); /* your own name is not taken */
     db_bind_text(st, 1, "ann");
     db_bind_text(st, 2, "ANN");
     db_bind_int(st, 3, 1);
-    cr_assert_eq(sqlite3_step(st), SQLITE_ROW);
-    cr_expect_eq(sqlite3_column_int(st, 0), 0);
-    cr_expect_eq(sqlite3_column_int(st, 1), 0);
-    sqlite3_reset(st);
+    cr_assert_eq(quill_stmt_step(st), QUILL_DB_ROW);
+    cr_expect_eq(quill_stmt_int64(st, 0), 0);
+    cr_expect_eq(quill_stmt_int64(st, 1), 0);
+    quill_stmt_reset(st);
 }
 
 /* Commits past DB_CHECKPOINT_PAGES of WAL make the checkpoint thread run, not the committing

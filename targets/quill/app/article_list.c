@@ -24,34 +24,34 @@ struct page {
     char ids[IDS_JSON_MAX], authors[IDS_JSON_MAX]; /* JSON arrays for json_each() */
 };
 
-static int col_copy(quill_arena *a, sqlite3_stmt *st, int col, quill_str *out) {
-    const unsigned char *s = sqlite3_column_text(st, col);
+static int col_copy(quill_arena *a, quill_stmt *st, int col, quill_str *out) {
+    const unsigned char *s = (const unsigned char *)quill_stmt_text(st, col).ptr;
     if (s == NULL) {
         *out = (quill_str){NULL, 0};
         return 0;
     }
-    size_t n = (size_t)sqlite3_column_bytes(st, col);
+    size_t n = quill_stmt_text(st, col).len;
     out->ptr = quill_arena_strndup(a, (const char *)s, n);
     out->len = n;
     return out->ptr ? 0 : -1;
 }
 
-/* Steps the page statement into p (at most `limit` rows). SQLITE_DONE, or the failing code. */
-static int read_rows(quill_arena *a, sqlite3_stmt *st, int64_t limit, struct page *p) {
+/* Steps the page statement into p (at most `limit` rows). QUILL_DB_DONE, or the failing code. */
+static int read_rows(quill_arena *a, quill_stmt *st, int64_t limit, struct page *p) {
     size_t ni = 0, na = 0;
     p->ids[ni++] = '[';
     p->authors[na++] = '[';
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW && p->n < limit) {
+    while ((rc = quill_stmt_step(st)) == QUILL_DB_ROW && p->n < limit) {
         struct article_view *v = &p->v[p->n];
-        int64_t id = sqlite3_column_int64(st, PC_ID), author = sqlite3_column_int64(st, PC_AUTHOR);
+        int64_t id = quill_stmt_int64(st, PC_ID), author = quill_stmt_int64(st, PC_AUTHOR);
         if (col_copy(a, st, PC_SLUG, &v->slug) || col_copy(a, st, PC_TITLE, &v->title) ||
             col_copy(a, st, PC_DESCRIPTION, &v->description) ||
             col_copy(a, st, PC_USERNAME, &v->username) || col_copy(a, st, PC_BIO, &v->bio) ||
             col_copy(a, st, PC_IMAGE, &v->image))
-            return SQLITE_NOMEM;
-        v->created = sqlite3_column_int64(st, PC_CREATED);
-        v->updated = sqlite3_column_int64(st, PC_UPDATED);
+            return QUILL_DB_ERROR;
+        v->created = quill_stmt_int64(st, PC_CREATED);
+        v->updated = quill_stmt_int64(st, PC_UPDATED);
         p->id[p->n] = id;
         p->author[p->n] = author;
         /* Fits: IDS_JSON_MAX holds LIST_PAGE_MAX ids of 20 characters and their commas. */
@@ -63,26 +63,26 @@ static int read_rows(quill_arena *a, sqlite3_stmt *st, int64_t limit, struct pag
         na += quill_fmt_i64(p->authors + na, author);
         p->n++;
     }
-    sqlite3_reset(st);
+    quill_stmt_reset(st);
     p->ids[ni++] = ']';
     p->ids[ni] = '\0';
     p->authors[na++] = ']';
     p->authors[na] = '\0';
-    return rc == SQLITE_ROW ? SQLITE_DONE : rc; /* ROW: the statement had more than `limit` */
+    return rc == QUILL_DB_ROW ? QUILL_DB_DONE : rc; /* ROW: the statement had more than `limit` */
 }
 
 /* Each row's tagList: rows come by page index, then tag, so each article's tags are contiguous:
  * one JSON text for the page, each row a slice of it (taken once the buffer stopped moving). */
 static int read_tags(quill_arena *a, struct page *p) {
-    sqlite3_stmt *st = db_stmt(ST_PAGE_TAGS);
+    quill_stmt *st = db_stmt(ST_PAGE_TAGS);
     if (st == NULL) return -1;
-    sqlite3_bind_text(st, 1, p->ids, -1, SQLITE_STATIC);
+    quill_stmt_bind_text(st, 1, p->ids, strlen(p->ids));
     quill_buf b;
     quill_buf_init(&b, a);
     size_t off[LIST_PAGE_MAX] = {0}, len[LIST_PAGE_MAX] = {0};
     int cur = -1, rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t k = sqlite3_column_int64(st, 0);
+    while ((rc = quill_stmt_step(st)) == QUILL_DB_ROW) {
+        int64_t k = quill_stmt_int64(st, 0);
         if (k < 0 || k >= p->n) continue; /* cannot happen: keys index the ids we bound */
         if (k != cur) {
             if (cur >= 0 && quill_buf_putc(&b, ']') == 0) len[cur] = b.len - off[cur];
@@ -92,12 +92,11 @@ static int read_tags(quill_arena *a, struct page *p) {
         } else {
             quill_buf_putc(&b, ',');
         }
-        quill_json_escape(&b, (const char *)sqlite3_column_text(st, 1),
-                          (size_t)sqlite3_column_bytes(st, 1));
+        quill_json_escape(&b, quill_stmt_text(st, 1).ptr, quill_stmt_text(st, 1).len);
     }
-    sqlite3_reset(st);
+    quill_stmt_reset(st);
     if (cur >= 0 && quill_buf_putc(&b, ']') == 0) len[cur] = b.len - off[cur];
-    if (rc != SQLITE_DONE || b.failed) return -1;
+    if (rc != QUILL_DB_DONE || b.failed) return -1;
     for (int i = 0; i < p->n; i++)
         p->v[i].tags_json = len[i] ? (quill_str){b.ptr + off[i], len[i]} : (quill_str){NULL, 0};
     return 0;
@@ -105,51 +104,52 @@ static int read_tags(quill_arena *a, struct page *p) {
 
 /* favoritesCount and favorited of every row (rows without favorites have no result row). */
 static int read_favorites(struct page *p, int64_t viewer) {
-    sqlite3_stmt *st = db_stmt(ST_PAGE_FAVORITES);
+    quill_stmt *st = db_stmt(ST_PAGE_FAVORITES);
     if (st == NULL) return -1;
-    sqlite3_bind_text(st, 1, p->ids, -1, SQLITE_STATIC);
+    quill_stmt_bind_text(st, 1, p->ids, strlen(p->ids));
     if (viewer) db_bind_int(st, 2, viewer); /* NULL: max(user_id = NULL) is NULL, not favorited */
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        int64_t k = sqlite3_column_int64(st, 0);
+    while ((rc = quill_stmt_step(st)) == QUILL_DB_ROW) {
+        int64_t k = quill_stmt_int64(st, 0);
         if (k < 0 || k >= p->n) continue;
-        p->v[k].favorites = sqlite3_column_int64(st, 1);
-        p->v[k].favorited = sqlite3_column_int(st, 2) != 0;
+        p->v[k].favorites = quill_stmt_int64(st, 1);
+        p->v[k].favorited = (int)quill_stmt_int64(st, 2) != 0;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    quill_stmt_reset(st);
+    return rc == QUILL_DB_DONE ? 0 : -1;
 }
 
 /* following of every row: the page's authors the viewer follows (none when anonymous). */
 static int read_following(struct page *p, int64_t viewer) {
     if (viewer == 0) return 0;
-    sqlite3_stmt *st = db_stmt(ST_PAGE_FOLLOWING);
+    quill_stmt *st = db_stmt(ST_PAGE_FOLLOWING);
     if (st == NULL) return -1;
-    sqlite3_bind_text(st, 1, p->authors, -1, SQLITE_STATIC);
+    quill_stmt_bind_text(st, 1, p->authors, strlen(p->authors));
     db_bind_int(st, 2, viewer);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) { /* the page rows whose author is followed */
-        int64_t k = sqlite3_column_int64(st, 0);
+    while ((rc = quill_stmt_step(st)) ==
+           QUILL_DB_ROW) { /* the page rows whose author is followed */
+        int64_t k = quill_stmt_int64(st, 0);
         if (k >= 0 && k < p->n) p->v[k].following = true;
     }
-    sqlite3_reset(st);
-    return rc == SQLITE_DONE ? 0 : -1;
+    quill_stmt_reset(st);
+    return rc == QUILL_DB_DONE ? 0 : -1;
 }
 
 /* Runs the statements of a page inside the caller's read transaction. 0 or -1. */
-static int read_page(quill_arena *a, sqlite3_stmt *page, sqlite3_stmt *count, int64_t viewer,
+static int read_page(quill_arena *a, quill_stmt *page, quill_stmt *count, int64_t viewer,
                      int64_t limit, struct page *p, int64_t *total) {
-    int rc = sqlite3_step(count);
-    *total = rc == SQLITE_ROW ? sqlite3_column_int64(count, 0) : 0;
-    sqlite3_reset(count);
-    if (rc != SQLITE_ROW || read_rows(a, page, limit, p) != SQLITE_DONE) return -1;
+    int rc = quill_stmt_step(count);
+    *total = rc == QUILL_DB_ROW ? quill_stmt_int64(count, 0) : 0;
+    quill_stmt_reset(count);
+    if (rc != QUILL_DB_ROW || read_rows(a, page, limit, p) != QUILL_DB_DONE) return -1;
     /* Always run (an empty page too): a list costs the same statements whatever it holds. */
     if (read_tags(a, p) != 0 || read_favorites(p, viewer) != 0 || read_following(p, viewer) != 0)
         return -1;
     return 0;
 }
 
-void list_respond(quill_req *req, quill_res *res, sqlite3_stmt *page, sqlite3_stmt *count,
+void list_respond(quill_req *req, quill_res *res, quill_stmt *page, quill_stmt *count,
                   int64_t viewer, int64_t limit) {
     quill_arena *a = quill_req_arena(req);
     /* Not zeroed as a whole (profiled: a memset of the full-size page was 5% of a list). */

@@ -33,27 +33,27 @@ void auth_set_secret(const char *secret) {
     secret_len = strlen(secret);
 }
 
-static const char *col_dup(quill_arena *a, sqlite3_stmt *st, int col) {
-    const unsigned char *s = sqlite3_column_text(st, col);
+static const char *col_dup(quill_arena *a, quill_stmt *st, int col) {
+    const unsigned char *s = (const unsigned char *)quill_stmt_text(st, col).ptr;
     if (s == NULL) return NULL;
-    return quill_arena_strndup(a, (const char *)s, (size_t)sqlite3_column_bytes(st, col));
+    return quill_arena_strndup(a, (const char *)s, quill_stmt_text(st, col).len);
 }
 
 int auth_load_user(quill_req *req, int64_t id, struct blog_user *out) {
-    sqlite3_stmt *st = db_stmt(ST_USER_BY_ID);
+    quill_stmt *st = db_stmt(ST_USER_BY_ID);
     if (st == NULL) return -1;
     db_bind_int(st, 1, id);
     int rc = -1;
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (quill_stmt_step(st) == QUILL_DB_ROW) {
         quill_arena *a = quill_req_arena(req);
-        out->id = sqlite3_column_int64(st, 0);
+        out->id = quill_stmt_int64(st, 0);
         out->username = col_dup(a, st, 1);
         out->email = col_dup(a, st, 2);
         out->bio = col_dup(a, st, 3);
         out->image = col_dup(a, st, 4);
         rc = out->username && out->email ? 0 : -1;
     }
-    sqlite3_reset(st);
+    quill_stmt_reset(st);
     return rc;
 }
 

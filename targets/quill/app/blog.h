@@ -112,7 +112,7 @@ void render_user(quill_res *res, quill_req *req, int status, const struct blog_u
 
 /* Writes the profile object {username, bio, image, following} from columns of `st` starting at
  * `col` (username, bio, image, following in that order). */
-void render_profile_cols(quill_jw *w, sqlite3_stmt *st, int col);
+void render_profile_cols(quill_jw *w, quill_stmt *st, int col);
 
 /* An article as the contract shows it, from any source (an article row, a page row and the page's
  * tags/favorites/following). Slices: ptr NULL is JSON null. tags_json is a JSON array's text. */
@@ -126,7 +126,7 @@ struct article_view {
 void render_article_view(quill_jw *w, const struct article_view *v, bool with_body);
 
 /* Writes one article object from a row of an article statement (enum article_col). */
-void render_article_obj(quill_jw *w, sqlite3_stmt *st, bool with_body);
+void render_article_obj(quill_jw *w, quill_stmt *st, bool with_body);
 
 /* ---- article_list.c ---- */
 
@@ -135,11 +135,11 @@ void render_article_obj(quill_jw *w, sqlite3_stmt *st, bool with_body);
  * in one read transaction, the count, the page and one statement each for the tags, the
  * favorites and (with a viewer) the following flags of the whole page. */
 #define LIST_PAGE_MAX 100
-void list_respond(quill_req *req, quill_res *res, sqlite3_stmt *page, sqlite3_stmt *count,
+void list_respond(quill_req *req, quill_res *res, quill_stmt *page, quill_stmt *count,
                   int64_t viewer, int64_t limit);
 
 /* Writes one comment object from a row of a comment statement (enum comment_col). */
-void render_comment_obj(quill_jw *w, sqlite3_stmt *st);
+void render_comment_obj(quill_jw *w, quill_stmt *st);
 
 /* Writes a millisecond timestamp as an ISO 8601 string. */
 void render_time(quill_jw *w, int64_t ms);

@@ -17,20 +17,20 @@
 /* The id and author of the article `slug`: 0 and the ids, or -1 after answering 404 / 500. */
 static int article_meta(quill_req *req, quill_res *res, int64_t *id, int64_t *author) {
     quill_str slug = quill_req_param(req, "slug");
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_META);
+    quill_stmt *st = db_stmt(ST_ARTICLE_META);
     if (st == NULL) {
         render_db_error(res);
         return -1;
     }
-    sqlite3_bind_text(st, 1, slug.ptr, (int)slug.len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        *author = sqlite3_column_int64(st, 1);
+    quill_stmt_bind_text(st, 1, slug.ptr, slug.len);
+    int rc = quill_stmt_step(st);
+    if (rc == QUILL_DB_ROW) {
+        *id = quill_stmt_int64(st, 0);
+        *author = quill_stmt_int64(st, 1);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return 0;
-    if (rc == SQLITE_DONE)
+    quill_stmt_reset(st);
+    if (rc == QUILL_DB_ROW) return 0;
+    if (rc == QUILL_DB_DONE)
         render_error(res, 404, "article", "not found");
     else
         render_db_error(res);
@@ -52,8 +52,8 @@ static int page_params(quill_req *req, quill_res *res, int64_t *limit, int64_t *
     return -1;
 }
 
-static void bind_slice(sqlite3_stmt *st, int idx, quill_str s) {
-    if (s.ptr) sqlite3_bind_text(st, idx, s.ptr, (int)s.len, SQLITE_STATIC);
+static void bind_slice(quill_stmt *st, int idx, quill_str s) {
+    if (s.ptr) quill_stmt_bind_text(st, idx, s.ptr, s.len);
 }
 
 /* GET /api/articles?tag=&author=&favorited=&limit=&offset= */
@@ -65,13 +65,13 @@ static void article_list(quill_req *req, quill_res *res) {
               fav = quill_req_arg(req, "favorited");
     int mask =
         (tag.ptr ? LIST_TAG : 0) | (author.ptr ? LIST_AUTHOR : 0) | (fav.ptr ? LIST_FAVORITED : 0);
-    sqlite3_stmt *list = db_stmt((enum stmt_id)(ST_LIST + mask));
-    sqlite3_stmt *count = db_stmt((enum stmt_id)(ST_COUNT + mask));
+    quill_stmt *list = db_stmt((enum stmt_id)(ST_LIST + mask));
+    quill_stmt *count = db_stmt((enum stmt_id)(ST_COUNT + mask));
     if (list == NULL || count == NULL) {
         render_db_error(res);
         return;
     }
-    sqlite3_stmt *both[2] = {list, count};
+    quill_stmt *both[2] = {list, count};
     for (int i = 0; i < 2; i++) {
         /* The count statement has no ?1/?5/?6; binding absent parameters is a no-op error. */
         bind_slice(both[i], 2, tag);
@@ -88,8 +88,8 @@ static void article_feed(quill_req *req, quill_res *res) {
     const struct blog_user *me = auth_required(req, res);
     int64_t limit, offset;
     if (me == NULL || page_params(req, res, &limit, &offset) != 0) return;
-    sqlite3_stmt *list = db_stmt(ST_FEED_LIST);
-    sqlite3_stmt *count = db_stmt(ST_FEED_COUNT);
+    quill_stmt *list = db_stmt(ST_FEED_LIST);
+    quill_stmt *count = db_stmt(ST_FEED_COUNT);
     if (list == NULL || count == NULL) {
         render_db_error(res);
         return;
@@ -106,15 +106,15 @@ static void article_get(quill_req *req, quill_res *res) {
     const struct blog_user *me;
     if (auth_optional(req, res, &me) != 0) return;
     quill_str slug = quill_req_param(req, "slug");
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_BY_SLUG);
+    quill_stmt *st = db_stmt(ST_ARTICLE_BY_SLUG);
     if (st == NULL) {
         render_db_error(res);
         return;
     }
     if (me) db_bind_int(st, 1, me->id);
-    sqlite3_bind_text(st, 2, slug.ptr, (int)slug.len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    quill_stmt_bind_text(st, 2, slug.ptr, slug.len);
+    int rc = quill_stmt_step(st);
+    if (rc == QUILL_DB_ROW) {
         quill_jw w;
         quill_jw_init(&w, quill_req_arena(req));
         quill_jw_obj(&w);
@@ -122,12 +122,12 @@ static void article_get(quill_req *req, quill_res *res) {
         render_article_obj(&w, st, true);
         quill_jw_end(&w);
         quill_jw_respond(&w, res, 200);
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == QUILL_DB_DONE) {
         render_error(res, 404, "article", "not found");
     } else {
         render_db_error(res);
     }
-    sqlite3_reset(st);
+    quill_stmt_reset(st);
 }
 
 /* A validated tagList: `n` strings (duplicates are dropped by the tags' primary key; the order
@@ -166,11 +166,11 @@ static void read_tags(quill_req *req, const cJSON *in, struct tag_list *t, struc
 /* Inserts the tags of article `id` (inside the caller's transaction). 0 or -1. */
 static int insert_tags(int64_t id, const char *const *tags, int n) {
     for (int i = 0; i < n; i++) {
-        sqlite3_stmt *st = db_stmt(ST_TAG_INSERT);
+        quill_stmt *st = db_stmt(ST_TAG_INSERT);
         if (st == NULL) return -1;
         db_bind_int(st, 1, id);
         db_bind_text(st, 2, tags[i]);
-        if (db_exec(st) != SQLITE_DONE) return -1;
+        if (db_exec(st) != QUILL_DB_DONE) return -1;
     }
     return 0;
 }
@@ -187,7 +187,7 @@ static int64_t insert_article(quill_req *req, int64_t author, const char *title,
         char suffix[SLUG_SUFFIX_LEN];
         if (slug_random_suffix(suffix) != 0) return -1;
         slug_build(title, tlen, suffix, slug);
-        sqlite3_stmt *st = db_stmt(ST_ARTICLE_INSERT);
+        quill_stmt *st = db_stmt(ST_ARTICLE_INSERT);
         if (st == NULL) return -1;
         db_bind_text(st, 1, slug);
         db_bind_text(st, 2, title);
@@ -195,12 +195,12 @@ static int64_t insert_article(quill_req *req, int64_t author, const char *title,
         db_bind_text(st, 4, body);
         db_bind_int(st, 5, author);
         db_bind_int(st, 6, now);
-        int rc = db_exec(st);
-        if (rc == SQLITE_DONE) {
+        int64_t id = db_insert(st);
+        if (id > 0) {
             *slug_out = slug;
-            return sqlite3_last_insert_rowid(db_conn());
+            return id;
         }
-        if (rc != SQLITE_CONSTRAINT) return -1;
+        if (id != QUILL_DB_UNIQUE) return -1; /* PostgreSQL: ON CONFLICT (slug), no row */
     }
     return -1;
 }
@@ -220,7 +220,7 @@ int article_store_create(quill_req *req, int64_t author, const char *title, cons
 int article_store_update(int64_t id, const char *title, const char *description, const char *body,
                          bool replace_tags, const char *const *tags, int ntags) {
     if (db_begin() != 0) return -1;
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_UPDATE);
+    quill_stmt *st = db_stmt(ST_ARTICLE_UPDATE);
     int ok = st != NULL;
     if (ok) {
         db_bind_int(st, 1, id);
@@ -231,14 +231,14 @@ int article_store_update(int64_t id, const char *title, const char *description,
         db_bind_text(st, 6, description);
         db_bind_int(st, 7, body != NULL);
         db_bind_text(st, 8, body);
-        ok = db_exec(st) == SQLITE_DONE;
+        ok = db_exec(st) == QUILL_DB_DONE;
     }
     if (ok && replace_tags) {
-        sqlite3_stmt *clear = db_stmt(ST_TAGS_CLEAR);
+        quill_stmt *clear = db_stmt(ST_TAGS_CLEAR);
         ok = clear != NULL;
         if (ok) {
             db_bind_int(clear, 1, id);
-            ok = db_exec(clear) == SQLITE_DONE && insert_tags(id, tags, ntags) == 0;
+            ok = db_exec(clear) == QUILL_DB_DONE && insert_tags(id, tags, ntags) == 0;
         }
     }
     if (!ok || db_commit() != 0) {
@@ -345,7 +345,7 @@ static void favorite_change(quill_req *req, quill_res *res, enum stmt_id op) {
     const struct blog_user *me = auth_required(req, res);
     int64_t id, author;
     if (me == NULL || article_meta(req, res, &id, &author) != 0) return;
-    sqlite3_stmt *st = db_stmt(op);
+    quill_stmt *st = db_stmt(op);
     if (st == NULL) {
         render_db_error(res);
         return;
@@ -353,11 +353,11 @@ static void favorite_change(quill_req *req, quill_res *res, enum stmt_id op) {
     db_bind_int(st, 1, me->id);
     db_bind_int(st, 2, id);
     int rc = db_exec(st);
-    if (rc == SQLITE_CONSTRAINT) { /* the article was deleted meanwhile (foreign key) */
+    if (rc == QUILL_DB_CONSTRAINT) { /* the article was deleted meanwhile (foreign key) */
         render_error(res, 404, "article", "not found");
         return;
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != QUILL_DB_DONE) {
         render_db_error(res);
         return;
     }

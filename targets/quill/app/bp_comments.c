@@ -5,17 +5,17 @@
 /* The id of the article `slug`, and its author: 0, or -1 after answering 404 / 500. */
 static int article_of(quill_req *req, quill_res *res, int64_t *id) {
     quill_str slug = quill_req_param(req, "slug");
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_META);
+    quill_stmt *st = db_stmt(ST_ARTICLE_META);
     if (st == NULL) {
         render_db_error(res);
         return -1;
     }
-    sqlite3_bind_text(st, 1, slug.ptr, (int)slug.len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) *id = sqlite3_column_int64(st, 0);
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return 0;
-    if (rc == SQLITE_DONE)
+    quill_stmt_bind_text(st, 1, slug.ptr, slug.len);
+    int rc = quill_stmt_step(st);
+    if (rc == QUILL_DB_ROW) *id = quill_stmt_int64(st, 0);
+    quill_stmt_reset(st);
+    if (rc == QUILL_DB_ROW) return 0;
+    if (rc == QUILL_DB_DONE)
         render_error(res, 404, "article", "not found");
     else
         render_db_error(res);
@@ -35,7 +35,7 @@ static void comment_add(quill_req *req, quill_res *res) {
         render_errors(res, 422, &e);
         return;
     }
-    sqlite3_stmt *st = db_stmt(ST_COMMENT_INSERT);
+    quill_stmt *st = db_stmt(ST_COMMENT_INSERT);
     if (st == NULL) {
         render_db_error(res);
         return;
@@ -44,16 +44,15 @@ static void comment_add(quill_req *req, quill_res *res) {
     db_bind_int(st, 2, me->id);
     db_bind_text(st, 3, body);
     db_bind_int(st, 4, clock_now_ms());
-    int rc = db_exec(st);
-    if (rc == SQLITE_CONSTRAINT) { /* the article was deleted meanwhile (foreign key) */
+    int64_t id = db_insert(st);
+    if (id == QUILL_DB_CONSTRAINT) { /* the article was deleted meanwhile (foreign key) */
         render_error(res, 404, "article", "not found");
         return;
     }
-    if (rc != SQLITE_DONE) {
+    if (id < 0) {
         render_db_error(res);
         return;
     }
-    int64_t id = sqlite3_last_insert_rowid(db_conn());
     st = db_stmt(ST_COMMENT_BY_ID);
     if (st == NULL) {
         render_db_error(res);
@@ -61,7 +60,7 @@ static void comment_add(quill_req *req, quill_res *res) {
     }
     db_bind_int(st, 1, me->id);
     db_bind_int(st, 2, id);
-    if (sqlite3_step(st) == SQLITE_ROW) {
+    if (quill_stmt_step(st) == QUILL_DB_ROW) {
         quill_jw w;
         quill_jw_init(&w, quill_req_arena(req));
         quill_jw_obj(&w);
@@ -72,7 +71,7 @@ static void comment_add(quill_req *req, quill_res *res) {
     } else {
         render_db_error(res);
     }
-    sqlite3_reset(st);
+    quill_stmt_reset(st);
 }
 
 /* GET /api/articles/<slug>/comments */
@@ -80,7 +79,7 @@ static void comment_list(quill_req *req, quill_res *res) {
     const struct blog_user *me;
     int64_t article;
     if (auth_optional(req, res, &me) != 0 || article_of(req, res, &article) != 0) return;
-    sqlite3_stmt *st = db_stmt(ST_COMMENTS_OF);
+    quill_stmt *st = db_stmt(ST_COMMENTS_OF);
     if (st == NULL) {
         render_db_error(res);
         return;
@@ -93,9 +92,9 @@ static void comment_list(quill_req *req, quill_res *res) {
     quill_jw_key(&w, "comments");
     quill_jw_arr(&w);
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) render_comment_obj(&w, st);
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    while ((rc = quill_stmt_step(st)) == QUILL_DB_ROW) render_comment_obj(&w, st);
+    quill_stmt_reset(st);
+    if (rc != QUILL_DB_DONE) {
         render_db_error(res);
         return;
     }
@@ -126,21 +125,21 @@ static void comment_delete(quill_req *req, quill_res *res) {
         render_error(res, 404, "comment", "not found");
         return;
     }
-    sqlite3_stmt *st = db_stmt(ST_COMMENT_META);
+    quill_stmt *st = db_stmt(ST_COMMENT_META);
     if (st == NULL) {
         render_db_error(res);
         return;
     }
     db_bind_int(st, 1, id);
-    int rc = sqlite3_step(st);
-    int64_t of_article = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    int64_t author = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    int rc = quill_stmt_step(st);
+    int64_t of_article = rc == QUILL_DB_ROW ? quill_stmt_int64(st, 0) : 0;
+    int64_t author = rc == QUILL_DB_ROW ? quill_stmt_int64(st, 1) : 0;
+    quill_stmt_reset(st);
+    if (rc != QUILL_DB_ROW && rc != QUILL_DB_DONE) {
         render_db_error(res);
         return;
     }
-    if (rc == SQLITE_DONE || of_article != article) {
+    if (rc == QUILL_DB_DONE || of_article != article) {
         render_error(res, 404, "comment", "not found");
         return;
     }

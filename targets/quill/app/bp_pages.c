@@ -37,25 +37,25 @@ static void page_index(quill_req *req, quill_res *res) {
         render_error(res, 500, "server", "out of memory");
         return;
     }
-    sqlite3_stmt *st = db_stmt(ST_PAGE_ARTICLES);
+    quill_stmt *st = db_stmt(ST_PAGE_ARTICLES);
     if (st == NULL) {
         render_db_error(res);
         return;
     }
     int rc;
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = quill_stmt_step(st)) == QUILL_DB_ROW) {
         char iso[CLOCK_ISO_LEN + 1];
-        clock_format_iso(sqlite3_column_int64(st, 2), iso, sizeof iso);
+        clock_format_iso(quill_stmt_int64(st, 2), iso, sizeof iso);
         cJSON *row = cJSON_CreateObject();
         if (row == NULL) break;
         cJSON_AddItemToArray(list, row);
-        cJSON_AddStringToObject(row, "title", (const char *)sqlite3_column_text(st, 0));
-        cJSON_AddStringToObject(row, "username", (const char *)sqlite3_column_text(st, 1));
+        cJSON_AddStringToObject(row, "title", quill_stmt_text(st, 0).ptr);
+        cJSON_AddStringToObject(row, "username", quill_stmt_text(st, 1).ptr);
         cJSON_AddStringToObject(row, "createdAt", iso);
-        cJSON_AddStringToObject(row, "slug", (const char *)sqlite3_column_text(st, 3));
+        cJSON_AddStringToObject(row, "slug", quill_stmt_text(st, 3).ptr);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    quill_stmt_reset(st);
+    if (rc != QUILL_DB_DONE) {
         render_db_error(res);
         return;
     }

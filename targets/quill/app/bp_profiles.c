@@ -3,15 +3,15 @@
 
 /* Answers {"profile":...} for `username` as seen by `viewer` (0: anonymous), or 404. */
 static void respond_profile(quill_req *req, quill_res *res, quill_str username, int64_t viewer) {
-    sqlite3_stmt *st = db_stmt(ST_PROFILE);
+    quill_stmt *st = db_stmt(ST_PROFILE);
     if (st == NULL) {
         render_db_error(res);
         return;
     }
-    sqlite3_bind_text(st, 1, username.ptr, (int)username.len, SQLITE_STATIC);
+    quill_stmt_bind_text(st, 1, username.ptr, username.len);
     if (viewer) db_bind_int(st, 2, viewer);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = quill_stmt_step(st);
+    if (rc == QUILL_DB_ROW) {
         quill_jw w;
         quill_jw_init(&w, quill_req_arena(req));
         quill_jw_obj(&w);
@@ -19,27 +19,27 @@ static void respond_profile(quill_req *req, quill_res *res, quill_str username, 
         render_profile_cols(&w, st, 1);
         quill_jw_end(&w);
         quill_jw_respond(&w, res, 200);
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == QUILL_DB_DONE) {
         render_error(res, 404, "profile", "not found");
     } else {
         render_db_error(res);
     }
-    sqlite3_reset(st);
+    quill_stmt_reset(st);
 }
 
 /* The id of `username`: >0, 0 after answering 404, -1 after answering 500. */
 static int64_t profile_id(quill_res *res, quill_str username) {
-    sqlite3_stmt *st = db_stmt(ST_PROFILE);
+    quill_stmt *st = db_stmt(ST_PROFILE);
     if (st == NULL) {
         render_db_error(res);
         return -1;
     }
-    sqlite3_bind_text(st, 1, username.ptr, (int)username.len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    int64_t id = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc == SQLITE_DONE) render_error(res, 404, "profile", "not found");
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    quill_stmt_bind_text(st, 1, username.ptr, username.len);
+    int rc = quill_stmt_step(st);
+    int64_t id = rc == QUILL_DB_ROW ? quill_stmt_int64(st, 0) : 0;
+    quill_stmt_reset(st);
+    if (rc == QUILL_DB_DONE) render_error(res, 404, "profile", "not found");
+    if (rc != QUILL_DB_ROW && rc != QUILL_DB_DONE) {
         render_db_error(res);
         return -1;
     }
@@ -59,14 +59,14 @@ static void follow_change(quill_req *req, quill_res *res, enum stmt_id op) {
     quill_str username = quill_req_param(req, "username");
     int64_t id = profile_id(res, username);
     if (id <= 0) return;
-    sqlite3_stmt *st = db_stmt(op);
+    quill_stmt *st = db_stmt(op);
     if (st == NULL) {
         render_db_error(res);
         return;
     }
     db_bind_int(st, 1, me->id);
     db_bind_int(st, 2, id);
-    if (db_exec(st) != SQLITE_DONE) {
+    if (db_exec(st) != QUILL_DB_DONE) {
         render_db_error(res);
         return;
     }

@@ -3,9 +3,9 @@
 
 /* GET /api/tags: SQLite builds the sorted JSON array of distinct tags in one query. */
 static void tags_list(quill_req *req, quill_res *res) {
-    sqlite3_stmt *st = db_stmt(ST_TAGS_ALL);
-    if (st == NULL || sqlite3_step(st) != SQLITE_ROW) {
-        if (st) sqlite3_reset(st);
+    quill_stmt *st = db_stmt(ST_TAGS_ALL);
+    if (st == NULL || quill_stmt_step(st) != QUILL_DB_ROW) {
+        if (st) quill_stmt_reset(st);
         render_db_error(res);
         return;
     }
@@ -13,13 +13,13 @@ static void tags_list(quill_req *req, quill_res *res) {
     quill_jw_init(&w, quill_req_arena(req));
     quill_jw_obj(&w);
     quill_jw_key(&w, "tags");
-    const unsigned char *tags = sqlite3_column_text(st, 0);
+    const unsigned char *tags = (const unsigned char *)quill_stmt_text(st, 0).ptr;
     if (tags)
-        quill_jw_raw(&w, (const char *)tags, (size_t)sqlite3_column_bytes(st, 0));
+        quill_jw_raw(&w, (const char *)tags, quill_stmt_text(st, 0).len);
     else
         quill_jw_raw(&w, "[]", 2);
     quill_jw_end(&w);
-    sqlite3_reset(st);
+    quill_stmt_reset(st);
     quill_jw_respond(&w, res, 200);
 }
 

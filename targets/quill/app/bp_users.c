@@ -23,18 +23,18 @@ const char *users_bcrypt_key(quill_req *req, const char *password) {
 /* Adds 409 errors for the username and email already used by another user than `self` (0 for
  * none). Returns 0 (e may have grown) or -1 on a database error. */
 int users_taken(const char *username, const char *email, int64_t self, struct errors *e) {
-    sqlite3_stmt *st = db_stmt(ST_USER_TAKEN);
+    quill_stmt *st = db_stmt(ST_USER_TAKEN);
     if (st == NULL) return -1;
     db_bind_text(st, 1, username);
     db_bind_text(st, 2, email);
     db_bind_int(st, 3, self);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
+    if (quill_stmt_step(st) != QUILL_DB_ROW) {
+        quill_stmt_reset(st);
         return -1;
     }
-    if (username && sqlite3_column_int(st, 0)) errors_add(e, "username", MSG_TAKEN);
-    if (email && sqlite3_column_int(st, 1)) errors_add(e, "email", MSG_TAKEN);
-    sqlite3_reset(st);
+    if (username && (int)quill_stmt_int64(st, 0)) errors_add(e, "username", MSG_TAKEN);
+    if (email && (int)quill_stmt_int64(st, 1)) errors_add(e, "email", MSG_TAKEN);
+    quill_stmt_reset(st);
     return 0;
 }
 
@@ -105,7 +105,7 @@ static void register_done(quill_req *req, quill_res *res, void *arg) {
         render_error(res, 500, "server", "password hashing failed");
         return;
     }
-    sqlite3_stmt *st = db_stmt(ST_USER_INSERT);
+    quill_stmt *st = db_stmt(ST_USER_INSERT);
     if (st == NULL) {
         render_db_error(res);
         return;
@@ -113,18 +113,18 @@ static void register_done(quill_req *req, quill_res *res, void *arg) {
     db_bind_text(st, 1, j->username);
     db_bind_text(st, 2, j->email);
     db_bind_text(st, 3, j->hash);
-    int rc = db_exec(st);
-    if (rc == SQLITE_CONSTRAINT) {
+    int64_t id = db_insert(st);
+    if (id == QUILL_DB_UNIQUE) {
         /* Another request took the name or e-mail since the check: the same 409. */
         if (answer_taken(res, j->username, j->email, 0) == 0)
             render_error(res, 409, "username", MSG_TAKEN);
         return;
     }
-    if (rc != SQLITE_DONE) {
+    if (id < 0) {
         render_db_error(res);
         return;
     }
-    respond_user(req, res, sqlite3_last_insert_rowid(db_conn()), 201);
+    respond_user(req, res, id, 201);
 }
 
 /* POST /api/users */
@@ -169,19 +169,20 @@ static void user_login(quill_req *req, quill_res *res) {
         return;
     }
     struct password_job *j = password_job(req, res, password);
-    sqlite3_stmt *st = j ? db_stmt(ST_USER_BY_EMAIL) : NULL;
+    quill_stmt *st = j ? db_stmt(ST_USER_BY_EMAIL) : NULL;
     if (st == NULL) {
         if (j) render_db_error(res);
         return;
     }
     db_bind_text(st, 1, email);
-    int rc = sqlite3_step(st);
-    const unsigned char *hash = rc == SQLITE_ROW ? sqlite3_column_text(st, 5) : NULL;
+    int rc = quill_stmt_step(st);
+    const unsigned char *hash =
+        rc == QUILL_DB_ROW ? (const unsigned char *)quill_stmt_text(st, 5).ptr : NULL;
     /* An unknown e-mail is checked against the dummy hash: the same time as a wrong password. */
     snprintf(j->hash, sizeof j->hash, "%s", hash ? (const char *)hash : dummy_hash);
-    j->id = hash ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    j->id = hash ? quill_stmt_int64(st, 0) : 0;
+    quill_stmt_reset(st);
+    if (rc != QUILL_DB_ROW && rc != QUILL_DB_DONE) {
         render_db_error(res);
         return;
     }
@@ -251,7 +252,7 @@ static void read_password(const cJSON *in, struct update *u, struct errors *e) {
     }
 }
 
-static void bind_update(sqlite3_stmt *st, int idx, const struct update *u) {
+static void bind_update(quill_stmt *st, int idx, const struct update *u) {
     db_bind_int(st, idx, u->set);
     db_bind_text(st, idx + 1, u->value);
 }
@@ -260,7 +261,7 @@ enum { UPD_EMAIL, UPD_USERNAME, UPD_PASSWORD, UPD_BIO, UPD_IMAGE };
 
 /* Stores the fields of PUT /api/user (the password already hashed) and answers the user. */
 static void apply_update(quill_req *req, quill_res *res, int64_t id, const struct update *f) {
-    sqlite3_stmt *st = db_stmt(ST_USER_UPDATE);
+    quill_stmt *st = db_stmt(ST_USER_UPDATE);
     if (st == NULL) {
         render_db_error(res);
         return;
@@ -272,12 +273,12 @@ static void apply_update(quill_req *req, quill_res *res, int64_t id, const struc
     bind_update(st, 8, &f[UPD_BIO]);
     bind_update(st, 10, &f[UPD_IMAGE]);
     int rc = db_exec(st);
-    if (rc == SQLITE_CONSTRAINT) {
+    if (rc == QUILL_DB_UNIQUE) {
         if (answer_taken(res, f[UPD_USERNAME].value, f[UPD_EMAIL].value, id) == 0)
             render_error(res, 409, f[UPD_USERNAME].set ? "username" : "email", MSG_TAKEN);
         return;
     }
-    if (rc != SQLITE_DONE) {
+    if (rc != QUILL_DB_DONE) {
         render_db_error(res);
         return;
     }

@@ -14,20 +14,20 @@ static const char *const editor_fields[] = {"title", "description", "body", "tag
 /* The article id and author of the path's <slug>: 0, or -1 after answering 404 / 500. */
 static int article_meta(quill_req *req, quill_res *res, int64_t *id, int64_t *author) {
     quill_str slug = quill_req_param(req, "slug");
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_META);
+    quill_stmt *st = db_stmt(ST_ARTICLE_META);
     if (st == NULL) {
         quill_abort(req, res, 500);
         return -1;
     }
-    sqlite3_bind_text(st, 1, slug.ptr, (int)slug.len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(st, 0);
-        *author = sqlite3_column_int64(st, 1);
+    quill_stmt_bind_text(st, 1, slug.ptr, slug.len);
+    int rc = quill_stmt_step(st);
+    if (rc == QUILL_DB_ROW) {
+        *id = quill_stmt_int64(st, 0);
+        *author = quill_stmt_int64(st, 1);
     }
-    sqlite3_reset(st);
-    if (rc == SQLITE_ROW) return 0;
-    quill_abort(req, res, rc == SQLITE_DONE ? 404 : 500);
+    quill_stmt_reset(st);
+    if (rc == QUILL_DB_ROW) return 0;
+    quill_abort(req, res, rc == QUILL_DB_DONE ? 404 : 500);
     return -1;
 }
 
@@ -113,7 +113,7 @@ static void editor_edit(quill_req *req, quill_res *res) {
         quill_abort(req, res, 403);
         return;
     }
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_BY_ID);
+    quill_stmt *st = db_stmt(ST_ARTICLE_BY_ID);
     cJSON *form = web_context(req);
     if (st == NULL || form == NULL) {
         quill_abort(req, res, 500);
@@ -121,17 +121,16 @@ static void editor_edit(quill_req *req, quill_res *res) {
     }
     db_bind_int(st, 1, me->id);
     db_bind_int(st, 2, id);
-    if (sqlite3_step(st) != SQLITE_ROW) {
-        sqlite3_reset(st);
+    if (quill_stmt_step(st) != QUILL_DB_ROW) {
+        quill_stmt_reset(st);
         quill_abort(req, res, 404);
         return;
     }
-    cJSON_AddStringToObject(form, "title", (const char *)sqlite3_column_text(st, AC_TITLE));
-    cJSON_AddStringToObject(form, "description",
-                            (const char *)sqlite3_column_text(st, AC_DESCRIPTION));
-    cJSON_AddStringToObject(form, "body", (const char *)sqlite3_column_text(st, AC_BODY));
-    cJSON *tags = cJSON_Parse((const char *)sqlite3_column_text(st, AC_TAGS));
-    sqlite3_reset(st);
+    cJSON_AddStringToObject(form, "title", quill_stmt_text(st, AC_TITLE).ptr);
+    cJSON_AddStringToObject(form, "description", quill_stmt_text(st, AC_DESCRIPTION).ptr);
+    cJSON_AddStringToObject(form, "body", quill_stmt_text(st, AC_BODY).ptr);
+    cJSON *tags = cJSON_Parse(quill_stmt_text(st, AC_TAGS).ptr);
+    quill_stmt_reset(st);
     quill_buf joined;
     quill_buf_init(&joined, quill_req_arena(req));
     quill_buf_puts(&joined, "");
@@ -198,8 +197,8 @@ static char *iso(quill_req *req, int64_t ms) {
     return out;
 }
 
-static const char *col_text(sqlite3_stmt *st, int col) {
-    const char *s = (const char *)sqlite3_column_text(st, col);
+static const char *col_text(quill_stmt *st, int col) {
+    const char *s = quill_stmt_text(st, col).ptr;
     return s ? s : "";
 }
 
@@ -209,20 +208,20 @@ static void render_article(quill_req *req, quill_res *res, int status, cJSON *er
     const struct web_user *me = web_user(req);
     quill_str slug = quill_req_param(req, "slug");
     cJSON *ctx = web_context(req);
-    sqlite3_stmt *st = ctx ? db_stmt(ST_ARTICLE_BY_SLUG) : NULL;
+    quill_stmt *st = ctx ? db_stmt(ST_ARTICLE_BY_SLUG) : NULL;
     if (st == NULL) {
         quill_abort(req, res, 500);
         return;
     }
     if (me) db_bind_int(st, 1, me->id);
-    sqlite3_bind_text(st, 2, slug.ptr, (int)slug.len, SQLITE_STATIC);
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_ROW) {
-        sqlite3_reset(st);
-        quill_abort(req, res, rc == SQLITE_DONE ? 404 : 500);
+    quill_stmt_bind_text(st, 2, slug.ptr, slug.len);
+    int rc = quill_stmt_step(st);
+    if (rc != QUILL_DB_ROW) {
+        quill_stmt_reset(st);
+        quill_abort(req, res, rc == QUILL_DB_DONE ? 404 : 500);
         return;
     }
-    int64_t article_id = sqlite3_column_int64(st, AC_ID);
+    int64_t article_id = quill_stmt_int64(st, AC_ID);
     cJSON *a = cJSON_AddObjectToObject(ctx, "article");
     const char *author = col_text(st, AC_USERNAME);
     bool mine = me && strcmp(author, me->username) == 0;
@@ -231,7 +230,7 @@ static void render_article(quill_req *req, quill_res *res, int status, cJSON *er
         cJSON_AddStringToObject(a, "title", col_text(st, AC_TITLE));
         cJSON_AddStringToObject(a, "body", col_text(st, AC_BODY));
         cJSON_AddStringToObject(a, "author", author);
-        const char *created = iso(req, sqlite3_column_int64(st, AC_CREATED));
+        const char *created = iso(req, quill_stmt_int64(st, AC_CREATED));
         cJSON_AddStringToObject(a, "createdAt", created ? created : "");
         cJSON *tags = cJSON_Parse(col_text(st, AC_TAGS));
         if (cJSON_IsArray(tags))
@@ -239,7 +238,7 @@ static void render_article(quill_req *req, quill_res *res, int status, cJSON *er
         else
             cJSON_Delete(tags);
     }
-    sqlite3_reset(st);
+    quill_stmt_reset(st);
     cJSON_AddBoolToObject(ctx, "mine", mine);
     cJSON *list = cJSON_AddArrayToObject(ctx, "comments");
     st = list ? db_stmt(ST_COMMENTS_OF_DESC) : NULL;
@@ -249,20 +248,20 @@ static void render_article(quill_req *req, quill_res *res, int status, cJSON *er
     }
     if (me) db_bind_int(st, 1, me->id);
     db_bind_int(st, 2, article_id);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+    while ((rc = quill_stmt_step(st)) == QUILL_DB_ROW) {
         cJSON *c = cJSON_CreateObject();
         if (c == NULL) break;
         cJSON_AddItemToArray(list, c);
         const char *who = col_text(st, CC_USERNAME);
-        const char *created = iso(req, sqlite3_column_int64(st, CC_CREATED));
-        cJSON_AddNumberToObject(c, "id", (double)sqlite3_column_int64(st, CC_ID));
+        const char *created = iso(req, quill_stmt_int64(st, CC_CREATED));
+        cJSON_AddNumberToObject(c, "id", (double)quill_stmt_int64(st, CC_ID));
         cJSON_AddStringToObject(c, "body", col_text(st, CC_BODY));
         cJSON_AddStringToObject(c, "author", who);
         cJSON_AddStringToObject(c, "createdAt", created ? created : "");
         cJSON_AddBoolToObject(c, "mine", me && strcmp(who, me->username) == 0);
     }
-    sqlite3_reset(st);
-    if (rc != SQLITE_DONE) {
+    quill_stmt_reset(st);
+    if (rc != QUILL_DB_DONE) {
         quill_abort(req, res, 500);
         return;
     }
@@ -291,7 +290,7 @@ static void comment_create(quill_req *req, quill_res *res) {
         render_article(req, res, 422, quill_form_errors_json(req, &e));
         return;
     }
-    sqlite3_stmt *st = db_stmt(ST_COMMENT_INSERT);
+    quill_stmt *st = db_stmt(ST_COMMENT_INSERT);
     if (st == NULL) {
         quill_abort(req, res, 500);
         return;
@@ -300,12 +299,12 @@ static void comment_create(quill_req *req, quill_res *res) {
     db_bind_int(st, 2, me->id);
     db_bind_text(st, 3, body.ptr);
     db_bind_int(st, 4, clock_now_ms());
-    int rc = db_exec(st);
-    if (rc != SQLITE_DONE) { /* a foreign-key failure: the article was deleted meanwhile */
-        quill_abort(req, res, rc == SQLITE_CONSTRAINT ? 404 : 500);
+    int64_t rc = db_insert(st);
+    if (rc < 0) { /* a foreign-key failure: the article was deleted meanwhile */
+        quill_abort(req, res, rc == QUILL_DB_CONSTRAINT ? 404 : 500);
         return;
     }
-    long long cid = (long long)sqlite3_last_insert_rowid(db_conn());
+    long long cid = (long long)rc;
     quill_redirect(res, 303,
                    quill_arena_printf(quill_req_arena(req), "/article/%s#comment-%lld",
                                       quill_req_param(req, "slug").ptr, cid));
@@ -321,21 +320,21 @@ static void comment_delete(quill_req *req, quill_res *res) {
         quill_abort(req, res, 404);
         return;
     }
-    sqlite3_stmt *st = db_stmt(ST_COMMENT_META);
+    quill_stmt *st = db_stmt(ST_COMMENT_META);
     if (st == NULL) {
         quill_abort(req, res, 500);
         return;
     }
     db_bind_int(st, 1, cid);
-    int rc = sqlite3_step(st);
-    int64_t of_article = rc == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
-    int64_t by = rc == SQLITE_ROW ? sqlite3_column_int64(st, 1) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    int rc = quill_stmt_step(st);
+    int64_t of_article = rc == QUILL_DB_ROW ? quill_stmt_int64(st, 0) : 0;
+    int64_t by = rc == QUILL_DB_ROW ? quill_stmt_int64(st, 1) : 0;
+    quill_stmt_reset(st);
+    if (rc != QUILL_DB_ROW && rc != QUILL_DB_DONE) {
         quill_abort(req, res, 500);
         return;
     }
-    if (rc == SQLITE_DONE || of_article != article) {
+    if (rc == QUILL_DB_DONE || of_article != article) {
         quill_abort(req, res, 404);
         return;
     }

@@ -88,7 +88,7 @@ static void check_work(void *arg) {
 /* POST /register, after hashing. */
 static void register_done(quill_req *req, quill_res *res, void *arg) {
     struct password_job *j = arg;
-    sqlite3_stmt *st = j->ok ? db_stmt(ST_USER_INSERT) : NULL;
+    quill_stmt *st = j->ok ? db_stmt(ST_USER_INSERT) : NULL;
     if (st == NULL) {
         quill_abort(req, res, 500);
         return;
@@ -96,8 +96,8 @@ static void register_done(quill_req *req, quill_res *res, void *arg) {
     db_bind_text(st, 1, j->username);
     db_bind_text(st, 2, j->email);
     db_bind_text(st, 3, j->hash);
-    int rc = db_exec(st);
-    if (rc == SQLITE_CONSTRAINT) { /* taken since the check: the same 422 */
+    int64_t id = db_insert(st);
+    if (id == QUILL_DB_UNIQUE) { /* taken since the check: the same 422 */
         struct errors e = {0};
         quill_form_errors fe = {0};
         if (users_taken(j->username, j->email, 0, &e) != 0) {
@@ -109,11 +109,11 @@ static void register_done(quill_req *req, quill_res *res, void *arg) {
         render_register(req, res, 422, quill_form_errors_json(req, &fe));
         return;
     }
-    if (rc != SQLITE_DONE) {
+    if (id < 0) {
         quill_abort(req, res, 500);
         return;
     }
-    signed_in(req, res, sqlite3_last_insert_rowid(db_conn()), "/");
+    signed_in(req, res, id, "/");
 }
 
 /* POST /register */
@@ -170,21 +170,21 @@ static void login_submit(quill_req *req, quill_res *res) {
         return;
     }
     struct password_job *j = quill_arena_calloc(quill_req_arena(req), 1, sizeof *j);
-    sqlite3_stmt *st = j ? db_stmt(ST_USER_BY_EMAIL) : NULL;
+    quill_stmt *st = j ? db_stmt(ST_USER_BY_EMAIL) : NULL;
     if (st == NULL || (j->key = users_bcrypt_key(req, password.ptr)) == NULL) {
         quill_abort(req, res, 500);
         return;
     }
     db_bind_text(st, 1, email.ptr);
-    int rc = sqlite3_step(st);
-    const char *hash = rc == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 5) : NULL;
+    int rc = quill_stmt_step(st);
+    const char *hash = rc == QUILL_DB_ROW ? quill_stmt_text(st, 5).ptr : NULL;
     /* An unknown e-mail is checked against a real hash: as slow as a wrong password. */
     size_t n = strlen(hash ? hash : users_dummy_hash());
     if (n >= sizeof j->hash) n = sizeof j->hash - 1;
     memcpy(j->hash, hash ? hash : users_dummy_hash(), n);
-    j->id = hash ? sqlite3_column_int64(st, 0) : 0;
-    sqlite3_reset(st);
-    if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    j->id = hash ? quill_stmt_int64(st, 0) : 0;
+    quill_stmt_reset(st);
+    if (rc != QUILL_DB_ROW && rc != QUILL_DB_DONE) {
         quill_abort(req, res, 500);
         return;
     }

@@ -1,7 +1,9 @@
-/* db: see db.h. The schema and the query plans are explained in README.md. */
+/* db: see db.h. The schema and the query plans are explained in README.md ("Database" covers
+ * PostgreSQL: what differs and why). */
 #include "db.h"
 
 #include <pthread.h>
+#include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,6 +58,55 @@ static const char *schema_sql =
     "  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
     "  created_at INTEGER NOT NULL) WITHOUT ROWID;";
 
+/* The same schema for PostgreSQL: BIGSERIAL ids (a sequence: never reused, even after the newest
+ * row is deleted), BIGINT milliseconds for the timestamps exactly as SQLite stores them (so the API
+ * shows exactly three digits on both), plain tables (WITHOUT ROWID is SQLite's). Created once by
+ * db_init in the main thread, before any worker thread connects. */
+static const char *pg_schema_sql =
+    "CREATE TABLE IF NOT EXISTS users ("
+    "  id BIGSERIAL PRIMARY KEY,"
+    "  username TEXT NOT NULL UNIQUE,"
+    "  email TEXT NOT NULL UNIQUE,"
+    "  password_hash TEXT NOT NULL,"
+    "  bio TEXT,"
+    "  image TEXT);"
+    "CREATE TABLE IF NOT EXISTS follows ("
+    "  follower_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  followee_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (follower_id, followee_id));"
+    "CREATE TABLE IF NOT EXISTS articles ("
+    "  id BIGSERIAL PRIMARY KEY,"
+    "  slug TEXT NOT NULL UNIQUE,"
+    "  title TEXT NOT NULL,"
+    "  description TEXT NOT NULL,"
+    "  body TEXT NOT NULL,"
+    "  author_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at BIGINT NOT NULL,"
+    "  updated_at BIGINT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS articles_created ON articles (created_at);"
+    "CREATE INDEX IF NOT EXISTS articles_author ON articles (author_id, created_at);"
+    "CREATE TABLE IF NOT EXISTS article_tags ("
+    "  article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,"
+    "  tag TEXT NOT NULL,"
+    "  PRIMARY KEY (article_id, tag));"
+    "CREATE INDEX IF NOT EXISTS article_tags_tag ON article_tags (tag, article_id);"
+    "CREATE TABLE IF NOT EXISTS favorites ("
+    "  article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,"
+    "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  PRIMARY KEY (article_id, user_id));"
+    "CREATE INDEX IF NOT EXISTS favorites_user ON favorites (user_id, article_id);"
+    "CREATE TABLE IF NOT EXISTS comments ("
+    "  id BIGSERIAL PRIMARY KEY,"
+    "  article_id BIGINT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,"
+    "  author_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  body TEXT NOT NULL,"
+    "  created_at BIGINT NOT NULL);"
+    "CREATE INDEX IF NOT EXISTS comments_article ON comments (article_id, id);"
+    "CREATE TABLE IF NOT EXISTS web_sessions ("
+    "  id TEXT PRIMARY KEY,"
+    "  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    "  created_at BIGINT NOT NULL);";
+
 /* One article (enum article_col); ?1 is the viewer's id (NULL: anonymous). The counts and flags
  * are subqueries on covering primary keys: for one row, one probe each. Lists do not use this
  * shape (see PAGE_SELECT). */
@@ -87,16 +138,13 @@ static const char *schema_sql =
 #define LIST_ORDER " ORDER BY a.created_at DESC, a.id DESC LIMIT ?5 OFFSET ?6"
 
 static const char *fixed_sql[ST_LIST] = {
-    [ST_BEGIN_IMMEDIATE] = "BEGIN IMMEDIATE",
-    [ST_COMMIT] = "COMMIT",
-    [ST_ROLLBACK] = "ROLLBACK",
-    [ST_BEGIN_READ] = "BEGIN",
     [ST_USER_BY_ID] = "SELECT id, username, email, bio, image FROM users WHERE id = ?1",
     [ST_USER_BY_EMAIL] =
         "SELECT id, username, email, bio, image, password_hash FROM users WHERE email = ?1",
     [ST_USER_TAKEN] = "SELECT EXISTS (SELECT 1 FROM users WHERE username = ?1 AND id <> ?3),"
                       " EXISTS (SELECT 1 FROM users WHERE email = ?2 AND id <> ?3)",
-    [ST_USER_INSERT] = "INSERT INTO users (username, email, password_hash) VALUES (?1, ?2, ?3)",
+    [ST_USER_INSERT] =
+        "INSERT INTO users (username, email, password_hash) VALUES (?1, ?2, ?3) RETURNING id",
     [ST_USER_UPDATE] =
         "UPDATE users SET email = iif(?2, ?3, email), username = iif(?4, ?5, username),"
         " password_hash = iif(?6, ?7, password_hash), bio = iif(?8, ?9, bio),"
@@ -111,7 +159,8 @@ static const char *fixed_sql[ST_LIST] = {
     [ST_ARTICLE_BY_ID] = ARTICLE_COLS "WHERE a.id = ?2",
     [ST_ARTICLE_META] = "SELECT id, author_id FROM articles WHERE slug = ?1",
     [ST_ARTICLE_INSERT] = "INSERT INTO articles (slug, title, description, body, author_id,"
-                          " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+                          " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+                          " RETURNING id",
     /* max(): updatedAt moves forward even within one millisecond (ruling 7). */
     [ST_ARTICLE_UPDATE] = "UPDATE articles SET title = iif(?3, ?4, title),"
                           " description = iif(?5, ?6, description), body = iif(?7, ?8, body),"
@@ -124,7 +173,7 @@ static const char *fixed_sql[ST_LIST] = {
     [ST_FAVORITE] = "INSERT OR IGNORE INTO favorites (user_id, article_id) VALUES (?1, ?2)",
     [ST_UNFAVORITE] = "DELETE FROM favorites WHERE user_id = ?1 AND article_id = ?2",
     [ST_COMMENT_INSERT] = "INSERT INTO comments (article_id, author_id, body, created_at)"
-                          " VALUES (?1, ?2, ?3, ?4)",
+                          " VALUES (?1, ?2, ?3, ?4) RETURNING id",
     [ST_COMMENT_BY_ID] = COMMENT_COLS "WHERE c.id = ?2",
     [ST_COMMENTS_OF] = COMMENT_COLS "WHERE c.article_id = ?2 ORDER BY c.id",
     [ST_COMMENT_META] = "SELECT article_id, author_id FROM comments WHERE id = ?1",
@@ -157,6 +206,60 @@ static const char *fixed_sql[ST_LIST] = {
                           " ON w.follower_id = ?2 AND w.followee_id = j.value",
 };
 
+/* PostgreSQL's texts where SQLite's dialect is not portable (NULL: the same text as above):
+ * CASE for iif, GREATEST for the two-argument max, ON CONFLICT DO NOTHING for INSERT OR IGNORE,
+ * a string_agg of to_json for json_group_array (the same compact JSON text), and
+ * jsonb_array_elements_text WITH ORDINALITY for json_each (ord - 1 is json_each's key; its rows
+ * come in no guaranteed order without the ORDER BY). */
+#define PG_TAGS_OF(id)                                                                             \
+    "(SELECT coalesce('[' || string_agg(to_json(t.tag)::text, ',' ORDER BY t.tag) || ']', '[]')"   \
+    " FROM article_tags t WHERE t.article_id = " id ")"
+#define PG_EACH(p) " jsonb_array_elements_text(" p "::jsonb) WITH ORDINALITY j(value, ord)"
+#define PG_ARTICLE_COLS                                                                            \
+    "SELECT a.id, a.slug, a.title, a.description, a.body, a.created_at, a.updated_at,"             \
+    " u.username, u.bio, u.image,"                                                                 \
+    " (SELECT count(*) FROM favorites f WHERE f.article_id = a.id),"                               \
+    " EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = a.id AND f.user_id = ?1),"            \
+    " EXISTS (SELECT 1 FROM follows w WHERE w.follower_id = ?1 AND w.followee_id = a.author_id),"  \
+    " " PG_TAGS_OF("a.id") " FROM articles a JOIN users u ON u.id = a.author_id "
+
+static const char *pg_sql[ST_LIST] = {
+    [ST_USER_UPDATE] = "UPDATE users SET email = CASE WHEN ?2 <> 0 THEN ?3 ELSE email END,"
+                       " username = CASE WHEN ?4 <> 0 THEN ?5 ELSE username END,"
+                       " password_hash = CASE WHEN ?6 <> 0 THEN ?7 ELSE password_hash END,"
+                       " bio = CASE WHEN ?8 <> 0 THEN ?9 ELSE bio END,"
+                       " image = CASE WHEN ?10 <> 0 THEN ?11 ELSE image END WHERE id = ?1",
+    [ST_FOLLOW] = "INSERT INTO follows (follower_id, followee_id) VALUES (?1, ?2)"
+                  " ON CONFLICT DO NOTHING",
+    [ST_ARTICLE_BY_SLUG] = PG_ARTICLE_COLS "WHERE a.slug = ?2",
+    [ST_ARTICLE_BY_ID] = PG_ARTICLE_COLS "WHERE a.id = ?2",
+    /* ON CONFLICT (slug): a taken slug gives no row instead of an error that would abort the
+     * transaction; db_insert reports it as QUILL_DB_UNIQUE and the caller tries another suffix. */
+    [ST_ARTICLE_INSERT] = "INSERT INTO articles (slug, title, description, body, author_id,"
+                          " created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)"
+                          " ON CONFLICT (slug) DO NOTHING RETURNING id",
+    [ST_ARTICLE_UPDATE] = "UPDATE articles SET title = CASE WHEN ?3 <> 0 THEN ?4 ELSE title END,"
+                          " description = CASE WHEN ?5 <> 0 THEN ?6 ELSE description END,"
+                          " body = CASE WHEN ?7 <> 0 THEN ?8 ELSE body END,"
+                          " updated_at = GREATEST(?2, updated_at + 1) WHERE id = ?1",
+    [ST_TAG_INSERT] = "INSERT INTO article_tags (article_id, tag) VALUES (?1, ?2)"
+                      " ON CONFLICT DO NOTHING",
+    [ST_TAGS_ALL] = "SELECT coalesce('[' || string_agg(to_json(tag)::text, ',' ORDER BY tag)"
+                    " || ']', '[]') FROM (SELECT DISTINCT tag FROM article_tags) t",
+    [ST_FAVORITE] = "INSERT INTO favorites (user_id, article_id) VALUES (?1, ?2)"
+                    " ON CONFLICT DO NOTHING",
+    [ST_PAGE_TAGS] = "SELECT j.ord - 1, t.tag FROM" PG_EACH(
+        "?1") " JOIN article_tags t ON t.article_id = j.value::bigint ORDER BY j.ord, t.tag",
+    [ST_PAGE_FAVORITES] =
+        "SELECT j.ord - 1,"
+        " (SELECT count(*) FROM favorites f WHERE f.article_id = j.value::bigint),"
+        " EXISTS (SELECT 1 FROM favorites f WHERE f.article_id = j.value::bigint"
+        " AND f.user_id = ?2) FROM" PG_EACH("?1") " ORDER BY j.ord",
+    [ST_PAGE_FOLLOWING] = "SELECT j.ord - 1 FROM" PG_EACH(
+        "?1") " JOIN follows w"
+              " ON w.follower_id = ?2 AND w.followee_id = j.value::bigint",
+};
+
 /* The filters of the list statements, by bit: joins for tag and favorited, a condition for the
  * author. Fixed text: which ones a statement holds depends only on which query parameters are
  * present, never on their values. */
@@ -171,8 +274,8 @@ static const char *filter_join[3] = {
 static char list_sql[16][DB_SQL_MAX]; /* [mask] lists, [8 + mask] counts; built by db_init */
 
 struct conn {
-    sqlite3 *db;
-    sqlite3_stmt *st[ST_MAX];
+    quill_db *db;
+    quill_stmt *st[ST_MAX];
     struct conn *next;
 };
 
@@ -180,10 +283,15 @@ static _Thread_local struct conn *tl_conn;
 static _Thread_local unsigned tl_queries; /* statements handed out since the last reset */
 static pthread_mutex_t conns_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct conn *conns; /* every open connection, closed by db_shutdown() */
-static char db_path[4096];
+static char db_path[4096]; /* an SQLite path or a PostgreSQL URL */
+static bool db_pg;
+
+bool db_is_postgres(void) {
+    return db_pg;
+}
 
 static const char *stmt_sql(enum stmt_id id) {
-    if (id < ST_LIST) return fixed_sql[id];
+    if (id < ST_LIST) return db_pg && pg_sql[id] ? pg_sql[id] : fixed_sql[id];
     return list_sql[id - ST_LIST];
 }
 
@@ -208,84 +316,57 @@ static int build_list_sql(void) {
     return 0;
 }
 
-static int exec_script(sqlite3 *db, const char *sql) {
-    char *err = NULL;
-    if (sqlite3_exec(db, sql, NULL, NULL, &err) != SQLITE_OK) {
-        fprintf(stderr, "quill-blog: database %s: %s\n", db_path, err ? err : sqlite3_errmsg(db));
-        sqlite3_free(err);
-        return -1;
-    }
-    return 0;
-}
-
-/* Opens a connection with the per-connection settings every worker uses. */
-static sqlite3 *open_conn(void) {
-    sqlite3 *db = NULL;
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX;
-    if (sqlite3_open_v2(db_path, &db, flags, NULL) != SQLITE_OK) {
-        fprintf(stderr, "quill-blog: cannot open database %s: %s\n", db_path,
-                db ? sqlite3_errmsg(db) : "out of memory");
-        sqlite3_close(db);
-        return NULL;
-    }
-    sqlite3_busy_timeout(db, DB_BUSY_TIMEOUT_MS);
-    /* synchronous=NORMAL is durable against crashes of the app in WAL mode; only a power loss
-     * can lose the last commits. foreign_keys drives the ON DELETE CASCADE of article deletes. */
-    if (exec_script(db, "PRAGMA foreign_keys = ON; PRAGMA synchronous = NORMAL;") != 0) {
-        sqlite3_close(db);
-        return NULL;
-    }
+/* Opens a connection with the settings every worker uses (quill_db_open sets SQLite's pragmas:
+ * WAL, synchronous=NORMAL, foreign_keys for the ON DELETE CASCADE of article deletes). */
+static quill_db *open_conn(void) {
+    quill_db *db = quill_db_open(db_path, DB_BUSY_TIMEOUT_MS);
+    if (db == NULL)
+        fprintf(stderr, "quill-blog: cannot open the %s database\n",
+                db_pg ? "PostgreSQL" : "SQLite");
     return db;
 }
 
-int db_init(const char *path) {
+int db_init(const char *target) {
+    db_pg = quill_db_is_postgres(target);
     /* No initial bulk allocation per page cache (SQLite's default is 20 pages, ~86 KiB, for every
      * cache, including the temporary b-trees of ORDER BY and IN (SELECT ...)). Freed at the top
      * of a worker thread's malloc heap, that block made glibc give the pages back (madvise) and
      * fault them in again on the next request: one madvise per request, 60% of the CPU on the
      * list endpoints, and a fast or slow run depending on where the heap's top happened to be
      * (README.md, "Where the time went"). Must precede sqlite3_initialize(). */
-    if (sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0) != SQLITE_OK)
+    if (!db_pg && sqlite3_config(SQLITE_CONFIG_PAGECACHE, NULL, 0, 0) != SQLITE_OK)
         fprintf(stderr, "quill-blog: SQLite already initialised: page cache bulk unchanged\n");
-    if (snprintf(db_path, sizeof db_path, "%s", path) >= (int)sizeof db_path) {
-        fprintf(stderr, "quill-blog: DATABASE_PATH is too long\n");
+    if (snprintf(db_path, sizeof db_path, "%s", target) >= (int)sizeof db_path) {
+        fprintf(stderr, "quill-blog: DATABASE_PATH / DATABASE_URL is too long\n");
         return -1;
     }
     if (build_list_sql() != 0) {
         fprintf(stderr, "quill-blog: internal error: list statement too long\n");
         return -1;
     }
-    sqlite3 *db = open_conn();
+    quill_db *db = open_conn();
     if (db == NULL) return -1;
-    int rc = exec_script(db, "PRAGMA journal_mode = WAL;");
-    if (rc == 0) rc = exec_script(db, schema_sql);
+    /* The schema, once, here in the main thread before any worker connects: no two connections
+     * ever race on CREATE TABLE IF NOT EXISTS (which PostgreSQL does not make safe). */
+    int rc = quill_db_exec(db, db_pg ? pg_schema_sql : schema_sql) == QUILL_DB_DONE ? 0 : -1;
     /* Prepare every statement once here so that a typo fails the start, not a request. */
     for (int id = 0; rc == 0 && id < ST_MAX; id++) {
-        sqlite3_stmt *st = NULL;
-        if (sqlite3_prepare_v2(db, stmt_sql((enum stmt_id)id), -1, &st, NULL) != SQLITE_OK) {
-            fprintf(stderr, "quill-blog: statement %d: %s\n", id, sqlite3_errmsg(db));
+        if (quill_db_prepare_new(db, stmt_sql((enum stmt_id)id)) == NULL) {
+            fprintf(stderr, "quill-blog: statement %d does not compile\n", id);
             rc = -1;
         }
-        sqlite3_finalize(st);
     }
-    sqlite3_close(db);
+    quill_db_close(db);
     return rc;
 }
 
-/* ---- WAL checkpoints, off the event loops ----
- *
- * SQLite's automatic checkpoint runs inside the COMMIT that crosses 1000 WAL pages, on whatever
- * thread committed: a worker's event loop, which then copies pages back and fsyncs the database
- * while every other connection of that worker waits (comment-create used only 3.95 of 5 CPU
- * seconds of its core). Instead each worker connection reports the WAL size after its commits
- * (sqlite3_wal_hook, which also turns the automatic checkpoint off) and a thread of its own, with
- * its own connection, runs a PASSIVE checkpoint (it never blocks readers or the writer). */
 static struct {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     pthread_t thread;
     bool running, wanted, stopping;
-    unsigned done; /* checkpoints run, for the tests */
+    unsigned done;  /* checkpoints run, for the tests */
+    quill_db *conn; /* the checkpointer's own connection; db is its sqlite3 handle */
     sqlite3 *db;
 } ckpt = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
 
@@ -327,14 +408,16 @@ int db_checkpointer_start(void) {
     pthread_mutex_lock(&ckpt.mu);
     bool running = ckpt.running;
     pthread_mutex_unlock(&ckpt.mu);
-    if (running) return 0;
-    ckpt.db = open_conn();
-    if (ckpt.db == NULL) return -1;
+    if (running || db_pg) return 0;
+    ckpt.conn = open_conn();
+    if (ckpt.conn == NULL) return -1;
+    ckpt.db = quill_db_handle(ckpt.conn);
     ckpt.stopping = ckpt.wanted = false;
     int rc = pthread_create(&ckpt.thread, NULL, checkpointer_main, NULL);
     if (rc != 0) {
         fprintf(stderr, "quill-blog: cannot start the checkpoint thread: %s\n", strerror(rc));
-        sqlite3_close(ckpt.db);
+        quill_db_close(ckpt.conn);
+        ckpt.conn = NULL;
         ckpt.db = NULL;
         return -1;
     }
@@ -353,7 +436,8 @@ static void checkpointer_stop(void) {
     pthread_mutex_unlock(&ckpt.mu);
     if (!running) return;
     pthread_join(ckpt.thread, NULL);
-    sqlite3_close(ckpt.db);
+    quill_db_close(ckpt.conn);
+    ckpt.conn = NULL;
     ckpt.db = NULL;
 }
 
@@ -373,7 +457,8 @@ static struct conn *thread_conn(void) {
         free(c);
         return NULL;
     }
-    sqlite3_wal_hook(c->db, wal_hook, NULL); /* replaces the automatic checkpoint */
+    if (!db_pg) /* replaces the automatic checkpoint */
+        sqlite3_wal_hook(quill_db_handle(c->db), wal_hook, NULL);
     pthread_mutex_lock(&conns_lock);
     c->next = conns;
     conns = c;
@@ -397,77 +482,81 @@ void db_thread_close(void) {
         }
     }
     pthread_mutex_unlock(&conns_lock);
-    for (int i = 0; i < ST_MAX; i++) sqlite3_finalize(c->st[i]);
-    sqlite3_close(c->db);
+    quill_db_close(c->db); /* and every statement prepared on it */
     free(c);
     tl_conn = NULL;
 }
 
-sqlite3 *db_conn(void) {
+quill_db *db_conn(void) {
     struct conn *c = thread_conn();
     return c ? c->db : NULL;
 }
 
-sqlite3_stmt *db_stmt(enum stmt_id id) {
+quill_stmt *db_stmt(enum stmt_id id) {
     struct conn *c = thread_conn();
     if (c == NULL) return NULL;
-    if (id >= ST_USER_BY_ID) tl_queries++;
-    sqlite3_stmt *st = c->st[id];
+    tl_queries++;
+    quill_stmt *st = c->st[id];
     if (st == NULL) {
-        if (sqlite3_prepare_v3(c->db, stmt_sql(id), -1, SQLITE_PREPARE_PERSISTENT, &st, NULL) !=
-            SQLITE_OK) {
-            fprintf(stderr, "quill-blog: prepare %d: %s\n", (int)id, sqlite3_errmsg(c->db));
+        st = quill_db_prepare_new(c->db, stmt_sql(id));
+        if (st == NULL) {
+            fprintf(stderr, "quill-blog: prepare %d failed\n", (int)id);
             return NULL;
         }
         c->st[id] = st;
     } else {
-        sqlite3_reset(st);
-        sqlite3_clear_bindings(st);
+        quill_stmt_reset(st);
     }
     return st;
 }
 
-int db_exec(sqlite3_stmt *st) {
-    int rc = sqlite3_step(st);
-    if (rc != SQLITE_DONE && rc != SQLITE_ROW && rc != SQLITE_CONSTRAINT)
-        fprintf(stderr, "quill-blog: %s\n", sqlite3_errmsg(sqlite3_db_handle(st)));
-    sqlite3_reset(st);
-    return rc;
+int db_exec(quill_stmt *st) {
+    int rc = quill_stmt_step(st);
+    quill_stmt_reset(st);
+    return rc == QUILL_DB_ROW ? QUILL_DB_DONE : rc;
 }
 
-void db_bind_int(sqlite3_stmt *st, int idx, int64_t v) {
-    sqlite3_bind_int64(st, idx, v);
+int64_t db_insert(quill_stmt *st) {
+    int rc = quill_stmt_step(st);
+    /* DONE without a row: an ON CONFLICT DO NOTHING skipped the insert. */
+    int64_t id = rc == QUILL_DB_ROW ? quill_stmt_int64(st, 0) : (rc < 0 ? rc : QUILL_DB_UNIQUE);
+    /* Step on to DONE: SQLite calls the WAL hook (our checkpoint trigger) only from a step that
+     * returns DONE in autocommit mode, never from the reset that commits a RETURNING statement
+     * left at its row. */
+    if (rc == QUILL_DB_ROW && quill_stmt_step(st) < 0) id = QUILL_DB_ERROR;
+    quill_stmt_reset(st);
+    return id;
 }
 
-void db_bind_text(sqlite3_stmt *st, int idx, const char *s) {
+void db_bind_int(quill_stmt *st, int idx, int64_t v) {
+    quill_stmt_bind_int64(st, idx, v);
+}
+
+void db_bind_text(quill_stmt *st, int idx, const char *s) {
     if (s == NULL)
-        sqlite3_bind_null(st, idx);
+        quill_stmt_bind_null(st, idx);
     else
-        sqlite3_bind_text(st, idx, s, -1, SQLITE_STATIC); /* the request outlives the step */
+        quill_stmt_bind_text(st, idx, s, strlen(s)); /* the request outlives the step */
 }
 
 int db_begin(void) {
-    sqlite3_stmt *st = db_stmt(ST_BEGIN_IMMEDIATE);
-    return st && db_exec(st) == SQLITE_DONE ? 0 : -1;
+    quill_db *db = db_conn();
+    return db && quill_db_begin(db, true) == QUILL_DB_DONE ? 0 : -1;
 }
 
 int db_begin_read(void) {
-    sqlite3_stmt *st = db_stmt(ST_BEGIN_READ);
-    return st && db_exec(st) == SQLITE_DONE ? 0 : -1;
+    quill_db *db = db_conn();
+    return db && quill_db_begin(db, false) == QUILL_DB_DONE ? 0 : -1;
 }
 
 int db_commit(void) {
-    sqlite3_stmt *st = db_stmt(ST_COMMIT);
-    if (st && db_exec(st) == SQLITE_DONE) return 0;
-    db_rollback();
-    return -1;
+    quill_db *db = db_conn();
+    return db && quill_db_commit(db) == QUILL_DB_DONE ? 0 : -1; /* rolled back on failure */
 }
 
 void db_rollback(void) {
-    sqlite3 *db = db_conn();
-    if (db == NULL || sqlite3_get_autocommit(db)) return; /* nothing open */
-    sqlite3_stmt *st = db_stmt(ST_ROLLBACK);
-    if (st) db_exec(st);
+    quill_db *db = db_conn();
+    if (db) quill_db_rollback(db);
 }
 
 unsigned db_query_count(bool reset) {
@@ -480,8 +569,8 @@ void db_release(void) {
     struct conn *c = tl_conn;
     if (c == NULL) return;
     for (int i = 0; i < ST_MAX; i++)
-        if (c->st[i] && sqlite3_stmt_busy(c->st[i])) sqlite3_reset(c->st[i]);
-    if (!sqlite3_get_autocommit(c->db)) db_rollback();
+        if (c->st[i] && quill_stmt_busy(c->st[i])) quill_stmt_reset(c->st[i]);
+    if (quill_db_in_transaction(c->db)) quill_db_rollback(c->db);
 }
 
 void db_shutdown(void) {
@@ -492,16 +581,15 @@ void db_shutdown(void) {
     pthread_mutex_unlock(&conns_lock);
     while (c) {
         struct conn *next = c->next;
-        for (int i = 0; i < ST_MAX; i++) sqlite3_finalize(c->st[i]);
-        sqlite3_close(c->db);
+        quill_db_close(c->db);
         free(c);
         c = next;
     }
 }
 
 int db_delete_by_id(enum stmt_id op, int64_t id) {
-    sqlite3_stmt *st = db_stmt(op);
+    quill_stmt *st = db_stmt(op);
     if (st == NULL) return -1;
     db_bind_int(st, 1, id);
-    return db_exec(st) == SQLITE_DONE ? 0 : -1;
+    return db_exec(st) == QUILL_DB_DONE ? 0 : -1;
 }

@@ -1,16 +1,19 @@
-/* db: the blog's SQLite database: schema, one connection per worker thread, and the prepared
- * statements of every query the app runs.
+/* db: the blog's database (SQLite by default, PostgreSQL when DATABASE_URL is set; both through
+ * quill_db.h): schema, one connection per worker thread, and the prepared statements of every
+ * query the app runs.
  *
  * Why one connection per thread: quill runs each request to completion on its worker's thread, so
  * a thread-local connection needs no locking, and SQLite in WAL mode lets readers of every thread
- * run beside one writer. Every statement is prepared once per connection
- * (SQLITE_PREPARE_PERSISTENT) from the fixed texts in db.c and reused; no SQL is ever built from
- * client input. db_shutdown() closes every connection after the workers have stopped (ownership:
- * db.c owns all of them). */
+ * run beside one writer; on PostgreSQL each worker thread holds its own server connection, so a
+ * transaction is simply that connection's BEGIN..COMMIT. Every statement is prepared once per
+ * connection (SQLITE_PREPARE_PERSISTENT) from the fixed texts in db.c and reused; no SQL is ever
+ * built from client input. db_shutdown() closes every connection after the workers have stopped
+ * (ownership: db.c owns all of them). */
 #ifndef BLOG_DB_H
 #define BLOG_DB_H
 
-#include <sqlite3.h>
+#include "quill_db.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -19,15 +22,10 @@
 
 /* The statements. The article statements share one column layout (enum article_col). */
 enum stmt_id {
-    ST_BEGIN_IMMEDIATE,
-    ST_COMMIT,
-    ST_ROLLBACK,
-    ST_BEGIN_READ, /* BEGIN (deferred): one snapshot for several reads */
-    /* Queries from here on; the statements above are transaction control. */
     ST_USER_BY_ID,    /* ?1 id -> id, username, email, bio, image */
     ST_USER_BY_EMAIL, /* ?1 email -> id, username, email, bio, image, password_hash */
     ST_USER_TAKEN,  /* ?1 username, ?2 email, ?3 own id (0: none) -> username_taken, email_taken */
-    ST_USER_INSERT, /* ?1 username, ?2 email, ?3 password_hash */
+    ST_USER_INSERT, /* ?1 username, ?2 email, ?3 password_hash -> id (RETURNING) */
     ST_USER_UPDATE, /* ?1 id; pairs (flag, value): ?2/?3 email, ?4/?5 username, ?6/?7 hash,
                        ?8/?9 bio, ?10/?11 image */
     ST_PROFILE,     /* ?1 username, ?2 viewer -> id, username, bio, image, following */
@@ -36,7 +34,7 @@ enum stmt_id {
     ST_ARTICLE_BY_SLUG,  /* ?1 viewer, ?2 slug -> article columns */
     ST_ARTICLE_BY_ID,    /* ?1 viewer, ?2 id -> article columns */
     ST_ARTICLE_META,     /* ?1 slug -> id, author_id */
-    ST_ARTICLE_INSERT,   /* ?1 slug, ?2 title, ?3 description, ?4 body, ?5 author, ?6 now */
+    ST_ARTICLE_INSERT,   /* ?1 slug, ?2 title, ?3 description, ?4 body, ?5 author, ?6 now -> id */
     ST_ARTICLE_UPDATE,   /* ?1 id, ?2 now; (flag, value): ?3/?4 title, ?5/?6 description, ?7/?8 body
                           */
     ST_ARTICLE_DELETE,   /* ?1 id (comments, favorites and tags follow by ON DELETE CASCADE) */
@@ -45,7 +43,7 @@ enum stmt_id {
     ST_TAGS_ALL,         /* -> one row: JSON array of every tag in use, sorted */
     ST_FAVORITE,         /* ?1 user, ?2 article */
     ST_UNFAVORITE,       /* ?1 user, ?2 article */
-    ST_COMMENT_INSERT,   /* ?1 article, ?2 author, ?3 body, ?4 now */
+    ST_COMMENT_INSERT,   /* ?1 article, ?2 author, ?3 body, ?4 now -> id */
     ST_COMMENT_BY_ID,    /* ?1 viewer, ?2 id -> comment columns */
     ST_COMMENTS_OF,      /* ?1 viewer, ?2 article -> comment columns, oldest first */
     ST_COMMENT_META,     /* ?1 id -> article_id, author_id */
@@ -112,9 +110,12 @@ enum page_col {
 /* Column layout of the comment statements. */
 enum comment_col { CC_ID, CC_CREATED, CC_BODY, CC_USERNAME, CC_BIO, CC_IMAGE, CC_FOLLOWING };
 
-/* Creates the schema in `path` (idempotent: a second start on the same file is fine), switches it
- * to WAL and builds the statement texts. Call once, before any worker starts. 0 or -1 (logged). */
-int db_init(const char *path);
+/* Creates the schema in `target` (an SQLite file path or a PostgreSQL URL; idempotent: a second
+ * start on the same database is fine), switches SQLite to WAL and builds the statement texts.
+ * Call once, before any worker starts. 0 or -1 (logged). */
+int db_init(const char *target);
+/* True once db_init chose PostgreSQL. */
+bool db_is_postgres(void);
 
 /* Opens / closes the calling thread's connection (quill's worker start and stop hooks). Opening
  * at start makes a database that cannot be opened fail the start, not the first request. */
@@ -123,23 +124,26 @@ void db_thread_close(void);
 
 /* The calling thread's statement `id`, reset and with its bindings cleared, opening the thread's
  * connection on first use. NULL on failure (logged). */
-sqlite3_stmt *db_stmt(enum stmt_id id);
+quill_stmt *db_stmt(enum stmt_id id);
 
 /* The calling thread's connection (NULL if it cannot be opened). */
-sqlite3 *db_conn(void);
+quill_db *db_conn(void);
 
-/* Runs a statement that returns no rows to completion (BEGIN, COMMIT, INSERT...). Returns the
- * final sqlite3_step() result: SQLITE_DONE on success. */
-int db_exec(sqlite3_stmt *st);
+/* Runs a statement that returns no rows to completion and resets it. Returns the final
+ * quill_stmt_step() result: QUILL_DB_DONE on success, QUILL_DB_UNIQUE / QUILL_DB_CONSTRAINT on a
+ * violation, another negative code on an error (logged). */
+int db_exec(quill_stmt *st);
+/* Runs an INSERT ... RETURNING id and resets it: the new id (> 0), or a negative QUILL_DB_ code. */
+int64_t db_insert(quill_stmt *st);
 
 /* Binds that accept absent parameters (SQLITE_RANGE is ignored: some list variants omit some). */
-void db_bind_int(sqlite3_stmt *st, int idx, int64_t v);
+void db_bind_int(quill_stmt *st, int idx, int64_t v);
 /* Runs statement `op` (a DELETE taking one id) for id: 0, or -1 on a database error. */
 int db_delete_by_id(enum stmt_id op, int64_t id);
-void db_bind_text(sqlite3_stmt *st, int idx, const char *s); /* NULL binds NULL */
+void db_bind_text(quill_stmt *st, int idx, const char *s); /* NULL binds NULL */
 
-/* Begin (IMMEDIATE: take the write lock now, so the transaction never fails on upgrade), commit,
- * roll back. 0 or -1. */
+/* Begin a write transaction (SQLite: IMMEDIATE, the write lock now, so the transaction never fails
+ * on upgrade; PostgreSQL: BEGIN, row locks as rows are written), commit, roll back. 0 or -1. */
 int db_begin(void);
 /* A read transaction (deferred BEGIN), so that several SELECTs see one snapshot. 0 or -1. */
 int db_begin_read(void);
@@ -162,7 +166,8 @@ void db_release(void);
 #define DB_CHECKPOINT_PAGES 1000
 
 /* Starts the thread that runs WAL checkpoints off the event loops (db.c explains why); without
- * it, the committing thread checkpoints itself as SQLite would. Call after db_init. 0 or -1. */
+ * it, the committing thread checkpoints itself as SQLite would. Call after db_init. 0 or -1.
+ * Nothing to do on PostgreSQL (the server checkpoints). */
 int db_checkpointer_start(void);
 /* Checkpoints the thread has run (for the tests). */
 unsigned db_checkpoints(void);

@@ -1,6 +1,10 @@
 /* quill-blog: the blog contract on quill.
  *
  *   HOST=127.0.0.1 PORT=8080 WORKERS=2 DATABASE_PATH=/tmp/blog.db SECRET_KEY=... quill-blog
+ *   DATABASE_URL=postgresql://USER@/DB?host=/socket/dir SECRET_KEY=... quill-blog
+ *
+ * DATABASE_URL, when set and not empty, selects PostgreSQL (a libpq URI, passed to libpq as is);
+ * otherwise DATABASE_PATH names the SQLite file.
  *   quill-blog --version
  *
  * BLOG_QUERY_COUNT=1 adds an X-Query-Count header (statements run) to every response.
@@ -11,13 +15,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <libpq-fe.h>
+#include <sqlite3.h>
+
 #include "blog.h"
 #include "web.h"
 
 static void usage(FILE *out) {
     fprintf(out, "usage: quill-blog [--version]\n"
-                 "environment: HOST, PORT, WORKERS, DATABASE_PATH (required), SECRET_KEY "
-                 "(required)\n");
+                 "environment: HOST, PORT, WORKERS, DATABASE_URL (PostgreSQL) or DATABASE_PATH "
+                 "(SQLite; one of them required), SECRET_KEY (required)\n");
 }
 
 /* CORS preflight for every path, matched or not (an app-level hook runs before routing). */
@@ -132,7 +139,8 @@ static const char *required_env(const char *name) {
 
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-        printf("quill %s / SQLite %s\n", QUILL_VERSION, sqlite3_libversion());
+        printf("quill %s / SQLite %s / libpq %d\n", QUILL_VERSION, sqlite3_libversion(),
+               PQlibVersion());
         return 0;
     }
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
@@ -144,7 +152,9 @@ int main(int argc, char **argv) {
         usage(stderr);
         return 2;
     }
-    const char *db_path = required_env("DATABASE_PATH");
+    const char *db_url = getenv("DATABASE_URL");
+    bool pg = db_url && *db_url;
+    const char *db_path = pg ? db_url : required_env("DATABASE_PATH");
     const char *secret = required_env("SECRET_KEY");
     if (db_path == NULL || secret == NULL) return 2;
     quill_config cfg = quill_config_default();
@@ -179,7 +189,7 @@ int main(int argc, char **argv) {
     web_blueprints(app, secret);
 
     fprintf(stderr, "quill-blog: starting on %s:%d with %d workers, database %s\n", cfg.host,
-            cfg.port, cfg.workers, db_path);
+            cfg.port, cfg.workers, pg ? "PostgreSQL (DATABASE_URL)" : db_path);
     int rc = quill_run(app, &cfg);
     quill_app_free(app);
     web_shutdown();

@@ -28,17 +28,17 @@ void render_error(quill_res *res, int status, const char *key, const char *msg) 
 }
 
 void render_db_error(quill_res *res) {
-    sqlite3 *db = db_conn();
-    fprintf(stderr, "quill-blog: database error: %s\n", db ? sqlite3_errmsg(db) : "no connection");
+    quill_db *db = db_conn();
+    fprintf(stderr, "quill-blog: database error: %s\n", db ? quill_db_errmsg(db) : "no connection");
     render_error(res, 500, "server", "database error");
 }
 
-static void jw_col_text(quill_jw *w, sqlite3_stmt *st, int col) {
-    const unsigned char *s = sqlite3_column_text(st, col);
+static void jw_col_text(quill_jw *w, quill_stmt *st, int col) {
+    const unsigned char *s = (const unsigned char *)quill_stmt_text(st, col).ptr;
     if (s == NULL)
         quill_jw_null(w);
     else
-        quill_jw_strn(w, (const char *)s, (size_t)sqlite3_column_bytes(st, col));
+        quill_jw_strn(w, (const char *)s, quill_stmt_text(st, col).len);
 }
 
 void render_time(quill_jw *w, int64_t ms) {
@@ -78,7 +78,7 @@ void render_user(quill_res *res, quill_req *req, int status, const struct blog_u
     quill_jw_respond(&w, res, status);
 }
 
-void render_profile_cols(quill_jw *w, sqlite3_stmt *st, int col) {
+void render_profile_cols(quill_jw *w, quill_stmt *st, int col) {
     quill_jw_obj(w);
     quill_jw_key(w, "username");
     jw_col_text(w, st, col);
@@ -87,7 +87,7 @@ void render_profile_cols(quill_jw *w, sqlite3_stmt *st, int col) {
     quill_jw_key(w, "image");
     jw_col_text(w, st, col + 2);
     quill_jw_key(w, "following");
-    quill_jw_bool(w, sqlite3_column_int(st, col + 3) != 0);
+    quill_jw_bool(w, (int)quill_stmt_int64(st, col + 3) != 0);
     quill_jw_end(w);
 }
 
@@ -138,12 +138,12 @@ void render_article_view(quill_jw *w, const struct article_view *v, bool with_bo
 }
 
 /* A column as a slice (valid until the statement steps or resets). */
-static quill_str col_slice(sqlite3_stmt *st, int col) {
-    const unsigned char *s = sqlite3_column_text(st, col);
-    return (quill_str){(const char *)s, s ? (size_t)sqlite3_column_bytes(st, col) : 0};
+static quill_str col_slice(quill_stmt *st, int col) {
+    const unsigned char *s = (const unsigned char *)quill_stmt_text(st, col).ptr;
+    return (quill_str){(const char *)s, s ? quill_stmt_text(st, col).len : 0};
 }
 
-void render_article_obj(quill_jw *w, sqlite3_stmt *st, bool with_body) {
+void render_article_obj(quill_jw *w, quill_stmt *st, bool with_body) {
     struct article_view v = {
         .slug = col_slice(st, AC_SLUG),
         .title = col_slice(st, AC_TITLE),
@@ -153,20 +153,20 @@ void render_article_obj(quill_jw *w, sqlite3_stmt *st, bool with_body) {
         .bio = col_slice(st, AC_BIO),
         .image = col_slice(st, AC_IMAGE),
         .tags_json = col_slice(st, AC_TAGS), /* json_group_array() of the sorted tags */
-        .created = sqlite3_column_int64(st, AC_CREATED),
-        .updated = sqlite3_column_int64(st, AC_UPDATED),
-        .favorites = sqlite3_column_int64(st, AC_FAVORITES_COUNT),
-        .favorited = sqlite3_column_int(st, AC_FAVORITED) != 0,
-        .following = sqlite3_column_int(st, AC_FOLLOWING) != 0,
+        .created = quill_stmt_int64(st, AC_CREATED),
+        .updated = quill_stmt_int64(st, AC_UPDATED),
+        .favorites = quill_stmt_int64(st, AC_FAVORITES_COUNT),
+        .favorited = (int)quill_stmt_int64(st, AC_FAVORITED) != 0,
+        .following = (int)quill_stmt_int64(st, AC_FOLLOWING) != 0,
     };
     render_article_view(w, &v, with_body);
 }
 
-void render_comment_obj(quill_jw *w, sqlite3_stmt *st) {
-    int64_t created = sqlite3_column_int64(st, CC_CREATED);
+void render_comment_obj(quill_jw *w, quill_stmt *st) {
+    int64_t created = quill_stmt_int64(st, CC_CREATED);
     quill_jw_obj(w);
     quill_jw_key(w, "id");
-    quill_jw_int(w, sqlite3_column_int64(st, CC_ID));
+    quill_jw_int(w, quill_stmt_int64(st, CC_ID));
     quill_jw_key(w, "createdAt");
     render_time(w, created);
     quill_jw_key(w, "updatedAt");
@@ -179,15 +179,15 @@ void render_comment_obj(quill_jw *w, sqlite3_stmt *st) {
 }
 
 void render_article_by_id(quill_req *req, quill_res *res, int64_t id, int64_t viewer, int status) {
-    sqlite3_stmt *st = db_stmt(ST_ARTICLE_BY_ID);
+    quill_stmt *st = db_stmt(ST_ARTICLE_BY_ID);
     if (st == NULL) {
         render_db_error(res);
         return;
     }
     if (viewer) db_bind_int(st, 1, viewer);
     db_bind_int(st, 2, id);
-    int rc = sqlite3_step(st);
-    if (rc == SQLITE_ROW) {
+    int rc = quill_stmt_step(st);
+    if (rc == QUILL_DB_ROW) {
         quill_jw w;
         quill_jw_init(&w, quill_req_arena(req));
         quill_jw_obj(&w);
@@ -195,12 +195,12 @@ void render_article_by_id(quill_req *req, quill_res *res, int64_t id, int64_t vi
         render_article_obj(&w, st, true);
         quill_jw_end(&w);
         quill_jw_respond(&w, res, status);
-    } else if (rc == SQLITE_DONE) {
+    } else if (rc == QUILL_DB_DONE) {
         render_error(res, 404, "article", "not found");
     } else {
         render_db_error(res);
     }
-    sqlite3_reset(st);
+    quill_stmt_reset(st);
 }
 
 static void json_free(void *p) {

@@ -40,20 +40,20 @@ static quill_tpl *compile(const char *name, const char *src) {
 static bool web_session_check(quill_req *req) {
     quill_str sid = quill_session_get(req, "sid");
     if (sid.ptr == NULL) return true; /* signed out: nothing to revoke (CSRF token, flashes) */
-    sqlite3_stmt *st = db_stmt(ST_WEB_SESSION_USER);
+    quill_stmt *st = db_stmt(ST_WEB_SESSION_USER);
     if (st == NULL) return false;
-    sqlite3_bind_text(st, 1, sid.ptr, (int)sid.len, SQLITE_STATIC);
-    bool live = sqlite3_step(st) == SQLITE_ROW;
+    quill_stmt_bind_text(st, 1, sid.ptr, sid.len);
+    bool live = quill_stmt_step(st) == QUILL_DB_ROW;
     if (live) {
         struct web_user *u = quill_arena_calloc(quill_req_arena(req), 1, sizeof *u);
-        const char *name = (const char *)sqlite3_column_text(st, 1);
+        const char *name = quill_stmt_text(st, 1).ptr;
         if (u) {
-            u->id = sqlite3_column_int64(st, 0);
+            u->id = quill_stmt_int64(st, 0);
             u->username = quill_arena_strdup(quill_req_arena(req), name ? name : "");
             quill_req_g_set(req, "web_user", u);
         }
     }
-    sqlite3_reset(st);
+    quill_stmt_reset(st);
     return live;
 }
 
@@ -192,28 +192,28 @@ void web_error_page(quill_req *req, quill_res *res, int status) {
 int web_sign_in(quill_req *req, int64_t user_id) {
     quill_str old = quill_session_get(req, "sid");
     if (old.ptr) { /* a new sign-in replaces the previous one (no session fixation) */
-        sqlite3_stmt *del = db_stmt(ST_WEB_SESSION_DELETE);
+        quill_stmt *del = db_stmt(ST_WEB_SESSION_DELETE);
         if (del == NULL) return -1;
-        sqlite3_bind_text(del, 1, old.ptr, (int)old.len, SQLITE_STATIC);
+        quill_stmt_bind_text(del, 1, old.ptr, old.len);
         db_exec(del);
     }
     char sid[SID_HEX + 1];
-    sqlite3_stmt *st = db_stmt(ST_WEB_SESSION_INSERT);
+    quill_stmt *st = db_stmt(ST_WEB_SESSION_INSERT);
     if (st == NULL || quill_random_hex(sid, SID_HEX) != 0) return -1;
     db_bind_text(st, 1, sid);
     db_bind_int(st, 2, user_id);
     db_bind_int(st, 3, clock_now_ms());
-    if (db_exec(st) != SQLITE_DONE) return -1;
+    if (db_exec(st) != QUILL_DB_DONE) return -1;
     return quill_session_set(req, "sid", sid);
 }
 
 int web_sign_out(quill_req *req) {
     quill_str sid = quill_session_get(req, "sid");
     if (sid.ptr) {
-        sqlite3_stmt *st = db_stmt(ST_WEB_SESSION_DELETE);
+        quill_stmt *st = db_stmt(ST_WEB_SESSION_DELETE);
         if (st == NULL) return -1;
-        sqlite3_bind_text(st, 1, sid.ptr, (int)sid.len, SQLITE_STATIC);
-        if (db_exec(st) != SQLITE_DONE) return -1;
+        quill_stmt_bind_text(st, 1, sid.ptr, sid.len);
+        if (db_exec(st) != QUILL_DB_DONE) return -1;
     }
     return quill_session_clear(req);
 }

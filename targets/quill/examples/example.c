@@ -18,7 +18,7 @@
 #include "quill_crypto.h"
 #include "quill_json.h"
 #include "quill_jwt.h"
-#include "quill_sqlite.h"
+#include "quill_db.h"
 #include "quill_template.h"
 
 #include <stdio.h>

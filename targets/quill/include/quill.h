@@ -26,7 +26,7 @@
  * - Names: quill_req_* read the request (never change it), quill_res_* write the response
  *   (quill_res_get_* read back what was set), quill_arena_* allocate in an arena, quill_buf_* grow
  *   a buffer. The optional parts have their own headers: quill_json.h (JSON writer, JSON bodies),
- *   quill_template.h, quill_jwt.h, quill_crypto.h (bcrypt, random ids), quill_sqlite.h.
+ *   quill_template.h, quill_jwt.h, quill_crypto.h (bcrypt, random ids), quill_db.h.
  * - One error convention everywhere: a function returning int returns 0 on success and -1 on
  *   failure (a reason, when there is more than one, goes to an optional out-parameter); a
  *   function returning a pointer returns NULL on failure; `bool` functions are predicates
@@ -85,7 +85,7 @@ typedef void (*quill_error_handler)(quill_req *req, quill_res *res, int status);
 
 /* Per-worker start/stop hooks, run on the worker thread before it serves / after it stopped.
  * A start hook returning -1 stops the server (quill_run returns -1). Use them to open per-worker
- * resources such as a SQLite connection (see quill_db) and store them with quill_worker_set_data.
+ * resources such as a database connection (see quill_db.h) and store them with quill_worker_set_data.
  */
 typedef int (*quill_worker_start_hook)(quill_worker *w, void *app_data);
 typedef void (*quill_worker_stop_hook)(quill_worker *w, void *app_data);

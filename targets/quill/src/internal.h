@@ -11,7 +11,7 @@
 #include "quill_crypto.h"
 #include "quill_json.h"
 #include "quill_jwt.h"
-#include "quill_sqlite.h"
+#include "quill_db.h"
 #include "quill_template.h"
 #include "quill_web.h"
 #include "parser.h"
