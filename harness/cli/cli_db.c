@@ -33,6 +33,7 @@ static const char *cli_db_opt(int argc, char **argv, int *i, const char *name, b
 
 int cli_db_take(const char *cmd, int *argc, char **argv, db_t **db) {
     const char *kind = NULL, *url = NULL;
+    bool both = false;
     int w = 0;
     *db = NULL;
     for (int i = 0; i < *argc; i++) {
@@ -48,6 +49,7 @@ int cli_db_take(const char *cmd, int *argc, char **argv, db_t **db) {
         else if (!missing && (v = cli_db_opt(*argc, argv, &i, "--db", &missing))) {
             if (strcmp(cmd, "run") == 0 && strcmp(v, "both") == 0) { /* run_main's own */
                 while (start <= i) argv[w++] = argv[start++];
+                both = true;
                 continue;
             }
             kind = v;
@@ -59,6 +61,8 @@ int cli_db_take(const char *cmd, int *argc, char **argv, db_t **db) {
     }
     argv[w] = NULL;
     *argc = w;
+    if (both && (kind || url)) /* its second pass makes its own private cluster */
+        return cli_usage_error(cmd, "--db both goes alone (no other --db, no --db-url)");
     if (!kind && !url) return 0;
     if (target_signals_install() < 0)
         fprintf(stderr, "parity %s: warning: cannot install signal handling\n", cmd);
