@@ -22,10 +22,12 @@ Several gunicorn workers share one SQLite file:
 
 PostgreSQL (psycopg2, Debian's python3-psycopg2) keeps the same shape: the
 queries still run on the event loop (a round trip on the Unix socket is tens
-of microseconds, and the async alternative, asyncpg, is not in Debian 12).
-The same rule keeps that safe: no ``await`` between a request's first write
-and its commit, so a statement waiting on a row lock waits on another
-process, never on a request suspended on this loop. There is no global write
+of microseconds, and the async alternative, asyncpg, is not in Debian 12),
+but COMMIT, which waits for the WAL flush, runs in a thread
+(:func:`commit_in_thread`). No ``await`` between a request's first write and
+its commit but the commit itself, which needs no loop to finish: a statement
+waiting on a row lock waits on another process or a committing thread, never
+on a request suspended on this loop. There is no global write
 lock: each transaction runs at READ COMMITTED, rows about to change are
 locked with ``SELECT ... FOR NO KEY UPDATE`` and the unique constraints
 decide races (the routers answer a unique violation, SQLSTATE 23505, as the
@@ -39,7 +41,6 @@ import os
 from typing import Callable, Optional
 
 import anyio.to_thread
-
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import declarative_base, sessionmaker
