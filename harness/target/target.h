@@ -49,7 +49,9 @@
 #define TARGET_LOG_TAIL        20         /* log lines quoted in a start error */
 #define TARGET_STOP_GRACE_MS   5000       /* SIGTERM to SIGKILL */
 #define TARGET_READY_TIMEOUT_S 30         /* default ready.timeout */
-#define TARGET_CMD_TIMEOUT_MS  10000      /* version / requires commands */
+#define TARGET_CMD_TIMEOUT_MS  30000      /* version / requires commands: parity check runs
+                                             every target's at once, and seven Python imports on
+                                             a loaded 2-core machine took over 10 s */
 #define TARGET_PATH_MAX        4096
 #define TARGET_LOG_LINE_MAX    4096 /* bytes of a log line scanned for sanitizer reports */
 #define TARGET_VARS_MAX        64   /* "vars" entries */
