@@ -46,7 +46,8 @@ const UPDATE = `
     description = coalesce($3, description),
     body        = coalesce($4, body),
     updated_at  = greatest($5::timestamptz, updated_at + interval '1 millisecond')
-  WHERE id = $1`;
+  WHERE id = $1
+  RETURNING id`;
 const INSERT_TAGS = `
   INSERT INTO article_tags (article_id, tag) SELECT $1, unnest($2::text[]) ON CONFLICT DO NOTHING`;
 const RECENT = `SELECT a.slug, a.title, u.username, a.created_at ${ARTICLE_FROM} ${NEWEST_FIRST} LIMIT $1`;
@@ -116,11 +117,15 @@ function articlesRepository({ query, transaction }) {
         if (tagList.length) await q(INSERT_TAGS, [id, tagList]);
         return id;
       }),
-    /** Changes the fields given (undefined keeps), replaces tags unless tagList is undefined. */
+    /**
+     * Changes the fields given (undefined keeps), replaces tags unless tagList is undefined. An
+     * article deleted since the caller loaded it updates nothing (the caller then finds no
+     * article: 404); once the UPDATE has its row lock, a concurrent delete waits for the COMMIT.
+     */
     update: (id, fields, tagList) =>
       transaction(async (q) => {
         const params = [id, fields.title ?? null, fields.description ?? null, fields.body ?? null, new Date()];
-        await q(UPDATE, params);
+        if (!(await q(UPDATE, params)).length) return;
         if (tagList !== undefined) {
           await q('DELETE FROM article_tags WHERE article_id = $1', [id]);
           if (tagList.length) await q(INSERT_TAGS, [id, tagList]);

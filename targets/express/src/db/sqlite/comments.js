@@ -20,9 +20,16 @@ function commentsRepository(db) {
 
   return {
     list: (articleId, viewerId) => list.all({ articleId, viewer: viewerId ?? null }),
-    /** Inserts the comment and returns it as its author sees it. */
+    /** Inserts the comment and returns it as its author sees it (undefined: no such article). */
     create(articleId, authorId, body) {
-      const { lastInsertRowid: id } = insert.run({ articleId, authorId, body, now: Date.now() });
+      let id;
+      try {
+        ({ lastInsertRowid: id } = insert.run({ articleId, authorId, body, now: Date.now() }));
+      } catch (err) {
+        // Another worker deleted the article since the caller loaded it.
+        if (err.code === 'SQLITE_CONSTRAINT_FOREIGNKEY') return undefined;
+        throw err;
+      }
       return byId.get({ id, viewer: authorId });
     },
     /** {id, author_id} of comment `id` when it belongs to article `articleId`, else undefined. */
