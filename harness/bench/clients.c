@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -102,6 +103,7 @@ typedef struct proc {
     buf_t text;  /* its stdout */
     char log[4096 + 16];
     bool ready, eof;
+    size_t ready_off; /* where the output after "ready\n" starts */
     int status;
 } proc_t;
 
@@ -140,6 +142,9 @@ static int spawn(proc_t *p, const char **argv, err_t *err) {
         close(so[0]);
         return err_set(err, "%s: %s", p->log, logfd < 0 ? "cannot create" : strerror(errno));
     }
+    /* a client that stops reading must not hang parity: sends give up after the barrier's time */
+    struct timeval tv = {.tv_sec = CLIENTS_READY_S, .tv_usec = 0};
+    setsockopt(si[0], SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
     p->pid = pid;
     p->in = si[0];
     p->out = so[0];
@@ -192,8 +197,15 @@ static int pump(proc_t *ps, size_t n, int until_eof, long long deadline) {
                 continue;
             }
             if (buf_add(&p->text, chunk, (size_t)r) < 0) p->eof = true; /* over the cap: parse fails */
-            if (!p->ready && p->text.len >= 6 && memcmp(p->text.ptr, "ready\n", 6) == 0)
-                p->ready = true;
+            /* "ready" on a line of its own; a login shell may print before it (motd, rc files) */
+            if (!p->ready) {
+                const char *t = buf_cstr(&p->text), *r = t;
+                while ((r = strstr(r, "ready\n")) && r != t && r[-1] != '\n') r++;
+                if (r) {
+                    p->ready = true;
+                    p->ready_off = (size_t)(r - t) + 6;
+                }
+            }
         }
     }
 }
@@ -272,8 +284,7 @@ static int shell_text(const client_spec_t *c, size_t i, size_t n, const wrk_opts
 /* Splits a client's stdout (after "ready\n") into the JSON and the CPU line. */
 static int parse_output(const client_spec_t *c, proc_t *p, const char *raw_path, client_out_t *co,
                         err_t *err) {
-    const char *t = buf_cstr(&p->text) + 6;
-    size_t len = p->text.len - 6;
+    const char *t = buf_cstr(&p->text) + p->ready_off;
     const char *tag = NULL;
     for (const char *s = t; (s = strstr(s, "\n" CLIENTS_CPU_TAG)); s++) tag = s;
     if (!tag) return err_set(err, "client %s: output without its CPU line", c->spec);
@@ -294,7 +305,6 @@ static int parse_output(const client_spec_t *c, proc_t *p, const char *raw_path,
         snprintf(msg, sizeof msg, "%s", err->msg);
         return err_set(err, "client %s: %s", c->spec, msg);
     }
-    (void)len;
     co->cpu_s = (double)(ut + st) / (double)clk;
     co->ncpus = ncpu;
     co->util = co->r.duration_s > 0 ? co->cpu_s / co->r.duration_s / ncpu : 0;
@@ -314,7 +324,7 @@ int clients_run(const client_spec_t *c, size_t n, const wrk_opts_t *o, const cha
     buf_t sh, remote;
     buf_init(&sh, CLIENTS_SHELL_MAX);
     buf_init(&remote, 2 * CLIENTS_SHELL_MAX);
-    for (size_t i = 0; i < n; i++, started++) {
+    for (size_t i = 0; i < n; i++) {
         buf_reset(&sh);
         buf_reset(&remote);
         int conns = shell_text(&c[i], i, n, o, script_len, &sh);
@@ -325,6 +335,7 @@ int clients_run(const client_spec_t *c, size_t n, const wrk_opts_t *o, const cha
         }
         out[i].connections = conns;
         buf_init(&ps[i].text, WRK_OUTPUT_MAX);
+        started = i + 1; /* from here ps[i] is cleaned up at out */
         snprintf(ps[i].log, sizeof ps[i].log, "%.4000s.client%zu.log", raw_prefix, i + 1);
         const char *argv[16];
         char port[16];

@@ -103,12 +103,14 @@ $PY "$W/check.py" "$W/two" 2 local local || fail "two local clients: merge"
 bench one --client local || fail "one local client: $(tail -5 "$W/one.log")"
 $PY "$W/check.py" "$W/one" 1 local || fail "one local client: merge"
 
-# 3. a stand-in ssh: drops ssh's options, logs them, runs the remote command line here
+# 3. a stand-in ssh: drops ssh's options, logs them, prints what a chatty login shell might
+#    (a line ending in "ready" is not the barrier's line), runs the remote command line here
 cat >"$W/fake-ssh" <<EOF
 #!/bin/sh
 echo "\$@" >>"$W/ssh.args"
 while [ "\$1" != "--" ]; do shift; done
 shift 2
+echo "Welcome to load-1: the system is ready"
 exec /bin/sh -c "\$*"
 EOF
 chmod +x "$W/fake-ssh"
