@@ -25,14 +25,13 @@ struct page {
 };
 
 static int col_copy(quill_arena *a, quill_stmt *st, int col, quill_str *out) {
-    const unsigned char *s = (const unsigned char *)quill_stmt_text(st, col).ptr;
-    if (s == NULL) {
+    quill_str s = quill_stmt_text(st, col);
+    if (s.ptr == NULL) {
         *out = (quill_str){NULL, 0};
         return 0;
     }
-    size_t n = quill_stmt_text(st, col).len;
-    out->ptr = quill_arena_strndup(a, (const char *)s, n);
-    out->len = n;
+    out->ptr = quill_arena_strndup(a, s.ptr, s.len);
+    out->len = s.len;
     return out->ptr ? 0 : -1;
 }
 
@@ -92,7 +91,8 @@ static int read_tags(quill_arena *a, struct page *p) {
         } else {
             quill_buf_putc(&b, ',');
         }
-        quill_json_escape(&b, quill_stmt_text(st, 1).ptr, quill_stmt_text(st, 1).len);
+        quill_str tag = quill_stmt_text(st, 1);
+        quill_json_escape(&b, tag.ptr, tag.len);
     }
     quill_stmt_reset(st);
     if (cur >= 0 && quill_buf_putc(&b, ']') == 0) len[cur] = b.len - off[cur];

@@ -34,9 +34,9 @@ void auth_set_secret(const char *secret) {
 }
 
 static const char *col_dup(quill_arena *a, quill_stmt *st, int col) {
-    const unsigned char *s = (const unsigned char *)quill_stmt_text(st, col).ptr;
-    if (s == NULL) return NULL;
-    return quill_arena_strndup(a, (const char *)s, quill_stmt_text(st, col).len);
+    quill_str s = quill_stmt_text(st, col);
+    if (s.ptr == NULL) return NULL;
+    return quill_arena_strndup(a, s.ptr, s.len);
 }
 
 int auth_load_user(quill_req *req, int64_t id, struct blog_user *out) {

@@ -13,9 +13,9 @@ static void tags_list(quill_req *req, quill_res *res) {
     quill_jw_init(&w, quill_req_arena(req));
     quill_jw_obj(&w);
     quill_jw_key(&w, "tags");
-    const unsigned char *tags = (const unsigned char *)quill_stmt_text(st, 0).ptr;
-    if (tags)
-        quill_jw_raw(&w, (const char *)tags, quill_stmt_text(st, 0).len);
+    quill_str tags = quill_stmt_text(st, 0);
+    if (tags.ptr)
+        quill_jw_raw(&w, tags.ptr, tags.len);
     else
         quill_jw_raw(&w, "[]", 2);
     quill_jw_end(&w);

@@ -34,11 +34,11 @@ void render_db_error(quill_res *res) {
 }
 
 static void jw_col_text(quill_jw *w, quill_stmt *st, int col) {
-    const unsigned char *s = (const unsigned char *)quill_stmt_text(st, col).ptr;
-    if (s == NULL)
+    quill_str s = quill_stmt_text(st, col);
+    if (s.ptr == NULL)
         quill_jw_null(w);
     else
-        quill_jw_strn(w, (const char *)s, quill_stmt_text(st, col).len);
+        quill_jw_strn(w, s.ptr, s.len);
 }
 
 void render_time(quill_jw *w, int64_t ms) {
@@ -139,8 +139,7 @@ void render_article_view(quill_jw *w, const struct article_view *v, bool with_bo
 
 /* A column as a slice (valid until the statement steps or resets). */
 static quill_str col_slice(quill_stmt *st, int col) {
-    const unsigned char *s = (const unsigned char *)quill_stmt_text(st, col).ptr;
-    return (quill_str){(const char *)s, s ? quill_stmt_text(st, col).len : 0};
+    return quill_stmt_text(st, col); /* one call: ptr and length of the same conversion */
 }
 
 void render_article_obj(quill_jw *w, quill_stmt *st, bool with_body) {
