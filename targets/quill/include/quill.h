@@ -85,8 +85,8 @@ typedef void (*quill_error_handler)(quill_req *req, quill_res *res, int status);
 
 /* Per-worker start/stop hooks, run on the worker thread before it serves / after it stopped.
  * A start hook returning -1 stops the server (quill_run returns -1). Use them to open per-worker
- * resources such as a database connection (see quill_db.h) and store them with quill_worker_set_data.
- */
+ * resources such as a database connection (see quill_db.h) and store them with
+ * quill_worker_set_data. */
 typedef int (*quill_worker_start_hook)(quill_worker *w, void *app_data);
 typedef void (*quill_worker_stop_hook)(quill_worker *w, void *app_data);
 
@@ -290,7 +290,7 @@ int quill_res_empty(quill_res *res, int status);
  *     }
  *
  * Rules. `work` runs on a pool thread: it must not touch req, res or anything of the worker
- * (the worker's SQLite connection included); give it what it needs in `arg` (arena memory stays
+ * (the worker's database connection included); give it what it needs in `arg` (arena memory stays
  * valid until the response is sent). `done` runs on the request's worker thread, like a handler:
  * it fills res (or defers again). The request's after-request hooks run after `done`. While a
  * request is deferred its connection reads nothing more (pipelined requests wait, answered in

@@ -73,8 +73,9 @@ typedef enum { QUILL_DB_SQLITE, QUILL_DB_POSTGRES } quill_db_dialect_t;
 bool quill_db_is_postgres(const char *target);
 
 /* Opens a connection: an SQLite file (created; WAL, synchronous=NORMAL, foreign_keys=ON, the busy
- * timeout) or a PostgreSQL server (lock_timeout = the busy timeout). NULL on failure, the reason
- * on stderr naming the file or the server (never the password). */
+ * timeout) or a PostgreSQL server (client encoding UTF8; busy_timeout_ms is not used: PostgreSQL
+ * waits for row locks and its deadlock detector ends a cycle, QUILL_DB_BUSY). NULL on failure,
+ * the reason on stderr naming the file or the server (never the password). */
 quill_db *quill_db_open(const char *target, int busy_timeout_ms);
 void quill_db_close(quill_db *db); /* frees every statement prepared on it */
 quill_db_dialect_t quill_db_dialect(const quill_db *db);
