@@ -451,6 +451,19 @@ static void bench_scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si
         clients_json_last(cJSON_GetObjectItemCaseSensitive(lv, "runs"), c->o->clients,
                           c->o->nclients, c->cout, c->o->target_metrics ? &c->prom : NULL);
         for (size_t k = 0; k < c->o->nclients; k++) wrk_result_free(&c->cout[k].r);
+        /* A crash first: a target killed as the level began leaves wrk with errors or no answer
+         * at all, which must read as the crash it is, not as "hung?" or "unexpected answers". */
+        if (target_crashed(t, ts->tobj)) {
+            char msg[160];
+            snprintf(msg, sizeof msg, "the target exited during %d connections, run %d", levels[li],
+                     rep);
+            bj_set_status(sobj, "crashed", msg);
+            progress_done(c, "%s %s: CRASHED: %s", t->name, s->name, msg);
+            note_exit(c, 3);
+            wrk_result_free(&r);
+            buf_free(&cmd);
+            return;
+        }
         if (!ok) {
             char msg[700];
             snprintf(msg, sizeof msg, "%d connections, run %d: %s", levels[li], rep, why);
@@ -476,16 +489,6 @@ static void bench_scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si
         inflight += levels[li];
         wrk_result_free(&r);
         c->done_s += p->duration_s + p->pause_ms / 1000.0;
-        if (target_crashed(t, ts->tobj)) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "the target exited during %d connections, run %d", levels[li],
-                     rep);
-            bj_set_status(sobj, "crashed", msg);
-            progress_done(c, "%s %s: CRASHED: %s", t->name, s->name, msg);
-            note_exit(c, 3);
-            buf_free(&cmd);
-            return;
-        }
         clock_sleep_ms(p->pause_ms);
     }
     buf_free(&cmd);
