@@ -31,6 +31,16 @@ static int article_meta(quill_req *req, quill_res *res, int64_t *id, int64_t *au
     return -1;
 }
 
+/* The article of the route's <slug> when `me` wrote it: 0 with its id, else -1 after a 404 (no
+ * such article) or a 403 (someone else's), as every author-only page answers. */
+static int own_article(quill_req *req, quill_res *res, const struct web_user *me, int64_t *id) {
+    int64_t author;
+    if (article_meta(req, res, id, &author) != 0) return -1;
+    if (author == me->id) return 0;
+    quill_abort(req, res, 403);
+    return -1;
+}
+
 /* Splits the editor's space-separated tags (ASCII whitespace) into arena strings. The store
  * de-duplicates them and the tags' index keeps them sorted, as for the API's tagList. */
 static const char **split_tags(quill_req *req, quill_str s, int *n) {
@@ -107,12 +117,8 @@ static void editor_create(quill_req *req, quill_res *res) {
 /* GET /editor/<slug>: the form pre-filled, tags space-separated in their stored (sorted) order. */
 static void editor_edit(quill_req *req, quill_res *res) {
     const struct web_user *me = web_login_required(req, res);
-    int64_t id, author;
-    if (me == NULL || article_meta(req, res, &id, &author) != 0) return;
-    if (author != me->id) {
-        quill_abort(req, res, 403);
-        return;
-    }
+    int64_t id;
+    if (me == NULL || own_article(req, res, me, &id) != 0) return;
     quill_stmt *st = db_stmt(ST_ARTICLE_BY_ID);
     cJSON *form = web_context(req);
     if (st == NULL || form == NULL) {
@@ -150,12 +156,8 @@ static void editor_edit(quill_req *req, quill_res *res) {
 /* POST /editor/<slug> */
 static void editor_update(quill_req *req, quill_res *res) {
     const struct web_user *me = web_login_required(req, res);
-    int64_t id, author;
-    if (me == NULL || article_meta(req, res, &id, &author) != 0) return;
-    if (author != me->id) {
-        quill_abort(req, res, 403);
-        return;
-    }
+    int64_t id;
+    if (me == NULL || own_article(req, res, me, &id) != 0) return;
     const char *slug = quill_req_param(req, "slug").ptr;
     quill_str title, description, body;
     cJSON *errors = editor_errors(req, &title, &description, &body);
@@ -177,12 +179,8 @@ static void editor_update(quill_req *req, quill_res *res) {
 /* POST /article/<slug>/delete */
 static void article_delete(quill_req *req, quill_res *res) {
     const struct web_user *me = web_login_required(req, res);
-    int64_t id, author;
-    if (me == NULL || article_meta(req, res, &id, &author) != 0) return;
-    if (author != me->id) {
-        quill_abort(req, res, 403);
-        return;
-    }
+    int64_t id;
+    if (me == NULL || own_article(req, res, me, &id) != 0) return;
     if (db_delete_by_id(ST_ARTICLE_DELETE, id) != 0) {
         quill_abort(req, res, 500);
         return;
