@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "quill_web.h"
+
 void errors_add(struct errors *e, const char *key, const char *msg) {
     if (e->n >= ERRORS_MAX) return;
     e->key[e->n] = key;
@@ -10,31 +12,8 @@ void errors_add(struct errors *e, const char *key, const char *msg) {
     e->n++;
 }
 
-/* Length of the whitespace character at s (1..3 bytes), or 0 when s does not start with one. */
-static size_t space_len(const unsigned char *s, size_t left) {
-    unsigned char c = s[0];
-    if (c == ' ' || (c >= '\t' && c <= '\r')) return 1;
-    if (c == 0xC2 && left >= 2 && s[1] == 0xA0) return 2;                 /* U+00A0 */
-    if (c == 0xE1 && left >= 3 && s[1] == 0x9A && s[2] == 0x80) return 3; /* U+1680 */
-    if (c == 0xE2 && left >= 3 && s[1] == 0x80) {
-        unsigned char d = s[2];
-        if ((d >= 0x80 && d <= 0x8A) || d == 0xA8 || d == 0xA9 || d == 0xAF) return 3;
-    }
-    if (c == 0xE2 && left >= 3 && s[1] == 0x81 && s[2] == 0x9F) return 3; /* U+205F */
-    if (c == 0xE3 && left >= 3 && s[1] == 0x80 && s[2] == 0x80) return 3; /* U+3000 */
-    return 0;
-}
-
-int text_is_blank(const char *s, size_t len) {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < len) {
-        size_t n = space_len(p + i, len - i);
-        if (n == 0) return 0;
-        i += n;
-    }
-    return 1;
-}
+/* Ruling 3's whitespace set is the one quill's form validation uses: one definition, in quill. */
+int text_is_blank(const char *s, size_t len) { return quill_str_blank((quill_str){s, len}); }
 
 size_t utf8_codepoints(const char *s, size_t len) {
     size_t n = 0;
