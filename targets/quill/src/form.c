@@ -159,19 +159,8 @@ quill_str quill_form_required(quill_req *req, quill_form_errors *e, const char *
     return (quill_str){NULL, 0};
 }
 
-static void json_free(void *p) {
-    cJSON_Delete(p);
-}
-
-/* Hands a cJSON tree to the request arena (deleted with it); NULL, freeing it, on failure. */
-static cJSON *owned(quill_req *req, cJSON *j) {
-    if (j && quill_arena_defer(req->arena, json_free, j) == 0) return j;
-    cJSON_Delete(j);
-    return NULL;
-}
-
 cJSON *quill_form_errors_json(quill_req *req, const quill_form_errors *e) {
-    cJSON *arr = owned(req, cJSON_CreateArray());
+    cJSON *arr = quill__req_own_json(req, cJSON_CreateArray());
     for (size_t i = 0; arr && i < e->n; i++) {
         char *line = quill_arena_printf(req->arena, "%s %s", e->field[i], e->msg[i]);
         cJSON *item = line ? cJSON_CreateString(line) : NULL;
@@ -182,7 +171,7 @@ cJSON *quill_form_errors_json(quill_req *req, const quill_form_errors *e) {
 }
 
 cJSON *quill_form_values(quill_req *req, const char *const names[]) {
-    cJSON *obj = owned(req, cJSON_CreateObject());
+    cJSON *obj = quill__req_own_json(req, cJSON_CreateObject());
     for (size_t i = 0; obj && names[i]; i++) {
         quill_str v = quill_form_get(req, names[i]);
         if (!cJSON_AddStringToObject(obj, names[i], v.ptr ? v.ptr : "")) return NULL;

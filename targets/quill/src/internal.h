@@ -238,5 +238,8 @@ int quill__hmac256(const char *secret, size_t slen, const char *data, size_t n,
 /* request.c */
 void quill__req_init(quill_req *req, quill_app *app, quill_worker *w, quill_arena *a,
                      qp_request *p);
+/* Hands a cJSON tree to the request's arena (deleted with it); NULL, deleting it, when j is NULL
+ * or the arena cannot take it. */
+cJSON *quill__req_own_json(quill_req *req, cJSON *j);
 
 #endif

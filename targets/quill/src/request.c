@@ -291,18 +291,18 @@ static void json_delete(void *p) {
     cJSON_Delete(p);
 }
 
+cJSON *quill__req_own_json(quill_req *req, cJSON *j) {
+    if (j && quill_arena_defer(req->arena, json_delete, j) == 0) return j;
+    cJSON_Delete(j);
+    return NULL;
+}
+
 cJSON *quill_req_json(quill_req *req) {
     if (req->json_parsed) return req->json;
     req->json_parsed = true;
     if (req->body_len == 0) return NULL;
-    cJSON *j = cJSON_ParseWithLength(req->body, req->body_len);
-    if (!j) return NULL;
-    if (quill_arena_defer(req->arena, json_delete, j) < 0) {
-        cJSON_Delete(j);
-        return NULL;
-    }
-    req->json = j;
-    return j;
+    req->json = quill__req_own_json(req, cJSON_ParseWithLength(req->body, req->body_len));
+    return req->json;
 }
 
 int quill_req_g_set(quill_req *req, const char *key, void *value) {

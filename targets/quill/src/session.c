@@ -39,16 +39,6 @@ typedef struct quill__session {
     bool valid;      /* it verified and the app's check accepted it */
 } quill__session;
 
-static void json_free(void *p) {
-    cJSON_Delete(p);
-}
-
-static cJSON *owned(quill_req *req, cJSON *j) {
-    if (j && quill_arena_defer(req->arena, json_free, j) == 0) return j;
-    cJSON_Delete(j);
-    return NULL;
-}
-
 quill_session_config quill_session_config_default(void) {
     return (quill_session_config){
         .secret = NULL,
@@ -130,7 +120,7 @@ static cJSON *verify(quill_req *req, const quill__session_cfg *cfg, quill_str c)
     unsigned char *json = quill_arena_alloc(req->arena, plen * 3 / 4 + 2);
     long jlen = json ? quill__b64url_decode(c.ptr, plen, json) : -1;
     if (jlen <= 0) return NULL;
-    cJSON *obj = owned(req, cJSON_ParseWithLength((const char *)json, (size_t)jlen));
+    cJSON *obj = quill__req_own_json(req, cJSON_ParseWithLength((const char *)json, (size_t)jlen));
     return cJSON_IsObject(obj) ? obj : NULL;
 }
 
@@ -153,7 +143,7 @@ static quill__session *load(quill_req *req) {
             s->modified = true; /* replace the revoked cookie */
         }
     }
-    if (!s->data && !(s->data = owned(req, cJSON_CreateObject()))) {
+    if (!s->data && !(s->data = quill__req_own_json(req, cJSON_CreateObject()))) {
         req->session = NULL;
         return NULL;
     }
@@ -235,7 +225,7 @@ int quill_session_remove(quill_req *req, const char *key) {
 
 int quill_session_clear(quill_req *req) {
     quill__session *s = load(req);
-    cJSON *empty = s ? owned(req, cJSON_CreateObject()) : NULL;
+    cJSON *empty = s ? quill__req_own_json(req, cJSON_CreateObject()) : NULL;
     if (!empty) return -1;
     s->data = empty;
     s->modified = true;
@@ -321,12 +311,12 @@ int quill_flash(quill_req *req, const char *message) {
 cJSON *quill_flashes(quill_req *req) {
     quill__session *s = load(req);
     cJSON *list = s ? cJSON_GetObjectItemCaseSensitive(s->data, SESSION_KEY_FLASHES) : NULL;
-    if (!list) return owned(req, cJSON_CreateArray());
+    if (!list) return quill__req_own_json(req, cJSON_CreateArray());
     cJSON_DetachItemViaPointer(s->data, list);
     s->modified = true;
     if (!cJSON_IsArray(list)) {
         cJSON_Delete(list);
-        return owned(req, cJSON_CreateArray());
+        return quill__req_own_json(req, cJSON_CreateArray());
     }
-    return owned(req, list);
+    return quill__req_own_json(req, list);
 }
