@@ -38,7 +38,7 @@
 #include "wrk.h"
 
 #define BENCH_PRIMER_CONNECTIONS 8 /* TechEmpower's primer */
-#define BENCH_PATH_MAX 4096
+#define BENCH_PATH_MAX           4096
 #define BENCH_STARTUP_ESTIMATE_S 8 /* start + seed, for the ETA only */
 
 /* One target across repetitions: where its results go and whether it is still measured. */
@@ -52,7 +52,7 @@ typedef struct tstate {
     long long acked[BENCH_MAX_SCENARIOS], found[BENCH_MAX_SCENARIOS], inflight[BENCH_MAX_SCENARIOS];
     bool integrity_fail[BENCH_MAX_SCENARIOS];
     char *plan_err[BENCH_MAX_SCENARIOS]; /* this process: the scenario's own seed plan failed */
-    scn_pool_t *ext_pools; /* --url: seeded once, kept across repetitions */
+    scn_pool_t *ext_pools;               /* --url: seeded once, kept across repetitions */
     size_t ext_npools;
     bool ext_seeded;
 } tstate_t;
@@ -74,7 +74,7 @@ typedef struct ctx {
     int exit_code;
     tstate_t *ts;
     size_t nts;
-    bool ceiling_done; /* this repetition's ceiling round ran */
+    bool ceiling_done;              /* this repetition's ceiling round ran */
     client_out_t cout[CLIENTS_MAX]; /* --client: the last run's per-client figures */
     prom_sampler_t prom;            /* --target-metrics: the last measured run's scrapes */
 } ctx_t;
@@ -166,11 +166,10 @@ static int max_level(const ctx_t *c, const scn_t *s) {
     return m;
 }
 
-
 typedef struct tgt {
     const char *name;
-    const char *url;      /* base URL without trailing slash */
-    target_proc_t *proc;  /* NULL for --url targets (no /proc sampling) */
+    const char *url;     /* base URL without trailing slash */
+    target_proc_t *proc; /* NULL for --url targets (no /proc sampling) */
     scn_pool_t *pools;
     size_t npools;
 } tgt_t;
@@ -192,22 +191,28 @@ static int one_wrk(ctx_t *c, const tgt_t *t, const scn_t *s, int conns, int dur,
     int rc = scn_lua(s, t->pools, t->npools, &lo, &script, err);
     if (rc == 0) {
         FILE *f = fopen(lua, "w");
-        if (!f || fwrite(script.ptr, 1, script.len, f) != script.len) rc = err_set(err, "%s: cannot write", lua);
+        if (!f || fwrite(script.ptr, 1, script.len, f) != script.len)
+            rc = err_set(err, "%s: cannot write", lua);
         if (f && fclose(f) != 0) rc = err_set(err, "%s: cannot write", lua);
     }
     if (rc < 0) {
         buf_free(&script);
         return -1;
     }
-    wrk_opts_t wo = {.url = url, .script = lua, .json_out = json, .connections = conns,
-                     .duration_s = dur, .cpus = c->pinned ? &c->wrk_cpus : NULL,
+    wrk_opts_t wo = {.url = url,
+                     .script = lua,
+                     .json_out = json,
+                     .connections = conns,
+                     .duration_s = dur,
+                     .cpus = c->pinned ? &c->wrk_cpus : NULL,
                      .ncpus = c->nwrk_cpus};
     wo.threads = conns < c->nwrk_cpus ? conns : c->nwrk_cpus;
     if (cmd) wrk_command_line(&wo, cmd);
     bool sampling = smp && t->proc && proc_sampler_start(smp, t->proc->pgid) == 0;
     /* --target-metrics: the exporter is scraped around measured runs (smp given) */
     bool scraping = smp && c->o->target_metrics;
-    if (scraping && prom_sampler_start(&c->prom, c->o->target_metrics, c->o->target_group, err) < 0) {
+    if (scraping &&
+        prom_sampler_start(&c->prom, c->o->target_metrics, c->o->target_group, err) < 0) {
         if (sampling) proc_sampler_stop(smp);
         buf_free(&script);
         return -1;
@@ -215,12 +220,16 @@ static int one_wrk(ctx_t *c, const tgt_t *t, const scn_t *s, int conns, int dur,
     if (c->o->nclients)
         rc = clients_wrk(c->o->clients, c->o->nclients, &wo, &script, base, c->cout, r, util, cmd,
                          err);
-    else rc = wrk_run(&wo, r, util, err);
+    else
+        rc = wrk_run(&wo, r, util, err);
     buf_free(&script);
     if (scraping) prom_sampler_stop(&c->prom);
-    if (sampling) proc_sampler_stop(smp);
-    else if (smp && scraping) prom_sampler_as_proc(&c->prom, smp); /* a remote target */
-    else if (smp) memset(smp, 0, sizeof *smp);
+    if (sampling)
+        proc_sampler_stop(smp);
+    else if (smp && scraping)
+        prom_sampler_as_proc(&c->prom, smp); /* a remote target */
+    else if (smp)
+        memset(smp, 0, sizeof *smp);
     return rc;
 }
 
@@ -244,11 +253,14 @@ static long long count_comments(const tgt_t *t, err_t *err) {
         buf_printf(&req.target, "/api/articles/%s/comments", slugs->values[i]);
         http_outcome_t out;
         const cJSON *j, *list;
-        if (http_send(hc, t->url, &req, &resp, &out, err) < 0) total = -1;
+        if (http_send(hc, t->url, &req, &resp, &out, err) < 0)
+            total = -1;
         else if (resp.status != 200 || !(j = resp_json(&resp, err)) ||
                  !cJSON_IsArray(list = cJSON_GetObjectItemCaseSensitive(j, "comments")))
-            total = err_set(err, "GET %s answered %ld without a comments list", buf_cstr(&req.target), resp.status);
-        else total += cJSON_GetArraySize(list);
+            total = err_set(err, "GET %s answered %ld without a comments list",
+                            buf_cstr(&req.target), resp.status);
+        else
+            total += cJSON_GetArraySize(list);
         req_free(&req);
     }
     resp_free(&resp);
@@ -259,12 +271,16 @@ static long long count_comments(const tgt_t *t, err_t *err) {
 bool bench_integrity_verdict(long long acked, long long found, long long inflight, char *why,
                              size_t whylen) {
     if (found < acked) {
-        snprintf(why, whylen, "%lld writes acknowledged (201 from the API, 303 from a form) but only %lld found through the API: writes were lost",
+        snprintf(why, whylen,
+                 "%lld writes acknowledged (201 from the API, 303 from a form) but only %lld found "
+                 "through the API: writes were lost",
                  acked, found);
         return false;
     }
     if (found > acked + inflight) {
-        snprintf(why, whylen, "%lld writes found but only %lld acknowledged (+%lld in flight at most): the target stored writes it did not acknowledge",
+        snprintf(why, whylen,
+                 "%lld writes found but only %lld acknowledged (+%lld in flight at most): the "
+                 "target stored writes it did not acknowledge",
                  found, acked, inflight);
         return false;
     }
@@ -281,7 +297,8 @@ static bool target_crashed(const tgt_t *t, cJSON *tobj) {
     buf_init(&tail, 1u << 16);
     target_log_tail(t->proc->log_path, TARGET_LOG_TAIL, &tail);
     char msg[1200];
-    snprintf(msg, sizeof msg, "the target %s during the benchmark; last log lines:\n%s", why, buf_cstr(&tail));
+    snprintf(msg, sizeof msg, "the target %s during the benchmark; last log lines:\n%s", why,
+             buf_cstr(&tail));
     buf_free(&tail);
     bj_set_status(tobj, "crashed", msg);
     return true;
@@ -337,11 +354,15 @@ static void open_progress(void *arg, const char *line) {
 static int open_sweep(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj, cJSON *sobj,
                       long long *acked, long long *inflight) {
     open_say_t say = {c, t, s};
-    bench_open_ctx_t x = {.url = t->url, .pools = t->pools, .npools = t->npools,
-                          .connections = max_level(c, s), .duration_s = c->o->profile.duration_s,
+    bench_open_ctx_t x = {.url = t->url,
+                          .pools = t->pools,
+                          .npools = t->npools,
+                          .connections = max_level(c, s),
+                          .duration_s = c->o->profile.duration_s,
                           .repeat = c->o->profile.repeat,
                           .cpus = c->pinned ? &c->wrk_cpus : NULL,
-                          .progress = open_progress, .progress_arg = &say};
+                          .progress = open_progress,
+                          .progress_arg = &say};
     err_t err;
     if (bench_open_scenario(&c->o->open, &x, s, sobj, acked, inflight, &err) < 0) {
         if (!target_crashed(t, tobj)) bj_set_status(sobj, "error", err.msg);
@@ -356,8 +377,8 @@ static int open_sweep(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj, cJS
         progress_done(c, "%s %s: open loop: %.0f req/s sustained with p99 <= %g ms", t->name,
                       s->name, best->valuedouble, slo);
     else
-        progress_done(c, "%s %s: open loop: no rate swept was sustained with p99 <= %g ms",
-                      t->name, s->name, slo);
+        progress_done(c, "%s %s: open loop: no rate swept was sustained with p99 <= %g ms", t->name,
+                      s->name, slo);
     return 0;
 }
 
@@ -376,8 +397,10 @@ static void bench_scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si
         char why[1400];
         snprintf(why, sizeof why, "repetition %d, before the load: %s", rep, ts->plan_err[si]);
         bj_set_check(sobj, false, why);
-        bj_set_status(sobj, "check-failed", "a request kind was answered wrongly before the load: not measured");
-        progress_done(c, "%s %s: request check FAILED before the load: %s", t->name, s->name, ts->plan_err[si]);
+        bj_set_status(sobj, "check-failed",
+                      "a request kind was answered wrongly before the load: not measured");
+        progress_done(c, "%s %s: request check FAILED before the load: %s", t->name, s->name,
+                      ts->plan_err[si]);
         note_exit(c, 1);
         ts->skip_scn[si] = true;
         c->done_s = done_before + scenario_seconds(c, s);
@@ -400,8 +423,11 @@ static void bench_scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si
     buf_t cmd;
     buf_init(&cmd, 8192);
     long long acked = 0, inflight = 0;
-    struct { const char *label; int conns, secs; } pre[2] = {
-        {"primer", BENCH_PRIMER_CONNECTIONS, p->primer_s}, {"warmup", max_level(c, s), p->warmup_s}};
+    struct {
+        const char *label;
+        int conns, secs;
+    } pre[2] = {{"primer", BENCH_PRIMER_CONNECTIONS, p->primer_s},
+                {"warmup", max_level(c, s), p->warmup_s}};
     for (int i = 0; i < 2; i++) {
         if (pre[i].secs <= 0) continue;
         char nonce[48];
@@ -446,8 +472,9 @@ static void bench_scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si
             buf_free(&cmd);
             return;
         }
-        bool ok = bj_add_run(lv, rep, buf_cstr(&cmd), &r,
-                             t->proc || c->o->target_metrics ? &smp : NULL, util, s, why, sizeof why);
+        bool ok =
+            bj_add_run(lv, rep, buf_cstr(&cmd), &r, t->proc || c->o->target_metrics ? &smp : NULL,
+                       util, s, why, sizeof why);
         clients_json_last(cJSON_GetObjectItemCaseSensitive(lv, "runs"), c->o->clients,
                           c->o->nclients, c->cout, c->o->target_metrics ? &c->prom : NULL);
         for (size_t k = 0; k < c->o->nclients; k++) wrk_result_free(&c->cout[k].r);
@@ -594,7 +621,8 @@ static int seed_plans(ctx_t *c, tstate_t *ts, const tgt_t *t, vars_t **vars, see
     for (size_t i = 0; i < c->nscns; i++) {
         const char *file = c->scns[i].seed;
         bool done = false;
-        for (size_t j = 0; file && j < i; j++) done |= c->scns[j].seed && !strcmp(c->scns[j].seed, file);
+        for (size_t j = 0; file && j < i; j++)
+            done |= c->scns[j].seed && !strcmp(c->scns[j].seed, file);
         if (!file || done || ts->skip_scn[i]) continue;
         char path[BENCH_PATH_MAX];
         snprintf(path, sizeof path, "%s/specs/bench/%s", c->o->root, file);
@@ -658,7 +686,8 @@ static void bench_target_rep(ctx_t *c, tstate_t *ts, int rep) {
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (ts->m) {
-        target_opts_t to = {.workers = c->workers, .cpus = c->pinned ? &c->target_cpus : NULL, .log_path = log};
+        target_opts_t to = {
+            .workers = c->workers, .cpus = c->pinned ? &c->target_cpus : NULL, .log_path = log};
         if (target_start(ts->m, &to, &proc, &err) < 0) {
             bj_set_status(ts->tobj, "error", err.msg);
             progress_done(c, "%s: did not start: %s", ts->name, err.msg);
@@ -710,15 +739,19 @@ static int select_scenarios(ctx_t *c, err_t *err) {
     if (!c->scns) return err_set(err, "out of memory");
     for (size_t i = 0; i < n; i++) {
         bool want = c->o->nscenarios == 0 && all[i].in_default; /* "default": false: by name only */
-        for (size_t k = 0; k < c->o->nscenarios; k++) want |= !strcmp(c->o->scenarios[k], all[i].name);
-        if (want) c->scns[c->nscns++] = all[i];
-        else scn_free(&all[i]);
+        for (size_t k = 0; k < c->o->nscenarios; k++)
+            want |= !strcmp(c->o->scenarios[k], all[i].name);
+        if (want)
+            c->scns[c->nscns++] = all[i];
+        else
+            scn_free(&all[i]);
     }
     free(all);
     for (size_t k = 0; k < c->o->nscenarios; k++) {
         bool found = false;
         for (size_t i = 0; i < c->nscns; i++) found |= !strcmp(c->o->scenarios[k], c->scns[i].name);
-        if (!found) return err_set(err, "unknown scenario \"%s\" (see %s)", c->o->scenarios[k], dir);
+        if (!found)
+            return err_set(err, "unknown scenario \"%s\" (see %s)", c->o->scenarios[k], dir);
     }
     /* a scenario's own seed plan is checked now: a spec error is a usage error (exit 2), not a
      * failure found minutes later on the first target */
@@ -773,8 +806,10 @@ static int plan_targets(ctx_t *c, const target_manifest_t *ms, size_t nm) {
                    o->urls[k][strlen(ms[i].name)] == '=';
         /* --db postgres without --target: only the targets that declare it (target.json). */
         if (want && !o->ntargets && db_active() && !(ms[i].databases & (1u << DB_POSTGRES))) {
-            fprintf(stderr, "parity bench: %s skipped: no \"postgres\" in its target.json "
-                            "\"databases\"\n", ms[i].name);
+            fprintf(stderr,
+                    "parity bench: %s skipped: no \"postgres\" in its target.json "
+                    "\"databases\"\n",
+                    ms[i].name);
             continue;
         }
         if (want && !ext && (o->ntargets || o->nurls == 0)) {
@@ -795,7 +830,9 @@ static int plan_targets(ctx_t *c, const target_manifest_t *ms, size_t nm) {
             cJSON_AddNullToObject(ts->tobj, "orm");
         cJSON_AddNumberToObject(ts->tobj, "workers", ts->m ? c->workers : 0);
         cJSON_AddStringToObject(ts->tobj, "db", /* issue 24: the backend of this target's runs */
-                                !ts->m ? "external" : db_active() ? "postgres" : "sqlite");
+                                !ts->m        ? "external"
+                                : db_active() ? "postgres"
+                                              : "sqlite");
         cJSON *sarr = cJSON_AddArrayToObject(ts->tobj, "scenarios");
         for (size_t k = 0; k < c->nscns; k++) ts->scn_objs[k] = bj_scenario_new(sarr, &c->scns[k]);
     }
@@ -878,9 +915,11 @@ int bench_execute(const bench_opts_t *o) {
         bool found = false;
         for (size_t i = 0; i < nm; i++) found |= !strcmp(ms[i].name, o->targets[k]);
         for (size_t i = 0; i < o->nurls; i++)
-            found |= !strncmp(o->urls[i], o->targets[k], strlen(o->targets[k])) && o->urls[i][strlen(o->targets[k])] == '=';
+            found |= !strncmp(o->urls[i], o->targets[k], strlen(o->targets[k])) &&
+                     o->urls[i][strlen(o->targets[k])] == '=';
         if (!found) {
-            fprintf(stderr, "parity bench: unknown target \"%s\" (no %s/%s/target.json)\n", o->targets[k], path, o->targets[k]);
+            fprintf(stderr, "parity bench: unknown target \"%s\" (no %s/%s/target.json)\n",
+                    o->targets[k], path, o->targets[k]);
             rc = 2;
         }
     }
@@ -892,7 +931,8 @@ int bench_execute(const bench_opts_t *o) {
     mkdir(sub, 0755);
     if (rc == 0) {
         snprintf(c.doc_path, sizeof c.doc_path, "%s/bench.json", o->out_dir);
-        c.doc = bj_doc_new(o, bench_environment(o->root), c.pinned, &c.wrk_cpus, &c.target_cpus, c.workers);
+        c.doc = bj_doc_new(o, bench_environment(o->root), c.pinned, &c.wrk_cpus, &c.target_cpus,
+                           c.workers);
         c.targets = cJSON_GetObjectItemCaseSensitive(c.doc, "targets");
         bench_tradeoffs_begin(c.doc, o, c.workers);
         if (plan_targets(&c, ms, nm) < 0) {

@@ -22,16 +22,17 @@
 #include "bench_open.h"
 #include "clients.h"
 
-#define BENCH_MAX_TARGETS 32
-#define BENCH_MAX_SCENARIOS 64
-#define BENCH_MAX_LEVELS 16
-#define BENCH_MAX_REPEAT 20
+#define BENCH_MAX_TARGETS    32
+#define BENCH_MAX_SCENARIOS  64
+#define BENCH_MAX_LEVELS     16
+#define BENCH_MAX_REPEAT     20
 #define BENCH_MAX_DURATION_S 3600
-#define BENCH_SEED_PARALLEL 8     /* connections used to seed */
+#define BENCH_SEED_PARALLEL  8 /* connections used to seed */
 /* The pool of articles that write scenarios comment on, and that the integrity check counts:
  * kept apart from the articles read scenarios read, so that a target's own write speed never
- * changes the cost of its later reads (a fast target would otherwise serve longer comment lists). */
-#define BENCH_WRITE_POOL "write_slugs"
+ * changes the cost of its later reads (a fast target would otherwise serve longer comment lists).
+ */
+#define BENCH_WRITE_POOL     "write_slugs"
 #define BENCH_DEFAULT_CV_PCT 5.0  /* a figure whose CV over repetitions exceeds this: unstable */
 #define BENCH_CEILING_SHARE  0.90 /* a figure at >= 90% of the client's ceiling: client-bound */
 
@@ -47,25 +48,25 @@ typedef struct bench_profile {
 const bench_profile_t *bench_profile_find(const char *name);
 
 typedef struct bench_opts {
-    const char *root;                  /* repository root (specs/, targets/) */
+    const char *root; /* repository root (specs/, targets/) */
     const char *targets[BENCH_MAX_TARGETS];
-    size_t ntargets;                   /* 0: every target */
+    size_t ntargets;                     /* 0: every target */
     const char *urls[BENCH_MAX_TARGETS]; /* "NAME=URL": targets started by someone else */
     size_t nurls;
     const char *scenarios[BENCH_MAX_SCENARIOS];
-    size_t nscenarios;                 /* 0: every scenario */
-    bench_profile_t profile;           /* after --connections/--duration/--repeat overrides */
+    size_t nscenarios;       /* 0: every scenario */
+    bench_profile_t profile; /* after --connections/--duration/--repeat overrides */
     bool pin_auto;
-    const char *out_dir;               /* bench.json, logs/, wrk/ */
+    const char *out_dir; /* bench.json, logs/, wrk/ */
     const char *run_id;
-    double cv_threshold_pct;           /* 0: BENCH_DEFAULT_CV_PCT */
-    bool count_statuses;               /* --count-statuses: response() counts every status even
-                                          when wrk's counter would do (costs wrk time) */
-    bench_open_opts_t open;            /* --open: open-loop sweeps (bench_open.h) */
+    double cv_threshold_pct;            /* 0: BENCH_DEFAULT_CV_PCT */
+    bool count_statuses;                /* --count-statuses: response() counts every status even
+                                           when wrk's counter would do (costs wrk time) */
+    bench_open_opts_t open;             /* --open: open-loop sweeps (bench_open.h) */
     client_spec_t clients[CLIENTS_MAX]; /* --client: load machines (clients.h); none: wrk here */
     size_t nclients;
-    const char *target_metrics;        /* --target-metrics URL of a process exporter (prom.h) */
-    const char *target_group;          /* --target-group: its groupname for the target */
+    const char *target_metrics; /* --target-metrics URL of a process exporter (prom.h) */
+    const char *target_group;   /* --target-group: its groupname for the target */
 } bench_opts_t;
 
 /* Statistics over repetitions: median, min, max, and the coefficient of variation (sample
@@ -113,13 +114,12 @@ int bench_execute(const bench_opts_t *o);
  * memory, descriptors and errors per window, soak.json and charts/soak-<target>.svg. */
 int bench_soak(const bench_opts_t *o);
 
-/* The integrity rule of write scenarios: every write acknowledged (201, or 303 for a form) must be found through
- * the API (found >= acked), and nothing beyond the requests that were in flight when wrk stopped
- * (found <= acked + inflight: wrk does not see answers that arrive after its deadline). False
- * with the reason in why otherwise. */
+/* The integrity rule of write scenarios: every write acknowledged (201, or 303 for a form) must be
+ * found through the API (found >= acked), and nothing beyond the requests that were in flight when
+ * wrk stopped (found <= acked + inflight: wrk does not see answers that arrive after its deadline).
+ * False with the reason in why otherwise. */
 bool bench_integrity_verdict(long long acked, long long found, long long inflight, char *why,
                              size_t whylen);
-
 
 /* `parity bench [options]`; returns the exit code (2 on usage errors). */
 int bench_main(int argc, char **argv);

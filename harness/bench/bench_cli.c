@@ -32,7 +32,8 @@ const bench_profile_t *bench_profile_find(const char *name) {
 }
 
 static const char *const USAGE =
-    "usage: parity bench [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full|soak]\n"
+    "usage: parity bench [--target NAME]... [--scenario NAME]... [--profile "
+    "smoke|quick|full|soak]\n"
     "                    [--connections LIST] [--duration S] [--repeat N] [--pin auto|none]\n"
     "                    [--url NAME=URL]... [--cv-threshold PCT] [--count-statuses] [--out DIR]\n"
     "                    [--open] [--rates LIST | --sweep auto] [--arrivals uniform|poisson]\n"
@@ -89,7 +90,8 @@ static int parse_levels(const char *s, bench_profile_t *p) {
     p->nlevels = 0;
     char tmp[256];
     snprintf(tmp, sizeof tmp, "%s", s);
-    for (char *save = NULL, *tok = strtok_r(tmp, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+    for (char *save = NULL, *tok = strtok_r(tmp, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
         long v;
         if (p->nlevels >= BENCH_MAX_LEVELS || str_to_long(tok, 1, 100000, &v) < 0) return -1;
         p->levels[p->nlevels++] = (int)v;
@@ -140,7 +142,8 @@ int bench_main(int argc, char **argv) {
         case 'c': levels = optarg; break;
         case 'd':
             if (str_to_long(optarg, 1, BENCH_MAX_DURATION_S, &duration) < 0)
-                return cli_usage_error("bench", "--duration must be 1..%d seconds", BENCH_MAX_DURATION_S);
+                return cli_usage_error("bench", "--duration must be 1..%d seconds",
+                                       BENCH_MAX_DURATION_S);
             break;
         case 'r':
             if (str_to_long(optarg, 1, BENCH_MAX_REPEAT, &repeat) < 0) {
@@ -157,7 +160,8 @@ int bench_main(int argc, char **argv) {
             break;
         case 'u':
             if (o.nurls >= BENCH_MAX_TARGETS || !strchr(optarg, '=') || optarg[0] == '=') {
-                fprintf(stderr, "parity bench: --url takes NAME=URL (e.g. quill=http://127.0.0.1:8080)\n");
+                fprintf(stderr,
+                        "parity bench: --url takes NAME=URL (e.g. quill=http://127.0.0.1:8080)\n");
                 return 2;
             }
             o.urls[o.nurls++] = optarg;
@@ -197,13 +201,17 @@ int bench_main(int argc, char **argv) {
     if (profile) {
         const bench_profile_t *p = bench_profile_find(profile);
         if (!p) {
-            fprintf(stderr, "parity bench: unknown profile \"%s\" (smoke, quick, full, soak)\n", profile);
+            fprintf(stderr, "parity bench: unknown profile \"%s\" (smoke, quick, full, soak)\n",
+                    profile);
             return 2;
         }
         o.profile = *p;
     }
     if (levels && parse_levels(levels, &o.profile) < 0) {
-        fprintf(stderr, "parity bench: --connections takes a comma-separated list of 1..100000 (at most %d)\n", BENCH_MAX_LEVELS);
+        fprintf(
+            stderr,
+            "parity bench: --connections takes a comma-separated list of 1..100000 (at most %d)\n",
+            BENCH_MAX_LEVELS);
         return 2;
     }
     /* soak (soak.c) and --open (openloop.c) load from this machine only, without clients.c */

@@ -88,8 +88,10 @@ void bj_set_status(cJSON *obj, const char *status, const char *error) {
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "status");
     cJSON_DeleteItemFromObjectCaseSensitive(obj, "error");
     cJSON_AddStringToObject(obj, "status", status);
-    if (error) cJSON_AddStringToObject(obj, "error", error);
-    else cJSON_AddNullToObject(obj, "error");
+    if (error)
+        cJSON_AddStringToObject(obj, "error", error);
+    else
+        cJSON_AddNullToObject(obj, "error");
 }
 
 const char *bj_status(const cJSON *obj) {
@@ -140,8 +142,10 @@ cJSON *bj_scenario_new(cJSON *arr, const scn_t *s) {
 void bj_set_check(cJSON *sobj, bool pass, const char *msg) {
     cJSON *c = cJSON_AddObjectToObject(sobj, "check");
     cJSON_AddBoolToObject(c, "pass", pass);
-    if (msg) cJSON_AddStringToObject(c, "message", msg);
-    else cJSON_AddNullToObject(c, "message");
+    if (msg)
+        cJSON_AddStringToObject(c, "message", msg);
+    else
+        cJSON_AddNullToObject(c, "message");
 }
 
 void bj_add_command(cJSON *sobj, const char *label, const char *cmd) {
@@ -395,7 +399,8 @@ double bj_ceiling_rps(const cJSON *doc, const char *scenario, int connections) {
 
 static double summary_median(const cJSON *level, const char *name) {
     const cJSON *s = cJSON_GetObjectItemCaseSensitive(level, "summary");
-    const cJSON *m = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, name), "median");
+    const cJSON *m =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(s, name), "median");
     return cJSON_IsNumber(m) ? m->valuedouble : 0;
 }
 
@@ -441,6 +446,8 @@ void bj_set_integrity(cJSON *sobj, bool pass, long long acked, long long found, 
     cJSON_AddNumberToObject(i, "acknowledged", (double)acked);
     cJSON_AddNumberToObject(i, "found", (double)found);
     cJSON_AddNumberToObject(i, "in_flight_max", (double)inflight);
-    if (msg) cJSON_AddStringToObject(i, "message", msg);
-    else cJSON_AddNullToObject(i, "message");
+    if (msg)
+        cJSON_AddStringToObject(i, "message", msg);
+    else
+        cJSON_AddNullToObject(i, "message");
 }

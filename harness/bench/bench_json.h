@@ -49,7 +49,8 @@ cJSON *bj_ceiling_level(cJSON *doc, const char *scenario, int connections);
 void bj_add_ceiling_run(cJSON *entry, int rep, const char *cmd, const wrk_result_t *r, double util);
 /* Median ceiling of (scenario, connections), -1 when not measured. */
 double bj_ceiling_rps(const cJSON *doc, const char *scenario, int connections);
-/* One line for the progress output: "64 conn: 20345 req/s, p99 0.81 ms, 0 errors". Static buffer. */
+/* One line for the progress output: "64 conn: 20345 req/s, p99 0.81 ms, 0 errors". Static buffer.
+ */
 const char *bj_level_headline(const cJSON *levels);
 void bj_set_integrity(cJSON *sobj, bool pass, long long acked, long long found, long long inflight,
                       const char *msg);

@@ -17,9 +17,9 @@
 
 #include "core/file.h"
 
-#define CLIENTS_SHELL_MAX 8192   /* bytes of the per-client shell text */
-#define CLIENTS_LOG_MAX 4096     /* bytes of a client's stderr quoted in an error */
-#define CLIENTS_CPU_TAG "parity-cpu "
+#define CLIENTS_SHELL_MAX 8192 /* bytes of the per-client shell text */
+#define CLIENTS_LOG_MAX   4096 /* bytes of a client's stderr quoted in an error */
+#define CLIENTS_CPU_TAG   "parity-cpu "
 
 int client_parse(const char *s, client_spec_t *c, err_t *err) {
     memset(c, 0, sizeof *c);
@@ -36,13 +36,17 @@ int client_parse(const char *s, client_spec_t *c, err_t *err) {
     if (*host == '[') { /* [v6] */
         end = strchr(host, ']');
         if (!end) return err_set(err, "--client \"%s\": unterminated [", s);
-        if (end[1] == ':') port = end + 2;
-        else if (end[1]) return err_set(err, "--client \"%s\": junk after ]", s);
+        if (end[1] == ':')
+            port = end + 2;
+        else if (end[1])
+            return err_set(err, "--client \"%s\": junk after ]", s);
         host++; /* ssh takes the bare address */
     } else {
         end = strchr(host, ':');
-        if (end) port = end + 1;
-        else end = host + strlen(host);
+        if (end)
+            port = end + 1;
+        else
+            end = host + strlen(host);
     }
     size_t userlen = at ? (size_t)(at - h) : 0, hostlen = (size_t)(end - host);
     if (hostlen == 0 || (at && userlen == 0))
@@ -56,11 +60,12 @@ int client_parse(const char *s, client_spec_t *c, err_t *err) {
             ((p == host || p == h) && *p == '-'))
             return err_set(err, "--client \"%s\": unexpected character '%c'", s, *p);
     }
-    snprintf(c->dest, sizeof c->dest, "%.*s%s%.*s", (int)userlen, h, at ? "@" : "",
-             (int)hostlen, host);
+    snprintf(c->dest, sizeof c->dest, "%.*s%s%.*s", (int)userlen, h, at ? "@" : "", (int)hostlen,
+             host);
     if (port) {
         long v;
-        if (str_to_long(port, 1, 65535, &v) < 0) return err_set(err, "--client \"%s\": bad port", s);
+        if (str_to_long(port, 1, 65535, &v) < 0)
+            return err_set(err, "--client \"%s\": bad port", s);
         c->port = (int)v;
     }
     return 0;
@@ -196,7 +201,8 @@ static int pump(proc_t *ps, size_t n, int until_eof, long long deadline) {
                 p->eof = true;
                 continue;
             }
-            if (buf_add(&p->text, chunk, (size_t)r) < 0) p->eof = true; /* over the cap: parse fails */
+            if (buf_add(&p->text, chunk, (size_t)r) < 0)
+                p->eof = true; /* over the cap: parse fails */
             /* "ready" on a line of its own; a login shell may print before it (motd, rc files) */
             if (!p->ready) {
                 const char *t = buf_cstr(&p->text), *r = t;
@@ -213,7 +219,8 @@ static int pump(proc_t *ps, size_t n, int until_eof, long long deadline) {
 static void reap(proc_t *p, bool kill_it) {
     if (p->pid <= 0) return;
     if (kill_it) kill(-p->pid, SIGKILL);
-    while (waitpid(p->pid, &p->status, 0) < 0 && errno == EINTR) {}
+    while (waitpid(p->pid, &p->status, 0) < 0 && errno == EINTR) {
+    }
     p->pid = 0;
 }
 
@@ -226,10 +233,13 @@ static int client_fail(const client_spec_t *c, proc_t *p, const char *what, err_
     int code = WIFEXITED(p->status) ? WEXITSTATUS(p->status) : -1;
     const char *why = what;
     if (!what) {
-        if (code == 127) why = c->local ? "wrk (or /bin/sh) could not be started" :
-                                          "ssh or wrk could not be started (is it installed?)";
-        else if (code == 255 && !c->local) why = "ssh failed (host unreachable or key refused?)";
-        else why = "wrk failed";
+        if (code == 127)
+            why = c->local ? "wrk (or /bin/sh) could not be started"
+                           : "ssh or wrk could not be started (is it installed?)";
+        else if (code == 255 && !c->local)
+            why = "ssh failed (host unreachable or key refused?)";
+        else
+            why = "wrk failed";
     }
     int rc = err_set(err, "client %s: %s (exit %d): %s", c->spec, why, code, buf_cstr(&log));
     buf_free(&log);
@@ -270,14 +280,13 @@ static int shell_text(const client_spec_t *c, size_t i, size_t n, const wrk_opts
     rc |= buf_printf(sh, " -t \"$t\" -c %d -d %ds --timeout %ds -s \"$d/s.lua\" ", conns,
                      o->duration_s, WRK_TIMEOUT_S);
     rc |= str_shell_quote(sh, o->url, strlen(o->url));
-    rc |= buf_adds(sh,
-                   " > \"$d/log\" 2>&1\n"
-                   "rc=$?\n"
-                   "if [ $rc -ne 0 ]; then cat \"$d/log\" >&2; exit $rc; fi\n"
-                   "cat \"$d/out.json\" || exit 114\n"
-                   /* cutime and cstime (fields 16, 17) of this shell: its reaped children */
-                   "set -- $(cut -d' ' -f16,17 /proc/$$/stat)\n"
-                   "echo; echo \"" CLIENTS_CPU_TAG "$1 $2 $(getconf CLK_TCK) $n\"\n");
+    rc |= buf_adds(sh, " > \"$d/log\" 2>&1\n"
+                       "rc=$?\n"
+                       "if [ $rc -ne 0 ]; then cat \"$d/log\" >&2; exit $rc; fi\n"
+                       "cat \"$d/out.json\" || exit 114\n"
+                       /* cutime and cstime (fields 16, 17) of this shell: its reaped children */
+                       "set -- $(cut -d' ' -f16,17 /proc/$$/stat)\n"
+                       "echo; echo \"" CLIENTS_CPU_TAG "$1 $2 $(getconf CLK_TCK) $n\"\n");
     return rc ? -1 : conns;
 }
 
@@ -413,10 +422,14 @@ int clients_preflight(const client_spec_t *c, size_t n, err_t *err) {
             bool late = pump(&p, 1, 1, deadline) < 0;
             reap(&p, late);
             close(p.out);
-            if (late) rc = client_fail(&c[i], &p, "no answer in time", err);
+            if (late)
+                rc = client_fail(&c[i], &p, "no answer in time", err);
             else if (!WIFEXITED(p.status) || WEXITSTATUS(p.status) != 0)
-                rc = client_fail(&c[i], &p, WIFEXITED(p.status) && WEXITSTATUS(p.status) == 99 ?
-                                                "wrk is not installed there" : NULL, err);
+                rc = client_fail(&c[i], &p,
+                                 WIFEXITED(p.status) && WEXITSTATUS(p.status) == 99
+                                     ? "wrk is not installed there"
+                                     : NULL,
+                                 err);
         }
         buf_free(&p.text);
         unlink(p.log);

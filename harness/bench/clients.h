@@ -32,10 +32,10 @@
 #include "core/util.h"
 #include "wrk.h"
 
-#define CLIENTS_MAX 16            /* --client occurrences */
-#define CLIENTS_SPEC_MAX 256      /* bytes of one ssh://[USER@]HOST[:PORT] */
-#define CLIENTS_READY_S 30        /* seconds for every client to hold the script */
-#define CLIENTS_SSH_ENV "PARITY_SSH" /* another ssh binary (tests); default "ssh" */
+#define CLIENTS_MAX      16           /* --client occurrences */
+#define CLIENTS_SPEC_MAX 256          /* bytes of one ssh://[USER@]HOST[:PORT] */
+#define CLIENTS_READY_S  30           /* seconds for every client to hold the script */
+#define CLIENTS_SSH_ENV  "PARITY_SSH" /* another ssh binary (tests); default "ssh" */
 
 typedef struct client_spec {
     char spec[CLIENTS_SPEC_MAX]; /* as given: "local" or "ssh://..." */
@@ -53,9 +53,9 @@ int clients_preflight(const client_spec_t *c, size_t n, err_t *err);
 
 typedef struct client_out {
     wrk_result_t r;
-    double cpu_s;   /* CPU seconds of the client's wrk */
-    int ncpus;      /* CPUs it could use */
-    double util;    /* cpu_s / duration / ncpus */
+    double cpu_s; /* CPU seconds of the client's wrk */
+    int ncpus;    /* CPUs it could use */
+    double util;  /* cpu_s / duration / ncpus */
     int connections;
 } client_out_t;
 

@@ -41,7 +41,8 @@ static void add_client(cJSON *arr, const client_spec_t *c, const client_out_t *o
     cJSON_AddNumberToObject(j, "duration_s", r3(r->duration_s));
     cJSON_AddNumberToObject(j, "requests", (double)r->requests);
     cJSON_AddNumberToObject(j, "bytes", (double)r->bytes);
-    cJSON_AddNumberToObject(j, "rps", r->duration_s > 0 ? r3((double)r->requests / r->duration_s) : 0);
+    cJSON_AddNumberToObject(j, "rps",
+                            r->duration_s > 0 ? r3((double)r->requests / r->duration_s) : 0);
     cJSON *e = cJSON_AddObjectToObject(j, "errors");
     cJSON_AddNumberToObject(e, "connect", (double)r->err_connect);
     cJSON_AddNumberToObject(e, "read", (double)r->err_read);

@@ -50,7 +50,8 @@ static ssize_t read_small(const char *path, char *out, size_t max) {
 }
 
 /* Field numbers (1-based, proc(5)): 3 state, 5 pgrp, 14 utime, 15 stime, 24 rss. The command
- * (field 2) is in parentheses and may contain anything, so fields are counted after the LAST ')'. */
+ * (field 2) is in parentheses and may contain anything, so fields are counted after the LAST ')'.
+ */
 int proc_parse_stat(const char *line, pid_t *pgrp, uint64_t *utime, uint64_t *stime,
                     int64_t *rss_pages) {
     const char *p = strrchr(line, ')');
@@ -69,15 +70,19 @@ int proc_parse_stat(const char *line, pid_t *pgrp, uint64_t *utime, uint64_t *st
         if (field == 5 || field == 24) {
             long long v = strtoll(p, &end, 10);
             if (end == p || errno) return -1;
-            if (field == 5) v_pgrp = v;
-            else v_rss = v;
+            if (field == 5)
+                v_pgrp = v;
+            else
+                v_rss = v;
             seen++;
             p = end;
         } else if (field == 14 || field == 15) {
             unsigned long long v = strtoull(p, &end, 10);
             if (end == p || errno) return -1;
-            if (field == 14) v_ut = v;
-            else v_st = v;
+            if (field == 14)
+                v_ut = v;
+            else
+                v_st = v;
             seen++;
             p = end;
         } else {

@@ -7,10 +7,11 @@
  *
  * CPU is utime + stime in clock ticks (USER_HZ), summed over live processes; a worker that exits
  * between two samples takes its ticks with it (workers do not exit during a measured run, and a
- * crash is detected separately). RSS is the resident pages of /proc/<pid>/stat, summed; since forked
- * workers share pages (copy-on-write, shared libraries), a sum of RSS overstates a multi-process
- * target, so PSS (proportional set size, /proc/<pid>/smaps_rollup) is summed too: it splits each
- * shared page among the processes that map it and adds up to the memory the tree really uses.
+ * crash is detected separately). RSS is the resident pages of /proc/<pid>/stat, summed; since
+ * forked workers share pages (copy-on-write, shared libraries), a sum of RSS overstates a
+ * multi-process target, so PSS (proportional set size, /proc/<pid>/smaps_rollup) is summed too: it
+ * splits each shared page among the processes that map it and adds up to the memory the tree really
+ * uses.
  *
  * proc_sampler_t runs a thread that samples one group (or one pid) at a fixed rate (10 Hz) and
  * keeps the first and last CPU reading, the peak and the mean RSS. Start it before a measured run
@@ -23,14 +24,14 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define PROC_SAMPLE_HZ 10        /* samples per second */
-#define PROC_STAT_LINE_MAX 4096  /* bytes read from one /proc/<pid>/stat */
+#define PROC_SAMPLE_HZ     10   /* samples per second */
+#define PROC_STAT_LINE_MAX 4096 /* bytes read from one /proc/<pid>/stat */
 
 typedef struct proc_sample {
-    uint64_t ticks;   /* utime + stime, clock ticks, summed */
-    uint64_t rss_kb;  /* resident set, KiB, summed */
-    uint64_t pss_kb;  /* proportional set size, KiB, summed (0 where smaps_rollup is unreadable) */
-    int nproc;        /* processes counted */
+    uint64_t ticks;  /* utime + stime, clock ticks, summed */
+    uint64_t rss_kb; /* resident set, KiB, summed */
+    uint64_t pss_kb; /* proportional set size, KiB, summed (0 where smaps_rollup is unreadable) */
+    int nproc;       /* processes counted */
 } proc_sample_t;
 
 /* Parses one /proc/<pid>/stat line: fields after the parenthesised command (which may itself
@@ -50,7 +51,7 @@ long proc_ticks_per_s(void);
 long proc_page_kb(void);
 
 typedef struct proc_sampler {
-    pid_t who;               /* as proc_sample's pgid argument */
+    pid_t who; /* as proc_sample's pgid argument */
     pthread_t thread;
     pthread_mutex_t mu;
     bool running;

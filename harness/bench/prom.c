@@ -12,10 +12,10 @@
 
 #include "core/clock.h"
 
-#define PROM_NAME_MAX 128   /* bytes of a metric or label name */
-#define PROM_VALUE_MAX 256  /* bytes of a label value (unescaped) */
+#define PROM_NAME_MAX   128 /* bytes of a metric or label name */
+#define PROM_VALUE_MAX  256 /* bytes of a label value (unescaped) */
 #define PROM_LABELS_MAX 16  /* labels on one line */
-#define PROM_PREFIX "namedprocess_namegroup_"
+#define PROM_PREFIX     "namedprocess_namegroup_"
 
 typedef struct line {
     char name[PROM_NAME_MAX];
@@ -62,8 +62,10 @@ static int parse_line(const char *p, const char *e, line_t *l) {
                 if (c == '\\') {
                     if (p >= e) return -1;
                     c = *p++;
-                    if (c == 'n') c = '\n';
-                    else if (c != '\\' && c != '"') return -1;
+                    if (c == 'n')
+                        c = '\n';
+                    else if (c != '\\' && c != '"')
+                        return -1;
                 }
                 if (k + 1 >= PROM_VALUE_MAX) return -1;
                 lv[k++] = c;
@@ -102,7 +104,8 @@ int prom_parse(const char *text, size_t len, const char *group, prom_group_t *ou
         if (s == e || *s == '#') continue;
         const char *t = e;
         if (t > s && t[-1] == '\r') t--;
-        if ((size_t)(t - s) < sizeof PROM_PREFIX - 1 || memcmp(s, PROM_PREFIX, sizeof PROM_PREFIX - 1))
+        if ((size_t)(t - s) < sizeof PROM_PREFIX - 1 ||
+            memcmp(s, PROM_PREFIX, sizeof PROM_PREFIX - 1))
             continue; /* only the exporter's group metrics are read (and checked) */
         if (parse_line(s, t, l) < 0) {
             rc = err_set(err, "metrics line %d: not in the Prometheus text format", lineno);
@@ -117,8 +120,10 @@ int prom_parse(const char *text, size_t len, const char *group, prom_group_t *ou
             out->found = true;
         } else if (strcmp(rest, "memory_bytes") == 0) {
             const char *t2 = label(l, "memtype");
-            if (t2 && !strcmp(t2, "resident")) out->rss_bytes = l->value;
-            else if (t2 && !strcmp(t2, "proportionalResident")) out->pss_bytes = l->value;
+            if (t2 && !strcmp(t2, "resident"))
+                out->rss_bytes = l->value;
+            else if (t2 && !strcmp(t2, "proportionalResident"))
+                out->pss_bytes = l->value;
             out->found = true;
         } else if (strcmp(rest, "num_procs") == 0) {
             out->nprocs = (int)l->value;
@@ -149,12 +154,16 @@ int prom_scrape(const char *url, const char *group, prom_group_t *out, err_t *er
     curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_cleanup(h);
     int rc;
-    if (cc != CURLE_OK) rc = err_set(err, "%s: %s", url, curl_easy_strerror(cc));
-    else if (status != 200) rc = err_set(err, "%s: HTTP %ld", url, status);
+    if (cc != CURLE_OK)
+        rc = err_set(err, "%s: %s", url, curl_easy_strerror(cc));
+    else if (status != 200)
+        rc = err_set(err, "%s: HTTP %ld", url, status);
     else if ((rc = prom_parse(body.ptr ? body.ptr : "", body.len, group, out, err)) == 0 &&
              !out->found)
-        rc = err_set(err, "%s: no namedprocess_namegroup_* metrics for group \"%s\" (the exporter's "
-                          "-procnames or config must name it)", url, group);
+        rc = err_set(err,
+                     "%s: no namedprocess_namegroup_* metrics for group \"%s\" (the exporter's "
+                     "-procnames or config must name it)",
+                     url, group);
     buf_free(&body);
     return rc;
 }
@@ -199,7 +208,8 @@ static void *sampler_main(void *arg) {
             next.tv_sec++;
             next.tv_nsec -= 1000000000L;
         }
-        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {}
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {
+        }
         pthread_mutex_lock(&s->mu);
         bool stop = s->stop;
         pthread_mutex_unlock(&s->mu);

@@ -26,17 +26,17 @@
 #include "core/util.h"
 #include "procstat.h"
 
-#define PROM_SAMPLE_HZ 2             /* scrapes per second during a run */
-#define PROM_TIMEOUT_MS 2000         /* one scrape */
-#define PROM_BODY_MAX (8u << 20)     /* bytes of one /metrics answer */
-#define PROM_GROUP_MAX 128           /* bytes of a group name */
+#define PROM_SAMPLE_HZ  2          /* scrapes per second during a run */
+#define PROM_TIMEOUT_MS 2000       /* one scrape */
+#define PROM_BODY_MAX   (8u << 20) /* bytes of one /metrics answer */
+#define PROM_GROUP_MAX  128        /* bytes of a group name */
 
 typedef struct prom_group {
-    double cpu_s;       /* user + system seconds */
+    double cpu_s; /* user + system seconds */
     double rss_bytes;
-    double pss_bytes;   /* 0 when the exporter runs without -gather-smaps */
+    double pss_bytes; /* 0 when the exporter runs without -gather-smaps */
     int nprocs;
-    bool found;         /* the group appeared in the text */
+    bool found; /* the group appeared in the text */
 } prom_group_t;
 
 /* Parses exposition text for group. -1 with a message on a malformed line. */

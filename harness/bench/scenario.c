@@ -43,7 +43,8 @@ void scn_tmpl_free(scn_tmpl_t *t) {
 }
 
 static int add_part(scn_tmpl_t *t, scn_part_kind_t kind, const char *s, size_t n, err_t *err) {
-    if (t->n >= SCN_MAX_PARTS) return err_set(err, "template has more than %d parts", SCN_MAX_PARTS);
+    if (t->n >= SCN_MAX_PARTS)
+        return err_set(err, "template has more than %d parts", SCN_MAX_PARTS);
     scn_part_t *p = realloc(t->parts, (t->n + 1) * sizeof *p);
     if (!p) return err_set(err, "out of memory");
     t->parts = p;
@@ -85,7 +86,8 @@ int scn_tmpl_parse(const char *src, scn_tmpl_t *t, err_t *err) {
         if (bar) {
             const char *f = bar + 1, *fe = b;
             while (f < fe && *f == ' ') f++;
-            if ((size_t)(fe - f) != strlen(SCN_FILTER_URLENCODE) || memcmp(f, SCN_FILTER_URLENCODE, (size_t)(fe - f)) != 0) {
+            if ((size_t)(fe - f) != strlen(SCN_FILTER_URLENCODE) ||
+                memcmp(f, SCN_FILTER_URLENCODE, (size_t)(fe - f)) != 0) {
                 err_set(err, "unknown filter in \"%s\" (the one filter is |urlencode)", src);
                 goto fail;
             }
@@ -95,8 +97,8 @@ int scn_tmpl_parse(const char *src, scn_tmpl_t *t, err_t *err) {
         }
         for (const char *q = a; q < b; q++) {
             char ch = *q;
-            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
-                  ch == '_' || ch == '-')) {
+            if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+                  (ch >= '0' && ch <= '9') || ch == '_' || ch == '-')) {
                 err_set(err, "bad pool name in \"%s\"", src);
                 goto fail;
             }
@@ -155,7 +157,8 @@ void scn_free(scn_t *s) {
 static int tmpl_at(loadctx_t *c, const cJSON *node, scn_tmpl_t *t) {
     if (!cJSON_IsString(node)) return fail_at(c, node, false, "expected a string%s", "");
     err_t e;
-    if (scn_tmpl_parse(node->valuestring, t, &e) < 0) return fail_at(c, node, false, "%.400s", e.msg);
+    if (scn_tmpl_parse(node->valuestring, t, &e) < 0)
+        return fail_at(c, node, false, "%.400s", e.msg);
     return 0;
 }
 
@@ -228,17 +231,20 @@ int scn_urlencode(const char *v, buf_t *out) {
 
 /* "paired": [["a", "b"], ...]: each inner list (2 or more pool names) is drawn at one index. */
 static int load_paired(loadctx_t *c, const cJSON *o, scn_t *s) {
-    if (!cJSON_IsArray(o)) return fail_at(c, o, false, "\"paired\" must be a list of lists of pool names%s", "");
+    if (!cJSON_IsArray(o))
+        return fail_at(c, o, false, "\"paired\" must be a list of lists of pool names%s", "");
     int g = 0;
     for (const cJSON *grp = o->child; grp; grp = grp->next, g++) {
         if (!cJSON_IsArray(grp) || cJSON_GetArraySize(grp) < 2)
             return fail_at(c, grp, false, "each \"paired\" group lists 2 or more pool names%s", "");
         for (const cJSON *n = grp->child; n; n = n->next) {
             if (!cJSON_IsString(n) || !n->valuestring[0] || strcmp(n->valuestring, "seq") == 0)
-                return fail_at(c, n, false, "a pool name (a string, not \"seq\") is expected%s", "");
+                return fail_at(c, n, false, "a pool name (a string, not \"seq\") is expected%s",
+                               "");
             if (scn_pair_group(s, n->valuestring) >= 0)
                 return fail_at(c, n, false, "pool \"%s\" is paired twice", n->valuestring);
-            if (s->npaired >= SCN_MAX_PAIRED) return fail_at(c, n, false, "too many paired pools%s", "");
+            if (s->npaired >= SCN_MAX_PAIRED)
+                return fail_at(c, n, false, "too many paired pools%s", "");
             s->paired[s->npaired] = str_dup(n->valuestring);
             if (!s->paired[s->npaired]) return err_set(c->err, "out of memory");
             s->paired_group[s->npaired++] = g;
@@ -248,7 +254,8 @@ static int load_paired(loadctx_t *c, const cJSON *o, scn_t *s) {
 }
 
 static bool is_read(const char *method) {
-    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 || strcmp(method, "OPTIONS") == 0;
+    return strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0 ||
+           strcmp(method, "OPTIONS") == 0;
 }
 
 /* The statuses that acknowledge a write, for the integrity check: the success statuses of the
@@ -264,13 +271,17 @@ static int set_acked(loadctx_t *c, const cJSON *at, scn_t *s) {
             if (!dup && s->nacked < SCN_MAX_STATUSES) s->acked[s->nacked++] = s->reqs[k].success[i];
         }
     }
-    if (s->nacked == 0) return fail_at(c, at, false, "\"integrity\" needs a request that writes (not GET)%s", "");
+    if (s->nacked == 0)
+        return fail_at(c, at, false, "\"integrity\" needs a request that writes (not GET)%s", "");
     for (size_t k = 0; k < s->nreqs; k++)
         for (size_t j = 0; is_read(s->reqs[k].method) && j < s->nacked; j++)
             if (scn_is_success(&s->reqs[k], s->acked[j])) {
                 char st[16];
                 snprintf(st, sizeof st, "%d", s->acked[j]);
-                return fail_at(c, at, false, "a read kind succeeds with %s, which acknowledges a write here: the integrity count cannot tell them apart", st);
+                return fail_at(c, at, false,
+                               "a read kind succeeds with %s, which acknowledges a write here: the "
+                               "integrity count cannot tell them apart",
+                               st);
             }
     return 0;
 }
@@ -281,11 +292,14 @@ static int load_request(loadctx_t *c, const cJSON *o, scn_request_t *r) {
     if (!cJSON_IsObject(o)) return fail_at(c, o, false, "a request must be an object%s", "");
     if (check_keys(c, o, keys)) return -1;
     const cJSON *m = json_get(o, "method"), *p = json_get(o, "path");
-    static const char *const methods[] = {"GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", NULL};
+    static const char *const methods[] = {"GET",   "POST", "PUT",     "DELETE",
+                                          "PATCH", "HEAD", "OPTIONS", NULL};
     bool ok = false;
     for (const char *const *x = methods; cJSON_IsString(m) && *x; x++)
         if (strcmp(m->valuestring, *x) == 0) ok = true;
-    if (!ok) return fail_at(c, m ? m : o, false, "\"method\" must be one of GET POST PUT DELETE PATCH HEAD OPTIONS%s", "");
+    if (!ok)
+        return fail_at(c, m ? m : o, false,
+                       "\"method\" must be one of GET POST PUT DELETE PATCH HEAD OPTIONS%s", "");
     r->method = str_dup(m->valuestring);
     if (!p || !cJSON_IsString(p) || p->valuestring[0] != '/')
         return fail_at(c, p ? p : o, false, "\"path\" must be a string starting with '/'%s", "");
@@ -294,7 +308,8 @@ static int load_request(loadctx_t *c, const cJSON *o, scn_request_t *r) {
     if (h) {
         if (!cJSON_IsObject(h)) return fail_at(c, h, false, "\"headers\" must be an object%s", "");
         for (const cJSON *x = h->child; x; x = x->next) {
-            if (r->nheaders >= SCN_MAX_HEADERS) return fail_at(c, x, true, "too many headers%s", "");
+            if (r->nheaders >= SCN_MAX_HEADERS)
+                return fail_at(c, x, true, "too many headers%s", "");
             scn_header_t *hd = &r->headers[r->nheaders];
             hd->name = str_dup(x->string);
             r->nheaders++;
@@ -347,8 +362,10 @@ static int load_pools(loadctx_t *c, const cJSON *o, scn_t *s) {
         for (const cJSON *v = p->child; v; v = v->next) {
             buf_t b;
             buf_init(&b, 4096);
-            if (cJSON_IsString(v)) buf_adds(&b, v->valuestring);
-            else if (cJSON_IsNumber(v)) jl_print(v, &b);
+            if (cJSON_IsString(v))
+                buf_adds(&b, v->valuestring);
+            else if (cJSON_IsNumber(v))
+                jl_print(v, &b);
             else {
                 buf_free(&b);
                 return fail_at(c, v, false, "pool values must be strings or numbers%s", "");
@@ -372,8 +389,9 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
     buf_free(&text);
     if (!root) return -1;
     static const char *const keys[] = {
-        "scenario",    "description",          "requests", "pools",  "expect",   "integrity",
-        "connections", "tolerated_error_rate", "paired",   "seed",   "counting", "default", NULL};
+        "scenario",    "description",          "requests", "pools", "expect",   "integrity",
+        "connections", "tolerated_error_rate", "paired",   "seed",  "counting", "default",
+        NULL};
     int rc = -1;
     s->file = str_dup(path);
     if (!cJSON_IsObject(root)) {
@@ -383,7 +401,8 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
     if (check_keys(&c, root, keys)) goto out;
     const cJSON *name = json_get(root, "scenario");
     if (!cJSON_IsString(name) || !name->valuestring[0]) {
-        fail_at(&c, name ? name : root, false, "\"scenario\" (a non-empty string) is required%s", "");
+        fail_at(&c, name ? name : root, false, "\"scenario\" (a non-empty string) is required%s",
+                "");
         goto out;
     }
     s->name = str_dup(name->valuestring);
@@ -435,14 +454,18 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
                   !strchr(sd->valuestring, '/') && sd->valuestring[0] != '.' &&
                   strcmp(sd->valuestring, "seed.json") != 0;
         if (!ok) {
-            fail_at(&c, sd, false, "\"seed\" must name a plan file in specs/bench/ (e.g. \"web-sessions.json\"; not seed.json, which always runs)%s", "");
+            fail_at(&c, sd, false,
+                    "\"seed\" must name a plan file in specs/bench/ (e.g. \"web-sessions.json\"; "
+                    "not seed.json, which always runs)%s",
+                    "");
             goto out;
         }
         s->seed = str_dup(sd->valuestring);
     }
     const cJSON *cnt = json_get(root, "counting");
     if (cnt) {
-        if (!cJSON_IsString(cnt) || (strcmp(cnt->valuestring, "lua") && strcmp(cnt->valuestring, "auto"))) {
+        if (!cJSON_IsString(cnt) ||
+            (strcmp(cnt->valuestring, "lua") && strcmp(cnt->valuestring, "auto"))) {
             fail_at(&c, cnt, false, "\"counting\" must be \"auto\" or \"lua\"%s", "");
             goto out;
         }
@@ -459,7 +482,8 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
     }
     const cJSON *lv = json_get(root, "connections");
     if (lv) {
-        if (!cJSON_IsArray(lv) || cJSON_GetArraySize(lv) == 0 || cJSON_GetArraySize(lv) > SCN_MAX_LEVELS) {
+        if (!cJSON_IsArray(lv) || cJSON_GetArraySize(lv) == 0 ||
+            cJSON_GetArraySize(lv) > SCN_MAX_LEVELS) {
             fail_at(&c, lv, false, "\"connections\" must be a list of 1 to 16 integers%s", "");
             goto out;
         }
@@ -506,13 +530,16 @@ int scn_load_dir(const char *dir, scn_t **out, size_t *n, err_t *err) {
     for (size_t i = 0; rc == 0 && i < nn; i++) {
         char path[4096];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (scn_load(path, &all[loaded], err) < 0) rc = -1;
-        else loaded++;
+        if (scn_load(path, &all[loaded], err) < 0)
+            rc = -1;
+        else
+            loaded++;
     }
     for (size_t i = 0; rc == 0 && i < loaded; i++)
         for (size_t j = 0; j < i; j++)
             if (strcmp(all[i].name, all[j].name) == 0)
-                rc = err_set(err, "%s: scenario \"%s\" is also defined in %s", all[i].file, all[i].name, all[j].file);
+                rc = err_set(err, "%s: scenario \"%s\" is also defined in %s", all[i].file,
+                             all[i].name, all[j].file);
     for (size_t i = 0; i < nn; i++) free(names[i]);
     free(names);
     if (rc < 0) {
@@ -539,13 +566,17 @@ int scn_tmpl_sample(const scn_t *s, const scn_tmpl_t *t, const scn_pool_t *extra
     for (size_t i = 0; i < t->n; i++) {
         const scn_part_t *p = &t->parts[i];
         int rc = 0;
-        if (p->kind == SCN_TEXT) rc = buf_adds(out, p->text);
-        else if (p->kind == SCN_SEQ) rc = buf_adds(out, "0");
+        if (p->kind == SCN_TEXT)
+            rc = buf_adds(out, p->text);
+        else if (p->kind == SCN_SEQ)
+            rc = buf_adds(out, "0");
         else {
             const scn_pool_t *pool = scn_pool_find(s, extra, nextra, p->text);
             if (!pool || pool->n == 0)
-                return err_set(err, "%s: unknown or empty pool \"%s\" in \"%s\"", s->file, p->text, t->source);
-            /* paired pools have one length (checked when the Lua is made): one index, one session */
+                return err_set(err, "%s: unknown or empty pool \"%s\" in \"%s\"", s->file, p->text,
+                               t->source);
+            /* paired pools have one length (checked when the Lua is made): one index, one session
+             */
             const char *v = pool->values[index % pool->n];
             rc = p->urlencode ? scn_urlencode(v, out) : buf_adds(out, v);
         }

@@ -17,9 +17,10 @@
  * The generated script (scn_lua) is self-contained: pools as Lua tables; request() picks the next
  * request of a smooth weighted round robin and fills its templates, each pool indexed in mixed
  * radix by a per-thread counter of that request (so two pools in one request go through every
- * combination; pools "paired" share one digit, so a session's cookie and token stay together); done() writes one JSON object (summary, errors, latency percentiles, the full
- * histogram and, for write scenarios, the number of answers that acknowledged a write: 201 from
- * the API, 303 from a form) to a file named in the script.
+ * combination; pools "paired" share one digit, so a session's cookie and token stay together);
+ * done() writes one JSON object (summary, errors, latency percentiles, the full histogram and, for
+ * write scenarios, the number of answers that acknowledged a write: 201 from the API, 303 from a
+ * form) to a file named in the script.
  *
  * Ownership: scn_t owns everything it points to (scn_free). */
 #ifndef PARITY_SCENARIO_H
@@ -31,17 +32,17 @@
 
 #include "core/util.h"
 
-#define SCN_MAX_REQUESTS 32      /* requests in one scenario */
-#define SCN_MAX_HEADERS 16       /* headers of one request */
-#define SCN_MAX_PARTS 64         /* text/pool/seq parts of one template */
-#define SCN_MAX_POOL 100000      /* values in one pool */
-#define SCN_MAX_WEIGHT 1000      /* weight of one request */
-#define SCN_MAX_FILE (1u << 20)  /* bytes of a scenario file */
-#define SCN_MAX_LEVELS 16        /* connection levels a scenario may override */
-#define SCN_MAX_STATUSES   8         /* success statuses of one request kind */
-#define SCN_DEFAULT_STATUS 200       /* success status of a kind whose expect names none */
-#define SCN_ACK_STATUS     201       /* what acknowledges a write when no write kind names one */
-#define SCN_MAX_PAIRED     64        /* pool names in "paired" groups, all groups together */
+#define SCN_MAX_REQUESTS   32         /* requests in one scenario */
+#define SCN_MAX_HEADERS    16         /* headers of one request */
+#define SCN_MAX_PARTS      64         /* text/pool/seq parts of one template */
+#define SCN_MAX_POOL       100000     /* values in one pool */
+#define SCN_MAX_WEIGHT     1000       /* weight of one request */
+#define SCN_MAX_FILE       (1u << 20) /* bytes of a scenario file */
+#define SCN_MAX_LEVELS     16         /* connection levels a scenario may override */
+#define SCN_MAX_STATUSES   8          /* success statuses of one request kind */
+#define SCN_DEFAULT_STATUS 200        /* success status of a kind whose expect names none */
+#define SCN_ACK_STATUS     201        /* what acknowledges a write when no write kind names one */
+#define SCN_MAX_PAIRED     64         /* pool names in "paired" groups, all groups together */
 
 typedef enum scn_part_kind { SCN_TEXT, SCN_POOL, SCN_SEQ } scn_part_kind_t;
 
@@ -91,8 +92,8 @@ typedef struct scn {
     size_t nreqs;
     scn_pool_t *pools; /* static pools declared by the file */
     size_t npools;
-    cJSON *expect;     /* {"status":..., "asserts":[...]} or NULL */
-    char *integrity;   /* NULL or "comments" */
+    cJSON *expect;              /* {"status":..., "asserts":[...]} or NULL */
+    char *integrity;            /* NULL or "comments" */
     int levels[SCN_MAX_LEVELS]; /* "connections" override; nlevels == 0: the profile's */
     size_t nlevels;
     double tolerated_error_rate; /* share of unexpected answers + socket errors allowed (0) */
@@ -102,11 +103,11 @@ typedef struct scn {
     char *paired[SCN_MAX_PAIRED];
     int paired_group[SCN_MAX_PAIRED];
     size_t npaired;
-    char *seed;         /* "seed": a plan in specs/bench/ run before the scenario on every fresh
-                           target process (its list captures become pools); NULL: none */
-    bool count_lua;     /* "counting": "lua": response() counts every status even where wrk's
-                           counter would tell the classes apart (a 3xx that means failure) */
-    bool in_default;    /* "default" (true): run when no --scenario names scenarios */
+    char *seed;      /* "seed": a plan in specs/bench/ run before the scenario on every fresh
+                        target process (its list captures become pools); NULL: none */
+    bool count_lua;  /* "counting": "lua": response() counts every status even where wrk's
+                        counter would tell the classes apart (a 3xx that means failure) */
+    bool in_default; /* "default" (true): run when no --scenario names scenarios */
     int acked[SCN_MAX_STATUSES]; /* integrity: the statuses that acknowledge a write (the
                                     success statuses of the non-GET kinds; 201 for the API) */
     size_t nacked;
@@ -122,7 +123,8 @@ bool scn_is_success(const scn_request_t *q, int status);
 bool scn_wrk_counts_enough(const scn_t *s);
 /* The "paired" group of pool name (0..), or -1 when it is drawn on its own. */
 int scn_pair_group(const scn_t *s, const char *name);
-/* Appends v percent-encoded for a query or form value: every byte but A-Z a-z 0-9 - . _ ~ as %XX. */
+/* Appends v percent-encoded for a query or form value: every byte but A-Z a-z 0-9 - . _ ~ as %XX.
+ */
 int scn_urlencode(const char *v, buf_t *out);
 
 /* Loads and validates one scenario file; errors are "file:line:col: message" (unknown keys too). */

@@ -16,9 +16,12 @@ static int lua_str(buf_t *out, const char *s) {
     if (buf_addc(out, '"') < 0) return -1;
     for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
         int rc;
-        if (*p == '"' || *p == '\\') rc = buf_printf(out, "\\%c", *p);
-        else if (*p < 0x20 || *p >= 0x7f) rc = buf_printf(out, "\\%03u", *p);
-        else rc = buf_addc(out, (char)*p);
+        if (*p == '"' || *p == '\\')
+            rc = buf_printf(out, "\\%c", *p);
+        else if (*p < 0x20 || *p >= 0x7f)
+            rc = buf_printf(out, "\\%03u", *p);
+        else
+            rc = buf_addc(out, (char)*p);
         if (rc < 0) return -1;
     }
     return buf_addc(out, '"');
@@ -36,8 +39,10 @@ static int emit_pool(buf_t *out, const scn_pool_t *p, bool enc) {
         if (i && buf_addc(out, ',')) rc = -1;
         if (i % 8 == 0 && buf_adds(out, "\n  ")) rc = -1;
         buf_reset(&v);
-        if (enc) rc |= scn_urlencode(p->values[i], &v);
-        else rc |= buf_adds(&v, p->values[i]);
+        if (enc)
+            rc |= scn_urlencode(p->values[i], &v);
+        else
+            rc |= buf_adds(&v, p->values[i]);
         if (rc == 0 && lua_str(out, buf_cstr(&v))) rc = -1;
     }
     buf_free(&key);
@@ -53,9 +58,9 @@ static int emit_pool(buf_t *out, const scn_pool_t *p, bool enc) {
 typedef struct refs {
     const char *names[SCN_MAX_REFS];
     bool enc[SCN_MAX_REFS];
-    int digit[SCN_MAX_REFS];       /* index into digits */
+    int digit[SCN_MAX_REFS];          /* index into digits */
     const char *digits[SCN_MAX_REFS]; /* the pool whose length is the digit's radix */
-    int dgroup[SCN_MAX_REFS];      /* the digit's paired group, or -1 */
+    int dgroup[SCN_MAX_REFS];         /* the digit's paired group, or -1 */
     size_t n, ndigits;
 } refs_t;
 
@@ -64,7 +69,8 @@ static int ref_index(refs_t *r, const scn_t *s, const char *name, bool enc) {
         if (strcmp(r->names[i], name) == 0 && r->enc[i] == enc) return (int)i;
     int g = scn_pair_group(s, name), d = -1;
     for (size_t j = 0; j < r->ndigits && d < 0; j++)
-        if (g >= 0 ? r->dgroup[j] == g : (r->dgroup[j] < 0 && strcmp(r->digits[j], name) == 0)) d = (int)j;
+        if (g >= 0 ? r->dgroup[j] == g : (r->dgroup[j] < 0 && strcmp(r->digits[j], name) == 0))
+            d = (int)j;
     if (d < 0) {
         d = (int)r->ndigits++;
         r->digits[d] = name;
@@ -78,7 +84,8 @@ static int ref_index(refs_t *r, const scn_t *s, const char *name, bool enc) {
 
 static void collect(refs_t *r, const scn_t *s, const scn_tmpl_t *t, bool paired_only) {
     for (size_t i = 0; i < t->n; i++)
-        if (t->parts[i].kind == SCN_POOL && (!paired_only || scn_pair_group(s, t->parts[i].text) >= 0))
+        if (t->parts[i].kind == SCN_POOL &&
+            (!paired_only || scn_pair_group(s, t->parts[i].text) >= 0))
             ref_index(r, s, t->parts[i].text, t->parts[i].urlencode);
 }
 
@@ -99,9 +106,12 @@ static int emit_tmpl(buf_t *out, const scn_t *s, const scn_tmpl_t *t, refs_t *r)
         if (i && buf_adds(out, " .. ")) return -1;
         const scn_part_t *p = &t->parts[i];
         int rc;
-        if (p->kind == SCN_TEXT) rc = lua_str(out, p->text);
-        else if (p->kind == SCN_SEQ) rc = buf_adds(out, "seq");
-        else rc = buf_printf(out, "v%d", ref_index(r, s, p->text, p->urlencode));
+        if (p->kind == SCN_TEXT)
+            rc = lua_str(out, p->text);
+        else if (p->kind == SCN_SEQ)
+            rc = buf_adds(out, "seq");
+        else
+            rc = buf_printf(out, "v%d", ref_index(r, s, p->text, p->urlencode));
         if (rc < 0) return -1;
     }
     return 0;
@@ -115,8 +125,9 @@ static int check_paired(const scn_t *s, const scn_pool_t *extra, size_t nextra, 
             const scn_pool_t *a = scn_pool_find(s, extra, nextra, s->paired[i]);
             const scn_pool_t *b = scn_pool_find(s, extra, nextra, s->paired[j]);
             if (a && b && a->n != b->n)
-                return err_set(err, "%s: paired pools \"%s\" (%zu values) and \"%s\" (%zu) differ in length",
-                               s->file, a->name, a->n, b->name, b->n);
+                return err_set(
+                    err, "%s: paired pools \"%s\" (%zu values) and \"%s\" (%zu) differ in length",
+                    s->file, a->name, a->n, b->name, b->n);
         }
     return 0;
 }
@@ -128,7 +139,9 @@ static int emit_builder(buf_t *out, const scn_t *s, size_t k, const scn_pool_t *
     collect_request(&r, s, q);
     for (size_t i = 0; i < r.n; i++)
         if (!scn_pool_find(s, extra, nextra, r.names[i]))
-            return err_set(err, "%s: request %zu (%s %s) uses pool \"%s\", which neither the scenario nor the seed provides",
+            return err_set(err,
+                           "%s: request %zu (%s %s) uses pool \"%s\", which neither the scenario "
+                           "nor the seed provides",
                            s->file, k + 1, q->method, q->path.source, r.names[i]);
     int rc = buf_printf(out, "builders[%zu] = function(c)\n  local x = c\n", k + 1);
     for (size_t d = 0; rc == 0 && d < r.ndigits; d++) {
@@ -155,8 +168,10 @@ static int emit_builder(buf_t *out, const scn_t *s, size_t k, const scn_pool_t *
         rc |= emit_tmpl(out, s, &q->headers[h].value, &r);
     }
     rc |= buf_adds(out, "}\n  local body = ");
-    if (q->has_body) rc |= emit_tmpl(out, s, &q->body, &r);
-    else rc |= buf_adds(out, "nil");
+    if (q->has_body)
+        rc |= emit_tmpl(out, s, &q->body, &r);
+    else
+        rc |= buf_adds(out, "nil");
     rc |= buf_adds(out, "\n  return wrk.format(");
     rc |= lua_str(out, q->method);
     rc |= buf_adds(out, ", path, headers, body)\nend\n");
@@ -204,7 +219,8 @@ static const char *const DONE_LUA =
 
 int scn_lua(const scn_t *s, const scn_pool_t *extra, size_t nextra, const scn_lua_opts_t *o,
             buf_t *out, err_t *err) {
-    int rc = buf_printf(out, "-- parity: wrk script for scenario \"%s\" (generated for one run)\n", s->name);
+    int rc = buf_printf(out, "-- parity: wrk script for scenario \"%s\" (generated for one run)\n",
+                        s->name);
     /* PARITY_WRK_JSON and PARITY_CLIENT: set by bench/clients.c, which runs this same script
      * on several machines (each writes its own file, each client's generated values differ). */
     rc |= buf_adds(out, "local out_path = os.getenv(\"PARITY_WRK_JSON\") or ");
@@ -212,7 +228,8 @@ int scn_lua(const scn_t *s, const scn_pool_t *extra, size_t nextra, const scn_lu
     rc |= buf_adds(out, "\nlocal nonce = ");
     rc |= lua_str(out, o->nonce ? o->nonce : "0");
     rc |= buf_adds(out, " .. (os.getenv(\"PARITY_CLIENT\") or \"\")");
-    rc |= buf_printf(out, "\ncount_statuses = %s\nlocal acked = {", o->count_statuses ? "true" : "false");
+    rc |= buf_printf(out, "\ncount_statuses = %s\nlocal acked = {",
+                     o->count_statuses ? "true" : "false");
     for (size_t i = 0; i < s->nacked; i++) rc |= buf_printf(out, "%s%d", i ? "," : "", s->acked[i]);
     if (s->nacked == 0) rc |= buf_printf(out, "%d", SCN_ACK_STATUS);
     rc |= buf_adds(out, "}\nlocal P = {}\n");
@@ -239,7 +256,8 @@ int scn_lua(const scn_t *s, const scn_pool_t *extra, size_t nextra, const scn_lu
             if (!dup && nemitted < sizeof emitted / sizeof *emitted) {
                 emitted[nemitted] = p;
                 emitted_enc[nemitted++] = enc;
-                if (emit_pool(out, p, enc) < 0) return err_set(err, "%s: generated script too large", s->file);
+                if (emit_pool(out, p, enc) < 0)
+                    return err_set(err, "%s: generated script too large", s->file);
             }
         }
     }

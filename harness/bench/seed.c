@@ -62,11 +62,11 @@ typedef struct shard {
     const char *base_url;
     long count;
     int index, stride;
-    vars_t **results;  /* per iteration: the iteration's final variables */
+    vars_t **results; /* per iteration: the iteration's final variables */
     atomic_long *steps;
     atomic_bool *abort_flag;
     pthread_mutex_t *mu;
-    err_t *err;        /* first error wins */
+    err_t *err; /* first error wins */
     int rc;
 } shard_t;
 
@@ -86,7 +86,8 @@ int seed_cookie_header(const char *netscape, buf_t *out) {
             if (p[i] == '\t') f[nf++] = p + i + 1;
         if (cookie && nf == 7) {
             size_t nlen = (size_t)(f[6] - f[5]) - 1, vlen = (size_t)(p + len - f[6]);
-            if (buf_printf(out, "%s%.*s=%.*s", n++ ? "; " : "", (int)nlen, f[5], (int)vlen, f[6]) < 0)
+            if (buf_printf(out, "%s%.*s=%.*s", n++ ? "; " : "", (int)nlen, f[5], (int)vlen, f[6]) <
+                0)
                 return -1;
         }
         p = eol ? eol + 1 : NULL;
@@ -100,14 +101,19 @@ static int collect_cookie_pools(http_client_t *hc, vars_t *v, err_t *err) {
     if (!cJSON_IsObject(map)) return 0;
     int rc = 0;
     cJSON_ArrayForEach(e, map) {
-        if (!cJSON_IsString(e)) return err_set(err, "\"%s\": jar names are strings", SEED_COOKIE_POOLS_VAR);
+        if (!cJSON_IsString(e))
+            return err_set(err, "\"%s\": jar names are strings", SEED_COOKIE_POOLS_VAR);
         buf_t dump, hdr;
         buf_init(&dump, 1u << 20);
         buf_init(&hdr, SEED_MAX_COOKIE_HEADER);
-        if (http_jar_dump(hc, e->valuestring, &dump) < 0 || seed_cookie_header(buf_cstr(&dump), &hdr) < 0)
-            rc = err_set(err, "jar \"%s\": cookies too large (over %d bytes)", e->valuestring, SEED_MAX_COOKIE_HEADER);
+        if (http_jar_dump(hc, e->valuestring, &dump) < 0 ||
+            seed_cookie_header(buf_cstr(&dump), &hdr) < 0)
+            rc = err_set(err, "jar \"%s\": cookies too large (over %d bytes)", e->valuestring,
+                         SEED_MAX_COOKIE_HEADER);
         else if (hdr.len == 0)
-            rc = err_set(err, "jar \"%s\" holds no cookie after the iteration (did the login set none?)", e->valuestring);
+            rc = err_set(err,
+                         "jar \"%s\" holds no cookie after the iteration (did the login set none?)",
+                         e->valuestring);
         else {
             cJSON *s = cJSON_CreateString(buf_cstr(&hdr));
             rc = s ? vars_append(v, e->string, s, err) : err_set(err, "out of memory");
@@ -163,8 +169,8 @@ static long repeat_count(const step_t *st, const vars_t *vars, err_t *err) {
     int rc = str_to_long(s, 0, SPEC_MAX_REPEAT, &n);
     free(s);
     if (rc < 0)
-        return err_set(err, "%s:%u:%u: repeat count \"%s\" is not an integer from 0 to %d", st->loc.file,
-                       st->loc.line, st->loc.col, st->repeat_tmpl, SPEC_MAX_REPEAT);
+        return err_set(err, "%s:%u:%u: repeat count \"%s\" is not an integer from 0 to %d",
+                       st->loc.file, st->loc.line, st->loc.col, st->repeat_tmpl, SPEC_MAX_REPEAT);
     return n;
 }
 
@@ -208,9 +214,17 @@ static int run_sharded(const step_t *st, const char *base_url, int parallel, var
     pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
     int started = 0;
     for (int i = 0; i < k; i++) {
-        sh[i] = (shard_t){.repeat = st, .base = vars, .base_url = base_url, .count = count,
-                          .index = i, .stride = k, .results = results, .steps = steps,
-                          .abort_flag = &abort_flag, .mu = &mu, .err = err};
+        sh[i] = (shard_t){.repeat = st,
+                          .base = vars,
+                          .base_url = base_url,
+                          .count = count,
+                          .index = i,
+                          .stride = k,
+                          .results = results,
+                          .steps = steps,
+                          .abort_flag = &abort_flag,
+                          .mu = &mu,
+                          .err = err};
         if (pthread_create(&th[i], NULL, shard_main, &sh[i]) != 0) {
             atomic_store(&abort_flag, true);
             rc = err_set(err, "cannot start a seeding thread");
@@ -236,7 +250,8 @@ static bool is_parallel_phase(const step_t *st, const vars_t *vars) {
     const cJSON *list = vars_get(vars, SEED_PARALLEL_VAR);
     const cJSON *e;
     if (!st->index_var || !cJSON_IsArray(list)) return false;
-    cJSON_ArrayForEach(e, list) if (cJSON_IsString(e) && strcmp(e->valuestring, st->index_var) == 0) return true;
+    cJSON_ArrayForEach(e, list) if (cJSON_IsString(e) &&
+                                    strcmp(e->valuestring, st->index_var) == 0) return true;
     return false;
 }
 
@@ -312,8 +327,10 @@ int seed_pools(const vars_t *vars, scn_pool_t **pools, size_t *n) {
         for (const cJSON *e = v->child; e; e = e->next) {
             buf_t b;
             buf_init(&b, 1 << 20);
-            if (cJSON_IsString(e)) buf_adds(&b, e->valuestring);
-            else jl_print(e, &b);
+            if (cJSON_IsString(e))
+                buf_adds(&b, e->valuestring);
+            else
+                jl_print(e, &b);
             pool->values[pool->n++] = buf_detach(&b);
         }
     }

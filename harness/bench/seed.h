@@ -31,11 +31,11 @@
  * one element of list POOL, as a Cookie header value ("a=1; b=2"): a session seeded through a
  * web app's forms (login sets its cookies) for the load generator to send. Every iteration
  * starts with empty jars (its own browser), so one user's cookies never reach another's. */
-#define SEED_COOKIE_POOLS_VAR "cookie_pools"
+#define SEED_COOKIE_POOLS_VAR  "cookie_pools"
 #define SEED_MAX_COOKIE_HEADER 8192 /* bytes of one jar's Cookie header */
 
 typedef struct seed_stats {
-    long steps;        /* requests sent */
+    long steps; /* requests sent */
     double duration_s;
 } seed_stats_t;
 

@@ -17,7 +17,7 @@
 #include "procstat.h"
 
 #define WRK_ARGV_MAX 24
-#define WRK_LOG_MAX 8192 /* bytes of wrk's own output quoted in an error */
+#define WRK_LOG_MAX  8192 /* bytes of wrk's own output quoted in an error */
 
 void wrk_result_free(wrk_result_t *r) {
     free(r->hist);
@@ -56,7 +56,9 @@ int wrk_result_parse(const char *text, size_t len, wrk_result_t *r, err_t *err) 
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(root, "histogram");
     const cJSON *cc = cJSON_GetObjectItemCaseSensitive(root, "counted_created");
     if (!cJSON_IsObject(e) || !cJSON_IsObject(l) || !cJSON_IsArray(h) || !cJSON_IsBool(cc)) {
-        err_set(err, "wrk output: \"errors\", \"latency_us\", \"histogram\" or \"counted_created\" missing");
+        err_set(
+            err,
+            "wrk output: \"errors\", \"latency_us\", \"histogram\" or \"counted_created\" missing");
         goto out;
     }
     if (num(root, "duration_us", &dur, err) || inum(root, "requests", &r->requests, err) ||
@@ -97,7 +99,8 @@ int wrk_result_parse(const char *text, size_t len, wrk_result_t *r, err_t *err) 
     }
     for (const cJSON *p = h->child; p; p = p->next) {
         const cJSON *v = cJSON_GetArrayItem(p, 0), *c = cJSON_GetArrayItem(p, 1);
-        if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) != 2 || !cJSON_IsNumber(v) || !cJSON_IsNumber(c)) {
+        if (!cJSON_IsArray(p) || cJSON_GetArraySize(p) != 2 || !cJSON_IsNumber(v) ||
+            !cJSON_IsNumber(c)) {
             err_set(err, "wrk output: histogram entries must be [latency_us, count]");
             goto out;
         }
@@ -187,7 +190,8 @@ int wrk_run(const wrk_opts_t *o, wrk_result_t *r, double *util, err_t *err) {
         prctl(PR_SET_PDEATHSIG, SIGKILL);
         if (getppid() != parent) _exit(127);
         if (o->cpus) sched_setaffinity(0, sizeof *o->cpus, o->cpus);
-        sigset_t none; /* parity blocks SIGINT/SIGTERM for its signal thread; wrk must not inherit that */
+        sigset_t none; /* parity blocks SIGINT/SIGTERM for its signal thread; wrk must not inherit
+                          that */
         sigemptyset(&none);
         sigprocmask(SIG_SETMASK, &none, NULL);
         dup2(logfd, 1);
@@ -236,9 +240,15 @@ int wrk_run(const wrk_opts_t *o, wrk_result_t *r, double *util, err_t *err) {
         buf_init(&log, WRK_LOG_MAX);
         err_t e3;
         buf_read_file(&log, logpath, &e3);
-        if (timed_out) rc = err_set(err, "wrk did not finish within %d s; killed. Output: %s", o->duration_s + WRK_GRACE_S, buf_cstr(&log));
-        else if (WIFEXITED(status) && WEXITSTATUS(status) == 127) rc = err_set(err, "wrk could not be started (is it installed? scripts/bootstrap installs it)");
-        else rc = err_set(err, "wrk failed (status %d): %s", WIFEXITED(status) ? WEXITSTATUS(status) : -1, buf_cstr(&log));
+        if (timed_out)
+            rc = err_set(err, "wrk did not finish within %d s; killed. Output: %s",
+                         o->duration_s + WRK_GRACE_S, buf_cstr(&log));
+        else if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
+            rc = err_set(
+                err, "wrk could not be started (is it installed? scripts/bootstrap installs it)");
+        else
+            rc = err_set(err, "wrk failed (status %d): %s",
+                         WIFEXITED(status) ? WEXITSTATUS(status) : -1, buf_cstr(&log));
         buf_free(&log);
     }
     buf_free(&text);

@@ -16,24 +16,24 @@
 
 #include "core/util.h"
 
-#define WRK_TIMEOUT_S 8            /* wrk --timeout, as TechEmpower */
-#define WRK_GRACE_S 20             /* wall-clock slack past -d before wrk is killed */
-#define WRK_OUTPUT_MAX (64u << 20) /* bytes of the done() JSON */
-#define WRK_CLIENT_BOUND_UTIL 0.90 /* wrk busier than this share of its CPUs: client-bound */
-#define WRK_MAX_STATUSES      64   /* distinct statuses counted by response() */
+#define WRK_TIMEOUT_S         8           /* wrk --timeout, as TechEmpower */
+#define WRK_GRACE_S           20          /* wall-clock slack past -d before wrk is killed */
+#define WRK_OUTPUT_MAX        (64u << 20) /* bytes of the done() JSON */
+#define WRK_CLIENT_BOUND_UTIL 0.90        /* wrk busier than this share of its CPUs: client-bound */
+#define WRK_MAX_STATUSES      64          /* distinct statuses counted by response() */
 
 typedef struct wrk_result {
     double duration_s;
     long long requests, bytes;
     long long err_connect, err_read, err_write, err_status, err_timeout;
-    long long created;      /* 201 answers counted by response() (write scenarios) */
-    bool counted_created;   /* response() ran: created and statuses[] are known */
+    long long created;    /* 201 answers counted by response() (write scenarios) */
+    bool counted_created; /* response() ran: created and statuses[] are known */
     int status_code[WRK_MAX_STATUSES];
     long long status_count[WRK_MAX_STATUSES];
     size_t nstatuses;
     double lat_min_us, lat_max_us, lat_mean_us, lat_stdev_us;
     double p50_us, p75_us, p90_us, p99_us, p99_9_us, p99_99_us;
-    long long (*hist)[2];   /* [latency_us, count], ascending */
+    long long (*hist)[2]; /* [latency_us, count], ascending */
     size_t nhist;
 } wrk_result_t;
 
@@ -44,13 +44,13 @@ int wrk_result_parse(const char *text, size_t len, wrk_result_t *r, err_t *err);
 long long wrk_socket_errors(const wrk_result_t *r);
 
 typedef struct wrk_opts {
-    const char *wrk;         /* the binary; NULL: "wrk" */
-    const char *url;         /* e.g. http://127.0.0.1:40123/ */
-    const char *script;      /* the generated Lua file */
-    const char *json_out;    /* where done() writes (must match the script) */
+    const char *wrk;      /* the binary; NULL: "wrk" */
+    const char *url;      /* e.g. http://127.0.0.1:40123/ */
+    const char *script;   /* the generated Lua file */
+    const char *json_out; /* where done() writes (must match the script) */
     int threads, connections, duration_s;
-    const cpu_set_t *cpus;   /* affinity for wrk; NULL: none */
-    int ncpus;               /* CPUs in that set (for the client-bound test); 0: all online */
+    const cpu_set_t *cpus; /* affinity for wrk; NULL: none */
+    int ncpus;             /* CPUs in that set (for the client-bound test); 0: all online */
 } wrk_opts_t;
 
 /* Appends the shell-quoted command line that wrk_run executes (recorded in bench.json). */

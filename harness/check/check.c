@@ -52,7 +52,8 @@ static void check_help(FILE *f) {
         "                       each target's URL unless given here\n"
         "      --ready-timeout S  seconds a target may take to answer its ready path\n"
         "      --fail-fast      after the first failing suite, skip the suites not yet started\n"
-        "      --strict         a skipped step fails the run (exit 1): \"conformant with N skips\"\n"
+        "      --strict         a skipped step fails the run (exit 1): \"conformant with N "
+        "skips\"\n"
         "                       is not conformant\n"
         "  -v, --verbose        a line per step, every failure block\n"
         "  -q, --quiet          no progress lines\n"
@@ -222,7 +223,8 @@ static void *check_worker(void *arg) {
             check_run_suite(t, si, hc);
         }
         const result_suite_t *su = &t->res->suites[si];
-        if (su->status == RESULT_FAIL || su->status == RESULT_ERROR) atomic_store(&c->failed_any, true);
+        if (su->status == RESULT_FAIL || su->status == RESULT_ERROR)
+            atomic_store(&c->failed_any, true);
         check_report_suite(c, t, su);
     }
     http_client_free(hc);
@@ -380,8 +382,11 @@ static int check_pick_targets(check_ctx_t *c, target_manifest_t **ms, size_t *nm
         for (size_t i = 0; i < *nms; i++) {
             /* --db postgres: only the targets that declare it (target.json "databases"). */
             if (db_active() && !((*ms)[i].databases & (1u << DB_POSTGRES))) {
-                fprintf(stderr, "%s%s", skipped++ ? ", " : "parity check: not on PostgreSQL "
-                        "(no \"postgres\" in their target.json \"databases\"): ", (*ms)[i].name);
+                fprintf(stderr, "%s%s",
+                        skipped++ ? ", "
+                                  : "parity check: not on PostgreSQL "
+                                    "(no \"postgres\" in their target.json \"databases\"): ",
+                        (*ms)[i].name);
                 continue;
             }
             c->targets[c->ntargets].m = &(*ms)[i];
@@ -551,8 +556,7 @@ int check_run(const check_opts_t *o, result_run_t *run) {
     run->id = result_strdup(id);
     run->parity_version = result_strdup(PARITY_VERSION);
     run->started = result_strdup(started);
-    if (db_active() && (run->db = malloc(sizeof *run->db)))
-        *run->db = *db_settings(db_active());
+    if (db_active() && (run->db = malloc(sizeof *run->db))) *run->db = *db_settings(db_active());
     if (o->out)
         snprintf(c->out, sizeof c->out, "%s", o->out);
     else
@@ -620,7 +624,8 @@ int check_run(const check_opts_t *o, result_run_t *run) {
         size_t skips = 0;
         for (size_t j = 0; j < run->targets[i].n; j++) skips += run->targets[i].suites[j].nskip;
         if (skips == 0) continue;
-        fprintf(stderr, "parity check: --strict: %s is conformant with %zu skip%s, not conformant\n",
+        fprintf(stderr,
+                "parity check: --strict: %s is conformant with %zu skip%s, not conformant\n",
                 run->targets[i].name, skips, skips == 1 ? "" : "s");
         if (rc == CLI_EXIT_OK) rc = CLI_EXIT_FAIL;
     }

@@ -23,11 +23,14 @@ static const char *cr_status_col(const check_ctx_t *c, result_status_t s) {
     return cr_col(c, s == RESULT_PASS   ? C_GREEN
                      : s == RESULT_FAIL ? C_RED
                      : s == RESULT_SKIP ? C_YELLOW
-                                     : C_MAGENTA);
+                                        : C_MAGENTA);
 }
 
 static const char *cr_word(result_status_t s) {
-    return s == RESULT_PASS ? "PASS" : s == RESULT_FAIL ? "FAIL" : s == RESULT_SKIP ? "SKIP" : "ERROR";
+    return s == RESULT_PASS   ? "PASS"
+           : s == RESULT_FAIL ? "FAIL"
+           : s == RESULT_SKIP ? "SKIP"
+                              : "ERROR";
 }
 
 /* The first failing step of a suite, or NULL. */

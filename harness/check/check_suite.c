@@ -32,10 +32,12 @@ const char *check_relpath(const check_ctx_t *c, const char *path) {
 }
 
 static result_step_t *suite_new_step(const check_ctx_t *c, result_suite_t *su, const step_t *st,
-                               result_phase_t ph, long iter) {
+                                     result_phase_t ph, long iter) {
     result_step_t *rs = result_step_add(su);
     if (!rs) return NULL;
-    rs->name = result_strdup(st->name ? st->name : st->kind == STEP_REPEAT ? "(repeat)" : "(include)");
+    rs->name = result_strdup(st->name                  ? st->name
+                             : st->kind == STEP_REPEAT ? "(repeat)"
+                                                       : "(include)");
     rs->phase = ph;
     rs->file = result_strdup(check_relpath(c, st->loc.file));
     rs->line = st->loc.line;
@@ -48,8 +50,8 @@ static result_step_t *suite_new_step(const check_ctx_t *c, result_suite_t *su, c
     return rs;
 }
 
-static void suite_skip_list(const check_ctx_t *c, result_suite_t *su, const step_list_t *l, size_t from,
-                         result_phase_t ph, const char *reason) {
+static void suite_skip_list(const check_ctx_t *c, result_suite_t *su, const step_list_t *l,
+                            size_t from, result_phase_t ph, const char *reason) {
     for (size_t i = from; l && i < l->n; i++) {
         const step_t *st = l->items[i];
         if (st->kind == STEP_REQUEST) {
@@ -65,7 +67,7 @@ static void suite_skip_list(const check_ctx_t *c, result_suite_t *su, const step
 
 /* Everything the iterator has not returned yet, innermost frame first. */
 static void suite_skip_rest(const check_ctx_t *c, result_suite_t *su, const step_iter_t *it,
-                         result_phase_t ph, const char *reason) {
+                            result_phase_t ph, const char *reason) {
     for (int d = it->depth - 1; d >= 0; d--)
         suite_skip_list(c, su, it->frames[d].list, it->frames[d].pos, ph, reason);
 }
@@ -83,7 +85,8 @@ void check_skip_suite(check_target_t *t, size_t si, const char *reason) {
 /* The target died: the first thread to notice records the crash with its step. `before`: it was
  * found dead before this step was sent (it died after the previous exchange, e.g. in a
  * background thread), so the step is where it was noticed, not what caused it. */
-static void suite_crashed(check_target_t *t, const result_suite_t *su, result_step_t *rs, bool before) {
+static void suite_crashed(check_target_t *t, const result_suite_t *su, result_step_t *rs,
+                          bool before) {
     int ws = 0;
     target_poll(&t->proc, &ws);
     char how[160], label[512];
@@ -92,9 +95,9 @@ static void suite_crashed(check_target_t *t, const result_suite_t *su, result_st
     pthread_mutex_lock(&t->mu);
     bool first = !t->crash;
     if (first)
-        t->crash =
-            result_printf("target %s crashed (%s) %s step \"%s\" of suite %s (%s:%u:%u)", t->name, how,
-                       before ? "before" : "during", label, su->name, rs->file, rs->line, rs->col);
+        t->crash = result_printf("target %s crashed (%s) %s step \"%s\" of suite %s (%s:%u:%u)",
+                                 t->name, how, before ? "before" : "during", label, su->name,
+                                 rs->file, rs->line, rs->col);
     pthread_mutex_unlock(&t->mu);
     atomic_store(&t->down, true);
     rs->status = RESULT_ERROR;
@@ -151,10 +154,11 @@ static void suite_record_failure(check_target_t *t, result_step_t *rs, const ste
         for (size_t i = 0; i < res->n; i++)
             if (!res->items[i].pass)
                 result_check_add(rs, res->items[i].text,
-                              res->items[i].loc.file ? check_relpath(t->ctx, res->items[i].loc.file)
-                                                     : rs->file,
-                              res->items[i].loc.line, res->items[i].loc.col,
-                              res->items[i].msg ? res->items[i].msg : "failed");
+                                 res->items[i].loc.file
+                                     ? check_relpath(t->ctx, res->items[i].loc.file)
+                                     : rs->file,
+                                 res->items[i].loc.line, res->items[i].loc.col,
+                                 res->items[i].msg ? res->items[i].msg : "failed");
         if (res->capture_error)
             result_check_add(rs, "capture", rs->file, rs->line, rs->col, res->capture_error);
         if (rs->nchecks == 0) rs->reason = result_strdup("failed");
@@ -178,7 +182,7 @@ static void suite_record_exchange(check_target_t *t, result_step_t *rs, const st
 
 /* Runs one request step; false when it failed (which fails the suite). */
 static bool suite_step(check_target_t *t, http_client_t *hc, result_suite_t *su, const step_t *st,
-                    result_phase_t ph, long iter, vars_t *vars) {
+                       result_phase_t ph, long iter, vars_t *vars) {
     result_step_t *rs = suite_new_step(t->ctx, su, st, ph, iter);
     if (!rs) return false;
     long long t0 = clock_mono_ms();
@@ -221,7 +225,8 @@ static bool suite_step(check_target_t *t, http_client_t *hc, result_suite_t *su,
         rs->status = RESULT_PASS;
     else
         suite_record_failure(t, rs, &x);
-    if (rs->status != RESULT_PASS && x.state != STEP_EXEC_GONE_BEFORE) suite_record_exchange(t, rs, &x);
+    if (rs->status != RESULT_PASS && x.state != STEP_EXEC_GONE_BEFORE)
+        suite_record_exchange(t, rs, &x);
     rs->duration_ms = (double)(clock_mono_ms() - t0);
     if (x.state != STEP_EXEC_GONE_BEFORE && x.http.total_ms > rs->duration_ms)
         rs->duration_ms = x.http.total_ms;

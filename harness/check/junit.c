@@ -145,7 +145,8 @@ int junit_write(const result_run_t *r, const char *path, err_t *err) {
                     const char *el = st->status == RESULT_FAIL ? "failure" : "error";
                     fprintf(f, "      <%s message=\"", el);
                     ju_esc(f, ju_message(st));
-                    fprintf(f, "\" type=\"%s\">", st->status == RESULT_FAIL ? "assertion" : "error");
+                    fprintf(f, "\" type=\"%s\">",
+                            st->status == RESULT_FAIL ? "assertion" : "error");
                     ju_detail(f, st);
                     fprintf(f, "</%s>\n", el);
                 }

@@ -65,13 +65,13 @@ result_step_t *result_step_add(result_suite_t *su) {
     return st;
 }
 
-int result_check_add(result_step_t *st, const char *text, const char *file, unsigned line, unsigned col,
-                  const char *message) {
+int result_check_add(result_step_t *st, const char *text, const char *file, unsigned line,
+                     unsigned col, const char *message) {
     result_check_t *nc = realloc(st->checks, (st->nchecks + 1) * sizeof *nc);
     if (!nc) result_oom();
     st->checks = nc;
-    nc[st->nchecks++] =
-        (result_check_t){result_strdup(text), result_strdup(file), line, col, result_strdup(message)};
+    nc[st->nchecks++] = (result_check_t){result_strdup(text), result_strdup(file), line, col,
+                                         result_strdup(message)};
     return 0;
 }
 
@@ -130,7 +130,7 @@ void result_step_label(const result_step_t *st, char *out, size_t outlen) {
     snprintf(out, outlen, "%s%s%s",
              st->phase == RESULT_SETUP      ? "setup: "
              : st->phase == RESULT_TEARDOWN ? "teardown: "
-                                         : "",
+                                            : "",
              st->name ? st->name : "?", it);
 }
 
@@ -299,7 +299,8 @@ cJSON *results_to_json(const result_run_t *r) {
     cJSON *tot = cJSON_AddObjectToObject(root, "totals");
     cJSON_AddItemToObject(tot, "steps", result_counts(tt.pass, tt.fail, tt.skip, tt.error));
     cJSON_AddItemToObject(
-        tot, "suites", result_counts(tt.suites_pass, tt.suites_fail, tt.suites_skip, tt.suites_error));
+        tot, "suites",
+        result_counts(tt.suites_pass, tt.suites_fail, tt.suites_skip, tt.suites_error));
     cJSON *targets = cJSON_AddArrayToObject(root, "targets");
     for (size_t i = 0; i < r->n; i++) {
         const result_target_t *t = &r->targets[i];

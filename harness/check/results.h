@@ -67,7 +67,7 @@ typedef struct result_step {
 typedef struct result_suite {
     char *name;
     char *file;
-    char *description;   /* the suite's one-line description ("" if none) */
+    char *description;      /* the suite's one-line description ("" if none) */
     result_status_t status; /* pass, fail, error (target crash), skip (every step skipped) */
     double duration_ms;
     result_step_t *steps;
@@ -80,14 +80,14 @@ typedef struct result_target {
     char *version;
     char *orm; /* data-access style from target.json ("full", "micro", "raw"), NULL if unknown */
     char *url;
-    bool external;       /* --url: parity did not start it */
-    int workers;         /* WORKERS it was started with; 0 for external */
+    bool external;          /* --url: parity did not start it */
+    int workers;            /* WORKERS it was started with; 0 for external */
     result_status_t status; /* pass, fail, or error (did not start, crashed) */
-    char *error;         /* why it is an error (start failure with log lines, crash) */
-    char *log;           /* path of its log, NULL for external */
-    double start_ms;     /* time to become ready */
-    double stop_ms;      /* time to stop (SIGTERM until the group is gone) */
-    char *stop_error;    /* NULL on a clean stop; else why (needed SIGKILL) */
+    char *error;            /* why it is an error (start failure with log lines, crash) */
+    char *log;              /* path of its log, NULL for external */
+    double start_ms;        /* time to become ready */
+    double stop_ms;         /* time to stop (SIGTERM until the group is gone) */
+    char *stop_error;       /* NULL on a clean stop; else why (needed SIGKILL) */
     result_suite_t *suites; /* one per loaded suite, in spec order */
     size_t n;
 } result_target_t;
@@ -107,8 +107,8 @@ char *result_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Appends a zeroed step to su and returns it (NULL when out of memory). */
 result_step_t *result_step_add(result_suite_t *su);
-int result_check_add(result_step_t *st, const char *text, const char *file, unsigned line, unsigned col,
-                  const char *message);
+int result_check_add(result_step_t *st, const char *text, const char *file, unsigned line,
+                     unsigned col, const char *message);
 /* Counts su's steps and sets su->status; then target status from its suites (unless error). */
 void result_suite_finish(result_suite_t *su);
 void result_target_finish(result_target_t *t);

@@ -63,7 +63,8 @@ int tap_write(const result_run_t *r, const char *path, err_t *err) {
                 char label[1024];
                 result_step_label(st, label, sizeof label);
                 fprintf(f, "%s %zu - ",
-                        st->status == RESULT_PASS || st->status == RESULT_SKIP ? "ok" : "not ok", ++num);
+                        st->status == RESULT_PASS || st->status == RESULT_SKIP ? "ok" : "not ok",
+                        ++num);
                 tap_desc(f, t->name);
                 fputc(' ', f);
                 tap_desc(f, su->name);
@@ -77,7 +78,8 @@ int tap_write(const result_run_t *r, const char *path, err_t *err) {
                 if (st->status != RESULT_FAIL && st->status != RESULT_ERROR) continue;
                 fputs("  ---\n  message: ", f);
                 tap_yq(f, st->nchecks ? st->checks[0].message : st->reason ? st->reason : "failed");
-                fprintf(f, "\n  severity: %s\n  file: ", st->status == RESULT_FAIL ? "fail" : "error");
+                fprintf(f,
+                        "\n  severity: %s\n  file: ", st->status == RESULT_FAIL ? "fail" : "error");
                 tap_yq(f, st->file);
                 fprintf(f, "\n  line: %u\n", st->line);
                 if (st->reason) {

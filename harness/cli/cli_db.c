@@ -53,8 +53,7 @@ int cli_db_take(const char *cmd, int *argc, char **argv, db_t **db) {
                 continue;
             }
             kind = v;
-        }
-        else if (missing)
+        } else if (missing)
             return cli_usage_error(cmd, "option '%s' needs a value", argv[i]);
         else
             argv[w++] = argv[i];

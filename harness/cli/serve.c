@@ -4,8 +4,8 @@
  * only line on stdout, so a script can read it; everything else goes to stderr.
  *
  * Why a command and not a script that reads target.json: the start argv, placeholders, env,
- * readiness and the stop (SIGTERM to the group, then SIGKILL) are target/'s job, and a second copy in
- * shell would drift from what check and bench run.
+ * readiness and the stop (SIGTERM to the group, then SIGKILL) are target/'s job, and a second copy
+ * in shell would drift from what check and bench run.
  *
  * Bounded in time: it stops the target after --for seconds (default SERVE_FOR_DEFAULT_S, at most
  * SERVE_FOR_MAX_S), on SIGINT/SIGTERM/SIGHUP (target_signals_install stops it and exits 128+signo),
@@ -34,7 +34,8 @@ static const char *const SERVE_USAGE =
     "Ctrl-C, or (with --stdin) end of file on stdin. The target's output goes to --log (default\n"
     "$TMPDIR/parity-serve-TARGET-PID.log).\n"
     "\n"
-    "exit: 0 stopped as asked, 2 usage, 3 the target did not start, crashed or did not stop cleanly\n";
+    "exit: 0 stopped as asked, 2 usage, 3 the target did not start, crashed or did not stop "
+    "cleanly\n";
 
 typedef struct serve_opts {
     const char *target, *log;
@@ -44,12 +45,10 @@ typedef struct serve_opts {
 } serve_opts_t;
 
 static int serve_parse(int argc, char **argv, serve_opts_t *o) {
-    static const struct option longs[] = {{"for", required_argument, NULL, 'f'},
-                                          {"workers", required_argument, NULL, 'w'},
-                                          {"log", required_argument, NULL, 'l'},
-                                          {"stdin", no_argument, NULL, 's'},
-                                          {"help", no_argument, NULL, 'h'},
-                                          {NULL, 0, NULL, 0}};
+    static const struct option longs[] = {
+        {"for", required_argument, NULL, 'f'}, {"workers", required_argument, NULL, 'w'},
+        {"log", required_argument, NULL, 'l'}, {"stdin", no_argument, NULL, 's'},
+        {"help", no_argument, NULL, 'h'},      {NULL, 0, NULL, 0}};
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "h", longs, NULL)) != -1) {

@@ -154,7 +154,6 @@ static void skip_ws(parser_t *p) {
 
 static cJSON *parse_value(parser_t *p);
 
-
 /* Parses the string at p->i (a '"') into p->scratch. */
 static int parse_string_raw(parser_t *p) {
     buf_reset(&p->scratch);

@@ -17,7 +17,8 @@
 #include "db_int.h"
 
 #define DB_CONNECT_TIMEOUT_S "10"
-#define DB_STALE_PREFIX      "parity.pg-" /* "." is not in target names (their dirs are parity-NAME-*) */
+/* "." is not in target names (their dirs are parity-NAME-*) */
+#define DB_STALE_PREFIX "parity.pg-"
 
 static db_t *db_the_active;
 static db_t *volatile db_live; /* the private cluster, from its mkdtemp to db_close (Ctrl-C) */
@@ -33,9 +34,12 @@ static void db_yield_to_signal_thread(void) {
 }
 
 int db_kind_parse(const char *s, db_kind_t *out) {
-    if (strcmp(s, "sqlite") == 0) *out = DB_SQLITE;
-    else if (strcmp(s, "postgres") == 0) *out = DB_POSTGRES;
-    else return -1;
+    if (strcmp(s, "sqlite") == 0)
+        *out = DB_SQLITE;
+    else if (strcmp(s, "postgres") == 0)
+        *out = DB_POSTGRES;
+    else
+        return -1;
     return 0;
 }
 
@@ -212,8 +216,9 @@ int db_open_opt(const char *kind, const char *url, db_t **out, bool *usage, err_
     if (!url && k == DB_SQLITE) return 0;
     if (url ? db_open_url(url, out, err) : db_open_cluster(out, err)) return -1;
     const db_settings_t *s = &(*out)->settings;
-    fprintf(stderr, "parity: PostgreSQL %s (%s, socket/host %s, port %s, %s max_connections, "
-                    "fsync %s, synchronous_commit %s): a fresh database per target start\n",
+    fprintf(stderr,
+            "parity: PostgreSQL %s (%s, socket/host %s, port %s, %s max_connections, "
+            "fsync %s, synchronous_commit %s): a fresh database per target start\n",
             s->version, url ? "--db-url" : "private cluster", s->host, s->port, s->max_connections,
             s->fsync, s->synchronous_commit);
     db_set_active(*out);
@@ -238,7 +243,8 @@ void *db_settings_json(const db_settings_t *s) {
                            {"port", s->port},
                            {"user", s->user},
                            {"os_user", s->os_user}};
-    for (size_t i = 0; i < sizeof kv / sizeof *kv; i++) cJSON_AddStringToObject(o, kv[i][0], kv[i][1]);
+    for (size_t i = 0; i < sizeof kv / sizeof *kv; i++)
+        cJSON_AddStringToObject(o, kv[i][0], kv[i][1]);
     return o;
 }
 
@@ -247,9 +253,8 @@ void *db_settings_json(const db_settings_t *s) {
 int db_create(db_t *d, const char *target, char *name, size_t namelen, char *url, size_t urllen,
               err_t *err) {
     db_name_for(target, (long)getpid(), atomic_fetch_add(&db_seq, 1) + 1, name, namelen);
-    int rc = d->private_cluster
-                 ? db_url_socket(DB_USER, name, d->dir, d->port, url, urllen, err)
-                 : db_url_with_dbname(d->url, name, url, urllen, err);
+    int rc = d->private_cluster ? db_url_socket(DB_USER, name, d->dir, d->port, url, urllen, err)
+                                : db_url_with_dbname(d->url, name, url, urllen, err);
     if (rc < 0) return -1;
     PGconn *c = db_connect(d, err);
     if (!c) return -1;
@@ -284,8 +289,8 @@ int db_exists(db_t *d, const char *name, err_t *err) {
     PGconn *c = db_connect(d, err);
     if (!c) return -1;
     const char *pv[1] = {name};
-    PGresult *r = PQexecParams(c, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, pv,
-                               NULL, NULL, 0);
+    PGresult *r =
+        PQexecParams(c, "SELECT 1 FROM pg_database WHERE datname = $1", 1, NULL, pv, NULL, NULL, 0);
     int rc = PQresultStatus(r) == PGRES_TUPLES_OK ? PQntuples(r) > 0
                                                   : err_set(err, "%s", PQresultErrorMessage(r));
     PQclear(r);

@@ -4,22 +4,19 @@
  * one fresh database per target start; this layer owns both:
  *
  *   db_open_cluster()  a PRIVATE PostgreSQL 15 cluster for this parity process: initdb
- *                      (-E UTF8 --locale=C --auth=trust -U parity) into $TMPDIR/parity.pg-<pid>-XXXXXX
- *                      (as the `postgres` system user when parity runs as root), then `postgres`
- *                      started directly as a child in its own session, listening only on a Unix
- *                      socket in that directory (listen_addresses='', -k DIR) on a free port
- *                      number, max_connections DB_MAX_CONNECTIONS, fsync and synchronous_commit
- *                      at their defaults. PR_SET_PDEATHSIG(SIGQUIT) is set in the child after the
- *                      setuid (a credential change clears it), so the cluster dies with parity even
- *                      on SIGKILL; the directory of a dead parity is removed by the next
- *                      db_open_cluster (db_sweep_stale).
- *   db_open_url()      an existing server: the URL names the maintenance database parity connects
- *                      to for CREATE/DROP DATABASE (it is never used by a target).
- *   db_create()        CREATE DATABASE "parity_<pid>_<n>_<target>" TEMPLATE template0 ENCODING
- *                      'UTF8' LC_COLLATE 'C' LC_CTYPE 'C', and its libpq URI (the target's
- *                      DATABASE_URL): postgresql://parity@/NAME?host=SOCKDIR&port=PORT for the
- *                      cluster, the --db-url with its path replaced by /NAME otherwise.
- *   db_drop()          DROP DATABASE IF EXISTS ... WITH (FORCE).
+ *                      (-E UTF8 --locale=C --auth=trust -U parity) into
+ * $TMPDIR/parity.pg-<pid>-XXXXXX (as the `postgres` system user when parity runs as root), then
+ * `postgres` started directly as a child in its own session, listening only on a Unix socket in
+ * that directory (listen_addresses='', -k DIR) on a free port number, max_connections
+ * DB_MAX_CONNECTIONS, fsync and synchronous_commit at their defaults. PR_SET_PDEATHSIG(SIGQUIT) is
+ * set in the child after the setuid (a credential change clears it), so the cluster dies with
+ * parity even on SIGKILL; the directory of a dead parity is removed by the next db_open_cluster
+ * (db_sweep_stale). db_open_url()      an existing server: the URL names the maintenance database
+ * parity connects to for CREATE/DROP DATABASE (it is never used by a target). db_create() CREATE
+ * DATABASE "parity_<pid>_<n>_<target>" TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE
+ * 'C', and its libpq URI (the target's DATABASE_URL):
+ * postgresql://parity@/NAME?host=SOCKDIR&port=PORT for the cluster, the --db-url with its path
+ * replaced by /NAME otherwise. db_drop()          DROP DATABASE IF EXISTS ... WITH (FORCE).
  *   db_close()         drops nothing (targets drop their own); stops the cluster (SIGINT = fast
  *                      shutdown, DB_STOP_GRACE_MS, then SIGQUIT, then SIGKILL to its group) and
  *                      removes its directory. Idempotent on NULL.
@@ -42,31 +39,31 @@
 
 #include "core/util.h"
 
-#define DB_MAX_CONNECTIONS  200    /* every target's pools x workers must fit (check runs them all) */
-#define DB_NAME_MAX         64     /* PostgreSQL identifiers: 63 bytes */
-#define DB_URL_MAX          4096   /* bytes of a URL */
-#define DB_PATH_MAX         4096
+#define DB_MAX_CONNECTIONS   200 /* every target's pools x workers must fit (check runs them all) */
+#define DB_NAME_MAX          64  /* PostgreSQL identifiers: 63 bytes */
+#define DB_URL_MAX           4096 /* bytes of a URL */
+#define DB_PATH_MAX          4096
 #define DB_INITDB_TIMEOUT_MS 120000
-#define DB_READY_TIMEOUT_MS 60000  /* postgres accepting connections after start */
-#define DB_STOP_GRACE_MS    10000  /* SIGINT (fast shutdown) to SIGQUIT */
-#define DB_LOG_TAIL         15     /* log lines quoted in an error */
-#define DB_USER             "parity" /* the cluster's bootstrap superuser (trust auth) */
+#define DB_READY_TIMEOUT_MS  60000    /* postgres accepting connections after start */
+#define DB_STOP_GRACE_MS     10000    /* SIGINT (fast shutdown) to SIGQUIT */
+#define DB_LOG_TAIL          15       /* log lines quoted in an error */
+#define DB_USER              "parity" /* the cluster's bootstrap superuser (trust auth) */
 
 typedef enum db_kind { DB_SQLITE = 0, DB_POSTGRES = 1 } db_kind_t;
 
 /* What the server says about itself, recorded in bench.json and conformance.json. */
 typedef struct db_settings {
-    char kind[16];               /* "postgres" */
-    char mode[16];               /* "private" (our cluster) | "url" (--db-url) */
-    char version[64];            /* server_version */
+    char kind[16];    /* "postgres" */
+    char mode[16];    /* "private" (our cluster) | "url" (--db-url) */
+    char version[64]; /* server_version */
     char fsync[16];
     char synchronous_commit[16];
     char shared_buffers[32];
     char max_connections[16];
-    char host[DB_PATH_MAX];      /* socket directory or host name */
+    char host[DB_PATH_MAX]; /* socket directory or host name */
     char port[16];
-    char user[64];               /* the role parity connects as */
-    char os_user[64];            /* the system user running the private cluster; "" for url */
+    char user[64];    /* the role parity connects as */
+    char os_user[64]; /* the system user running the private cluster; "" for url */
 } db_settings_t;
 
 typedef struct db db_t;
@@ -114,9 +111,9 @@ int db_sweep_stale(const char *tmpdir);
 /* The parts of postgresql://[USER[:PW]@][HOST][:PORT][/DBNAME][?QUERY], each still
  * percent-encoded as written; offsets into the caller's string. */
 typedef struct db_url {
-    size_t auth_end;  /* end of scheme://authority (the path or query starts here) */
-    size_t path;      /* start of "/DBNAME" or == auth_end when absent */
-    size_t path_end;  /* end of the path (the '?' or the end) */
+    size_t auth_end; /* end of scheme://authority (the path or query starts here) */
+    size_t path;     /* start of "/DBNAME" or == auth_end when absent */
+    size_t path_end; /* end of the path (the '?' or the end) */
 } db_url_t;
 
 /* Accepts postgresql:// and postgres:// URIs; -1 with err on anything else. */

@@ -30,7 +30,7 @@
 #include "core/clock.h"
 #include "db_int.h"
 
-#define DB_ENVP_MAX   1024
+#define DB_ENVP_MAX       1024
 #define DB_DEFAULT_BINDIR "/usr/lib/postgresql/15/bin"
 
 extern char **environ;
@@ -175,7 +175,8 @@ static pid_t db_spawn(char *const argv[], const char *log, const char *dir, cons
         signal(SIGHUP, SIG_DFL);
         setsid();
         int e = 0;
-        if (cred->drop && (setgroups(0, NULL) < 0 || setgid(cred->gid) < 0 || setuid(cred->uid) < 0))
+        if (cred->drop &&
+            (setgroups(0, NULL) < 0 || setgid(cred->gid) < 0 || setuid(cred->uid) < 0))
             e = errno;
         /* After the setuid: a credential change resets the parent-death signal. */
         if (!e) prctl(PR_SET_PDEATHSIG, pdeath);
@@ -245,8 +246,9 @@ static int db_initdb(db_t *d, const db_cred_t *cred, err_t *err) {
     char exe[DB_PATH_MAX + 16], log[DB_PATH_MAX + 16];
     snprintf(exe, sizeof exe, "%s/initdb", d->bindir);
     snprintf(log, sizeof log, "%s/initdb.log", d->dir);
-    char *argv[] = {exe,   "-D",      d->data, "-E", "UTF8", "--locale=C", "--auth=trust",
-                    "-U",  DB_USER,   "--no-instructions",  NULL};
+    char *argv[] = {exe,          "-D",           d->data, "-E",    "UTF8",
+                    "--locale=C", "--auth=trust", "-U",    DB_USER, "--no-instructions",
+                    NULL};
     pid_t pid = db_spawn(argv, log, d->dir, cred, SIGKILL, err);
     if (pid < 0) return err_prefix(err, "initdb failed: ");
     d->pid = pid; /* a Ctrl-C now stops it (db_emergency_stop) */
@@ -287,8 +289,8 @@ int db_cluster_start(db_t *d, err_t *err) {
     snprintf(log, sizeof log, "%s/postgres.log", d->dir);
     snprintf(pstr, sizeof pstr, "%d", port);
     snprintf(maxc, sizeof maxc, "max_connections=%d", DB_MAX_CONNECTIONS);
-    char *argv[] = {exe, "-D", d->data, "-k", d->dir, "-p", pstr, "-c", "listen_addresses=",
-                    "-c", maxc, NULL};
+    char *argv[] = {
+        exe, "-D", d->data, "-k", d->dir, "-p", pstr, "-c", "listen_addresses=", "-c", maxc, NULL};
     pid_t pid = db_spawn(argv, log, d->dir, &cred, SIGQUIT, err);
     if (pid < 0) return err_prefix(err, "postgres (port %d) did not start: ", port);
     d->pid = pid;

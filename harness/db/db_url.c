@@ -15,8 +15,9 @@ int db_url_parse(const char *url, db_url_t *u, err_t *err) {
     else if (strncmp(url, "postgres://", 11) == 0)
         skip = 11;
     else
-        return err_set(err, "--db-url wants postgresql://[USER[:PASSWORD]@][HOST][:PORT][/DBNAME]"
-                            "[?PARAMS], got '%.200s'",
+        return err_set(err,
+                       "--db-url wants postgresql://[USER[:PASSWORD]@][HOST][:PORT][/DBNAME]"
+                       "[?PARAMS], got '%.200s'",
                        url);
     size_t n = strlen(url);
     if (n >= DB_URL_MAX) return err_set(err, "--db-url longer than %d bytes", DB_URL_MAX - 1);
@@ -80,7 +81,9 @@ void db_name_for(const char *target, long pid, unsigned seq, char *out, size_t o
     out[n] = '\0';
     for (size_t i = 0; i < n; i++) {
         char c = out[i];
-        if (c >= 'A' && c <= 'Z') out[i] = (char)(c - 'A' + 'a');
-        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) out[i] = '_';
+        if (c >= 'A' && c <= 'Z')
+            out[i] = (char)(c - 'A' + 'a');
+        else if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_'))
+            out[i] = '_';
     }
 }

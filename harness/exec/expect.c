@@ -95,8 +95,8 @@ static int query_cookie(const query_t *q, const char *name, resp_t *r, qval_t *o
         if (q->attr == CA_SECURE || q->attr == CA_HTTPONLY)
             return qval_own(out, cJSON_CreateTrue(), err);
         long long n;
-        if (q->attr == CA_MAX_AGE && str_to_ll_n(val, vlen, -9223372036854775807LL,
-                                                 9223372036854775807LL, &n) == 0)
+        if (q->attr == CA_MAX_AGE &&
+            str_to_ll_n(val, vlen, -9223372036854775807LL, 9223372036854775807LL, &n) == 0)
             return qval_own(out, jl_create_integer(n), err);
     }
     char *s = str_ndup(val, vlen);

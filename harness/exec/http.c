@@ -284,8 +284,7 @@ int http_jar_dump(http_client_t *c, const char *name, buf_t *out) {
     struct curl_slist *l = NULL;
     int rc = 0;
     if (curl_easy_getinfo(c->h, CURLINFO_COOKIELIST, &l) != CURLE_OK) rc = -1;
-    for (struct curl_slist *p = l; p && rc == 0; p = p->next)
-        rc = buf_printf(out, "%s\n", p->data);
+    for (struct curl_slist *p = l; p && rc == 0; p = p->next) rc = buf_printf(out, "%s\n", p->data);
     curl_slist_free_all(l);
     jar_attach(c, NULL);
     return rc;

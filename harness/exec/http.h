@@ -59,8 +59,8 @@ typedef struct req {
     long timeout_ms;
     bool follow;        /* the step follows redirects (step.c does; http_send sends one) */
     long max_redirects; /* with follow: the hops allowed */
-    const char *jar; /* the client's cookie jar this exchange uses (its cookies are sent, the
-                        response's Set-Cookie stored), borrowed; NULL: no cookies at all */
+    const char *jar;    /* the client's cookie jar this exchange uses (its cookies are sent, the
+                           response's Set-Cookie stored), borrowed; NULL: no cookies at all */
 } req_t;
 
 void req_init(req_t *r);

@@ -219,7 +219,8 @@ int step_build_request(const step_t *st, const vars_t *vars, req_t *r, err_t *er
     }
     /* libcurl (and the curl command line) send a body chunked when this header is set. */
     r->chunked = q->chunked;
-    if (q->chunked && req_add_header(r, "Transfer-Encoding", str_dup("chunked"), err) == -1) return -1;
+    if (q->chunked && req_add_header(r, "Transfer-Encoding", str_dup("chunked"), err) == -1)
+        return -1;
     return 0;
 }
 
@@ -425,8 +426,8 @@ static int redirect_request(const req_t *prev, long status, const char *from, co
         rc = err_set(why, "Location \"%.200s\" is not a URL", loc);
     size_t bl = strlen(base_url);
     if (rc == 0 && (strncmp(abs, base_url, bl) != 0 || (abs[bl] != '/' && abs[bl] != '?')))
-        rc = err_set(why, "Location \"%.200s\" leaves the target (%s): not followed", loc,
-                     base_url);
+        rc =
+            err_set(why, "Location \"%.200s\" leaves the target (%s): not followed", loc, base_url);
     req_reset(next);
     if (rc == 0) {
         const char *t = abs + bl;
@@ -478,8 +479,10 @@ static int send_following(http_client_t *hc, const char *base_url, step_exec_t *
         if (!loc) break; /* a 3xx without Location is the answer */
         if (hops == x->req.max_redirects) {
             rc = -2;
-            err_set(why, "more than %ld redirect%s (the limit%s): the last answer, %ld, says "
-                    "Location: %.200s", x->req.max_redirects, x->req.max_redirects == 1 ? "" : "s",
+            err_set(why,
+                    "more than %ld redirect%s (the limit%s): the last answer, %ld, says "
+                    "Location: %.200s",
+                    x->req.max_redirects, x->req.max_redirects == 1 ? "" : "s",
                     x->req.max_redirects == SPEC_MAX_REDIRECTS ? "; request.max_redirects raises it"
                                                                : ", request.max_redirects",
                     x->resp.status, loc);
@@ -584,8 +587,7 @@ int step_exec(const step_t *st, http_client_t *hc, const char *base_url, vars_t 
     }
     /* save_jar: the jar as this step's (last) answer left it. */
     if (answered && st->save_jar && x->req.jar &&
-        http_jar_copy(hc, x->req.jar, st->save_jar, &x->err) == -1 &&
-        x->state == STEP_EXEC_PASS)
+        http_jar_copy(hc, x->req.jar, st->save_jar, &x->err) == -1 && x->state == STEP_EXEC_PASS)
         x->state = STEP_EXEC_NOMEM;
     /* The reproduce command sends what the jar sent (unless the step gave its own Cookie). */
     bool own = false;

@@ -31,7 +31,7 @@
 #include "spec/tmpl.h"
 #include "core/util.h"
 
-#define STEP_CURL_MAX_BODY 8192         /* body bytes written inline in a curl command line */
+#define STEP_CURL_MAX_BODY 8192 /* body bytes written inline in a curl command line */
 
 /* ---- iteration --------------------------------------------------------------------------------
  */
@@ -114,13 +114,13 @@ typedef struct step_exec_hooks {
 
 typedef struct step_exec {
     step_exec_state_t state;
-    int attempts;          /* exchanges tried (0 when nothing was sent) */
-    req_t req;             /* the rendered request (valid unless BUILD_ERROR) */
-    resp_t resp;           /* the last attempt's response (status 0 when none) */
-    http_outcome_t http;   /* the last attempt's timings */
-    step_result_t result;  /* the last attempt's checks (FAIL: which failed and why) */
-    err_t err;             /* TRANSPORT, BUILD_ERROR, NOMEM */
-    char *reproduce;       /* raw steps: a printf | nc command (raw.h); NULL otherwise */
+    int attempts;         /* exchanges tried (0 when nothing was sent) */
+    req_t req;            /* the rendered request (valid unless BUILD_ERROR) */
+    resp_t resp;          /* the last attempt's response (status 0 when none) */
+    http_outcome_t http;  /* the last attempt's timings */
+    step_result_t result; /* the last attempt's checks (FAIL: which failed and why) */
+    err_t err;            /* TRANSPORT, BUILD_ERROR, NOMEM */
+    char *reproduce;      /* raw steps: a printf | nc command (raw.h); NULL otherwise */
 } step_exec_t;
 
 void step_exec_init(step_exec_t *x);

@@ -78,7 +78,8 @@ static void print_text(const cJSON *block) {
         const char *name = cJSON_GetStringValue(json_get(t, "name"));
         const cJSON *k, *code = json_get(t, "code");
         printf("\n%s: code by kind:", name);
-        cJSON_ArrayForEach(k, json_get(code, "by_kind")) printf(" %s %.0f", k->string, num(k, "code"));
+        cJSON_ArrayForEach(k, json_get(code, "by_kind"))
+            printf(" %s %.0f", k->string, num(k, "code"));
         printf("; by language:");
         cJSON_ArrayForEach(k, json_get(code, "by_language"))
             printf(" %s %.0f", k->string, num(k, "code"));

@@ -43,7 +43,8 @@ static double ok_per_cpu(const cJSON *level, double *rps) {
     const cJSON *run;
     cJSON_ArrayForEach(run, json_get(level, "runs")) {
         double cpu = json_num(run, "cpu_s", -1), req = json_num(run, "requests", -1);
-        double errs = json_num(json_get(run, "errors"), "total", 0), dur = json_num(run, "duration_s", 0);
+        double errs = json_num(json_get(run, "errors"), "total", 0),
+               dur = json_num(run, "duration_s", 0);
         if (cpu <= 0 || req < 0 || n >= RESULTS_MAX_RUNS) continue;
         double ok = req - errs > 0 ? req - errs : 0;
         v[n] = ok / cpu;
@@ -65,7 +66,8 @@ cJSON *inspect_efficiency(const cJSON *bt) {
     cJSON_ArrayForEach(s, json_get(bt, "scenarios")) {
         const char *name = json_str(s, "name");
         const cJSON *lv = ref_level(s), *lvl, *run;
-        cJSON_ArrayForEach(lvl, json_get(s, "levels")) cJSON_ArrayForEach(run, json_get(lvl, "runs")) {
+        cJSON_ArrayForEach(lvl, json_get(s, "levels"))
+            cJSON_ArrayForEach(run, json_get(lvl, "runs")) {
             double r = json_num(run, "rss_peak_kb", -1);
             if (r > peak) peak = r;
         }
@@ -112,7 +114,7 @@ static cJSON *wire_totals(const cJSON *ct) {
     if (!probes && cJSON_IsObject(w)) {
         const cJSON *c = cJSON_IsObject(json_get(w, "counts"))   ? json_get(w, "counts")
                          : cJSON_IsObject(json_get(w, "totals")) ? json_get(w, "totals")
-                                                            : w;
+                                                                 : w;
         if (cJSON_IsNumber(json_get(c, "pass")) || cJSON_IsNumber(json_get(c, "fail"))) {
             probes = 1;
             pass = json_num(c, "pass", 0);
@@ -125,7 +127,8 @@ static cJSON *wire_totals(const cJSON *ct) {
                 continue;
             suites++;
             pass += json_num(json_get(s, "counts"), "pass", 0);
-            fail += json_num(json_get(s, "counts"), "fail", 0) + json_num(json_get(s, "counts"), "error", 0);
+            fail += json_num(json_get(s, "counts"), "fail", 0) +
+                    json_num(json_get(s, "counts"), "error", 0);
         }
     if (!probes && !suites) return NULL;
     cJSON *o = cJSON_CreateObject();

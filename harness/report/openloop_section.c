@@ -158,7 +158,8 @@ static int spectrum_chart(const model_t *m, const report_opts_t *o, size_t s, ch
     double xmax = OLS_MIN_XMAX, ylo = 0, yhi = 0;
     for (size_t t = 0; t < m->nt; t++) {
         const cJSON *r = spectrum_rate(open_of(m, t, s));
-        const cJSON *hc = json_get(r, "histogram_corrected"), *hu = json_get(r, "histogram_uncorrected");
+        const cJSON *hc = json_get(r, "histogram_corrected"),
+                    *hu = json_get(r, "histogram_uncorrected");
         if (cJSON_GetArraySize(hc) == 0 || cJSON_GetArraySize(hu) == 0) continue;
         char label[160], rps[32];
         report_fmt_rps(rps, sizeof rps, json_num(r, "target_rps", 0));
@@ -272,7 +273,7 @@ static void html_details(FILE *f, const model_t *m, size_t s) {
             report_fmt_us(u99, sizeof u99, json_num(u, "p99", 0));
             const char *verdict = cJSON_IsTrue(json_get(r, "ok"))           ? "ok"
                                   : !cJSON_IsTrue(json_get(r, "sustained")) ? "not sustained"
-                                                                       : "over SLO or errors";
+                                                                            : "over SLO or errors";
             fputs("<tr><td>", f);
             report_html_escape(f, m->targets[t].name);
             fprintf(f,
@@ -280,8 +281,8 @@ static void html_details(FILE *f, const model_t *m, size_t s) {
                     "</td><td class=\"num\">%s</td><td class=\"num\">%s</td><td class=\"num\">%s"
                     "</td><td class=\"num\">%.0f</td><td class=\"num\">%.0f</td>"
                     "<td class=\"num\">%.0f</td><td>%s</td></tr>\n",
-                    off, ach, p50, p99, p999, u99, json_num(r, "timeouts", 0), json_num(r, "dropped", 0),
-                    json_num(r, "max_backlog", 0), verdict);
+                    off, ach, p50, p99, p999, u99, json_num(r, "timeouts", 0),
+                    json_num(r, "dropped", 0), json_num(r, "max_backlog", 0), verdict);
         }
     }
     fputs("</table></details>\n", f);
@@ -294,7 +295,8 @@ void report_openloop_html(FILE *f, const model_t *m) {
         for (size_t t = 0; t < m->nt && !any; t++) any = open_of(m, t, s);
     const char *arr =
         cJSON_IsString(json_get(any, "arrivals")) ? json_get(any, "arrivals")->valuestring : "?";
-    const char *pol = cJSON_IsString(json_get(any, "policy")) ? json_get(any, "policy")->valuestring : "?";
+    const char *pol =
+        cJSON_IsString(json_get(any, "policy")) ? json_get(any, "policy")->valuestring : "?";
     fprintf(f,
             "<h2 id=\"openloop\">Open loop: the rate each target sustains</h2>\n"
             "<p class=\"lead\">Requests at a fixed arrival rate (%s arrivals, %.0f connections, "

@@ -19,12 +19,12 @@
 
 #include "core/util.h"
 
-#define REPORT_MAX_TARGETS            32
-#define REPORT_MAX_SCENARIOS          64
-#define REPORT_MAX_SUITES             128
-#define REPORT_MAX_FILE               (256u << 20) /* bytes of a conformance.json or bench.json */
-#define REPORT_DEFAULT_MAX_REGRESSION 5.0          /* percent */
-#define REPORT_GNUPLOT_TIMEOUT_MS     60000
+#define REPORT_MAX_TARGETS                32
+#define REPORT_MAX_SCENARIOS              64
+#define REPORT_MAX_SUITES                 128
+#define REPORT_MAX_FILE                   (256u << 20) /* bytes of a conformance.json or bench.json */
+#define REPORT_DEFAULT_MAX_REGRESSION     5.0          /* percent */
+#define REPORT_GNUPLOT_TIMEOUT_MS         60000
 #define REPORT_DEFAULT_MAX_P99_REGRESSION 25.0 /* percent: the tail is noisier */
 #define REPORT_ALPHA                      0.05 /* one-sided Mann-Whitney significance */
 #define REPORT_MWU_MIN_N                  3    /* repetitions per side for the test */
@@ -59,10 +59,10 @@ typedef struct model_target {
     const char *name;
     const char *color; /* "#RRGGBB", the same in every chart and table */
     const char *version;
-    const char *orm; /* "full" | "micro" | "raw" (bench.json, else conformance.json) or NULL */
-    char label[96];  /* what tables and charts show: "flask (full ORM)", or the name */
-    const cJSON *conf;        /* conformance.json target object or NULL */
-    const cJSON *bench;       /* bench.json target object or NULL */
+    const char *orm;    /* "full" | "micro" | "raw" (bench.json, else conformance.json) or NULL */
+    char label[96];     /* what tables and charts show: "flask (full ORM)", or the name */
+    const cJSON *conf;  /* conformance.json target object or NULL */
+    const cJSON *bench; /* bench.json target object or NULL */
     const char *bench_status; /* its status: ok, error (did not start), crashed; NULL if absent */
     int steps_pass, steps_fail, steps_skip, steps_error;
     int suites_pass, suites_total;
@@ -148,7 +148,8 @@ typedef struct bl {
  * figures (crashed, failed its check, target did not start) is a regression; one simply not run
  * this time is "gone". Losing conformance (a suite that passed now fails or is missing, for a
  * target that was checked) is always a failure. */
-void baseline_compare(baseline_t *b, const model_t *old, const model_t *cur, double max_regression_pct);
+void baseline_compare(baseline_t *b, const model_t *old, const model_t *cur,
+                      double max_regression_pct);
 void baseline_compare2(baseline_t *b, const model_t *old, const model_t *cur,
                        double max_regression_pct, double max_p99_regression_pct);
 /* Prints the comparison table (target, scenario, old, new, change, p, verdict) to f. */
@@ -165,21 +166,22 @@ typedef struct report_opts {
     const char *out_dir;   /* where report.html, summary.md, charts/ go (default: the run dir) */
     const char *templates; /* reports/templates */
     bool png;
-    const char *command; /* the command line that produced the run (shown to reproduce) */
+    const char *command;           /* the command line that produced the run (shown to reproduce) */
     double max_p99_regression_pct; /* --max-p99-regression; 0: REPORT_DEFAULT_MAX_P99_REGRESSION */
 } report_opts_t;
 
 /* Writes the charts (svg, and png on request) of m into out_dir/charts; names receives their
  * file names (without dir), in order. Returns how many were written, or -1 - that number when
  * some chart failed (the first failure in err; the others are still written). */
-int report_charts(const model_t *m, const report_opts_t *o, char names[][128], size_t max, err_t *err);
+int report_charts(const model_t *m, const report_opts_t *o, char names[][128], size_t max,
+                  err_t *err);
 /* One chart from template tpl (placeholders terminal, output, style, title, ylabel, scale, plot)
  * into out_dir/charts/base.svg (and .png); its name is appended to names[*n] (n < max). */
 int report_chart_draw(const report_opts_t *o, const char *tpl, const char *base, const char *title,
                       const char *ylabel, const char *scale, const char *plot, char names[][128],
                       size_t max, size_t *n, err_t *err);
-int report_html(const model_t *m, const baseline_t *baseline, const report_opts_t *o, char charts[][128],
-                size_t ncharts, FILE *f);
+int report_html(const model_t *m, const baseline_t *baseline, const report_opts_t *o,
+                char charts[][128], size_t ncharts, FILE *f);
 int report_markdown(const model_t *m, const baseline_t *baseline, FILE *f);
 
 /* Generates everything for run_dir; returns the exit code (0, 1 on regression or lost

@@ -107,8 +107,8 @@ static baseline_judged_t judge(const model_cell_t *o, const model_cell_t *n, boo
     return j;
 }
 
-static void compare_cell(baseline_t *b, const char *target, const char *scenario, const model_cell_t *o,
-                         const model_cell_t *n) {
+static void compare_cell(baseline_t *b, const char *target, const char *scenario,
+                         const model_cell_t *o, const model_cell_t *n) {
     if (b->nrows >= sizeof b->rows / sizeof *b->rows) return;
     baseline_row_t *r = &b->rows[b->nrows++];
     memset(r, 0, sizeof *r);

@@ -143,10 +143,9 @@ void report_db_html(FILE *f, const model_t *m) {
     }
     fputs(".</p>\n", f);
     if (!pg) return;
-    fprintf(f,
-            "<table><thead><tr><th>target</th><th>scenario</th><th>req/s SQLite</th>"
-            "<th>req/s PostgreSQL</th><th>change</th><th>p99 SQLite</th><th>p99 PostgreSQL</th>"
-            "<th>integrity (SQLite / PostgreSQL)</th></tr></thead><tbody>\n");
+    fprintf(f, "<table><thead><tr><th>target</th><th>scenario</th><th>req/s SQLite</th>"
+               "<th>req/s PostgreSQL</th><th>change</th><th>p99 SQLite</th><th>p99 PostgreSQL</th>"
+               "<th>integrity (SQLite / PostgreSQL)</th></tr></thead><tbody>\n");
     rows(m, pg, html_row, f);
     fputs("</tbody></table>\n<p class=\"muted\">Successful requests per second and p99, medians "
           "over repetitions at each side's reference level; each target started afresh with a "

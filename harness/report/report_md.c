@@ -37,8 +37,8 @@ static void conformance(FILE *f, const model_t *m) {
                 rt->suites_total, rt->steps_pass, rt->steps_fail + rt->steps_error, rt->steps_skip,
                 rt->conformant && rt->steps_skip ? "⚠️ conformant with skips"
                 : rt->conformant                 ? "✅ conformant"
-                : error        ? "❌ error"
-                               : "❌ not conformant");
+                : error                          ? "❌ error"
+                                                 : "❌ not conformant");
     }
     bool header = false;
     for (size_t t = 0; t < m->nt; t++) {

@@ -200,8 +200,9 @@ static void load_bench(model_t *m) {
     int highest = 0;
     bool has_pref = false;
     const cJSON *t, *s, *l;
-    cJSON_ArrayForEach(t, json_get(m->bench_doc, "targets")) cJSON_ArrayForEach(s, json_get(t, "scenarios"))
-        cJSON_ArrayForEach(l, json_get(s, "levels")) {
+    cJSON_ArrayForEach(t, json_get(m->bench_doc, "targets"))
+        cJSON_ArrayForEach(s, json_get(t, "scenarios"))
+            cJSON_ArrayForEach(l, json_get(s, "levels")) {
         int c = (int)json_num(l, "connections", 0);
         has_pref |= c == REF_LEVEL_PREFERRED;
         if (c > highest) highest = c;

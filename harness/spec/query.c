@@ -5,17 +5,19 @@
 #include <strings.h>
 
 static const char *const query_names[] = {
-    [Q_STATUS] = "status",     [Q_HEADER] = "header",          [Q_COOKIE] = "cookie",
-    [Q_BODY] = "body",         [Q_JSONPATH] = "jsonpath",      [Q_REGEX] = "regex",
-    [Q_DURATION] = "duration", [Q_REGEX_COUNT] = "regexCount", [Q_JWT] = "jwt",
-    [Q_HEADERS] = "headers",   [Q_XPATH] = "xpath",            [Q_VARIABLE] = "variable",
+    [Q_STATUS] = "status",     [Q_HEADER] = "header",
+    [Q_COOKIE] = "cookie",     [Q_BODY] = "body",
+    [Q_JSONPATH] = "jsonpath", [Q_REGEX] = "regex",
+    [Q_DURATION] = "duration", [Q_REGEX_COUNT] = "regexCount",
+    [Q_JWT] = "jwt",           [Q_HEADERS] = "headers",
+    [Q_XPATH] = "xpath",       [Q_VARIABLE] = "variable",
     [Q_URL] = "url",           [Q_REDIRECTS] = "redirects",
 };
 
 static const char *const cookie_attrs[] = {
-    [CA_NONE] = "",          [CA_VALUE] = "Value",   [CA_EXPIRES] = "Expires",
-    [CA_MAX_AGE] = "Max-Age", [CA_DOMAIN] = "Domain", [CA_PATH] = "Path",
-    [CA_SECURE] = "Secure",  [CA_HTTPONLY] = "HttpOnly", [CA_SAMESITE] = "SameSite",
+    [CA_NONE] = "",           [CA_VALUE] = "Value",       [CA_EXPIRES] = "Expires",
+    [CA_MAX_AGE] = "Max-Age", [CA_DOMAIN] = "Domain",     [CA_PATH] = "Path",
+    [CA_SECURE] = "Secure",   [CA_HTTPONLY] = "HttpOnly", [CA_SAMESITE] = "SameSite",
 };
 
 const char *cookie_attr_name(cookie_attr_t a) {

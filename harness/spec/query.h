@@ -33,11 +33,11 @@ typedef enum query_kind {
     Q_REGEX,    /* re compiled */
     Q_DURATION,
     Q_REGEX_COUNT, /* re compiled: number of non-overlapping matches over the body */
-    Q_JWT,     /* path: a JWT string in the body; path2: over its decoded claims (two arguments) */
-    Q_HEADERS, /* arg = name: the list of every value of that header, [] when absent */
+    Q_JWT,      /* path: a JWT string in the body; path2: over its decoded claims (two arguments) */
+    Q_HEADERS,  /* arg = name: the list of every value of that header, [] when absent */
     Q_XPATH,    /* arg = an XPath 1.0 expression over the body parsed as HTML (core/xpath.h) */
     Q_VARIABLE, /* arg = a variable's name: its current value (asserts only: Hurl's `variable`) */
-    Q_URL,       /* the absolute URL of the last request (after redirects), Hurl's `url` */
+    Q_URL,      /* the absolute URL of the last request (after redirects), Hurl's `url` */
     Q_REDIRECTS, /* the number of redirects followed, Hurl's `redirects` (a count here) */
 } query_kind_t;
 
@@ -73,11 +73,11 @@ typedef struct qfilter {
 
 typedef struct query {
     query_kind_t kind;
-    const char *arg;  /* header/cookie name, JSONPath or regex source; NULL for the others */
-    const char *arg2; /* Q_JWT: the JSONPath over the claims */
-    jp_path_t *path;  /* Q_JSONPATH, Q_JWT (to the token) */
-    jp_path_t *path2; /* Q_JWT (over the claims) */
-    regex_t *re;      /* Q_REGEX, Q_REGEX_COUNT */
+    const char *arg;    /* header/cookie name, JSONPath or regex source; NULL for the others */
+    const char *arg2;   /* Q_JWT: the JSONPath over the claims */
+    jp_path_t *path;    /* Q_JSONPATH, Q_JWT (to the token) */
+    jp_path_t *path2;   /* Q_JWT (over the claims) */
+    regex_t *re;        /* Q_REGEX, Q_REGEX_COUNT */
     cookie_attr_t attr; /* Q_COOKIE: arg is then the name without "[Attr]" (may be a template) */
     bool arg_tmpl;      /* Q_COOKIE: the name holds {{...}}: rendered at run time */
     qfilter_t filters[QUERY_MAX_FILTERS];
@@ -117,8 +117,8 @@ typedef enum pred_kind {
     P_IS_OBJECT,
     P_IS_EMPTY,
     P_IS_ISO_DATE,
-    P_IS_SORTED, /* a list of numbers (numeric) or of strings (bytewise), non-decreasing */
-    P_IS_UNIQUE, /* a list without two equal elements (json_equal) */
+    P_IS_SORTED,     /* a list of numbers (numeric) or of strings (bytewise), non-decreasing */
+    P_IS_UNIQUE,     /* a list without two equal elements (json_equal) */
     P_IS_FLOAT,      /* a number written with a fraction or an exponent (not isInteger) */
     P_IS_COLLECTION, /* a list or an object (Hurl's isCollection) */
     /* Predicates from here on take an argument (pred_nargs). */

@@ -89,10 +89,10 @@ typedef struct request_spec {
     size_t nbytes;
     bool chunked; /* send with Transfer-Encoding: chunked instead of Content-Length */
     long timeout_ms;
-    const char *jar;    /* cookie jar name (default SPEC_JAR_DEFAULT); NULL: "jar": null, no
-                           cookies sent or stored */
-    bool follow;        /* follow Location (301/302/303/307/308); asserts see the last answer */
-    long max_redirects; /* hops allowed when following (default SPEC_MAX_REDIRECTS) */
+    const char *jar;       /* cookie jar name (default SPEC_JAR_DEFAULT); NULL: "jar": null, no
+                              cookies sent or stored */
+    bool follow;           /* follow Location (301/302/303/307/308); asserts see the last answer */
+    long max_redirects;    /* hops allowed when following (default SPEC_MAX_REDIRECTS) */
     spec_loc_t follow_loc; /* of "follow" (a failed redirect chain points here) */
 } request_spec_t;
 
@@ -137,7 +137,7 @@ typedef struct suite {
     const char *description; /* "" if absent */
     const char *file;        /* path as loaded */
     spec_loc_t loc;
-    const cJSON *variables; /* object (values templated at run time, in order) or NULL */
+    const cJSON *variables;    /* object (values templated at run time, in order) or NULL */
     spec_loc_t *variable_locs; /* the position of each variable's key, in order (messages) */
     step_list_t setup, steps, teardown;
 } suite_t;

@@ -169,8 +169,8 @@ static int parse_cookies_redirects(spec_ctx_t *c, const cJSON *r, request_spec_t
     const cJSON *j = cJSON_GetObjectItemCaseSensitive(r, "jar");
     if (j && cJSON_IsNull(j)) {
         req->jar = NULL;
-    } else if (j && (spec_want(c, j, cJSON_String, "request.jar") == -1 ||
-                     !spec_jar_name_ok(c, j))) {
+    } else if (j &&
+               (spec_want(c, j, cJSON_String, "request.jar") == -1 || !spec_jar_name_ok(c, j))) {
         rc = -1;
     } else if (j) {
         req->jar = j->valuestring;
@@ -207,10 +207,9 @@ bool spec_jar_name_ok(spec_ctx_t *c, const cJSON *j) {
 }
 
 int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
-    static const char *const keys[] = {"method",  "path",    "query", "headers",
-                                       "json",    "form",    "body",  "timeout",
-                                       "chunked", "jar",     "follow", "max_redirects",
-                                       NULL};
+    static const char *const keys[] = {"method", "path",          "query",   "headers", "json",
+                                       "form",   "body",          "timeout", "chunked", "jar",
+                                       "follow", "max_redirects", NULL};
     req->timeout_ms = SPEC_DEFAULT_TIMEOUT_MS;
     req->jar = SPEC_JAR_DEFAULT;
     if (spec_want(c, r, cJSON_Object, "request") == -1) return -1;
@@ -345,7 +344,8 @@ static int parse_filters(spec_ctx_t *c, const cJSON *f, query_t *q) {
         const cJSON *name = f->child;
         filter_kind_t k;
         if (!name || !cJSON_IsString(name) || filter_parse(name->valuestring, &k) == -1) {
-            spec_err(c, f, AT_VALUE, "a filter is [\"count\"], [\"nth\", N], [\"first\"] or [\"last\"]");
+            spec_err(c, f, AT_VALUE,
+                     "a filter is [\"count\"], [\"nth\", N], [\"first\"] or [\"last\"]");
             return -1;
         }
         if (q->nfilters == QUERY_MAX_FILTERS) {

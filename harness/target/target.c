@@ -615,7 +615,8 @@ static void *target_signal_thread(void *arg) {
             /* --db-url: the server outlives us, so the databases must go; the private cluster
              * goes as a whole just below. */
             db_t *db = db_active();
-            if (db && strcmp(db_settings(db)->mode, "url") == 0) target_drop_db(target_reg[i], NULL);
+            if (db && strcmp(db_settings(db)->mode, "url") == 0)
+                target_drop_db(target_reg[i], NULL);
         }
     db_emergency_stop();
     fflush(stderr);

@@ -49,13 +49,13 @@
 #define TARGET_LOG_TAIL        20         /* log lines quoted in a start error */
 #define TARGET_STOP_GRACE_MS   5000       /* SIGTERM to SIGKILL */
 #define TARGET_READY_TIMEOUT_S 30         /* default ready.timeout */
-#define TARGET_CMD_TIMEOUT_MS  30000      /* version / requires commands: parity check runs
-                                             every target's at once, and seven Python imports on
-                                             a loaded 2-core machine took over 10 s */
-#define TARGET_PATH_MAX        4096
-#define TARGET_LOG_LINE_MAX    4096 /* bytes of a log line scanned for sanitizer reports */
-#define TARGET_VARS_MAX        64   /* "vars" entries */
-#define TARGET_VAR_NAME_MAX    128  /* bytes of a var name (a template variable name) */
+/* version / requires commands: parity check runs every target's at once, and seven Python imports
+ * on a loaded 2-core machine took over 10 s */
+#define TARGET_CMD_TIMEOUT_MS 30000
+#define TARGET_PATH_MAX       4096
+#define TARGET_LOG_LINE_MAX   4096 /* bytes of a log line scanned for sanitizer reports */
+#define TARGET_VARS_MAX       64   /* "vars" entries */
+#define TARGET_VAR_NAME_MAX   128  /* bytes of a var name (a template variable name) */
 
 /* A string variable the target declares for the suites ("vars": {"session_cookie": "sessionid"}),
  * with the position of its key for messages. */
@@ -75,8 +75,8 @@ typedef struct target_manifest {
     char **env;        /* NULL-terminated "KEY=VALUE" (placeholders not yet substituted) */
     char *ready_path;  /* default "/plaintext" */
     int ready_timeout_s;
-    char **version;  /* NULL-terminated argv or NULL */
-    char **requires; /* NULL-terminated argv or NULL */
+    char **version;     /* NULL-terminated argv or NULL */
+    char **requires;    /* NULL-terminated argv or NULL */
     target_var_t *vars; /* "vars", in file order; visible to every suite as {{name}} */
     size_t nvars;
     unsigned databases; /* "databases": bit 1 << DB_SQLITE, 1 << DB_POSTGRES; default sqlite */
@@ -110,7 +110,7 @@ typedef struct target_proc {
     char db_path[TARGET_PATH_MAX];
     char log_path[TARGET_PATH_MAX];
     char secret[65];
-    char db_name[64];           /* the PostgreSQL database of this start; "" with SQLite */
+    char db_name[64];             /* the PostgreSQL database of this start; "" with SQLite */
     char db_url[TARGET_PATH_MAX]; /* its DATABASE_URL */
     int stop_grace_ms;
     /* Exit state, guarded by mu: several runner threads poll the same target. */

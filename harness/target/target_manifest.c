@@ -120,9 +120,9 @@ static int tm_vars(const cJSON *it, target_manifest_t *m, const char *file, cons
     if (n && !(m->vars = calloc((size_t)n, sizeof *m->vars))) return err_set(err, "out of memory");
     for (const cJSON *e = it->child; e; e = e->next) {
         if (!tm_var_name_ok(e->string))
-            return tm_err(err, file, map, e, true,
-                          "a var name is [A-Za-z_][A-Za-z0-9_.-]* (a template variable):",
-                          e->string);
+            return tm_err(
+                err, file, map, e, true,
+                "a var name is [A-Za-z_][A-Za-z0-9_.-]* (a template variable):", e->string);
         for (size_t i = 0; builtins[i]; i++)
             if (strcmp(e->string, builtins[i]) == 0)
                 return tm_err(err, file, map, e, true,

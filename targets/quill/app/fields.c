@@ -13,7 +13,9 @@ void errors_add(struct errors *e, const char *key, const char *msg) {
 }
 
 /* Ruling 3's whitespace set is the one quill's form validation uses: one definition, in quill. */
-int text_is_blank(const char *s, size_t len) { return quill_str_blank((quill_str){s, len}); }
+int text_is_blank(const char *s, size_t len) {
+    return quill_str_blank((quill_str){s, len});
+}
 
 size_t utf8_codepoints(const char *s, size_t len) {
     size_t n = 0;

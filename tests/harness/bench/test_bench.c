@@ -133,9 +133,15 @@ Test(bench, integrity_of_form_posts_over_primer_warmup_and_run) {
     cr_assert(bench_integrity_verdict(acked, 130, inflight, why, sizeof why));
     cr_assert(bench_integrity_verdict(acked, 170, inflight, why, sizeof why));
     cr_assert_not(bench_integrity_verdict(acked, 129, inflight, why, sizeof why));
-    cr_assert(strstr(why, "130 writes acknowledged (201 from the API, 303 from a form) but only 129 found") != NULL, "%s", why);
+    cr_assert(
+        strstr(why,
+               "130 writes acknowledged (201 from the API, 303 from a form) but only 129 found") !=
+            NULL,
+        "%s", why);
     cr_assert_not(bench_integrity_verdict(acked, 171, inflight, why, sizeof why));
-    cr_assert(strstr(why, "171 writes found but only 130 acknowledged (+40 in flight at most)") != NULL, "%s", why);
+    cr_assert(strstr(why, "171 writes found but only 130 acknowledged (+40 in flight at most)") !=
+                  NULL,
+              "%s", why);
 }
 
 /* The Cookie header of a seeded session from a jar's Netscape dump (curl's format: HttpOnly

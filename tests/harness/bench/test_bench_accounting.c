@@ -193,13 +193,15 @@ Test(bench_accounting, a_failed_scenario_plan_fails_only_its_scenarios, .timeout
     cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(t, "status")->valuestring, "ok");
     const cJSON *np = scenario(doc, "needs-plan");
     cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(np, "status")->valuestring, "check-failed");
-    const char *msg = cJSON_GetObjectItemCaseSensitive(
-                          cJSON_GetObjectItemCaseSensitive(np, "check"), "message")->valuestring;
+    const char *msg =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(np, "check"), "message")
+            ->valuestring;
     cr_assert_not_null(strstr(msg, "its seed plan broken-plan.json failed"), "%s", msg);
     cr_assert_not_null(strstr(msg, "sign in"), "the failing step is named: %s", msg);
     cr_assert_null(cJSON_GetObjectItemCaseSensitive(np, "levels"), "not measured");
     const cJSON *tol = scenario(doc, "tolerant");
-    cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(tol, "levels"), "the other scenario is measured");
+    cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(tol, "levels"),
+                       "the other scenario is measured");
     cJSON_Delete(doc);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

@@ -18,7 +18,7 @@
 #include "target/target.h"
 
 #define QUILL_MANIFEST PARITY_SOURCE_DIR "/targets/quill/target.json"
-#define SEED_PLAN PARITY_SOURCE_DIR "/specs/bench/seed.json"
+#define SEED_PLAN      PARITY_SOURCE_DIR "/specs/bench/seed.json"
 
 static cJSON *get_json(http_client_t *hc, const char *url, const char *target) {
     req_t req;
@@ -56,7 +56,9 @@ static char *snapshot(const char *url) {
         buf_t b;
         buf_init(&b, 0);
         buf_printf(&b, "%s|%s|%s|%d|", cJSON_GetObjectItemCaseSensitive(a, "title")->valuestring,
-                   cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "author"), "username")->valuestring,
+                   cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(a, "author"),
+                                                    "username")
+                       ->valuestring,
                    cJSON_GetObjectItemCaseSensitive(a, "description")->valuestring,
                    cJSON_GetObjectItemCaseSensitive(a, "favoritesCount")->valueint);
         char *tags = cJSON_PrintUnformatted(cJSON_GetObjectItemCaseSensitive(a, "tagList"));
@@ -66,7 +68,10 @@ static char *snapshot(const char *url) {
         snprintf(path, sizeof path, "/api/articles/%s/comments", slug);
         cJSON *cs = get_json(hc, url, path), *c;
         cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(cs, "comments"))
-            buf_printf(&b, "|%s:%s", cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(c, "author"), "username")->valuestring,
+            buf_printf(&b, "|%s:%s",
+                       cJSON_GetObjectItemCaseSensitive(
+                           cJSON_GetObjectItemCaseSensitive(c, "author"), "username")
+                           ->valuestring,
                        cJSON_GetObjectItemCaseSensitive(c, "body")->valuestring);
         cJSON_Delete(cs);
         lines[k++] = buf_detach(&b);
@@ -130,18 +135,30 @@ Test(bench_e2e, seed_plan_is_deterministic, .timeout = 120) {
     char *a = seed_once(set.suites[0], &pools1);
     char *b = seed_once(set.suites[0], &pools2);
     if (strcmp(a, b)) {
-        FILE *f = fopen("/tmp/parity-seed-a.txt", "w"); fputs(a, f); fclose(f);
-        f = fopen("/tmp/parity-seed-b.txt", "w"); fputs(b, f); fclose(f);
+        FILE *f = fopen("/tmp/parity-seed-a.txt", "w");
+        fputs(a, f);
+        fclose(f);
+        f = fopen("/tmp/parity-seed-b.txt", "w");
+        fputs(b, f);
+        fclose(f);
     }
-    cr_assert_str_eq(a, b, "two seeded instances differ (diff /tmp/parity-seed-a.txt /tmp/parity-seed-b.txt)");
+    cr_assert_str_eq(
+        a, b, "two seeded instances differ (diff /tmp/parity-seed-a.txt /tmp/parity-seed-b.txt)");
     cr_assert_str_eq(pools1, pools2, "pools differ in size or order");
     /* sanity of the content: 4 authors x 10 articles; the newest article of each author has 20
      * favorites (one per reader) and its author's two comments in order */
-    cr_assert(strstr(a, "Bench article 2-9|bench-author-2|Article 9 of bench author 2|20|[\"bench\",\"topic-9\"]|bench-author-2:First comment on 2-9, by its author.|bench-author-2:Second comment on 2-9: thanks for reading.\n") != NULL,
+    cr_assert(strstr(a,
+                     "Bench article 2-9|bench-author-2|Article 9 of bench author "
+                     "2|20|[\"bench\",\"topic-9\"]|bench-author-2:First comment on 2-9, by its "
+                     "author.|bench-author-2:Second comment on 2-9: thanks for reading.\n") != NULL,
               "%.400s", a);
-    cr_assert(strstr(pools1, "emails=20;bench-reader-0@example.com,bench-reader-1@example.com,") != NULL, "%s", pools1);
-    cr_assert(strstr(pools1, "write_slugs=40;") != NULL && strstr(pools1, "slugs=40;") != NULL, "%s", pools1);
-    cr_assert(strstr(a, "Bench write target 39|bench-writer|") == a, "the writer's articles are the newest: %.200s", a);
+    cr_assert(strstr(pools1, "emails=20;bench-reader-0@example.com,bench-reader-1@example.com,") !=
+                  NULL,
+              "%s", pools1);
+    cr_assert(strstr(pools1, "write_slugs=40;") != NULL && strstr(pools1, "slugs=40;") != NULL,
+              "%s", pools1);
+    cr_assert(strstr(a, "Bench write target 39|bench-writer|") == a,
+              "the writer's articles are the newest: %.200s", a);
     free(a);
     free(b);
     free(pools1);
@@ -156,14 +173,15 @@ Test(bench_e2e, smoke_bench_writes_sane_results, .timeout = 180) {
     if (pid == 0) {
         int null = open("/dev/null", 1);
         dup2(null, 2);
-        execl(PARITY_BUILD_DIR "/harness/parity", "parity", "bench", "--target", "quill", "--profile", "smoke",
-              "--scenario", "plaintext", "--scenario", "comment-create", "--duration", "1", "--out", dir,
-              (char *)NULL);
+        execl(PARITY_BUILD_DIR "/harness/parity", "parity", "bench", "--target", "quill",
+              "--profile", "smoke", "--scenario", "plaintext", "--scenario", "comment-create",
+              "--duration", "1", "--out", dir, (char *)NULL);
         _exit(127);
     }
     int status;
     waitpid(pid, &status, 0);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "parity bench exited %d", WEXITSTATUS(status));
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "parity bench exited %d",
+              WEXITSTATUS(status));
     char path[512];
     snprintf(path, sizeof path, "%s/bench.json", dir);
     buf_t text;
@@ -184,10 +202,15 @@ Test(bench_e2e, smoke_bench_writes_sane_results, .timeout = 180) {
     const cJSON *s;
     cJSON_ArrayForEach(s, scns) {
         const char *name = cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring;
-        cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s, "status")->valuestring, "ok", "%s", name);
+        cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s, "status")->valuestring, "ok", "%s",
+                         name);
         const cJSON *cmds = cJSON_GetObjectItemCaseSensitive(s, "commands");
-        cr_assert(strstr(cJSON_GetObjectItemCaseSensitive(cmds, "primer")->valuestring, "'-c' '8'") != NULL);
-        const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "levels"), 0), "runs"), 0);
+        cr_assert(strstr(cJSON_GetObjectItemCaseSensitive(cmds, "primer")->valuestring,
+                         "'-c' '8'") != NULL);
+        const cJSON *run = cJSON_GetArrayItem(
+            cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "levels"), 0), "runs"),
+            0);
         double requests = cJSON_GetObjectItemCaseSensitive(run, "requests")->valuedouble;
         cr_assert_gt(requests, 0, "%s", name);
         cr_assert_gt(cJSON_GetObjectItemCaseSensitive(run, "rps")->valuedouble, 0);
@@ -195,14 +218,21 @@ Test(bench_e2e, smoke_bench_writes_sane_results, .timeout = 180) {
         double p50 = cJSON_GetObjectItemCaseSensitive(lat, "p50")->valuedouble;
         double p99 = cJSON_GetObjectItemCaseSensitive(lat, "p99")->valuedouble;
         double mx = cJSON_GetObjectItemCaseSensitive(lat, "max")->valuedouble;
-        cr_assert(p50 > 0 && p50 <= p99 && p99 <= mx, "%s: p50 %f p99 %f max %f", name, p50, p99, mx);
+        cr_assert(p50 > 0 && p50 <= p99 && p99 <= mx, "%s: p50 %f p99 %f max %f", name, p50, p99,
+                  mx);
         double hist = 0;
         const cJSON *h;
-        cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(run, "histogram")) hist += cJSON_GetArrayItem(h, 1)->valuedouble;
+        cJSON_ArrayForEach(h, cJSON_GetObjectItemCaseSensitive(run, "histogram")) hist +=
+            cJSON_GetArrayItem(h, 1)->valuedouble;
         cr_assert_geq(hist, requests, "%s: histogram holds every response", name);
-        cr_assert_gt(cJSON_GetObjectItemCaseSensitive(run, "cpu_s")->valuedouble, 0, "%s: target CPU sampled", name);
-        cr_assert_gt(cJSON_GetObjectItemCaseSensitive(run, "rss_peak_kb")->valuedouble, 100, "%s: target RSS sampled", name);
-        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(run, "errors"), "total")->valuedouble, 0, "%s", name);
+        cr_assert_gt(cJSON_GetObjectItemCaseSensitive(run, "cpu_s")->valuedouble, 0,
+                     "%s: target CPU sampled", name);
+        cr_assert_gt(cJSON_GetObjectItemCaseSensitive(run, "rss_peak_kb")->valuedouble, 100,
+                     "%s: target RSS sampled", name);
+        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(
+                         cJSON_GetObjectItemCaseSensitive(run, "errors"), "total")
+                         ->valuedouble,
+                     0, "%s", name);
         if (!strcmp(name, "comment-create")) {
             const cJSON *i = cJSON_GetObjectItemCaseSensitive(s, "integrity");
             cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(i, "pass")), "integrity");
@@ -227,13 +257,15 @@ Test(bench_e2e, web_scenarios_post_forms_with_seeded_sessions, .timeout = 240) {
     if (pid == 0) {
         int null = open("/dev/null", 1);
         dup2(null, 2);
-        execl(PARITY_BUILD_DIR "/harness/parity", "parity", "bench", "--target", "quill", "--profile", "smoke",
-              "--scenario", "web-article,web-comment", "--duration", "1", "--out", dir, (char *)NULL);
+        execl(PARITY_BUILD_DIR "/harness/parity", "parity", "bench", "--target", "quill",
+              "--profile", "smoke", "--scenario", "web-article,web-comment", "--duration", "1",
+              "--out", dir, (char *)NULL);
         _exit(127);
     }
     int status;
     waitpid(pid, &status, 0);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "parity bench exited %d (see %s)", WEXITSTATUS(status), dir);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "parity bench exited %d (see %s)",
+              WEXITSTATUS(status), dir);
     char path[512];
     snprintf(path, sizeof path, "%s/bench.json", dir);
     buf_t text;
@@ -244,34 +276,50 @@ Test(bench_e2e, web_scenarios_post_forms_with_seeded_sessions, .timeout = 240) {
     cr_assert_not_null(d);
     const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "targets"), 0);
     cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(t, "status")->valuestring, "ok");
-    const cJSON *pools = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "seed"), "pools");
-    for (const char *p = "web_cookies\0web_csrfs\0web_csrf_names\0web_users\0"; *p; p += strlen(p) + 1)
-        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(pools, p)->valuedouble, 20, "pool %s: one per reader", p);
+    const cJSON *pools =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(t, "seed"), "pools");
+    for (const char *p = "web_cookies\0web_csrfs\0web_csrf_names\0web_users\0"; *p;
+         p += strlen(p) + 1)
+        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(pools, p)->valuedouble, 20,
+                     "pool %s: one per reader", p);
     const cJSON *scns = cJSON_GetObjectItemCaseSensitive(t, "scenarios"), *s;
     cr_assert_eq(cJSON_GetArraySize(scns), 2);
     cJSON_ArrayForEach(s, scns) {
         const char *name = cJSON_GetObjectItemCaseSensitive(s, "name")->valuestring;
         bool post = !strcmp(name, "web-comment");
-        cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s, "status")->valuestring, "ok", "%s", name);
-        cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s, "counting")->valuestring, "lua", "%s", name);
-        const cJSON *run = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "levels"), 0), "runs"), 0);
+        cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s, "status")->valuestring, "ok", "%s",
+                         name);
+        cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(s, "counting")->valuestring, "lua", "%s",
+                         name);
+        const cJSON *run = cJSON_GetArrayItem(
+            cJSON_GetObjectItemCaseSensitive(
+                cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "levels"), 0), "runs"),
+            0);
         double requests = cJSON_GetObjectItemCaseSensitive(run, "requests")->valuedouble;
         cr_assert_gt(requests, 0, "%s", name);
         /* every answer is the expected status: nothing else was counted */
         const cJSON *st = cJSON_GetObjectItemCaseSensitive(run, "statuses");
         cr_assert_eq(cJSON_GetArraySize(st), 1, "%s: %s", name, cJSON_PrintUnformatted(st));
-        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(st, post ? "303" : "200")->valuedouble, requests, "%s", name);
-        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(run, "errors"), "total")->valuedouble, 0, "%s", name);
+        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(st, post ? "303" : "200")->valuedouble,
+                     requests, "%s", name);
+        cr_assert_eq(cJSON_GetObjectItemCaseSensitive(
+                         cJSON_GetObjectItemCaseSensitive(run, "errors"), "total")
+                         ->valuedouble,
+                     0, "%s", name);
         const cJSON *i = cJSON_GetObjectItemCaseSensitive(s, "integrity");
         if (!post) {
             cr_assert_null(i, "a read scenario has no integrity check");
             continue;
         }
-        cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(i, "pass")), "integrity: %s", cJSON_PrintUnformatted(i));
+        cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(i, "pass")), "integrity: %s",
+                  cJSON_PrintUnformatted(i));
         double acked = cJSON_GetObjectItemCaseSensitive(i, "acknowledged")->valuedouble;
         double found = cJSON_GetObjectItemCaseSensitive(i, "found")->valuedouble;
-        cr_assert_geq(acked, requests, "the measured run's 303s are counted (and the primer's, the warmup's)");
-        cr_assert(found >= acked && found <= acked + cJSON_GetObjectItemCaseSensitive(i, "in_flight_max")->valuedouble);
+        cr_assert_geq(acked, requests,
+                      "the measured run's 303s are counted (and the primer's, the warmup's)");
+        cr_assert(found >= acked &&
+                  found <=
+                      acked + cJSON_GetObjectItemCaseSensitive(i, "in_flight_max")->valuedouble);
     }
     cJSON_Delete(d);
     buf_free(&text);

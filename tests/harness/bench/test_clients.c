@@ -25,7 +25,8 @@ static wrk_result_t from_samples(const long long *v, size_t n, double dur_s) {
         }
     r.hist = calloc(n + 1, sizeof *r.hist);
     for (size_t i = 0; i < n; i++) {
-        if (r.nhist && r.hist[r.nhist - 1][0] == s[i]) r.hist[r.nhist - 1][1]++;
+        if (r.nhist && r.hist[r.nhist - 1][0] == s[i])
+            r.hist[r.nhist - 1][1]++;
         else {
             r.hist[r.nhist][0] = s[i];
             r.hist[r.nhist++][1] = 1;
@@ -131,7 +132,8 @@ Test(merge, equals_concatenated_samples) {
         double mean = sum / (double)total, sq = 0;
         for (size_t i = 0; i < total; i++) sq += ((double)all[i] - mean) * ((double)all[i] - mean);
         cr_assert_float_eq(m.lat_mean_us, mean, 1e-6 * mean);
-        if (total > 1) cr_assert_float_eq(m.lat_stdev_us, sqrt(sq / (double)(total - 1)), 1e-6 * (1 + mean));
+        if (total > 1)
+            cr_assert_float_eq(m.lat_stdev_us, sqrt(sq / (double)(total - 1)), 1e-6 * (1 + mean));
         const double ps[] = {50, 75, 90, 99, 99.9, 99.99};
         const double got[] = {m.p50_us, m.p75_us, m.p90_us, m.p99_us, m.p99_9_us, m.p99_99_us};
         for (size_t k = 0; k < 6; k++)
@@ -158,8 +160,7 @@ Test(merge, statuses_and_created_add) {
     cr_assert(m.counted_created);
     cr_assert_eq(m.created, 7);
     cr_assert_eq(m.nstatuses, 2);
-    for (size_t i = 0; i < 2; i++)
-        cr_assert_eq(m.status_count[i], m.status_code[i] == 201 ? 7 : 1);
+    for (size_t i = 0; i < 2; i++) cr_assert_eq(m.status_count[i], m.status_code[i] == 201 ? 7 : 1);
     wrk_result_free(&m);
 }
 
@@ -181,9 +182,10 @@ Test(clients, parse) {
     cr_assert_eq(client_parse("ssh://[::1]:2200", &c, &err), 0, "%s", err.msg);
     cr_assert_str_eq(c.dest, "::1");
     cr_assert_eq(c.port, 2200);
-    const char *bad[] = {"ssh://", "remote", "http://h", "ssh://-oProxyCommand=x", "ssh://h:0",
-                         "ssh://h:x", "ssh://@h", "ssh://h;rm", "ssh://h p", "ssh://[::1", "ssh://h:1:2",
-                         "ssh://u@-h", "ssh://a@b@c"};
+    const char *bad[] = {"ssh://",     "remote",     "http://h",    "ssh://-oProxyCommand=x",
+                         "ssh://h:0",  "ssh://h:x",  "ssh://@h",    "ssh://h;rm",
+                         "ssh://h p",  "ssh://[::1", "ssh://h:1:2", "ssh://u@-h",
+                         "ssh://a@b@c"};
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
         cr_assert_eq(client_parse(bad[i], &c, &err), -1, "%s accepted", bad[i]);
 }
@@ -194,7 +196,8 @@ static const char *const METRICS =
     "namedprocess_namegroup_cpu_seconds_total{groupname=\"quill\",mode=\"system\"} 1.25\n"
     "namedprocess_namegroup_cpu_seconds_total{groupname=\"quill\",mode=\"user\"} 2.5\n"
     "namedprocess_namegroup_cpu_seconds_total{groupname=\"other\",mode=\"user\"} 99\n"
-    "namedprocess_namegroup_memory_bytes{groupname=\"quill\",memtype=\"proportionalResident\"} 1.5e+06\n"
+    "namedprocess_namegroup_memory_bytes{groupname=\"quill\",memtype=\"proportionalResident\"} "
+    "1.5e+06\n"
     "namedprocess_namegroup_memory_bytes{groupname=\"quill\",memtype=\"resident\"} 1.675264e+06\n"
     "namedprocess_namegroup_memory_bytes{groupname=\"quill\",memtype=\"virtual\"} 9e+09\n"
     "namedprocess_namegroup_num_procs{groupname=\"quill\"} 3\n"

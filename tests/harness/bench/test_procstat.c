@@ -41,12 +41,17 @@ Test(procstat, rejects_truncated_lines) {
     int64_t rss;
     cr_assert_eq(proc_parse_stat("12 (x) S 1 2 3", &pgrp, &ut, &st, &rss), -1);
     cr_assert_eq(proc_parse_stat("no parenthesis at all", &pgrp, &ut, &st, &rss), -1);
-    cr_assert_eq(proc_parse_stat("1 (x) S 1 zz 3 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 1 2 77", &pgrp, &ut, &st, &rss), -1);
+    cr_assert_eq(proc_parse_stat("1 (x) S 1 zz 3 0 -1 0 0 0 0 0 5 6 0 0 20 0 1 0 1 2 77", &pgrp,
+                                 &ut, &st, &rss),
+                 -1);
 }
 
 Test(procstat, parses_pss) {
     uint64_t pss = 0;
-    cr_assert_eq(proc_parse_pss("55c0-7ffd ---p 00000000 00:00 0 [rollup]\nRss: 10240 kB\nPss: 6144 kB\n", &pss), 0);
+    cr_assert_eq(
+        proc_parse_pss("55c0-7ffd ---p 00000000 00:00 0 [rollup]\nRss: 10240 kB\nPss: 6144 kB\n",
+                       &pss),
+        0);
     cr_assert_eq(pss, 6144);
     cr_assert_eq(proc_parse_pss("Rss: 10 kB\n", &pss), -1);
 }
@@ -67,7 +72,8 @@ static pid_t spawn_burner(void) {
             for (int i = 0; i < 100000; i++) x += (unsigned long)i;
             clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &cpu);
             clock_gettime(CLOCK_MONOTONIC, &wall);
-        } while (cpu.tv_sec * 1000 + cpu.tv_nsec / 1000000 < 600 && wall.tv_sec - wall0.tv_sec < 10);
+        } while (cpu.tv_sec * 1000 + cpu.tv_nsec / 1000000 < 600 &&
+                 wall.tv_sec - wall0.tv_sec < 10);
         pause();
         _exit(0);
     }

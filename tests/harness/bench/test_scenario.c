@@ -22,7 +22,8 @@ Test(scenario, loads_the_shipped_scenarios) {
     scn_t *all;
     size_t n;
     err_t err;
-    cr_assert_eq(scn_load_dir(TESTS_DIR "/../specs/bench/scenarios", &all, &n, &err), 0, "%s", err.msg);
+    cr_assert_eq(scn_load_dir(TESTS_DIR "/../specs/bench/scenarios", &all, &n, &err), 0, "%s",
+                 err.msg);
     const char *want[] = {"article-list", "article-read", "comment-create", "feed",
                           "html-home",    "json",         "login",          "mixed",
                           "mixed-login",  "plaintext",    "web-article",    "web-comment"};
@@ -145,14 +146,15 @@ static void *rec_main(void *arg) {
                     if (a && a < end) sscanf(a + 15, "%*s %39s", auth);
                     char *ck = strcasestr(bufs[i], "Cookie: ");
                     if (ck && ck < end) sscanf(ck + 8, "%47[^\r]", cookie);
-                    snprintf(r->lines[r->n], sizeof r->lines[0], "%s %s|%s|%.*s|%s", method, target, auth,
-                             (int)(clen < 60 ? clen : 60), end + 4, cookie);
+                    snprintf(r->lines[r->n], sizeof r->lines[0], "%s %s|%s|%.*s|%s", method, target,
+                             auth, (int)(clen < 60 ? clen : 60), end + 4, cookie);
                     r->n++;
                 }
                 bool post = strncmp(bufs[i], "POST", 4) == 0;
                 /* a form post (the comment form of the web app) answers 303, an API post 201 */
                 bool form = post && strncmp(bufs[i], "POST /article/", 14) == 0;
-                const char *resp = form   ? "HTTP/1.1 303 See Other\r\nLocation: /article/x#comment-1\r\nContent-Length: 0\r\n\r\n"
+                const char *resp = form   ? "HTTP/1.1 303 See Other\r\nLocation: "
+                                            "/article/x#comment-1\r\nContent-Length: 0\r\n\r\n"
                                    : post ? "HTTP/1.1 201 Created\r\nContent-Length: 2\r\n\r\nok"
                                           : "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
                 if (write(fds[i].fd, resp, strlen(resp)) < 0) break;
@@ -212,7 +214,12 @@ Test(scenario, generated_lua_runs_in_wrk, .timeout = 60) {
     rec_start(&rec);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/", rec.port);
-    wrk_opts_t wo = {.url = url, .script = lua, .json_out = json, .threads = 1, .connections = 2, .duration_s = 1};
+    wrk_opts_t wo = {.url = url,
+                     .script = lua,
+                     .json_out = json,
+                     .threads = 1,
+                     .connections = 2,
+                     .duration_s = 1};
     wrk_result_t r;
     double util;
     int rc = wrk_run(&wo, &r, &util, &err);
@@ -230,14 +237,16 @@ Test(scenario, generated_lua_runs_in_wrk, .timeout = 60) {
     cr_assert_leq(r.p50_us, r.p99_us);
 
     /* Both pools of the first request go through every combination (mixed radix). */
-    const char *combos[] = {"GET /r/a0/10|", "GET /r/a1/10|", "GET /r/a0/20|", "GET /r/a1/20|",
-                            "GET /r/a0/30|", "GET /r/a1/30|"};
+    const char *combos[] = {"GET /r/a0/10|", "GET /r/a1/10|", "GET /r/a0/20|",
+                            "GET /r/a1/20|", "GET /r/a0/30|", "GET /r/a1/30|"};
     for (size_t k = 0; k < 6; k++) {
         bool seen = false;
-        for (int i = 0; i < rec.n && !seen; i++) seen = strncmp(rec.lines[i], combos[k], strlen(combos[k])) == 0;
+        for (int i = 0; i < rec.n && !seen; i++)
+            seen = strncmp(rec.lines[i], combos[k], strlen(combos[k])) == 0;
         cr_assert(seen, "never sent %s", combos[k]);
     }
-    /* POSTs: both slugs, the token, unique seq values, the escaped quote intact; 1 in 4 requests. */
+    /* POSTs: both slugs, the token, unique seq values, the escaped quote intact; 1 in 4 requests.
+     */
     static char seqs[REC_MAX][40];
     int nseq = 0;
     int posts = 0, gets = 0;
@@ -250,7 +259,8 @@ Test(scenario, generated_lua_runs_in_wrk, .timeout = 60) {
         posts++;
         slug1 |= strncmp(rec.lines[i], "POST /w/s-one|tok1|", 19) == 0;
         slug2 |= strncmp(rec.lines[i], "POST /w/s-two|tok1|", 19) == 0;
-        cr_assert(strstr(rec.lines[i], "\"q\":\"x\\\"y\"") != NULL, "body mangled: %s", rec.lines[i]);
+        cr_assert(strstr(rec.lines[i], "\"q\":\"x\\\"y\"") != NULL, "body mangled: %s",
+                  rec.lines[i]);
         const char *seq = strstr(rec.lines[i], "\"n\":\"n1-0-");
         cr_assert(seq != NULL, "no seq in %s", rec.lines[i]);
         snprintf(seqs[nseq++], sizeof seqs[0], "%.*s", (int)strcspn(seq + 5, "\""), seq + 5);
@@ -259,7 +269,8 @@ Test(scenario, generated_lua_runs_in_wrk, .timeout = 60) {
     for (int i = 1; i < nseq; i++) cr_assert_str_neq(seqs[i], seqs[i - 1], "seq repeated");
     cr_assert(slug1 && slug2);
     /* 3:1, within 1% (the recording stops at REC_MAX requests, mid-cycle) */
-    cr_assert(posts * 3 >= gets - gets / 100 - 3 && posts * 3 <= gets + gets / 100 + 3, "weights 3:1 not kept: %d GET, %d POST", gets, posts);
+    cr_assert(posts * 3 >= gets - gets / 100 - 3 && posts * 3 <= gets + gets / 100 + 3,
+              "weights 3:1 not kept: %d GET, %d POST", gets, posts);
     wrk_result_free(&r);
     scn_free(&s);
     unlink(lua);
@@ -304,11 +315,15 @@ Test(scenario, web_key_errors) {
     scn_t s;
     err_t err;
     cr_assert_eq(scn_load(DATA "/ackclash.json", &s, &err), -1);
-    cr_assert(strstr(err.msg, "ackclash.json:8:") && strstr(err.msg, "a read kind succeeds with 200"), "got: %s", err.msg);
+    cr_assert(strstr(err.msg, "ackclash.json:8:") &&
+                  strstr(err.msg, "a read kind succeeds with 200"),
+              "got: %s", err.msg);
     cr_assert_eq(scn_load(DATA "/pairtwice.json", &s, &err), -1);
-    cr_assert(strstr(err.msg, "pairtwice.json:4:") && strstr(err.msg, "pool \"x\" is paired twice"), "got: %s", err.msg);
+    cr_assert(strstr(err.msg, "pairtwice.json:4:") && strstr(err.msg, "pool \"x\" is paired twice"),
+              "got: %s", err.msg);
     cr_assert_eq(scn_load(DATA "/badseed.json", &s, &err), -1);
-    cr_assert(strstr(err.msg, "badseed.json:4:11: \"seed\" must name a plan file"), "got: %s", err.msg);
+    cr_assert(strstr(err.msg, "badseed.json:4:11: \"seed\" must name a plan file"), "got: %s",
+              err.msg);
     scn_tmpl_t t;
     cr_assert_eq(scn_tmpl_parse("/{{a|lower}}", &t, &err), -1);
     cr_assert(strstr(err.msg, "unknown filter"), "got: %s", err.msg);
@@ -326,7 +341,8 @@ Test(scenario, urlencode_and_samples) {
     cr_assert_eq(scn_load(DATA "/web.json", &s, &err), 0, "%s", err.msg);
     char *slugs_v[] = {"s1"}, *ck[] = {"sid=u1", "sid=u2"}, *nm[] = {"csrf_token", "csrf_token"},
          *tk[] = {"t1+/", "t2+/"};
-    scn_pool_t seeded[4] = {{"slugs", slugs_v, 1}, {"cookies", ck, 2}, {"csrf_names", nm, 2}, {"csrfs", tk, 2}};
+    scn_pool_t seeded[4] = {
+        {"slugs", slugs_v, 1}, {"cookies", ck, 2}, {"csrf_names", nm, 2}, {"csrfs", tk, 2}};
     buf_reset(&b);
     cr_assert_eq(scn_tmpl_sample(&s, &s.reqs[1].body, seeded, 4, 1, &b, &err), 0, "%s", err.msg);
     cr_assert_str_eq(buf_cstr(&b), "csrf_token=t2%2B%2F&body=c+0");
@@ -338,7 +354,8 @@ Test(scenario, urlencode_and_samples) {
     buf_init(&lua, 0);
     scn_lua_opts_t o = {.out_json = "/tmp/x.json", .nonce = "t"};
     cr_assert_eq(scn_lua(&s, seeded, 4, &o, &lua, &err), -1);
-    cr_assert(strstr(err.msg, "paired pools") && strstr(err.msg, "differ in length"), "got: %s", err.msg);
+    cr_assert(strstr(err.msg, "paired pools") && strstr(err.msg, "differ in length"), "got: %s",
+              err.msg);
     buf_free(&lua);
     buf_free(&b);
     scn_free(&s);
@@ -352,7 +369,8 @@ Test(scenario, web_lua_keeps_sessions_whole_in_wrk, .timeout = 60) {
     char *slugs_v[] = {"s-one", "s-two"};
     char *ck[] = {"sid=u1; csrftoken=k1", "sid=u2; csrftoken=k2", "sid=u3; csrftoken=k3"};
     char *nm[] = {"csrf_token", "csrf_token", "csrf_token"}, *tk[] = {"t1+/=", "t2+/=", "t3+/="};
-    scn_pool_t seeded[4] = {{"slugs", slugs_v, 2}, {"cookies", ck, 3}, {"csrf_names", nm, 3}, {"csrfs", tk, 3}};
+    scn_pool_t seeded[4] = {
+        {"slugs", slugs_v, 2}, {"cookies", ck, 3}, {"csrf_names", nm, 3}, {"csrfs", tk, 3}};
     char dir[] = "/tmp/parity-test-web-XXXXXX";
     cr_assert(mkdtemp(dir));
     char lua[256], json[256];
@@ -365,7 +383,8 @@ Test(scenario, web_lua_keeps_sessions_whole_in_wrk, .timeout = 60) {
     cr_assert(strstr(script.ptr, "local acked = {303}") != NULL);
     /* the session's digit turns fastest: consecutive requests (those in flight together) carry
      * different sessions */
-    cr_assert(strstr(script.ptr, "local n = #P[\"cookies\"]\n  local i0 = ") != NULL, "%s", script.ptr);
+    cr_assert(strstr(script.ptr, "local n = #P[\"cookies\"]\n  local i0 = ") != NULL, "%s",
+              script.ptr);
     FILE *f = fopen(lua, "w");
     fwrite(script.ptr, 1, script.len, f);
     fclose(f);
@@ -374,7 +393,12 @@ Test(scenario, web_lua_keeps_sessions_whole_in_wrk, .timeout = 60) {
     rec_start(&rec);
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/", rec.port);
-    wrk_opts_t wo = {.url = url, .script = lua, .json_out = json, .threads = 1, .connections = 4, .duration_s = 1};
+    wrk_opts_t wo = {.url = url,
+                     .script = lua,
+                     .json_out = json,
+                     .threads = 1,
+                     .connections = 4,
+                     .duration_s = 1};
     wrk_result_t r;
     double util;
     int rc = wrk_run(&wo, &r, &util, &err);
@@ -410,13 +434,15 @@ Test(scenario, web_lua_keeps_sessions_whole_in_wrk, .timeout = 60) {
             posts++;
             char want[64];
             snprintf(want, sizeof want, "|csrf_token=t%d%%2B%%2F%%3D&body=c+n1-0-", u + 1);
-            cr_assert(strstr(ln, want) != NULL, "token not the session's own, or not encoded: %s", ln);
+            cr_assert(strstr(ln, want) != NULL, "token not the session's own, or not encoded: %s",
+                      ln);
             combo[slug][u] = true;
         }
     }
     cr_assert_gt(posts, 6);
     for (int a = 0; a < 2; a++)
-        for (int u = 0; u < 3; u++) cr_assert(combo[a][u], "slug %d never posted with session %d", a, u + 1);
+        for (int u = 0; u < 3; u++)
+            cr_assert(combo[a][u], "slug %d never posted with session %d", a, u + 1);
     wrk_result_free(&r);
     scn_free(&s);
     unlink(lua);

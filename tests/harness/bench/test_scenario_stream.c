@@ -130,7 +130,8 @@ Test(scenario_stream, unknown_pool_names_the_file_and_request) {
 static const char *const WEB =
     "{\"scenario\": \"web\", \"pools\": {\"ck\": [\"c0\", \"c1\"], \"tk\": [\"t0+\", \"t1/\"]},\n"
     " \"paired\": [[\"ck\", \"tk\"]],\n"
-    " \"requests\": [{\"method\": \"POST\", \"path\": \"/p/{{slugs}}\", \"headers\": {\"Cookie\": \"{{ck}}\"},"
+    " \"requests\": [{\"method\": \"POST\", \"path\": \"/p/{{slugs}}\", \"headers\": {\"Cookie\": "
+    "\"{{ck}}\"},"
     " \"body\": \"t={{tk|urlencode}}\", \"expect\": {\"status\": 303}}]}\n";
 
 Test(scenario_stream, paired_pools_and_urlencode) {

@@ -1,4 +1,5 @@
-/* Tests of harness/wrk.c: parsing the JSON written by the generated done(), and the command line. */
+/* Tests of harness/wrk.c: parsing the JSON written by the generated done(), and the command line.
+ */
 #include <criterion/criterion.h>
 
 #include <stdio.h>
@@ -10,7 +11,8 @@ static const char *GOOD =
     "{\"duration_us\":2000000,\"requests\":1000,\"bytes\":150000,"
     "\"errors\":{\"connect\":1,\"read\":2,\"write\":0,\"status\":7,\"timeout\":3},"
     "\"created\":0,\"counted_created\":false,"
-    "\"latency_us\":{\"min\":40,\"max\":9000,\"mean\":310.5,\"stdev\":80.25,\"p50\":300,\"p75\":350,"
+    "\"latency_us\":{\"min\":40,\"max\":9000,\"mean\":310.5,\"stdev\":80.25,\"p50\":300,\"p75\":"
+    "350,"
     "\"p90\":420,\"p99\":800,\"p99_9\":2000,\"p99_99\":5000},"
     "\"histogram\":[[40,3],[41,10],[9000,1]]}";
 
@@ -39,7 +41,8 @@ Test(wrk, rejects_broken_output) {
                         "\"counted_created\":false,\"histogram\":[]}";
     cr_assert_eq(wrk_result_parse(nolat, strlen(nolat), &r, &err), -1);
     char unsorted[1024];
-    snprintf(unsorted, sizeof unsorted, "%.*s[[41,1],[40,3]]}", (int)(strstr(GOOD, "[[40") - GOOD), GOOD);
+    snprintf(unsorted, sizeof unsorted, "%.*s[[41,1],[40,3]]}", (int)(strstr(GOOD, "[[40") - GOOD),
+             GOOD);
     cr_assert_eq(wrk_result_parse(unsorted, strlen(unsorted), &r, &err), -1);
     cr_assert(strstr(err.msg, "ascending") != NULL, "%s", err.msg);
     char missing[1024];
@@ -54,12 +57,18 @@ Test(wrk, command_line_is_quoted_and_pinned) {
     cpu_set_t cpus;
     CPU_ZERO(&cpus);
     CPU_SET(0, &cpus);
-    wrk_opts_t o = {.url = "http://127.0.0.1:8080/", .script = "/tmp/a b.lua", .json_out = "/tmp/x.json",
-                    .threads = 1, .connections = 64, .duration_s = 5, .cpus = &cpus};
+    wrk_opts_t o = {.url = "http://127.0.0.1:8080/",
+                    .script = "/tmp/a b.lua",
+                    .json_out = "/tmp/x.json",
+                    .threads = 1,
+                    .connections = 64,
+                    .duration_s = 5,
+                    .cpus = &cpus};
     buf_t b;
     buf_init(&b, 0);
     cr_assert_eq(wrk_command_line(&o, &b), 0);
-    cr_assert_str_eq(buf_cstr(&b), "taskset -c 0 'wrk' '-t' '1' '-c' '64' '-d' '5s' '--timeout' '8s' '-s' "
-                                   "'/tmp/a b.lua' 'http://127.0.0.1:8080/'");
+    cr_assert_str_eq(buf_cstr(&b),
+                     "taskset -c 0 'wrk' '-t' '1' '-c' '64' '-d' '5s' '--timeout' '8s' '-s' "
+                     "'/tmp/a b.lua' 'http://127.0.0.1:8080/'");
     buf_free(&b);
 }

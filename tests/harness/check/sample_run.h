@@ -54,9 +54,10 @@ static void sample_run(result_run_t *r) {
     s->url = result_strdup("http://127.0.0.1:40000/api/user?a=1&b=2");
     s->http_status = 500;
     s->duration_ms = 3;
-    result_check_add(s, "status", "specs/blog/users.json", 25, 19, "expected status == 200, got 500");
-    result_check_add(s, "[\"jsonpath\", \"$.user.bio\", \"isNull\"]", "specs/blog/users.json", 27, 11,
-                  NASTY_MSG);
+    result_check_add(s, "status", "specs/blog/users.json", 25, 19,
+                     "expected status == 200, got 500");
+    result_check_add(s, "[\"jsonpath\", \"$.user.bio\", \"isNull\"]", "specs/blog/users.json", 27,
+                     11, NASTY_MSG);
     s->response = result_strdup("HTTP 500\nContent-Type: text/html\n\n<html>&amp;</html>");
     s->curl = result_strdup("curl -i 'http://127.0.0.1:40000/api/user?a=1&b=2'");
     s = result_step_add(u);

@@ -213,7 +213,8 @@ Test(junit, parses_back_and_matches_the_model) {
             int cases = 0;
             for (int k = 0; k < d.n; k++)
                 cases += d.el[k].parent == i && strcmp(d.el[k].name, "testcase") == 0;
-            cr_assert_eq(strtol(attr(e, "tests"), NULL, 10), cases, "tests= of %s", attr(e, "name"));
+            cr_assert_eq(strtol(attr(e, "tests"), NULL, 10), cases, "tests= of %s",
+                         attr(e, "name"));
         }
         if (strcmp(e->name, "testcase") == 0) {
             ncases++;
@@ -242,10 +243,10 @@ Test(junit, parses_back_and_matches_the_model) {
     const el_t *f = child(&d, (int)(tc - d.el), "failure");
     cr_assert_not_null(f);
     cr_assert_str_eq(attr(f, "message"), "expected status == 200, got 500");
-    cr_assert(
-        strstr(f->text, "specs/blog/users.json:27:11: [\"jsonpath\", \"$.user.bio\", \"isNull\"]: "
-                        "expected == \"<a & b>\", got 'x'\nline2 \\x01 \\xFF end"),
-        "text: %s", f->text);
+    cr_assert(strstr(f->text,
+                     "specs/blog/users.json:27:11: [\"jsonpath\", \"$.user.bio\", \"isNull\"]: "
+                     "expected == \"<a & b>\", got 'x'\nline2 \\x01 \\xFF end"),
+              "text: %s", f->text);
     cr_assert(strstr(f->text, "request: GET http://127.0.0.1:40000/api/user?a=1&b=2"));
     cr_assert(strstr(f->text, "<html>&amp;</html>"), "the response, escaped once");
     cr_assert(strstr(f->text, "reproduce: curl -i "));

@@ -101,7 +101,6 @@ Test(file, mkdirs_creates_parents_and_refuses_a_file) {
     cr_assert_eq(system(cmd), 0);
 }
 
-
 static bool matches(const char *s, const char *pattern) {
     regex_t re;
     cr_assert_eq(regcomp(&re, pattern, REG_EXTENDED | REG_NOSUB), 0);
@@ -113,8 +112,8 @@ static bool matches(const char *s, const char *pattern) {
 Test(clock, iso8601_and_run_id_shapes) {
     char iso[CLOCK_ISO8601_LEN], a[CLOCK_RUN_ID_LEN], b[CLOCK_RUN_ID_LEN];
     clock_iso8601_now(iso, sizeof iso);
-    cr_assert(matches(iso, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"), "%s",
-              iso);
+    cr_assert(matches(iso, "^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\\.[0-9]{3}Z$"),
+              "%s", iso);
     clock_run_id(a, sizeof a);
     clock_run_id(b, sizeof b);
     cr_assert(matches(a, "^[0-9]{8}-[0-9]{6}-[a-z0-9]{4}$"), "%s", a);

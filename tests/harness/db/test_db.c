@@ -47,8 +47,8 @@ Test(db, url_database_lives_exactly_as_long_as_the_target, .timeout = 180) {
     char name[DB_NAME_MAX];
     snprintf(name, sizeof name, "%s", p.db_name);
     cr_assert(strncmp(name, "parity_", 7) == 0, "%s", name);
-    cr_assert(strstr(p.db_url, name) && strncmp(p.db_url, "postgresql://parity@/", 21) == 0,
-              "%s", p.db_url);
+    cr_assert(strstr(p.db_url, name) && strncmp(p.db_url, "postgresql://parity@/", 21) == 0, "%s",
+              p.db_url);
     cr_assert_eq(db_exists(url, name, &err), 1, "exists while the target runs");
     cr_assert_eq(target_stop(&p, &err), 0, "%s", err.msg);
     cr_assert_eq(db_exists(url, name, &err), 0, "dropped after target_stop");

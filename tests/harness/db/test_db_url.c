@@ -12,12 +12,13 @@ static void with_db(const char *url, const char *name, const char *want) {
 }
 
 Test(db_url, replaces_the_database_and_keeps_the_rest) {
-    with_db("postgresql://u:p%40ss@db.example:5433/postgres", "x", "postgresql://u:p%40ss@db.example:5433/x");
+    with_db("postgresql://u:p%40ss@db.example:5433/postgres", "x",
+            "postgresql://u:p%40ss@db.example:5433/x");
     with_db("postgresql://u@db.example/postgres?sslmode=require&connect_timeout=5", "x",
             "postgresql://u@db.example/x?sslmode=require&connect_timeout=5");
-    with_db("postgres://h", "x", "postgres://h/x");                /* no path */
+    with_db("postgres://h", "x", "postgres://h/x"); /* no path */
     with_db("postgresql://h?sslmode=disable", "x", "postgresql://h/x?sslmode=disable");
-    with_db("postgresql:///postgres?host=/run/postgresql", "x",     /* socket, empty host */
+    with_db("postgresql:///postgres?host=/run/postgresql", "x", /* socket, empty host */
             "postgresql:///x?host=/run/postgresql");
     with_db("postgresql://[::1]:5432/postgres", "x", "postgresql://[::1]:5432/x");
 }
@@ -45,8 +46,10 @@ Test(db_url, socket_url_percent_encodes_the_directory) {
     char out[DB_URL_MAX];
     err_t err;
     cr_assert_eq(db_url_socket("parity", "parity_1_1_flask", "/tmp/parity.pg-42-aB", 5432, out,
-                               sizeof out, &err), 0);
-    cr_assert_str_eq(out, "postgresql://parity@/parity_1_1_flask?host=/tmp/parity.pg-42-aB&port=5432");
+                               sizeof out, &err),
+                 0);
+    cr_assert_str_eq(out,
+                     "postgresql://parity@/parity_1_1_flask?host=/tmp/parity.pg-42-aB&port=5432");
     cr_assert_eq(db_url_socket("parity", "d", "/tmp/a b&c=%", 1, out, sizeof out, &err), 0);
     cr_assert_str_eq(out, "postgresql://parity@/d?host=/tmp/a%20b%26c%3D%25&port=1");
     cr_assert_eq(db_url_socket("parity", "d", "relative", 1, out, sizeof out, &err), -1);

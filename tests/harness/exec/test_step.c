@@ -1,5 +1,5 @@
-/* Tests for harness/exec/step.c: iteration (repeat, include), request rendering, curl command lines,
- * checking a response and running captures, and the step engine (step_exec: delay, retries,
+/* Tests for harness/exec/step.c: iteration (repeat, include), request rendering, curl command
+ * lines, checking a response and running captures, and the step engine (step_exec: delay, retries,
  * transport errors, the target-gone hook). Uses tests/harness/data/valid/full.json. */
 #include <criterion/criterion.h>
 #include <stdio.h>

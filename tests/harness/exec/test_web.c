@@ -101,7 +101,8 @@ Test(web, cookie_attributes_pass) {
     cookie_assert("[\"cookie\", \"exp[Expires]\", \"==\", \"Wed, 21 Oct 2037 07:28:00 GMT\"]", true,
                   NULL);
     cookie_assert("[\"cookie\", \"exp[Secure]\", \"exists\"]", true, NULL);
-    cookie_assert("[\"cookie\", \"odd[Max-Age]\", \"==\", \"soon\"]", true, NULL); /* not a number */
+    cookie_assert("[\"cookie\", \"odd[Max-Age]\", \"==\", \"soon\"]", true,
+                  NULL); /* not a number */
     cookie_assert("[\"cookie\", \"gone\", \"==\", \"\"]", true, NULL);
     cookie_assert("[\"cookie\", \"gone[Max-Age]\", \"==\", 0]", true, NULL);
     cookie_assert("[\"cookie\", \"none[Path]\", \"not\", \"exists\"]", true, NULL);
@@ -266,9 +267,9 @@ Test(web, form_bodies_templated_names_pairs_encoding) {
 }
 
 Test(web, load_errors_of_jar_follow_and_form) {
-    const char *e = load_errors(
-        "{\"name\": \"a\", \"save_jar\": \"x y\", \"request\": {\"method\": \"GET\", \"path\": \"/\", "
-        "\"jar\": 3, \"follow\": \"yes\"}, \"expect\": {\"status\": 200}}");
+    const char *e = load_errors("{\"name\": \"a\", \"save_jar\": \"x y\", \"request\": "
+                                "{\"method\": \"GET\", \"path\": \"/\", "
+                                "\"jar\": 3, \"follow\": \"yes\"}, \"expect\": {\"status\": 200}}");
     cr_assert(strstr(e, "request.jar must be a string, got integer"), "%s", e);
     cr_assert(strstr(e, "request.follow must be a boolean, got string"), "%s", e);
     cr_assert(strstr(e, "a cookie jar name is 1 to 64 of [A-Za-z0-9_.-], got \"x y\""), "%s", e);

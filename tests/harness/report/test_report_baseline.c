@@ -33,10 +33,10 @@ static const baseline_row_t *row(const char *target, const char *scenario) {
 
 #define VERDICT(t, s, v)                                                                           \
     do {                                                                                           \
-        const baseline_row_t *r_ = row(t, s);                                                            \
+        const baseline_row_t *r_ = row(t, s);                                                      \
         cr_assert_not_null(r_, "no row %s/%s", t, s);                                              \
         cr_assert_eq(r_->verdict, v, "%s/%s: %s (%+.1f%%), expected %s", t, s,                     \
-                     baseline_verdict_name(r_->verdict), r_->delta_pct, baseline_verdict_name(v));             \
+                     baseline_verdict_name(r_->verdict), r_->delta_pct, baseline_verdict_name(v)); \
     } while (0)
 
 /* exit code of the parity binary on RUN_DIR with this baseline and extra options */

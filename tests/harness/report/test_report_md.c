@@ -37,10 +37,13 @@ Test(report_md, throughput_and_latency_tables) {
     HAS("### Throughput (successful requests/s, median over repetitions) at 64 connections\n\n| "
         "scenario | django | express | "
         "flask | quill |\n|---|---:|---:|---:|---:|\n");
-    HAS("| plaintext | ❌ error | 15.5k (15.0k–16.0k) | 3400 (3300–3500) ⚠️ client-bound | 60.0k "
+    HAS("| plaintext | ❌ error | 15.5k (15.0k–16.0k) | 3400 (3300–3500) ⚠️ client-bound "
+        "| "
+        "60.0k "
         "(58.0k–62.0k) |\n");
     HAS("| article-read | ❌ error | 9500 (9000–10.0k) | ❌ check-failed | 21.0k (16.0k–23.0k) |\n");
-    HAS("| comment-create | ❌ error | ❌ crashed | 820 (800–840) ⚠️ 12 err (0 unexpected answers) "
+    HAS("| comment-create | ❌ error | ❌ crashed | 820 (800–840) ⚠️ 12 err (0 unexpected "
+        "answers) "
         "❌ integrity | 5100 "
         "(5000–5200) |\n");
     HAS("### Latency p99 (median over repetitions) at 64 connections\n");

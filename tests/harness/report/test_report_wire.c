@@ -35,10 +35,16 @@ static const char *const DOC =
                                                                                        "pass",
                                                                                        "MAY",
                                                                                        "") ","
-                                                                                           " " STEP("bare CR",
-                                                                                                    "pass",
-                                                                                                    "contract",
-                                                                                                    "") "]}]}]}";
+                                                                                           " " STEP(
+                                                                                               "bar"
+                                                                                               "e "
+                                                                                               "CR",
+                                                                                               "pas"
+                                                                                               "s",
+                                                                                               "con"
+                                                                                               "tra"
+                                                                                               "ct",
+                                                                                               "") "]}]}]}";
 
 static char dir[128];
 

@@ -243,11 +243,9 @@ Test(hurl, redirects_cookies_and_forms) {
     s = load_ok("GET {{host}}/a\n[Options]\nlocation: false\nHTTP 302\n");
     cr_assert(!s->steps.items[0]->req.follow);
     teardown(), setup();
-    load_err("GET {{host}}/a\n[Options]\nlocation: yes\n", "3:1",
-             "location must be true or false");
+    load_err("GET {{host}}/a\n[Options]\nlocation: yes\n", "3:1", "location must be true or false");
     teardown(), setup();
-    load_err("GET {{host}}/a\n[Options]\nmax-redirs: 51\n", "3:1",
-             "max-redirs must be 0 to 50");
+    load_err("GET {{host}}/a\n[Options]\nmax-redirs: 51\n", "3:1", "max-redirs must be 0 to 50");
     teardown(), setup();
     load_err("GET {{host}}/a\n[Options]\nmax-redirs: 2\n", "3:1",
              "request.max_redirects needs \"follow\": true");

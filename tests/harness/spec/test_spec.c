@@ -219,7 +219,8 @@ Test(spec, bad_predicate_and_arguments) {
         "t.json:14:3: assert has no predicate (e.g. \"==\", \"exists\", \"isString\")\n"
         "t.json:15:3: an assert must not be empty: it starts with a query (status, header, "
         "headers, "
-        "cookie, body, jsonpath, xpath, regex, regexCount, jwt, variable, duration, url, redirects)\n");
+        "cookie, body, jsonpath, xpath, regex, regexCount, jwt, variable, duration, url, "
+        "redirects)\n");
 }
 
 Test(spec, bad_regex_and_jsonpath) {

@@ -149,7 +149,8 @@ Test(manifest, errors_have_file_line_col, .init = setup, .fini = teardown) {
 Test(manifest, vars, .init = setup, .fini = teardown) {
     target_manifest_t m;
     err_t err;
-    int rc = load_text("v", "{\"name\": \"v\", \"start\": [\"x\"],\n \"vars\": {\"session_cookie\": "
+    int rc = load_text("v",
+                       "{\"name\": \"v\", \"start\": [\"x\"],\n \"vars\": {\"session_cookie\": "
                        "\"sessionid\",\n  \"a.b-c_1\": \"\"}}",
                        &m, &err);
     cr_assert_eq(rc, 0, "%s", err.msg);
