@@ -2,6 +2,8 @@
 #include "file.h"
 
 #include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -76,4 +78,14 @@ int file_mkdirs(const char *path, err_t *err) {
         return err_set(err, "cannot create %s: %s", p, strerror(errno));
     if (!file_is_dir(p)) return err_set(err, "%s: not a directory", p);
     return 0;
+}
+
+static int file_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
+    (void)sb, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+void file_rmtree(const char *dir) {
+    if (dir[0]) nftw(dir, file_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }

@@ -39,4 +39,8 @@ int file_write_atomic(const char *path, const char *data, size_t len, err_t *err
 /* mkdir -p path (mode 0755). -1 with err set when a component cannot be created or is a file. */
 int file_mkdirs(const char *path, err_t *err);
 
+/* rm -rf dir, best effort (what cannot be removed is left); never follows a symlink. Nothing for
+ * an empty string. Safe in a signal-handling thread (no allocation of its own). */
+void file_rmtree(const char *dir);
+
 #endif

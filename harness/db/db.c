@@ -180,7 +180,7 @@ void db_close(db_t *d) {
     if (db_live == d) db_live = NULL;
     if (d->private_cluster) {
         db_cluster_stop(d, DB_STOP_GRACE_MS);
-        db_rmtree(d->dir);
+        file_rmtree(d->dir);
     }
     pthread_mutex_unlock(&db_live_mu);
     free(d);
@@ -196,7 +196,7 @@ void db_emergency_stop(void) {
     db_t *d = db_live;
     if (d) {
         db_cluster_stop(d, 3000); /* SIGINT, then SIGQUIT after 3 s: Ctrl-C must be quick */
-        db_rmtree(d->dir);
+        file_rmtree(d->dir);
     }
     pthread_mutex_unlock(&db_live_mu);
 }
@@ -341,7 +341,7 @@ int db_sweep_stale(const char *tmpdir) {
         if (snprintf(path, sizeof path, "%s/%s", tmpdir, e->d_name) >= (int)sizeof path) continue;
         snprintf(data, sizeof data, "%s/data", path);
         db_kill_leftover(data);
-        db_rmtree(path);
+        file_rmtree(path);
         removed++;
     }
     closedir(dir);

@@ -12,7 +12,6 @@
  * needs is prepared before fork (parity is multithreaded: async-signal-safe calls only). */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <grp.h>
 #include <libpq-fe.h>
 #include <netinet/in.h>
@@ -34,16 +33,6 @@
 #define DB_DEFAULT_BINDIR "/usr/lib/postgresql/15/bin"
 
 extern char **environ;
-
-static int db_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
-void db_rmtree(const char *dir) {
-    if (dir[0]) nftw(dir, db_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
-}
 
 /* The last `lines` lines of a file, appended to out as "    | line". */
 static void db_log_tail(const char *path, int lines, buf_t *out) {

@@ -4,6 +4,7 @@
 
 #include <sys/types.h>
 
+#include "core/file.h"
 #include "db.h"
 
 struct db {
@@ -23,8 +24,6 @@ struct db {
 int db_cluster_start(db_t *d, err_t *err);
 /* Stops the postmaster (SIGINT, grace, SIGQUIT, SIGKILL to the group) and waits for it. */
 void db_cluster_stop(db_t *d, int grace_ms);
-/* rm -rf */
-void db_rmtree(const char *dir);
 /* Fills d->settings from the server (one connection with conninfo). */
 int db_read_settings(db_t *d, err_t *err);
 

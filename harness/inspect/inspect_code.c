@@ -5,6 +5,7 @@
  * EJS, JSON, CMake) and tells code from comments and blanks per file; --by-file gives each file,
  * which the kinds need. Why our own marker scan: cloc counts lines, it cannot know why a line is
  * there; only the code's author can say, with a comment. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,7 +13,9 @@
 #include "inspect.h"
 
 #include "core/json.h"
+#include "core/file.h"
 #include "core/proc.h"
+#include "target/target.h"
 
 #define CODE_LIST_MAX     (64u << 10) /* bytes of a code.list */
 #define CODE_PATHS_MAX    32          /* paths and exclusions in a code.list */
@@ -208,6 +211,22 @@ static cJSON *run_cloc(const char *dir, char **paths, size_t npaths, const char 
     snprintf(nf, sizeof nf, "--not-match-f=(package-lock\\.json$|yarn\\.lock$|\\.min\\.js$%s%s)",
              re.len ? buf_cstr(&re) : "", re.len ? "$" : "");
     buf_free(&re);
+    /* cloc's scratch files in a directory parity owns: left to File::Temp, a cloc killed with
+     * parity (Ctrl-C, PDEATHSIG) leaves its temp dir behind; this one the signal thread removes. */
+    const char *tmp = getenv("TMPDIR");
+    char sdir[TARGET_PATH_MAX], sarg[TARGET_PATH_MAX + 16];
+    snprintf(sdir, sizeof sdir, "%s/parity-cloc-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(sdir)) {
+        err_set(err, "cloc: cannot create a scratch dir in %s: %s", tmp && *tmp ? tmp : "/tmp",
+                strerror(errno));
+        return NULL;
+    }
+    if (target_scratch_add(sdir) < 0) {
+        file_rmtree(sdir);
+        err_set(err, "cloc: too many scratch dirs at once");
+        return NULL;
+    }
+    snprintf(sarg, sizeof sarg, "--sdir=%s", sdir);
     char *argv[CODE_PATHS_MAX + 12] = {"cloc",
                                        "--json",
                                        "--by-file",
@@ -215,8 +234,9 @@ static cJSON *run_cloc(const char *dir, char **paths, size_t npaths, const char 
                                        "--skip-uniqueness",
                                        xd,
                                        "--exclude-lang=Markdown,Text",
-                                       nf};
-    size_t argc = 8;
+                                       nf,
+                                       sarg};
+    size_t argc = 9;
     for (size_t i = 0; i < npaths; i++) argv[argc++] = paths[i];
     argv[argc] = NULL;
     buf_t out;
@@ -235,6 +255,7 @@ static cJSON *run_cloc(const char *dir, char **paths, size_t npaths, const char 
         if (!doc) err_set(err, "cloc printed no JSON in %s: %.200s", dir, buf_cstr(&out));
     }
     buf_free(&out);
+    target_scratch_remove(sdir);
     return doc;
 }
 

@@ -9,7 +9,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <netinet/in.h>
 #include <signal.h>
 #include <stdio.h>
@@ -26,6 +25,7 @@
 #include "target.h"
 
 #include "core/clock.h"
+#include "core/file.h"
 #include "core/proc.h"
 
 #ifndef PARITY_BUILD_DIR
@@ -119,16 +119,6 @@ static void target_env_free(target_env_t *e) {
 
 static void target_argv_free(char **v, size_t n) {
     for (size_t i = 0; i < n; i++) free(v[i]);
-}
-
-static int target_rm_cb(const char *path, const struct stat *sb, int flag, struct FTW *ftw) {
-    (void)sb, (void)flag, (void)ftw;
-    remove(path);
-    return 0;
-}
-
-static void target_rmtree(const char *dir) {
-    if (dir[0]) nftw(dir, target_rm_cb, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 int target_log_tail(const char *path, int lines, buf_t *out) {
@@ -335,7 +325,7 @@ static int target_make_dir(const target_manifest_t *m, target_proc_t *p, err_t *
     }
     if ((size_t)snprintf(p->db_path, sizeof p->db_path, "%s/blog.db", p->tmpdir) >=
         sizeof p->db_path) {
-        target_rmtree(p->tmpdir);
+        file_rmtree(p->tmpdir);
         return err_set(err, "target %s: TMPDIR path too long", m->name);
     }
     unsigned char rnd[16];
@@ -433,7 +423,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     if (db_active() && db_create(db_active(), m->name, p->db_name, sizeof p->db_name, p->db_url,
                                  sizeof p->db_url, err) < 0) {
         p->db_name[0] = '\0';
-        target_rmtree(p->tmpdir);
+        file_rmtree(p->tmpdir);
         return err_prefix(err, "target %s: ", m->name);
     }
 
@@ -492,7 +482,7 @@ int target_start(const target_manifest_t *m, const target_opts_t *o, target_proc
     rc = target_await_ready(m, o, p, err);
     if (rc < 0) target_stop(p, NULL);
 out:
-    if (rc < 0 && p->pid <= 0 && p->tmpdir[0]) target_rmtree(p->tmpdir);
+    if (rc < 0 && p->pid <= 0 && p->tmpdir[0]) file_rmtree(p->tmpdir);
     if (rc < 0 && p->pid <= 0) target_drop_db(p, NULL);
     target_argv_free(argv, argc);
     target_env_free(&env);
@@ -538,7 +528,7 @@ int target_stop(target_proc_t *p, err_t *err) {
             rc = err_set(err, "process group %d survived SIGKILL", (int)p->pgid);
     }
     target_unregister(p);
-    target_rmtree(p->tmpdir);
+    file_rmtree(p->tmpdir);
     err_t derr;
     if (target_drop_db(p, &derr) < 0) rc = err_set(err, "%s", derr.msg);
     return rc;
@@ -584,6 +574,28 @@ int target_stop_check(target_proc_t *p, err_t *err) {
 
 static sigset_t target_sigs;
 
+/* Scratch directories of tools parity runs (cloc's --sdir): removed by the signal thread, since a
+ * tool killed with parity cannot remove its own. Guarded by target_reg_mu. */
+static char target_scratch[TARGET_SCRATCH_MAX][TARGET_PATH_MAX];
+
+int target_scratch_add(const char *dir) {
+    int rc = -1;
+    pthread_mutex_lock(&target_reg_mu);
+    for (int i = 0; i < TARGET_SCRATCH_MAX && rc < 0; i++)
+        if (!target_scratch[i][0])
+            rc = snprintf(target_scratch[i], TARGET_PATH_MAX, "%s", dir) > 0 ? 0 : -1;
+    pthread_mutex_unlock(&target_reg_mu);
+    return rc;
+}
+
+void target_scratch_remove(const char *dir) {
+    pthread_mutex_lock(&target_reg_mu);
+    for (int i = 0; i < TARGET_SCRATCH_MAX; i++)
+        if (strcmp(target_scratch[i], dir) == 0) target_scratch[i][0] = '\0';
+    pthread_mutex_unlock(&target_reg_mu);
+    file_rmtree(dir);
+}
+
 static void *target_signal_thread(void *arg) {
     (void)arg;
     int sig = 0;
@@ -611,13 +623,14 @@ static void *target_signal_thread(void *arg) {
         if (target_reg[i]) {
             kill(-target_reg[i]->pgid, SIGKILL);
             waitpid(target_reg[i]->pid, NULL, 0);
-            target_rmtree(target_reg[i]->tmpdir);
+            file_rmtree(target_reg[i]->tmpdir);
             /* --db-url: the server outlives us, so the databases must go; the private cluster
              * goes as a whole just below. */
             db_t *db = db_active();
             if (db && strcmp(db_settings(db)->mode, "url") == 0)
                 target_drop_db(target_reg[i], NULL);
         }
+    for (int i = 0; i < TARGET_SCRATCH_MAX; i++) file_rmtree(target_scratch[i]);
     db_emergency_stop();
     fflush(stderr);
     _exit(128 + sig);

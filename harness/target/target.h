@@ -54,6 +54,7 @@
 #define TARGET_CMD_TIMEOUT_MS 30000
 #define TARGET_PATH_MAX       4096
 #define TARGET_LOG_LINE_MAX   4096 /* bytes of a log line scanned for sanitizer reports */
+#define TARGET_SCRATCH_MAX    8    /* scratch dirs registered at once (target_scratch_add) */
 #define TARGET_VARS_MAX       64   /* "vars" entries */
 #define TARGET_VAR_NAME_MAX   128  /* bytes of a var name (a template variable name) */
 
@@ -154,6 +155,11 @@ void target_version(const target_manifest_t *m, char *out, size_t outlen);
 /* 1 if `requires` exits 0 (or there is none), 0 otherwise (reason in why). */
 int target_requires_ok(const target_manifest_t *m, char *why, size_t whylen);
 
+/* A tool's scratch directory (it exists) that the signal thread removes if parity is stopped
+ * while the tool runs; target_scratch_remove unregisters and removes it. -1 when
+ * TARGET_SCRATCH_MAX are registered already. */
+int target_scratch_add(const char *dir);
+void target_scratch_remove(const char *dir);
 /* Blocks SIGINT/SIGTERM/SIGHUP in the calling thread (call it in main before creating threads)
  * and starts a thread that, on one of them, stops every started target and exits 128+signo.
  * Children that you fork yourself inherit the blocked mask: unblock it in the child before exec

@@ -120,3 +120,30 @@ Test(clock, iso8601_and_run_id_shapes) {
     cr_assert_str_neq(a, b, "two ids of the same second differ by their random part");
     cr_assert_eq(strncmp(iso, a, 4), 0, "same year: both are UTC");
 }
+
+Test(file, rmtree_removes_the_tree_and_never_follows_a_symlink) {
+    char dir[] = "/tmp/parity-rmtree-XXXXXX", keep[] = "/tmp/parity-rmtree-keep-XXXXXX";
+    cr_assert_not_null(mkdtemp(dir));
+    cr_assert_not_null(mkdtemp(keep));
+    char p[400], kept[400];
+    snprintf(p, sizeof p, "%s/a/b/c", dir);
+    err_t err;
+    cr_assert_eq(file_mkdirs(p, &err), 0, "%s", err.msg);
+    snprintf(p, sizeof p, "%s/a/b/c/f", dir);
+    FILE *f = fopen(p, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    snprintf(kept, sizeof kept, "%s/precious", keep);
+    f = fopen(kept, "w");
+    cr_assert_not_null(f);
+    fclose(f);
+    snprintf(p, sizeof p, "%s/a/link", dir);
+    cr_assert_eq(symlink(keep, p), 0);
+    file_rmtree(dir);
+    struct stat st;
+    cr_assert_eq(stat(dir, &st), -1, "%s is still there", dir);
+    cr_assert_eq(stat(kept, &st), 0, "the symlink's target lost %s", kept);
+    file_rmtree(keep);
+    cr_assert_eq(stat(keep, &st), -1);
+    file_rmtree(""); /* nothing, no crash */
+}
