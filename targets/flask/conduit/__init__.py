@@ -45,11 +45,13 @@ class ConduitURLMap(Map):
     (Werkzeug strips leading slashes itself: see reject_leading_double_slash.)
     Variables are raw segments, decoded by PercentEncodedSegment (paths.py)."""
 
-    default_converters = dict(Map.default_converters, default=PercentEncodedSegment)
+    default_converters = dict(Map.default_converters, default=PercentEncodedSegment)  # parity-ruling: 10
 
     def __init__(self, *args, **kwargs):
+        # parity-ruling: begin 12 a doubled slash is an unknown path, not merged
         kwargs["merge_slashes"] = False
         super().__init__(*args, **kwargs)
+        # parity-ruling: end
 
 
 class Conduit(Flask):
@@ -74,7 +76,7 @@ def create_app(config=Config):
     app.register_blueprint(web.bp)
 
     register_error_handlers(app)
-    app.before_request(enforce_body_limit)  # first: 413 precedes everything
+    app.before_request(enforce_body_limit)  # first: 413 precedes everything  # parity-ruling: 1
 
     @app.before_request
     def answer_preflight():
@@ -83,11 +85,13 @@ def create_app(config=Config):
             return app.response_class(status=204, headers=CORS_PREFLIGHT_HEADERS)
         return None
 
+    # parity-ruling: begin 12 //api/tags is an unknown path
     @app.before_request
     def reject_leading_double_slash():
         # Werkzeug matches "//api/tags" as "/api/tags"; ruling 12: unknown path.
         if request.environ["PATH_INFO"].startswith("//"):
             raise NotFound()
+    # parity-ruling: end
 
     # After the hooks above: a body too large or an OPTIONS request is answered
     # before CSRF is looked at. The API authenticates every write with its token
@@ -109,6 +113,6 @@ def create_app(config=Config):
         """Create the schema (SQLite: in WAL mode; PostgreSQL: under an advisory lock)."""
         init_db()
 
-    app.wsgi_app = RawPathMiddleware(BufferedChunkedBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"]))
+    app.wsgi_app = RawPathMiddleware(BufferedChunkedBody(app.wsgi_app, app.config["MAX_CONTENT_LENGTH"]))  # parity-ruling: 10
     app.wsgi_app = HostCheck(app.wsgi_app)  # RFC 9112 3.2, before everything
     return app

@@ -82,7 +82,7 @@ def _page_arg(name, default, minimum, maximum=None):
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not _DIGITS.fullmatch(raw) or len(raw) > 18:
+    if not _DIGITS.fullmatch(raw) or len(raw) > 18:  # parity-ruling: 9
         return None
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):

@@ -50,8 +50,10 @@ def _authenticate(header):
     except (jwt.InvalidTokenError, TypeError, ValueError, OverflowError):
         raise _invalid_token() from None
     # PyJWT accepts "exp": "1800000000" (it calls int()); ruling 6 does not.
+    # parity-ruling: begin 6 exp/iat/nbf must be JSON numbers
     if not all(_is_json_number(claims[name]) for name in ("exp", "iat", "nbf") if name in claims):
         raise _invalid_token()
+    # parity-ruling: end
     subject = claims["sub"]
     if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
         raise _invalid_token()

@@ -6,6 +6,7 @@ application (two Host headers arrive joined by a comma), and Flask never looks
 at the Host of a request it routes by path; so :class:`HostCheck` does, for
 every path and method, with ruling 12's JSON error.
 """
+# parity-ruling: begin 12 malformed requests (Host) as the contract's JSON 400
 import re
 
 from .limits import _bad_request
@@ -26,3 +27,4 @@ class HostCheck:
         if host is not None and not HOST_RE.fullmatch(host):
             return _bad_request(environ, start_response)
         return self.wsgi_app(environ, start_response)
+# parity-ruling: end

@@ -9,6 +9,7 @@ form data, and a chunked body has no Content-Length at all. So:
 - :func:`enforce_body_limit` (before_request, runs before the routing error is
   raised and before any view) answers 413 when Content-Length exceeds it.
 """
+# parity-ruling: begin 1 413 before routing, also for a chunked body (and ruling 12's 400 for broken chunks)
 import io
 import json
 
@@ -47,3 +48,4 @@ def enforce_body_limit():
     length = request.content_length
     if length is not None and length > current_app.config["MAX_CONTENT_LENGTH"]:
         raise RequestEntityTooLarge()
+# parity-ruling: end

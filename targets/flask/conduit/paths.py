@@ -9,6 +9,7 @@ converter, decodes each variable segment. A malformed segment (``%zz``, a lone
 ``%``, ``%FF`` that is not UTF-8) becomes ``None``, which names nothing: the
 view answers its own 404 after the 401 checks.
 """
+# parity-ruling: begin 10 raw-path routing, segments percent-decoded one by one
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -43,3 +44,4 @@ class RawPathMiddleware:
         if raw_uri and raw_uri.startswith("/"):
             environ["PATH_INFO"] = raw_uri.split("?", 1)[0]
         return self.wsgi_app(environ, start_response)
+# parity-ruling: end

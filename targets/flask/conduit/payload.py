@@ -16,14 +16,17 @@ TOO_SHORT = "is too short (minimum is 8 characters)"
 
 # Ruling 3: Unicode White_Space without U+0085 (so neither str.strip() alone,
 # which also strips U+001C..U+001F and U+0085, nor str.isspace()).
-WHITESPACE = "\t\n\x0b\x0c\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+WHITESPACE = "\t\n\x0b\x0c\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"  # parity-ruling: 3
 
 # Ruling 2: "\u0000" and lone surrogates ("\ud800") are valid JSON escapes but
 # no text a database stores; the escape is the only way to write either.
+# parity-ruling: begin 2 \u0000 and lone surrogates refused
 _UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])", re.ASCII)
 _UNSTORABLE_CHAR = re.compile("[\x00\ud800-\udfff]")
+# parity-ruling: end
 
 
+# parity-ruling: begin 2 RFC 8259 only: no NaN/Infinity, huge integers still valid
 def _reject_constant(name):
     raise ValueError(f"{name} is not JSON")
 
@@ -32,6 +35,7 @@ def _parse_int(text):
     # Python refuses int() of over 4300 digits; such a number is still valid
     # JSON, so it must reach validation (a wrong type, "is invalid").
     return int(text) if len(text) <= 4000 else float(text)
+# parity-ruling: end
 
 
 def json_body(wrapper):
@@ -41,13 +45,16 @@ def json_body(wrapper):
         document = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
     except (ValueError, RecursionError):  # UnicodeError is a ValueError
         raise body_invalid() from None
+    # parity-ruling: begin 2 \u0000 and lone surrogates refused
     if _UNSTORABLE_ESCAPE.search(text) and _holds_unstorable_text(document):
         raise body_invalid()
+    # parity-ruling: end
     if not isinstance(document, dict) or not isinstance(document.get(wrapper), dict):
         raise body_invalid()
     return document[wrapper]
 
 
+# parity-ruling: begin 2 \u0000 and lone surrogates refused
 def _holds_unstorable_text(document):
     """True if a string or key anywhere holds NUL or a lone surrogate."""
     pending = [document]
@@ -64,6 +71,7 @@ def _holds_unstorable_text(document):
         elif isinstance(value, list):
             pending.extend(value)
     return False
+# parity-ruling: end
 
 
 def is_blank(value):

@@ -27,12 +27,14 @@ class NotBlank:
             raise StopValidation(BLANK)
 
 
+# parity-ruling: begin web-4 NUL refused in forms as in JSON (ruling 2)
 class Storable:
     """No NUL character: the API refuses it in JSON (ruling 2), the form too."""
 
     def __call__(self, form, field):
         if field.data and "\0" in field.data:
             raise StopValidation(INVALID)
+# parity-ruling: end
 
 
 class ExactTextArea(TextArea):
