@@ -28,8 +28,10 @@ Model = TypeVar("Model", bound=BaseModel)
 _SCHEMES = ("Token", "Bearer")
 # Ruling 2: "\u0000" and lone surrogates ("\ud800") are valid JSON escapes but
 # no text a database stores; the escape is the only way to write either.
+# parity-ruling: begin 2 \u0000 and lone surrogates refused
 _UNSTORABLE_ESCAPE = re.compile(r"\\u(?:0000|[dD][89a-fA-F])", re.ASCII)
 _UNSTORABLE_CHAR = re.compile("[\x00\ud800-\udfff]")
+# parity-ruling: end
 
 
 @dataclass
@@ -72,6 +74,7 @@ async def get_optional_user(authorization: Optional[str] = Header(None), repo: R
     return _authenticate(authorization, repo).user
 
 
+# parity-ruling: begin 2 RFC 8259 only: no NaN/Infinity, huge integers still valid
 def _reject_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
@@ -80,8 +83,10 @@ def _parse_int(text: str):
     # Python refuses int() of over 4300 digits; such a number is still valid
     # JSON, so it must reach validation (a wrong type, "is invalid").
     return int(text) if len(text) <= 4000 else float(text)
+# parity-ruling: end
 
 
+# parity-ruling: begin 2 \u0000 and lone surrogates refused
 def _holds_unstorable_text(document) -> bool:
     """True if a string or key anywhere holds NUL or a lone surrogate."""
     pending = [document]
@@ -98,6 +103,7 @@ def _holds_unstorable_text(document) -> bool:
         elif isinstance(value, list):
             pending.extend(value)
     return False
+# parity-ruling: end
 
 
 class JSONBody:
@@ -128,8 +134,10 @@ class JSONBody:
             document = json.loads(text, parse_constant=_reject_constant, parse_int=_parse_int)
         except (ValueError, RecursionError):  # UnicodeError is a ValueError
             raise body_invalid() from None
+        # parity-ruling: begin 2 \u0000 and lone surrogates refused
         if _UNSTORABLE_ESCAPE.search(text) and _holds_unstorable_text(document):
             raise body_invalid()
+        # parity-ruling: end
         # The envelope ({"user": {...}}): pydantic would accept dict([]) as {}.
         if not isinstance(document, dict) or not all(
             isinstance(document.get(field.alias), dict) for field in model.__fields__.values()

@@ -56,11 +56,11 @@ def create_app() -> FastAPI:
         same_site="lax",
         https_only=False,  # parity serves plain HTTP on loopback; set it behind TLS
     )
-    app.add_middleware(RawPathMiddleware)
-    app.add_middleware(HeadAsGetMiddleware)
+    app.add_middleware(RawPathMiddleware)  # parity-ruling: 10
+    app.add_middleware(HeadAsGetMiddleware)  # parity-ruling: 12
     app.add_middleware(PreflightMiddleware)
-    app.add_middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size)
-    app.add_middleware(HostHeaderMiddleware)
+    app.add_middleware(BodySizeLimitMiddleware, max_body_size=settings.max_body_size)  # parity-ruling: 1
+    app.add_middleware(HostHeaderMiddleware)  # parity-ruling: 12
     app.add_middleware(DefaultHeadersMiddleware)
     return app
 

@@ -58,6 +58,7 @@ class DefaultHeadersMiddleware:
         await self.app(scope, receive, send_with_headers)
 
 
+# parity-ruling: begin 12 malformed requests (Host) as the contract's JSON 400
 # uri-host [":" port] (RFC 3986 3.2.2): an IP literal or a reg-name.
 HOST_RE = re.compile(rb"(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]*)(:[0-9]*)?")
 
@@ -79,6 +80,7 @@ class HostHeaderMiddleware:
                 await response(scope, receive, send)
                 return
         await self.app(scope, receive, send)
+# parity-ruling: end
 
 
 class PreflightMiddleware:
@@ -96,6 +98,7 @@ class PreflightMiddleware:
             await self.app(scope, receive, send)
 
 
+# parity-ruling: begin 1 413 before routing, also for a chunked body
 class BodySizeLimitMiddleware:
     """413 for a body over ``max_body_size``, before routing and authentication.
 
@@ -152,8 +155,10 @@ def _replay(body: bytes, receive: Receive) -> Receive:
         return await receive()
 
     return replay
+# parity-ruling: end
 
 
+# parity-ruling: begin 12 HEAD on every GET route
 class HeadAsGetMiddleware:
     """HEAD works on every GET route (ruling 12). FastAPI's APIRoute, unlike
     Starlette's Route, does not add HEAD to GET routes. The app sees a GET;
@@ -166,3 +171,4 @@ class HeadAsGetMiddleware:
         if scope["type"] == "http" and scope["method"] == "HEAD":
             scope = dict(scope, method="GET")
         await self.app(scope, receive, send)
+# parity-ruling: end

@@ -87,8 +87,10 @@ class Article(Base):
     def touch(self) -> None:
         """Bump updated_at, strictly later than before even within one millisecond."""
         now = utcnow()
+        # parity-ruling: begin 7 updatedAt strictly later within one millisecond
         if self.updated_at is not None and now <= self.updated_at:
             now = self.updated_at + timedelta(milliseconds=1)
+        # parity-ruling: end
         self.updated_at = now
 
     @staticmethod

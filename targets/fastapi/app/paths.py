@@ -9,6 +9,7 @@ parameters arrive percent-encoded, and the lookups decode them with
 that is not UTF-8) decodes to None, which names nothing: the endpoint answers
 its own 404 after the 401 checks.
 """
+# parity-ruling: begin 10 raw-path routing, segments percent-decoded one by one
 import re
 from typing import Optional
 from urllib.parse import unquote_to_bytes
@@ -37,3 +38,4 @@ class RawPathMiddleware:
         if raw_path and raw_path.startswith(b"/"):
             scope = dict(scope, path=raw_path.decode("latin-1"))
         await self.app(scope, receive, send)
+# parity-ruling: end

@@ -44,7 +44,7 @@ class TooShortError(PydanticValueError):
 
 # Ruling 3: Unicode White_Space without U+0085 (so neither str.strip() alone,
 # which also strips U+001C..U+001F and U+0085, nor str.isspace()).
-WHITESPACE = "\t\n\x0b\x0c\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
+WHITESPACE = "\t\n\x0b\x0c\r \u00a0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"  # parity-ruling: 3
 
 
 def non_blank_text(value: Any) -> str:

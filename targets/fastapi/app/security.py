@@ -49,8 +49,10 @@ def user_id_from_token(token: str) -> Optional[int]:
     except (jwt.InvalidTokenError, TypeError, ValueError, OverflowError):
         return None
     # PyJWT accepts "exp": "1800000000" (it calls int()); ruling 6 does not.
+    # parity-ruling: begin 6 exp/iat/nbf must be JSON numbers
     if not all(_is_json_number(claims[name]) for name in ("exp", "iat", "nbf") if name in claims):
         return None
+    # parity-ruling: end
     subject = claims["sub"]
     if not isinstance(subject, str) or not _USER_ID.fullmatch(subject):
         return None

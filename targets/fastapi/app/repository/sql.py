@@ -313,8 +313,10 @@ class SqlRepository:
     def update_article(self, article: ArticleHandle, changes: Dict[str, str], tags: Optional[Sequence[str]]) -> None:
         # updated_at moves strictly forward, even within one millisecond.
         now, previous = utcnow(), _read_time(article.updated_at)
+        # parity-ruling: begin 7 updatedAt strictly later within one millisecond
         if now <= previous:
             now = previous + timedelta(milliseconds=1)
+        # parity-ruling: end
         columns = [name for name in ("title", "description", "body") if name in changes]
         assignments = "".join(f"{name} = :{name}, " for name in columns)
         self.db.execute(

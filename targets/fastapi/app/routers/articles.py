@@ -31,10 +31,12 @@ _DIGITS = re.compile(r"[0-9]{1,18}", re.ASCII)
 _PUBLISH_ATTEMPTS = 3
 
 
+# parity-ruling: begin 9 a repeated parameter counts by its first occurrence
 def _first(values: Optional[List[str]]) -> Optional[str]:
     """A repeated query parameter counts by its first occurrence (ruling 9);
     a plain ``str`` parameter would get Starlette's last one."""
     return values[0] if values else None
+# parity-ruling: end
 
 
 def _page_param(raw: Optional[str], default: int, minimum: int, maximum: Optional[int] = None) -> Optional[int]:
@@ -45,7 +47,7 @@ def _page_param(raw: Optional[str], default: int, minimum: int, maximum: Optiona
     """
     if raw is None:
         return default
-    if not _DIGITS.fullmatch(raw):
+    if not _DIGITS.fullmatch(raw):  # parity-ruling: 9
         return None
     value = int(raw)
     if value < minimum or (maximum is not None and value > maximum):

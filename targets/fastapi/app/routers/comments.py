@@ -16,7 +16,7 @@ router = APIRouter(prefix="/api/articles/{slug}/comments", tags=["comments"])
 
 # An id that is not ^[0-9]+$ is a 404 comment (ruling 11); 18 digits fit int64,
 # and an id beyond the column's range (MAX_ID: PostgreSQL's integer) names none.
-_COMMENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)
+_COMMENT_ID = re.compile(r"[0-9]{1,18}", re.ASCII)  # parity-ruling: 11
 
 
 def comment_id_or_none(decoded: Optional[str]) -> Optional[int]:
@@ -24,7 +24,7 @@ def comment_id_or_none(decoded: Optional[str]) -> Optional[int]:
     if decoded is None or not _COMMENT_ID.fullmatch(decoded):
         return None
     value = int(decoded)
-    return value if value <= MAX_ID else None
+    return value if value <= MAX_ID else None  # parity-ruling: 11
 
 
 def _article_or_404(repo: Repository, raw_slug: str, lock: bool = False):

@@ -50,9 +50,11 @@ class WebForm:
             messages = validation_error(exc).errors
         # A JSON body cannot carry NUL (the API refuses "\u0000", ruling 2); a form can (%00).
         # (A password is never stored as text: bcrypt stops at NUL, as in the API.)
+        # parity-ruling: begin web-4 NUL refused in forms as in JSON (ruling 2)
         for name, value in self.values.items():
             if "\x00" in value and name not in messages and name not in self.secret_fields:
                 messages[name] = [INVALID]
+        # parity-ruling: end
         order = list(self.values)
         return [
             f"{name} {message}"
