@@ -28,10 +28,12 @@ def user_id_from_token(token):
     except (jwt.InvalidTokenError, ValueError, TypeError):
         return None
     # RFC 7519 NumericDates are JSON numbers; PyJWT also takes digit strings ("exp": "1700000000").
+    # parity-ruling: begin 6 exp/iat/nbf must be JSON numbers
     for name in ("exp", "iat", "nbf"):
         value = claims.get(name, 0)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             return None
+    # parity-ruling: end
     subject = claims.get("sub")
     # A row id is a 64-bit integer: longer digit strings cannot name a user (and would overflow
     # the SQLite parameter binding).

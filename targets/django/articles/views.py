@@ -32,11 +32,13 @@ def _viewer_id(request):
     return request.user.id if request.user is not None else None
 
 
+# parity-ruling: begin 9 a repeated parameter counts by its first occurrence
 def query_param(request, name):
     """The first value of a query parameter (``?tag=a&tag=b`` filters by ``a``), or None.
     QueryDict's ``get`` would give the last one."""
     values = request.GET.getlist(name)
     return values[0] if values else None
+# parity-ruling: end
 
 
 def _page_param(request, name, default, lowest, highest, errors):
@@ -45,7 +47,7 @@ def _page_param(request, name, default, lowest, highest, errors):
     raw = query_param(request, name)
     if raw is None:
         return default
-    if not _DIGITS.fullmatch(raw) or int(raw) < lowest or (highest and int(raw) > highest):
+    if not _DIGITS.fullmatch(raw) or int(raw) < lowest or (highest and int(raw) > highest):  # parity-ruling: 9
         errors[name] = ["is invalid"]
         return default
     return int(raw)

@@ -56,6 +56,7 @@ def forbidden(what):
 INVALID_BODY = ("body", "is invalid")
 
 
+# parity-ruling: begin 2 RFC 8259 only: no NaN/Infinity, huge integers still valid
 def _reject_constant(name):
     # Python's json accepts NaN and Infinity; JSON does not.
     raise ValueError(name)
@@ -66,8 +67,10 @@ def _parse_int(digits):
     # is still valid JSON (an unknown key holding it is ignored, a field holding it is
     # "is invalid"), so it becomes a Decimal instead.
     return int(digits) if len(digits) <= 4000 else Decimal(digits)
+# parity-ruling: end
 
 
+# parity-ruling: begin 2 \u0000 and lone surrogates refused
 def _has_unstorable_string(value):
     """True when a string anywhere in ``value`` holds a "\\ud800"-style escape that is not
     a valid surrogate pair (it cannot be encoded as UTF-8, nor stored) or a "\\u0000" (text
@@ -89,6 +92,7 @@ def _has_unstorable_string(value):
         elif isinstance(item, list):
             pending.extend(item)
     return False
+# parity-ruling: end
 
 
 def parse_json_body(request, wrapper):

@@ -48,6 +48,7 @@ class CorsMiddleware:
         return response
 
 
+# parity-ruling: begin 1 413 before routing and authentication
 class RequestBodyLimitMiddleware:
     """413 for bodies over DATA_UPLOAD_MAX_MEMORY_SIZE, decided from Content-Length before any
     view runs (Django itself would only notice when request.body is read, and answer 400)."""
@@ -59,6 +60,7 @@ class RequestBodyLimitMiddleware:
         if body_too_large(request):
             return too_large_response()
         return self.get_response(request)
+# parity-ruling: end
 
 
 class ResponseFinishingMiddleware:

@@ -3,6 +3,7 @@ profile of ``a/b``. gunicorn decodes the whole path before Django routes it, whi
 that segment in two (an unknown route), so ``conduit.wsgi`` carries an encoded slash through
 routing as a private-use stand-in and the ``segment`` converter of the URL patterns turns it
 back into ``/``."""
+# parity-ruling: begin 10 %2F kept through routing, segments decoded one by one
 import re
 from urllib.parse import unquote_to_bytes
 
@@ -29,3 +30,4 @@ class SegmentConverter:
 
     def to_url(self, value):
         return value.replace("/", "%2F")
+# parity-ruling: end

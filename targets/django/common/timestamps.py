@@ -19,7 +19,9 @@ def later_than(previous):
     """Now, or ``previous`` + 1 ms when the clock has not moved a millisecond since (or went
     back): an update's ``updatedAt`` is always strictly later than the one before."""
     now = now_ms()
+    # parity-ruling: begin 7 updatedAt strictly later within one millisecond
     return now if previous is None or now > previous else previous + ONE_MS
+    # parity-ruling: end
 
 
 def iso_ms(value):

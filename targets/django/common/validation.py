@@ -17,7 +17,7 @@ MISSING = object()
 
 # Unicode White_Space without U+0085: the set every target treats as blank (Ruling 3). Python's
 # str.strip() would also strip U+001C..U+001F and U+0085, JavaScript's trim() U+FEFF.
-_ALL_WHITESPACE = re.compile("[\t-\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*")
+_ALL_WHITESPACE = re.compile("[\t-\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*")  # parity-ruling: 3
 
 
 def is_blank(value):

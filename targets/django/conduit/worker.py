@@ -7,6 +7,7 @@ does not list. The contract wants every answer in JSON with those headers and ne
 client input: 400 ``{"errors":{"request":["is invalid"]}}`` (414 for a request line over
 ``limit_request_line``, 431 for headers over the limits), as the other targets answer.
 """
+# parity-ruling: begin 12 (the module exists for it: gunicorn's parse errors as the contract's JSON)
 import json
 from email.utils import formatdate
 
@@ -43,3 +44,4 @@ class JsonErrorsThreadWorker(ThreadWorker):
         except OSError:
             self.log.debug("Failed to send error message.")
         return None
+# parity-ruling: end

@@ -12,6 +12,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "conduit.settings")
 django_application = get_wsgi_application()
 
 
+# parity-ruling: begin 1 a chunked body read up to the limit (413 before routing)
 def _buffer_chunked_body(environ, limit):
     """Django reads request bodies by CONTENT_LENGTH only: under WSGI a chunked body (gunicorn
     decodes the chunks and sets ``wsgi.input_terminated``) would look empty. Read it here, at
@@ -36,8 +37,10 @@ def _buffer_chunked_body(environ, limit):
     environ["wsgi.input"] = io.BytesIO(body)
     environ["CONTENT_LENGTH"] = str(len(body))
     return True
+# parity-ruling: end
 
 
+# parity-ruling: begin 12 malformed requests (Host, chunk framing) as the contract's JSON 400
 INVALID_REQUEST = b'{"errors":{"request":["is invalid"]}}'
 
 # uri-host [":" port] (RFC 3986 3.2.2): an IP literal or a reg-name, without the comma that
@@ -62,15 +65,20 @@ def _invalid_request(start_response):
         ("Access-Control-Allow-Origin", "*"),
     ])
     return [INVALID_REQUEST]
+# parity-ruling: end
 
 
 def application(environ, start_response):
+    # parity-ruling: begin 12 Host check before Django
     if not _host_ok(environ):
         return _invalid_request(start_response)
-    keep_encoded_slashes(environ)
+    # parity-ruling: end
+    keep_encoded_slashes(environ)  # parity-ruling: 10
+    # parity-ruling: begin 1 chunked body buffered before routing
     if not environ.get("CONTENT_LENGTH") and "chunked" in environ.get(
             "HTTP_TRANSFER_ENCODING", "").lower():
         from django.conf import settings
         if not _buffer_chunked_body(environ, settings.DATA_UPLOAD_MAX_MEMORY_SIZE):
             return _invalid_request(start_response)
+    # parity-ruling: end
     return django_application(environ, start_response)
