@@ -84,6 +84,7 @@ async function runPrimary(config) {
  * Requests that Node's HTTP parser rejects never reach Express; answer them in the contract's
  * shape (JSON body, Server and Date headers) instead of Node's bare "400 Bad Request".
  */
+// parity-ruling: begin 12 Node's parse errors as the contract's JSON
 function onClientError(err, socket) {
   if (!socket.writable || err.code === 'ECONNRESET') return socket.destroy();
   const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
@@ -95,6 +96,7 @@ function onClientError(err, socket) {
       `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
   );
 }
+// parity-ruling: end
 
 async function createSchemaOrExit(config) {
   const { createSchema, describe } = require('./src/db');
@@ -130,8 +132,8 @@ function runWorker(config, { standalone = false } = {}) {
   const app = createApp({ database, secretKey: config.secretKey, queryCounter });
   // Without a Host header Node answers a bare 400 itself (no Server, CORS or JSON body): let the
   // request through, as the Python servers do (the app never reads Host).
-  const server = http.createServer({ requireHostHeader: false }, app);
-  server.on('clientError', onClientError);
+  const server = http.createServer({ requireHostHeader: false }, app); // parity-ruling: 12
+  server.on('clientError', onClientError); // parity-ruling: 12
   server.on('error', (err) => {
     console.error(`express: cannot listen on ${config.host}:${config.port}: ${err.message}`);
     process.exit(3);

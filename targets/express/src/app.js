@@ -45,7 +45,7 @@ function createApp({ database, secretKey, queryCounter }) {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
-  app.set('strict routing', true);
+  app.set('strict routing', true); // parity-ruling: 12
   app.set('case sensitive routing', true);
   app.set('views', path.join(__dirname, '..', 'views'));
   app.set('view engine', 'ejs');
@@ -64,12 +64,12 @@ function createApp({ database, secretKey, queryCounter }) {
     res.setHeader('Server', SERVER_NAME); // Node sends none; the contract requires one
     next();
   });
-  app.use(hostHeader);
+  app.use(hostHeader); // parity-ruling: 12
   if (queryCounter) app.use(queryCounter.middleware);
   app.use(cors(CORS_OPTIONS)); // first, so that every answer (413 included) carries the CORS headers
   app.use(parseJsonBody());
   app.use((req, res, next) => (req.method === 'OPTIONS' ? res.status(204).end() : next())); // any path
-  app.use(repairPercentEncoding);
+  app.use(repairPercentEncoding); // parity-ruling: 10
 
   app.use(pagesRouter(context));
   const api = createRouter();

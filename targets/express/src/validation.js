@@ -13,7 +13,7 @@ const TOO_SHORT = 'is too short (minimum is 8 characters)';
 const PASSWORD_MIN = 8; // Unicode code points
 
 // Unicode White_Space (without U+0085): the same set every target treats as blank.
-const ALL_WHITESPACE = /^[\t-\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/;
+const ALL_WHITESPACE = /^[\t-\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$/; // parity-ruling: 3
 
 class FieldErrors {
   constructor() {
@@ -70,7 +70,7 @@ function newPassword(payload, key, errors) {
 }
 
 /** Bytewise (UTF-8) order, which is SQLite's BINARY collation; JS's < compares UTF-16 units. */
-const byBytes = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b));
+const byBytes = (a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)); // parity-ruling: 7
 
 /** tagList: a list of strings, returned deduplicated and sorted bytewise. Absent is undefined. */
 function tagList(payload, key, errors) {

@@ -23,9 +23,11 @@ const USER_ID = /^[0-9]{1,15}$/; // decimal, and small enough to be an exact JS 
  * in the future was not issued by this server; `sub` is a user id as a decimal string.
  */
 function acceptable(header, claims) {
+// parity-ruling: begin 6 crit, aud, non-numeric exp and future iat refused
   if (header.crit !== undefined || claims.aud !== undefined) return false;
   if (typeof claims.exp !== 'number') return false;
   if (claims.iat !== undefined && !(typeof claims.iat === 'number' && claims.iat <= Date.now() / 1000)) return false;
+// parity-ruling: end
   return typeof claims.sub === 'string' && USER_ID.test(claims.sub);
 }
 

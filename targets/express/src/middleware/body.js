@@ -21,12 +21,13 @@ const { bodyTooLarge, bodyInvalid } = require('../api-error');
 
 const BODY_LIMIT = 1048576; // 1 MiB, the contract's limit (exactly 1 MiB is accepted)
 
-const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+const UTF8_BOM = Buffer.from([0xef, 0xbb, 0xbf]); // parity-ruling: 2
 
 /**
  * JSON.parse reviver: a string (or key) that holds U+0000 or a lone UTF-16 surrogate
  * ("\ud800") cannot be stored as text: the whole body is invalid (rulings §2).
  */
+// parity-ruling: begin 2 \u0000 and lone surrogates refused
 function rejectUnstorable(key, value) {
   if (!key.isWellFormed() || key.includes('\0')) throw new SyntaxError('unstorable key');
   if (typeof value === 'string' && (!value.isWellFormed() || value.includes('\0'))) {
@@ -34,6 +35,7 @@ function rejectUnstorable(key, value) {
   }
   return value;
 }
+// parity-ruling: end
 
 /**
  * The body's bytes as JSON, or throws. Bytes are always UTF-8 JSON whatever the Content-Type and
@@ -56,11 +58,13 @@ function parseJsonBody() {
   const read = express.raw({ limit: BODY_LIMIT, type: (req) => !isWebForm(req) });
 
   /** An announced length over the limit is 413 at once: the body is not awaited (rulings §1). */
+// parity-ruling: begin 1 an announced body over the limit is 413 before routing
   function announcedTooLarge(req, res, next) {
     if (isWebForm(req)) return next();
     const length = Number(req.headers['content-length']);
     next(length > BODY_LIMIT ? bodyTooLarge() : undefined);
   }
+// parity-ruling: end
 
   function parse(req, res, next) {
     if (!Buffer.isBuffer(req.body)) return next(); // no body (a GET): req.body stays undefined

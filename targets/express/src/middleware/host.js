@@ -6,6 +6,7 @@
  * answer is the contract's JSON error (ruling 12).
  */
 // uri-host [":" port] (RFC 3986 3.2.2): an IP literal or a reg-name.
+// parity-ruling: begin 12 malformed requests (Host) as the contract's JSON 400
 const HOST_RE = /^(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._~%!$&'()*+,;=-]*)(:[0-9]*)?$/;
 
 function hostHeader(req, res, next) {
@@ -20,5 +21,6 @@ function hostHeader(req, res, next) {
   }
   next();
 }
+// parity-ruling: end
 
 module.exports = { hostHeader };

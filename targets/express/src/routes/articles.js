@@ -12,10 +12,10 @@ const LIMIT_DEFAULT = 20;
 const LIMIT_MAX = 100;
 // Digits only, at most 18 of them: every such number fits SQLite's int64 (quill and the other
 // reference targets draw the same line; rulings §9 sets no upper bound on offset).
-const PARAM = /^[0-9]{1,18}$/;
+const PARAM = /^[0-9]{1,18}$/; // parity-ruling: 9
 
 /** The first value of a query parameter (repeated parameters: the first one wins), or undefined. */
-const first = (v) => (Array.isArray(v) ? v[0] : v);
+const first = (v) => (Array.isArray(v) ? v[0] : v); // parity-ruling: 9
 
 /** limit/offset per rulings §9: ^[0-9]+$, limit 1..100, offset >= 0; else 422 "is invalid". */
 function pagination(query) {

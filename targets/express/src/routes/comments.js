@@ -8,7 +8,7 @@ const { forbidden, notFound } = require('../api-error');
 const { FieldErrors, requiredString } = require('../validation');
 const serialize = require('../serializers');
 
-const COMMENT_ID = /^[0-9]{1,15}$/; // longer ids cannot exist (and would not be exact numbers)
+const COMMENT_ID = /^[0-9]{1,15}$/; // longer ids cannot exist (and would not be exact numbers) // parity-ruling: 11
 
 function commentsRouter({ articles, comments, auth }) {
   const router = createRouter();

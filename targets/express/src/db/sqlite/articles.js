@@ -84,7 +84,7 @@ function articlesRepository(db) {
     const previous = updatedAt.get(id);
     if (previous === undefined) return; // deleted since the caller loaded it: the caller's 404
     // updatedAt must move forward even when the clock has not (rulings: strictly later).
-    const updated = Math.max(Date.now(), previous + 1);
+    const updated = Math.max(Date.now(), previous + 1); // parity-ruling: 7
     update.run({
       id,
       title: fields.title ?? null,
