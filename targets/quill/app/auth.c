@@ -63,6 +63,7 @@ int auth_load_user(quill_req *req, int64_t id, struct blog_user *out) {
  * with (RFC 7519 4.1.3). */
 static bool claims_acceptable(const cJSON *claims) {
     /* The clock that stamps iat (time() may lag it by a coarse tick at a second boundary). */
+    // parity-ruling: begin 6 exp required, no aud, nbf/iat numbers not in the future
     double now = (double)(quill_now_ms() / 1000);
     if (!cJSON_IsNumber(json_member(claims, "exp"))) return false;
     if (json_member(claims, "aud") != NULL) return false;
@@ -72,6 +73,7 @@ static bool claims_acceptable(const cJSON *claims) {
         if (c != NULL && (!cJSON_IsNumber(c) || c->valuedouble > now)) return false;
     }
     return true;
+    // parity-ruling: end
 }
 
 /* The user id in a verified token's claims: `sub` as a decimal string (ruling 6). */

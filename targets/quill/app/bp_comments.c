@@ -106,6 +106,7 @@ static void comment_list(quill_req *req, quill_res *res) {
 /* The comment id of the path: `^[0-9]+$` within int64 (ruling 11). 0 or -1. */
 static int comment_id(quill_req *req, int64_t *id) {
     quill_str s = quill_req_param(req, "id");
+    // parity-ruling: 11 ^[0-9]+$ within int64: longer is no id
     if (s.ptr == NULL || s.len == 0 || s.len > 18) return -1; /* 18 digits always fit */
     int64_t v = 0;
     for (size_t i = 0; i < s.len; i++) {

@@ -11,7 +11,7 @@ int64_t clock_now_ms(void) {
 
 int64_t clock_after_ms(int64_t previous_ms) {
     int64_t now = clock_now_ms();
-    return now > previous_ms ? now : previous_ms + 1;
+    return now > previous_ms ? now : previous_ms + 1; // parity-ruling: 7
 }
 
 /* Why not gmtime_r + snprintf: glibc's gmtime_r takes a process-wide lock (tz conversion) and

@@ -164,6 +164,7 @@ static const char *fixed_sql[ST_LIST] = {
     /* max(): updatedAt moves forward even within one millisecond (ruling 7). */
     [ST_ARTICLE_UPDATE] = "UPDATE articles SET title = iif(?3, ?4, title),"
                           " description = iif(?5, ?6, description), body = iif(?7, ?8, body),"
+                          // parity-ruling: 7 updatedAt strictly later within one millisecond
                           " updated_at = max(?2, updated_at + 1) WHERE id = ?1",
     [ST_ARTICLE_DELETE] = "DELETE FROM articles WHERE id = ?1",
     [ST_TAG_INSERT] = "INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)",
@@ -241,6 +242,7 @@ static const char *pg_sql[ST_LIST] = {
     [ST_ARTICLE_UPDATE] = "UPDATE articles SET title = CASE WHEN ?3 <> 0 THEN ?4 ELSE title END,"
                           " description = CASE WHEN ?5 <> 0 THEN ?6 ELSE description END,"
                           " body = CASE WHEN ?7 <> 0 THEN ?8 ELSE body END,"
+                          // parity-ruling: 7 updatedAt strictly later within one millisecond
                           " updated_at = GREATEST(?2, updated_at + 1) WHERE id = ?1",
     [ST_TAG_INSERT] = "INSERT INTO article_tags (article_id, tag) VALUES (?1, ?2)"
                       " ON CONFLICT DO NOTHING",

@@ -49,6 +49,7 @@ static int is_digit(unsigned char c) {
     return c >= '0' && c <= '9';
 }
 
+// parity-ruling: begin 2 RFC 8259 numbers: no leading zeros, no "1."
 /* Length of the RFC 8259 number at p (-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?),
  * or 0 when it is malformed or runs into more number characters ("01", "1.", "1e", "1.5.2"). */
 static size_t json_number_len(const unsigned char *p, size_t left) {
@@ -74,13 +75,14 @@ static size_t json_number_len(const unsigned char *p, size_t left) {
         return 0;
     return i;
 }
+// parity-ruling: end
 
 int body_prescan(const char *s, size_t len) {
     const unsigned char *p = (const unsigned char *)s;
     int in_string = 0;
     size_t i = 0;
     /* cJSON skips a UTF-8 byte order mark; RFC 8259 JSON text has none (Python refuses it). */
-    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) return -1;
+    if (len >= 3 && p[0] == 0xEF && p[1] == 0xBB && p[2] == 0xBF) return -1; // parity-ruling: 2
     while (i < len) {
         unsigned char c = p[i];
         if (c >= 0x80) {
@@ -95,9 +97,11 @@ int body_prescan(const char *s, size_t len) {
             if (c == '\\') {
                 /* \u0000 would reach the app as a C string cut at the NUL: refused rather than
                  * silently truncated. */
+                // parity-ruling: begin 2 the escape \u0000 refused
                 if (i + 5 < len && p[i + 1] == 'u' && p[i + 2] == '0' && p[i + 3] == '0' &&
                     p[i + 4] == '0' && p[i + 5] == '0')
                     return -1;
+                // parity-ruling: end
                 i += 2; /* the escaped character cannot end the string */
                 continue;
             }
@@ -105,10 +109,12 @@ int body_prescan(const char *s, size_t len) {
         } else if (c == '"') {
             in_string = 1;
         } else if (c == '-' || is_digit(c)) {
+            // parity-ruling: begin 2 RFC 8259 numbers checked before cJSON sees them
             size_t n = json_number_len(p + i, len - i);
             if (n == 0) return -1;
             i += n;
             continue;
+            // parity-ruling: end
         }
         i++;
     }
@@ -140,7 +146,7 @@ const cJSON *json_member(const cJSON *obj, const char *key) {
     const cJSON *found = NULL;
     if (!cJSON_IsObject(obj)) return NULL;
     for (const cJSON *c = obj->child; c != NULL; c = c->next)
-        if (c->string != NULL && strcmp(c->string, key) == 0) found = c;
+        if (c->string != NULL && strcmp(c->string, key) == 0) found = c; // parity-ruling: 2
     return found;
 }
 
@@ -169,7 +175,7 @@ const char *field_required(const cJSON *obj, const char *key, struct errors *e) 
 }
 
 int param_parse_range(const char *s, size_t len, int64_t min, int64_t max, int64_t *out) {
-    if (len == 0 || len > PARAM_DIGITS_MAX) return -1;
+    if (len == 0 || len > PARAM_DIGITS_MAX) return -1; // parity-ruling: 9
     int64_t v = 0;
     for (size_t i = 0; i < len; i++) {
         if (s[i] < '0' || s[i] > '9') return -1;

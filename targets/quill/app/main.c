@@ -85,10 +85,12 @@ static void error_other(quill_req *req, quill_res *res, int status) {
         web_error_page(req, res, status);
         return;
     }
+    // parity-ruling: begin 12 the parser's refusals as the contract's JSON
     if (status == 400 || status == 414 || status == 431) {
         render_error(res, status, "request", "is invalid");
         return;
     }
+    // parity-ruling: end
     /* Anything else quill answers itself (500...): the reason phrase, lower-cased. */
     char msg[64];
     const char *reason = quill_reason(status);
