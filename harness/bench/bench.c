@@ -382,174 +382,210 @@ static int open_sweep(ctx_t *c, const tgt_t *t, const scn_t *s, cJSON *tobj, cJS
     return 0;
 }
 
-/* One repetition of scenario si on target ts (started and seeded as t). */
-static void bench_scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si, int rep) {
-    const scn_t *s = &c->scns[si];
-    cJSON *sobj = ts->scn_objs[si];
+/* What one repetition carries from phase to phase: wrk's command line buffer, the writes wrk
+ * acknowledged and the most that could still be in flight when it stopped (integrity). */
+typedef struct rep {
+    tstate_t *ts;
+    const tgt_t *t;
+    const scn_t *s;
+    cJSON *sobj;
+    int rep;
+    buf_t cmd;
+    long long acked, inflight;
+} rep_t;
+
+/* The checks before the load: sessions its plan made, then each request kind answered right.
+ * false when the scenario is not to be measured (recorded and counted as done). */
+static bool rep_checks_before(ctx_t *c, rep_t *r, size_t si, double done_before) {
+    if (r->ts->plan_err[si]) { /* the sessions it sends could not be made: a wrong answer */
+        char why[1400];
+        snprintf(why, sizeof why, "repetition %d, before the load: %s", r->rep,
+                 r->ts->plan_err[si]);
+        bj_set_check(r->sobj, false, why);
+        bj_set_status(r->sobj, "check-failed",
+                      "a request kind was answered wrongly before the load: not measured");
+        progress_done(c, "%s %s: request check FAILED before the load: %s", r->t->name, r->s->name,
+                      r->ts->plan_err[si]);
+        note_exit(c, 1);
+    } else if (validate(c, r->t, r->s, r->sobj, r->rep, BENCH_VALIDATE_BEFORE)) {
+        if (!cJSON_GetObjectItemCaseSensitive(r->sobj, "check")) bj_set_check(r->sobj, true, NULL);
+        return true;
+    }
+    r->ts->skip_scn[si] = true;
+    c->done_s = done_before + scenario_seconds(c, r->s);
+    return false;
+}
+
+/* "the target exited during WHAT": recorded as a crash (exit 3). true when it had. */
+static bool rep_crashed(ctx_t *c, rep_t *r, const char *what) {
+    if (!target_crashed(r->t, r->ts->tobj)) return false;
+    char msg[160];
+    snprintf(msg, sizeof msg, "the target exited during %s", what);
+    bj_set_status(r->sobj, "crashed", msg);
+    progress_done(c, "%s %s: CRASHED: %s", r->t->name, r->s->name, msg);
+    note_exit(c, 3);
+    return true;
+}
+
+/* The primer (few connections) and the warmup (the highest level): not measured, but their
+ * writes count for the integrity check. -1 when the repetition must stop. */
+static int rep_warm(ctx_t *c, rep_t *r) {
     const bench_profile_t *p = &c->o->profile;
+    struct {
+        const char *label;
+        int conns, secs;
+    } pre[2] = {{"primer", BENCH_PRIMER_CONNECTIONS, p->primer_s},
+                {"warmup", max_level(c, r->s), p->warmup_s}};
+    for (int i = 0; i < 2; i++) {
+        if (pre[i].secs <= 0) continue;
+        char nonce[48], what[64];
+        wrk_result_t w;
+        double util;
+        err_t err;
+        snprintf(nonce, sizeof nonce, "%s-r%d", pre[i].label, r->rep);
+        progress(c, "%s %s: %s, %d connections, run %d/%d", r->t->name, r->s->name, pre[i].label,
+                 pre[i].conns, r->rep, p->repeat);
+        buf_reset(&r->cmd);
+        if (one_wrk(c, r->t, r->s, pre[i].conns, pre[i].secs, nonce, &w, &util, &r->cmd, NULL,
+                    &err) < 0) {
+            bj_set_status(r->sobj, "error", err.msg);
+            note_exit(c, 3);
+            return -1;
+        }
+        if (r->rep == 1) bj_add_command(r->sobj, pre[i].label, buf_cstr(&r->cmd));
+        r->acked += w.created;
+        r->inflight += pre[i].conns;
+        wrk_result_free(&w);
+        snprintf(what, sizeof what, "the %s of run %d", pre[i].label, r->rep);
+        if (rep_crashed(c, r, what)) return -1;
+        c->done_s += pre[i].secs;
+        clock_sleep_ms(p->pause_ms);
+    }
+    return 0;
+}
+
+/* One measured level: wrk, the run recorded with its resources, then the verdicts in order of
+ * seriousness (a crash, unexpected answers, no answer at all). -1 when the repetition must stop. */
+static int rep_level(ctx_t *c, rep_t *r, int level) {
+    const bench_profile_t *p = &c->o->profile;
+    cJSON *lv = level_of(r->sobj, level);
+    char nonce[48], why[512], what[64];
+    wrk_result_t w;
+    double util;
+    err_t err;
+    proc_sampler_t smp;
+    snprintf(nonce, sizeof nonce, "c%d-r%d", level, r->rep);
+    progress(c, "%s %s: %d connections, run %d/%d", r->t->name, r->s->name, level, r->rep,
+             p->repeat);
+    buf_reset(&r->cmd);
+    if (one_wrk(c, r->t, r->s, level, p->duration_s, nonce, &w, &util, &r->cmd, &smp, &err) < 0) {
+        if (!target_crashed(r->t, r->ts->tobj)) bj_set_status(r->sobj, "error", err.msg);
+        note_exit(c, 3);
+        return -1;
+    }
+    bool ok =
+        bj_add_run(lv, r->rep, buf_cstr(&r->cmd), &w,
+                   r->t->proc || c->o->target_metrics ? &smp : NULL, util, r->s, why, sizeof why);
+    clients_json_last(cJSON_GetObjectItemCaseSensitive(lv, "runs"), c->o->clients, c->o->nclients,
+                      c->cout, c->o->target_metrics ? &c->prom : NULL);
+    for (size_t k = 0; k < c->o->nclients; k++) wrk_result_free(&c->cout[k].r);
+    /* A crash first: a target killed as the level began leaves wrk with errors or no answer at
+     * all, which must read as the crash it is, not as "hung?" or "unexpected answers". */
+    snprintf(what, sizeof what, "%d connections, run %d", level, r->rep);
+    if (rep_crashed(c, r, what)) {
+        wrk_result_free(&w);
+        return -1;
+    }
+    if (!ok) {
+        char msg[700];
+        snprintf(msg, sizeof msg, "%d connections, run %d: %s", level, r->rep, why);
+        bj_set_status(r->sobj, "errors", msg);
+        progress_done(c, "%s %s: UNEXPECTED ANSWERS: %s", r->t->name, r->s->name, msg);
+        note_exit(c, 1);
+    }
+    if (w.requests == 0) {
+        /* A frozen or hung target: wrk ends on time with nothing answered and, as no request
+         * outlived wrk's timeout, no error either. Never a 0 req/s "result". */
+        char msg[200];
+        snprintf(msg, sizeof msg,
+                 "the target answered no request in %d s (%d connections, run %d): hung?",
+                 p->duration_s, level, r->rep);
+        bj_set_status(r->sobj, "error", msg);
+        progress_done(c, "%s %s: NO ANSWER: %s", r->t->name, r->s->name, msg);
+        note_exit(c, 3);
+        wrk_result_free(&w);
+        return -1;
+    }
+    r->acked += w.created;
+    r->inflight += level;
+    wrk_result_free(&w);
+    c->done_s += p->duration_s + p->pause_ms / 1000.0;
+    clock_sleep_ms(p->pause_ms);
+    return 0;
+}
+
+/* Writes acknowledged vs found through the API (comments before and after), accumulated over the
+ * repetitions of scenario si. */
+static void rep_integrity(ctx_t *c, rep_t *r, size_t si, long long before) {
+    err_t err;
+    long long after = count_comments(r->t, &err);
+    char why[ERR_MSG_MAX + 128];
+    bool pass;
+    if (after < 0) {
+        pass = false;
+        snprintf(why, sizeof why, "could not count comments afterwards: %s", err.msg);
+    } else {
+        pass = bench_integrity_verdict(r->acked, after - before, r->inflight, why, sizeof why);
+    }
+    tstate_t *ts = r->ts;
+    ts->acked[si] += r->acked;
+    ts->found[si] += after >= 0 ? after - before : 0;
+    ts->inflight[si] += r->inflight;
+    ts->integrity_fail[si] |= !pass;
+    cJSON_DeleteItemFromObjectCaseSensitive(r->sobj, "integrity");
+    bj_set_integrity(r->sobj, !ts->integrity_fail[si], ts->acked[si], ts->found[si],
+                     ts->inflight[si], pass ? NULL : why);
+    if (!pass) {
+        progress_done(c, "%s %s: INTEGRITY FAILED: %s", r->t->name, r->s->name, why);
+        note_exit(c, 1);
+    }
+}
+
+/* One repetition of scenario si on target ts (started and seeded as t): checks, primer and
+ * warmup, each level, the open-loop sweep on the last repetition, integrity, checks after. */
+static void bench_scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si, int rep) {
+    const bench_profile_t *p = &c->o->profile;
+    rep_t r = {.ts = ts, .t = t, .s = &c->scns[si], .sobj = ts->scn_objs[si], .rep = rep};
+    const scn_t *s = r.s;
     const int *levels = s->nlevels ? s->levels : p->levels;
     size_t nlevels = s->nlevels ? s->nlevels : p->nlevels;
     double done_before = c->done_s;
     err_t err;
     progress(c, "%s %s: checking %zu request kind(s), run %d/%d", t->name, s->name, s->nreqs, rep,
              p->repeat);
-    if (ts->plan_err[si]) { /* the sessions it sends could not be made: a wrong answer */
-        char why[1400];
-        snprintf(why, sizeof why, "repetition %d, before the load: %s", rep, ts->plan_err[si]);
-        bj_set_check(sobj, false, why);
-        bj_set_status(sobj, "check-failed",
-                      "a request kind was answered wrongly before the load: not measured");
-        progress_done(c, "%s %s: request check FAILED before the load: %s", t->name, s->name,
-                      ts->plan_err[si]);
-        note_exit(c, 1);
-        ts->skip_scn[si] = true;
-        c->done_s = done_before + scenario_seconds(c, s);
-        return;
-    }
-    if (!validate(c, t, s, sobj, rep, BENCH_VALIDATE_BEFORE)) {
-        ts->skip_scn[si] = true;
-        c->done_s = done_before + scenario_seconds(c, s);
-        return;
-    }
-    if (!cJSON_GetObjectItemCaseSensitive(sobj, "check")) bj_set_check(sobj, true, NULL);
+    if (!rep_checks_before(c, &r, si, done_before)) return;
     long long before = 0;
     if (s->integrity && (before = count_comments(t, &err)) < 0) {
-        bj_set_status(sobj, "error", err.msg);
+        bj_set_status(r.sobj, "error", err.msg);
         note_exit(c, 3);
         return;
     }
-    wrk_result_t r;
-    double util;
-    buf_t cmd;
-    buf_init(&cmd, 8192);
-    long long acked = 0, inflight = 0;
-    struct {
-        const char *label;
-        int conns, secs;
-    } pre[2] = {{"primer", BENCH_PRIMER_CONNECTIONS, p->primer_s},
-                {"warmup", max_level(c, s), p->warmup_s}};
-    for (int i = 0; i < 2; i++) {
-        if (pre[i].secs <= 0) continue;
-        char nonce[48];
-        snprintf(nonce, sizeof nonce, "%s-r%d", pre[i].label, rep);
-        progress(c, "%s %s: %s, %d connections, run %d/%d", t->name, s->name, pre[i].label,
-                 pre[i].conns, rep, p->repeat);
-        buf_reset(&cmd);
-        if (one_wrk(c, t, s, pre[i].conns, pre[i].secs, nonce, &r, &util, &cmd, NULL, &err) < 0) {
-            bj_set_status(sobj, "error", err.msg);
-            note_exit(c, 3);
-            buf_free(&cmd);
-            return;
-        }
-        if (rep == 1) bj_add_command(sobj, pre[i].label, buf_cstr(&cmd));
-        acked += r.created;
-        inflight += pre[i].conns;
-        wrk_result_free(&r);
-        if (target_crashed(t, ts->tobj)) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "the target exited during the %s of run %d", pre[i].label,
-                     rep);
-            bj_set_status(sobj, "crashed", msg);
-            progress_done(c, "%s %s: CRASHED: %s", t->name, s->name, msg);
-            note_exit(c, 3);
-            buf_free(&cmd);
-            return;
-        }
-        c->done_s += pre[i].secs;
-        clock_sleep_ms(p->pause_ms);
-    }
-    for (size_t li = 0; li < nlevels && !bench_open_only(&c->o->open); li++) {
-        cJSON *lv = level_of(sobj, levels[li]);
-        char nonce[48], why[512];
-        snprintf(nonce, sizeof nonce, "c%d-r%d", levels[li], rep);
-        progress(c, "%s %s: %d connections, run %d/%d", t->name, s->name, levels[li], rep,
-                 p->repeat);
-        proc_sampler_t smp;
-        buf_reset(&cmd);
-        if (one_wrk(c, t, s, levels[li], p->duration_s, nonce, &r, &util, &cmd, &smp, &err) < 0) {
-            if (!target_crashed(t, ts->tobj)) bj_set_status(sobj, "error", err.msg);
-            note_exit(c, 3);
-            buf_free(&cmd);
-            return;
-        }
-        bool ok =
-            bj_add_run(lv, rep, buf_cstr(&cmd), &r, t->proc || c->o->target_metrics ? &smp : NULL,
-                       util, s, why, sizeof why);
-        clients_json_last(cJSON_GetObjectItemCaseSensitive(lv, "runs"), c->o->clients,
-                          c->o->nclients, c->cout, c->o->target_metrics ? &c->prom : NULL);
-        for (size_t k = 0; k < c->o->nclients; k++) wrk_result_free(&c->cout[k].r);
-        /* A crash first: a target killed as the level began leaves wrk with errors or no answer
-         * at all, which must read as the crash it is, not as "hung?" or "unexpected answers". */
-        if (target_crashed(t, ts->tobj)) {
-            char msg[160];
-            snprintf(msg, sizeof msg, "the target exited during %d connections, run %d", levels[li],
-                     rep);
-            bj_set_status(sobj, "crashed", msg);
-            progress_done(c, "%s %s: CRASHED: %s", t->name, s->name, msg);
-            note_exit(c, 3);
-            wrk_result_free(&r);
-            buf_free(&cmd);
-            return;
-        }
-        if (!ok) {
-            char msg[700];
-            snprintf(msg, sizeof msg, "%d connections, run %d: %s", levels[li], rep, why);
-            bj_set_status(sobj, "errors", msg);
-            progress_done(c, "%s %s: UNEXPECTED ANSWERS: %s", t->name, s->name, msg);
-            note_exit(c, 1);
-        }
-        if (r.requests == 0) {
-            /* A frozen or hung target: wrk ends on time with nothing answered and, as no
-             * request outlived wrk's timeout, no error either. Never a 0 req/s "result". */
-            char msg[200];
-            snprintf(msg, sizeof msg,
-                     "the target answered no request in %d s (%d connections, run %d): hung?",
-                     p->duration_s, levels[li], rep);
-            bj_set_status(sobj, "error", msg);
-            progress_done(c, "%s %s: NO ANSWER: %s", t->name, s->name, msg);
-            note_exit(c, 3);
-            wrk_result_free(&r);
-            buf_free(&cmd);
-            return;
-        }
-        acked += r.created;
-        inflight += levels[li];
-        wrk_result_free(&r);
-        c->done_s += p->duration_s + p->pause_ms / 1000.0;
-        clock_sleep_ms(p->pause_ms);
-    }
-    buf_free(&cmd);
+    buf_init(&r.cmd, 8192);
+    int rc = rep_warm(c, &r);
+    for (size_t li = 0; rc == 0 && li < nlevels && !bench_open_only(&c->o->open); li++)
+        rc = rep_level(c, &r, levels[li]);
+    buf_free(&r.cmd);
+    if (rc < 0) return;
     if (rep == p->repeat && bench_open_wants(&c->o->open, s->name) &&
-        open_sweep(c, t, s, ts->tobj, sobj, &acked, &inflight) < 0)
+        open_sweep(c, t, s, ts->tobj, r.sobj, &r.acked, &r.inflight) < 0)
         return;
-    if (s->integrity) {
-        long long after = count_comments(t, &err);
-        char why[ERR_MSG_MAX + 128];
-        bool pass;
-        if (after < 0) {
-            pass = false;
-            snprintf(why, sizeof why, "could not count comments afterwards: %s", err.msg);
-        } else {
-            pass = bench_integrity_verdict(acked, after - before, inflight, why, sizeof why);
-        }
-        ts->acked[si] += acked;
-        ts->found[si] += after >= 0 ? after - before : 0;
-        ts->inflight[si] += inflight;
-        ts->integrity_fail[si] |= !pass;
-        cJSON_DeleteItemFromObjectCaseSensitive(sobj, "integrity");
-        bj_set_integrity(sobj, !ts->integrity_fail[si], ts->acked[si], ts->found[si],
-                         ts->inflight[si], pass ? NULL : why);
-        if (!pass) {
-            progress_done(c, "%s %s: INTEGRITY FAILED: %s", t->name, s->name, why);
-            note_exit(c, 1);
-        }
-    }
-    bool after_ok = validate(c, t, s, sobj, rep, BENCH_VALIDATE_AFTER);
+    if (s->integrity) rep_integrity(c, &r, si, before);
+    bool after_ok = validate(c, t, s, r.sobj, rep, BENCH_VALIDATE_AFTER);
     c->done_s = done_before + scenario_seconds(c, s);
-    if (after_ok && !strcmp(bj_status(sobj), "pending")) bj_set_status(sobj, "ok", NULL);
+    if (after_ok && !strcmp(bj_status(r.sobj), "pending")) bj_set_status(r.sobj, "ok", NULL);
     resummarise(c);
     progress_done(c, "%s %s (run %d/%d): %s", t->name, s->name, rep, p->repeat,
-                  bj_level_headline(cJSON_GetObjectItemCaseSensitive(sobj, "levels")));
+                  bj_level_headline(cJSON_GetObjectItemCaseSensitive(r.sobj, "levels")));
 }
 
 /* The client's ceiling for this repetition: each scenario and level, wrk with the same script
