@@ -206,44 +206,41 @@ bool spec_jar_name_ok(spec_ctx_t *c, const cJSON *j) {
     return ok;
 }
 
-int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
-    static const char *const keys[] = {"method", "path",          "query",   "headers", "json",
-                                       "form",   "body",          "timeout", "chunked", "jar",
-                                       "follow", "max_redirects", NULL};
-    req->timeout_ms = SPEC_DEFAULT_TIMEOUT_MS;
-    req->jar = SPEC_JAR_DEFAULT;
-    if (spec_want(c, r, cJSON_Object, "request") == -1) return -1;
-    int rc = spec_check_keys(c, r, keys, "request");
-    if (parse_cookies_redirects(c, r, req) == -1) rc = -1;
+/* request.method: one of `methods`. */
+static int req_method(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
     const cJSON *m = spec_required(c, r, "method", "request");
-    if (!m || spec_want(c, m, cJSON_String, "request.method") == -1) {
-        rc = -1;
-    } else {
-        for (size_t i = 0; methods[i]; i++)
-            if (strcmp(m->valuestring, methods[i]) == 0) req->method = methods[i];
-        if (!req->method) {
-            spec_err(c, m, AT_VALUE,
-                     "unknown method \"%s\" (GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS)",
-                     m->valuestring);
-            rc = -1;
-        }
-    }
+    if (!m || spec_want(c, m, cJSON_String, "request.method") == -1) return -1;
+    for (size_t i = 0; methods[i]; i++)
+        if (strcmp(m->valuestring, methods[i]) == 0) req->method = methods[i];
+    if (req->method) return 0;
+    spec_err(c, m, AT_VALUE,
+             "unknown method \"%s\" (GET, POST, PUT, PATCH, DELETE, HEAD or OPTIONS)",
+             m->valuestring);
+    return -1;
+}
+
+/* request.path: starts with '/', no space or control character, a valid template. */
+static int req_path(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
     const cJSON *p = spec_required(c, r, "path", "request");
-    if (!p || spec_want(c, p, cJSON_String, "request.path") == -1) {
-        rc = -1;
-    } else if (p->valuestring[0] != '/') {
+    if (!p || spec_want(c, p, cJSON_String, "request.path") == -1) return -1;
+    if (p->valuestring[0] != '/') {
         spec_err(c, p, AT_VALUE, "request.path must start with '/'");
-        rc = -1;
-    } else if (strpbrk(p->valuestring, " \r\n\t")) {
+        return -1;
+    }
+    if (strpbrk(p->valuestring, " \r\n\t")) {
         spec_err(c, p, AT_VALUE,
                  "request.path must not contain spaces or control characters "
                  "(percent-encode them)");
-        rc = -1;
-    } else if (spec_want_tmpl(c, p, "request.path") == -1) {
-        rc = -1;
-    } else {
-        req->path = p->valuestring;
+        return -1;
     }
+    if (spec_want_tmpl(c, p, "request.path") == -1) return -1;
+    req->path = p->valuestring;
+    return 0;
+}
+
+/* request.query: string values; names are templates too. */
+static int req_query(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
+    int rc = 0;
     const cJSON *q = cJSON_GetObjectItemCaseSensitive(r, "query");
     if (q && parse_string_map(c, q, "query value", true) == -1)
         rc = -1;
@@ -257,77 +254,116 @@ int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
             rc = -1;
         }
     }
+    return rc;
+}
+
+/* request.headers: valid names, no CR or LF in values. */
+static int req_headers(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(r, "headers");
-    if (h && parse_string_map(c, h, "header", false) == -1) {
-        rc = -1;
-    } else if (h) {
-        for (const cJSON *k = h->child; k; k = k->next) {
-            if (!header_name_ok(k->string)) {
-                spec_err(c, k, AT_KEY, "invalid header name \"%s\"", k->string);
-                rc = -1;
-            } else if (strpbrk(k->valuestring, "\r\n")) {
-                spec_err(c, k, AT_VALUE, "header value must not contain CR or LF");
-                rc = -1;
-            }
+    if (!h) return 0;
+    if (parse_string_map(c, h, "header", false) == -1) return -1;
+    int rc = 0;
+    for (const cJSON *k = h->child; k; k = k->next) {
+        if (!header_name_ok(k->string)) {
+            spec_err(c, k, AT_KEY, "invalid header name \"%s\"", k->string);
+            rc = -1;
+        } else if (strpbrk(k->valuestring, "\r\n")) {
+            spec_err(c, k, AT_VALUE, "header value must not contain CR or LF");
+            rc = -1;
         }
-        req->headers = h;
     }
-    /* json, form and body are mutually exclusive: report the second one found. */
-    const cJSON *first = NULL;
+    req->headers = h;
+    return rc;
+}
+
+/* One body key (json, form or body) into req. */
+static int req_body_key(spec_ctx_t *c, const cJSON *k, request_spec_t *req) {
+    if (!strcmp(k->string, "json")) {
+        req->body_kind = BODY_JSON;
+        req->json = k;
+        return spec_check_tree_tmpl(c, k, "request.json");
+    }
+    if (!strcmp(k->string, "form")) {
+        req->body_kind = BODY_FORM;
+        req->form = k;
+        return parse_form(c, k);
+    }
+    if (cJSON_IsString(k)) {
+        req->body_kind = BODY_RAW;
+        req->raw = k->valuestring;
+        return spec_want_tmpl(c, k, "request.body");
+    }
+    if (cJSON_IsObject(k) && cJSON_GetObjectItemCaseSensitive(k, "base64"))
+        return parse_bytes(c, k, req);
+    if (cJSON_IsObject(k)) return parse_fill(c, k, req);
+    spec_err(c, k, AT_VALUE,
+             "request.body must be a string, a fill object or {\"base64\": ...}, got %s",
+             spec_type_name(k));
+    return -1;
+}
+
+/* json, form and body are mutually exclusive: the second one found is the error. *first gets the
+ * body key (NULL: no body). */
+static int req_body(spec_ctx_t *c, const cJSON *r, request_spec_t *req, const cJSON **first) {
+    int rc = 0;
+    *first = NULL;
     for (const cJSON *k = r->child; k; k = k->next) {
-        bool is_body =
-            !strcmp(k->string, "json") || !strcmp(k->string, "form") || !strcmp(k->string, "body");
-        if (!is_body) continue;
-        if (first) {
+        if (strcmp(k->string, "json") && strcmp(k->string, "form") && strcmp(k->string, "body"))
+            continue;
+        if (*first) {
             spec_err(c, k, AT_KEY, "request: \"%s\" and \"%s\" are mutually exclusive",
-                     first->string, k->string);
+                     (*first)->string, k->string);
             rc = -1;
             continue;
         }
-        first = k;
-        if (!strcmp(k->string, "json")) {
-            req->body_kind = BODY_JSON;
-            req->json = k;
-            if (spec_check_tree_tmpl(c, k, "request.json") == -1) rc = -1;
-        } else if (!strcmp(k->string, "form")) {
-            req->body_kind = BODY_FORM;
-            req->form = k;
-            if (parse_form(c, k) == -1) rc = -1;
-        } else if (cJSON_IsString(k)) {
-            req->body_kind = BODY_RAW;
-            req->raw = k->valuestring;
-            if (spec_want_tmpl(c, k, "request.body") == -1) rc = -1;
-        } else if (cJSON_IsObject(k) && cJSON_GetObjectItemCaseSensitive(k, "base64")) {
-            if (parse_bytes(c, k, req) == -1) rc = -1;
-        } else if (cJSON_IsObject(k)) {
-            if (parse_fill(c, k, req) == -1) rc = -1;
-        } else {
-            spec_err(c, k, AT_VALUE,
-                     "request.body must be a string, a fill object or {\"base64\": ...}, got %s",
-                     spec_type_name(k));
-            rc = -1;
-        }
+        *first = k;
+        if (req_body_key(c, k, req) == -1) rc = -1;
     }
+    return rc;
+}
+
+/* request.chunked: needs a body, and sets Transfer-Encoding itself (no explicit TE or CL). */
+static int req_chunked(spec_ctx_t *c, const cJSON *r, request_spec_t *req, const cJSON *body) {
     const cJSON *ch = cJSON_GetObjectItemCaseSensitive(r, "chunked");
-    if (ch && spec_want(c, ch, cJSON_True | cJSON_False, "request.chunked") == -1) {
+    if (!ch) return 0;
+    if (spec_want(c, ch, cJSON_True | cJSON_False, "request.chunked") == -1) return -1;
+    if (!cJSON_IsTrue(ch)) return 0;
+    int rc = 0;
+    req->chunked = true;
+    if (!body) {
+        spec_err(c, ch, AT_KEY, "request.chunked needs a body (json, form or body)");
         rc = -1;
-    } else if (ch && cJSON_IsTrue(ch)) {
-        req->chunked = true;
-        if (!first) {
-            spec_err(c, ch, AT_KEY, "request.chunked needs a body (json, form or body)");
-            rc = -1;
-        }
-        const cJSON *te = NULL;
-        for (const cJSON *k = h ? h->child : NULL; k; k = k->next)
-            if (str_eq_nocase(k->string, "Transfer-Encoding") ||
-                str_eq_nocase(k->string, "Content-Length"))
-                te = k;
-        if (te) {
-            spec_err(c, te, AT_KEY, "request.chunked sets Transfer-Encoding itself: remove \"%s\"",
-                     te->string);
-            rc = -1;
-        }
     }
+    const cJSON *h = cJSON_GetObjectItemCaseSensitive(r, "headers"), *te = NULL;
+    for (const cJSON *k = cJSON_IsObject(h) ? h->child : NULL; k; k = k->next)
+        if (str_eq_nocase(k->string, "Transfer-Encoding") ||
+            str_eq_nocase(k->string, "Content-Length"))
+            te = k;
+    if (te) {
+        spec_err(c, te, AT_KEY, "request.chunked sets Transfer-Encoding itself: remove \"%s\"",
+                 te->string);
+        rc = -1;
+    }
+    return rc;
+}
+
+int spec_parse_request(spec_ctx_t *c, const cJSON *r, request_spec_t *req) {
+    static const char *const keys[] = {"method", "path",          "query",   "headers", "json",
+                                       "form",   "body",          "timeout", "chunked", "jar",
+                                       "follow", "max_redirects", NULL};
+    req->timeout_ms = SPEC_DEFAULT_TIMEOUT_MS;
+    req->jar = SPEC_JAR_DEFAULT;
+    if (spec_want(c, r, cJSON_Object, "request") == -1) return -1;
+    int rc = spec_check_keys(c, r, keys, "request");
+    const cJSON *body;
+    /* every part is checked, so that one load reports every error of the request */
+    if (parse_cookies_redirects(c, r, req) == -1) rc = -1;
+    if (req_method(c, r, req) == -1) rc = -1;
+    if (req_path(c, r, req) == -1) rc = -1;
+    if (req_query(c, r, req) == -1) rc = -1;
+    if (req_headers(c, r, req) == -1) rc = -1;
+    if (req_body(c, r, req, &body) == -1) rc = -1;
+    if (req_chunked(c, r, req, body) == -1) rc = -1;
     const cJSON *t = cJSON_GetObjectItemCaseSensitive(r, "timeout");
     if (t && spec_want_int(c, t, 1, SPEC_MAX_TIMEOUT_MS, "request.timeout", &req->timeout_ms) == -1)
         rc = -1;
