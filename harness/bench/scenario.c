@@ -376,6 +376,117 @@ static int load_pools(loadctx_t *c, const cJSON *o, scn_t *s) {
     return 0;
 }
 
+/* "requests": 1 to SCN_MAX_REQUESTS request kinds. */
+static int load_requests(loadctx_t *c, const cJSON *root, scn_t *s) {
+    const cJSON *reqs = json_get(root, "requests");
+    if (!cJSON_IsArray(reqs) || cJSON_GetArraySize(reqs) == 0)
+        return fail_at(c, reqs ? reqs : root, false,
+                       "\"requests\" (a non-empty list) is required%s", "");
+    for (const cJSON *r = reqs->child; r; r = r->next) {
+        if (s->nreqs >= SCN_MAX_REQUESTS)
+            return fail_at(c, r, false, "more than 32 requests%s", "");
+        if (load_request(c, r, &s->reqs[s->nreqs++])) return -1;
+    }
+    return 0;
+}
+
+/* "tolerated_error_rate", "integrity" and "paired". */
+static int load_checks(loadctx_t *c, const cJSON *root, scn_t *s) {
+    const cJSON *tol = json_get(root, "tolerated_error_rate");
+    if (tol) {
+        if (!cJSON_IsNumber(tol) || tol->valuedouble < 0 || tol->valuedouble > 1)
+            return fail_at(c, tol, false, "\"tolerated_error_rate\" must be a share from 0 to 1%s",
+                           "");
+        s->tolerated_error_rate = tol->valuedouble;
+    }
+    const cJSON *integ = json_get(root, "integrity");
+    if (integ) {
+        if (!cJSON_IsString(integ) || strcmp(integ->valuestring, "comments") != 0)
+            return fail_at(c, integ, false, "\"integrity\" must be \"comments\"%s", "");
+        s->integrity = str_dup(integ->valuestring);
+        if (set_acked(c, integ, s)) return -1;
+    }
+    const cJSON *pr = json_get(root, "paired");
+    return pr && load_paired(c, pr, s) ? -1 : 0;
+}
+
+/* "seed" (a plan file in specs/bench/), "counting" and "default". */
+static int load_run_options(loadctx_t *c, const cJSON *root, scn_t *s) {
+    const cJSON *sd = json_get(root, "seed");
+    if (sd) {
+        /* a file name in specs/bench/, nothing else: no path can leave the directory */
+        bool ok = cJSON_IsString(sd) && str_ends_with(sd->valuestring, ".json") &&
+                  !strchr(sd->valuestring, '/') && sd->valuestring[0] != '.' &&
+                  strcmp(sd->valuestring, "seed.json") != 0;
+        if (!ok)
+            return fail_at(c, sd, false,
+                           "\"seed\" must name a plan file in specs/bench/ (e.g. "
+                           "\"web-sessions.json\"; not seed.json, which always runs)%s",
+                           "");
+        s->seed = str_dup(sd->valuestring);
+    }
+    const cJSON *cnt = json_get(root, "counting");
+    if (cnt) {
+        if (!cJSON_IsString(cnt) ||
+            (strcmp(cnt->valuestring, "lua") && strcmp(cnt->valuestring, "auto")))
+            return fail_at(c, cnt, false, "\"counting\" must be \"auto\" or \"lua\"%s", "");
+        s->count_lua = strcmp(cnt->valuestring, "lua") == 0;
+    }
+    const cJSON *df = json_get(root, "default");
+    s->in_default = true;
+    if (df) {
+        if (!cJSON_IsBool(df))
+            return fail_at(c, df, false, "\"default\" must be true or false%s", "");
+        s->in_default = cJSON_IsTrue(df);
+    }
+    return 0;
+}
+
+/* "connections": the scenario's own levels, 1 to SCN_MAX_LEVELS integers. */
+static int load_levels(loadctx_t *c, const cJSON *root, scn_t *s) {
+    const cJSON *lv = json_get(root, "connections");
+    if (!lv) return 0;
+    if (!cJSON_IsArray(lv) || cJSON_GetArraySize(lv) == 0 ||
+        cJSON_GetArraySize(lv) > SCN_MAX_LEVELS)
+        return fail_at(c, lv, false, "\"connections\" must be a list of 1 to 16 integers%s", "");
+    for (const cJSON *x = lv->child; x; x = x->next) {
+        if (!jl_is_integer(x) || x->valuedouble < 1 || x->valuedouble > 100000)
+            return fail_at(c, x, false, "connection levels are integers from 1 to 100000%s", "");
+        s->levels[s->nlevels++] = (int)x->valuedouble;
+    }
+    return 0;
+}
+
+/* The document's parts, in the order their errors are reported. */
+static int load_root(loadctx_t *c, const cJSON *root, scn_t *s) {
+    static const char *const keys[] = {
+        "scenario",    "description",          "requests", "pools", "expect",   "integrity",
+        "connections", "tolerated_error_rate", "paired",   "seed",  "counting", "default",
+        NULL};
+    if (!cJSON_IsObject(root))
+        return fail_at(c, root, false, "a scenario must be a JSON object%s", "");
+    if (check_keys(c, root, keys)) return -1;
+    const cJSON *name = json_get(root, "scenario");
+    if (!cJSON_IsString(name) || !name->valuestring[0])
+        return fail_at(c, name ? name : root, false,
+                       "\"scenario\" (a non-empty string) is required%s", "");
+    s->name = str_dup(name->valuestring);
+    const cJSON *d = json_get(root, "description");
+    s->description = str_dup(cJSON_IsString(d) ? d->valuestring : "");
+    const cJSON *pools = json_get(root, "pools");
+    if (pools && load_pools(c, pools, s)) return -1;
+    if (load_requests(c, root, s)) return -1;
+    const cJSON *ex = json_get(root, "expect");
+    if (ex) {
+        if (load_expect(c, ex)) return -1;
+        s->expect = cJSON_Duplicate(ex, 1);
+    }
+    for (size_t k = 0; k < s->nreqs; k++) set_success(&s->reqs[k], scn_expect(s, k));
+    if (load_checks(c, root, s) || load_run_options(c, root, s) || load_levels(c, root, s))
+        return -1;
+    return 0;
+}
+
 int scn_load(const char *path, scn_t *s, err_t *err) {
     memset(s, 0, sizeof *s);
     buf_t text;
@@ -388,115 +499,8 @@ int scn_load(const char *path, scn_t *s, err_t *err) {
     cJSON *root = jl_parse(text.ptr ? text.ptr : "", text.len, path, JL_NO_DUP_KEYS, &c.map, err);
     buf_free(&text);
     if (!root) return -1;
-    static const char *const keys[] = {
-        "scenario",    "description",          "requests", "pools", "expect",   "integrity",
-        "connections", "tolerated_error_rate", "paired",   "seed",  "counting", "default",
-        NULL};
-    int rc = -1;
     s->file = str_dup(path);
-    if (!cJSON_IsObject(root)) {
-        fail_at(&c, root, false, "a scenario must be a JSON object%s", "");
-        goto out;
-    }
-    if (check_keys(&c, root, keys)) goto out;
-    const cJSON *name = json_get(root, "scenario");
-    if (!cJSON_IsString(name) || !name->valuestring[0]) {
-        fail_at(&c, name ? name : root, false, "\"scenario\" (a non-empty string) is required%s",
-                "");
-        goto out;
-    }
-    s->name = str_dup(name->valuestring);
-    const cJSON *d = json_get(root, "description");
-    s->description = str_dup(cJSON_IsString(d) ? d->valuestring : "");
-    const cJSON *pools = json_get(root, "pools");
-    if (pools && load_pools(&c, pools, s)) goto out;
-    const cJSON *reqs = json_get(root, "requests");
-    if (!cJSON_IsArray(reqs) || cJSON_GetArraySize(reqs) == 0) {
-        fail_at(&c, reqs ? reqs : root, false, "\"requests\" (a non-empty list) is required%s", "");
-        goto out;
-    }
-    for (const cJSON *r = reqs->child; r; r = r->next) {
-        if (s->nreqs >= SCN_MAX_REQUESTS) {
-            fail_at(&c, r, false, "more than 32 requests%s", "");
-            goto out;
-        }
-        if (load_request(&c, r, &s->reqs[s->nreqs++])) goto out;
-    }
-    const cJSON *ex = json_get(root, "expect");
-    if (ex) {
-        if (load_expect(&c, ex)) goto out;
-        s->expect = cJSON_Duplicate(ex, 1);
-    }
-    for (size_t k = 0; k < s->nreqs; k++) set_success(&s->reqs[k], scn_expect(s, k));
-    const cJSON *tol = json_get(root, "tolerated_error_rate");
-    if (tol) {
-        if (!cJSON_IsNumber(tol) || tol->valuedouble < 0 || tol->valuedouble > 1) {
-            fail_at(&c, tol, false, "\"tolerated_error_rate\" must be a share from 0 to 1%s", "");
-            goto out;
-        }
-        s->tolerated_error_rate = tol->valuedouble;
-    }
-    const cJSON *integ = json_get(root, "integrity");
-    if (integ) {
-        if (!cJSON_IsString(integ) || strcmp(integ->valuestring, "comments") != 0) {
-            fail_at(&c, integ, false, "\"integrity\" must be \"comments\"%s", "");
-            goto out;
-        }
-        s->integrity = str_dup(integ->valuestring);
-        if (set_acked(&c, integ, s)) goto out;
-    }
-    const cJSON *pr = json_get(root, "paired");
-    if (pr && load_paired(&c, pr, s)) goto out;
-    const cJSON *sd = json_get(root, "seed");
-    if (sd) {
-        /* a file name in specs/bench/, nothing else: no path can leave the directory */
-        bool ok = cJSON_IsString(sd) && str_ends_with(sd->valuestring, ".json") &&
-                  !strchr(sd->valuestring, '/') && sd->valuestring[0] != '.' &&
-                  strcmp(sd->valuestring, "seed.json") != 0;
-        if (!ok) {
-            fail_at(&c, sd, false,
-                    "\"seed\" must name a plan file in specs/bench/ (e.g. \"web-sessions.json\"; "
-                    "not seed.json, which always runs)%s",
-                    "");
-            goto out;
-        }
-        s->seed = str_dup(sd->valuestring);
-    }
-    const cJSON *cnt = json_get(root, "counting");
-    if (cnt) {
-        if (!cJSON_IsString(cnt) ||
-            (strcmp(cnt->valuestring, "lua") && strcmp(cnt->valuestring, "auto"))) {
-            fail_at(&c, cnt, false, "\"counting\" must be \"auto\" or \"lua\"%s", "");
-            goto out;
-        }
-        s->count_lua = strcmp(cnt->valuestring, "lua") == 0;
-    }
-    const cJSON *df = json_get(root, "default");
-    s->in_default = true;
-    if (df) {
-        if (!cJSON_IsBool(df)) {
-            fail_at(&c, df, false, "\"default\" must be true or false%s", "");
-            goto out;
-        }
-        s->in_default = cJSON_IsTrue(df);
-    }
-    const cJSON *lv = json_get(root, "connections");
-    if (lv) {
-        if (!cJSON_IsArray(lv) || cJSON_GetArraySize(lv) == 0 ||
-            cJSON_GetArraySize(lv) > SCN_MAX_LEVELS) {
-            fail_at(&c, lv, false, "\"connections\" must be a list of 1 to 16 integers%s", "");
-            goto out;
-        }
-        for (const cJSON *x = lv->child; x; x = x->next) {
-            if (!jl_is_integer(x) || x->valuedouble < 1 || x->valuedouble > 100000) {
-                fail_at(&c, x, false, "connection levels are integers from 1 to 100000%s", "");
-                goto out;
-            }
-            s->levels[s->nlevels++] = (int)x->valuedouble;
-        }
-    }
-    rc = 0;
-out:
+    int rc = load_root(&c, root, s) ? -1 : 0;
     cJSON_Delete(root);
     jl_map_free(c.map);
     if (rc < 0) scn_free(s);
