@@ -523,30 +523,12 @@ static int check_target_vars(const check_ctx_t *c) {
     return n ? -1 : 0;
 }
 
-int check_run(const check_opts_t *o, result_run_t *run) {
-    memset(run, 0, sizeof *run);
-    check_ctx_t *c = calloc(1, sizeof *c);
-    if (!c) return CLI_EXIT_ENV;
-    c->o = o;
-    c->run = run;
-    c->t0 = clock_mono_ms();
-    c->color = cli_color(stderr);
-    pthread_mutex_init(&c->out_mu, NULL);
-    target_manifest_t *ms = NULL;
-    size_t nms = 0;
-    int rc = CLI_EXIT_USAGE;
-    err_t err;
-
-    int picked = 0;
-    if (check_load_specs(c) < 0 || (picked = check_pick_targets(c, &ms, &nms)) < 0 ||
-        check_target_vars(c) < 0)
-        goto done;
-    if (picked == 1) { /* --db postgres and no target declares it */
-        rc = CLI_EXIT_OK;
-        goto done;
-    }
-
+/* The run's identity (id, start time, database), its output directory with logs/, and one result
+ * slot per target. CLI_EXIT_OK, or the exit code of what failed (said on stderr). */
+static int check_prepare_run(check_ctx_t *c, result_run_t *run) {
+    const check_opts_t *o = c->o;
     char started[CLOCK_ISO8601_LEN], id[64];
+    err_t err;
     clock_iso8601_now(started, sizeof started);
     if (o->run_id)
         snprintf(id, sizeof id, "%s", o->run_id);
@@ -565,12 +547,10 @@ int check_run(const check_opts_t *o, result_run_t *run) {
     snprintf(logs, sizeof logs, "%s/logs", c->out);
     if (file_mkdirs(logs, &err) < 0) {
         fprintf(stderr, "parity check: %s\n", err.msg);
-        rc = CLI_EXIT_ENV;
-        goto done;
+        return CLI_EXIT_ENV;
     }
-
     run->targets = calloc(c->ntargets, sizeof *run->targets);
-    if (!run->targets) goto done;
+    if (!run->targets) return CLI_EXIT_USAGE;
     run->n = c->ntargets;
     for (size_t i = 0; i < c->ntargets; i++) {
         check_target_t *t = &c->targets[i];
@@ -587,7 +567,11 @@ int check_run(const check_opts_t *o, result_run_t *run) {
         fprintf(stderr, "parity check: %zu suite%s x %zu target%s, run %s, output in %s\n",
                 c->nsuites, c->nsuites == 1 ? "" : "s", c->ntargets, c->ntargets == 1 ? "" : "s",
                 id, c->out);
+    return CLI_EXIT_OK;
+}
 
+/* Every target on its own thread (inline when a thread cannot be made). */
+static void check_run_targets(check_ctx_t *c) {
     pthread_t th[CHECK_MAX_TARGETS];
     bool ok[CHECK_MAX_TARGETS] = {0};
     for (size_t i = 0; i < c->ntargets; i++)
@@ -598,16 +582,20 @@ int check_run(const check_opts_t *o, result_run_t *run) {
         else
             check_one_target(&c->targets[i]);
     }
+}
 
-    char finished[CLOCK_ISO8601_LEN];
+/* conformance.json and the asked-for forms, then the exit code: 3 a file could not be written or
+ * a target did not run, 1 a failure (or, with --strict, a skip), 0 otherwise. */
+static int check_finish_run(check_ctx_t *c, result_run_t *run) {
+    const check_opts_t *o = c->o;
+    char finished[CLOCK_ISO8601_LEN], path[CHECK_PATH_MAX + 32];
+    err_t err;
     clock_iso8601_now(finished, sizeof finished);
     run->finished = result_strdup(finished);
     run->duration_ms = (double)(clock_mono_ms() - c->t0);
     check_report_final(c, stderr);
-
-    char path[CHECK_PATH_MAX + 32];
     snprintf(path, sizeof path, "%s/conformance.json", c->out);
-    rc = CLI_EXIT_OK;
+    int rc = CLI_EXIT_OK;
     if (results_write_json(run, path, &err) < 0 ||
         (o->json && results_write_json(run, o->json, &err) < 0) ||
         (o->junit && junit_write(run, o->junit, &err) < 0) ||
@@ -631,7 +619,31 @@ int check_run(const check_opts_t *o, result_run_t *run) {
     }
     for (size_t i = 0; i < run->n; i++)
         if (run->targets[i].status == RESULT_ERROR && run->targets[i].error) rc = CLI_EXIT_ENV;
+    return rc;
+}
 
+int check_run(const check_opts_t *o, result_run_t *run) {
+    memset(run, 0, sizeof *run);
+    check_ctx_t *c = calloc(1, sizeof *c);
+    if (!c) return CLI_EXIT_ENV;
+    c->o = o;
+    c->run = run;
+    c->t0 = clock_mono_ms();
+    c->color = cli_color(stderr);
+    pthread_mutex_init(&c->out_mu, NULL);
+    target_manifest_t *ms = NULL;
+    size_t nms = 0;
+    int rc = CLI_EXIT_USAGE, picked = 0;
+    if (check_load_specs(c) < 0 || (picked = check_pick_targets(c, &ms, &nms)) < 0 ||
+        check_target_vars(c) < 0)
+        goto done;
+    if (picked == 1) { /* --db postgres and no target declares it */
+        rc = CLI_EXIT_OK;
+        goto done;
+    }
+    if ((rc = check_prepare_run(c, run)) != CLI_EXIT_OK) goto done;
+    check_run_targets(c);
+    rc = check_finish_run(c, run);
 done:
     for (size_t i = 0; i < c->ntargets; i++) free(c->targets[i].crash);
     free(c->targets);
