@@ -167,6 +167,56 @@ bool spec_var_name_ok(const char *s) {
 static int parse_steps(spec_ctx_t *c, const cJSON *arr, step_list_t *out, const char *what);
 static int load_include(spec_ctx_t *c, const cJSON *step, step_t *st);
 
+/* "retry": {"count": N, "interval": MS}. */
+static int parse_retry(spec_ctx_t *c, const cJSON *retry, step_t *st) {
+    static const char *const rkeys[] = {"count", "interval", NULL};
+    long v;
+    if (spec_want(c, retry, cJSON_Object, "retry") == -1) return -1;
+    int rc = spec_check_keys(c, retry, rkeys, "retry");
+    const cJSON *cnt = spec_required(c, retry, "count", "retry");
+    if (!cnt || spec_want_int(c, cnt, 0, SPEC_MAX_RETRY, "retry.count", &v) == -1)
+        rc = -1;
+    else
+        st->retry_count = (int)v;
+    const cJSON *iv = cJSON_GetObjectItemCaseSensitive(retry, "interval");
+    if (iv && spec_want_int(c, iv, 0, SPEC_MAX_DELAY_MS, "retry.interval", &v) == -1)
+        rc = -1;
+    else if (iv)
+        st->retry_interval_ms = v;
+    return rc;
+}
+
+/* "skip": {"TARGET": "why"}: a written reason per target, never empty. */
+static int parse_skip(spec_ctx_t *c, const cJSON *skip, step_t *st) {
+    int rc = 0;
+    if (spec_want(c, skip, cJSON_Object, "skip") == -1) return -1;
+    int n = cJSON_GetArraySize(skip);
+    st->skips = arena_alloc(&c->set->arena, (size_t)(n ? n : 1) * sizeof(skip_t));
+    if (!st->skips) return -1;
+    for (const cJSON *k = skip->child; k; k = k->next) {
+        if (!k->string[0]) {
+            spec_err(c, k, AT_KEY, "skip: the target name must not be empty");
+            rc = -1;
+            continue;
+        }
+        if (!cJSON_IsString(k)) {
+            spec_err(c, k, AT_VALUE, "skip reason for \"%s\" must be a string saying why, got %s",
+                     k->string, spec_type_name(k));
+            rc = -1;
+            continue;
+        }
+        const char *r = k->valuestring;
+        while (*r == ' ' || *r == '\t') r++;
+        if (!*r) {
+            spec_err(c, k, AT_VALUE, "skip reason for \"%s\" must not be empty", k->string);
+            rc = -1;
+            continue;
+        }
+        st->skips[st->nskips++] = (skip_t){k->string, k->valuestring};
+    }
+    return rc;
+}
+
 static int parse_request_step(spec_ctx_t *c, const cJSON *obj, step_t *st) {
     static const char *const keys[] = {"name", "request", "expect", "captures", "retry", "delay",
                                        "skip", "raw",     "probe",  "save_jar", NULL};
@@ -208,58 +258,13 @@ static int parse_request_step(spec_ctx_t *c, const cJSON *obj, step_t *st) {
     }
 
     const cJSON *retry = cJSON_GetObjectItemCaseSensitive(obj, "retry");
-    if (retry) {
-        static const char *const rkeys[] = {"count", "interval", NULL};
-        long v;
-        if (spec_want(c, retry, cJSON_Object, "retry") == -1) {
-            rc = -1;
-        } else {
-            if (spec_check_keys(c, retry, rkeys, "retry") == -1) rc = -1;
-            const cJSON *cnt = spec_required(c, retry, "count", "retry");
-            if (!cnt || spec_want_int(c, cnt, 0, SPEC_MAX_RETRY, "retry.count", &v) == -1)
-                rc = -1;
-            else
-                st->retry_count = (int)v;
-            const cJSON *iv = cJSON_GetObjectItemCaseSensitive(retry, "interval");
-            if (iv && spec_want_int(c, iv, 0, SPEC_MAX_DELAY_MS, "retry.interval", &v) == -1)
-                rc = -1;
-            else if (iv)
-                st->retry_interval_ms = v;
-        }
-    }
+    if (retry && parse_retry(c, retry, st) == -1) rc = -1;
     const cJSON *delay = cJSON_GetObjectItemCaseSensitive(obj, "delay");
     if (delay && spec_want_int(c, delay, 0, SPEC_MAX_DELAY_MS, "delay", &st->delay_ms) == -1)
         rc = -1;
 
     const cJSON *skip = cJSON_GetObjectItemCaseSensitive(obj, "skip");
-    if (skip) {
-        if (spec_want(c, skip, cJSON_Object, "skip") == -1) return -1;
-        int n = cJSON_GetArraySize(skip);
-        st->skips = arena_alloc(&c->set->arena, (size_t)(n ? n : 1) * sizeof(skip_t));
-        if (!st->skips) return -1;
-        for (const cJSON *k = skip->child; k; k = k->next) {
-            if (!k->string[0]) {
-                spec_err(c, k, AT_KEY, "skip: the target name must not be empty");
-                rc = -1;
-                continue;
-            }
-            if (!cJSON_IsString(k)) {
-                spec_err(c, k, AT_VALUE,
-                         "skip reason for \"%s\" must be a string saying why, got %s", k->string,
-                         spec_type_name(k));
-                rc = -1;
-                continue;
-            }
-            const char *r = k->valuestring;
-            while (*r == ' ' || *r == '\t') r++;
-            if (!*r) {
-                spec_err(c, k, AT_VALUE, "skip reason for \"%s\" must not be empty", k->string);
-                rc = -1;
-                continue;
-            }
-            st->skips[st->nskips++] = (skip_t){k->string, k->valuestring};
-        }
-    }
+    if (skip && parse_skip(c, skip, st) == -1) rc = -1;
     return rc;
 }
 
@@ -377,6 +382,69 @@ static const char *join_dir(arena_t *a, const char *file, const char *rel) {
     return p;
 }
 
+/* An include of a file already open on the include chain: the loop printed in include order
+ * (first -> ... -> this file -> path). */
+static int include_cycle(spec_ctx_t *c, const cJSON *inc, const char *path, const char *real) {
+    for (spec_ctx_t *p = c; p; p = p->parent) {
+        if (!p->real || strcmp(p->real, real) != 0) continue;
+        const char *files[SPEC_MAX_INCLUDE_DEPTH + 2];
+        size_t n = 0;
+        for (spec_ctx_t *q = c; q && n < SPEC_MAX_INCLUDE_DEPTH + 1; q = q->parent) {
+            files[n++] = q->file;
+            if (q == p) break;
+        }
+        buf_t chain;
+        buf_init(&chain, 4096);
+        while (n > 0) buf_printf(&chain, "%s -> ", files[--n]);
+        buf_adds(&chain, path);
+        spec_err(c, inc, AT_VALUE, "include cycle: %s", buf_cstr(&chain));
+        buf_free(&chain);
+        return -1;
+    }
+    return 0;
+}
+
+/* The include file's "params" (variable names, each once) against the step's "with": every
+ * param given, nothing given that is not a param. Errors on the with side point at the step. */
+static int include_params(spec_ctx_t *c, spec_ctx_t *sub, const cJSON *root, const cJSON *inc,
+                          const cJSON *with, const char *path) {
+    int rc = 0;
+    const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
+    if (params && spec_want(sub, params, cJSON_Array, "params") == -1) {
+        rc = -1;
+        params = NULL;
+    }
+    for (const cJSON *p = params ? params->child : NULL; p; p = p->next) {
+        if (spec_want(sub, p, cJSON_String, "a param") == -1) {
+            rc = -1;
+            continue;
+        }
+        if (!spec_var_name_ok(p->valuestring)) {
+            spec_err(sub, p, AT_VALUE, "param \"%s\" is not a variable name", p->valuestring);
+            rc = -1;
+        }
+        for (const cJSON *q = params->child; q != p; q = q->next)
+            if (cJSON_IsString(q) && strcmp(q->valuestring, p->valuestring) == 0)
+                spec_err(sub, p, AT_VALUE, "param \"%s\" declared twice", p->valuestring), rc = -1;
+        if (!with || !cJSON_GetObjectItemCaseSensitive(with, p->valuestring)) {
+            spec_err(c, with ? with : inc, AT_VALUE, "missing include parameter \"%s\" for %s",
+                     p->valuestring, path);
+            rc = -1;
+        }
+    }
+    for (const cJSON *w = with ? with->child : NULL; w; w = w->next) {
+        bool declared = false;
+        for (const cJSON *p = params ? params->child : NULL; p; p = p->next)
+            if (cJSON_IsString(p) && strcmp(p->valuestring, w->string) == 0) declared = true;
+        if (!declared) {
+            spec_err(c, w, AT_KEY, "unknown include parameter \"%s\" (%s declares no such param)",
+                     w->string, path);
+            rc = -1;
+        }
+    }
+    return rc;
+}
+
 static int load_include(spec_ctx_t *c, const cJSON *obj, step_t *st) {
     static const char *const keys[] = {"include", "with", NULL};
     spec_set_t *s = c->set;
@@ -409,23 +477,7 @@ static int load_include(spec_ctx_t *c, const cJSON *obj, step_t *st) {
         spec_err(c, inc, AT_VALUE, "include: %s: %s", path, strerror(errno));
         return -1;
     }
-    for (spec_ctx_t *p = c; p; p = p->parent) {
-        if (!p->real || strcmp(p->real, real) != 0) continue;
-        /* Print the loop in include order: p -> ... -> c -> path. */
-        const char *files[SPEC_MAX_INCLUDE_DEPTH + 2];
-        size_t n = 0;
-        for (spec_ctx_t *q = c; q && n < SPEC_MAX_INCLUDE_DEPTH + 1; q = q->parent) {
-            files[n++] = q->file;
-            if (q == p) break;
-        }
-        buf_t chain;
-        buf_init(&chain, 4096);
-        while (n > 0) buf_printf(&chain, "%s -> ", files[--n]);
-        buf_adds(&chain, path);
-        spec_err(c, inc, AT_VALUE, "include cycle: %s", buf_cstr(&chain));
-        buf_free(&chain);
-        return -1;
-    }
+    if (include_cycle(c, inc, path, real) == -1) return -1;
     spec_ctx_t sub = {.set = s,
                       .file = path,
                       .parent = c,
@@ -445,39 +497,7 @@ static int load_include(spec_ctx_t *c, const cJSON *obj, step_t *st) {
         goto out;
     }
     if (spec_check_keys(&sub, root, fkeys, "include file") == -1) rc = -1;
-    const cJSON *params = cJSON_GetObjectItemCaseSensitive(root, "params");
-    if (params && spec_want(&sub, params, cJSON_Array, "params") == -1) {
-        rc = -1;
-        params = NULL;
-    }
-    for (const cJSON *p = params ? params->child : NULL; p; p = p->next) {
-        if (spec_want(&sub, p, cJSON_String, "a param") == -1) {
-            rc = -1;
-            continue;
-        }
-        if (!spec_var_name_ok(p->valuestring)) {
-            spec_err(&sub, p, AT_VALUE, "param \"%s\" is not a variable name", p->valuestring);
-            rc = -1;
-        }
-        for (const cJSON *q = params->child; q != p; q = q->next)
-            if (cJSON_IsString(q) && strcmp(q->valuestring, p->valuestring) == 0)
-                spec_err(&sub, p, AT_VALUE, "param \"%s\" declared twice", p->valuestring), rc = -1;
-        if (!with || !cJSON_GetObjectItemCaseSensitive(with, p->valuestring)) {
-            spec_err(c, with ? with : inc, AT_VALUE, "missing include parameter \"%s\" for %s",
-                     p->valuestring, path);
-            rc = -1;
-        }
-    }
-    for (const cJSON *w = with ? with->child : NULL; w; w = w->next) {
-        bool declared = false;
-        for (const cJSON *p = params ? params->child : NULL; p; p = p->next)
-            if (cJSON_IsString(p) && strcmp(p->valuestring, w->string) == 0) declared = true;
-        if (!declared) {
-            spec_err(c, w, AT_KEY, "unknown include parameter \"%s\" (%s declares no such param)",
-                     w->string, path);
-            rc = -1;
-        }
-    }
+    if (include_params(c, &sub, root, inc, with, path) == -1) rc = -1;
     const cJSON *steps = spec_required(&sub, root, "steps", "include file");
     if (!steps || parse_steps(&sub, steps, &st->children, "steps") == -1) rc = -1;
 out:
