@@ -99,7 +99,19 @@ static int parse_levels(const char *s, bench_profile_t *p) {
     return p->nlevels ? 0 : -1;
 }
 
-int bench_main(int argc, char **argv) {
+/* Options that only make sense once all are read (the profile first, then what overrides it). */
+typedef struct bench_raw_opts {
+    const char *levels, *profile;
+    long duration, repeat;
+} bench_raw_opts_t;
+
+static int bench_usage(void) {
+    fputs(USAGE, stderr);
+    return 2;
+}
+
+/* argv into o and raw. 0, -1 after --help, or the usage exit code (message printed). */
+static int bench_parse(int argc, char **argv, bench_opts_t *o, bench_raw_opts_t *raw) {
     static const struct option longopts[] = {{"target", required_argument, 0, 't'},
                                              {"scenario", required_argument, 0, 's'},
                                              {"profile", required_argument, 0, 'p'},
@@ -117,36 +129,33 @@ int bench_main(int argc, char **argv) {
                                              {"target-group", required_argument, 0, 'G'},
                                              BENCH_OPEN_LONGOPTS,
                                              {0, 0, 0, 0}};
-    bench_opts_t o;
-    memset(&o, 0, sizeof o);
-    o.profile = *bench_profile_find("quick");
-    o.pin_auto = true;
-    const char *levels = NULL, *profile = NULL;
-    long duration = 0, repeat = 0;
+    memset(o, 0, sizeof *o);
+    o->profile = *bench_profile_find("quick");
+    o->pin_auto = true;
     optind = 1;
     int ch;
     while ((ch = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
         switch (ch) {
         case 't':
-            if (o.ntargets >= BENCH_MAX_TARGETS) goto usage;
-            o.targets[o.ntargets++] = optarg;
+            if (o->ntargets >= BENCH_MAX_TARGETS) return bench_usage();
+            o->targets[o->ntargets++] = optarg;
             break;
         case 's': /* repeatable, and a comma-separated list: web-article,web-comment */
             for (char *save = NULL, *tok = strtok_r(optarg, ",", &save); tok;
                  tok = strtok_r(NULL, ",", &save)) {
-                if (o.nscenarios >= BENCH_MAX_SCENARIOS) goto usage;
-                o.scenarios[o.nscenarios++] = tok;
+                if (o->nscenarios >= BENCH_MAX_SCENARIOS) return bench_usage();
+                o->scenarios[o->nscenarios++] = tok;
             }
             break;
-        case 'p': profile = optarg; break;
-        case 'c': levels = optarg; break;
+        case 'p': raw->profile = optarg; break;
+        case 'c': raw->levels = optarg; break;
         case 'd':
-            if (str_to_long(optarg, 1, BENCH_MAX_DURATION_S, &duration) < 0)
+            if (str_to_long(optarg, 1, BENCH_MAX_DURATION_S, &raw->duration) < 0)
                 return cli_usage_error("bench", "--duration must be 1..%d seconds",
                                        BENCH_MAX_DURATION_S);
             break;
         case 'r':
-            if (str_to_long(optarg, 1, BENCH_MAX_REPEAT, &repeat) < 0) {
+            if (str_to_long(optarg, 1, BENCH_MAX_REPEAT, &raw->repeat) < 0) {
                 fprintf(stderr, "parity bench: --repeat must be 1..%d\n", BENCH_MAX_REPEAT);
                 return 2;
             }
@@ -156,58 +165,64 @@ int bench_main(int argc, char **argv) {
                 fprintf(stderr, "parity bench: --pin must be auto or none\n");
                 return 2;
             }
-            o.pin_auto = !strcmp(optarg, "auto");
+            o->pin_auto = !strcmp(optarg, "auto");
             break;
         case 'u':
-            if (o.nurls >= BENCH_MAX_TARGETS || !strchr(optarg, '=') || optarg[0] == '=') {
+            if (o->nurls >= BENCH_MAX_TARGETS || !strchr(optarg, '=') || optarg[0] == '=') {
                 fprintf(stderr,
                         "parity bench: --url takes NAME=URL (e.g. quill=http://127.0.0.1:8080)\n");
                 return 2;
             }
-            o.urls[o.nurls++] = optarg;
+            o->urls[o->nurls++] = optarg;
             break;
-        case 'o': o.out_dir = optarg; break;
+        case 'o': o->out_dir = optarg; break;
         case 'V': {
             char *end = NULL;
             double v = strtod(optarg, &end);
             if (!end || *end || !(v > 0 && v <= 1000))
                 return cli_usage_error("bench",
                                        "--cv-threshold takes a percentage above 0 (e.g. 5)");
-            o.cv_threshold_pct = v;
+            o->cv_threshold_pct = v;
             break;
         }
-        case 'S': o.count_statuses = true; break;
+        case 'S': o->count_statuses = true; break;
         case 'C': {
             err_t cerr;
-            if (o.nclients >= CLIENTS_MAX)
+            if (o->nclients >= CLIENTS_MAX)
                 return cli_usage_error("bench", "at most %d --client", CLIENTS_MAX);
-            if (client_parse(optarg, &o.clients[o.nclients++], &cerr) < 0)
+            if (client_parse(optarg, &o->clients[o->nclients++], &cerr) < 0)
                 return cli_usage_error("bench", "%s", cerr.msg);
             break;
         }
-        case 'M': o.target_metrics = optarg; break;
-        case 'G': o.target_group = optarg; break;
-        case 'h': fputs(USAGE, stdout); return 0;
+        case 'M': o->target_metrics = optarg; break;
+        case 'G': o->target_group = optarg; break;
+        case 'h': fputs(USAGE, stdout); return -1;
         default:
-            if (ch < BENCH_OPEN_OPT_OPEN || ch > BENCH_OPEN_OPT_POLICY) goto usage;
-            if (bench_open_option(&o.open, ch, optarg) < 0) return 2;
+            if (ch < BENCH_OPEN_OPT_OPEN || ch > BENCH_OPEN_OPT_POLICY) return bench_usage();
+            if (bench_open_option(&o->open, ch, optarg) < 0) return 2;
             break;
         }
     }
     if (optind < argc) {
         fprintf(stderr, "parity bench: unexpected argument \"%s\"\n", argv[optind]);
-        goto usage;
+        return bench_usage();
     }
-    if (profile) {
-        const bench_profile_t *p = bench_profile_find(profile);
+    return 0;
+}
+
+/* The profile, then --connections, --duration and --repeat over it, and the options that go (or
+ * do not go) together. 0, or the usage exit code (message printed). */
+static int bench_settle(bench_opts_t *o, const bench_raw_opts_t *raw) {
+    if (raw->profile) {
+        const bench_profile_t *p = bench_profile_find(raw->profile);
         if (!p) {
             fprintf(stderr, "parity bench: unknown profile \"%s\" (smoke, quick, full, soak)\n",
-                    profile);
+                    raw->profile);
             return 2;
         }
-        o.profile = *p;
+        o->profile = *p;
     }
-    if (levels && parse_levels(levels, &o.profile) < 0) {
+    if (raw->levels && parse_levels(raw->levels, &o->profile) < 0) {
         fprintf(
             stderr,
             "parity bench: --connections takes a comma-separated list of 1..100000 (at most %d)\n",
@@ -215,16 +230,25 @@ int bench_main(int argc, char **argv) {
         return 2;
     }
     /* soak (soak.c) and --open (openloop.c) load from this machine only, without clients.c */
-    if ((o.nclients || o.target_metrics) && (o.open.enabled || !strcmp(o.profile.name, "soak")))
+    if ((o->nclients || o->target_metrics) && (o->open.enabled || !strcmp(o->profile.name, "soak")))
         return cli_usage_error("bench", "--client and --target-metrics apply to closed-loop wrk "
                                         "runs (not --open or --profile soak)");
-    if (!o.target_metrics != !o.target_group)
+    if (!o->target_metrics != !o->target_group)
         return cli_usage_error("bench", "--target-metrics and --target-group go together");
-    if (o.target_metrics && strncmp(o.target_metrics, "http://", 7) &&
-        strncmp(o.target_metrics, "https://", 8))
+    if (o->target_metrics && strncmp(o->target_metrics, "http://", 7) &&
+        strncmp(o->target_metrics, "https://", 8))
         return cli_usage_error("bench", "--target-metrics takes an http:// or https:// URL");
-    if (duration) o.profile.duration_s = (int)duration;
-    if (repeat) o.profile.repeat = (int)repeat;
+    if (raw->duration) o->profile.duration_s = (int)raw->duration;
+    if (raw->repeat) o->profile.repeat = (int)raw->repeat;
+    return 0;
+}
+
+int bench_main(int argc, char **argv) {
+    bench_opts_t o;
+    bench_raw_opts_t raw = {0};
+    int rc = bench_parse(argc, argv, &o, &raw);
+    if (rc) return rc < 0 ? 0 : rc;
+    if ((rc = bench_settle(&o, &raw)) != 0) return rc;
     char run_id[32], out[CLI_PATH_MAX + 64], root[CLI_PATH_MAX];
     err_t err;
     if (o.nclients) {
@@ -252,7 +276,4 @@ int bench_main(int argc, char **argv) {
         return CLI_EXIT_ENV;
     }
     return bench_execute(&o);
-usage:
-    fputs(USAGE, stderr);
-    return 2;
 }
