@@ -251,59 +251,50 @@ static int check_probe_external(check_target_t *t, err_t *err) {
     return rc;
 }
 
-static void *check_one_target(void *arg) {
-    check_target_t *t = arg;
+/* Starts t (requires, version, target_start) or probes its --url. 0, or -1 with r's error set. */
+static int check_bring_up(check_target_t *t, long long t0) {
     check_ctx_t *c = t->ctx;
     result_target_t *r = t->res;
     err_t err;
-    long long t0 = clock_mono_ms();
-    if (t->m) {
-        char why[512], ver[512];
-        if (!target_requires_ok(t->m, why, sizeof why)) {
-            r->status = RESULT_ERROR;
-            r->error = result_printf("target %s: dependencies missing (%s)", t->name, why);
-            check_report_target(c, t);
-            return NULL;
-        }
-        target_version(t->m, ver, sizeof ver);
-        r->version = result_strdup(ver);
-        r->orm = result_strdup(t->m->orm);
-        char log[CHECK_PATH_MAX + 64];
-        snprintf(log, sizeof log, "%s/logs/%s.log", c->out, t->name);
-        r->log = result_strdup(log);
-        target_opts_t to = {.workers = c->o->workers > 0 ? c->o->workers : 2,
-                            .log_path = log,
-                            .build_dir = cli_build_dir(),
-                            .ready_timeout_ms = c->o->ready_timeout_ms};
-        r->workers = to.workers;
-        if (target_start(t->m, &to, &t->proc, &err) < 0) {
-            r->status = RESULT_ERROR;
-            r->error = result_strdup(err.msg);
-            check_report_target(c, t);
-            return NULL;
-        }
-        t->started = true;
-        snprintf(t->url, sizeof t->url, "%s", t->proc.url);
-        r->start_ms = (double)(clock_mono_ms() - t0);
-    } else {
+    if (!t->m) {
         r->version = result_strdup("external");
-        if (check_probe_external(t, &err) < 0) {
-            r->status = RESULT_ERROR;
-            r->error = result_strdup(err.msg);
-            check_report_target(c, t);
-            return NULL;
-        }
+        if (check_probe_external(t, &err) == 0) return 0;
+        r->error = result_strdup(err.msg);
+        return -1;
     }
-    free(r->url);
-    r->url = result_strdup(t->url);
+    char why[512], ver[512];
+    if (!target_requires_ok(t->m, why, sizeof why)) {
+        r->error = result_printf("target %s: dependencies missing (%s)", t->name, why);
+        return -1;
+    }
+    target_version(t->m, ver, sizeof ver);
+    r->version = result_strdup(ver);
+    r->orm = result_strdup(t->m->orm);
+    char log[CHECK_PATH_MAX + 64];
+    snprintf(log, sizeof log, "%s/logs/%s.log", c->out, t->name);
+    r->log = result_strdup(log);
+    target_opts_t to = {.workers = c->o->workers > 0 ? c->o->workers : 2,
+                        .log_path = log,
+                        .build_dir = cli_build_dir(),
+                        .ready_timeout_ms = c->o->ready_timeout_ms};
+    r->workers = to.workers;
+    if (target_start(t->m, &to, &t->proc, &err) < 0) {
+        r->error = result_strdup(err.msg);
+        return -1;
+    }
+    t->started = true;
+    snprintf(t->url, sizeof t->url, "%s", t->proc.url);
+    r->start_ms = (double)(clock_mono_ms() - t0);
+    return 0;
+}
+
+/* One result slot per suite, then the suites on up to --jobs workers. -1 out of memory. */
+static int check_run_suites(check_target_t *t) {
+    check_ctx_t *c = t->ctx;
+    result_target_t *r = t->res;
     /* Suite slots exist only for a target that runs: one that did not start has none. */
     r->suites = calloc(c->nsuites, sizeof *r->suites);
-    if (!r->suites) {
-        r->status = RESULT_ERROR;
-        r->error = result_strdup("out of memory");
-        if (t->started) target_stop(&t->proc, NULL);
-        return NULL;
-    }
+    if (!r->suites) return -1;
     for (size_t j = 0; j < c->nsuites; j++) {
         r->suites[j].name = result_strdup(c->suites[j]->name);
         r->suites[j].file = result_strdup(check_relpath(c, c->suites[j]->file));
@@ -311,7 +302,6 @@ static void *check_one_target(void *arg) {
             result_strdup(c->suites[j]->description ? c->suites[j]->description : "");
     }
     r->n = c->nsuites;
-
     size_t nw = (size_t)(c->o->jobs > 0 ? c->o->jobs : CHECK_DEFAULT_JOBS);
     if (nw > c->nsuites) nw = c->nsuites;
     pthread_t th[CHECK_MAX_JOBS];
@@ -320,28 +310,54 @@ static void *check_one_target(void *arg) {
         if (pthread_create(&th[started], NULL, check_worker, t) == 0) started++;
     if (started == 0) check_worker(t);
     for (size_t i = 0; i < started; i++) pthread_join(th[i], NULL);
+    return 0;
+}
 
-    if (t->started) {
-        /* A crash after the last step is still a crash. */
-        if (!t->crash && target_poll(&t->proc, NULL)) {
-            int ws = 0;
-            char how[160];
-            target_poll(&t->proc, &ws);
-            target_describe_exit(ws, how, sizeof how);
-            t->crash = result_printf("target %s exited (%s) after the last step", t->name, how);
-        }
-        long long s0 = clock_mono_ms();
-        int stopped = target_stop(&t->proc, &err);
-        r->stop_ms = (double)(clock_mono_ms() - s0);
-        if (stopped < 0) {
-            r->stop_error = result_strdup(err.msg);
-            pthread_mutex_lock(&c->out_mu);
-            fprintf(stderr, "parity check: warning: target %s %s\n", t->name, err.msg);
-            pthread_mutex_unlock(&c->out_mu);
-        }
-        if (!t->crash && target_stop_check(&t->proc, &err) < 0)
-            t->crash = result_printf("target %s: %s", t->name, err.msg);
+/* Stops a target parity started: a crash after the last step, a stop that needed SIGKILL (a
+ * warning) and an unclean end (a crash: exit status, sanitizer report) are recorded. */
+static void check_bring_down(check_target_t *t) {
+    check_ctx_t *c = t->ctx;
+    result_target_t *r = t->res;
+    err_t err;
+    if (!t->crash && target_poll(&t->proc, NULL)) {
+        int ws = 0;
+        char how[160];
+        target_poll(&t->proc, &ws);
+        target_describe_exit(ws, how, sizeof how);
+        t->crash = result_printf("target %s exited (%s) after the last step", t->name, how);
     }
+    long long s0 = clock_mono_ms();
+    int stopped = target_stop(&t->proc, &err);
+    r->stop_ms = (double)(clock_mono_ms() - s0);
+    if (stopped < 0) {
+        r->stop_error = result_strdup(err.msg);
+        pthread_mutex_lock(&c->out_mu);
+        fprintf(stderr, "parity check: warning: target %s %s\n", t->name, err.msg);
+        pthread_mutex_unlock(&c->out_mu);
+    }
+    if (!t->crash && target_stop_check(&t->proc, &err) < 0)
+        t->crash = result_printf("target %s: %s", t->name, err.msg);
+}
+
+/* One target's thread: up, every suite, down, its results. */
+static void *check_one_target(void *arg) {
+    check_target_t *t = arg;
+    check_ctx_t *c = t->ctx;
+    result_target_t *r = t->res;
+    if (check_bring_up(t, clock_mono_ms()) < 0) {
+        r->status = RESULT_ERROR;
+        check_report_target(c, t);
+        return NULL;
+    }
+    free(r->url);
+    r->url = result_strdup(t->url);
+    if (check_run_suites(t) < 0) {
+        r->status = RESULT_ERROR;
+        r->error = result_strdup("out of memory");
+        if (t->started) target_stop(&t->proc, NULL);
+        return NULL;
+    }
+    if (t->started) check_bring_down(t);
     if (t->crash) {
         r->status = RESULT_ERROR;
         r->error = result_strdup(t->crash);
