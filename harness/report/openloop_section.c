@@ -44,15 +44,6 @@ static const cJSON *spectrum_rate(const cJSON *open) {
     return pick;
 }
 
-static void gp_quote(buf_t *b, const char *s) {
-    buf_addc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'') buf_addc(b, '\'');
-        buf_addc(b, *s);
-    }
-    buf_addc(b, '\'');
-}
-
 static int write_dat(const char *path, const buf_t *b, err_t *err) {
     FILE *f = fopen(path, "w");
     if (!f) return err_set(err, "%s: %s", path, strerror(errno));
@@ -88,17 +79,17 @@ static int load_chart(const model_t *m, const report_opts_t *o, size_t s, char n
         const char *col = m->targets[t].color, *name = m->targets[t].name;
         char label[160];
         buf_adds(&plot, block ? ", \\\n     " : "");
-        gp_quote(&plot, dat);
+        report_gp_quote(&plot, dat);
         snprintf(label, sizeof label, "%s p99", name);
         buf_printf(&plot, " index %d using 1:3 with linespoints lw 2 pt 7 lc rgb '%s' title ",
                    block, col);
-        gp_quote(&plot, label);
+        report_gp_quote(&plot, label);
         snprintf(label, sizeof label, "%s p50", name);
         buf_printf(&plot,
                    ", \\\n     '' index %d using 1:2 with linespoints lw 1 dt 2 pt 7 ps 0.5 "
                    "lc rgb '%s' title ",
                    block, col);
-        gp_quote(&plot, label);
+        report_gp_quote(&plot, label);
         buf_printf(&plot,
                    ", \\\n     '' index %d using 1:($4 > 0 ? 1/0 : $3) with points pt 6 "
                    "ps 2 lc rgb '%s' notitle",
@@ -170,10 +161,10 @@ static int spectrum_chart(const model_t *m, const report_opts_t *o, size_t s, ch
             double x = spectrum_block(&d, side ? hu : hc, &ylo, &yhi);
             if (x > xmax) xmax = x;
             buf_adds(p, p->len ? ", \\\n     " : "");
-            gp_quote(p, dat);
+            report_gp_quote(p, dat);
             buf_printf(p, " index %d using 1:2 with lines lw 2 lc rgb '%s' title ", block,
                        m->targets[t].color);
-            gp_quote(p, label);
+            report_gp_quote(p, label);
             block++;
         }
     }

@@ -177,6 +177,8 @@ int report_charts(const model_t *m, const report_opts_t *o, char names[][128], s
                   err_t *err);
 /* One chart from template tpl (placeholders terminal, output, style, title, ylabel, scale, plot)
  * into out_dir/charts/base.svg (and .png); its name is appended to names[*n] (n < max). */
+/* Appends s quoted for a gnuplot single-quoted string ('' is a literal quote). */
+void report_gp_quote(buf_t *b, const char *s);
 int report_chart_draw(const report_opts_t *o, const char *tpl, const char *base, const char *title,
                       const char *ylabel, const char *scale, const char *plot, char names[][128],
                       size_t max, size_t *n, err_t *err);

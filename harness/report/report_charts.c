@@ -33,8 +33,7 @@ typedef struct chart_ctx {
     err_t *err;
 } chart_ctx_t;
 
-/* Appends s quoted for a gnuplot single-quoted string ('' is a literal quote). */
-static void gp_quote(buf_t *b, const char *s) {
+void report_gp_quote(buf_t *b, const char *s) {
     buf_addc(b, '\'');
     for (; *s; s++) {
         if (*s == '\'') buf_addc(b, '\'');
@@ -120,10 +119,10 @@ static int draw(chart_ctx_t *c, const char *tpl, const char *base, const char *t
         buf_init(&q_ylabel, 0);
         char style[4400];
         snprintf(style, sizeof style, "%s/style.gp", c->o->templates);
-        gp_quote(&q_out, out);
-        gp_quote(&q_style, style);
-        gp_quote(&q_title, title);
-        gp_quote(&q_ylabel, ylabel);
+        report_gp_quote(&q_out, out);
+        report_gp_quote(&q_style, style);
+        report_gp_quote(&q_title, title);
+        report_gp_quote(&q_ylabel, ylabel);
         const char *kv[] = {"terminal", terminal,
                             "output",   buf_cstr(&q_out),
                             "style",    buf_cstr(&q_style),
@@ -172,7 +171,7 @@ static void series_title(buf_t *plot, const model_t *m, size_t t, const model_ce
                  cell->connections);
     else
         snprintf(title, sizeof title, "%s", m->targets[t].label);
-    gp_quote(plot, title);
+    report_gp_quote(plot, title);
 }
 
 typedef double (*cell_value_fn)(const model_cell_t *cell, double *lo, double *hi);
@@ -235,7 +234,7 @@ static int bars(chart_ctx_t *c, const char *base, const char *title, const char 
         for (size_t i = 0; i < nshown; i++) {
             if (i) buf_adds(&plot, ", \\\n     ");
             if (i == 0)
-                gp_quote(&plot, datpath);
+                report_gp_quote(&plot, datpath);
             else
                 buf_adds(&plot, "''");
             buf_printf(&plot, " using %zu:%zu:%zu%s title ", 2 + 3 * i, 3 + 3 * i, 4 + 3 * i,
@@ -285,7 +284,7 @@ static int spectrum(chart_ctx_t *c, size_t s) {
             buf_printf(&dat, "%.6g %.6g\n", x, us / 1000.0);
         }
         if (block) buf_adds(&plot, ", \\\n     ");
-        gp_quote(&plot, datpath);
+        report_gp_quote(&plot, datpath);
         buf_printf(&plot, " index %d using 1:2 title ", block);
         series_title(&plot, m, t, cell);
         buf_printf(&plot, " with lines lw 2 lc rgb '%s'", m->targets[t].color);
@@ -338,7 +337,7 @@ static int connections(chart_ctx_t *c, size_t s) {
         if (n == 0) continue;
         if (n > most) most = n;
         if (block) buf_adds(&plot, ", \\\n     ");
-        gp_quote(&plot, datpath);
+        report_gp_quote(&plot, datpath);
         buf_printf(&plot, " index %d using 1:2 title ", block);
         series_title(&plot, m, t, NULL);
         buf_printf(&plot, " with linespoints lw 2 pt 7 lc rgb '%s'", m->targets[t].color);

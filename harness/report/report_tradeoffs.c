@@ -268,15 +268,6 @@ void report_tradeoffs_md(FILE *f, const model_t *m) {
 /* ---- the chart ----------------------------------------------------------------------------------
  */
 
-static void gp_quote(buf_t *b, const char *s) {
-    buf_addc(b, '\'');
-    for (; *s; s++) {
-        if (*s == '\'') buf_addc(b, '\'');
-        buf_addc(b, *s);
-    }
-    buf_addc(b, '\'');
-}
-
 int report_tradeoffs_chart(const model_t *m, const report_opts_t *o, err_t *err) {
     tr_row_t r[REPORT_MAX_TARGETS];
     size_t nc, n = rows(m, r, REPORT_MAX_TARGETS, &nc);
@@ -292,7 +283,7 @@ int report_tradeoffs_chart(const model_t *m, const report_opts_t *o, err_t *err)
                    r[t].name);
         for (int k = 0; k < 2; k++) {
             if (block || k) buf_adds(&plot, ", \\\n     ");
-            gp_quote(&plot, dat);
+            report_gp_quote(&plot, dat);
             if (k == 0)
                 buf_printf(&plot, " index %d using 1:2 with points pt 7 ps 1.6 lc rgb '%s' notitle",
                            block, r[t].color);
