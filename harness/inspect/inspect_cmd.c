@@ -181,19 +181,10 @@ int inspect_main(int argc, char **argv) {
                     .io = {.starts = INSPECT_STARTS_DEFAULT, .connections = INSPECT_CONNS_DEFAULT}};
     int rc = parse(argc, argv, &o);
     if (rc) return rc < 0 ? CLI_EXIT_OK : rc;
-    char root[CLI_PATH_MAX], dir[CLI_PATH_MAX + 16];
-    err_t err;
-    if (cli_root(root, sizeof root, &err) < 0) {
-        fprintf(stderr, "parity inspect: %s\n", err.msg);
-        return CLI_EXIT_USAGE;
-    }
-    snprintf(dir, sizeof dir, "%s/targets", root);
+    char dir[CLI_PATH_MAX + 16];
     target_manifest_t *ms;
     size_t n;
-    if (target_manifest_scan(dir, &ms, &n, &err) < 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return CLI_EXIT_USAGE;
-    }
+    if (target_manifest_scan_root("inspect", dir, sizeof dir, &ms, &n) < 0) return CLI_EXIT_USAGE;
     for (size_t k = 0; k < o.ntargets; k++) {
         size_t i = 0;
         while (i < n && strcmp(ms[i].name, o.targets[k])) i++;

@@ -89,6 +89,10 @@ void target_manifest_free(target_manifest_t *m);
  * (any manifest invalid) nothing is returned and err names the file. */
 int target_manifest_scan(const char *dir, target_manifest_t **out, size_t *n, err_t *err);
 void target_manifest_free_all(target_manifest_t *ms, size_t n);
+/* target_manifest_scan of ROOT/targets (cli_root), the directory into dir; an error is printed
+ * ("parity CMD: ..." or the manifest's file:line:col) and -1 returned (a usage error). */
+int target_manifest_scan_root(const char *cmd, char *dir, size_t dirlen, target_manifest_t **out,
+                              size_t *n);
 
 typedef struct target_opts {
     int workers;            /* WORKERS and {workers}; <= 0: the CPUs available to parity */

@@ -185,19 +185,10 @@ int targets_main(int argc, char **argv) {
         } else
             return cli_usage_error("targets", "invalid option");
     }
-    char root[CLI_PATH_MAX], dir[CLI_PATH_MAX + 16];
-    err_t err;
-    if (cli_root(root, sizeof root, &err) < 0) {
-        fprintf(stderr, "parity targets: %s\n", err.msg);
-        return CLI_EXIT_USAGE;
-    }
-    snprintf(dir, sizeof dir, "%s/targets", root);
+    char dir[CLI_PATH_MAX + 16];
     target_manifest_t *ms;
     size_t n;
-    if (target_manifest_scan(dir, &ms, &n, &err) < 0) {
-        fprintf(stderr, "%s\n", err.msg);
-        return CLI_EXIT_USAGE;
-    }
+    if (target_manifest_scan_root("targets", dir, sizeof dir, &ms, &n) < 0) return CLI_EXIT_USAGE;
     targets_row_t *rows = calloc(n ? n : 1, sizeof *rows);
     pthread_t *th = calloc(n ? n : 1, sizeof *th);
     bool *sel = calloc(n ? n : 1, sizeof *sel);

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "core/cli_common.h"
 #include "core/jsonloc.h"
 #include "target.h"
 
@@ -388,4 +389,18 @@ int target_substitute(const char *in, const target_subst_t *s, char *out, size_t
     }
     out[o] = '\0';
     return 0;
+}
+
+int target_manifest_scan_root(const char *cmd, char *dir, size_t dirlen, target_manifest_t **out,
+                              size_t *n) {
+    char root[CLI_PATH_MAX];
+    err_t err;
+    if (cli_root(root, sizeof root, &err) < 0) {
+        fprintf(stderr, "parity %s: %s\n", cmd, err.msg);
+        return -1;
+    }
+    snprintf(dir, dirlen, "%s/targets", root);
+    if (target_manifest_scan(dir, out, n, &err) == 0) return 0;
+    fprintf(stderr, "%s\n", err.msg);
+    return -1;
 }
