@@ -808,19 +808,8 @@ static int select_scenarios(ctx_t *c, err_t *err) {
 }
 
 static void setup_pinning(ctx_t *c) {
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    CPU_ZERO(&c->wrk_cpus);
-    CPU_ZERO(&c->target_cpus);
-    c->pinned = c->o->pin_auto && n >= 2;
-    if (c->pinned) {
-        CPU_SET(0, &c->wrk_cpus);
-        for (long i = 1; i < n && i < CPU_SETSIZE; i++) CPU_SET((int)i, &c->target_cpus);
-        c->nwrk_cpus = 1;
-        c->workers = (int)n - 1;
-    } else {
-        c->nwrk_cpus = n > 0 ? (int)n : 1;
-        c->workers = c->nwrk_cpus;
-    }
+    c->pinned =
+        bench_pin_plan(c->o->pin_auto, &c->wrk_cpus, &c->target_cpus, &c->nwrk_cpus, &c->workers);
 }
 
 /* The targets to run, in order: --url ones first, then the selected manifests. */

@@ -12,6 +12,7 @@
 #ifndef PARITY_BENCH_H
 #define PARITY_BENCH_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <cjson/cJSON.h>
@@ -126,5 +127,10 @@ int bench_main(int argc, char **argv);
 
 /* The environment object of bench.json (CPU, kernel, memory, wrk, git, parity). */
 cJSON *bench_environment(const char *root);
+
+/* CPU pinning (bench and soak): with pin_auto and two CPUs or more, wrk gets CPU 0 and the target
+ * the others (*workers = their count); else nothing is pinned and both may use every CPU. Returns
+ * whether it pins. */
+bool bench_pin_plan(bool pin_auto, cpu_set_t *wrk, cpu_set_t *target, int *nwrk, int *workers);
 
 #endif

@@ -87,3 +87,19 @@ cJSON *bench_environment(const char *root) {
     cJSON_AddStringToObject(env, "parity_version", PARITY_VERSION);
     return env;
 }
+
+bool bench_pin_plan(bool pin_auto, cpu_set_t *wrk, cpu_set_t *target, int *nwrk, int *workers) {
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    CPU_ZERO(wrk);
+    CPU_ZERO(target);
+    if (!pin_auto || n < 2) {
+        *nwrk = n > 0 ? (int)n : 1;
+        *workers = *nwrk;
+        return false;
+    }
+    CPU_SET(0, wrk);
+    for (long i = 1; i < n && i < CPU_SETSIZE; i++) CPU_SET((int)i, target);
+    *nwrk = 1;
+    *workers = (int)n - 1;
+    return true;
+}

@@ -391,19 +391,8 @@ static int soak_setup(soak_ctx_t *c, spec_set_t *seedset, err_t *err) {
     snprintf(path, sizeof path, "%s/specs/bench/scenarios/%s.json", o->root,
              o->nscenarios ? o->scenarios[0] : SOAK_DEFAULT_SCENARIO);
     if (scn_load(path, &c->scn, err) < 0) return -1;
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    CPU_ZERO(&c->wrk_cpus);
-    CPU_ZERO(&c->target_cpus);
-    c->pinned = o->pin_auto && n >= 2;
-    if (c->pinned) {
-        CPU_SET(0, &c->wrk_cpus);
-        for (long i = 1; i < n && i < CPU_SETSIZE; i++) CPU_SET((int)i, &c->target_cpus);
-        c->nwrk_cpus = 1;
-        c->workers = (int)n - 1;
-    } else {
-        c->nwrk_cpus = n > 0 ? (int)n : 1;
-        c->workers = c->nwrk_cpus;
-    }
+    c->pinned =
+        bench_pin_plan(o->pin_auto, &c->wrk_cpus, &c->target_cpus, &c->nwrk_cpus, &c->workers);
     return 0;
 }
 
