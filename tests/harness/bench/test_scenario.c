@@ -98,7 +98,8 @@ typedef struct rec {
     int lfd, port;
     pthread_t th;
     volatile int stop;
-    char lines[REC_MAX][272]; /* "METHOD target|auth|body|cookie" (at most 261 bytes) of the first REC_MAX requests */
+    char lines[REC_MAX][272]; /* "METHOD target|auth|body|cookie" (at most 261 bytes) of the first
+                                 REC_MAX requests */
     int n;
 } rec_t;
 
