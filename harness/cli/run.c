@@ -28,14 +28,14 @@ static const char *const USAGE =
     "usage: parity run [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full]\n"
     "                  [--jobs N] [--pin auto|none] [--no-bench] [--baseline DIR]\n"
     "                  [--max-regression PCT] [--png] [--open [--slo MS]] [--out DIR]\n"
-    "                  [--db sqlite|postgres|both | --db-url URL]\n"
+    "                  [--db sqlite|postgres|both [--db-scenario NAME]... | --db-url URL]\n"
     "\n"
     "Runs the conformance suites against every target (parity check), benchmarks them (parity\n"
     "bench, profile quick), and writes the report (parity report) into reports/runs/<id>/, with\n"
     "reports/latest pointing at it. Prints the path of report.html at the end.\n"
     "\n"
     "  --target NAME      only this target (repeatable)\n"
-    "  --scenario NAME    only this benchmark scenario (repeatable)\n"
+    "  --scenario NAME    only this benchmark scenario (repeatable, or a comma list)\n"
     "  --profile P        smoke (CI), quick (default), full\n"
     "  --jobs N           suites run in parallel per target during the check\n"
     "  --pin auto|none    CPU pinning of the benchmark (default auto)\n"
@@ -51,6 +51,8 @@ static const char *const USAGE =
     "                     PostgreSQL cluster), or both: the SQLite run, then check and bench\n"
     "                     again on PostgreSQL into DIR/postgres/ (the targets whose target.json\n"
     "                     declares it), and the report puts them side by side\n"
+    "  --db-scenario NAME with --db both: the PostgreSQL pass benchmarks only these scenarios\n"
+    "                     (repeatable, or a comma list; default: the same as the SQLite pass)\n"
     "  --db-url URL       PostgreSQL on an existing server instead of a private cluster\n"
     "\n"
     "Exit: 0 all good; 1 conformance failures, a failed benchmark check or a regression; 2 usage\n"
@@ -115,7 +117,21 @@ typedef struct run_opts {
     double pct;
     bool bench, png;
     bool db_both; /* --db both (the other --db values are taken by cli_db.c) */
+    /* --db-scenario: the PostgreSQL pass's scenarios (0: the SQLite pass's). A full second pass
+     * doubles a run; the write scenarios are where the backends differ most. */
+    const char *db_scenarios[BENCH_MAX_SCENARIOS];
+    size_t ndb_scenarios;
 } run_opts_t;
+
+/* Splits a comma list into list[*n..]; -1 when it would exceed BENCH_MAX_SCENARIOS. */
+static int run_add_names(char *arg, const char **list, size_t *n) {
+    for (char *save = NULL, *tok = strtok_r(arg, ",", &save); tok;
+         tok = strtok_r(NULL, ",", &save)) {
+        if (*n >= BENCH_MAX_SCENARIOS) return -1;
+        list[(*n)++] = tok;
+    }
+    return 0;
+}
 
 /* Parses argv into o. 0, -1 after --help (printed), or a CLI_EXIT_* usage code. */
 static int run_parse(int argc, char **argv, run_opts_t *o) {
@@ -130,6 +146,7 @@ static int run_parse(int argc, char **argv, run_opts_t *o) {
                                              {"png", no_argument, 0, 'g'},
                                              {"out", required_argument, 0, 'o'},
                                              {"db", required_argument, 0, 'D'},
+                                             {"db-scenario", required_argument, 0, 'S'},
                                              {"help", no_argument, 0, 'h'},
                                              BENCH_OPEN_LONGOPTS,
                                              {0, 0, 0, 0}};
@@ -149,9 +166,12 @@ static int run_parse(int argc, char **argv, run_opts_t *o) {
             bo->targets[bo->ntargets++] = optarg;
             break;
         case 's':
-            if (bo->nscenarios >= BENCH_MAX_SCENARIOS)
+            if (run_add_names(optarg, bo->scenarios, &bo->nscenarios) < 0)
                 return cli_usage_error("run", "too many --scenario");
-            bo->scenarios[bo->nscenarios++] = optarg;
+            break;
+        case 'S':
+            if (run_add_names(optarg, o->db_scenarios, &o->ndb_scenarios) < 0)
+                return cli_usage_error("run", "too many --db-scenario");
             break;
         case 'p': {
             const bench_profile_t *p = bench_profile_find(optarg);
@@ -198,6 +218,8 @@ static int run_parse(int argc, char **argv, run_opts_t *o) {
         bo->open.scenario = listed ? BENCH_OPEN_RUN_SCENARIO : bo->scenarios[0];
     }
     if (optind < argc) return cli_usage_error("run", "unexpected argument '%s'", argv[optind]);
+    if (o->ndb_scenarios && !o->db_both)
+        return cli_usage_error("run", "--db-scenario needs --db both");
     return 0;
 }
 
@@ -248,6 +270,10 @@ static int run_postgres(run_opts_t *o, const char *dir, const char *root, const 
         bo.root = root;
         bo.out_dir = pgdir;
         bo.run_id = run_id;
+        if (o->ndb_scenarios) {
+            memcpy(bo.scenarios, o->db_scenarios, o->ndb_scenarios * sizeof *bo.scenarios);
+            bo.nscenarios = o->ndb_scenarios;
+        }
         code = worst(code, bench_execute(&bo));
     }
     db_close(db);

@@ -79,6 +79,8 @@ static void rows(const model_t *a, const model_t *b, void (*emit)(FILE *, const 
     for (size_t t = 0; t < a->nt; t++)
         for (size_t s = 0; s < a->ns; s++) {
             db_row_t r = {.target = a->targets[t].name, .scenario = a->scenarios[s]};
+            /* a PostgreSQL pass of some scenarios only (run --db-scenario): those rows */
+            if (model_scenario_index(b, r.scenario) < 0) continue;
             r.a = cell(a, r.target, r.scenario);
             r.b = cell(b, r.target, r.scenario);
             if (!r.a && !r.b) continue;
