@@ -81,7 +81,11 @@ typedef struct target_manifest {
     target_var_t *vars; /* "vars", in file order; visible to every suite as {{name}} */
     size_t nvars;
     unsigned databases; /* "databases": bit 1 << DB_SQLITE, 1 << DB_POSTGRES; default sqlite */
+    char **scenarios;   /* "scenarios": what parity bench measures on it by default; NULL: all */
 } target_manifest_t;
+
+/* True when m's "scenarios" lists name, or when it has no list. */
+bool target_manifest_benches(const target_manifest_t *m, const char *name);
 
 int target_manifest_load(const char *path, target_manifest_t *m, err_t *err);
 void target_manifest_free(target_manifest_t *m);

@@ -32,6 +32,7 @@ void target_manifest_free(target_manifest_t *m) {
     tm_argv_free(m->env);
     tm_argv_free(m->version);
     tm_argv_free(m->requires);
+    tm_argv_free(m->scenarios);
     for (size_t i = 0; i < m->nvars; i++) {
         free(m->vars[i].name);
         free(m->vars[i].value);
@@ -161,6 +162,34 @@ static int tm_databases(const cJSON *it, target_manifest_t *m, const char *file,
     return 0;
 }
 
+/* "scenarios": the benchmark scenarios worth measuring on this target (a variant that changes
+ * only its data layer or its server need not repeat the others: CI time). Names are checked
+ * against specs/bench/scenarios by the ctest harness/target/scenario-names, not here: a manifest
+ * loads without the spec tree. */
+static bool tm_listed_before(char **first, char **at) {
+    for (char **v = first; v < at; v++)
+        if (!strcmp(*v, *at)) return true;
+    return false;
+}
+
+static int tm_scenarios(const cJSON *it, target_manifest_t *m, const char *file,
+                        const jl_map_t *map, err_t *err) {
+    if (tm_argv(it, &m->scenarios, file, map, err) < 0) return -1;
+    const cJSON *e = it->child;
+    for (char **v = m->scenarios; *v; v++, e = e->next)
+        if (!tm_valid_name(*v) || tm_listed_before(m->scenarios, v))
+            return tm_err(err, file, map, e, false,
+                          "scenarios entries are distinct names matching [a-z0-9_-]+:", *v);
+    return 0;
+}
+
+bool target_manifest_benches(const target_manifest_t *m, const char *name) {
+    if (!m->scenarios) return true;
+    for (char **v = m->scenarios; *v; v++)
+        if (!strcmp(*v, name)) return true;
+    return false;
+}
+
 static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, const jl_map_t *map,
                    err_t *err) {
     if (!cJSON_IsObject(root))
@@ -218,6 +247,8 @@ static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, co
             rc = tm_vars(it, m, file, map, err);
         } else if (strcmp(k, "databases") == 0) {
             rc = tm_databases(it, m, file, map, err);
+        } else if (strcmp(k, "scenarios") == 0) {
+            rc = tm_scenarios(it, m, file, map, err);
         } else if (strcmp(k, "ready") == 0) {
             if (!cJSON_IsObject(it))
                 return tm_err(err, file, map, it, false, "ready must be an object", NULL);

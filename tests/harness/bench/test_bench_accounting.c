@@ -30,8 +30,8 @@ static void make_root(void) {
     snprintf(root, sizeof root, "/tmp/parity-test-acct-XXXXXX");
     cr_assert_not_null(mkdtemp(root));
     char d[128];
-    const char *dirs[] = {"specs", "specs/bench", "specs/bench/scenarios", "targets",
-                          "targets/fixture"};
+    const char *dirs[] = {"specs",   "specs/bench",     "specs/bench/scenarios",
+                          "targets", "targets/fixture", "targets/narrow"};
     for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
         snprintf(d, sizeof d, "%s/%s", root, dirs[i]);
         cr_assert_eq(mkdir(d, 0755), 0);
@@ -41,6 +41,11 @@ static void make_root(void) {
         " \"start\": [\"" FIXTURES_BIN_DIR "/parity_fixture_server\", \"--mode\", \"ready\"],\n"
         " \"ready\": {\"path\": \"/plaintext\", \"timeout\": 10},\n"
         " \"version\": [\"/bin/echo\", \"fixture\"], \"requires\": [\"/bin/true\"]}\n");
+    /* the same server, declaring the one scenario worth measuring on it */
+    put("targets/narrow/target.json", "{\"name\": \"narrow\", \"start\": [\"" FIXTURES_BIN_DIR
+                                      "/parity_fixture_server\", \"--mode\", \"ready\"],\n"
+                                      " \"ready\": {\"path\": \"/plaintext\", \"timeout\": 10}, "
+                                      "\"scenarios\": [\"tolerant\"]}\n");
     put("specs/bench/seed.json",
         "{\"suite\": \"seed\", \"steps\": [{\"name\": \"ping\", \"request\": {\"method\": \"GET\", "
         "\"path\": \"/plaintext\"}, \"expect\": {\"status\": 200}}]}\n");
@@ -67,14 +72,20 @@ static void make_root(void) {
         " \"requests\": [{\"method\": \"GET\", \"path\": \"/plaintext\"}]}\n");
 }
 
-static int run_bench(const char *out, const char *extra) {
+static int run_bench_args(const char *out, const char *args) {
     char cmd[1024];
     snprintf(cmd, sizeof cmd,
-             "PARITY_ROOT='%s' '" PARITY_BUILD_DIR "/harness/parity' bench --target fixture "
+             "PARITY_ROOT='%s' '" PARITY_BUILD_DIR "/harness/parity' bench "
              "--profile smoke --duration 1 --out '%s' %s >'%s.log' 2>&1",
-             root, out, extra, out);
+             root, out, args, out);
     int st = system(cmd);
     return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+static int run_bench(const char *out, const char *extra) {
+    char args[512];
+    snprintf(args, sizeof args, "--target fixture %s", extra);
+    return run_bench_args(out, args);
 }
 
 static cJSON *load(const char *out) {
@@ -202,6 +213,39 @@ Test(bench_accounting, a_failed_scenario_plan_fails_only_its_scenarios, .timeout
     const cJSON *tol = scenario(doc, "tolerant");
     cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(tol, "levels"),
                        "the other scenario is measured");
+    cJSON_Delete(doc);
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* target.json "scenarios" narrows the default set: the others are listed as not measured (and
+ * cost no time); naming a scenario and the target on the command line measures it anyway. */
+Test(bench_accounting, a_target_measures_the_scenarios_it_lists, .timeout = 180) {
+    make_root();
+    char out[128];
+    snprintf(out, sizeof out, "%s/out-narrow", root);
+    cr_assert_eq(run_bench_args(out, "--target narrow"), 0, "see %s.log", out);
+    cJSON *doc = load(out);
+    const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "targets"), 0), *x;
+    const cJSON *scns = cJSON_GetObjectItemCaseSensitive(t, "scenarios");
+    cr_assert_eq(cJSON_GetArraySize(scns), 1);
+    cr_assert_not_null(cJSON_GetObjectItemCaseSensitive(scenario(doc, "tolerant"), "levels"));
+    const cJSON *left = cJSON_GetObjectItemCaseSensitive(t, "not_measured");
+    cr_assert_eq(cJSON_GetArraySize(left), 2, "tenth and kinds listed as not measured");
+    bool tenth = false, kinds = false;
+    cJSON_ArrayForEach(x, left) {
+        tenth |= !strcmp(x->valuestring, "tenth");
+        kinds |= !strcmp(x->valuestring, "kinds");
+    }
+    cr_assert(tenth && kinds);
+    cJSON_Delete(doc);
+    snprintf(out, sizeof out, "%s/out-named", root);
+    cr_assert_eq(run_bench_args(out, "--target narrow --scenario tenth"), 1, "see %s.log", out);
+    doc = load(out);
+    check_tenth(doc, "tenth", "wrk", false);
+    t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(doc, "targets"), 0);
+    cr_assert_null(cJSON_GetObjectItemCaseSensitive(t, "not_measured"));
     cJSON_Delete(doc);
     char cmd[128];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", root);

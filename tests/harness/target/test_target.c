@@ -192,6 +192,44 @@ Test(manifest, orm_label_kept_and_every_real_target_declares_one, .init = setup,
     target_manifest_free_all(ms, n);
 }
 
+/* "scenarios" narrows what parity bench measures on a target; every name a real target lists is
+ * a scenario of specs/bench/scenarios (a typo would silently measure nothing). */
+Test(manifest, scenarios_list_checked_and_real_names_exist, .init = setup, .fini = teardown) {
+    target_manifest_t m;
+    err_t err;
+    cr_assert_eq(load_text("s",
+                           "{\"name\": \"s\", \"start\": [\"x\"], \"scenarios\": [\"json\", "
+                           "\"feed\"]}",
+                           &m, &err),
+                 0, "%s", err.msg);
+    cr_assert(target_manifest_benches(&m, "feed"));
+    cr_assert_not(target_manifest_benches(&m, "plaintext"));
+    target_manifest_free(&m);
+    cr_assert_eq(load_text("a", "{\"name\": \"a\", \"start\": [\"x\"]}", &m, &err), 0);
+    cr_assert(target_manifest_benches(&m, "plaintext"), "no list: every scenario");
+    target_manifest_free(&m);
+    expect_error(
+        "d", "{\"name\": \"d\", \"start\": [\"x\"],\n \"scenarios\": [\"json\", \"json\"]}",
+        "target.json:2:24: scenarios entries are distinct names matching [a-z0-9_-]+: json");
+    expect_error("e", "{\"name\": \"e\", \"start\": [\"x\"], \"scenarios\": [\"Feed!\"]}",
+                 "scenarios entries are distinct names");
+    expect_error("f", "{\"name\": \"f\", \"start\": [\"x\"], \"scenarios\": []}",
+                 "must be a non-empty list of strings: scenarios");
+    target_manifest_t *ms;
+    size_t n;
+    cr_assert_eq(target_manifest_scan(TESTS_DIR "/../targets", &ms, &n, &err), 0, "%s", err.msg);
+    for (size_t i = 0; i < n; i++)
+        for (char **v = ms[i].scenarios; v && *v; v++) {
+            char path[512];
+            snprintf(path, sizeof path, "%s/../specs/bench/scenarios/%s.json", TESTS_DIR, *v);
+            cr_assert_eq(
+                access(path, R_OK), 0,
+                "targets/%s/target.json lists scenario %s: no specs/bench/scenarios/%s.json",
+                ms[i].name, *v, *v);
+        }
+    target_manifest_free_all(ms, n);
+}
+
 Test(manifest, scan_sorted_and_strict, .init = setup, .fini = teardown) {
     target_manifest_t *ms;
     size_t n;
