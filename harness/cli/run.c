@@ -22,7 +22,8 @@
 #include "db/db.h"
 #include "report/report_db.h"
 
-#define RUN_MAX_ARGS 256
+#define RUN_MAX_ARGS   256
+#define RUN_MAX_COPIES (2 * BENCH_MAX_SCENARIOS) /* --scenario and --db-scenario lists */
 
 static const char *const USAGE =
     "usage: parity run [--target NAME]... [--scenario NAME]... [--profile smoke|quick|full]\n"
@@ -121,11 +122,18 @@ typedef struct run_opts {
      * doubles a run; the write scenarios are where the backends differ most. */
     const char *db_scenarios[BENCH_MAX_SCENARIOS];
     size_t ndb_scenarios;
+    char *copies[RUN_MAX_COPIES]; /* the split lists' storage, freed by run_main */
+    size_t ncopies;
 } run_opts_t;
 
-/* Splits a comma list into list[*n..]; -1 when it would exceed BENCH_MAX_SCENARIOS. */
-static int run_add_names(char *arg, const char **list, size_t *n) {
-    for (char *save = NULL, *tok = strtok_r(arg, ",", &save); tok;
+/* Splits a copy of a comma list into list[*n..] (argv itself stays whole: the report quotes the
+ * command line); the copy is kept in *copies until run_main returns. -1 when the list would
+ * exceed BENCH_MAX_SCENARIOS or memory runs out. */
+static int run_add_names(const char *arg, const char **list, size_t *n, char **copies,
+                         size_t *ncopies) {
+    if (*ncopies >= RUN_MAX_COPIES || !(copies[*ncopies] = str_dup(arg))) return -1;
+    char *copy = copies[(*ncopies)++];
+    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
          tok = strtok_r(NULL, ",", &save)) {
         if (*n >= BENCH_MAX_SCENARIOS) return -1;
         list[(*n)++] = tok;
@@ -166,11 +174,12 @@ static int run_parse(int argc, char **argv, run_opts_t *o) {
             bo->targets[bo->ntargets++] = optarg;
             break;
         case 's':
-            if (run_add_names(optarg, bo->scenarios, &bo->nscenarios) < 0)
+            if (run_add_names(optarg, bo->scenarios, &bo->nscenarios, o->copies, &o->ncopies) < 0)
                 return cli_usage_error("run", "too many --scenario");
             break;
         case 'S':
-            if (run_add_names(optarg, o->db_scenarios, &o->ndb_scenarios) < 0)
+            if (run_add_names(optarg, o->db_scenarios, &o->ndb_scenarios, o->copies, &o->ncopies) <
+                0)
                 return cli_usage_error("run", "too many --db-scenario");
             break;
         case 'p': {
@@ -307,10 +316,24 @@ static int run_report(const run_opts_t *o, int argc, char **argv, const char *ro
     return code;
 }
 
+static void run_opts_free(run_opts_t *o) {
+    for (size_t i = 0; i < o->ncopies; i++) free(o->copies[i]);
+    o->ncopies = 0;
+}
+
+static int run_exec(run_opts_t *op, int argc, char **argv);
+
 int run_main(int argc, char **argv) {
     run_opts_t o;
     int rc = run_parse(argc, argv, &o);
-    if (rc) return rc < 0 ? CLI_EXIT_OK : rc;
+    if (rc == 0) rc = run_exec(&o, argc, argv);
+    run_opts_free(&o);
+    return rc < 0 ? CLI_EXIT_OK : rc;
+}
+
+/* check, wire, bench, PostgreSQL pass, report: the steps of a run, in order. */
+static int run_exec(run_opts_t *op, int argc, char **argv) {
+    run_opts_t o = *op; /* the steps change bench options; the caller frees op's lists */
     char root[CLI_PATH_MAX], dir[CLI_PATH_MAX + 64], run_id[32];
     err_t err;
     if (cli_root(root, sizeof root, &err) < 0) {
