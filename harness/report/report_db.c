@@ -71,8 +71,18 @@ static const char *integ(const model_cell_t *c) {
 typedef struct db_row {
     const char *target, *scenario;
     const model_cell_t *a, *b; /* sqlite, postgres */
-    char a_rps[32], b_rps[32], a_p99[32], b_p99[32], change[32];
+    char a_rps[64], b_rps[64], a_p99[32], b_p99[32], change[32];
 } db_row_t;
+
+/* "1.2k (CV 3%)": the median with its spread over the repetitions, as every figure is shown. */
+static void fmt_rps_cv(char *out, size_t n, const model_cell_t *c) {
+    char v[24];
+    report_fmt_rps(v, sizeof v, c->rps);
+    if (c->rps_cv >= 0)
+        snprintf(out, n, "%s (CV %.0f%%%s)", v, c->rps_cv, c->unstable ? ", unstable" : "");
+    else
+        snprintf(out, n, "%s", v);
+}
 
 static void rows(const model_t *a, const model_t *b, void (*emit)(FILE *, const db_row_t *),
                  FILE *f) {
@@ -89,8 +99,8 @@ static void rows(const model_t *a, const model_t *b, void (*emit)(FILE *, const 
             snprintf(r.a_p99, sizeof r.a_p99, "–");
             snprintf(r.b_p99, sizeof r.b_p99, "–");
             snprintf(r.change, sizeof r.change, "–");
-            if (r.a) report_fmt_rps(r.a_rps, sizeof r.a_rps, r.a->rps);
-            if (r.b) report_fmt_rps(r.b_rps, sizeof r.b_rps, r.b->rps);
+            if (r.a) fmt_rps_cv(r.a_rps, sizeof r.a_rps, r.a);
+            if (r.b) fmt_rps_cv(r.b_rps, sizeof r.b_rps, r.b);
             if (r.a) report_fmt_us(r.a_p99, sizeof r.a_p99, r.a->p99);
             if (r.b) report_fmt_us(r.b_p99, sizeof r.b_p99, r.b->p99);
             if (r.a && r.b)
@@ -107,7 +117,7 @@ static void rows(const model_t *a, const model_t *b, void (*emit)(FILE *, const 
             snprintf(r.a_rps, sizeof r.a_rps, "–");
             snprintf(r.a_p99, sizeof r.a_p99, "–");
             snprintf(r.change, sizeof r.change, "–");
-            report_fmt_rps(r.b_rps, sizeof r.b_rps, r.b->rps);
+            fmt_rps_cv(r.b_rps, sizeof r.b_rps, r.b);
             report_fmt_us(r.b_p99, sizeof r.b_p99, r.b->p99);
             emit(f, &r);
         }

@@ -66,3 +66,26 @@ Test(report_db, nothing_without_a_postgres_side) {
     cr_assert_not(report_db_present(&m));
     model_free(&m);
 }
+
+/* Figures with repetitions carry their spread (the README quotes this table). */
+Test(report_db, spread_beside_each_median, .init = setup, .fini = teardown) {
+    static model_t m;
+    err_t err;
+    cr_assert_eq(model_load(&m, dir, &err), 0, "%s", err.msg);
+    int t = model_target_index(&m, "flask"), s = model_scenario_index(&m, "comment-create");
+    cr_assert(t >= 0 && s >= 0);
+    m.cells[t][s].rps_cv = 3.4;
+    int d = model_target_index(&m, "django");
+    cr_assert(d >= 0);
+    m.cells[d][s].rps_cv = 12.6;
+    m.cells[d][s].unstable = true;
+    char *out = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&out, &n);
+    report_db_md(f, &m);
+    fclose(f);
+    model_free(&m);
+    cr_assert(strstr(out, "| flask | comment-create | 820 (CV 3%) | 574 | -30% |"), "%s", out);
+    cr_assert(strstr(out, "(CV 13%, unstable)"), "%s", out);
+    free(out);
+}
