@@ -11,7 +11,7 @@ struct db {
     db_settings_t settings;
     char url[DB_URL_MAX]; /* --db-url: the maintenance database's URL; "" for private */
     /* private cluster */
-    char dir[DB_PATH_MAX];  /* $TMPDIR/parity-pg-<pid>-XXXXXX: sockets, logs, data/ */
+    char dir[DB_PATH_MAX];  /* $TMPDIR/parity.pg-<pid>-XXXXXX: sockets, logs, data/ */
     char data[DB_PATH_MAX]; /* dir/data */
     char bindir[DB_PATH_MAX];
     int port;
