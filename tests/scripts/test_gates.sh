@@ -5,7 +5,7 @@
 #   - a run A without report.html stops the step with exit 1 naming the file (the hole of
 #     `test -s a && test -s b` under set -e, which carries on);
 #   - a `parity report` that passes everything (a gate that cannot fail) is caught: the doctored
-#     baseline with triple the throughput must make it exit 1;
+#     baseline with ten times the throughput must make it exit 1;
 #   - with a gate that does fail on the doctored baseline and passes the real A/B, the step passes;
 #   - no script of ours has a statement of the form `test X && test Y` (or `[ ] && [ ]`).
 # usage: test_gates.sh ROOT        exit 0 all cases pass, 1 otherwise
@@ -16,7 +16,7 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/build/harness"
 
 # The fake parity: `run ... --out DIR` writes a complete run directory; `report RUN --baseline OLD`
-# exits 1 with "REGRESSION" when OLD's bench.json holds a tripled figure (unless FAKE_GATE=never).
+# exits 1 with "REGRESSION" when OLD's bench.json holds a doctored (x10) figure (unless FAKE_GATE=never).
 cat >"$tmp/build/harness/parity" <<'EOF'
 #!/usr/bin/env bash
 cmd=$1; shift
@@ -33,8 +33,8 @@ run)
   echo '<svg/>' >"$out/charts/a.svg" ;;
 report)
   mkdir -p "$out"
-  if [ "${FAKE_GATE:-real}" = real ] && grep -q '"median": 300' "$base/bench.json"; then
-    echo "plaintext: REGRESSION -66%"; exit 1
+  if [ "${FAKE_GATE:-real}" = real ] && grep -q '"median": 1000' "$base/bench.json"; then
+    echo "plaintext: REGRESSION -90%"; exit 1
   fi
   echo "baseline: 0 regression(s)" ;;
 esac
@@ -76,7 +76,7 @@ if [ $rc -eq 1 ] && grep -q 'has no chart' "$tmp/out"; then ok; else fail "rc=$r
 case="a regression gate that cannot fail is caught"
 fresh_run_a
 FAKE_GATE=never gates
-if [ $rc -eq 1 ] && grep -q 'triple the throughput' "$tmp/out"; then ok; else fail "rc=$rc"; fi
+if [ $rc -eq 1 ] && grep -q 'ten times the throughput' "$tmp/out"; then ok; else fail "rc=$rc"; fi
 
 case="no 'test X && test Y' statement in our scripts (set -e does not stop on it)"
 : >"$tmp/out"
