@@ -141,11 +141,8 @@ static int bench_parse(int argc, char **argv, bench_opts_t *o, bench_raw_opts_t 
             o->targets[o->ntargets++] = optarg;
             break;
         case 's': /* repeatable, and a comma-separated list: web-article,web-comment */
-            for (char *save = NULL, *tok = strtok_r(optarg, ",", &save); tok;
-                 tok = strtok_r(NULL, ",", &save)) {
-                if (o->nscenarios >= BENCH_MAX_SCENARIOS) return bench_usage();
-                o->scenarios[o->nscenarios++] = tok;
-            }
+            if (cli_split_names(optarg, o->scenarios, &o->nscenarios, BENCH_MAX_SCENARIOS) < 0)
+                return bench_usage();
             break;
         case 'p': raw->profile = optarg; break;
         case 'c': raw->levels = optarg; break;

@@ -132,13 +132,7 @@ typedef struct run_opts {
 static int run_add_names(const char *arg, const char **list, size_t *n, char **copies,
                          size_t *ncopies) {
     if (*ncopies >= RUN_MAX_COPIES || !(copies[*ncopies] = str_dup(arg))) return -1;
-    char *copy = copies[(*ncopies)++];
-    for (char *save = NULL, *tok = strtok_r(copy, ",", &save); tok;
-         tok = strtok_r(NULL, ",", &save)) {
-        if (*n >= BENCH_MAX_SCENARIOS) return -1;
-        list[(*n)++] = tok;
-    }
-    return 0;
+    return cli_split_names(copies[(*ncopies)++], list, n, BENCH_MAX_SCENARIOS);
 }
 
 /* Parses argv into o. 0, -1 after --help (printed), or a CLI_EXIT_* usage code. */

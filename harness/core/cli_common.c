@@ -66,3 +66,11 @@ bool cli_color(FILE *f) {
     if (nc && *nc) return false;
     return isatty(fileno(f)) == 1;
 }
+
+int cli_split_names(char *s, const char **list, size_t *n, size_t max) {
+    for (char *save = NULL, *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (*n >= max) return -1;
+        list[(*n)++] = tok;
+    }
+    return 0;
+}

@@ -35,4 +35,8 @@ bool cli_color(FILE *f);
  */
 int cli_usage_error(const char *cmd, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Splits s (modified in place: commas become NULs) into list[*n..], skipping empty names, so that
+ * an option is repeatable and takes comma lists ("--scenario a,b"). -1 when more than max. */
+int cli_split_names(char *s, const char **list, size_t *n, size_t max);
+
 #endif

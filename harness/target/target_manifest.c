@@ -162,16 +162,16 @@ static int tm_databases(const cJSON *it, target_manifest_t *m, const char *file,
     return 0;
 }
 
-/* "scenarios": the benchmark scenarios worth measuring on this target (a variant that changes
- * only its data layer or its server need not repeat the others: CI time). Names are checked
- * against specs/bench/scenarios by the ctest harness/target/scenario-names, not here: a manifest
- * loads without the spec tree. */
 static bool tm_listed_before(char **first, char **at) {
     for (char **v = first; v < at; v++)
         if (!strcmp(*v, *at)) return true;
     return false;
 }
 
+/* "scenarios": the benchmark scenarios worth measuring on this target (a variant that changes
+ * only its data layer or its server need not repeat the others: CI time). Whether each name is a
+ * scenario of specs/bench/scenarios is checked by test_target.c for the real targets, not here: a
+ * manifest loads without the spec tree. */
 static int tm_scenarios(const cJSON *it, target_manifest_t *m, const char *file,
                         const jl_map_t *map, err_t *err) {
     if (tm_argv(it, &m->scenarios, file, map, err) < 0) return -1;
