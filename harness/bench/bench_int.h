@@ -27,7 +27,8 @@ typedef struct tstate {
     char name[TARGET_NAME_MAX + 1];
     cJSON *tobj, *scn_objs[BENCH_MAX_SCENARIOS];
     bool dead;                          /* did not start or crashed: skipped from then on */
-    bool skip_scn[BENCH_MAX_SCENARIOS]; /* failed its checks before the load */
+    bool skip_scn[BENCH_MAX_SCENARIOS]; /* not measured: failed its checks before the load,
+                                         * or not in target.json "scenarios" */
     long long acked[BENCH_MAX_SCENARIOS], found[BENCH_MAX_SCENARIOS], inflight[BENCH_MAX_SCENARIOS];
     bool integrity_fail[BENCH_MAX_SCENARIOS];
     char *plan_err[BENCH_MAX_SCENARIOS]; /* this process: the scenario's own seed plan failed */
