@@ -309,7 +309,7 @@ static int parse_output(const client_spec_t *c, proc_t *p, const char *raw_path,
         fwrite(t, 1, jlen, f);
         fclose(f);
     }
-    if (wrk_result_parse(t, jlen, &co->r, err) < 0) {
+    if (wrk_result_parse(t, jlen, co->connections, &co->r, err) < 0) {
         char msg[sizeof err->msg];
         snprintf(msg, sizeof msg, "%s", err->msg);
         return err_set(err, "client %s: %s", c->spec, msg);

@@ -18,9 +18,10 @@
  * clients.
  *
  * Merging is exact: wrk's done() histogram holds the exact latency of every answer in
- * microseconds ([us, count] pairs), so the merged histogram is the bucket-wise sum, and every
- * percentile is recomputed from it with wrk's own rule (never averaged). Counts add; the merged
- * duration is the longest client's (the common window, the clients having started together).
+ * microseconds ([us, count] pairs; each client's is parsed with its own connection count, which
+ * undoes wrk's correction, see wrk_hist.c), so the merged histogram is the bucket-wise sum, and
+ * every percentile is recomputed from it with wrk's own rule (never averaged). Counts add; the
+ * merged duration is the longest client's (the common window, the clients having started together).
  *
  * Ownership: clients_run fills an array of wrk_result_t that the caller frees one by one. */
 #ifndef PARITY_CLIENTS_H
@@ -69,9 +70,6 @@ int clients_run(const client_spec_t *c, size_t n, const wrk_opts_t *o, const cha
 /* The exact merge: counts add, histograms add bucket by bucket, percentiles, mean and stdev are
  * recomputed from the merged histogram; duration is the longest. Statuses add by code. */
 int wrk_merge(const wrk_result_t *in, size_t n, wrk_result_t *out, err_t *err);
-/* wrk's percentile rule on a [us, count] histogram: the smallest value whose cumulative count
- * reaches round(p/100 * total + 0.5). 0 when empty. */
-double wrk_hist_percentile(const long long (*hist)[2], size_t n, double p);
 
 /* For bench.c: runs the generated script (held in script) on every client, merges into r,
  * *util the busiest client's CPU share, cmd gets the command and the clients. out[] keeps the

@@ -42,7 +42,7 @@ static int inum(const cJSON *o, const char *key, long long *out, err_t *err) {
     return 0;
 }
 
-int wrk_result_parse(const char *text, size_t len, wrk_result_t *r, err_t *err) {
+int wrk_result_parse(const char *text, size_t len, int connections, wrk_result_t *r, err_t *err) {
     memset(r, 0, sizeof *r);
     cJSON *root = cJSON_ParseWithLength(text, len);
     if (!root || !cJSON_IsObject(root)) {
@@ -112,6 +112,28 @@ int wrk_result_parse(const char *text, size_t len, wrk_result_t *r, err_t *err) 
         }
         r->nhist++;
     }
+    if (connections <= 0) {
+        err_set(err, "wrk output: parsed without its connection count");
+        goto out;
+    }
+    /* wrk's own figures, then the recorded samples (wrk_hist.c). `expected` is wrk's: runtime
+     * (duration_us, an integer) over the answers per connection, both integer divisions. */
+    r->wrk_p50_us = r->p50_us;
+    r->wrk_p99_us = r->p99_us;
+    long long per_conn = r->requests / connections;
+    long long expected = per_conn > 0 ? (long long)dur / per_conn : 0;
+    if (wrk_uncorrect(r->hist, &r->nhist, expected, &r->wrk_added, err) < 0) goto out;
+    long long recorded = 0;
+    for (size_t i = 0; i < r->nhist; i++) recorded += r->hist[i][1];
+    /* One sample per answer, but for answers slower than wrk's timeout (counted as timeouts). */
+    if (recorded > r->requests || recorded < r->requests - r->err_timeout) {
+        err_set(err,
+                "wrk output: %lld recorded latencies for %lld answers (%lld timeouts): the "
+                "histogram does not match the counters",
+                recorded, r->requests, r->err_timeout);
+        goto out;
+    }
+    wrk_result_restat(r);
     rc = 0;
 out:
     cJSON_Delete(root);
@@ -234,7 +256,7 @@ int wrk_run(const wrk_opts_t *o, wrk_result_t *r, double *util, err_t *err) {
               buf_read_file(&text, o->json_out, &e2) == 0;
     int rc;
     if (ok) {
-        rc = wrk_result_parse(text.ptr ? text.ptr : "", text.len, r, err);
+        rc = wrk_result_parse(text.ptr ? text.ptr : "", text.len, o->connections, r, err);
     } else {
         buf_t log;
         buf_init(&log, WRK_LOG_MAX);

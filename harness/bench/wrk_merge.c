@@ -1,26 +1,8 @@
 /* wrk_merge: the exact merge of several wrk results (see clients.h for why it is exact). */
 #include "clients.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-double wrk_hist_percentile(const long long (*hist)[2], size_t n, double p) {
-    long long total = 0;
-    for (size_t i = 0; i < n; i++) total += hist[i][1];
-    if (total <= 0) return 0;
-    /* wrk 4.1's stats_percentile: rank = round(p / 100 * count + 0.5), the first value whose
-     * cumulative count reaches it. Same arithmetic (long double, then round) so that one
-     * client's merge reproduces wrk's own figures to the microsecond. */
-    long double x = ((long double)p / 100.0L) * (long double)total + 0.5L;
-    long long rank = (long long)round((double)x);
-    long long cum = 0;
-    for (size_t i = 0; i < n; i++) {
-        cum += hist[i][1];
-        if (cum >= rank) return (double)hist[i][0];
-    }
-    return (double)hist[n - 1][0];
-}
 
 /* Merges two ascending [us, count] lists into out (which holds na + nb entries). */
 static size_t merge_two(const long long (*a)[2], size_t na, const long long (*b)[2], size_t nb,
@@ -69,6 +51,7 @@ int wrk_merge(const wrk_result_t *in, size_t n, wrk_result_t *out, err_t *err) {
         out->err_status += r->err_status;
         out->err_timeout += r->err_timeout;
         out->created += r->created;
+        out->wrk_added += r->wrk_added;
         out->counted_created &= r->counted_created;
         for (size_t i = 0; i < r->nstatuses; i++)
             if (add_status(out, r->status_code[i], r->status_count[i], err) < 0) goto fail;
@@ -84,29 +67,8 @@ int wrk_merge(const wrk_result_t *in, size_t n, wrk_result_t *out, err_t *err) {
         out->nhist = nh;
     }
     /* Everything below comes from the merged histogram, as wrk computes it from its own. */
-    const long long(*h)[2] = (const long long(*)[2])out->hist;
-    long double sum = 0, total = 0, sq = 0;
-    for (size_t i = 0; i < out->nhist; i++) {
-        sum += (long double)h[i][0] * (long double)h[i][1];
-        total += (long double)h[i][1];
-    }
-    if (out->nhist) {
-        out->lat_min_us = (double)h[0][0];
-        out->lat_max_us = (double)h[out->nhist - 1][0];
-        long double mean = sum / total;
-        out->lat_mean_us = (double)mean;
-        for (size_t i = 0; i < out->nhist; i++) {
-            long double d = (long double)h[i][0] - mean;
-            sq += d * d * (long double)h[i][1];
-        }
-        out->lat_stdev_us = total > 1 ? (double)sqrtl(sq / (total - 1)) : 0;
-    }
-    out->p50_us = wrk_hist_percentile(h, out->nhist, 50);
-    out->p75_us = wrk_hist_percentile(h, out->nhist, 75);
-    out->p90_us = wrk_hist_percentile(h, out->nhist, 90);
-    out->p99_us = wrk_hist_percentile(h, out->nhist, 99);
-    out->p99_9_us = wrk_hist_percentile(h, out->nhist, 99.9);
-    out->p99_99_us = wrk_hist_percentile(h, out->nhist, 99.99);
+    wrk_result_restat(out);
+    out->wrk_p50_us = out->wrk_p99_us = -1; /* wrk's corrected figures do not merge */
     return 0;
 fail:
     wrk_result_free(out);
