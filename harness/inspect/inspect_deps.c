@@ -7,6 +7,7 @@
  *   - an ELF executable no package owns (quill's blog, built here): its linked libraries (ldd);
  *   - a Python target: the modules its `requires` command imports (parsed with ast, imported,
  *     then each module's __file__);
+ *   - the target.json's "programs" (what a launcher script runs: nginx behind serve);
  *   - a target with a package.json: `npm ls --all --json --omit=dev` on top (node_modules is not
  *     Debian's), with the disk usage of node_modules.
  * Recommends and Suggests are left out: they are not needed to run. */
@@ -279,6 +280,36 @@ static int direct_packages(const target_manifest_t *m, const char *build, cJSON 
     return rc;
 }
 
+/* The packages of the manifest's "programs": programs a launcher script runs (nginx behind the
+ * -nginx variants' serve), which the start command's owner cannot show. A name is looked up in
+ * PATH, then in the sbin directories a non-root PATH may lack. */
+static int program_packages(const target_manifest_t *m, names_t *pkgs, buf_t *out, err_t *err) {
+    static const char *const sbin[] = {"/usr/sbin", "/sbin", NULL};
+    names_t files = {.n = 0};
+    int rc = 0;
+    for (char **p = m->programs; p && *p && rc == 0; p++) {
+        char exe[PATH_MAX], real[PATH_MAX] = "";
+        err_t e2;
+        bool found = proc_resolve_exec(*p, m->dir, exe, sizeof exe, &e2) == 0;
+        for (size_t i = 0; !found && !strchr(*p, '/') && sbin[i]; i++)
+            found = (size_t)snprintf(exe, sizeof exe, "%s/%s", sbin[i], *p) < sizeof exe &&
+                    access(exe, X_OK) == 0;
+        if (!found) {
+            rc = err_set(err, "%s: programs: %s is not installed (not in PATH, /usr/sbin or /sbin)",
+                         m->file, *p);
+            break;
+        }
+        names_add(&files, exe, strlen(exe));
+        if (realpath(exe, real)) names_add(&files, real, strlen(real));
+        /* merged /usr: PATH finds /usr/bin/dash where dpkg's database says /bin/dash */
+        if (str_starts_with(real, "/usr/bin/") || str_starts_with(real, "/usr/sbin/"))
+            names_add(&files, real + 4, strlen(real + 4));
+    }
+    if (rc == 0 && files.n) rc = owners(&files, pkgs, out, err);
+    names_free(&files);
+    return rc;
+}
+
 cJSON *inspect_deps(const target_manifest_t *m, const char *build_dir, err_t *err) {
     cJSON *o = cJSON_CreateObject();
     buf_t out;
@@ -287,6 +318,7 @@ cJSON *inspect_deps(const target_manifest_t *m, const char *build_dir, err_t *er
     cJSON *deb = cJSON_CreateObject();
     err->msg[0] = '\0';
     int rc = direct_packages(m, build_dir ? build_dir : PARITY_BUILD_DIR, o, &pkgs, &out, err);
+    if (rc == 0) rc = program_packages(m, &pkgs, &out, err);
     cJSON_AddItemToObject(o, "direct", names_json(&pkgs));
     if (rc == 0) rc = closure(&pkgs, deb, &out, err);
     cJSON_AddItemToObject(o, "debian", deb);

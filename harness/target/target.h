@@ -82,6 +82,8 @@ typedef struct target_manifest {
     size_t nvars;
     unsigned databases; /* "databases": bit 1 << DB_SQLITE, 1 << DB_POSTGRES; default sqlite */
     char **scenarios;   /* "scenarios": what parity bench measures on it by default; NULL: all */
+    char **programs;    /* "programs": other executables its start command runs (a launcher's
+                           server, e.g. nginx), for parity inspect's packages; NULL: none */
 } target_manifest_t;
 
 /* True when m's "scenarios" lists name, or when it has no list. */

@@ -33,6 +33,7 @@ void target_manifest_free(target_manifest_t *m) {
     tm_argv_free(m->version);
     tm_argv_free(m->requires);
     tm_argv_free(m->scenarios);
+    tm_argv_free(m->programs);
     for (size_t i = 0; i < m->nvars; i++) {
         free(m->vars[i].name);
         free(m->vars[i].value);
@@ -249,6 +250,8 @@ static int tm_fill(const cJSON *root, target_manifest_t *m, const char *file, co
             rc = tm_databases(it, m, file, map, err);
         } else if (strcmp(k, "scenarios") == 0) {
             rc = tm_scenarios(it, m, file, map, err);
+        } else if (strcmp(k, "programs") == 0) {
+            rc = tm_argv(it, &m->programs, file, map, err);
         } else if (strcmp(k, "ready") == 0) {
             if (!cJSON_IsObject(it))
                 return tm_err(err, file, map, it, false, "ready must be an object", NULL);

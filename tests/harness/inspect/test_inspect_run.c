@@ -5,11 +5,15 @@
  *   - the connection probe: "quick" (one thread per connection, keep-alive) keeps every probe
  *     connection open, and each live connection holds a thread whose stack pages are resident,
  *     so the memory per connection is above zero;
- *   - the CLI: --static --json on the fixture root, and its usage errors (exit 2). */
+ *   - the CLI: --static --json on the fixture root, and its usage errors (exit 2);
+ *   - "programs": a target started by a script no package owns counts the packages of the
+ *     programs its manifest names (dash, which owns /usr/bin/dash); a program not installed is an
+ *     error naming the manifest and the program. */
 #include <criterion/criterion.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -113,4 +117,66 @@ Test(inspect_run, cli_static_json_and_usage_errors, .timeout = 120) {
     cr_assert_eq(run("--target nope --static", out, sizeof out), 2);
     cr_assert_eq(run("--pin sometimes", out, sizeof out), 2);
     cr_assert_eq(run("--static --from /nonexistent-run-dir", out, sizeof out), 2);
+}
+
+/* Writes dir/target.json with the given "programs" array text; the start command is a script of
+ * the test's own (no package owns it). */
+static void manifest_with_programs(const char *dir, const char *programs, target_manifest_t *m) {
+    char path[512];
+    snprintf(path, sizeof path, "%s/run", dir);
+    FILE *f = fopen(path, "w");
+    fputs("#!/bin/sh\nexec dash -c true\n", f);
+    fclose(f);
+    chmod(path, 0755);
+    snprintf(path, sizeof path, "%s/target.json", dir);
+    f = fopen(path, "w");
+    fprintf(f, "{\"name\": \"launcher\", \"start\": [\"{dir}/run\"]%s%s}",
+            programs ? ", \"programs\": " : "", programs ? programs : "");
+    fclose(f);
+    err_t err;
+    cr_assert_eq(target_manifest_load(path, m, &err), 0, "%s", err.msg);
+}
+
+static bool lists(const cJSON *arr, const char *name) {
+    const cJSON *e;
+    cJSON_ArrayForEach(e, arr) if (cJSON_IsString(e) && !strcmp(e->valuestring, name)) return true;
+    return false;
+}
+
+Test(inspect_run, programs_count_their_packages, .timeout = 120) {
+    char top[] = "/tmp/parity-test-programs-XXXXXX", dir[64];
+    cr_assert(mkdtemp(top));
+    snprintf(dir, sizeof dir, "%s/launcher", top); /* a manifest's name is its directory's */
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    target_manifest_t m;
+    err_t err;
+    manifest_with_programs(dir, NULL, &m);
+    cJSON *d = inspect_deps(&m, NULL, &err);
+    cr_assert_not_null(d, "%s", err.msg);
+    cr_assert(!lists(cJSON_GetObjectItemCaseSensitive(d, "direct"), "dash"),
+              "without programs, nothing names dash");
+    cJSON_Delete(d);
+    target_manifest_free(&m);
+
+    manifest_with_programs(dir, "[\"dash\"]", &m);
+    d = inspect_deps(&m, NULL, &err);
+    cr_assert_not_null(d, "%s", err.msg);
+    cr_assert(lists(cJSON_GetObjectItemCaseSensitive(d, "direct"), "dash"), "dash not counted");
+    cr_assert_geq(num(d, "packages"), 1);
+    cJSON_Delete(d);
+    target_manifest_free(&m);
+
+    manifest_with_programs(dir, "[\"parity-no-such-program\"]", &m);
+    d = inspect_deps(&m, NULL, &err);
+    cr_assert_not_null(d);
+    const cJSON *e = cJSON_GetObjectItemCaseSensitive(d, "error");
+    cr_assert(cJSON_IsString(e) &&
+                  strstr(e->valuestring, "target.json: programs: "
+                                         "parity-no-such-program is not installed"),
+              "%s", cJSON_IsString(e) ? e->valuestring : "no error");
+    cJSON_Delete(d);
+    target_manifest_free(&m);
+    char path[600];
+    snprintf(path, sizeof path, "rm -rf '%s'", top);
+    cr_assert_eq(system(path), 0);
 }
