@@ -50,7 +50,12 @@ static int one_wrk(ctx_t *c, const tgt_t *t, const scn_t *s, int conns, int dur,
                      .ncpus = c->nwrk_cpus};
     wo.threads = conns < c->nwrk_cpus ? conns : c->nwrk_cpus;
     if (cmd) wrk_command_line(&wo, cmd);
-    bool sampling = smp && t->proc && proc_sampler_start(smp, t->proc->pgid) == 0;
+    /* The target's CPU is charged over wrk's window only (plus its start-up), not over what
+     * follows: a target still serving queued requests after wrk stopped (logins waiting for
+     * bcrypt) would otherwise be charged for answers no figure counts. Several clients start
+     * after a barrier of unknown length: sampled until the load ends, as before. */
+    long long window = c->o->nclients ? 0 : (long long)dur * 1000 + BENCH_WRK_START_MS;
+    bool sampling = smp && t->proc && proc_sampler_start_window(smp, t->proc->pgid, window) == 0;
     /* --target-metrics: the exporter is scraped around measured runs (smp given) */
     bool scraping = smp && c->o->target_metrics;
     if (scraping &&

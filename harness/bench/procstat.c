@@ -177,29 +177,29 @@ static void record(proc_sampler_t *s) {
 
 static void *sampler_main(void *arg) {
     proc_sampler_t *s = arg;
-    const long period_ns = 1000000000L / PROC_SAMPLE_HZ;
-    struct timespec next;
-    clock_gettime(CLOCK_MONOTONIC, &next);
+    const long long period_ms = 1000 / PROC_SAMPLE_HZ;
+    long long next = clock_mono_ms();
     for (;;) {
         record(s);
         pthread_mutex_lock(&s->mu);
         bool stop = s->stop;
+        long long end = s->window_ms > 0 ? s->t_first_ms + s->window_ms : 0;
         pthread_mutex_unlock(&s->mu);
-        if (stop) break;
-        next.tv_nsec += period_ns;
-        if (next.tv_nsec >= 1000000000L) {
-            next.tv_sec++;
-            next.tv_nsec -= 1000000000L;
-        }
-        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &next, NULL) == EINTR) {
+        if (stop || (end && clock_mono_ms() >= end)) break;
+        next += period_ms;
+        if (end && next > end) next = end; /* the window's last sample on time */
+        struct timespec ts = {.tv_sec = (time_t)(next / 1000),
+                              .tv_nsec = (long)(next % 1000) * 1000000L};
+        while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) == EINTR) {
         }
     }
     return NULL;
 }
 
-int proc_sampler_start(proc_sampler_t *s, pid_t who) {
+int proc_sampler_start_window(proc_sampler_t *s, pid_t who, long long window_ms) {
     memset(s, 0, sizeof *s);
     s->who = who;
+    s->window_ms = window_ms > 0 ? window_ms : 0;
     pthread_mutex_init(&s->mu, NULL);
     if (pthread_create(&s->thread, NULL, sampler_main, s) != 0) {
         pthread_mutex_destroy(&s->mu);
@@ -207,6 +207,10 @@ int proc_sampler_start(proc_sampler_t *s, pid_t who) {
     }
     s->running = true;
     return 0;
+}
+
+int proc_sampler_start(proc_sampler_t *s, pid_t who) {
+    return proc_sampler_start_window(s, who, 0);
 }
 
 void proc_sampler_stop(proc_sampler_t *s) {

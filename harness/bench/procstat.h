@@ -62,9 +62,14 @@ typedef struct proc_sampler {
     double rss_sum_kb, pss_sum_kb;
     long samples;
     long long t_first_ms, t_last_ms;
+    long long window_ms; /* > 0: the last sample is taken this long after the first */
 } proc_sampler_t;
 
 int proc_sampler_start(proc_sampler_t *s, pid_t who);
+/* As proc_sampler_start, but the sampling ends window_ms after the first sample (the measured
+ * run's length): what the target does after the load ended (requests still queued when the
+ * client stopped, which no figure counts: logins waiting for bcrypt) is not charged to the run. */
+int proc_sampler_start_window(proc_sampler_t *s, pid_t who, long long window_ms);
 /* Stops the thread (taking a last sample) and leaves the results in s. Idempotent. */
 void proc_sampler_stop(proc_sampler_t *s);
 /* CPU seconds between the first and the last sample. */

@@ -110,3 +110,34 @@ Test(procstat, an_empty_group_counts_nothing) {
     cr_assert_eq(smp.nproc, 0);
     cr_assert_eq(smp.ticks, 0);
 }
+
+/* A child in its own group that spins until killed. */
+static pid_t spawn_spinner(void) {
+    pid_t pid = fork();
+    if (pid == 0) {
+        setpgid(0, 0);
+        volatile unsigned long x = 0;
+        for (;;) x++;
+    }
+    setpgid(pid, pid);
+    return pid;
+}
+
+/* A window: the last sample is taken 400 ms after the first, so a process that keeps working
+ * after the measured run (here: spinning for 1.5 s in all) is charged 0.4 s at most. */
+Test(procstat, a_window_ends_the_charge, .timeout = 30) {
+    pid_t pid = spawn_spinner();
+    proc_sampler_t s;
+    cr_assert_eq(proc_sampler_start_window(&s, pid, 400), 0);
+    usleep(1500 * 1000);
+    proc_sampler_stop(&s);
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    double cpu = proc_sampler_cpu_s(&s);
+    long long span = s.t_last_ms - s.t_first_ms;
+    cr_assert(span >= 400 && span < 500, "last sample %lld ms after the first, expected 400", span);
+    /* one process cannot use more CPU than the wall time of the window (+ a clock tick) */
+    cr_assert_leq(cpu, 0.4 + 2.0 / (double)proc_ticks_per_s(), "charged %.2f s for a 0.4 s window",
+                  cpu);
+    cr_assert_gt(cpu, 0, "nothing charged while it spun");
+}
