@@ -12,43 +12,9 @@
 #include <unistd.h>
 
 #include "bench/openloop.h"
+#include "openloop_fixture.h"
 
 #define MS 1000000ull
-
-static pid_t server_pid;
-
-/* Starts the fixture with args; returns its port. */
-static int start_server(const char *const *args) {
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    char *argv[16];
-    int n = 0;
-    argv[n++] = FIXTURES_BIN_DIR "/parity_openloop_server";
-    for (; *args && n < 14; args++) argv[n++] = (char *)*args;
-    argv[n] = NULL;
-    server_pid = fork();
-    cr_assert_geq(server_pid, 0);
-    if (server_pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        execv(argv[0], argv);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
-    int port = 0;
-    cr_assert_eq(fscanf(f, "port %d", &port), 1, "the fixture did not print its port");
-    fclose(f);
-    return port;
-}
-
-static void stop_server(void) {
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        waitpid(server_pid, NULL, 0);
-        server_pid = 0;
-    }
-}
 
 static int fixed_request(void *ctx, uint64_t index, buf_t *out, bool *head, err_t *err) {
     (void)ctx, (void)index, (void)err;
@@ -75,14 +41,14 @@ static ol_result_t run(int port, int conns, double rate, double secs, ol_policy_
     return r;
 }
 
-TestSuite(openloop, .fini = stop_server, .timeout = 120);
+TestSuite(openloop, .fini = fixture_stop, .timeout = 120);
 
 /* 2 ms per answer, 1000 requests/s on 8 connections: the server keeps up (it could carry 4000/s),
  * so the achieved rate must be the target within 1%, and every request answered. Only answers
  * within the 5 s window count, so the 1% (50 requests) also covers the last 2 ms in flight and
  * a scheduler pause of the engine near the end of up to ~45 ms. */
 Test(openloop, achieved_rate_matches_target_when_the_server_keeps_up) {
-    int port = start_server((const char *const[]){"--delay-ms", "2", NULL});
+    int port = fixture_start((const char *const[]){"--delay-ms", "2", NULL});
     ol_result_t r = run(port, 8, 1000, 5, OL_QUEUE, OL_UNIFORM, -1);
     cr_assert_eq(r.scheduled, 5000, "uniform arrivals: exactly rate x duration");
     cr_assert_eq(r.sent, 5000);
@@ -106,7 +72,7 @@ Test(openloop, achieved_rate_matches_target_when_the_server_keeps_up) {
  * service time, so the uncorrected histogram sees a handful: what a closed-loop tool reports. */
 Test(openloop, corrected_histogram_shows_the_stall_uncorrected_does_not) {
     int port =
-        start_server((const char *const[]){"--stall-after", "1000", "--stall-ms", "500", NULL});
+        fixture_start((const char *const[]){"--stall-after", "1000", "--stall-ms", "500", NULL});
     const int conns = 8;
     ol_result_t r = run(port, conns, 1000, 4, OL_QUEUE, OL_UNIFORM, -1);
     uint64_t c100 = hdr_count_at_or_above(r.corrected, 100 * MS);
@@ -128,7 +94,7 @@ Test(openloop, corrected_histogram_shows_the_stall_uncorrected_does_not) {
 /* One connection, 2 ms per answer, a request every 1 ms: at most one in two can go out, and the
  * drop policy discards the others at their due time instead of queueing them. */
 Test(openloop, drop_policy_counts_what_found_no_idle_connection) {
-    int port = start_server((const char *const[]){"--delay-ms", "2", NULL});
+    int port = fixture_start((const char *const[]){"--delay-ms", "2", NULL});
     ol_result_t r = run(port, 1, 1000, 2, OL_DROP, OL_UNIFORM, -1);
     cr_assert_eq(r.scheduled, 2000);
     cr_assert_eq(r.sent + r.dropped, r.scheduled);
@@ -142,7 +108,7 @@ Test(openloop, drop_policy_counts_what_found_no_idle_connection) {
 /* Answers take 300 ms and there is no drain: whatever was sent in the last 300 ms is still in
  * flight at the end and counts as a timeout, recorded with the time it had waited. */
 Test(openloop, in_flight_at_the_end_counts_as_timeouts) {
-    int port = start_server((const char *const[]){"--delay-ms", "300", NULL});
+    int port = fixture_start((const char *const[]){"--delay-ms", "300", NULL});
     ol_result_t r = run(port, 64, 100, 1, OL_QUEUE, OL_UNIFORM, 0);
     cr_assert_eq(r.scheduled, 100);
     cr_assert_geq(r.inflight_at_end, 29, "in flight at the end: %llu",
@@ -154,7 +120,7 @@ Test(openloop, in_flight_at_the_end_counts_as_timeouts) {
 }
 
 Test(openloop, chunked_answers_and_poisson_arrivals) {
-    int port = start_server((const char *const[]){"--chunked", NULL});
+    int port = fixture_start((const char *const[]){"--chunked", NULL});
     ol_result_t r = run(port, 4, 2000, 1, OL_QUEUE, OL_POISSON, -1);
     /* a Poisson count of mean 2000 lies within 5 standard deviations (45) of it */
     cr_assert_geq(r.scheduled, 2000 - 225);
@@ -177,7 +143,7 @@ Test(openloop, chunked_answers_and_poisson_arrivals) {
  * idle connections in turn, so each request lands on the connection the server is waiting on
  * and is answered at once (2 s of drain is ample). */
 Test(openloop, idle_connections_are_used_in_turn) {
-    int port = start_server((const char *const[]){"--serial", NULL});
+    int port = fixture_start((const char *const[]){"--serial", NULL});
     ol_result_t r = run(port, 8, 4, 1, OL_QUEUE, OL_UNIFORM, -1);
     cr_assert_eq(r.scheduled, 4);
     cr_assert_eq(r.timeouts, 0, "%llu timeouts", (unsigned long long)r.timeouts);

@@ -15,41 +15,12 @@
 
 #include "bench/scenario.h"
 #include "bench/wrk.h"
+#include "openloop_fixture.h"
 
 #define CONNS    8
 #define STALL_MS 400
 
-static pid_t server_pid;
-
-static int start_server(void) {
-    int fds[2];
-    cr_assert_eq(pipe(fds), 0);
-    server_pid = fork();
-    cr_assert_geq(server_pid, 0);
-    if (server_pid == 0) {
-        dup2(fds[1], 1);
-        close(fds[0]);
-        execl(FIXTURES_BIN_DIR "/parity_openloop_server", "parity_openloop_server", "--port", "0",
-              "--stall-after", "200", "--stall-ms", "400", "--max-s", "60", (char *)NULL);
-        _exit(127);
-    }
-    close(fds[1]);
-    FILE *f = fdopen(fds[0], "r");
-    int port = 0;
-    cr_assert_eq(fscanf(f, "port %d", &port), 1, "the fixture did not print its port");
-    fclose(f);
-    return port;
-}
-
-static void stop_server(void) {
-    if (server_pid > 0) {
-        kill(server_pid, SIGTERM);
-        waitpid(server_pid, NULL, 0);
-        server_pid = 0;
-    }
-}
-
-Test(wrk_e2e, a_stall_counts_the_requests_it_held, .fini = stop_server, .timeout = 60) {
+Test(wrk_e2e, a_stall_counts_the_requests_it_held, .fini = fixture_stop, .timeout = 60) {
     char dir[] = "/tmp/parity-test-wrk-XXXXXX";
     cr_assert(mkdtemp(dir));
     char scn_path[256], lua[256], json[256];
@@ -73,7 +44,8 @@ Test(wrk_e2e, a_stall_counts_the_requests_it_held, .fini = stop_server, .timeout
     fclose(f);
     buf_free(&script);
 
-    int port = start_server();
+    int port = fixture_start((const char *const[]){"--port", "0", "--stall-after", "200",
+                                                   "--stall-ms", "400", "--max-s", "60", NULL});
     char url[64];
     snprintf(url, sizeof url, "http://127.0.0.1:%d/", port);
     wrk_opts_t wo = {.url = url,
@@ -85,7 +57,7 @@ Test(wrk_e2e, a_stall_counts_the_requests_it_held, .fini = stop_server, .timeout
     wrk_result_t r;
     double util;
     int rc = wrk_run(&wo, &r, &util, &err);
-    stop_server();
+    fixture_stop();
     cr_assert_eq(rc, 0, "%s", err.msg);
     cr_assert_gt(r.requests, 10 * CONNS, "too few answers to say anything (%lld)", r.requests);
     cr_assert_eq(r.err_timeout, 0);
