@@ -186,12 +186,7 @@ static void add_latency(cJSON *run, const wrk_result_t *r) {
     cJSON_AddNumberToObject(l, "p99_99", r->p99_99_us);
     /* What wrk itself printed (its histogram corrected for coordinated omission, wrk_hist.c):
      * for a reader comparing with wrk's output; every figure above is from recorded samples. */
-    cJSON *w = cJSON_AddObjectToObject(run, "wrk_reported");
-    if (r->wrk_p99_us >= 0) {
-        cJSON_AddNumberToObject(w, "p50_us", r->wrk_p50_us);
-        cJSON_AddNumberToObject(w, "p99_us", r->wrk_p99_us);
-    }
-    cJSON_AddNumberToObject(w, "synthetic_samples", (double)r->wrk_added);
+    wrk_reported_json(run, r);
     cJSON *h = cJSON_AddArrayToObject(run, "histogram");
     for (size_t i = 0; i < r->nhist; i++) {
         cJSON *pair = cJSON_CreateArray();

@@ -58,10 +58,7 @@ static void add_client(cJSON *arr, const client_spec_t *c, const client_out_t *o
     cJSON_AddNumberToObject(l, "p90", r->p90_us);
     cJSON_AddNumberToObject(l, "p99", r->p99_us);
     cJSON_AddNumberToObject(l, "p99_9", r->p99_9_us);
-    cJSON *w = cJSON_AddObjectToObject(j, "wrk_reported");
-    cJSON_AddNumberToObject(w, "p50_us", r->wrk_p50_us);
-    cJSON_AddNumberToObject(w, "p99_us", r->wrk_p99_us);
-    cJSON_AddNumberToObject(w, "synthetic_samples", (double)r->wrk_added);
+    wrk_reported_json(j, r);
     cJSON_AddNumberToObject(j, "wrk_cpu_s", r3(o->cpu_s));
     cJSON_AddNumberToObject(j, "cpus", o->ncpus);
     cJSON_AddNumberToObject(j, "wrk_cpu_util", r3(o->util));

@@ -63,6 +63,10 @@ int wrk_uncorrect(long long (*hist)[2], size_t *nhist, long long expected, long 
 double wrk_hist_percentile(const long long (*hist)[2], size_t n, double p);
 /* Min, max, mean, sample stdev and the percentiles of r, from r->hist. */
 void wrk_result_restat(wrk_result_t *r);
+struct cJSON;
+/* Adds "wrk_reported": {p50_us, p99_us (when known), synthetic_samples} to parent: what wrk
+ * itself printed, for a reader comparing with wrk's output (bench.json runs and clients). */
+void wrk_reported_json(struct cJSON *parent, const wrk_result_t *r);
 
 typedef struct wrk_opts {
     const char *wrk;      /* the binary; NULL: "wrk" */

@@ -24,6 +24,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cjson/cJSON.h>
+
 double wrk_hist_percentile(const long long (*hist)[2], size_t n, double p) {
     long long total = 0;
     for (size_t i = 0; i < n; i++) total += hist[i][1];
@@ -102,4 +104,13 @@ int wrk_uncorrect(long long (*hist)[2], size_t *nhist, long long expected, long 
     free(before);
     *nhist = k;
     return 0;
+}
+
+void wrk_reported_json(cJSON *parent, const wrk_result_t *r) {
+    cJSON *w = cJSON_AddObjectToObject(parent, "wrk_reported");
+    if (r->wrk_p99_us >= 0) { /* a merge of several clients has none */
+        cJSON_AddNumberToObject(w, "p50_us", r->wrk_p50_us);
+        cJSON_AddNumberToObject(w, "p99_us", r->wrk_p99_us);
+    }
+    cJSON_AddNumberToObject(w, "synthetic_samples", (double)r->wrk_added);
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "bench/scenario.h"
+#include "core/file.h"
 #include "bench/wrk.h"
 #include "openloop_fixture.h"
 
@@ -87,11 +88,5 @@ Test(wrk_e2e, a_stall_counts_the_requests_it_held, .fini = fixture_stop, .timeou
                       r.wrk_p99_us);
     wrk_result_free(&r);
     scn_free(&s);
-    unlink(scn_path);
-    unlink(lua);
-    unlink(json);
-    char log[300];
-    snprintf(log, sizeof log, "%s.log", json);
-    unlink(log);
-    rmdir(dir);
+    file_rmtree(dir);
 }
