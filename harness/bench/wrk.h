@@ -55,7 +55,7 @@ long long wrk_socket_errors(const wrk_result_t *r);
 /* wrk_hist.c. Undoes wrk 4's stats_correct on an ascending [us, count] histogram in place, given
  * its expected interval (duration_us / (requests / connections), integer division; <= 0: wrk
  * corrected nothing). *added gets the synthetic samples removed. -1 (with a message) when the
- * histogram cannot be such a correction (a negative recorded count). */
+ * histogram cannot be such a correction (a negative recorded count); hist is then undefined. */
 int wrk_uncorrect(long long (*hist)[2], size_t *nhist, long long expected, long long *added,
                   err_t *err);
 /* wrk's percentile rule on a [us, count] histogram: the smallest value whose cumulative count

@@ -21,8 +21,6 @@
 #include "wrk.h"
 
 #include <math.h>
-#include <stdlib.h>
-#include <string.h>
 
 #include <cjson/cJSON.h>
 
@@ -75,33 +73,26 @@ int wrk_uncorrect(long long (*hist)[2], size_t *nhist, long long expected, long 
     *added = 0;
     if (expected <= 0) return 0; /* fewer answers than connections: wrk corrected nothing */
     size_t n = *nhist, j = 0, k = 0;
-    /* Ascending m; j finds m + e in the same ascending list (it only moves forward). Every
-     * difference reads corrected counts: the recorded ones go to `before` until all are known. */
-    long long *before = malloc((n ? n : 1) * sizeof *before);
-    if (!before) return err_set(err, "out of memory");
+    /* In place, ascending m: j finds m + e further on in the same list (it only moves forward),
+     * an entry not yet rewritten, and the recorded counts are written back at k <= i, behind
+     * every entry still to be read. Buckets of synthetic samples only are dropped. */
     for (size_t i = 0; i < n; i++) {
         long long m = hist[i][0], c = hist[i][1];
         if (m > expected) {
             while (j < n && hist[j][0] < m + expected) j++;
             if (j < n && hist[j][0] == m + expected) c -= hist[j][1];
         }
-        if (c < 0) {
-            free(before);
+        if (c < 0)
             return err_set(err,
                            "wrk output: the latency histogram is not wrk 4's corrected histogram "
                            "(expected interval %lld us; %lld samples at %lld us, %lld at %lld us): "
                            "a different wrk? (`wrk -v`)",
                            expected, hist[i][1], m, hist[i][1] - c, m + expected);
-        }
-        before[i] = c;
         *added += hist[i][1] - c;
+        if (c == 0) continue;
+        hist[k][0] = m;
+        hist[k++][1] = c;
     }
-    for (size_t i = 0; i < n; i++) {
-        if (before[i] == 0) continue; /* a bucket of synthetic samples only */
-        hist[k][0] = hist[i][0];
-        hist[k++][1] = before[i];
-    }
-    free(before);
     *nhist = k;
     return 0;
 }
