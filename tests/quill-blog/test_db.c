@@ -1,8 +1,10 @@
 /* The SQL layer of the blog (db.c) on a real SQLite file: schema idempotence, the list statements'
  * filters and order, tag lists, updatedAt that always moves forward, cascading deletes. */
 #include <criterion/criterion.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "db.h"
@@ -247,7 +249,7 @@ Test(db, unique_constraints_report_constraint) {
  * thread (whose connection has SQLite's automatic checkpoint replaced by the WAL hook). */
 Test(db, checkpoints_run_on_the_checkpoint_thread) {
     cr_assert_eq(db_checkpointer_start(), 0);
-    cr_assert_eq(db_checkpoints(), 0);
+    cr_assert_eq(db_checkpoints(NULL), 0);
     char name[32];
     /* Each commit appends at least one page (the users table; the two unique indexes too). */
     for (int i = 0; i < DB_CHECKPOINT_PAGES + 10; i++) {
@@ -255,6 +257,45 @@ Test(db, checkpoints_run_on_the_checkpoint_thread) {
         add_user(name);
     }
     /* Bounded wait for the other thread (not a timing assertion: 10 s is a generous limit). */
-    for (int i = 0; i < 1000 && db_checkpoints() == 0; i++) usleep(10000);
-    cr_assert_gt(db_checkpoints(), 0, "no checkpoint ran on the checkpoint thread");
+    for (int i = 0; i < 1000 && db_checkpoints(NULL) == 0; i++) usleep(10000);
+    cr_assert_gt(db_checkpoints(NULL), 0, "no checkpoint ran on the checkpoint thread");
+}
+
+/* Sustained commits: a checkpoint per DB_CHECKPOINT_PAGES of WAL growth, not one per commit, and a
+ * WAL that starts over instead of growing with every commit (a PASSIVE checkpoint never catches a
+ * writer that does not pause; db.c). The commits below write more frames than twice
+ * DB_WAL_RESTART_PAGES, so an unbounded WAL would exceed the size checked. */
+Test(db, sustained_commits_keep_the_wal_bounded) {
+    /* One core for the writer and the checkpoint thread, as a pinned server has (the thread
+     * inherits this affinity; criterion runs each test in its own process). */
+    cpu_set_t one;
+    cr_assert_eq(sched_getaffinity(0, sizeof one, &one), 0);
+    for (int cpu = 0; cpu < CPU_SETSIZE; cpu++)
+        if (CPU_ISSET(cpu, &one)) {
+            CPU_ZERO(&one);
+            CPU_SET(cpu, &one);
+            break;
+        }
+    cr_assert_eq(sched_setaffinity(0, sizeof one, &one), 0);
+    cr_assert_eq(db_checkpointer_start(), 0);
+    enum { COMMITS = 6000 }; /* each appends 3 pages or more: users and its two unique indexes */
+    char name[32];
+    for (int i = 0; i < COMMITS; i++) {
+        snprintf(name, sizeof name, "writer-%d", i);
+        add_user(name);
+    }
+    unsigned restarts = 0, runs = db_checkpoints(&restarts);
+    /* A request per 1000 pages of growth: at most 4 pages a commit here, so 24 requests; one per
+     * commit past the first 1000 pages (the defect) would be thousands. */
+    cr_expect_leq(runs, COMMITS * 4 / DB_CHECKPOINT_PAGES + 1, "%u checkpoints for %d commits",
+                  runs, COMMITS);
+    char wal[80];
+    snprintf(wal, sizeof wal, "%s-wal", path);
+    struct stat sb;
+    cr_assert_eq(stat(wal, &sb), 0);
+    /* 4096-byte pages, each a frame with a 24-byte header; the writers may add up to another
+     * DB_WAL_RESTART_PAGES while a RESTART waits for them (generous: a loaded machine). */
+    long long cap = 2LL * DB_WAL_RESTART_PAGES * (4096 + 24) + 32;
+    cr_expect_leq((long long)sb.st_size, cap, "WAL of %lld bytes after %d commits (%u restarts)",
+                  (long long)sb.st_size, COMMITS, restarts);
 }

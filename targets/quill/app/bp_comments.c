@@ -22,23 +22,23 @@ static int article_of(quill_req *req, quill_res *res, int64_t *id) {
     return -1;
 }
 
-/* POST /api/articles/<slug>/comments */
-static void comment_add(quill_req *req, quill_res *res) {
-    const struct blog_user *me = auth_required(req, res);
+/* The comment's insert and its answer, inside the caller's statement group. 0, or -1 after
+ * answering (404 / 422 / 500); on 0, w holds the answer. */
+static int comment_insert(quill_req *req, quill_res *res, const struct blog_user *me, quill_jw *w) {
     int64_t article;
-    if (me == NULL || article_of(req, res, &article) != 0) return;
+    if (article_of(req, res, &article) != 0) return -1;
     cJSON *in = request_wrapper(req, res, "comment");
-    if (in == NULL) return;
+    if (in == NULL) return -1;
     struct errors e = {0};
     const char *body = field_required(in, "body", &e);
     if (e.n) {
         render_errors(res, 422, &e);
-        return;
+        return -1;
     }
     quill_stmt *st = db_stmt(ST_COMMENT_INSERT);
     if (st == NULL) {
         render_db_error(res);
-        return;
+        return -1;
     }
     db_bind_int(st, 1, article);
     db_bind_int(st, 2, me->id);
@@ -47,31 +47,44 @@ static void comment_add(quill_req *req, quill_res *res) {
     int64_t id = db_insert(st);
     if (id == QUILL_DB_CONSTRAINT) { /* the article was deleted meanwhile (foreign key) */
         render_error(res, 404, "article", "not found");
-        return;
+        return -1;
     }
-    if (id < 0) {
+    if (id < 0 || (st = db_stmt(ST_COMMENT_BY_ID)) == NULL) {
         render_db_error(res);
-        return;
-    }
-    st = db_stmt(ST_COMMENT_BY_ID);
-    if (st == NULL) {
-        render_db_error(res);
-        return;
+        return -1;
     }
     db_bind_int(st, 1, me->id);
     db_bind_int(st, 2, id);
-    if (quill_stmt_step(st) == QUILL_DB_ROW) {
-        quill_jw w;
-        quill_jw_init(&w, quill_req_arena(req));
-        quill_jw_obj(&w);
-        quill_jw_key(&w, "comment");
-        render_comment_obj(&w, st);
-        quill_jw_end(&w);
-        quill_jw_respond(&w, res, 201);
-    } else {
-        render_db_error(res);
+    int rc = quill_stmt_step(st);
+    if (rc == QUILL_DB_ROW) {
+        quill_jw_init(w, quill_req_arena(req));
+        quill_jw_obj(w);
+        quill_jw_key(w, "comment");
+        render_comment_obj(w, st); /* copies the row into the arena */
+        quill_jw_end(w);
     }
     quill_stmt_reset(st);
+    if (rc == QUILL_DB_ROW) return 0;
+    render_db_error(res);
+    return -1;
+}
+
+/* POST /api/articles/<slug>/comments */
+static void comment_add(quill_req *req, quill_res *res) {
+    const struct blog_user *me = auth_required(req, res);
+    if (me == NULL) return;
+    if (db_group_begin() != 0) {
+        render_db_error(res);
+        return;
+    }
+    quill_jw w;
+    int rc = comment_insert(req, res, me, &w);
+    /* Answered only once committed: an acknowledged comment is a durable one. */
+    if (db_group_end(rc == 0) != 0) {
+        render_db_error(res);
+        return;
+    }
+    if (rc == 0) quill_jw_respond(&w, res, 201);
 }
 
 /* GET /api/articles/<slug>/comments */
