@@ -381,6 +381,7 @@ static void run_all(ctx_t *c) {
         ceil += ceiling_seconds(c, &c->scns[i]);
     }
     c->planned_s = (per + ceil) * p->repeat;
+    bench__host_begin(c);
     for (size_t i = 0; i < c->nts; i++) /* cold starts, before any load: see bench_tradeoffs.h */
         if (c->ts[i].m)
             bench_tradeoffs_target(c->doc, c->ts[i].m, c->o, c->workers,
@@ -473,6 +474,7 @@ int bench_execute(const bench_opts_t *o) {
             rc = 3;
         } else {
             run_all(&c);
+            bench__host_finish(&c);
             bench_tradeoffs_finish(c.doc, o->out_dir);
             write_doc(&c);
             fprintf(stderr, c.doc_failed ? "bench: %s NOT written\n" : "bench: results in %s\n",

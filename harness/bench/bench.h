@@ -23,12 +23,13 @@
 #include "bench_open.h"
 #include "clients.h"
 
-#define BENCH_MAX_TARGETS    32
-#define BENCH_MAX_SCENARIOS  64
-#define BENCH_MAX_LEVELS     16
-#define BENCH_MAX_REPEAT     20
-#define BENCH_MAX_DURATION_S 3600
-#define BENCH_SEED_PARALLEL  8 /* connections used to seed */
+#define BENCH_MAX_TARGETS     32
+#define BENCH_MAX_SCENARIOS   64
+#define BENCH_MAX_LEVELS      16
+#define BENCH_MAX_REPEAT      20
+#define BENCH_MAX_DURATION_S  3600
+#define BENCH_MAX_HOST_WAIT_S 3600
+#define BENCH_SEED_PARALLEL   8 /* connections used to seed */
 /* The pool of articles that write scenarios comment on, and that the integrity check counts:
  * kept apart from the articles read scenarios read, so that a target's own write speed never
  * changes the cost of its later reads (a fast target would otherwise serve longer comment lists).
@@ -42,7 +43,9 @@ typedef struct bench_profile {
     int levels[BENCH_MAX_LEVELS];
     size_t nlevels;
     int duration_s, repeat, primer_s, warmup_s, pause_ms;
-    int ceiling_s; /* seconds of each client-ceiling run (0: not measured) */
+    int ceiling_s;   /* seconds of each client-ceiling run (0: not measured) */
+    int host_wait_s; /* longest wait for the host to leave a slow window before a measured run
+                      * (hostprobe.h; 0: the host is not probed) */
 } bench_profile_t;
 
 /* The built-in profiles: "smoke", "quick", "full"; NULL for another name. */

@@ -12,17 +12,17 @@
 #include "core/clock.h"
 #include "core/file.h"
 
-/* name, levels, nlevels, duration_s, repeat, primer_s, warmup_s, pause_ms, ceiling_s.
+/* name, levels, nlevels, duration_s, repeat, primer_s, warmup_s, pause_ms, ceiling_s, host_wait_s.
  * quick: three repetitions (each in a fresh process, interleaved) of 3 s after a 1 s primer and
  * a 1 s warmup, so that it takes about what one 5 s repetition with a 5 s primer and a 3 s warmup
  * took (specs/bench/README.md has the arithmetic). smoke stays at one repetition (CI). */
 static const bench_profile_t PROFILES[] = {
-    {"smoke", {16}, 1, 2, 1, 1, 1, 300, 1},
-    {"quick", {64}, 1, 3, 3, 1, 1, 300, 2},
-    {"full", {16, 64, 256}, 3, 15, 5, 5, 10, 2000, 5},
+    {"smoke", {16}, 1, 2, 1, 1, 1, 300, 1, 0},
+    {"quick", {64}, 1, 3, 3, 1, 1, 300, 2, 30},
+    {"full", {16, 64, 256}, 3, 15, 5, 5, 10, 2000, 5, 60},
     /* soak (bench/soak.c): 60 windows of 10 s of one scenario on one target process (short
      * windows: wrk's done() writes the whole latency histogram, which grows with the window) */
-    {"soak", {64}, 1, 10, 60, 5, 10, 0, 0},
+    {"soak", {64}, 1, 10, 60, 5, 10, 0, 0, 0},
 };
 
 const bench_profile_t *bench_profile_find(const char *name) {
@@ -36,6 +36,7 @@ static const char *const USAGE =
     "smoke|quick|full|soak]\n"
     "                    [--connections LIST] [--duration S] [--repeat N] [--pin auto|none]\n"
     "                    [--url NAME=URL]... [--cv-threshold PCT] [--count-statuses] [--out DIR]\n"
+    "                    [--host-wait S]\n"
     "                    [--open] [--rates LIST | --sweep auto] [--arrivals uniform|poisson]\n"
     "                    [--slo MS] [--policy queue|drop]\n"
     "                    [--client local|ssh://[USER@]HOST[:PORT]]...\n"
@@ -65,6 +66,10 @@ static const char *const USAGE =
     "  --url NAME=URL       benchmark a server someone else started (no CPU/memory figures;\n"
     "                       not restarted between repetitions)\n"
     "  --cv-threshold PCT   flag a figure unstable above this coefficient of variation (5)\n"
+    "  --host-wait S        before each measured run, wait up to S seconds for the host to\n"
+    "                       leave a slow window (a memory probe on the target's CPU), and\n"
+    "                       measure once more a run the window began during; 0: no probe\n"
+    "                       (default: smoke 0, quick 30, full 60; specs/bench/README.md)\n"
     "  --count-statuses     count every status in wrk's Lua response() even where wrk's own\n"
     "                       counter suffices (slower client; see "
     "specs/bench/README.md)\n" BENCH_OPEN_USAGE
@@ -102,7 +107,7 @@ static int parse_levels(const char *s, bench_profile_t *p) {
 /* Options that only make sense once all are read (the profile first, then what overrides it). */
 typedef struct bench_raw_opts {
     const char *levels, *profile;
-    long duration, repeat;
+    long duration, repeat, host_wait; /* host_wait -1: the profile's */
 } bench_raw_opts_t;
 
 static int bench_usage(void) {
@@ -127,6 +132,7 @@ static int bench_parse(int argc, char **argv, bench_opts_t *o, bench_raw_opts_t 
                                              {"client", required_argument, 0, 'C'},
                                              {"target-metrics", required_argument, 0, 'M'},
                                              {"target-group", required_argument, 0, 'G'},
+                                             {"host-wait", required_argument, 0, 'W'},
                                              BENCH_OPEN_LONGOPTS,
                                              {0, 0, 0, 0}};
     memset(o, 0, sizeof *o);
@@ -193,6 +199,11 @@ static int bench_parse(int argc, char **argv, bench_opts_t *o, bench_raw_opts_t 
         }
         case 'M': o->target_metrics = optarg; break;
         case 'G': o->target_group = optarg; break;
+        case 'W':
+            if (str_to_long(optarg, 0, BENCH_MAX_HOST_WAIT_S, &raw->host_wait) < 0)
+                return cli_usage_error("bench", "--host-wait must be 0..%d seconds",
+                                       BENCH_MAX_HOST_WAIT_S);
+            break;
         case 'h': fputs(USAGE, stdout); return -1;
         default:
             if (ch < BENCH_OPEN_OPT_OPEN || ch > BENCH_OPEN_OPT_POLICY) return bench_usage();
@@ -237,12 +248,13 @@ static int bench_settle(bench_opts_t *o, const bench_raw_opts_t *raw) {
         return cli_usage_error("bench", "--target-metrics takes an http:// or https:// URL");
     if (raw->duration) o->profile.duration_s = (int)raw->duration;
     if (raw->repeat) o->profile.repeat = (int)raw->repeat;
+    if (raw->host_wait >= 0) o->profile.host_wait_s = (int)raw->host_wait;
     return 0;
 }
 
 int bench_main(int argc, char **argv) {
     bench_opts_t o;
-    bench_raw_opts_t raw = {0};
+    bench_raw_opts_t raw = {.host_wait = -1};
     int rc = bench_parse(argc, argv, &o, &raw);
     if (rc) return rc < 0 ? 0 : rc;
     if ((rc = bench_settle(&o, &raw)) != 0) return rc;

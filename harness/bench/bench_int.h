@@ -11,6 +11,7 @@
 #define PARITY_BENCH_INT_H
 
 #include "bench.h"
+#include "hostprobe.h"
 #include "prom.h"
 #include "scenario.h"
 #include "seed.h"
@@ -22,6 +23,12 @@
  * charged over the run's duration plus this (bench_rep.c). */
 #define BENCH_WRK_START_MS 50
 #define BENCH_PATH_MAX     4096
+/* The host probe (hostprobe.h): a measured run during which a slow window began is run this many
+ * times more at most; waits and such re-runs stop once they have added this share of the run's
+ * planned time (a host slow most of the time gets its runs flagged, not an endless benchmark). */
+#define BENCH_HOST_RETRIES      1
+#define BENCH_HOST_BUDGET_SHARE 0.5
+#define BENCH_HOST_POLL_MS      1000 /* between two samples while waiting */
 
 /* One target across repetitions: where its results go and whether it is still measured. */
 typedef struct tstate {
@@ -60,6 +67,10 @@ typedef struct ctx {
     bool ceiling_done;              /* this repetition's ceiling round ran */
     client_out_t cout[CLIENTS_MAX]; /* --client: the last run's per-client figures */
     prom_sampler_t prom;            /* --target-metrics: the last measured run's scrapes */
+    hostprobe_t probe;              /* probing: profile host_wait_s > 0, targets started here */
+    bool probing;
+    double host_spent_s; /* waited for the host, and measuring runs that were run again */
+    int host_rerun;      /* measured runs run again */
 } ctx_t;
 
 typedef struct tgt {
@@ -77,6 +88,23 @@ void bench__progress_done(ctx_t *c, const char *fmt, ...) __attribute__((format(
 void bench__resummarise(ctx_t *c);
 double bench__scenario_seconds(const ctx_t *c, const scn_t *s); /* one repetition, for the ETA */
 int bench__max_level(const ctx_t *c, const scn_t *s);           /* its highest connection level */
+
+/* bench_host.c: the host probe around measured runs. */
+typedef struct bench_host {
+    bool probed; /* false: no probe for this run (off, or a --url target) */
+    double before_us, after_us, waited_s;
+} bench_host_t;
+/* Starts probing when the profile's host_wait_s > 0 and wrk runs here (no --client). */
+void bench__host_begin(ctx_t *c);
+/* Samples before a measured run of t (what: for the progress line), waiting out a slow window. */
+void bench__host_before(ctx_t *c, const tgt_t *t, const char *what, bench_host_t *h);
+/* Samples after it; true when the run (attempt 0, 1, ...; run_s long) is to be measured again. */
+bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s);
+void bench__host_record(cJSON *run, const bench_host_t *h); /* "host" into a run object */
+/* A measurement run again: its figures into the level's "host_rerun". */
+void bench__host_rerun_note(cJSON *level, int rep, const wrk_result_t *w, const bench_host_t *h);
+/* "host_probe" into bench.json, every run's "slow" against the final best; frees the probe. */
+void bench__host_finish(ctx_t *c);
 
 /* bench_rep.c */
 /* True (and recorded in tobj as "crashed", with the log's tail) when t's process has exited. */

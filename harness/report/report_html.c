@@ -323,6 +323,11 @@ static void overview(FILE *f, const model_t *m) {
                 fputs(
                     " <span class=\"badge warn\" title=\"CV above the threshold\">unstable</span>",
                     f);
+            if (c->host_slow)
+                fprintf(f,
+                        " <span class=\"badge warn\" title=\"the host probe found other guests "
+                        "slowing the machine in %d of %d runs\">host slow</span>",
+                        c->host_slow, c->runs);
             if (c->client_bound) fputs(" <span class=\"badge warn\">client-bound</span>", f);
             fprintf(f, "<div class=\"muted\">p99 %s", p99);
             if (c->cpu_us >= 0) fprintf(f, " · %.0f µs CPU/req", c->cpu_us);
@@ -353,6 +358,12 @@ static void bench_notes(FILE *f, const model_t *m, const model_cell_t *c) {
                 "<span class=\"badge warn\" title=\"req/s CV %.1f%%, p99 CV %.1f%% over "
                 "%d repetitions\">unstable</span> ",
                 c->rps_cv, c->p99_cv, c->runs);
+    if (c->host_slow)
+        fprintf(f,
+                "<span class=\"badge warn\" title=\"the host probe (a memory workload on the "
+                "target's CPU) ran over 1.35 times its best around %d of %d runs: other guests "
+                "were slowing the machine\">host slow</span> ",
+                c->host_slow, c->runs);
     if (c->client_bound) {
         report_fmt_rps(b, sizeof b, c->ceiling);
         fprintf(f,

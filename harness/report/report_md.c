@@ -144,6 +144,8 @@ static void figures(FILE *f, const model_t *m, const char *title, bool latency) 
                     fputs(" (1 run)", f);
                 if (c->cpu_us >= 0) fprintf(f, " · %.0f µs CPU/req", c->cpu_us);
                 if (c->unstable) fputs(" ⚠️ unstable", f);
+                if (c->host_slow)
+                    fprintf(f, " ⚠️ host slow in %d of %d runs", c->host_slow, c->runs);
                 if (c->errors > 0)
                     fprintf(f, " ⚠️ %.0f err (%.0f unexpected answers)", c->errors,
                             c->unexpected);
@@ -227,7 +229,9 @@ int report_markdown(const model_t *m, const baseline_t *b, FILE *f) {
             "<sub>Successful answers only (each scenario declares its success statuses); "
             "every figure is the median of the repetitions, each in a freshly started "
             "target, with min–max and the coefficient of variation; ⚠️ unstable: CV above "
-            "%.0f%%; client-bound: within 10%% of what wrk reaches against a trivial "
+            "%.0f%%; host slow: the host probe (a memory workload on the target's CPU) ran over "
+            "1.35 times its best before or after the run, i.e. other guests slowed the "
+            "machine; client-bound: within 10%% of what wrk reaches against a trivial "
             "responder (the ceiling) or wrk's CPU over 90%%; µs CPU/req: the target's CPU "
             "time per successful request; reads: bounds of the read requests' p99 in a "
             "mix, from the full histogram.</sub>\n\n",

@@ -187,6 +187,7 @@ static void fill_cell(model_cell_t *c, const cJSON *scn, int ref) {
     const cJSON *r;
     double best = INFINITY;
     cJSON_ArrayForEach(r, json_get(lv, "runs")) {
+        c->host_slow += cJSON_IsTrue(json_get(json_get(r, "host"), "slow"));
         double d = fabs(json_num(r, "rps", 0) - c->rps);
         if (d < best) {
             best = d;

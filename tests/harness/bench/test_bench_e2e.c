@@ -13,6 +13,7 @@
 #include <cjson/cJSON.h>
 
 #include "exec/http.h"
+#include "bench/hostprobe.h"
 #include "bench/seed.h"
 #include "spec/spec.h"
 #include "target/target.h"
@@ -166,22 +167,26 @@ Test(bench_e2e, seed_plan_is_deterministic, .timeout = 120) {
     spec_set_free(&set);
 }
 
-Test(bench_e2e, smoke_bench_writes_sane_results, .timeout = 180) {
-    char dir[] = "/tmp/parity-test-bench-XXXXXX";
-    cr_assert(mkdtemp(dir));
+/* Runs `parity bench ARGS... --out dir` (stderr to /dev/null), asserts exit 0 and returns the
+ * parsed bench.json (the caller deletes it). */
+static cJSON *bench_json(const char *dir, const char *const *args) {
+    const char *argv[32] = {"parity", "bench"};
+    int n = 2;
+    while (*args && n < 28) argv[n++] = *args++;
+    argv[n++] = "--out";
+    argv[n++] = dir;
+    argv[n] = NULL;
     pid_t pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", 1);
         dup2(null, 2);
-        execl(PARITY_BUILD_DIR "/harness/parity", "parity", "bench", "--target", "quill",
-              "--profile", "smoke", "--scenario", "plaintext", "--scenario", "comment-create",
-              "--duration", "1", "--out", dir, (char *)NULL);
+        execv(PARITY_BUILD_DIR "/harness/parity", (char *const *)argv);
         _exit(127);
     }
     int status;
     waitpid(pid, &status, 0);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "parity bench exited %d",
-              WEXITSTATUS(status));
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "parity bench exited %d (see %s)",
+              WEXITSTATUS(status), dir);
     char path[512];
     snprintf(path, sizeof path, "%s/bench.json", dir);
     buf_t text;
@@ -189,8 +194,21 @@ Test(bench_e2e, smoke_bench_writes_sane_results, .timeout = 180) {
     err_t err;
     cr_assert_eq(buf_read_file(&text, path, &err), 0, "%s", err.msg);
     cJSON *d = cJSON_Parse(buf_cstr(&text));
+    buf_free(&text);
     cr_assert_not_null(d);
+    return d;
+}
+
+Test(bench_e2e, smoke_bench_writes_sane_results, .timeout = 180) {
+    char dir[] = "/tmp/parity-test-bench-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    cJSON *d = bench_json(dir, (const char *[]){"--target", "quill", "--profile", "smoke",
+                                                "--scenario", "plaintext", "--scenario",
+                                                "comment-create", "--duration", "1", NULL});
     cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(d, "profile")->valuestring, "smoke");
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(
+                  cJSON_GetObjectItemCaseSensitive(d, "host_probe"), "enabled")),
+              "smoke does not probe the host");
     const cJSON *env = cJSON_GetObjectItemCaseSensitive(d, "environment");
     cr_assert(cJSON_IsString(cJSON_GetObjectItemCaseSensitive(env, "wrk_version")));
     cr_assert_gt(cJSON_GetObjectItemCaseSensitive(env, "cpus_online")->valuedouble, 0);
@@ -240,7 +258,6 @@ Test(bench_e2e, smoke_bench_writes_sane_results, .timeout = 180) {
         }
     }
     cJSON_Delete(d);
-    buf_free(&text);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);
@@ -253,27 +270,9 @@ Test(bench_e2e, smoke_bench_writes_sane_results, .timeout = 180) {
 Test(bench_e2e, web_scenarios_post_forms_with_seeded_sessions, .timeout = 240) {
     char dir[] = "/tmp/parity-test-bench-web-XXXXXX";
     cr_assert(mkdtemp(dir));
-    pid_t pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", 1);
-        dup2(null, 2);
-        execl(PARITY_BUILD_DIR "/harness/parity", "parity", "bench", "--target", "quill",
-              "--profile", "smoke", "--scenario", "web-article,web-comment", "--duration", "1",
-              "--out", dir, (char *)NULL);
-        _exit(127);
-    }
-    int status;
-    waitpid(pid, &status, 0);
-    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0, "parity bench exited %d (see %s)",
-              WEXITSTATUS(status), dir);
-    char path[512];
-    snprintf(path, sizeof path, "%s/bench.json", dir);
-    buf_t text;
-    buf_init(&text, 0);
-    err_t err;
-    cr_assert_eq(buf_read_file(&text, path, &err), 0, "%s", err.msg);
-    cJSON *d = cJSON_Parse(buf_cstr(&text));
-    cr_assert_not_null(d);
+    cJSON *d =
+        bench_json(dir, (const char *[]){"--target", "quill", "--profile", "smoke", "--scenario",
+                                         "web-article,web-comment", "--duration", "1", NULL});
     const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "targets"), 0);
     cr_assert_str_eq(cJSON_GetObjectItemCaseSensitive(t, "status")->valuestring, "ok");
     const cJSON *pools =
@@ -322,7 +321,97 @@ Test(bench_e2e, web_scenarios_post_forms_with_seeded_sessions, .timeout = 240) {
                       acked + cJSON_GetObjectItemCaseSensitive(i, "in_flight_max")->valuedouble);
     }
     cJSON_Delete(d);
-    buf_free(&text);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* --host-wait: the host probed before and after every measured run (hostprobe.h), the samples in
+ * each run, each run judged against the benchmark's best sample, and the probe's summary. */
+Test(bench_e2e, host_wait_probes_around_every_measured_run, .timeout = 180) {
+    char dir[] = "/tmp/parity-test-bench-host-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    cJSON *d = bench_json(dir, (const char *[]){"--target", "quill", "--profile", "smoke",
+                                                "--scenario", "plaintext", "--duration", "1",
+                                                "--repeat", "2", "--host-wait", "2", NULL});
+    const cJSON *hp = cJSON_GetObjectItemCaseSensitive(d, "host_probe");
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(hp, "enabled")), "%s",
+              cJSON_PrintUnformatted(hp));
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(hp, "wait_s")->valuedouble, 2);
+    double best = cJSON_GetObjectItemCaseSensitive(hp, "best_us")->valuedouble;
+    cr_assert_gt(best, 0);
+    /* calibration, then one before and one after each of the two runs (at least) */
+    cr_assert_geq(cJSON_GetObjectItemCaseSensitive(hp, "samples")->valuedouble, 5 + 4);
+    const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "targets"), 0);
+    const cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "scenarios"), 0);
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(
+        cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "levels"), 0), "runs");
+    cr_assert_eq(cJSON_GetArraySize(runs), 2);
+    int slow = 0;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, runs) {
+        const cJSON *h = cJSON_GetObjectItemCaseSensitive(r, "host");
+        cr_assert_not_null(h, "every measured run records its samples");
+        double before = cJSON_GetObjectItemCaseSensitive(h, "before_us")->valuedouble;
+        double after = cJSON_GetObjectItemCaseSensitive(h, "after_us")->valuedouble;
+        cr_assert(before >= best && after >= best, "best %f: before %f after %f", best, before,
+                  after);
+        /* the wait is bounded: --host-wait plus one sample's time */
+        cr_assert_leq(cJSON_GetObjectItemCaseSensitive(h, "waited_s")->valuedouble, 2 + 1.5);
+        bool is_slow = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "slow"));
+        cr_assert_eq(is_slow, hostprobe_judge(best, before, after) != HOSTPROBE_FAST);
+        slow += is_slow;
+    }
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(hp, "slow_runs")->valuedouble, slow);
+    cJSON_Delete(d);
+    char cmd[600];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    cr_assert_eq(system(cmd), 0);
+}
+
+/* What parity bench does in a slow window, with the probe's samples scripted (a window cannot be
+ * made from inside the machine; hostprobe.h): five calibration samples of 100 us; run 1 fast
+ * before and slow after (a window began during it), so measured again, fast both times; run 2
+ * slow before, so waited for (--host-wait 2), measured anyway and flagged. */
+Test(bench_e2e, a_slow_window_is_waited_for_and_a_run_it_began_during_is_measured_again,
+     .timeout = 180) {
+    char dir[] = "/tmp/parity-test-bench-window-XXXXXX";
+    cr_assert(mkdtemp(dir));
+    setenv("PARITY_HOSTPROBE_FAKE", "100,100,100,100,100,100,200,100,100,200", 1);
+    cJSON *d = bench_json(dir, (const char *[]){"--target", "quill", "--profile", "smoke",
+                                                "--scenario", "plaintext", "--duration", "1",
+                                                "--repeat", "2", "--host-wait", "2", NULL});
+    unsetenv("PARITY_HOSTPROBE_FAKE");
+    const cJSON *hp = cJSON_GetObjectItemCaseSensitive(d, "host_probe");
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(hp, "best_us")->valuedouble, 100);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(hp, "rerun")->valuedouble, 1, "%s",
+                 cJSON_PrintUnformatted(hp));
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(hp, "slow_runs")->valuedouble, 1);
+    const cJSON *t = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(d, "targets"), 0);
+    const cJSON *s = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(t, "scenarios"), 0);
+    const cJSON *lv = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(s, "levels"), 0);
+    const cJSON *again = cJSON_GetObjectItemCaseSensitive(lv, "host_rerun");
+    cr_assert_eq(cJSON_GetArraySize(again), 1, "%s", cJSON_PrintUnformatted(lv));
+    const cJSON *first = cJSON_GetArrayItem(again, 0);
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(first, "run")->valuedouble, 1);
+    cr_assert_gt(cJSON_GetObjectItemCaseSensitive(first, "requests")->valuedouble, 0,
+                 "the first measurement's figures are kept");
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(first, "host"),
+                                                  "after_us")
+                     ->valuedouble,
+                 200);
+    const cJSON *runs = cJSON_GetObjectItemCaseSensitive(lv, "runs");
+    cr_assert_eq(cJSON_GetArraySize(runs), 2, "one run per repetition in the figures");
+    const cJSON *h1 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(runs, 0), "host");
+    const cJSON *h2 = cJSON_GetObjectItemCaseSensitive(cJSON_GetArrayItem(runs, 1), "host");
+    cr_assert(cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(h1, "slow")), "%s",
+              cJSON_PrintUnformatted(h1));
+    cr_assert_eq(cJSON_GetObjectItemCaseSensitive(h1, "after_us")->valuedouble, 100);
+    cr_assert(cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h2, "slow")), "%s",
+              cJSON_PrintUnformatted(h2));
+    double waited = cJSON_GetObjectItemCaseSensitive(h2, "waited_s")->valuedouble;
+    cr_assert(waited >= 1.9 && waited <= 3.5, "waited %f s for a window that did not pass", waited);
+    cJSON_Delete(d);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     cr_assert_eq(system(cmd), 0);

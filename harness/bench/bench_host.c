@@ -1,0 +1,151 @@
+/* bench_host: the host probe around measured runs (hostprobe.h says why a benchmark on a shared
+ * machine needs one). Before each measured run of a target parity started, the probe samples the
+ * target's CPU; while the sample says "slow window" parity waits (polling once a second, at most
+ * the profile's host_wait_s). After the run it samples again: a run that began in a normal state
+ * and ended in a slow window is measured once more (BENCH_HOST_RETRIES), the first measurement
+ * kept in bench.json under the level's "host_rerun". Waits and re-runs stop once they have cost
+ * BENCH_HOST_BUDGET_SHARE of the planned time; from then on runs are flagged, not retried.
+ *
+ * Every measured run records its samples ("host": before_us, after_us, waited_s); at the end
+ * each is judged against the fastest sample of the whole benchmark ("slow": true when either
+ * sample was over HOSTPROBE_SLOW_RATIO times it), and bench.json's "host_probe" says what the
+ * probe did. The report counts the slow runs behind each figure. */
+#include <stdio.h>
+#include <string.h>
+
+#include "bench_int.h"
+#include "core/clock.h"
+
+#define BENCH_HOST_CALIBRATION 5 /* samples at the start, BENCH_HOST_POLL_MS / 5 apart */
+
+static void host_off(ctx_t *c, const err_t *err) {
+    fprintf(stderr, "parity bench: %s; the host is not probed in this run\n", err->msg);
+    hostprobe_free(&c->probe);
+    c->probing = false;
+}
+
+void bench__host_begin(ctx_t *c) {
+    c->probing = false;
+    if (c->o->profile.host_wait_s <= 0 || c->o->nclients) return;
+    int cpu = -1;
+    if (c->pinned)
+        for (int i = 0; i < CPU_SETSIZE && cpu < 0; i++)
+            if (CPU_ISSET(i, &c->target_cpus)) cpu = i;
+    err_t err;
+    if (hostprobe_init(&c->probe, cpu, &err) < 0) {
+        fprintf(stderr, "parity bench: %s; the host is not probed in this run\n", err.msg);
+        return;
+    }
+    c->probing = true;
+    for (int i = 0; i < BENCH_HOST_CALIBRATION && c->probing; i++) {
+        if (hostprobe_sample(&c->probe, &err) < 0) host_off(c, &err);
+        clock_sleep_ms(BENCH_HOST_POLL_MS / 5);
+    }
+}
+
+static bool budget_left(const ctx_t *c) {
+    return c->host_spent_s < c->planned_s * BENCH_HOST_BUDGET_SHARE;
+}
+
+void bench__host_before(ctx_t *c, const tgt_t *t, const char *what, bench_host_t *h) {
+    memset(h, 0, sizeof *h);
+    if (!c->probing || !t->proc) return;
+    err_t err;
+    double t0 = clock_mono_s();
+    double us = hostprobe_sample(&c->probe, &err);
+    while (us > 0 && hostprobe_slow(&c->probe, us) && budget_left(c) &&
+           clock_mono_s() - t0 < c->o->profile.host_wait_s) {
+        bench__progress(c,
+                        "%s: host in a slow window (memory probe %.0f us, best %.0f us): waiting",
+                        what, us, c->probe.best_us);
+        clock_sleep_ms(BENCH_HOST_POLL_MS);
+        c->host_spent_s += BENCH_HOST_POLL_MS / 1000.0;
+        us = hostprobe_sample(&c->probe, &err);
+    }
+    if (us < 0) {
+        host_off(c, &err);
+        return;
+    }
+    h->probed = true;
+    h->before_us = us;
+    h->waited_s = clock_mono_s() - t0;
+}
+
+bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s) {
+    if (!h->probed || !c->probing) return false;
+    err_t err;
+    double us = hostprobe_sample(&c->probe, &err);
+    if (us < 0) {
+        host_off(c, &err);
+        return false;
+    }
+    h->after_us = us;
+    /* Only a window that began during the run: one already there after the longest wait would
+     * be there again. */
+    bool again = hostprobe_judge(c->probe.best_us, h->before_us, us) == HOSTPROBE_SLOW_BEGAN &&
+                 attempt < BENCH_HOST_RETRIES && budget_left(c);
+    if (again) {
+        c->host_spent_s += run_s;
+        c->host_rerun++;
+    }
+    return again;
+}
+
+void bench__host_record(cJSON *run, const bench_host_t *h) {
+    if (!run || !h->probed) return;
+    cJSON *o = cJSON_AddObjectToObject(run, "host");
+    cJSON_AddNumberToObject(o, "before_us", h->before_us);
+    cJSON_AddNumberToObject(o, "after_us", h->after_us);
+    cJSON_AddNumberToObject(o, "waited_s", h->waited_s);
+}
+
+void bench__host_rerun_note(cJSON *level, int rep, const wrk_result_t *w, const bench_host_t *h) {
+    cJSON *arr = cJSON_GetObjectItemCaseSensitive(level, "host_rerun");
+    if (!arr) arr = cJSON_AddArrayToObject(level, "host_rerun");
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "run", rep);
+    cJSON_AddNumberToObject(o, "requests", (double)w->requests);
+    cJSON_AddNumberToObject(o, "duration_s", w->duration_s);
+    bench__host_record(o, h);
+    cJSON_AddItemToArray(arr, o);
+}
+
+/* Judges every recorded run against the final best sample. */
+static int flag_runs(cJSON *doc, double best_us) {
+    int slow = 0;
+    cJSON *t, *s, *l, *r;
+    cJSON_ArrayForEach(t, cJSON_GetObjectItemCaseSensitive(doc, "targets")) {
+        cJSON_ArrayForEach(s, cJSON_GetObjectItemCaseSensitive(t, "scenarios")) {
+            cJSON_ArrayForEach(l, cJSON_GetObjectItemCaseSensitive(s, "levels")) {
+                cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(l, "runs")) {
+                    cJSON *h = cJSON_GetObjectItemCaseSensitive(r, "host");
+                    if (!h) continue;
+                    double b =
+                        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h, "before_us"));
+                    double a =
+                        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h, "after_us"));
+                    bool is_slow = hostprobe_judge(best_us, b, a) != HOSTPROBE_FAST;
+                    cJSON_DeleteItemFromObjectCaseSensitive(h, "slow");
+                    cJSON_AddBoolToObject(h, "slow", is_slow);
+                    slow += is_slow;
+                }
+            }
+        }
+    }
+    return slow;
+}
+
+void bench__host_finish(ctx_t *c) {
+    cJSON *o = cJSON_AddObjectToObject(c->doc, "host_probe");
+    cJSON_AddBoolToObject(o, "enabled", c->probing);
+    cJSON_AddNumberToObject(o, "wait_s", c->o->profile.host_wait_s);
+    if (!c->probing) return;
+    cJSON_AddNumberToObject(o, "cpu", c->probe.cpu);
+    cJSON_AddNumberToObject(o, "best_us", c->probe.best_us);
+    cJSON_AddNumberToObject(o, "slow_ratio", HOSTPROBE_SLOW_RATIO);
+    cJSON_AddNumberToObject(o, "samples", c->probe.samples);
+    cJSON_AddNumberToObject(o, "spent_s", c->host_spent_s);
+    cJSON_AddNumberToObject(o, "rerun", c->host_rerun);
+    cJSON_AddNumberToObject(o, "slow_runs", flag_runs(c->doc, c->probe.best_us));
+    hostprobe_free(&c->probe);
+}
