@@ -3,7 +3,8 @@
  * target's CPU; while the sample says "slow window" parity waits (polling once a second, at most
  * the profile's host_wait_s). After the run it samples again: a run that began in a normal state
  * and ended in a slow window is measured once more (BENCH_HOST_RETRIES), the first measurement
- * kept in bench.json under the level's "host_rerun". Waits and re-runs stop once they have cost
+ * kept in bench.json under the level's "host_rerun"; never a run with errors or no answer, whose
+ * verdict must stand. Waits and re-runs stop once they have cost
  * BENCH_HOST_BUDGET_SHARE of the planned time; from then on runs are flagged, not retried.
  *
  * Every measured run records its samples ("host": before_us, after_us, waited_s); at the end
@@ -71,7 +72,7 @@ void bench__host_before(ctx_t *c, const tgt_t *t, const char *what, bench_host_t
     h->waited_s = clock_mono_s() - t0;
 }
 
-bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s) {
+bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s, bool clean) {
     if (!h->probed || !c->probing) return false;
     err_t err;
     double us = hostprobe_sample(&c->probe, &err);
@@ -83,7 +84,7 @@ bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s) {
     /* Only a window that began during the run: one already there after the longest wait would
      * be there again. */
     bool again = hostprobe_judge(c->probe.best_us, h->before_us, us) == HOSTPROBE_SLOW_BEGAN &&
-                 attempt < BENCH_HOST_RETRIES && budget_left(c);
+                 attempt < BENCH_HOST_RETRIES && budget_left(c) && clean;
     if (again) {
         c->host_spent_s += run_s;
         c->host_rerun++;

@@ -98,8 +98,9 @@ typedef struct bench_host {
 void bench__host_begin(ctx_t *c);
 /* Samples before a measured run of t (what: for the progress line), waiting out a slow window. */
 void bench__host_before(ctx_t *c, const tgt_t *t, const char *what, bench_host_t *h);
-/* Samples after it; true when the run (attempt 0, 1, ...; run_s long) is to be measured again. */
-bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s);
+/* Samples after it; true when the run (attempt 0, 1, ...; run_s long) is to be measured again,
+ * which only a clean run (answers, no errors beyond the tolerated rate) may be. */
+bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s, bool clean);
 void bench__host_record(cJSON *run, const bench_host_t *h); /* "host" into a run object */
 /* A measurement run again: its figures into the level's "host_rerun". */
 void bench__host_rerun_note(cJSON *level, int rep, const wrk_result_t *w, const bench_host_t *h);

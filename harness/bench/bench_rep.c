@@ -336,8 +336,13 @@ static int rep_level(ctx_t *c, rep_t *r, int level) {
             bench__note_exit(c, 3);
             return -1;
         }
-        /* A slow window began during the run: measured again (its writes still count). */
-        if (!bench__host_after(c, &host, attempt, p->duration_s)) break;
+        /* A slow window began during the run: measured again (its writes still count). Never a
+         * run with errors or no answer: what it says must reach the verdicts below. */
+        bench_tally_t tally;
+        bench_tally(r->s, &w, &tally);
+        bool clean =
+            w.requests > 0 && bench_tally_ok(&tally, r->s->tolerated_error_rate, why, sizeof why);
+        if (!bench__host_after(c, &host, attempt, p->duration_s, clean)) break;
         bench__host_rerun_note(lv, r->rep, &w, &host);
         r->acked += w.created;
         r->inflight += level;
@@ -350,8 +355,8 @@ static int rep_level(ctx_t *c, rep_t *r, int level) {
                    r->t->proc || c->o->target_metrics ? &smp : NULL, util, r->s, why, sizeof why);
     cJSON *runs = cJSON_GetObjectItemCaseSensitive(lv, "runs");
     bench__host_record(cJSON_GetArrayItem(runs, cJSON_GetArraySize(runs) - 1), &host);
-    clients_json_last(cJSON_GetObjectItemCaseSensitive(lv, "runs"), c->o->clients, c->o->nclients,
-                      c->cout, c->o->target_metrics ? &c->prom : NULL);
+    clients_json_last(runs, c->o->clients, c->o->nclients, c->cout,
+                      c->o->target_metrics ? &c->prom : NULL);
     for (size_t k = 0; k < c->o->nclients; k++) wrk_result_free(&c->cout[k].r);
     /* A crash first: a target killed as the level began leaves wrk with errors or no answer at
      * all, which must read as the crash it is, not as "hung?" or "unexpected answers". */
