@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Longest generated list statement text. */
 #define DB_SQL_MAX 2048
@@ -373,7 +374,9 @@ int db_init(const char *target) {
  *   checkpoint that copied everything: the WAL is never reset and grows without bound (100 MB in
  *   15 s of comment-create). Past DB_WAL_RESTART_PAGES the thread runs a RESTART checkpoint, which
  *   holds the writers back (their busy handler waits, about a millisecond) while it copies the
- *   frames since the last one, so that the next commit starts the WAL over.
+ *   frames since the last one, so that the next commit starts the WAL over. A thread that gets no
+ *   CPU (it shares the workers' saturated core) does not run it in time: past DB_WAL_LIMIT_PAGES
+ *   the committing worker runs it itself, once per 64 MiB of a starved checkpointer, on its loop.
  * - Asking after every commit past the mark (as SQLite's own trigger does: it expects the
  *   checkpoint to reset the WAL at once) made the thread checkpoint, with two fsyncs, after every
  *   commit once the WAL could no longer be reset: 18 of 43 system calls of a comment-create, on
@@ -385,7 +388,7 @@ static struct {
     bool running, wanted, stopping;
     int asked_at;            /* WAL pages at the last request; a smaller size means a new WAL */
     int wanted_pages;        /* WAL pages at the pending request */
-    unsigned done, restarts; /* checkpoints run, RESTART ones among them, for the tests */
+    unsigned done, restarts; /* checkpoints run by the thread; RESTARTs by it or a committer */
     quill_db *conn;          /* the checkpointer's own connection; db is its sqlite3 handle */
     sqlite3 *db;
 } ckpt = {.mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER};
@@ -413,6 +416,22 @@ static void *checkpointer_main(void *arg) {
     return NULL;
 }
 
+/* The committer's own RESTART past DB_WAL_LIMIT_PAGES. A checkpoint the thread is running holds
+ * SQLite's checkpoint lock, which makes this one fail at once with SQLITE_BUSY (the busy handler
+ * covers the writer and readers, not that lock): retried every millisecond, which gives the
+ * thread the core to finish, for at most DB_WAL_LIMIT_WAIT_MS. */
+static int wal_restart_here(sqlite3 *db, const char *name) {
+    struct timespec ms = {0, 1000000}, t0, t;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    for (;;) {
+        int rc = sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_RESTART, NULL, NULL);
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        long waited = (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000;
+        if (rc != SQLITE_BUSY || waited >= DB_WAL_LIMIT_WAIT_MS) return rc;
+        nanosleep(&ms, NULL);
+    }
+}
+
 /* After every commit of a worker connection (pages: the WAL's size now). */
 static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages) {
     (void)arg;
@@ -427,7 +446,13 @@ static int wal_hook(void *arg, sqlite3 *db, const char *name, int pages) {
     pthread_mutex_unlock(&ckpt.mu);
     /* Without the thread, SQLite's own behaviour: the committer checkpoints (and, being the
      * writer, copies everything, so the next commit resets the WAL). */
-    if (!running) sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    if (!running)
+        sqlite3_wal_checkpoint_v2(db, name, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL);
+    else if (pages >= DB_WAL_LIMIT_PAGES && wal_restart_here(db, name) == SQLITE_OK) {
+        pthread_mutex_lock(&ckpt.mu);
+        ckpt.restarts++;
+        pthread_mutex_unlock(&ckpt.mu);
+    }
     return SQLITE_OK;
 }
 

@@ -175,12 +175,17 @@ void db_release(void);
 /* WAL size (pages: 32 MiB of 4 KiB pages) past which the checkpoint is a RESTART one, which holds
  * the writers back for a moment so that the WAL starts over (db.c explains why). */
 #define DB_WAL_RESTART_PAGES (8 * DB_CHECKPOINT_PAGES)
+/* WAL size (pages: 64 MiB) at which the committing thread runs that RESTART itself: the bound on
+ * the WAL even when the checkpoint thread gets no CPU (it shares a saturated core). */
+#define DB_WAL_LIMIT_PAGES   (2 * DB_WAL_RESTART_PAGES)
+#define DB_WAL_LIMIT_WAIT_MS 1000 /* longest a committer waits for the thread's checkpoint */
 
 /* Starts the thread that runs WAL checkpoints off the event loops (db.c explains why); without
  * it, the committing thread checkpoints itself as SQLite would. Call after db_init. 0 or -1.
  * Nothing to do on PostgreSQL (the server checkpoints). */
 int db_checkpointer_start(void);
-/* Checkpoints the thread has run, and in *restarts (if not NULL) the RESTART ones (tests). */
+/* Checkpoints the thread has run, and in *restarts (if not NULL) the RESTART checkpoints, the
+ * thread's and those a committer ran past DB_WAL_LIMIT_PAGES (tests). */
 unsigned db_checkpoints(unsigned *restarts);
 
 /* Stops the checkpoint thread and closes every thread's connection. Call after all workers have
