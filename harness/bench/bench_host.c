@@ -34,7 +34,7 @@ void bench__host_begin(ctx_t *c) {
             if (CPU_ISSET(i, &c->target_cpus)) cpu = i;
     err_t err;
     if (hostprobe_init(&c->probe, cpu, &err) < 0) {
-        fprintf(stderr, "parity bench: %s; the host is not probed in this run\n", err.msg);
+        host_off(c, &err);
         return;
     }
     c->probing = true;
