@@ -8,9 +8,10 @@
  * it afresh (new process, new database), seed it, and run every scenario once (check every
  * request kind, primer, warmup, each connection level, integrity, check again); stop it. Before
  * the first target of a repetition, wrk runs each scenario against the trivial responder: the
- * client's ceiling. Summaries (median, min-max, CV) are rewritten after every scenario, so a
- * crash leaves every finished figure in bench.json. One repetition of one scenario is
- * bench_rep.c's (bench_int.h). */
+ * client's ceiling. Then the make-ups (bench_host.c): a repetition the host probe judges slow
+ * against the whole run's best sample is measured again in a fresh process. Summaries (median,
+ * min-max, CV) are rewritten after every scenario, so a crash leaves every finished figure in
+ * bench.json. One repetition of one scenario is bench_rep.c's (bench_int.h). */
 #include "bench_int.h"
 
 #include <errno.h>
@@ -127,12 +128,15 @@ int bench__max_level(const ctx_t *c, const scn_t *s) {
     return m;
 }
 
-/* Records one started process of a target (every repetition has its own). */
-static void note_process(cJSON *tobj, int rep, double start_s, const seed_stats_t *st) {
+/* Records one started process of a target (every repetition has its own, and so has every
+ * make-up: bench_host.c). */
+static void note_process(cJSON *tobj, int rep, bool makeup, double start_s,
+                         const seed_stats_t *st) {
     cJSON *arr = cJSON_GetObjectItemCaseSensitive(tobj, "processes");
     if (!arr) arr = cJSON_AddArrayToObject(tobj, "processes");
     cJSON *o = cJSON_CreateObject();
     cJSON_AddNumberToObject(o, "repeat", rep);
+    if (makeup) cJSON_AddBoolToObject(o, "makeup", true);
     cJSON_AddNumberToObject(o, "start_s", round(start_s * 1000) / 1000);
     cJSON_AddNumberToObject(o, "seed_s", round(st->duration_s * 1000) / 1000);
     cJSON_AddNumberToObject(o, "seed_requests", (double)st->steps);
@@ -204,8 +208,7 @@ static int seed_target(ctx_t *c, tstate_t *ts, tgt_t *t, seed_stats_t *st) {
     return rc;
 }
 
-/* Repetition rep of one target: a fresh process, seeded, every scenario once. */
-static void bench_target_rep(ctx_t *c, tstate_t *ts, int rep) {
+void bench__target_rep(ctx_t *c, tstate_t *ts, int rep, const int *makeup) {
     target_proc_t proc;
     memset(&proc, 0, sizeof proc);
     tgt_t t = {.name = ts->name};
@@ -213,7 +216,10 @@ static void bench_target_rep(ctx_t *c, tstate_t *ts, int rep) {
     char log[BENCH_PATH_MAX];
     /* not <name>.log: in a `parity run` directory that is the conformance run's log */
     snprintf(log, sizeof log, "%s/logs/%s.bench.log", c->o->out_dir, ts->name);
-    bench__progress(c, "%s: starting (run %d/%d)", ts->name, rep, c->o->profile.repeat);
+    if (makeup)
+        bench__progress(c, "%s: starting (make-up of slow repetitions)", ts->name);
+    else
+        bench__progress(c, "%s: starting (run %d/%d)", ts->name, rep, c->o->profile.repeat);
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
     if (ts->m) {
@@ -236,15 +242,22 @@ static void bench_target_rep(ctx_t *c, tstate_t *ts, int rep) {
     if (seed_target(c, ts, &t, &st) < 0) {
         ts->dead = true;
     } else {
-        note_process(ts->tobj, rep,
+        note_process(ts->tobj, rep, makeup != NULL,
                      (double)(t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9, &st);
-        bench__progress_done(c, "%s: run %d/%d: started, seeded (%ld requests in %.1f s)", ts->name,
-                             rep, c->o->profile.repeat, st.steps, st.duration_s);
+        if (makeup)
+            bench__progress_done(c, "%s: make-up %d: started, seeded (%ld requests in %.1f s)",
+                                 ts->name, rep, st.steps, st.duration_s);
+        else
+            bench__progress_done(c, "%s: run %d/%d: started, seeded (%ld requests in %.1f s)",
+                                 ts->name, rep, c->o->profile.repeat, st.steps, st.duration_s);
         c->done_s += BENCH_STARTUP_ESTIMATE_S;
         if (!c->ceiling_done) bench__ceiling_round(c, &t, rep);
         for (size_t i = 0; i < c->nscns && !ts->dead; i++) {
-            if (ts->skip_scn[i]) continue;
-            bench__scenario_rep(c, ts, &t, i, rep);
+            if (ts->skip_scn[i] || (makeup && !makeup[i])) continue;
+            if (makeup)
+                bench__host_makeup_rep(c, ts, &t, i, makeup[i]);
+            else
+                bench__scenario_rep(c, ts, &t, i, rep);
             write_doc(c);
             if (!strcmp(bj_status(ts->tobj), "crashed")) ts->dead = true;
         }
@@ -390,9 +403,11 @@ static void run_all(ctx_t *c) {
         c->ceiling_done = false;
         for (size_t i = 0; i < c->nts; i++) {
             if (c->ts[i].dead) continue;
-            bench_target_rep(c, &c->ts[i], rep);
+            bench__target_rep(c, &c->ts[i], rep, NULL);
         }
     }
+    c->ceiling_done = true;
+    bench__host_makeups(c);
     for (size_t i = 0; i < c->nts; i++) {
         tstate_t *ts = &c->ts[i];
         for (size_t k = 0; k < c->nscns; k++)

@@ -41,8 +41,9 @@ typedef struct tstate {
                                          * or not in target.json "scenarios" */
     long long acked[BENCH_MAX_SCENARIOS], found[BENCH_MAX_SCENARIOS], inflight[BENCH_MAX_SCENARIOS];
     bool integrity_fail[BENCH_MAX_SCENARIOS];
-    char *plan_err[BENCH_MAX_SCENARIOS]; /* this process: the scenario's own seed plan failed */
-    scn_pool_t *ext_pools;               /* --url: seeded once, kept across repetitions */
+    unsigned madeup[BENCH_MAX_SCENARIOS]; /* bit rep-1: that repetition had its make-up */
+    char *plan_err[BENCH_MAX_SCENARIOS];  /* this process: the scenario's own seed plan failed */
+    scn_pool_t *ext_pools;                /* --url: seeded once, kept across repetitions */
     size_t ext_npools;
     bool ext_seeded;
 } tstate_t;
@@ -71,6 +72,8 @@ typedef struct ctx {
     bool probing;
     double host_spent_s; /* waited for the host, and measuring runs that were run again */
     int host_rerun;      /* measured runs run again */
+    int host_makeups;    /* scenario repetitions measured again at the end (make-ups) */
+    bool makeup;         /* a make-up is running: no open-loop sweep */
 } ctx_t;
 
 typedef struct tgt {
@@ -82,6 +85,10 @@ typedef struct tgt {
 } tgt_t;
 
 /* bench.c: the exit code (3 beats 1 beats 0), progress lines with the ETA, summaries. */
+/* One process of ts: started afresh, seeded, then every scenario once as repetition rep
+ * (makeup NULL), or, for a make-up, each scenario i with makeup[i] != 0 as a make-up of its
+ * repetition makeup[i] (rep: the make-up's number). */
+void bench__target_rep(ctx_t *c, tstate_t *ts, int rep, const int *makeup);
 void bench__note_exit(ctx_t *c, int code);
 void bench__progress(ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bench__progress_done(ctx_t *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -104,6 +111,13 @@ bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s, boo
 void bench__host_record(cJSON *run, const bench_host_t *h); /* "host" into a run object */
 /* A measurement run again: its figures into the level's "host_rerun". */
 void bench__host_rerun_note(cJSON *level, int rep, const wrk_result_t *w, const bench_host_t *h);
+/* After every repetition: each scenario repetition of a target parity started whose run was
+ * slow against the whole run's best sample is measured again in a fresh process (at most once,
+ * within the budget), the new runs in place of the slow ones, which go to the level's
+ * "host_superseded". */
+void bench__host_makeups(ctx_t *c);
+/* The make-up of repetition rep of scenario si on ts, started and seeded as t. */
+void bench__host_makeup_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si, int rep);
 /* "host_probe" into bench.json, every run's "slow" against the final best; frees the probe. */
 void bench__host_finish(ctx_t *c);
 

@@ -299,7 +299,7 @@ static int rep_warm(ctx_t *c, rep_t *r) {
             bench__note_exit(c, 3);
             return -1;
         }
-        if (r->rep == 1) bj_add_command(r->sobj, pre[i].label, buf_cstr(&r->cmd));
+        if (r->rep == 1 && !c->makeup) bj_add_command(r->sobj, pre[i].label, buf_cstr(&r->cmd));
         r->acked += w.created;
         r->inflight += pre[i].conns;
         wrk_result_free(&w);
@@ -444,7 +444,7 @@ void bench__scenario_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si, int 
         rc = rep_level(c, &r, levels[li]);
     buf_free(&r.cmd);
     if (rc < 0) return;
-    if (rep == p->repeat && bench_open_wants(&c->o->open, s->name) &&
+    if (rep == p->repeat && !c->makeup && bench_open_wants(&c->o->open, s->name) &&
         open_sweep(c, t, s, ts->tobj, r.sobj, &r.acked, &r.inflight) < 0)
         return;
     if (s->integrity) rep_integrity(c, &r, si, before);

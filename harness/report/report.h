@@ -46,6 +46,7 @@ typedef struct model_cell {
     double rps_cv, p99_cv; /* percent over repetitions; < 0 when one run (no spread) */
     bool unstable;         /* a CV above the run's threshold (settings.cv_threshold_pct) */
     int host_slow;         /* runs the host probe found in a slow window (bench_host.c) */
+    int host_makeups;      /* runs measured again at the end, a slow one's make-up */
     double cpu_us;         /* CPU microseconds per successful request; < 0 unknown */
     double ceiling;        /* the client's ceiling (req/s against the trivial responder); < 0 */
     double read_p99_lo, read_p99_hi; /* bounds of the reads' p99 in a mix; < 0 when not a mix */

@@ -328,6 +328,11 @@ static void overview(FILE *f, const model_t *m) {
                         " <span class=\"badge warn\" title=\"the host probe found other guests "
                         "slowing the machine in %d of %d runs\">host slow</span>",
                         c->host_slow, c->runs);
+            if (c->host_makeups)
+                fprintf(f,
+                        " <span class=\"badge\" title=\"%d of %d runs found slow at the end "
+                        "were measured again in a fresh process\">made up</span>",
+                        c->host_makeups, c->runs);
             if (c->client_bound) fputs(" <span class=\"badge warn\">client-bound</span>", f);
             fprintf(f, "<div class=\"muted\">p99 %s", p99);
             if (c->cpu_us >= 0) fprintf(f, " · %.0f µs CPU/req", c->cpu_us);
@@ -364,6 +369,12 @@ static void bench_notes(FILE *f, const model_t *m, const model_cell_t *c) {
                 "target's CPU) ran over 1.35 times its best around %d of %d runs: other guests "
                 "were slowing the machine\">host slow</span> ",
                 c->host_slow, c->runs);
+    if (c->host_makeups)
+        fprintf(f,
+                "<span class=\"badge\" title=\"%d of %d runs found slow at the end were "
+                "measured again in a fresh process (the slow ones in bench.json's "
+                "host_superseded)\">made up</span> ",
+                c->host_makeups, c->runs);
     if (c->client_bound) {
         report_fmt_rps(b, sizeof b, c->ceiling);
         fprintf(f,

@@ -146,6 +146,8 @@ static void figures(FILE *f, const model_t *m, const char *title, bool latency) 
                 if (c->unstable) fputs(" ⚠️ unstable", f);
                 if (c->host_slow)
                     fprintf(f, " ⚠️ host slow in %d of %d runs", c->host_slow, c->runs);
+                if (c->host_makeups)
+                    fprintf(f, " · %d of %d runs made up", c->host_makeups, c->runs);
                 if (c->errors > 0)
                     fprintf(f, " ⚠️ %.0f err (%.0f unexpected answers)", c->errors,
                             c->unexpected);
@@ -231,7 +233,9 @@ int report_markdown(const model_t *m, const baseline_t *b, FILE *f) {
             "target, with min–max and the coefficient of variation; ⚠️ unstable: CV above "
             "%.0f%%; host slow: the host probe (a memory workload on the target's CPU) ran over "
             "1.35 times its best before or after the run, i.e. other guests slowed the "
-            "machine; client-bound: within 10%% of what wrk reaches against a trivial "
+            "machine; made up: a run found slow at the end was measured again in a fresh process, "
+            "the slow one kept in bench.json (host_superseded); client-bound: within 10%% of what "
+            "wrk reaches against a trivial "
             "responder (the ceiling) or wrk's CPU over 90%%; µs CPU/req: the target's CPU "
             "time per successful request; reads: bounds of the read requests' p99 in a "
             "mix, from the full histogram.</sub>\n\n",

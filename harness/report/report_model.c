@@ -188,6 +188,7 @@ static void fill_cell(model_cell_t *c, const cJSON *scn, int ref) {
     double best = INFINITY;
     cJSON_ArrayForEach(r, json_get(lv, "runs")) {
         c->host_slow += cJSON_IsTrue(json_get(json_get(r, "host"), "slow"));
+        c->host_makeups += cJSON_IsTrue(json_get(r, "makeup"));
         double d = fabs(json_num(r, "rps", 0) - c->rps);
         if (d < best) {
             best = d;

@@ -43,7 +43,7 @@ Test(report_md, throughput_and_latency_tables) {
         "(58.0k–62.0k) |\n");
     HAS("| article-read | ❌ error | 9500 (9000–10.0k) | ❌ check-failed | 21.0k (16.0k–23.0k) "
         "⚠️ "
-        "host slow in 1 of 3 runs |\n");
+        "host slow in 1 of 3 runs · 1 of 3 runs made up |\n");
     HAS("| comment-create | ❌ error | ❌ crashed | 820 (800–840) ⚠️ 12 err (0 unexpected "
         "answers) "
         "❌ integrity | 5100 "

@@ -10,7 +10,8 @@ run/: four targets (django, express, flask, quill), two suites, three scenarios.
   step (a JSONPath assert, message and file:line) and skips the rest; express passes.
   bench (profile full, levels 16 and 64, 3 repetitions with spread):
     plaintext       every target at 16 and 64 connections; flask's 64 runs are client-bound
-    article-read    quill wide spread (16k-23k), its 16k run in a host slow window; flask
+    article-read    quill wide spread (16k-23k), its 16k run in a host slow window, its run 2 a
+                    make-up (host_superseded holds the slow run it replaced); flask
                     check-failed (not measured)
     comment-create  integrity: quill ok, flask FAILED with 12 status errors; express crashed
 base-improve/   every throughput 30% lower than now                       -> better, exit 0
@@ -55,6 +56,7 @@ def level(t, s, c, rpss, p50, client_bound=False, status_errors=0):
         for i, r in enumerate(runs):
             r["host"] = {"before_us": 700.0, "after_us": 1400.0 if i == 0 else 720.0,
                          "waited_s": 0.1, "slow": i == 0}
+        runs[1]["makeup"] = True  # found slow at the end, measured again (bench_host.c)
     summ = {"runs": len(runs)}
     for key, src in (("rps", "rps"), ("cpu_s", "cpu_s"), ("rps_per_cpu_s", "rps_per_cpu_s"),
                      ("rss_peak_kb", "rss_peak_kb"), ("pss_peak_kb", "pss_peak_kb")):
@@ -63,7 +65,15 @@ def level(t, s, c, rpss, p50, client_bound=False, status_errors=0):
         summ[key] = spread([r["latency_us"][src] for r in runs])
     summ["errors"] = sum(r["errors"]["total"] for r in runs)
     summ["client_bound"] = any(r["client_bound"] for r in runs)
-    return {"connections": c, "runs": runs, "summary": summ}
+    lv = {"connections": c, "runs": runs, "summary": summ}
+    if t == "quill" and s == "article-read":
+        slow = copy.deepcopy(runs[1])
+        del slow["makeup"]
+        slow["rps"] = round(slow["rps"] * 0.7)
+        slow["requests"] = int(slow["rps"] * slow["duration_s"])
+        slow["host"] = dict(slow["host"], after_us=1400.0, slow=True)
+        lv["host_superseded"] = [slow]
+    return lv
 
 
 DESC = {"plaintext": "GET /plaintext: framework overhead",
