@@ -11,7 +11,9 @@
  * each is judged against the fastest sample of the whole benchmark ("slow": true when either
  * sample was over HOSTPROBE_SLOW_RATIO times it), and bench.json's "host_probe" says what the
  * probe did. The report counts the slow runs behind each figure. */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "bench_int.h"
@@ -73,6 +75,67 @@ void bench__host_before(ctx_t *c, const tgt_t *t, const char *what, bench_host_t
     h->waited_s = clock_mono_s() - t0;
 }
 
+/* The sampling thread: half a period in, then once a period, until told to stop. */
+static void *during_main(void *arg) {
+    bench_host_t *h = arg;
+    long long next_ms = clock_mono_ms() + BENCH_HOST_DURING_MS / 2;
+    pthread_mutex_lock(&h->mu);
+    while (!h->stop) {
+        struct timespec until = {next_ms / 1000, (next_ms % 1000) * 1000000};
+        if (pthread_cond_timedwait(&h->cv, &h->mu, &until) != ETIMEDOUT) continue;
+        pthread_mutex_unlock(&h->mu);
+        err_t err;
+        double us = hostprobe_measure(h->hp, &err);
+        pthread_mutex_lock(&h->mu);
+        if (us > 0 && h->nduring < BENCH_HOST_DURING_MAX) h->during[h->nduring++] = us;
+        next_ms += BENCH_HOST_DURING_MS;
+    }
+    pthread_mutex_unlock(&h->mu);
+    return NULL;
+}
+
+void bench__host_during_start(ctx_t *c, bench_host_t *h) {
+    h->running = false;
+    if (!h->probed || !c->probing || c->probe.nfake) return; /* fake samples: none during */
+    pthread_condattr_t ca;
+    pthread_condattr_init(&ca);
+    pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+    pthread_mutex_init(&h->mu, NULL);
+    pthread_cond_init(&h->cv, &ca);
+    pthread_condattr_destroy(&ca);
+    h->hp = &c->probe;
+    h->stop = false;
+    h->nduring = 0;
+    h->running = pthread_create(&h->th, NULL, during_main, h) == 0;
+    if (!h->running) {
+        pthread_cond_destroy(&h->cv);
+        pthread_mutex_destroy(&h->mu);
+    }
+}
+
+static int cmp_double(const void *a, const void *b) {
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+void bench__host_during_stop(ctx_t *c, bench_host_t *h) {
+    if (!h->running) return;
+    pthread_mutex_lock(&h->mu);
+    h->stop = true;
+    pthread_cond_signal(&h->cv);
+    pthread_mutex_unlock(&h->mu);
+    pthread_join(h->th, NULL);
+    pthread_cond_destroy(&h->cv);
+    pthread_mutex_destroy(&h->mu);
+    h->running = false;
+    for (int i = 0; i < h->nduring; i++) hostprobe_note(&c->probe, h->during[i]);
+    qsort(h->during, (size_t)h->nduring, sizeof h->during[0], cmp_double);
+    h->during_us = !h->nduring ? 0
+                   : h->nduring % 2
+                       ? h->during[h->nduring / 2]
+                       : (h->during[h->nduring / 2 - 1] + h->during[h->nduring / 2]) / 2;
+}
+
 bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s, bool clean) {
     if (!h->probed || !c->probing) return false;
     err_t err;
@@ -84,7 +147,8 @@ bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s, boo
     h->after_us = us;
     /* Only a window that began during the run: one already there after the longest wait would
      * be there again. */
-    bool again = hostprobe_judge(c->probe.best_us, h->before_us, us) == HOSTPROBE_SLOW_BEGAN &&
+    hostprobe_verdict_t v = hostprobe_judge_run(c->probe.best_us, h->before_us, h->during_us, us);
+    bool again = (v == HOSTPROBE_SLOW_BEGAN || v == HOSTPROBE_SLOW_DURING) &&
                  attempt < BENCH_HOST_RETRIES && budget_left(c) && clean;
     if (again) {
         c->host_spent_s += run_s;
@@ -98,6 +162,11 @@ void bench__host_record(cJSON *run, const bench_host_t *h) {
     cJSON *o = cJSON_AddObjectToObject(run, "host");
     cJSON_AddNumberToObject(o, "before_us", h->before_us);
     cJSON_AddNumberToObject(o, "after_us", h->after_us);
+    if (h->nduring)
+        cJSON_AddNumberToObject(o, "during_us", h->during_us);
+    else
+        cJSON_AddNullToObject(o, "during_us");
+    cJSON_AddNumberToObject(o, "during_samples", h->nduring);
     cJSON_AddNumberToObject(o, "waited_s", h->waited_s);
 }
 
@@ -125,12 +194,19 @@ void bench__host_rerun_note(cJSON *level, int rep, const wrk_result_t *w, const 
  * too stays flagged. Never a scenario whose verdict is a failure (it must stand), never beyond
  * the budget of waits and re-runs. */
 
+/* A run's "host" samples against best_us. */
+static hostprobe_verdict_t host_judge(const cJSON *h, double best_us) {
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(h, "during_us");
+    return hostprobe_judge_run(
+        best_us, cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h, "before_us")),
+        cJSON_IsNumber(d) ? d->valuedouble : 0,
+        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h, "after_us")));
+}
+
 static bool run_slow(const cJSON *run, double best_us) {
     const cJSON *h = cJSON_GetObjectItemCaseSensitive(run, "host");
     if (!h) return false;
-    double b = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h, "before_us"));
-    double a = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h, "after_us"));
-    return hostprobe_judge(best_us, b, a) != HOSTPROBE_FAST;
+    return host_judge(h, best_us) != HOSTPROBE_FAST;
 }
 
 static int run_repeat(const cJSON *run) {
@@ -190,7 +266,7 @@ void bench__host_makeups(ctx_t *c) {
 void bench__host_makeup_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si, int rep) {
     cJSON *sobj = ts->scn_objs[si], *levels = cJSON_GetObjectItemCaseSensitive(sobj, "levels");
     cJSON *old[BENCH_MAX_LEVELS], *l;
-    int at[BENCH_MAX_LEVELS], n = 0;
+    int n = 0;
     ts->madeup[si] |= 1u << (rep - 1);
     c->host_makeups++;
     /* the slow repetition's runs leave the figures while it is measured again */
@@ -198,12 +274,10 @@ void bench__host_makeup_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si, i
         if (n == BENCH_MAX_LEVELS) break;
         cJSON *runs = cJSON_GetObjectItemCaseSensitive(l, "runs"), *r;
         old[n] = NULL;
-        at[n] = 0;
         cJSON_ArrayForEach(r, runs) {
             if (run_repeat(r) == rep) break;
-            at[n]++;
         }
-        if (r) old[n] = cJSON_DetachItemFromArray(runs, at[n]);
+        if (r) old[n] = cJSON_DetachItemViaPointer(runs, r);
         n++;
     }
     bench__progress_done(c,
@@ -224,11 +298,11 @@ void bench__host_makeup_rep(ctx_t *c, tstate_t *ts, const tgt_t *t, size_t si, i
             cJSON_AddBoolToObject(last, "makeup", true);
         }
         if (!old[k]) {
-            if (fresh) cJSON_AddItemToArray(runs, last); /* a level the slow repetition lacked */
+            if (fresh) bj_runs_put_in_order(runs, last); /* a level the slow repetition lacked */
         } else if (!fresh) {
-            cJSON_InsertItemInArray(runs, at[k], old[k]);
+            bj_runs_put_in_order(runs, old[k]);
         } else {
-            cJSON_InsertItemInArray(runs, at[k], last);
+            bj_runs_put_in_order(runs, last);
             cJSON *h = cJSON_GetObjectItemCaseSensitive(old[k], "host");
             cJSON_DeleteItemFromObjectCaseSensitive(h, "slow");
             cJSON_AddBoolToObject(h, "slow", true);
@@ -251,11 +325,7 @@ static int flag_runs(cJSON *doc, double best_us) {
                 cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(l, "runs")) {
                     cJSON *h = cJSON_GetObjectItemCaseSensitive(r, "host");
                     if (!h) continue;
-                    double b =
-                        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h, "before_us"));
-                    double a =
-                        cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(h, "after_us"));
-                    bool is_slow = hostprobe_judge(best_us, b, a) != HOSTPROBE_FAST;
+                    bool is_slow = host_judge(h, best_us) != HOSTPROBE_FAST;
                     cJSON_DeleteItemFromObjectCaseSensitive(h, "slow");
                     cJSON_AddBoolToObject(h, "slow", is_slow);
                     slow += is_slow;

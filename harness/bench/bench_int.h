@@ -10,6 +10,8 @@
 #ifndef PARITY_BENCH_INT_H
 #define PARITY_BENCH_INT_H
 
+#include <pthread.h>
+
 #include "bench.h"
 #include "hostprobe.h"
 #include "prom.h"
@@ -29,6 +31,10 @@
 #define BENCH_HOST_RETRIES      1
 #define BENCH_HOST_BUDGET_SHARE 0.5
 #define BENCH_HOST_POLL_MS      1000 /* between two samples while waiting */
+/* During a measured run the probe samples the target's CPU every BENCH_HOST_DURING_MS (the
+ * first half a period in): about 5 ms of that CPU per second, 0.5%; a 15 s run takes 15. */
+#define BENCH_HOST_DURING_MS  1000
+#define BENCH_HOST_DURING_MAX 128
 
 /* One target across repetitions: where its results go and whether it is still measured. */
 typedef struct tstate {
@@ -100,11 +106,24 @@ int bench__max_level(const ctx_t *c, const scn_t *s);           /* its highest c
 typedef struct bench_host {
     bool probed; /* false: no probe for this run (off, or a --url target) */
     double before_us, after_us, waited_s;
+    double during_us; /* median of the samples taken during the run; 0: none */
+    int nduring;
+    double during[BENCH_HOST_DURING_MAX];
+    /* the sampling thread while the run lasts (bench__host_during_start/stop) */
+    hostprobe_t *hp;
+    pthread_t th;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool running, stop;
 } bench_host_t;
 /* Starts probing when the profile's host_wait_s > 0 and wrk runs here (no --client). */
 void bench__host_begin(ctx_t *c);
 /* Samples before a measured run of t (what: for the progress line), waiting out a slow window. */
 void bench__host_before(ctx_t *c, const tgt_t *t, const char *what, bench_host_t *h);
+/* Samples the target's CPU every BENCH_HOST_DURING_MS from a thread while the run lasts (real
+ * probes only); stop joins it and sets during_us. */
+void bench__host_during_start(ctx_t *c, bench_host_t *h);
+void bench__host_during_stop(ctx_t *c, bench_host_t *h);
 /* Samples after it; true when the run (attempt 0, 1, ...; run_s long) is to be measured again,
  * which only a clean run (answers, no errors beyond the tolerated rate) may be. */
 bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s, bool clean);

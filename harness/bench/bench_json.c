@@ -272,6 +272,26 @@ bool bj_add_run(cJSON *level, int rep, const char *cmd, const wrk_result_t *r,
     return ok;
 }
 
+/* Why by hand: cJSON 1.7.15 (Debian 12) cannot insert into the middle of an array
+ * (cJSON_InsertItemInArray returns false and leaves the item out, fixed in 1.7.16); appending
+ * works, so the runs from the insertion point on are moved out and appended back. */
+void bj_runs_put_in_order(cJSON *runs, cJSON *run) {
+    double rep = cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(run, "repeat"));
+    int at = 0;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, runs) {
+        if (cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(r, "repeat")) > rep) break;
+        at++;
+    }
+    cJSON *tail = cJSON_CreateArray();
+    while (tail && cJSON_GetArraySize(runs) > at)
+        cJSON_AddItemToArray(tail, cJSON_DetachItemFromArray(runs, at));
+    cJSON_AddItemToArray(runs, run);
+    while (tail && cJSON_GetArraySize(tail) > 0)
+        cJSON_AddItemToArray(runs, cJSON_DetachItemFromArray(tail, 0));
+    cJSON_Delete(tail);
+}
+
 /* Adds name: {median, min, max, cv_pct, unstable} over field (path "a" or "a.b") of every run;
  * skipped when a run lacks the number (e.g. cpu_s of an external target). Returns the spread
  * (n = 0 when skipped). */

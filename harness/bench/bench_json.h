@@ -40,6 +40,9 @@ cJSON *bj_level_new(cJSON *levels, int connections);
 bool bj_add_run(cJSON *level, int rep, const char *cmd, const wrk_result_t *r,
                 const proc_sampler_t *smp, double wrk_util, const scn_t *s, char *why,
                 size_t whylen);
+/* Puts run (detached) into the array runs before the first run of a higher "repeat": a make-up
+ * (bench_host.c) goes where the run it replaces was. */
+void bj_runs_put_in_order(cJSON *runs, cJSON *run);
 /* (Re)writes the level's "summary": median/min/max/CV over its runs of successful req/s, p50,
  * p99, CPU, CPU us per request, RSS; unstable (CV > cv_thr of req/s or p99); the client ceiling
  * (ceiling_rps, <= 0: unknown) and client_bound. */

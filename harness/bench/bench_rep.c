@@ -330,8 +330,11 @@ static int rep_level(ctx_t *c, rep_t *r, int level) {
         bench__progress(c, "%s %s: %d connections, run %d/%d", r->t->name, r->s->name, level,
                         r->rep, p->repeat);
         buf_reset(&r->cmd);
-        if (one_wrk(c, r->t, r->s, level, p->duration_s, nonce, &w, &util, &r->cmd, &smp, &err) <
-            0) {
+        bench__host_during_start(c, &host);
+        int wrc =
+            one_wrk(c, r->t, r->s, level, p->duration_s, nonce, &w, &util, &r->cmd, &smp, &err);
+        bench__host_during_stop(c, &host);
+        if (wrc < 0) {
             if (!bench__target_crashed(r->t, r->ts->tobj)) bj_set_status(r->sobj, "error", err.msg);
             bench__note_exit(c, 3);
             return -1;

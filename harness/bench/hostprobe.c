@@ -85,13 +85,23 @@ int hostprobe_init(hostprobe_t *hp, int cpu, err_t *err) {
     return 0;
 }
 
-static double take(hostprobe_t *hp, double us) {
+void hostprobe_note(hostprobe_t *hp, double us) {
     if (hp->samples++ == 0 || us < hp->best_us) hp->best_us = us;
+}
+
+static double take(hostprobe_t *hp, double us) {
+    hostprobe_note(hp, us);
     return us;
 }
 
 double hostprobe_sample(hostprobe_t *hp, err_t *err) {
     if (hp->nfake) return take(hp, hp->fake[hp->samples < hp->nfake ? hp->samples : hp->nfake - 1]);
+    double us = hostprobe_measure(hp, err);
+    return us < 0 ? -1 : take(hp, us);
+}
+
+double hostprobe_measure(hostprobe_t *hp, err_t *err) {
+    if (hp->nfake) return err_set(err, "host probe: fake samples (PARITY_HOSTPROBE_FAKE)");
     sample_job_t j = {.hp = hp};
     pthread_t th;
     int rc = pthread_create(&th, NULL, sample_main, &j);
@@ -104,7 +114,7 @@ double hostprobe_sample(hostprobe_t *hp, err_t *err) {
         err_set(err, "host probe: cannot run on CPU %d: %s", hp->cpu, strerror(j.rc));
         return -1;
     }
-    return take(hp, j.us);
+    return j.us;
 }
 
 static bool slow_against(double best_us, double us) {
@@ -116,7 +126,13 @@ bool hostprobe_slow(const hostprobe_t *hp, double sample_us) {
 }
 
 hostprobe_verdict_t hostprobe_judge(double best_us, double before_us, double after_us) {
+    return hostprobe_judge_run(best_us, before_us, 0, after_us);
+}
+
+hostprobe_verdict_t hostprobe_judge_run(double best_us, double before_us, double during_us,
+                                        double after_us) {
     if (slow_against(best_us, before_us)) return HOSTPROBE_SLOW_BEFORE;
+    if (during_us > 0 && slow_against(best_us, during_us)) return HOSTPROBE_SLOW_DURING;
     return slow_against(best_us, after_us) ? HOSTPROBE_SLOW_BEGAN : HOSTPROBE_FAST;
 }
 

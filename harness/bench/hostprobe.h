@@ -11,8 +11,9 @@
  * larger than the last-level cache, HOSTPROBE_TRIALS times, the fastest trial kept (the fastest
  * is the one least disturbed by an interrupt or a preemption), run on a given CPU by a short-lived
  * thread. About 3 ms. A sample well above the best sample seen so far (hostprobe_slow) says the
- * host is in a slow window; parity bench waits for it to pass before a measured run and runs a
- * measurement again when the window began during it (bench_rep.c, specs/bench/README.md).
+ * host is in a slow window; parity bench waits for it to pass before a measured run, samples
+ * during it too, and runs a measurement again when a window began during it (bench_host.c,
+ * specs/bench/README.md).
  *
  * A slow window cannot be summoned from inside the machine (a memory hog on the other vCPU does
  * not slow the probe: the windows are other guests'), so the tests of what parity bench does in
@@ -53,6 +54,11 @@ int hostprobe_init(hostprobe_t *hp, int cpu, err_t *err);
 /* One sample in microseconds (the fastest of HOSTPROBE_TRIALS); updates best_us. -1 when the
  * thread could not be started or pinned (err set). */
 double hostprobe_sample(hostprobe_t *hp, err_t *err);
+/* One sample like hostprobe_sample, but neither counted nor compared: for a thread that samples
+ * while the owner waits (bench_host.c, during a measured run); hostprobe_note counts it later,
+ * from the owner's thread. Real samples only: -1 (err set) in fake mode. */
+double hostprobe_measure(hostprobe_t *hp, err_t *err);
+void hostprobe_note(hostprobe_t *hp, double us);
 /* True when sample_us is more than HOSTPROBE_SLOW_RATIO times the best sample so far. */
 bool hostprobe_slow(const hostprobe_t *hp, double sample_us);
 
@@ -61,8 +67,13 @@ typedef enum hostprobe_verdict {
     HOSTPROBE_FAST,        /* both within HOSTPROBE_SLOW_RATIO of the best */
     HOSTPROBE_SLOW_BEGAN,  /* fast before, slow after: a window began during the run */
     HOSTPROBE_SLOW_BEFORE, /* already slow when the run started (the wait ran out) */
+    HOSTPROBE_SLOW_DURING, /* fast before, slow in the middle (the median of the samples taken
+                            * during the run): a window came and maybe went */
 } hostprobe_verdict_t;
 hostprobe_verdict_t hostprobe_judge(double best_us, double before_us, double after_us);
+/* The same with the median of the samples taken during the run (during_us <= 0: none). */
+hostprobe_verdict_t hostprobe_judge_run(double best_us, double before_us, double during_us,
+                                        double after_us);
 void hostprobe_free(hostprobe_t *hp);
 
 #endif

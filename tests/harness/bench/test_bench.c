@@ -3,6 +3,7 @@
  * integrity record, and the shape of a run entry. */
 #include <criterion/criterion.h>
 
+#include <stdio.h>
 #include <string.h>
 
 #include "bench/bench.h"
@@ -205,4 +206,39 @@ Test(bench, ceiling_entries) {
                      cJSON_GetObjectItemCaseSensitive(doc, "ceiling"), "scenarios")),
                  1);
     cJSON_Delete(doc);
+}
+
+static cJSON *run_of(int rep) {
+    cJSON *r = cJSON_CreateObject();
+    cJSON_AddNumberToObject(r, "repeat", rep);
+    return r;
+}
+
+static void expect_repeats(const cJSON *runs, const char *want) {
+    char got[64] = "";
+    const cJSON *r;
+    cJSON_ArrayForEach(r, runs) {
+        size_t n = strlen(got);
+        snprintf(got + n, sizeof got - n, "%s%d", n ? "," : "",
+                 (int)cJSON_GetObjectItemCaseSensitive(r, "repeat")->valuedouble);
+    }
+    cr_assert_str_eq(got, want);
+}
+
+/* A make-up goes where the run it replaces was: first, in the middle (which cJSON 1.7.15's
+ * cJSON_InsertItemInArray cannot do), last, and into an empty level. */
+Test(bench, runs_put_in_order_of_repetition) {
+    cJSON *runs = cJSON_CreateArray();
+    bj_runs_put_in_order(runs, run_of(2));
+    expect_repeats(runs, "2");
+    cJSON_AddItemToArray(runs, run_of(4));
+    cJSON_AddItemToArray(runs, run_of(5));
+    bj_runs_put_in_order(runs, run_of(3));
+    expect_repeats(runs, "2,3,4,5");
+    bj_runs_put_in_order(runs, run_of(1));
+    expect_repeats(runs, "1,2,3,4,5");
+    bj_runs_put_in_order(runs, run_of(6));
+    expect_repeats(runs, "1,2,3,4,5,6");
+    cr_assert_eq(cJSON_GetArraySize(runs), 6);
+    cJSON_Delete(runs);
 }

@@ -356,10 +356,15 @@ Test(bench_e2e, host_wait_probes_around_every_measured_run, .timeout = 180) {
         double after = cJSON_GetObjectItemCaseSensitive(h, "after_us")->valuedouble;
         cr_assert(before >= best && after >= best, "best %f: before %f after %f", best, before,
                   after);
+        /* sampled during the run too: half a second in (the run lasts a second) */
+        cr_assert_geq(cJSON_GetObjectItemCaseSensitive(h, "during_samples")->valuedouble, 1, "%s",
+                      cJSON_PrintUnformatted(h));
+        cr_assert_geq(cJSON_GetObjectItemCaseSensitive(h, "during_us")->valuedouble, best);
         /* the wait is bounded: --host-wait plus one sample's time */
         cr_assert_leq(cJSON_GetObjectItemCaseSensitive(h, "waited_s")->valuedouble, 2 + 1.5);
         bool is_slow = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(h, "slow"));
-        cr_assert_eq(is_slow, hostprobe_judge(best, before, after) != HOSTPROBE_FAST);
+        double during = cJSON_GetObjectItemCaseSensitive(h, "during_us")->valuedouble;
+        cr_assert_eq(is_slow, hostprobe_judge_run(best, before, during, after) != HOSTPROBE_FAST);
         slow += is_slow;
     }
     cr_assert_eq(cJSON_GetObjectItemCaseSensitive(hp, "slow_runs")->valuedouble, slow);

@@ -36,6 +36,35 @@ Test(hostprobe, verdicts_on_a_runs_two_samples) {
     cr_expect_eq(hostprobe_judge(0, 500, 900), HOSTPROBE_FAST, "no best yet: nothing to judge by");
 }
 
+/* The median of the samples taken during a run: a window that came and went between the samples
+ * before and after (seen: a run at 121 us of CPU per request where the others took 78, its
+ * samples before and after fast). */
+Test(hostprobe, verdicts_with_the_samples_during_the_run) {
+    double best = 100, edge = 100 * HOSTPROBE_SLOW_RATIO;
+    cr_expect_eq(hostprobe_judge_run(best, 100, 0, 100), HOSTPROBE_FAST, "none taken");
+    cr_expect_eq(hostprobe_judge_run(best, 100, edge, 100), HOSTPROBE_FAST);
+    cr_expect_eq(hostprobe_judge_run(best, 100, edge + 1, 100), HOSTPROBE_SLOW_DURING);
+    cr_expect_eq(hostprobe_judge_run(best, 100, edge + 1, edge + 1), HOSTPROBE_SLOW_DURING);
+    cr_expect_eq(hostprobe_judge_run(best, edge + 1, edge + 1, 100), HOSTPROBE_SLOW_BEFORE);
+    cr_expect_eq(hostprobe_judge_run(best, 100, 110, edge + 1), HOSTPROBE_SLOW_BEGAN);
+    cr_expect_eq(hostprobe_judge_run(0, 100, 900, 100), HOSTPROBE_FAST);
+}
+
+/* hostprobe_measure: a real sample that neither counts nor moves the best until noted. */
+Test(hostprobe, a_measure_counts_only_once_noted) {
+    hostprobe_t hp;
+    err_t err;
+    cr_assert_eq(hostprobe_init(&hp, -1, &err), 0, "%s", err.msg);
+    double us = hostprobe_measure(&hp, &err);
+    cr_assert(us > 0, "%s", err.msg);
+    cr_expect_eq(hp.samples, 0);
+    cr_expect_eq(hp.best_us, 0);
+    hostprobe_note(&hp, us);
+    cr_expect_eq(hp.samples, 1);
+    cr_expect_eq(hp.best_us, us);
+    hostprobe_free(&hp);
+}
+
 Test(hostprobe, a_cpu_that_cannot_be_used_is_an_error) {
     hostprobe_t hp;
     err_t err;
