@@ -30,7 +30,9 @@
  * planned time (a host slow most of the time gets its runs flagged, not an endless benchmark). */
 #define BENCH_HOST_RETRIES      1
 #define BENCH_HOST_BUDGET_SHARE 0.5
-#define BENCH_HOST_POLL_MS      1000 /* between two samples while waiting */
+#define BENCH_HOST_MAKEUP_SHARE 0.5 /* make-ups at the end (bench_host.c): a budget of their own   \
+                                     */
+#define BENCH_HOST_POLL_MS 1000     /* between two samples while waiting */
 /* During a measured run the probe samples the target's CPU every BENCH_HOST_DURING_MS (the
  * first half a period in): about 5 ms of that CPU per second, 0.5%; a 15 s run takes 15. */
 #define BENCH_HOST_DURING_MS  1000
@@ -80,6 +82,7 @@ typedef struct ctx {
     int host_rerun;      /* measured runs run again */
     int host_makeups;    /* scenario repetitions measured again at the end (make-ups) */
     bool makeup;         /* a make-up is running: no open-loop sweep */
+    double makeup_t0, makeup_spent_s; /* this make-up's start; all make-ups' time */
 } ctx_t;
 
 typedef struct tgt {
