@@ -15,7 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <libpq-fe.h>
 #include <sqlite3.h>
 
 #include "blog.h"
@@ -142,7 +141,7 @@ static const char *required_env(const char *name) {
 int main(int argc, char **argv) {
     if (argc == 2 && strcmp(argv[1], "--version") == 0) {
         printf("quill %s / SQLite %s / libpq %d\n", QUILL_VERSION, sqlite3_libversion(),
-               PQlibVersion());
+               quill_db_libpq_version());
         return 0;
     }
     if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {

@@ -71,6 +71,10 @@ typedef enum { QUILL_DB_SQLITE, QUILL_DB_POSTGRES } quill_db_dialect_t;
 /* True when `target` names a PostgreSQL server (a libpq URI: postgresql:// or postgres://, or a
  * key=value connection string); anything else is an SQLite file path. */
 bool quill_db_is_postgres(const char *target);
+/* libpq's version (PQlibVersion, e.g. 150018), or 0 when libpq cannot be loaded: libpq is not
+ * linked but loaded when PostgreSQL is first opened, so that a process on SQLite maps none of
+ * libpq's dependencies (src/db_pqlib.h). */
+int quill_db_libpq_version(void);
 
 /* Opens a connection: an SQLite file (created; WAL, synchronous=NORMAL, foreign_keys=ON, the busy
  * timeout) or a PostgreSQL server (client encoding UTF8; busy_timeout_ms is not used: PostgreSQL

@@ -9,8 +9,9 @@
 
 #include "quill_db.h"
 
-#include <libpq-fe.h>
 #include <sqlite3.h>
+
+#include "db_pqlib.h" /* libpq-fe.h, and libpq loaded on demand */
 
 #define QUILL__DB_BUCKETS  256       /* statement cache buckets (chained) */
 #define QUILL__DB_MAX_TEXT (1 << 24) /* longest text parameter copied for PostgreSQL */

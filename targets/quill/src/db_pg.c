@@ -46,7 +46,16 @@ static char *label_of(const char *url) {
     return strdup(at ? at + 1 : url);
 }
 
+int quill_db_libpq_version(void) {
+    return quill__pq_load(NULL, 0) == 0 ? PQlibVersion() : 0;
+}
+
 quill_db *quill__pg_open(const char *url) {
+    char why[256];
+    if (quill__pq_load(why, sizeof why) < 0) {
+        fprintf(stderr, "quill_db_open: PostgreSQL: %s\n", why);
+        return NULL;
+    }
     quill_db *d = calloc(1, sizeof(*d));
     if (!d) return NULL;
     d->dialect = QUILL_DB_POSTGRES;
@@ -244,7 +253,7 @@ void quill__pg_reset(quill_stmt *st) {
 }
 
 void quill__pg_free(quill_stmt *st) {
-    PQclear(st->res);
+    if (st->res) PQclear(st->res); /* on SQLite libpq is not even loaded */
     st->res = NULL;
     for (int k = 0; k < QUILL_DB_MAX_PARAMS; k++) free(st->buf[k]);
 }
