@@ -28,11 +28,11 @@
 /* The host probe (hostprobe.h): a measured run during which a slow window began is run this many
  * times more at most; waits and such re-runs stop once they have added this share of the run's
  * planned time (a host slow most of the time gets its runs flagged, not an endless benchmark). */
+/* Make-ups at the end (bench_host.c) have a budget of their own, this share of it. */
 #define BENCH_HOST_RETRIES      1
 #define BENCH_HOST_BUDGET_SHARE 0.5
-#define BENCH_HOST_MAKEUP_SHARE 0.5 /* make-ups at the end (bench_host.c): a budget of their own   \
-                                     */
-#define BENCH_HOST_POLL_MS 1000     /* between two samples while waiting */
+#define BENCH_HOST_MAKEUP_SHARE 0.5
+#define BENCH_HOST_POLL_MS      1000 /* between two samples while waiting */
 /* During a measured run the probe samples the target's CPU every BENCH_HOST_DURING_MS (the
  * first half a period in): about 5 ms of that CPU per second, 0.5%; a 15 s run takes 15. */
 #define BENCH_HOST_DURING_MS  1000
