@@ -119,11 +119,6 @@ void bench__host_during_start(ctx_t *c, bench_host_t *h) {
     }
 }
 
-static int cmp_double(const void *a, const void *b) {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 void bench__host_during_stop(ctx_t *c, bench_host_t *h) {
     if (!h->running) return;
     pthread_mutex_lock(&h->mu);
@@ -135,11 +130,7 @@ void bench__host_during_stop(ctx_t *c, bench_host_t *h) {
     pthread_mutex_destroy(&h->mu);
     h->running = false;
     for (int i = 0; i < h->nduring; i++) hostprobe_note(&c->probe, h->during[i]);
-    qsort(h->during, (size_t)h->nduring, sizeof h->during[0], cmp_double);
-    h->during_us = !h->nduring ? 0
-                   : h->nduring % 2
-                       ? h->during[h->nduring / 2]
-                       : (h->during[h->nduring / 2 - 1] + h->during[h->nduring / 2]) / 2;
+    h->during_us = h->nduring ? bench_spread(h->during, (size_t)h->nduring).median : 0;
 }
 
 bool bench__host_after(ctx_t *c, bench_host_t *h, int attempt, double run_s, bool clean) {

@@ -27,8 +27,8 @@
 #define BENCH_PATH_MAX     4096
 /* The host probe (hostprobe.h): a measured run during which a slow window began is run this many
  * times more at most; waits and such re-runs stop once they have added this share of the run's
- * planned time (a host slow most of the time gets its runs flagged, not an endless benchmark). */
-/* Make-ups at the end (bench_host.c) have a budget of their own, this share of it. */
+ * planned time (a host slow most of the time gets its runs flagged, not an endless benchmark);
+ * the make-ups at the end (bench_host.c) have a budget of their own, the same share again. */
 #define BENCH_HOST_RETRIES      1
 #define BENCH_HOST_BUDGET_SHARE 0.5
 #define BENCH_HOST_MAKEUP_SHARE 0.5
