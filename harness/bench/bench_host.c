@@ -13,7 +13,6 @@
  * probe did. The report counts the slow runs behind each figure. */
 #include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "bench_int.h"

@@ -125,10 +125,6 @@ bool hostprobe_slow(const hostprobe_t *hp, double sample_us) {
     return slow_against(hp->best_us, sample_us);
 }
 
-hostprobe_verdict_t hostprobe_judge(double best_us, double before_us, double after_us) {
-    return hostprobe_judge_run(best_us, before_us, 0, after_us);
-}
-
 hostprobe_verdict_t hostprobe_judge_run(double best_us, double before_us, double during_us,
                                         double after_us) {
     if (slow_against(best_us, before_us)) return HOSTPROBE_SLOW_BEFORE;

@@ -70,8 +70,8 @@ typedef enum hostprobe_verdict {
     HOSTPROBE_SLOW_DURING, /* fast before, slow in the middle (the median of the samples taken
                             * during the run): a window came and maybe went */
 } hostprobe_verdict_t;
-hostprobe_verdict_t hostprobe_judge(double best_us, double before_us, double after_us);
-/* The same with the median of the samples taken during the run (during_us <= 0: none). */
+/* The verdict on a run's samples before and after it and the median of those taken during it
+ * (during_us <= 0: none). */
 hostprobe_verdict_t hostprobe_judge_run(double best_us, double before_us, double during_us,
                                         double after_us);
 void hostprobe_free(hostprobe_t *hp);

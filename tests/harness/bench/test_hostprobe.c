@@ -28,12 +28,14 @@ Test(hostprobe, samples_time_the_workload_and_keep_the_best) {
 
 Test(hostprobe, verdicts_on_a_runs_two_samples) {
     double best = 100, edge = 100 * HOSTPROBE_SLOW_RATIO;
-    cr_expect_eq(hostprobe_judge(best, 100, 120), HOSTPROBE_FAST);
-    cr_expect_eq(hostprobe_judge(best, edge, edge), HOSTPROBE_FAST, "the ratio itself is not slow");
-    cr_expect_eq(hostprobe_judge(best, 110, edge + 1), HOSTPROBE_SLOW_BEGAN);
-    cr_expect_eq(hostprobe_judge(best, edge + 1, 100), HOSTPROBE_SLOW_BEFORE);
-    cr_expect_eq(hostprobe_judge(best, edge + 1, edge + 1), HOSTPROBE_SLOW_BEFORE);
-    cr_expect_eq(hostprobe_judge(0, 500, 900), HOSTPROBE_FAST, "no best yet: nothing to judge by");
+    cr_expect_eq(hostprobe_judge_run(best, 100, 0, 120), HOSTPROBE_FAST);
+    cr_expect_eq(hostprobe_judge_run(best, edge, 0, edge), HOSTPROBE_FAST,
+                 "the ratio itself is not slow");
+    cr_expect_eq(hostprobe_judge_run(best, 110, 0, edge + 1), HOSTPROBE_SLOW_BEGAN);
+    cr_expect_eq(hostprobe_judge_run(best, edge + 1, 0, 100), HOSTPROBE_SLOW_BEFORE);
+    cr_expect_eq(hostprobe_judge_run(best, edge + 1, 0, edge + 1), HOSTPROBE_SLOW_BEFORE);
+    cr_expect_eq(hostprobe_judge_run(0, 500, 0, 900), HOSTPROBE_FAST,
+                 "no best yet: nothing to judge by");
 }
 
 /* The median of the samples taken during a run: a window that came and went between the samples
